@@ -115,8 +115,10 @@ class Bucket {
     this.lastRefillMs = nowMs;
   }
 
+  /** Tokens accrue with time, but not while the bucket is paused by a penalty. */
   refill(nowMs: number): void {
-    const elapsed = Math.max(0, nowMs - this.lastRefillMs);
+    const from = Math.max(this.lastRefillMs, this.pausedUntilMs);
+    const elapsed = Math.max(0, nowMs - from);
     this.tokens = Math.min(this.capacity, this.tokens + elapsed * this.ratePerMs);
     this.lastRefillMs = nowMs;
   }
