@@ -276,7 +276,7 @@ export function createAssetsClient(opts: AssetsClientOptions): AssetsClient {
     async function lookUp(cause: Error, serverDelayMs: number | undefined): Promise<T | undefined> {
       if (findExisting === undefined) throw new AmbiguousCreateError(call.method, call.path, cause);
       // give the server time to finish what it may still be doing before we look
-      await sleep(serverDelayMs ?? backoffDelayMs(failures, retry.baseDelayMs, retry.maxDelayMs, random), signal);
+      await sleep(Math.min(retry.maxDelayMs, serverDelayMs ?? backoffDelayMs(failures, retry.baseDelayMs, retry.maxDelayMs, random)), signal);
       const found = await findExisting();
       emit({ type: 'ambiguous_create', bucket: call.bucket, method: call.method, path: call.path, attempt: failures, found: found !== undefined });
       if (found === undefined && failures >= retry.maxAttempts) throw cause;
