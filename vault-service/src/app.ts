@@ -1,0 +1,127 @@
+/**
+ * Builds the vault's Fastify app: registers everything and returns a ready instance. Opens no port
+ * and reads no environment (server.ts does both), so tests build the real app with their own config.
+ *
+ * Order (visible on purpose; each step may use the ones before it):
+ *   1. config          app.config
+ *   2. logger          pino with the redact list (logger.ts); request.log, child loggers per module
+ *   3. database        app.db (Kysely); migrations under an advisory lock
+ *   4. cross-cutting   error handler, rate limits, OpenAPI docs at /docs
+ *   5. sessions        (identity module)
+ *   6. auth            (identity module: request.auth on /api/v1/* except the signed /api/v1/forge/*)
+ *   7. routes          health, Forge events, trusted users, ...
+ *   8. workers         e-mail outbox; stopped on close before the pool closes
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { randomUUID } from 'node:crypto';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type RawServerDefault } from 'fastify';
+import rateLimit from '@fastify/rate-limit';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { Kysely } from 'kysely';
+import type { Logger } from 'pino';
+import { systemClock, type Clock } from './clock.js';
+import type { Config } from './config.js';
+import { createDatabase } from './db/index.js';
+import { migrateToLatest } from './db/migrate.js';
+import type { DB } from './db/types.js';
+import { createEmailOutboxWorker, type EmailOutboxWorker } from './jobs/email-outbox-worker.js';
+import { createLogger } from './logger.js';
+import { healthRoutes } from './modules/health/routes.js';
+import { registerErrorHandler } from './plugins/error-handler.js';
+
+export type VaultApp = FastifyInstance<RawServerDefault, IncomingMessage, ServerResponse, FastifyBaseLogger, TypeBoxTypeProvider>;
+
+export interface AppDeps {
+  /** An open database (tests, server.ts). Without it the app opens one from config and closes it. */
+  db?: Kysely<DB>;
+  /** A pino logger (tests capture output this way). */
+  logger?: Logger;
+  clock?: Clock;
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    config: Config;
+    db: Kysely<DB>;
+    clock: Clock;
+    workers: { emailOutbox: EmailOutboxWorker | undefined };
+  }
+}
+
+export async function buildApp(config: Config, deps: AppDeps = {}): Promise<VaultApp> {
+  // 2. logger
+  const logger = deps.logger ?? createLogger(config);
+  const app = Fastify<RawServerDefault, IncomingMessage, ServerResponse, FastifyBaseLogger>({
+    loggerInstance: logger,
+    genReqId: () => randomUUID(),
+    // Small default; routes that take uploads raise it for themselves.
+    bodyLimit: 1024 * 1024,
+    // Stop waiting on keep-alive sockets at shutdown instead of holding SIGTERM up.
+    forceCloseConnections: 'idle',
+  }).withTypeProvider<TypeBoxTypeProvider>();
+
+  // 1. config
+  app.decorate('config', config);
+  app.decorate('clock', deps.clock ?? systemClock);
+
+  // 3. database
+  let ownedDb: { close(): Promise<void> } | undefined;
+  let db = deps.db;
+  if (!db) {
+    const opened = await createDatabase(config, logger.child({ module: 'db' }));
+    ownedDb = opened;
+    db = opened.db;
+  }
+  app.decorate('db', db);
+  if (config.migrateOnStart) {
+    try {
+      await migrateToLatest(db, logger.child({ module: 'migrate' }));
+    } catch (err) {
+      await ownedDb?.close();
+      throw err;
+    }
+  }
+
+  // 4. cross-cutting
+  registerErrorHandler(app);
+  // Per-route limits only (`config.rateLimit` on a route); in-memory per replica.
+  await app.register(rateLimit, { global: false });
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: { title: 'Assets Backup Vault', version: '0.1.0', description: 'Vault HTTP API (see docs/architecture.md)' },
+      components: {
+        securitySchemes: {
+          session: { type: 'apiKey', in: 'cookie', name: '__Host-vault_session' },
+          webhookSignature: { type: 'apiKey', in: 'header', name: 'webhook-signature', description: 'Standard Webhooks signature' },
+        },
+      },
+    },
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs' });
+
+  // 5. sessions and 6. auth: registered here by the identity module.
+
+  // 7. routes
+  await app.register(healthRoutes);
+
+  // 8. workers
+  const emailOutbox =
+    config.workersEnabled && config.smtpUrl !== undefined
+      ? createEmailOutboxWorker({ db, config, smtpUrl: config.smtpUrl, log: logger.child({ module: 'email-outbox' }) })
+      : undefined;
+  app.decorate('workers', { emailOutbox });
+  app.addHook('onReady', async () => {
+    emailOutbox?.start();
+  });
+  // Fastify has stopped accepting requests when onClose runs: workers first, then the pool.
+  app.addHook('onClose', async () => {
+    await emailOutbox?.stop();
+    await ownedDb?.close();
+  });
+
+  await app.ready();
+  return app;
+}

@@ -1,0 +1,11 @@
+/**
+ * Every migration, in order. An explicit list instead of a folder scan: bundlers and `tsx` both see
+ * the imports, and a missing file fails the type check instead of silently skipping a migration.
+ * Append new entries at the end; never edit or reorder an applied one.
+ */
+import type { Migration } from 'kysely';
+import * as m0001 from './0001-core.js';
+
+export const migrations: Record<string, Migration> = {
+  '0001-core': m0001,
+};

@@ -1,0 +1,22 @@
+/**
+ * The database type: one intersection of the per-table interfaces in ./tables/. A module that adds
+ * a table adds its `XxxTables` interface here.
+ */
+import type { Kysely, Transaction } from 'kysely';
+import type { AuditEventTables } from './tables/audit-event.js';
+import type { EmailOutboxTables } from './tables/email-outbox.js';
+import type { ProcessedWebhookTables } from './tables/processed-webhook.js';
+import type { SiteTables } from './tables/site.js';
+import type { SyncedSchemaTables } from './tables/synced-schema.js';
+import type { TrustedUserTables } from './tables/trusted-user.js';
+
+export type DB = SiteTables &
+  TrustedUserTables &
+  AuditEventTables &
+  ProcessedWebhookTables &
+  EmailOutboxTables &
+  SyncedSchemaTables;
+
+export type Database = Kysely<DB>;
+/** What a repository method takes first: the pool or an open transaction. */
+export type Executor = Kysely<DB> | Transaction<DB>;
