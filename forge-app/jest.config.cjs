@@ -13,6 +13,7 @@ module.exports = {
   moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
   testMatch: ['<rootDir>/**/*.test.ts', '<rootDir>/**/*.test.tsx'],
   testPathIgnorePatterns: ['/node_modules/'],
+  setupFiles: ['<rootDir>/test/setup/forge-bridge-stub.cjs'],
   reporters: ['default', path.join(__dirname, '..', 'scripts', 'jest-summary-reporter.cjs')],
   testTimeout: 60000,
 };

@@ -1,0 +1,59 @@
+/**
+ * manifest.yml validated offline with Atlassian's own validator (@forge/manifest, full chain:
+ * schema, modules, handler files, resources, scopes, egress). A deliberately broken copy must fail,
+ * so the test would notice a validator that accepts anything. One file: the schema load takes ~10 s.
+ */
+import { copyFileSync, mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { validate } from '@forge/manifest';
+
+const appDir = path.resolve(__dirname, '..');
+const manifestPath = path.join(appDir, 'manifest.yml');
+
+type Finding = { level: string; message: string; line?: number };
+type ManifestShape = {
+  modules: Record<string, Array<Record<string, unknown>>>;
+  permissions: { scopes: string[]; external: { fetch: { backend: unknown[] } } };
+};
+const errorsOf = (findings: Finding[] | undefined) => (findings ?? []).filter((f) => f.level === 'error').map((f) => `${f.line ?? 0}: ${f.message}`);
+
+describe('manifest.yml', () => {
+  let scratch: string;
+  beforeAll(() => {
+    scratch = mkdtempSync(path.join(tmpdir(), 'forge-manifest-'));
+  });
+  afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+
+  it('passes full offline validation without errors or warnings', async () => {
+    const result = await validate(false, manifestPath);
+    expect(errorsOf(result.errors)).toEqual([]);
+    expect((result.errors ?? []).map((f: Finding) => f.message)).toEqual([]);
+    const manifest = result.manifestObject?.typedContent as unknown as ManifestShape;
+    // What the issue asks of the manifest, read back from the validated object.
+    expect(manifest.modules['jira:globalPage']?.[0]).toMatchObject({ title: 'Assets Backup Vault', render: 'native' });
+    expect(manifest.modules.consumer?.map((c) => c.queue)).toEqual(['backup-jobs', 'vault-deliveries']);
+    expect(manifest.modules.scheduledTrigger?.[0]).toMatchObject({ interval: 'hour' });
+    expect(manifest.permissions.scopes).toContain('storage:app');
+    expect(manifest.permissions.external.fetch.backend).toEqual([{ address: 'https://vault.example.com' }]);
+  });
+
+  it('fails on a broken copy: bad scope, http egress, missing handler file and undefined function', async () => {
+    const dir = path.join(scratch, 'broken');
+    mkdirSync(path.join(dir, 'src', 'frontend'), { recursive: true });
+    copyFileSync(path.join(appDir, 'src', 'index.ts'), path.join(dir, 'src', 'index.ts'));
+    copyFileSync(path.join(appDir, 'src', 'frontend', 'index.tsx'), path.join(dir, 'src', 'frontend', 'index.tsx'));
+    const broken = readFileSync(manifestPath, 'utf8')
+      .replace('read:cmdb-schema:jira', 'read:cmdb-schemas:jira')
+      .replace('${VAULT_ORIGIN}', 'http://vault.example.com')
+      .replace('handler: index.scheduledBackup', 'handler: scheduler.scheduledBackup')
+      .replace('function: backup-consumer-fn', 'function: does-not-exist');
+    writeFileSync(path.join(dir, 'manifest.yml'), broken);
+
+    const errors = errorsOf((await validate(false, path.join(dir, 'manifest.yml'))).errors);
+    expect(errors.join('\n')).toMatch(/read:cmdb-schemas:jira/);
+    expect(errors.join('\n')).toMatch(/http:\/\/vault\.example\.com/);
+    expect(errors.join('\n')).toMatch(/scheduler\.\(tsx\|jsx\|ts\|js\|cjs\)|cannot find associated file/);
+    expect(errors.join('\n')).toMatch(/does-not-exist/);
+  });
+});
