@@ -1,0 +1,49 @@
+/**
+ * Site URLs name tenants: in signed Forge bodies and on the login page. Both places normalise them
+ * here, so `https://Acme.atlassian.net/` and `https://acme.atlassian.net` are the same site.
+ */
+import { ValidationError } from '@assets-vault/shared/errors';
+import type { Config } from '../../config.js';
+
+export type SiteUrlPolicy = Pick<Config, 'allowInsecureSiteUrls' | 'allowedSiteHosts'>;
+
+const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]']);
+
+/**
+ * Returns the site's origin (`https://acme.atlassian.net`) or throws a 422 `invalid_site_url`.
+ * Real sites must be https on an allowed host (`.atlassian.net` by default); with
+ * `allowInsecureSiteUrls` (never in production) http and any host are accepted for the emulator.
+ */
+export function normaliseSiteUrl(input: string, policy: SiteUrlPolicy): string {
+  let url: URL;
+  try {
+    url = new URL(input.trim());
+  } catch {
+    throw invalid('Site URL must be an absolute URL such as https://your-site.atlassian.net');
+  }
+  if (url.username || url.password || url.search || url.hash || (url.pathname !== '/' && url.pathname !== '')) {
+    throw invalid('Site URL must be just the site address, without a path, query or credentials');
+  }
+  if (url.protocol === 'http:') {
+    if (!policy.allowInsecureSiteUrls) throw invalid('Site URL must start with https://');
+    return url.origin;
+  }
+  if (url.protocol !== 'https:') throw invalid('Site URL must start with https://');
+  if (!policy.allowInsecureSiteUrls && !isAllowedHost(url.hostname, policy.allowedSiteHosts)) {
+    throw invalid('Site URL is not an Atlassian site address');
+  }
+  return url.origin;
+}
+
+function isAllowedHost(hostname: string, allowed: readonly string[]): boolean {
+  if (LOOPBACK_HOSTS.has(hostname)) return false;
+  return allowed.some((suffix) => {
+    if (suffix === '*') return true;
+    if (suffix.startsWith('.')) return hostname.endsWith(suffix) && hostname.length > suffix.length;
+    return hostname === suffix;
+  });
+}
+
+function invalid(message: string): ValidationError {
+  return new ValidationError(message, { statusCode: 422, code: 'invalid_site_url' });
+}
