@@ -290,7 +290,7 @@ describe('compatibility', () => {
       counts: { records: 3, byKind: { schema: 1, attachment: 1, statusType: 1 }, objectsByObjectType: {} },
       contentSha256: h.toString('hex'),
       newTopLevelField: true,
-    } as SnapshotManifest;
+    } as unknown as SnapshotManifest;
     const warnings: SnapshotWarning[] = [];
     const out = await readAll(manifest, { getChunk: async () => gz }, (w) => warnings.push(w));
     expect(out.map((r) => r.kind)).toEqual(['schema', 'statusType']);
