@@ -15,6 +15,15 @@ export interface OidcProviderConfig {
   readonly issuer: string;
   readonly clientId: string;
   readonly clientSecret: string;
+  /** Microsoft only: tenant ids (`tid`) allowed to log in; empty allows every tenant. */
+  readonly allowedTenants?: readonly string[];
+}
+
+export interface SessionConfig {
+  /** A session without requests for this long ends. */
+  readonly idleTimeoutMs: number;
+  /** A session ends this long after login whatever the activity. */
+  readonly absoluteTimeoutMs: number;
 }
 
 export interface EncryptionKey {
@@ -53,6 +62,9 @@ export interface Config {
   readonly encryptionKeys: readonly EncryptionKey[];
   readonly sessionSecret: string;
   readonly oidc: { readonly google?: OidcProviderConfig; readonly microsoft?: OidcProviderConfig };
+  readonly session: SessionConfig;
+  /** Requests per minute and client address on `/auth/login` and `/auth/callback/*` each. */
+  readonly loginRateLimitPerMinute: number;
   readonly smtpUrl: string | undefined;
   readonly mailFrom: string;
   /** `http://` site URLs accepted (local emulator); never in production. */
@@ -99,6 +111,10 @@ export const EnvSchema = Type.Object({
   OIDC_MICROSOFT_ISSUER: Type.Optional(Type.String({ minLength: 1 })),
   OIDC_MICROSOFT_CLIENT_ID: Type.Optional(Type.String()),
   OIDC_MICROSOFT_CLIENT_SECRET: Type.Optional(Type.String()),
+  OIDC_MICROSOFT_ALLOWED_TENANTS: Type.Optional(Type.String()),
+  SESSION_IDLE_TIMEOUT_MINUTES: Type.Optional(Int('^[0-9]{1,6}$')),
+  SESSION_MAX_AGE_HOURS: Type.Optional(Int('^[0-9]{1,4}$')),
+  LOGIN_RATE_LIMIT: Type.Optional(Int()),
   SMTP_URL: Type.Optional(Type.String({ pattern: '^smtps?://' })),
   MAIL_FROM: Type.Optional(Type.String({ minLength: 3 })),
   ALLOW_INSECURE_SITE_URLS: Type.Optional(Bool()),
@@ -222,9 +238,26 @@ export function loadConfig(rawEnv: Readonly<Record<string, string | undefined>>)
     }
     oidc[name] = { issuer, clientId, clientSecret: clientSecret ?? '' };
   }
+  const allowedTenants = splitList(e.OIDC_MICROSOFT_ALLOWED_TENANTS).map((t) => t.toLowerCase());
+  if (allowedTenants.some((t) => !/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/.test(t))) {
+    problems.push('OIDC_MICROSOFT_ALLOWED_TENANTS: must be comma-separated Entra tenant ids (GUIDs)');
+  }
+  if (oidc.microsoft) oidc.microsoft = { ...oidc.microsoft, allowedTenants };
   if (isProduction && !oidc.google && !oidc.microsoft) {
     problems.push('OIDC_GOOGLE_CLIENT_ID / OIDC_MICROSOFT_CLIENT_ID: at least one login provider is required in production');
   }
+
+  const session: SessionConfig = {
+    idleTimeoutMs: Number(e.SESSION_IDLE_TIMEOUT_MINUTES ?? 60) * 60_000,
+    absoluteTimeoutMs: Number(e.SESSION_MAX_AGE_HOURS ?? 12) * 3_600_000,
+  };
+  if (session.idleTimeoutMs < 60_000) problems.push('SESSION_IDLE_TIMEOUT_MINUTES: must be at least 1');
+  if (session.absoluteTimeoutMs < 3_600_000) problems.push('SESSION_MAX_AGE_HOURS: must be at least 1');
+  if (session.idleTimeoutMs > session.absoluteTimeoutMs) {
+    problems.push('SESSION_IDLE_TIMEOUT_MINUTES: must not exceed SESSION_MAX_AGE_HOURS');
+  }
+  const loginRateLimitPerMinute = Number(e.LOGIN_RATE_LIMIT ?? 30);
+  if (loginRateLimitPerMinute < 1) problems.push('LOGIN_RATE_LIMIT: must be at least 1');
 
   if (e.SMTP_URL === undefined) {
     if (isProduction) problems.push('SMTP_URL: required in production (invitation e-mails)');
@@ -269,6 +302,8 @@ export function loadConfig(rawEnv: Readonly<Record<string, string | undefined>>)
     encryptionKeys,
     sessionSecret,
     oidc,
+    session,
+    loginRateLimitPerMinute,
     smtpUrl: e.SMTP_URL,
     mailFrom: e.MAIL_FROM ?? 'Assets Backup Vault <vault@localhost>',
     allowInsecureSiteUrls,

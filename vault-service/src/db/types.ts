@@ -6,6 +6,7 @@ import type { Kysely, Transaction } from 'kysely';
 import type { AuditEventTables } from './tables/audit-event.js';
 import type { EmailOutboxTables } from './tables/email-outbox.js';
 import type { ProcessedWebhookTables } from './tables/processed-webhook.js';
+import type { SessionTables } from './tables/session.js';
 import type { SiteTables } from './tables/site.js';
 import type { SyncedSchemaTables } from './tables/synced-schema.js';
 import type { TrustedUserTables } from './tables/trusted-user.js';
@@ -15,7 +16,8 @@ export type DB = SiteTables &
   AuditEventTables &
   ProcessedWebhookTables &
   EmailOutboxTables &
-  SyncedSchemaTables;
+  SyncedSchemaTables &
+  SessionTables;
 
 export type Database = Kysely<DB>;
 /** What a repository method takes first: the pool or an open transaction. */
