@@ -1,3 +1,12 @@
 import { esmJestConfig } from '../jest.preset.js';
 
-export default esmJestConfig();
+const base = esmJestConfig();
+
+export default {
+  ...base,
+  moduleNameMapper: {
+    ...base.moduleNameMapper,
+    // jest cannot require() the ESM-only content-disposition 3 on Node 20 (see the shim's header).
+    '^content-disposition$': '<rootDir>/test/shims/content-disposition.cjs',
+  },
+};

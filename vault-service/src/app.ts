@@ -28,8 +28,14 @@ import { migrateToLatest } from './db/migrate.js';
 import type { DB } from './db/types.js';
 import { createEmailOutboxWorker, type EmailOutboxWorker } from './jobs/email-outbox-worker.js';
 import { createLogger } from './logger.js';
+import { forgeEventRoutes } from './modules/forge-events/routes.js';
+import type { ForgeEventExtensions } from './modules/forge-events/service.js';
+import { authRoutes } from './modules/auth/routes.js';
 import { healthRoutes } from './modules/health/routes.js';
+import { trustedUserRoutes } from './modules/trusted-users/routes.js';
+import { registerCsrf } from './plugins/csrf.js';
 import { registerErrorHandler } from './plugins/error-handler.js';
+import { registerSessions } from './plugins/session.js';
 
 export type VaultApp = FastifyInstance<RawServerDefault, IncomingMessage, ServerResponse, FastifyBaseLogger, TypeBoxTypeProvider>;
 
@@ -39,6 +45,8 @@ export interface AppDeps {
   /** A pino logger (tests capture output this way). */
   logger?: Logger;
   clock?: Clock;
+  /** Overrides of the Forge event hooks wired below (tests). */
+  forgeEvents?: ForgeEventExtensions;
 }
 
 declare module 'fastify' {
@@ -102,10 +110,17 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Vaul
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });
 
-  // 5. sessions and 6. auth: registered here by the identity module.
+  // 5. sessions and 6. auth: cookies, request.auth on /api/v1/* (not /api/v1/forge/*), CSRF on writes
+  await registerSessions(app);
+  registerCsrf(app);
 
   // 7. routes
   await app.register(healthRoutes);
+  await app.register(authRoutes, { loginRateLimitPerMinute: config.loginRateLimitPerMinute });
+  // Extension point: modules handling Forge events (e.g. backups → onBackupDeleted) add their hook here.
+  const forgeEventExtensions: ForgeEventExtensions = { ...deps.forgeEvents };
+  await app.register(forgeEventRoutes, { prefix: '/api/v1/forge', extensions: forgeEventExtensions });
+  await app.register(trustedUserRoutes, { prefix: '/api/v1' });
 
   // 8. workers
   const emailOutbox =

@@ -8,6 +8,14 @@
  */
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { AppError } from '@assets-vault/shared/errors';
+import { Type } from '@sinclair/typebox';
+
+/** The error body every route declares for its 4xx answers (OpenAPI and serialization). */
+export const ErrorResponse = Type.Object({
+  error: Type.String({ description: 'Stable snake_case code' }),
+  message: Type.String(),
+  details: Type.Optional(Type.Unknown()),
+});
 
 export interface ErrorBody {
   error: string;
