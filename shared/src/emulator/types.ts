@@ -1,0 +1,89 @@
+/**
+ * Public types of the Assets Cloud + Jira emulator: site descriptions, knobs and counters.
+ * Bucket names are shared with the client's pacer, so both sides talk about the same limits.
+ */
+
+/** Rate-limit buckets, one per documented Assets/Jira limit (assets-cloud-api.md §7.2). */
+export const ENDPOINT_BUCKETS = [
+  'object.get', 'object.create', 'object.update', 'object.delete', 'object.aql', 'object.aql.totalcount',
+  'objecttype.attributes', 'object.history', 'objectconnectedtickets', 'jira.search', 'jira.issue',
+  'jira.issue.write', 'default',
+] as const;
+export type EndpointBucket = (typeof ENDPOINT_BUCKETS)[number];
+
+/** Documented per-minute limits; the emulator applies them only when knobs ask for it. */
+export const DOCUMENTED_LIMITS_PER_MINUTE: Readonly<Record<EndpointBucket, number>> = {
+  'object.get': 2000, 'object.create': 2000, 'objecttype.attributes': 2000, 'objectconnectedtickets': 2000,
+  'object.aql': 1000, 'object.aql.totalcount': 500, 'object.update': 1000, 'object.delete': 1000,
+  'object.history': 1000, 'jira.search': 1000, 'jira.issue': 1000, 'jira.issue.write': 1000, 'default': 1000,
+};
+
+export interface EmulatorSiteInfo {
+  name: string;
+  /** the "Jira site" base, like https://acme.atlassian.net */
+  siteUrl: string;
+  /** the api.atlassian.com analogue */
+  assetsApiBase: string;
+  workspaceId: string;
+  cloudId: string;
+  email: string;
+  apiToken: string;
+  bearerToken: string;
+}
+
+/** Error body style for 401/403/404/429/503 answers (assets-cloud-api.md §7.1: never assume JSON). */
+export type ErrorBodyStyle = 'jira' | 'gateway' | 'empty' | 'text';
+
+export interface EmulatorKnobs {
+  /** added to every site request before it is answered */
+  latencyMs?: number;
+  /** one number = every bucket; a record = per bucket; absent = unlimited */
+  rateLimitPerMinute?: Partial<Record<EndpointBucket, number>> | number;
+  /** how a 429 (and a 503) tells the client when to come back */
+  retryAfter?: 'seconds' | 'http-date' | 'none' | 'reset-header';
+  /** 0..1: share of requests answered 503 */
+  failure503Rate?: number;
+  /** 0..1: share of requests whose socket is destroyed without an answer */
+  resetRate?: number;
+  /** 60 = a minute lasts one second (rate-limit windows and Retry-After) */
+  clockScale?: number;
+  /** largest `maxResults` honoured by paged endpoints; the effective value is echoed */
+  maxResultsCeiling?: number;
+  /** `total` in /object/aql: exact, capped at 1000, or absent (it is deprecated) */
+  totalMode?: 'exact' | 'capped' | 'absent';
+  /** success status of DELETE /object/{id} */
+  deleteStatus?: 200 | 204;
+  /** seed of the failure-injection random sequence */
+  seed?: number;
+  // ---- additional knobs (not in the binding list, all optional) ----
+  /** body style of 401/403/404/429/503 answers; default 'jira' */
+  errorBodyStyle?: ErrorBodyStyle;
+  /** 0..1: share of POST /object/create calls that create the object and then drop the connection */
+  createThenResetRate?: number;
+  /** 0..1: share of requests answered 500 */
+  failure500Rate?: number;
+  /** answer every authenticated Assets/Jira call with 401 ("scope does not match") or 403 */
+  forceAuthError?: 401 | 403;
+  /** object allowance: create fails with 400 once the workspace holds this many objects */
+  objectAllowance?: number;
+  /** `maximumCardinality: -1` on attribute create answers 400 (reported for Cloud, unverified) */
+  rejectUnlimitedCardinality?: boolean;
+  /** deleting a type/schema that still has objects or child types: cascade (default) or 400 */
+  deleteNonEmpty?: 'cascade' | 'reject';
+  /** PUT /object with `objectAttributeValues: []` clears the attribute (default true) */
+  emptyValuesClear?: boolean;
+}
+
+export interface EmulatorCounters {
+  /** every request that reached a site route (before auth, rate limits and injected failures) */
+  total: number;
+  byBucket: Record<EndpointBucket, number>;
+  /** keyed "METHOD /route/pattern", e.g. "POST /object/aql" */
+  byRoute: Record<string, number>;
+  status401: number;
+  status429: number;
+  status429ByBucket: Record<EndpointBucket, number>;
+  status500: number;
+  status503: number;
+  resets: number;
+}
