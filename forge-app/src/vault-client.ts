@@ -1,0 +1,139 @@
+/**
+ * Signed calls from the app to the vault (architecture.md "Contract between forge-app and
+ * vault-service"): every request is signed with Standard Webhooks over the exact bytes sent, and
+ * every retry of one message reuses its webhook-id so the vault applies it once.
+ */
+import { fetch } from '@forge/api';
+import { AppError } from '@assets-vault/shared/errors';
+import { signWebhook } from '@assets-vault/shared/webhooks';
+import type { VaultConfig } from './config.js';
+import type { BackupKind } from './contract.js';
+
+/** A vault call that failed; `retryable` says whether sending the same message later may succeed. */
+export class VaultRequestError extends AppError {
+  override name = 'VaultRequestError';
+  readonly status?: number;
+  readonly retryable: boolean;
+  readonly retryAfterMs?: number;
+  constructor(message: string, options: { status?: number; retryable: boolean; retryAfterMs?: number; cause?: unknown }) {
+    super('vault_request_failed', message, 502, { expose: true, cause: options.cause });
+    this.status = options.status;
+    this.retryable = options.retryable;
+    this.retryAfterMs = options.retryAfterMs;
+  }
+}
+
+export interface CreateBackupBody {
+  cloudId: string;
+  siteUrl: string;
+  schema: { id: string; name: string; key: string; objectCount?: number };
+  kind: BackupKind;
+  startedAt: string;
+  options: { history: boolean; icons: boolean; issueRefs: boolean };
+}
+
+export interface VaultClientOptions {
+  config: VaultConfig;
+  /** Per-request timeout; a single outbound request in Forge may take at most 180 s. */
+  timeoutMs?: number;
+}
+
+const DEFAULT_TIMEOUT_MS = 30_000;
+
+export function createVaultClient(options: VaultClientOptions) {
+  const { url: baseUrl, secret } = options.config;
+  const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+
+  async function send(method: 'POST' | 'PUT', path: string, id: string, body: string | Uint8Array, extraHeaders: Record<string, string> = {}) {
+    const headers: Record<string, string> = {
+      ...signWebhook({ secrets: secret, id, body }),
+      'content-type': typeof body === 'string' ? 'application/json' : 'application/octet-stream',
+      accept: 'application/json',
+      ...extraHeaders,
+    };
+    // Forge's fetch takes string or ArrayBuffer bodies; copy the exact bytes that were signed.
+    const payload = typeof body === 'string' ? body : body.buffer.slice(body.byteOffset, body.byteOffset + body.byteLength) as ArrayBuffer;
+    let response;
+    try {
+      response = await fetch(`${baseUrl}${path}`, { method, headers, body: payload, signal: AbortSignal.timeout(timeoutMs) });
+    } catch (err) {
+      throw new VaultRequestError(`Vault unreachable (${describeNetworkError(err)})`, { retryable: true, cause: err });
+    }
+    if (response.ok) return response;
+    const text = await response.text().catch(() => '');
+    throw new VaultRequestError(`Vault answered ${response.status}${summariseError(text)}`, {
+      status: response.status,
+      retryable: response.status === 408 || response.status === 425 || response.status === 429 || response.status >= 500,
+      retryAfterMs: parseRetryAfter(response.headers.get('retry-after')),
+    });
+  }
+
+  return {
+    /** POST /api/v1/forge/events with the outbox's exact body and id. */
+    async sendEvent(event: { id: string; body: string }): Promise<void> {
+      await send('POST', '/api/v1/forge/events', event.id, event.body);
+    },
+
+    /**
+     * POST /api/v1/forge/backups → backupId. Each attempt gets a fresh id: a duplicate of an
+     * already processed id would be answered without the backupId, and an abandoned backup record
+     * is harmless because a backup that never completes stays invisible to restore.
+     */
+    async createBackup(body: CreateBackupBody, attemptId: string): Promise<{ backupId: string }> {
+      const response = await send('POST', '/api/v1/forge/backups', `bkc_${attemptId}`, JSON.stringify(body));
+      const parsed: unknown = await response.json();
+      const backupId = isRecord(parsed) ? parsed.backupId : undefined;
+      if (typeof backupId !== 'string' && typeof backupId !== 'number') {
+        throw new VaultRequestError('Vault answered without a backupId', { retryable: false });
+      }
+      return { backupId: String(backupId) };
+    },
+
+    /** PUT one gzip NDJSON chunk; the id binds the signature to backup, seq and content. */
+    async putChunk(backupId: string, seq: number, bytes: Uint8Array, sha256: string): Promise<void> {
+      await send('PUT', `/api/v1/forge/backups/${encodeURIComponent(backupId)}/chunks/${seq}`,
+        `chunk_${backupId}_${seq}_${sha256}`, bytes, { 'x-content-sha256': sha256 });
+    },
+
+    /** POST the manifest; the vault verifies every chunk and marks the backup completed. */
+    async completeBackup(backupId: string, manifest: unknown): Promise<void> {
+      await send('POST', `/api/v1/forge/backups/${encodeURIComponent(backupId)}/complete`,
+        `complete_${backupId}`, JSON.stringify(manifest));
+    },
+  };
+}
+
+export type VaultClient = ReturnType<typeof createVaultClient>;
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function summariseError(text: string): string {
+  try {
+    const parsed: unknown = JSON.parse(text);
+    if (isRecord(parsed) && typeof parsed.message === 'string') return `: ${parsed.message.slice(0, 200)}`;
+    if (isRecord(parsed) && typeof parsed.error === 'string') return `: ${parsed.error.slice(0, 200)}`;
+  } catch {
+    // not JSON: the status alone is shown
+  }
+  return '';
+}
+
+function describeNetworkError(err: unknown): string {
+  if (err instanceof Error) {
+    if (err.name === 'TimeoutError' || err.name === 'AbortError') return 'timed out';
+    const cause = (err as { cause?: { code?: unknown } }).cause;
+    if (cause && typeof cause.code === 'string') return cause.code;
+    return err.message.slice(0, 120);
+  }
+  return 'network error';
+}
+
+/** Retry-After in seconds or as an HTTP date, in milliseconds. */
+export function parseRetryAfter(value: string | null, now = Date.now()): number | undefined {
+  if (!value) return undefined;
+  if (/^\d+$/.test(value.trim())) return Number(value.trim()) * 1000;
+  const at = Date.parse(value);
+  return Number.isNaN(at) ? undefined : Math.max(0, at - now);
+}

@@ -1,0 +1,161 @@
+/**
+ * Real HTTP servers the Forge tests talk to over sockets:
+ * - a vault stand-in that verifies every call with the `standardwebhooks` package (not our
+ *   signing code) and implements the contract's idempotency rules, for tests that need no
+ *   database;
+ * - the one Jira endpoint the emulator lacks, `GET /rest/api/3/mypermissions`, answering per user.
+ */
+import { createHash, createHmac } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Webhook } from 'standardwebhooks';
+
+export interface ReceivedCall {
+  method: string;
+  path: string;
+  webhookId: string;
+  /** parsed JSON body (events, create, complete) */
+  json?: unknown;
+  bytes?: Buffer;
+}
+
+export type VaultMode = 'ok' | 'unavailable' | 'refuse';
+
+/**
+ * The `standardwebhooks` library signs `payload.toString()`, which is lossy for binary bodies, so
+ * chunk uploads are checked here with a direct HMAC over the raw bytes (independent of our signer).
+ */
+function verifyBinary(secret: string, headers: IncomingMessage['headers'], raw: Buffer): void {
+  const id = String(headers['webhook-id'] ?? '');
+  const timestamp = String(headers['webhook-timestamp'] ?? '');
+  if (!id || !/^\d+$/.test(timestamp) || Math.abs(Date.now() / 1000 - Number(timestamp)) > 300) throw new Error('bad headers or timestamp');
+  const key = Buffer.from(secret.replace(/^whsec_/, ''), 'base64');
+  const expected = createHmac('sha256', key).update(`${id}.${timestamp}.`).update(raw).digest('base64');
+  const presented = String(headers['webhook-signature'] ?? '').split(' ').map((part) => part.split(',')[1]);
+  if (!presented.includes(expected)) throw new Error('No matching signature found');
+}
+
+async function readBody(req: IncomingMessage): Promise<Buffer> {
+  const parts: Buffer[] = [];
+  for await (const part of req) parts.push(part as Buffer);
+  return Buffer.concat(parts);
+}
+
+async function listen(server: Server): Promise<string> {
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+}
+
+function close(server: Server): Promise<void> {
+  server.closeAllConnections();
+  return new Promise((resolve, reject) => server.close((err) => (err ? reject(err) : resolve())));
+}
+
+function send(res: ServerResponse, status: number, body?: unknown): void {
+  res.writeHead(status, { 'content-type': 'application/json' });
+  res.end(body === undefined ? '' : JSON.stringify(body));
+}
+
+export interface VaultStandIn {
+  url: string;
+  mode: VaultMode;
+  /** webhook-id of every correctly signed request, whatever the answer */
+  attempts: string[];
+  /** every accepted (verified) call, duplicates included */
+  calls: ReceivedCall[];
+  /** calls rejected by signature verification */
+  rejected: Array<{ path: string; reason: string }>;
+  /** event types applied once per webhook-id */
+  events: Array<{ id: string; body: Record<string, unknown> }>;
+  backups: Map<string, { create: Record<string, unknown>; chunks: Map<number, { sha256: string; bytes: Buffer }>; manifest?: Record<string, unknown> }>;
+  close(): Promise<void>;
+}
+
+export async function startVaultStandIn(secret: string): Promise<VaultStandIn> {
+  const webhook = new Webhook(secret);
+  const applied = new Set<string>();
+  let backupCounter = 0;
+  const state: VaultStandIn = {
+    url: '', mode: 'ok', attempts: [], calls: [], rejected: [], events: [], backups: new Map(),
+    close: async () => close(server),
+  };
+
+  const server = createServer((req, res) => {
+    void (async () => {
+      const raw = await readBody(req);
+      const path = (req.url ?? '').split('?')[0] ?? '';
+      try {
+        if (req.headers['content-type'] === 'application/octet-stream') verifyBinary(secret, req.headers, raw);
+        else webhook.verify(raw.toString('utf8'), req.headers as Record<string, string>);
+      } catch (err) {
+        state.rejected.push({ path, reason: (err as Error).message });
+        return send(res, 401, { error: 'webhook_verification_failed' });
+      }
+      const webhookId = String(req.headers['webhook-id']);
+      state.attempts.push(webhookId);
+      if (state.mode === 'unavailable') return send(res, 503, { error: 'unavailable' });
+      const isJson = req.headers['content-type'] === 'application/json';
+      const json = isJson ? JSON.parse(raw.toString('utf8')) as Record<string, unknown> : undefined;
+      state.calls.push({ method: req.method ?? '', path, webhookId, ...(json ? { json } : { bytes: raw }) });
+      if (state.mode === 'refuse') return send(res, 422, { error: 'invalid_event', message: 'refused by the test vault' });
+
+      if (req.method === 'POST' && path === '/api/v1/forge/events') {
+        if (!applied.has(webhookId)) {
+          applied.add(webhookId);
+          state.events.push({ id: webhookId, body: json as Record<string, unknown> });
+        }
+        return send(res, 200, { status: 'processed', webhookId, type: (json as { type: string }).type, result: {} });
+      }
+      if (req.method === 'POST' && path === '/api/v1/forge/backups') {
+        const backupId = `bk_${++backupCounter}`;
+        state.backups.set(backupId, { create: json as Record<string, unknown>, chunks: new Map() });
+        return send(res, 201, { backupId });
+      }
+      const chunk = /^\/api\/v1\/forge\/backups\/([^/]+)\/chunks\/(\d+)$/.exec(path);
+      if (req.method === 'PUT' && chunk) {
+        const backup = state.backups.get(chunk[1] as string);
+        if (!backup) return send(res, 404, { error: 'not_found' });
+        const seq = Number(chunk[2]);
+        const sha256 = createHash('sha256').update(raw).digest('hex');
+        if (req.headers['x-content-sha256'] !== sha256) return send(res, 400, { error: 'hash_mismatch' });
+        if (webhookId !== `chunk_${chunk[1]}_${seq}_${sha256}`) return send(res, 400, { error: 'webhook_id_not_bound' });
+        const existing = backup.chunks.get(seq);
+        if (existing && existing.sha256 !== sha256) return send(res, 409, { error: 'chunk_conflict' });
+        backup.chunks.set(seq, { sha256, bytes: raw });
+        return send(res, existing ? 200 : 201, { seq, sha256 });
+      }
+      const complete = /^\/api\/v1\/forge\/backups\/([^/]+)\/complete$/.exec(path);
+      if (req.method === 'POST' && complete) {
+        const backup = state.backups.get(complete[1] as string);
+        if (!backup) return send(res, 404, { error: 'not_found' });
+        const manifest = json as { chunks: Array<{ seq: number; sha256: string }> };
+        const mismatch = manifest.chunks.some((c) => backup.chunks.get(c.seq)?.sha256 !== c.sha256) || manifest.chunks.length !== backup.chunks.size;
+        if (mismatch) return send(res, 422, { error: 'manifest_mismatch' });
+        backup.manifest = json as Record<string, unknown>;
+        return send(res, 200, { status: 'completed' });
+      }
+      return send(res, 404, { error: 'not_found' });
+    })().catch((err: unknown) => send(res, 500, { error: String(err) }));
+  });
+  state.url = await listen(server);
+  return state;
+}
+
+export interface PermissionsServer {
+  url: string;
+  admins: Set<string>;
+  close(): Promise<void>;
+}
+
+/** `GET /rest/api/3/mypermissions?permissions=ADMINISTER` for the account in x-edge-account. */
+export async function startPermissionsServer(admins: string[]): Promise<PermissionsServer> {
+  const state: PermissionsServer = { url: '', admins: new Set(admins), close: async () => close(server) };
+  const server = createServer((req, res) => {
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    if (url.pathname !== '/rest/api/3/mypermissions' || url.searchParams.get('permissions') !== 'ADMINISTER') return send(res, 404, { errorMessages: ['not found'] });
+    const account = String(req.headers['x-edge-account'] ?? '');
+    send(res, 200, { permissions: { ADMINISTER: { id: '0', key: 'ADMINISTER', type: 'GLOBAL', havePermission: state.admins.has(account) } } });
+  });
+  state.url = await listen(server);
+  return state;
+}
