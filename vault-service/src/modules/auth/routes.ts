@@ -74,7 +74,7 @@ export const authRoutes: FastifyPluginAsyncTypebox<AuthRoutesOptions> = async (a
     }
     reply.setCookie(cookies.sessionName, result.token, {
       ...cookieBase,
-      maxAge: Math.max(0, Math.floor((result.expiresAt.getTime() - Date.now()) / 1000)),
+      maxAge: Math.max(0, Math.floor((result.expiresAt.getTime() - app.clock.now().getTime()) / 1000)),
     });
     return reply.header('cache-control', 'no-store').redirect(home, 303);
   });
