@@ -10,7 +10,7 @@
  *   5. sessions        (identity module)
  *   6. auth            (identity module: request.auth on /api/v1/* except the signed /api/v1/forge/*)
  *   7. routes          health, Forge events, trusted users, ...
- *   8. workers         e-mail outbox; stopped on close before the pool closes
+ *   8. workers         e-mail outbox, housekeeping; stopped on close before the pool closes
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { randomUUID } from 'node:crypto';
@@ -27,7 +27,9 @@ import { createDatabase } from './db/index.js';
 import { migrateToLatest } from './db/migrate.js';
 import type { DB } from './db/types.js';
 import { createEmailOutboxWorker, type EmailOutboxWorker } from './jobs/email-outbox-worker.js';
+import { createHousekeeping, PROCESSED_WEBHOOK_RETENTION_MS, type HousekeepingTask } from './jobs/housekeeping.js';
 import { createLogger } from './logger.js';
+import { pruneProcessedWebhooks } from './modules/forge-events/repository.js';
 import { forgeEventRoutes } from './modules/forge-events/routes.js';
 import type { ForgeEventExtensions } from './modules/forge-events/service.js';
 import { authRoutes } from './modules/auth/routes.js';
@@ -127,13 +129,21 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Vaul
     config.workersEnabled && config.smtpUrl !== undefined
       ? createEmailOutboxWorker({ db, config, smtpUrl: config.smtpUrl, log: logger.child({ module: 'email-outbox' }) })
       : undefined;
+  // Periodic clean-up; modules with tables that grow append their task here.
+  const housekeepingTasks: HousekeepingTask[] = [
+    { name: 'processed_webhook', run: (now) => pruneProcessedWebhooks(db, new Date(now.getTime() - PROCESSED_WEBHOOK_RETENTION_MS)) },
+  ];
+  const housekeeping = config.workersEnabled
+    ? createHousekeeping({ intervalMs: 3_600_000, log: logger.child({ module: 'housekeeping' }), tasks: housekeepingTasks, now: () => app.clock.now() })
+    : undefined;
   app.decorate('workers', { emailOutbox });
   app.addHook('onReady', async () => {
     emailOutbox?.start();
+    housekeeping?.start();
   });
   // Fastify has stopped accepting requests when onClose runs: workers first, then the pool.
   app.addHook('onClose', async () => {
-    await emailOutbox?.stop();
+    await Promise.all([emailOutbox?.stop(), housekeeping?.stop()]);
     await ownedDb?.close();
   });
 

@@ -21,6 +21,7 @@ export function normaliseSiteUrl(input: string, policy: SiteUrlPolicy): string {
   } catch {
     throw invalid('Site URL must be an absolute URL such as https://your-site.atlassian.net');
   }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') throw invalid('Site URL must start with https://');
   if (url.username || url.password || url.search || url.hash || (url.pathname !== '/' && url.pathname !== '')) {
     throw invalid('Site URL must be just the site address, without a path, query or credentials');
   }
@@ -28,7 +29,6 @@ export function normaliseSiteUrl(input: string, policy: SiteUrlPolicy): string {
     if (!policy.allowInsecureSiteUrls) throw invalid('Site URL must start with https://');
     return url.origin;
   }
-  if (url.protocol !== 'https:') throw invalid('Site URL must start with https://');
   if (!policy.allowInsecureSiteUrls && !isAllowedHost(url.hostname, policy.allowedSiteHosts)) {
     throw invalid('Site URL is not an Atlassian site address');
   }
