@@ -57,6 +57,13 @@ describe('authentication and routing', () => {
     expect((await call(site, 'GET', '/objectschema/list', { auth: basicAuth(site.info.email.toUpperCase(), site.info.apiToken) })).status).toBe(200);
   });
 
+  test('OAuth accessible-resources lists the site a bearer token reaches', async () => {
+    const res = await fetch(`${site.info.assetsApiBase}/oauth/token/accessible-resources`, { headers: { authorization: `Bearer ${site.info.bearerToken}` } });
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual([expect.objectContaining({ id: site.info.cloudId, url: site.info.siteUrl })]);
+    expect((await fetch(`${site.info.assetsApiBase}/oauth/token/accessible-resources`)).status).toBe(401);
+  });
+
   test('unknown workspace, cloud id or site answer 404', async () => {
     const h = { authorization: basicAuth(site.info.email, site.info.apiToken) };
     const ws = '00000000-0000-4000-a000-000000000000';
@@ -408,6 +415,31 @@ describe('traffic knobs', () => {
     const t0 = Date.now();
     expect((await call(s, 'GET', '/objectschema/list')).status).toBe(200);
     expect(Date.now() - t0).toBeGreaterThanOrEqual(115);
+  });
+
+  test('Jira per-issue write limit answers 429 with RateLimit-Reason; burst limits name jira-burst-based', async () => {
+    const s = emu.createSite({ knobs: { perIssueWriteLimitPerMinute: 1 } });
+    const r = seedFixture(s, { objects: 20, seed: 'jira429' });
+    const key = r.issueKeys[0] ?? '';
+    const put = () => call(s, 'PUT', `/api/3/issue/${key}`, { base: 'jira', body: { fields: { summary: 'renamed' } } });
+    expect((await put()).status).toBe(204);
+    const limited = await put();
+    expect(limited.status).toBe(429);
+    expect(limited.headers.get('ratelimit-reason')).toBe('jira-per-issue-on-write');
+    expect(limited.headers.get('retry-after')).not.toBeNull();
+    expect((await call(s, 'PUT', `/api/3/issue/${r.issueKeys[1]}`, { base: 'jira', body: { fields: { summary: 'other' } } })).status).toBe(204);
+    s.setKnobs({ rateLimitPerMinute: { 'jira.search': 1 } });
+    await call(s, 'POST', '/api/3/search/jql', { base: 'jira', body: { jql: 'project = SUP' } });
+    const burst = await call(s, 'POST', '/api/3/search/jql', { base: 'jira', body: { jql: 'project = SUP' } });
+    expect([burst.status, burst.headers.get('ratelimit-reason')]).toEqual([429, 'jira-burst-based']);
+  });
+
+  test('reserved name characters are rejected only when the knob asks for it', async () => {
+    const s = emu.createSite();
+    expect((await call(s, 'POST', '/objectschema/create', { body: { name: 'A.B', objectSchemaKey: 'AB' } })).status).toBe(201);
+    s.setKnobs({ rejectReservedNameCharacters: true });
+    const refused = await call(s, 'POST', '/objectschema/create', { body: { name: 'C:D', objectSchemaKey: 'CD' } });
+    expect([refused.status, Object.keys((refused.json as { errors: object }).errors)]).toEqual([400, ['name']]);
   });
 
   test('object allowance makes create fail with a 400 once reached', async () => {

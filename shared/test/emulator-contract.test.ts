@@ -146,6 +146,7 @@ describe('objects', () => {
     expect(created.objectKey).toMatch(/^ITI-\d+$/);
     expect(created.objectKey).toBe(`ITI-${created.id}`);
     expect(created.hasAvatar).toBe(false);
+    expect(created._links.self).toBe(`${site.info.assetsApiBase}/jsm/assets/workspace/${site.info.workspaceId}/v1/object/${created.id}`);
     expect(created.avatar.mediaClientConfig).toBeUndefined();
     const got = await ok(AssetObjectSchema, 'GET', `/object/${created.id}`);
     expect(got.attributes?.every((a) => a.objectTypeAttribute !== undefined)).toBe(true);

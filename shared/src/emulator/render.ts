@@ -172,7 +172,7 @@ export class Renderer {
       objectKey: this.store.objectKey(o), avatar: this.avatar(o),
       objectType: type ? this.objectType(type) : (undefined as never),
       created: iso(o.created), updated: iso(o.updated), hasAvatar: o.avatarUUID !== undefined, timestamp: o.updated,
-      name: label, _links: { self: `${this.ctx.origin}/jira/servicedesk/assets/object-schema/${o.schemaId}?typeId=${o.typeId}&objectId=${o.id}` },
+      name: label, _links: { self: `${this.ctx.assetsBase}/object/${o.id}` },
     };
     this.summaryCache.set(o.id, out);
     return out;

@@ -115,6 +115,15 @@ export class Emulator {
       if (!site) throw new EmulatorHttpError(404, { errorMessages: ['Site not found'] });
       return { cloudId: site.info.cloudId };
     });
+    // OAuth 2.0 (3LO): which sites a bearer token reaches; the cloudId for /ex/jira/{cloudId}/…
+    app.get('/gateway/oauth/token/accessible-resources', async (req, reply) => {
+      const header = req.headers.authorization ?? '';
+      const sites = [...this.sitesByName.values()].filter((s) => header.toLowerCase().startsWith('bearer ') && safeEqual(header.slice(7), s.info.bearerToken));
+      if (sites.length === 0) return sendError(reply, 401, { errorMessages: ['Unauthorized'], errors: {} });
+      return sites.map((s) => ({ id: s.info.cloudId, url: s.info.siteUrl, name: s.info.name,
+        scopes: ['read:cmdb-object:jira', 'write:cmdb-object:jira', 'read:cmdb-schema:jira', 'read:cmdb-type:jira', 'read:cmdb-attribute:jira', 'read:servicedesk-request'],
+        avatarUrl: `${s.info.siteUrl}/favicon.png` }));
+    });
     app.get('/sites/:site/media/file/:fileId/image', async (req, reply) => {
       // target of mediaClientConfig: enough for a client that follows it to get an image
       const site = this.sitesByName.get(params(req).site ?? '');

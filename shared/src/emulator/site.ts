@@ -179,4 +179,9 @@ export class EmulatorSite {
   resetData(): void {
     this.data = this.freshStore();
   }
+  /** Empties data and counters. */
+  reset(): void {
+    this.resetData();
+    this.resetCounters();
+  }
 }

@@ -102,6 +102,8 @@ export function checkBody<T extends TSchema>(schema: T, body: unknown): void {
 }
 
 const SCHEMA_KEY_RE = /^[A-Z][A-Z0-9]{1,9}$/;
+/** reported rejected in names on Data Center; off unless the knob asks for it */
+const RESERVED_NAME_CHARS = /[=;:?."]/;
 const AQL_RESERVED = new Set(['objectschemaid', 'objecttypeid', 'objecttype', 'objectschema', 'objectid', 'key', 'objectkey', 'label']);
 const AQL_CACHE_SIZE = 64;
 
@@ -224,6 +226,7 @@ export class SiteStore {
     const errors: Record<string, string> = {};
     if (name !== undefined) {
       if (name.trim() === '') errors.name = 'Name must not be empty';
+      else if (this.reservedName(name)) errors.name = 'The name contains a reserved character (= ; : ? . ")';
       for (const s of this.schemas.values()) {
         if (s.id !== exceptId && s.name.toLowerCase() === name.toLowerCase()) errors.name = `An object schema with the name "${name}" already exists`;
       }
@@ -348,8 +351,13 @@ export class SiteStore {
     mk('Updated', DefaultType.DateTime, 3, { role: 'updated', min: 0 });
   }
 
+  reservedName(name: string): boolean {
+    return (this.knobs().rejectReservedNameCharacters ?? false) && RESERVED_NAME_CHARS.test(name);
+  }
+
   private checkTypeName(schemaId: number, name: string, exceptId?: number): void {
     if (name.trim() === '') throw badRequest({ name: 'Name must not be empty' });
+    if (this.reservedName(name)) throw badRequest({ name: 'The name contains a reserved character (= ; : ? . ")' });
     for (const t of this.types.values()) {
       if (t.schemaId === schemaId && t.id !== exceptId && t.name.toLowerCase() === name.toLowerCase()) {
         throw badRequest({ name: `An object type with the name "${name}" already exists in this schema` });
@@ -483,6 +491,7 @@ export class SiteStore {
     const b = body as Record<string, unknown>;
     const view = this.view(t.id);
     const name = String(b.name);
+    if (this.reservedName(name)) throw badRequest({ name: 'The name contains a reserved character (= ; : ? . ")' });
     if (view.byLowerName.has(name.toLowerCase())) throw badRequest({ name: `An attribute with the name "${name}" already exists on this object type` });
     const id = ++this.seq.attr;
     const rec: AttrRec = {
@@ -505,6 +514,7 @@ export class SiteStore {
     if (a.system) throw badRequest({ [attributeErrorKey(String(a.id))]: `System attribute ${a.name} cannot be changed` });
     checkBody(ObjectTypeAttributeUpdateSchema, body);
     const b = body as Record<string, unknown>;
+    if (b.name !== undefined && this.reservedName(String(b.name))) throw badRequest({ name: 'The name contains a reserved character (= ; : ? . ")' });
     if (b.name !== undefined && String(b.name).toLowerCase() !== a.name.toLowerCase()
       && this.view(t.id).byLowerName.has(String(b.name).toLowerCase())) {
       throw badRequest({ name: `An attribute with the name "${String(b.name)}" already exists on this object type` });

@@ -36,6 +36,7 @@ export class Traffic {
   knobs: EmulatorKnobs;
   counters: EmulatorCounters = emptyCounters();
   private windows = new Map<EndpointBucket, SlidingWindow>();
+  private issueWindows = new Map<string, SlidingWindow>();
   private rng: Rng;
 
   constructor(knobs: EmulatorKnobs, private readonly fallbackSeed: string) {
@@ -47,6 +48,7 @@ export class Traffic {
   setKnobs(knobs: EmulatorKnobs): void {
     this.knobs = { ...knobs };
     this.windows.clear();
+    this.issueWindows.clear();
     this.rng = new Rng(knobs.seed ?? this.fallbackSeed);
   }
 
@@ -85,10 +87,24 @@ export class Traffic {
       if (waitMs > 0) {
         this.counters.status429++;
         this.counters.status429ByBucket[bucket]++;
-        return { kind: 'status', status: 429, headers: { ...this.retryHeaders(waitMs, now), 'x-ratelimit-limit': String(limit), 'x-ratelimit-remaining': '0' } };
+        const reason: Record<string, string> = bucket.startsWith('jira.') ? { 'ratelimit-reason': 'jira-burst-based' } : {};
+        return { kind: 'status', status: 429, headers: { ...this.retryHeaders(waitMs, now), 'x-ratelimit-limit': String(limit), 'x-ratelimit-remaining': '0', ...reason } };
       }
     }
     return { kind: 'pass' };
+  }
+
+  /** Jira's per-issue write limit; undefined = admitted, otherwise the 429 headers. */
+  issueWrite(issueKey: string, now = Date.now()): Record<string, string> | undefined {
+    const limit = this.knobs.perIssueWriteLimitPerMinute;
+    if (limit === undefined || limit <= 0) return undefined;
+    let w = this.issueWindows.get(issueKey);
+    if (!w || w.limit !== limit) this.issueWindows.set(issueKey, (w = new SlidingWindow(Math.max(1, Math.floor(limit)))));
+    const waitMs = w.tryAdmit(now, this.windowMs());
+    if (waitMs === 0) return undefined;
+    this.counters.status429++;
+    this.counters.status429ByBucket['jira.issue.write']++;
+    return { ...this.retryHeaders(waitMs, now), 'ratelimit-reason': 'jira-per-issue-on-write' };
   }
 
   /** Draw for "created, then the connection dropped" on object create. */

@@ -72,6 +72,10 @@ export interface EmulatorKnobs {
   deleteNonEmpty?: 'cascade' | 'reject';
   /** PUT /object with `objectAttributeValues: []` clears the attribute (default true) */
   emptyValuesClear?: boolean;
+  /** reject schema, type and attribute names containing `= ; : ? . "` (measured on Data Center) */
+  rejectReservedNameCharacters?: boolean;
+  /** Jira's per-issue write limit: PUTs to one issue per minute before a 429 `jira-per-issue-on-write` */
+  perIssueWriteLimitPerMinute?: number;
 }
 
 export interface EmulatorCounters {

@@ -2,7 +2,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { Type } from '@sinclair/typebox';
 import { JiraIssueUpdateSchema, JiraSearchRequestSchema } from '../../model/index.js';
-import { ctx, params, q, qInt, qStr } from '../http.js';
+import { ctx, params, q, qInt, qStr, sendError } from '../http.js';
 import { checkBody } from '../store.js';
 import { decodePageToken, encodePageToken, renderIssue, searchIssues } from '../jql.js';
 import { renderField } from '../site.js';
@@ -69,6 +69,10 @@ export function jiraRoutes(app: FastifyInstance): void {
   app.put('/api/3/issue/:key', async (req, reply) => {
     const { site } = ctx(req);
     const issue = site.data.getIssue(params(req).key ?? '');
+    const limited = site.traffic.issueWrite(issue.key);
+    if (limited) {
+      return sendError(reply, 429, { errorMessages: ['Rate limit exceeded for writes to this issue'], errors: {} }, site.knobs().errorBodyStyle, limited);
+    }
     checkBody(JiraIssueUpdateSchema, req.body);
     site.data.updateIssue(issue, (req.body as { fields: Record<string, unknown> }).fields);
     return reply.code(204).send();
