@@ -487,3 +487,15 @@ export const JiraIssueUpdateSchema = Type.Object({
   fields: Type.Record(Type.String(), Type.Unknown()),
 });
 export type JiraIssueUpdate = Static<typeof JiraIssueUpdateSchema>;
+
+// ---------------------------------------------------------------------------------------------
+// Appended by the emulator work: shapes the model did not cover yet.
+
+/** `GET /object/{id}/referenceinfo` (§3.10): one entry per (referencing type, reference type). */
+export const ObjectReferenceInfoSchema = Type.Object({
+  referenceTypes: Type.Optional(Type.Array(ReferenceTypeSchema)),
+  objectType: Type.Optional(ObjectTypeSchema),
+  numberOfReferencedObjects: Type.Number(),
+  openIssuesExists: Type.Boolean(),
+});
+export type ObjectReferenceInfo = Static<typeof ObjectReferenceInfoSchema>;
