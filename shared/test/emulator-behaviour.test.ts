@@ -512,6 +512,15 @@ describe('Jira', () => {
     expect((await call(site, 'POST', '/api/3/search/jql', { base: 'jira', body: { jql: 'project = ' } })).status).toBe(400);
   });
 
+  test('mypermissions answers for the calling user; denied keys come from the store', async () => {
+    const s = emu.createSite();
+    s.store.raw.deniedPermissions.add('ADMINISTER');
+    const res = await call(s, 'GET', '/api/3/mypermissions?permissions=ADMINISTER,BROWSE_PROJECTS', { base: 'jira' });
+    const perms = (res.json as { permissions: Record<string, { havePermission: boolean }> }).permissions;
+    expect([perms.ADMINISTER?.havePermission, perms.BROWSE_PROJECTS?.havePermission]).toEqual([false, true]);
+    expect((await call(s, 'GET', '/api/3/mypermissions', { base: 'jira' })).status).toBe(400);
+  });
+
   test('issue update validates that objects exist and replaces the whole value', async () => {
     const key = seeded.issueKeys[1] ?? '';
     const laptop = String(site.store.raw.aqlIds('objectType = Laptop')[0]);

@@ -7,7 +7,7 @@ import { Type } from '@sinclair/typebox';
 import {
   AqlPageSchema, AssetObjectSchema, ASSETS_FIELD_CUSTOM_TYPE, ConnectedTicketsSchema, GlobalConfigSchema, IconSchema,
   JiraErrorBodySchema, JiraFieldSchema, JiraIssueSchema, JiraSearchResultSchema, ObjectAttributeSchema,
-  ObjectHistorySchema, ObjectSchemaPageSchema, ObjectSchemaSchema, ObjectTypeAttributeSchema, ObjectTypeSchema,
+  ObjectHistorySchema, ObjectReferenceInfoSchema, ObjectSchemaPageSchema, ObjectSchemaSchema, ObjectTypeAttributeSchema, ObjectTypeSchema,
   ReferenceTypeSchema, StatusSchema, TotalCountSchema, UsageSchema, WorkspacePageSchema, type AssetObject,
 } from '../src/model/index.js';
 import { startEmulator, seedFixture, type Emulator, type EmulatorSite, type SeedResult } from '../src/emulator/index.js';
@@ -224,9 +224,11 @@ describe('objects', () => {
     const tickets = await ok(ConnectedTicketsSchema, 'GET', `/objectconnectedtickets/${objectId}/tickets`);
     expect(tickets.tickets.map((t) => t.key)).toContain(issue?.key);
     expect(tickets.allTicketsQuery).toContain('aqlFunction');
-    const info = await call(site, 'GET', `/object/${firstOfType('Location')}/referenceinfo`);
-    expect(info.status).toBe(200);
-    expect(Array.isArray(info.json)).toBe(true);
+    const referenced = site.store.raw.aqlIds(`objectType = Laptop AND Location IS NOT EMPTY`)[0] ?? 0;
+    const locationId = site.store.raw.objects.get(referenced)?.values.get(Number(seeded.attributeIds['Hardware.Location']))?.[0];
+    const info = await ok(Type.Array(ObjectReferenceInfoSchema), 'GET', `/object/${locationId}/referenceinfo`);
+    expect(info.length).toBeGreaterThan(0);
+    expect(info.every((i) => i.numberOfReferencedObjects > 0)).toBe(true);
   });
 });
 
@@ -307,6 +309,8 @@ describe('Jira', () => {
     const page = conforms(JiraSearchResultSchema, search.json);
     expect(page.issues).toHaveLength(3);
     expect(page.nextPageToken).toBeDefined();
+    const viaGet = await call(site, 'GET', `/api/3/search/jql?jql=${encodeURIComponent('project = SUP ORDER BY created ASC')}&fields=summary,status&maxResults=2`, { base: 'jira' });
+    expect(conforms(JiraSearchResultSchema, viaGet.json).issues.map((i) => Object.keys(i.fields).sort())).toEqual([['status', 'summary'], ['status', 'summary']]);
     const put = await call(site, 'PUT', `/api/3/issue/${key}`, { base: 'jira', body: { fields: { [seeded.assetsFieldIds[0] ?? '']: [] } } });
     expect([put.status, put.text]).toEqual([204, '']);
   });

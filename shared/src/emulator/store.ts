@@ -134,6 +134,8 @@ export class SiteStore {
   readonly fields: JiraFieldRec[] = [];
   readonly issues = new Map<number, IssueRec>();
   readonly issueByKey = new Map<string, number>();
+  /** Jira permission keys the site's user does NOT have (GET /rest/api/3/mypermissions) */
+  readonly deniedPermissions = new Set<string>();
   globalConfig: Required<GlobalConfig> = { allowOtherObjectSchema: false, validateQuickCreate: false, quickCreateObjects: false };
 
   readonly clock: () => number;

@@ -4,6 +4,7 @@ import { Type } from '@sinclair/typebox';
 import { JiraIssueUpdateSchema, JiraSearchRequestSchema } from '../../model/index.js';
 import { ctx, params, q, qInt, qStr, sendError } from '../http.js';
 import { checkBody } from '../store.js';
+import { badRequestMessage } from '../errors.js';
 import { decodePageToken, encodePageToken, renderIssue, searchIssues } from '../jql.js';
 import { renderField } from '../site.js';
 
@@ -51,6 +52,18 @@ export function jiraRoutes(app: FastifyInstance): void {
     const { site } = ctx(req);
     const u = site.data.users.get(site.actorAccountId);
     return { accountId: site.actorAccountId, accountType: 'atlassian', emailAddress: u?.email, displayName: u?.displayName, active: true };
+  });
+
+  // Permissions of the calling user; by default the site admin has every permission asked for.
+  app.get('/api/3/mypermissions', async (req) => {
+    const { site } = ctx(req);
+    const wanted = (qStr(q(req), 'permissions') ?? '').split(',').map((p) => p.trim()).filter(Boolean);
+    if (wanted.length === 0) throw badRequestMessage('The permissions query parameter is required.');
+    const granted = site.data.deniedPermissions;
+    return { permissions: Object.fromEntries(wanted.map((key, i) => [key, {
+      id: String(i + 1), key, name: key.replace(/_/g, ' ').toLowerCase(), type: 'GLOBAL', description: `${key} permission`,
+      havePermission: !granted.has(key),
+    }])) };
   });
 
   app.get('/api/3/serverInfo', async (req) => {
