@@ -7,6 +7,7 @@ import { countAllRows, createTestDatabase, type TestDatabase } from './helpers/d
 import { startTestApp, testConfig, type TestApp } from './helpers/app.js';
 import { forgeEvent, sendEvent } from './helpers/forge.js';
 import { freePort, startSmtpSink, type SmtpSink } from './helpers/smtp.js';
+import { createTestSession } from './helpers/login.js';
 
 const site = { cloudId: 'cloud-inv-1', siteUrl: 'https://acme.atlassian.net' };
 const admin = { accountId: 'acc-admin-7', displayName: 'Grace <Hopper> & "Co"' };
@@ -110,6 +111,24 @@ describe('invitation e-mails', () => {
     expect(reinvited.body.result).toMatchObject({ outcome: 'reinvited', status: 'invited' });
     await smtp.waitForMail(mailsBefore + 1);
     expect(smtp.inbox.filter((m) => m.to[0] === email)).toHaveLength(2);
+  });
+
+  it('removal ends a live session of the user: the next request is 401', async () => {
+    const email = 'erin@example.com';
+    expect((await sendEvent(vault.baseUrl, forgeEvent('trusted_user.invited', { email, invitedBy: admin }, site))).status).toBe(200);
+    const user = await testDb.db.selectFrom('trusted_user').select(['id', 'site_id']).where('email', '=', email).executeTakeFirstOrThrow();
+    await testDb.db.updateTable('trusted_user').set({ status: 'active', activated_at: new Date() }).where('id', '=', user.id).execute();
+    const cookie = await createTestSession(testDb.db, { siteId: user.site_id, trustedUserId: user.id, email });
+    expect((await fetch(`${vault.baseUrl}/api/v1/trusted-users`, { headers: { cookie } })).status).toBe(200);
+
+    const removed = await sendEvent(vault.baseUrl, forgeEvent('trusted_user.removed', { email, removedBy: admin }, site));
+    expect(removed.status).toBe(200);
+    const sessions = await testDb.db.selectFrom('session').select('id').where('trusted_user_id', '=', user.id).execute();
+    expect(sessions).toEqual([]);
+    const after = await fetch(`${vault.baseUrl}/api/v1/trusted-users`, { headers: { cookie } });
+    expect(after.status).toBe(401);
+    const audit = await testDb.db.selectFrom('audit_event').select('details').where('action', '=', 'trusted_user.removed').where('target', '=', email).executeTakeFirstOrThrow();
+    expect(audit.details).toMatchObject({ sessionsDeleted: 1, previousStatus: 'active' });
   });
 
   it('records who invited and removed whom in the audit log', async () => {
