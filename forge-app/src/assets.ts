@@ -3,8 +3,12 @@
  * consumers and scheduled triggers, which have no user).
  */
 import api, { assumeTrustedRoute } from '@forge/api';
-import { createAssetsClient, createRequestJiraTransport, type AssetsClient, type RequestJiraInit, type RequestJiraResponse } from '@assets-vault/shared/assets-client';
+import {
+  createAssetsClient, createRequestJiraTransport, defaultRatesPerMinute,
+  type AssetsClient, type RequestJiraInit, type RequestJiraResponse,
+} from '@assets-vault/shared/assets-client';
 import { AppError } from '@assets-vault/shared/errors';
+import { ConfigurationError } from './config.js';
 import type { SchemaMeta, Tenant } from './store.js';
 
 // The client validates ids before they enter a path; this is the second fence before
@@ -46,13 +50,31 @@ async function requestJiraAsApp(path: string, init: RequestJiraInit): Promise<Re
   }
 }
 
+/**
+ * Optional Forge variable ASSETS_RATE_FACTOR: the share of Atlassian's documented per-minute
+ * limits the client paces itself to (default 0.85, the shared client's default). Values above 1
+ * only make sense against the local emulator, which enforces no limits.
+ */
+export function assetsRateFactor(env: Record<string, string | undefined>): number | undefined {
+  const raw = env.ASSETS_RATE_FACTOR?.trim();
+  if (!raw) return undefined;
+  const factor = Number(raw);
+  if (!Number.isFinite(factor) || factor <= 0 || factor > 1000) throw new ConfigurationError('ASSETS_RATE_FACTOR must be a number above 0 and at most 1000');
+  return factor;
+}
+
 /** An Assets client for this installation; the workspace id is discovered once and cached by the caller. */
 export function createForgeAssetsClient(tenant: Tenant, workspaceId?: string): AssetsClient {
   const transport = createRequestJiraTransport(requestJiraAsApp, {
     siteKey: tenant.siteUrl,
     ...(workspaceId ? { workspaceId } : {}),
   });
-  return createAssetsClient({ transport, ...(workspaceId ? { workspaceId } : {}) });
+  const factor = assetsRateFactor(process.env);
+  return createAssetsClient({
+    transport,
+    ...(workspaceId ? { workspaceId } : {}),
+    ...(factor === undefined ? {} : { ratePerMinute: defaultRatesPerMinute(factor) }),
+  });
 }
 
 /** Every Assets schema of the site (paged through), as the UI and the vault events need them. */

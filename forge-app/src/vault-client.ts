@@ -121,13 +121,13 @@ function summariseError(text: string): string {
 }
 
 function describeNetworkError(err: unknown): string {
-  if (err instanceof Error) {
-    if (err.name === 'TimeoutError' || err.name === 'AbortError') return 'timed out';
-    const cause = (err as { cause?: { code?: unknown } }).cause;
-    if (cause && typeof cause.code === 'string') return cause.code;
-    return err.message.slice(0, 120);
-  }
-  return 'network error';
+  // Duck-typed: fetch errors may come from another realm (undici inside a sandbox), where
+  // `instanceof Error` is false.
+  if (typeof err !== 'object' || err === null) return 'network error';
+  const { name, message, cause } = err as { name?: unknown; message?: unknown; cause?: { code?: unknown } };
+  if (name === 'TimeoutError' || name === 'AbortError') return 'timed out';
+  if (cause && typeof cause.code === 'string') return cause.code;
+  return typeof message === 'string' && message ? message.slice(0, 120) : 'network error';
 }
 
 /** Retry-After in seconds or as an HTTP date, in milliseconds. */

@@ -42,8 +42,9 @@ export function sliceBudgetMs(): number {
     // no Forge runtime: keep the default
   }
   // Keep a margin for the chunk in flight, the checkpoint and the re-enqueue: 20 % of the
-  // invocation, at least 1 s, at most 3 minutes.
-  const margin = Math.min(180_000, Math.max(1_000, remaining * 0.2));
+  // invocation, at least 1 s, at most 3 minutes, and never more than half of it (so every slice
+  // has time to make progress).
+  const margin = Math.min(180_000, Math.max(1_000, remaining * 0.2), remaining * 0.5);
   return Math.max(0, remaining - margin);
 }
 

@@ -67,6 +67,9 @@ export interface VaultStandIn {
   rejected: Array<{ path: string; reason: string }>;
   /** event types applied once per webhook-id */
   events: Array<{ id: string; body: Record<string, unknown> }>;
+  /** drop the connection of this many chunk uploads with seq >= cutFromSeq */
+  cutChunkPuts: number;
+  cutFromSeq: number;
   backups: Map<string, { create: Record<string, unknown>; chunks: Map<number, { sha256: string; bytes: Buffer }>; manifest?: Record<string, unknown> }>;
   close(): Promise<void>;
 }
@@ -76,7 +79,7 @@ export async function startVaultStandIn(secret: string): Promise<VaultStandIn> {
   const applied = new Set<string>();
   let backupCounter = 0;
   const state: VaultStandIn = {
-    url: '', mode: 'ok', attempts: [], calls: [], rejected: [], events: [], backups: new Map(),
+    url: '', mode: 'ok', cutChunkPuts: 0, cutFromSeq: 0, attempts: [], calls: [], rejected: [], events: [], backups: new Map(),
     close: async () => close(server),
   };
 
@@ -112,6 +115,12 @@ export async function startVaultStandIn(secret: string): Promise<VaultStandIn> {
         return send(res, 201, { backupId });
       }
       const chunk = /^\/api\/v1\/forge\/backups\/([^/]+)\/chunks\/(\d+)$/.exec(path);
+      if (req.method === 'PUT' && chunk && state.cutChunkPuts > 0 && Number(chunk[2]) >= state.cutFromSeq) {
+        // A network cut mid-backup: the connection drops without an answer.
+        state.cutChunkPuts -= 1;
+        req.socket.destroy();
+        return;
+      }
       if (req.method === 'PUT' && chunk) {
         const backup = state.backups.get(chunk[1] as string);
         if (!backup) return send(res, 404, { error: 'not_found' });
