@@ -110,6 +110,11 @@ async function ensureTemplate(adminUrl: string): Promise<string> {
         await db.destroy();
       }
       await client.query(`alter database "${building}" rename to "${name}"`);
+      // Templates of older migration sources are useless now; one still being cloned stays (in use).
+      const stale = await client.query<{ datname: string }>("select datname from pg_database where datname like 'vault\\_tpl\\_%' and datname <> $1", [name]);
+      for (const { datname } of stale.rows) {
+        await client.query(`drop database if exists "${datname}"`).catch(() => undefined);
+      }
     } finally {
       await client.query('select pg_advisory_unlock($1)', [TEMPLATE_LOCK_KEY]);
     }
