@@ -47,6 +47,8 @@ export interface Config {
   readonly isProduction: boolean;
   readonly host: string;
   readonly port: number;
+  /** Fastify `trustProxy`: whose X-Forwarded-For to believe (client address for rate limits and logs). */
+  readonly trustProxy: boolean | readonly string[];
   /** Origin users open, without a trailing slash (e.g. `https://vault.example.com`). */
   readonly publicUrl: string;
   readonly logLevel: string;
@@ -96,6 +98,7 @@ export const EnvSchema = Type.Object({
   NODE_ENV: Type.Optional(Type.Union([Type.Literal('development'), Type.Literal('test'), Type.Literal('production')])),
   PORT: Type.Optional(Int('^[0-9]{1,5}$')),
   HOST: Type.Optional(Type.String({ minLength: 1 })),
+  TRUST_PROXY: Type.Optional(Type.String({ pattern: '^(true|false|[0-9a-fA-F:./]+(,[0-9a-fA-F:./ ]+)*)$' })),
   VAULT_PUBLIC_URL: Type.Optional(Type.String({ minLength: 1 })),
   LOG_LEVEL: Type.Optional(Type.Union(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l)))),
   DATABASE_URL: Type.Optional(Type.String({ pattern: '^postgres(ql)?://' })),
@@ -157,6 +160,10 @@ export function loadConfig(rawEnv: Readonly<Record<string, string | undefined>>)
   const port = e.PORT === undefined ? 8080 : Number(e.PORT);
   if (port > 65535) problems.push('PORT: must be 0..65535');
   const host = e.HOST ?? '127.0.0.1';
+  // Behind a load balancer every request comes from its address; name the proxy so rate limits and
+  // logs see the real client. `true` trusts any proxy chain (only when nothing else can reach the port).
+  const trustProxy: boolean | string[] =
+    e.TRUST_PROXY === undefined || e.TRUST_PROXY === 'false' ? false : e.TRUST_PROXY === 'true' ? true : splitList(e.TRUST_PROXY);
   const bool = (v: string | undefined, fallback: boolean) => (v === undefined ? fallback : v === 'true' || v === '1');
 
   // Public URL: required https in production; a local default otherwise.
@@ -292,6 +299,7 @@ export function loadConfig(rawEnv: Readonly<Record<string, string | undefined>>)
     isProduction,
     host,
     port,
+    trustProxy,
     publicUrl,
     logLevel: e.LOG_LEVEL ?? (nodeEnv === 'test' ? 'warn' : 'info'),
     databaseUrl: e.DATABASE_URL,

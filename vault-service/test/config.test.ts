@@ -114,6 +114,13 @@ describe('loadConfig', () => {
     expect(problemsOf({ OIDC_MICROSOFT_CLIENT_ID: 'ms-client' })).toEqual(['OIDC_MICROSOFT_CLIENT_SECRET: required when OIDC_MICROSOFT_CLIENT_ID is set']);
   });
 
+  it('parses TRUST_PROXY as a flag or a list of proxy addresses', () => {
+    expect(loadConfig({}).trustProxy).toBe(false);
+    expect(loadConfig({ TRUST_PROXY: 'true' }).trustProxy).toBe(true);
+    expect(loadConfig({ TRUST_PROXY: '10.0.0.0/8, 127.0.0.1' }).trustProxy).toEqual(['10.0.0.0/8', '127.0.0.1']);
+    expect(problemsOf({ TRUST_PROXY: 'everyone' }).map((p) => p.split(':')[0])).toEqual(['TRUST_PROXY']);
+  });
+
   it('accepts several webhook secrets for rotation', () => {
     const second = 'whsec_' + randomBytes(24).toString('base64');
     expect(loadConfig({ FORGE_WEBHOOK_SECRETS: ` ${secret} , ${second} ` }).forgeWebhookSecrets).toEqual([secret, second]);
