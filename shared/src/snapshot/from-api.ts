@@ -75,28 +75,41 @@ export function toAttributeRecord(attribute: ObjectTypeAttribute, ownerObjectTyp
   });
 }
 
+const USER_REF_KEYS = ['key', 'name', 'displayName', 'emailAddress', 'isDeleted'] as const;
+
 /** The parts of a Jira user that identify a person; avatar URLs and HTML renderings are dropped. */
 export function toUserRef(user: JiraUser): UserRef {
-  return defined({
-    key: user.key,
-    name: user.name,
-    displayName: user.displayName,
-    emailAddress: user.emailAddress,
-    isDeleted: user.isDeleted,
-  });
+  const out: Record<string, unknown> = {};
+  for (const key of USER_REF_KEYS) if (user[key] !== undefined) out[key] = user[key];
+  return out as UserRef;
 }
 
+// Called for every attribute value of every object: one pass over the keys, no intermediate copies.
 export function toValueRecord(value: ObjectAttributeValue): ValueRecord {
-  const { referencedObject, user, group, status, ...rest } = value;
-  return defined({
-    ...rest,
-    referencedObject: referencedObject
-      ? { id: referencedObject.id, objectKey: referencedObject.objectKey, label: referencedObject.label, objectTypeId: referencedObject.objectType.id }
-      : undefined,
-    user: user ? toUserRef(user) : undefined,
-    group: group ? { name: group.name } : undefined,
-    status: status ? { id: status.id, name: status.name, category: status.category } : undefined,
-  });
+  const out: Record<string, unknown> = {};
+  for (const key of Object.keys(value) as Array<keyof ObjectAttributeValue>) {
+    const v = value[key];
+    if (v === undefined) continue;
+    switch (key) {
+      case 'referencedObject': {
+        const ref = value.referencedObject;
+        if (ref) out.referencedObject = { id: ref.id, objectKey: ref.objectKey, label: ref.label, objectTypeId: ref.objectType.id };
+        break;
+      }
+      case 'user':
+        if (value.user) out.user = toUserRef(value.user);
+        break;
+      case 'group':
+        if (value.group) out.group = { name: value.group.name };
+        break;
+      case 'status':
+        if (value.status) out.status = { id: value.status.id, name: value.status.name, category: value.status.category };
+        break;
+      default:
+        out[key] = v;
+    }
+  }
+  return out as ValueRecord;
 }
 
 export function toObjectRecord(object: AssetObject): ObjectRecord {

@@ -141,6 +141,11 @@ export class SnapshotWriter {
     return new SnapshotWriter({ source, schema, options, createdAt }, opts, state);
   }
 
+  /** Chunks the sink has accepted so far. */
+  get chunkCount(): number {
+    return this.chunks.length;
+  }
+
   /** Records accepted so far (flushed or not). */
   get recordCount(): number {
     return this.pendingCounts.records;

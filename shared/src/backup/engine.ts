@@ -1,0 +1,460 @@
+/**
+ * The backup engine: reads one Assets schema through an AssetsClient and writes a snapshot
+ * (SNAPSHOT_FORMAT.md). It runs in a Forge queue consumer (time-boxed invocations) and in the vault,
+ * so it can stop at any page boundary (`shouldYield`) and hand back a JSON cursor from which a new
+ * engine, in another process, continues; the finished snapshot is the same as an uninterrupted one.
+ *
+ * Phases: structure (schema, config, icons, statuses, reference types, object types, attributes;
+ * a few requests, done in one go) → objects (AQL pages in Key order, each page's histories after
+ * it) → issueRefs (per Assets custom field, Jira search `cf[N] is not EMPTY`) → finish.
+ */
+import { ConflictError, ValidationError } from '../errors.js';
+import type { AssetsClient } from '../assets-client/index.js';
+import {
+  ASSETS_FIELD_CUSTOM_TYPE,
+  type AqlPage, type AssetObject, type JiraField, type JiraIssue, type ObjectType, type ObjectTypeAttribute,
+} from '../model/index.js';
+import {
+  SnapshotWriter, toAttributeRecord, toHistoryRecord, toIconRecord, toIssueRefRecord, toObjectRecord, toObjectTypeRecord,
+  toReferenceTypeRecord, toSchemaConfigRecord, toSchemaRecord, toStatusTypeRecord,
+  type ChunkSink, type SnapshotManifest, type SnapshotOptions, type SnapshotWriterOptions, type SnapshotWriterState,
+} from '../snapshot/index.js';
+
+export type BackupOptions = SnapshotOptions;
+
+export type BackupPhase = 'structure' | 'objects' | 'issueRefs' | 'done';
+
+/** Where a backup stopped. Plain JSON: store it with the job and pass it back unchanged. */
+export interface BackupCursor {
+  cursorVersion: 1;
+  schemaId: string;
+  options: BackupOptions;
+  phase: 'objects' | 'issueRefs';
+  /** the schema's objectCount when the backup started (for progress) */
+  objectsExpected: number;
+  objects: {
+    /** AQL offset of the first object of the page being worked on */
+    startAt: number;
+    /** that page's object records are written; its histories may not all be */
+    pageWritten: boolean;
+    /** histories of that page already written (objects in page order) */
+    historyDone: number;
+    /** how many objects of the previous page this request re-reads (see backUpObjects) */
+    overlap: number;
+    /** ids of the previous two pages: objects seen there are not written again */
+    previousPageIds: string[];
+    earlierPageIds: string[];
+  };
+  issueRefs: { fieldIndex: number; issuesDone: number };
+  stats: BackupStats;
+  writer: SnapshotWriterState;
+}
+
+export interface BackupStats {
+  pages: number;
+  objects: number;
+  /** page boundaries where deletions shifted the data further than the overlap could cover */
+  possibleGaps: number;
+  historyRequests: number;
+  issuesScanned: number;
+  issueRefs: number;
+  /** how many times this backup was resumed from a cursor */
+  resumes: number;
+}
+
+export interface BackupProgress {
+  phase: BackupPhase;
+  /** objects written so far */
+  objects: number;
+  /** objects the schema reported at the start (`objectCount`) */
+  objectsExpected: number;
+  pages: number;
+  historyRequests: number;
+  issuesScanned: number;
+  issueRefs: number;
+  chunks: number;
+}
+
+export type BackupResult =
+  | { done: true; manifest: SnapshotManifest; stats: BackupStats }
+  | { done: false; cursor: BackupCursor; stats: BackupStats };
+
+export interface RunBackupInput {
+  client: AssetsClient;
+  schemaId: string;
+  /** the tenant, from the Forge context or the vault's instance record, never from user input */
+  source: { cloudId: string; siteUrl: string };
+  options: BackupOptions;
+  sink: ChunkSink;
+  /** continue a backup that returned `{ done: false }` */
+  cursor?: BackupCursor;
+  /** checked at every page boundary; true = checkpoint and return a cursor (e.g. a Forge time budget) */
+  shouldYield?: () => boolean;
+  onProgress?: (progress: BackupProgress) => void;
+  /** AQL page size; default 1,000 (the server's echoed size wins) */
+  pageSize?: number;
+  /** histories fetched in parallel (the client's pacer still applies); default 8 */
+  historyConcurrency?: number;
+  /** chunk limits and compression of the snapshot */
+  writer?: Omit<SnapshotWriterOptions, 'sink'>;
+  now?: () => Date;
+  signal?: AbortSignal;
+}
+
+const HISTORY_BATCH = 50;
+/** objects of the previous page re-read by each AQL request (a quarter of a page at most) */
+const MAX_PAGE_OVERLAP = 50;
+const ISSUE_PAGE_SIZE = 100;
+const MEMBERSHIP_BATCH = 200;
+
+/** Runs (or continues) one backup; see the module comment. */
+export async function runBackup(input: RunBackupInput): Promise<BackupResult> {
+  const { client, schemaId, options } = input;
+  if (!/^[0-9]+$/.test(schemaId)) throw new ValidationError('schemaId must be a numeric id');
+  const now = input.now ?? (() => new Date());
+  const shouldYield = input.shouldYield ?? (() => false);
+  const pageSize = input.pageSize ?? 1000;
+  const signal = input.signal;
+  const callOpts = signal ? { signal } : {};
+
+  let writer: SnapshotWriter;
+  let cursor: BackupCursor;
+  const workspaceId = await client.getWorkspaceId(callOpts);
+  let objectsExpected = 0;
+
+  if (input.cursor) {
+    cursor = structuredClone(input.cursor);
+    checkCursor(cursor, input, workspaceId);
+    cursor.stats.resumes += 1;
+    writer = SnapshotWriter.resume(cursor.writer, { ...input.writer, sink: input.sink });
+    objectsExpected = cursor.objectsExpected;
+  } else {
+    const schema = await client.getObjectSchema(schemaId, callOpts);
+    objectsExpected = schema.objectCount;
+    writer = SnapshotWriter.create({
+      source: { cloudId: input.source.cloudId, siteUrl: input.source.siteUrl, workspaceId },
+      schema: { id: schema.id, name: schema.name, key: schema.objectSchemaKey },
+      options: { history: options.history, icons: options.icons, issueRefs: options.issueRefs },
+      createdAt: now().toISOString(),
+    }, { ...input.writer, sink: input.sink });
+    input.onProgress?.(progress('structure'));
+    await writer.write(toSchemaRecord(schema));
+    await writeStructure();
+    cursor = {
+      cursorVersion: 1, schemaId, options: { ...options }, phase: 'objects', objectsExpected,
+      objects: { startAt: 0, pageWritten: false, historyDone: 0, overlap: 0, previousPageIds: [], earlierPageIds: [] },
+      issueRefs: { fieldIndex: 0, issuesDone: 0 },
+      stats: { pages: 0, objects: 0, possibleGaps: 0, historyRequests: 0, issuesScanned: 0, issueRefs: 0, resumes: 0 },
+      writer: await writer.checkpoint(),
+    };
+    if (shouldYield()) return pause();
+  }
+
+  function progress(phase: BackupPhase): BackupProgress {
+    const s = cursor?.stats;
+    return {
+      phase, objects: s?.objects ?? 0, objectsExpected, pages: s?.pages ?? 0, historyRequests: s?.historyRequests ?? 0,
+      issuesScanned: s?.issuesScanned ?? 0, issueRefs: s?.issueRefs ?? 0, chunks: writer.chunkCount,
+    };
+  }
+
+  async function pause(): Promise<BackupResult> {
+    cursor.writer = await writer.checkpoint();
+    return { done: false, cursor: structuredClone(cursor), stats: { ...cursor.stats } };
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // structure
+
+  async function writeStructure(): Promise<void> {
+    await writer.write(toSchemaConfigRecord(await client.getSchemaConfig(schemaId, callOpts)));
+
+    const types = orderTypes(await client.listObjectTypes(schemaId, { ...callOpts, includeObjectCounts: true }));
+    if (options.icons) {
+      const iconIds = [...new Set(types.map((t) => t.icon.id))].sort(byNumericId);
+      for (const id of iconIds) {
+        const icon = await client.getIcon(id, callOpts);
+        const [png16, png48] = [await client.getIconPng(id, 16, callOpts), await client.getIconPng(id, 48, callOpts)];
+        await writer.write(toIconRecord(icon, { png16, png48 }));
+      }
+    }
+    const statuses = await client.listStatusTypes({ ...callOpts, objectSchemaId: schemaId });
+    for (const s of [...statuses].sort((a, b) => byNumericId(a.id, b.id))) await writer.write(toStatusTypeRecord(s));
+    const refTypes = await client.listReferenceTypes({ ...callOpts, objectSchemaId: schemaId });
+    for (const r of [...refTypes].sort((a, b) => byNumericId(a.id ?? '', b.id ?? '') || a.name.localeCompare(b.name))) {
+      await writer.write(toReferenceTypeRecord(r));
+    }
+    for (const t of types) await writer.write(toObjectTypeRecord(t));
+
+    const owned = await attributesByOwner(types);
+    for (const t of types) {
+      const list = (owned.get(t.id) ?? []).sort((a, b) => a.position - b.position || byNumericId(a.id, b.id));
+      for (const a of list) await writer.write(toAttributeRecord(a, t.id));
+    }
+  }
+
+  /** Each attribute definition once, on its owning type. */
+  async function attributesByOwner(types: ObjectType[]): Promise<Map<string, ObjectTypeAttribute[]>> {
+    const typeIds = new Set(types.map((t) => t.id));
+    const owned = new Map<string, ObjectTypeAttribute[]>();
+    const all = await client.listSchemaAttributes(schemaId, { ...callOpts, extended: true });
+    if (all.every((a) => a.objectType !== undefined && typeIds.has(a.objectType.id))) {
+      for (const a of all) {
+        const owner = a.objectType?.id ?? '';
+        owned.set(owner, [...(owned.get(owner) ?? []), a]);
+      }
+      return owned;
+    }
+    // `extended` did not tell the owner: ask each type for its own attributes (§4.3)
+    for (const t of types) {
+      owned.set(t.id, await client.listObjectTypeAttributes(t.id, { ...callOpts, excludeParentAttributes: true }));
+    }
+    return owned;
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // objects (+ histories)
+
+  if (cursor.phase === 'objects') {
+    const paused = await backUpObjects();
+    if (paused) return pause();
+    cursor.phase = 'issueRefs';
+    if (options.issueRefs && shouldYield()) return pause();
+  }
+
+  /**
+   * AQL offset paging over a live schema: an object deleted from an already-read page shifts the
+   * rest back and the next offset would skip objects. So each request starts `overlap` objects
+   * before the end of the previous page, and objects seen in the last two pages are not written
+   * again. When even the overlap moved past (the first object is new), the request is repeated one
+   * page further back (still inside the two remembered pages); a shift beyond that is counted as
+   * a possible gap and reported in the manifest warnings.
+   */
+  async function backUpObjects(): Promise<boolean> {
+    const o = cursor.objects;
+    const ql = `objectSchemaId = ${schemaId} ORDER BY Key ASC`;
+    const controller = new AbortController();
+    const abortAll = () => controller.abort(signal?.reason);
+    signal?.addEventListener('abort', abortAll, { once: true });
+    const fetchPage = async (startAt: number): Promise<AqlPage> => {
+      for await (const page of client.aqlPages(ql, { startAt, pageSize, includeAttributes: true, signal: controller.signal })) return page;
+      return { startAt, maxResults: pageSize, isLast: true, values: [] };
+    };
+    // one page is fetched ahead while the current one is written: the server renders the next
+    // page while we convert and compress this one
+    let ahead = fetchPage(o.startAt);
+    ahead.catch(() => undefined);
+    try {
+      for (;;) {
+        let page = await ahead;
+        const seen = new Set([...o.earlierPageIds, ...o.previousPageIds]);
+        const first = page.values[0];
+        if (o.overlap > 0 && first !== undefined && !seen.has(first.id)) {
+          // the overlap moved past what we read: deletions shifted more than `overlap` objects
+          const back = Math.max(0, o.startAt - Math.max(pageSize, page.maxResults));
+          page = await fetchPage(back);
+          o.startAt = back;
+          const again = page.values[0];
+          if (back > 0 && again !== undefined && !seen.has(again.id)) cursor.stats.possibleGaps += 1;
+        }
+        const echoed = page.maxResults > 0 ? page.maxResults : pageSize;
+        const last = page.isLast || page.values.length === 0 || page.values.length < echoed;
+        const overlap = last ? 0 : Math.min(MAX_PAGE_OVERLAP, Math.floor(echoed / 4));
+        const nextStart = o.startAt + page.values.length - overlap;
+        if (!last) {
+          ahead = fetchPage(nextStart);
+          ahead.catch(() => undefined);
+        }
+
+        const objects = page.values.filter((obj) => !seen.has(obj.id));
+        if (!o.pageWritten) {
+          for (const obj of objects) await writer.write(toObjectRecord(obj));
+          cursor.stats.objects += objects.length;
+          cursor.stats.pages += 1;
+          o.pageWritten = true;
+          o.historyDone = 0;
+        }
+        if (options.history) {
+          while (o.historyDone < objects.length) {
+            if (shouldYield()) return true;
+            const batch = objects.slice(o.historyDone, o.historyDone + HISTORY_BATCH);
+            await writeHistories(batch);
+            o.historyDone += batch.length;
+          }
+        }
+        if (last) {
+          input.onProgress?.(progress('objects'));
+          return false;
+        }
+        o.startAt = nextStart;
+        o.overlap = overlap;
+        o.pageWritten = false;
+        o.historyDone = 0;
+        o.earlierPageIds = o.previousPageIds;
+        o.previousPageIds = page.values.map((obj) => obj.id);
+        input.onProgress?.(progress('objects'));
+        if (shouldYield()) return true;
+      }
+    } finally {
+      signal?.removeEventListener('abort', abortAll);
+      // stop the read-ahead request when we leave early
+      controller.abort();
+    }
+  }
+
+  async function writeHistories(batch: AssetObject[]): Promise<void> {
+    const results = await mapWithConcurrency(batch, input.historyConcurrency ?? 8, (obj) => client.getObjectHistory(obj.id, { ...callOpts, asc: true }));
+    cursor.stats.historyRequests += batch.length;
+    for (let i = 0; i < batch.length; i++) {
+      const entries = results[i] ?? [];
+      if (entries.length > 0) await writer.write(toHistoryRecord(batch[i]?.id ?? '', entries));
+    }
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Jira issues pointing at this schema's objects
+
+  if (options.issueRefs) {
+    const paused = await backUpIssueRefs();
+    if (paused) return pause();
+  }
+
+  async function backUpIssueRefs(): Promise<boolean> {
+    const fields = assetsFields(await client.listJiraFields(callOpts));
+    const state = cursor.issueRefs;
+    while (state.fieldIndex < fields.length) {
+      const field = fields[state.fieldIndex] as JiraField & { customId: number };
+      // Jira page tokens are not kept across invocations: a resumed field is searched again and the
+      // issues already handled are skipped (same JQL and order, so the same issues come first).
+      let skip = state.issuesDone;
+      const search = client.searchIssuePages({
+        ...callOpts, jql: `cf[${field.customId}] is not EMPTY ORDER BY key ASC`, fields: [field.id], pageSize: ISSUE_PAGE_SIZE,
+      });
+      for await (const page of search) {
+        const issues = page.issues.slice(Math.min(skip, page.issues.length));
+        skip -= page.issues.length - issues.length;
+        if (issues.length === 0) continue;
+        await writeIssueRefs(field, issues);
+        state.issuesDone += issues.length;
+        cursor.stats.issuesScanned += issues.length;
+        input.onProgress?.(progress('issueRefs'));
+        if (shouldYield()) return true;
+      }
+      state.fieldIndex += 1;
+      state.issuesDone = 0;
+    }
+    return false;
+  }
+
+  async function writeIssueRefs(field: JiraField, issues: JiraIssue[]): Promise<void> {
+    const perIssue = issues.map((issue) => ({ issue, ids: assetsObjectIds(issue.fields[field.id], workspaceId) }));
+    const candidates = [...new Set(perIssue.flatMap((x) => x.ids))];
+    const members = new Set<string>();
+    for (let i = 0; i < candidates.length; i += MEMBERSHIP_BATCH) {
+      const batch = candidates.slice(i, i + MEMBERSHIP_BATCH);
+      const ql = `objectSchemaId = ${schemaId} AND objectId IN (${batch.join(', ')})`;
+      for await (const obj of client.aqlObjects(ql, { ...callOpts, includeAttributes: false, pageSize: batch.length })) members.add(obj.id);
+    }
+    for (const { issue, ids } of perIssue) {
+      const objectIds = ids.filter((id) => members.has(id));
+      if (objectIds.length === 0) continue;
+      await writer.write(toIssueRefRecord({ issueId: issue.id, issueKey: issue.key, fieldId: field.id, fieldName: field.name, objectIds }));
+      cursor.stats.issueRefs += 1;
+    }
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // finish
+
+  const warnings: string[] = [];
+  const counted = await client.aqlTotalCount(`objectSchemaId = ${schemaId}`, callOpts);
+  if (counted !== cursor.stats.objects) {
+    warnings.push(`Objects changed while the backup ran: ${cursor.stats.objects} written, ${counted} in the schema at the end`);
+  }
+  if (cursor.stats.possibleGaps > 0) {
+    warnings.push(`Many objects were deleted while the backup ran: objects near ${cursor.stats.possibleGaps} page boundaries may be missing; run the backup again`);
+  }
+  const manifest = await writer.finish({ completedAt: now().toISOString(), warnings });
+  input.onProgress?.(progress('done'));
+  return { done: true, manifest, stats: { ...cursor.stats } };
+}
+
+function checkCursor(cursor: BackupCursor, input: RunBackupInput, workspaceId: string): void {
+  if (cursor.cursorVersion !== 1) throw new ValidationError('Unsupported backup cursor version', { code: 'invalid_backup_cursor' });
+  const same = cursor.schemaId === input.schemaId
+    && cursor.options.history === input.options.history && cursor.options.icons === input.options.icons
+    && cursor.options.issueRefs === input.options.issueRefs
+    && cursor.writer.source.cloudId === input.source.cloudId && cursor.writer.source.siteUrl === input.source.siteUrl;
+  if (!same) throw new ValidationError('The backup cursor belongs to another schema, site or set of options', { code: 'invalid_backup_cursor' });
+  if (cursor.writer.source.workspaceId !== workspaceId) {
+    throw new ConflictError('The site now reports another Assets workspace than when this backup started', { code: 'workspace_changed' });
+  }
+}
+
+/** Parents before children, siblings by position then id; types whose parent is missing come last. */
+function orderTypes(types: ObjectType[]): ObjectType[] {
+  const byParent = new Map<string, ObjectType[]>();
+  const ids = new Set(types.map((t) => t.id));
+  for (const t of types) {
+    const parent = t.parentObjectTypeId === undefined ? '' : String(t.parentObjectTypeId);
+    const key = parent !== '' && ids.has(parent) ? parent : '';
+    byParent.set(key, [...(byParent.get(key) ?? []), t]);
+  }
+  const out: ObjectType[] = [];
+  const visit = (parent: string) => {
+    const children = (byParent.get(parent) ?? []).sort((a, b) => a.position - b.position || byNumericId(a.id, b.id));
+    for (const c of children) {
+      if (out.includes(c)) continue;
+      out.push(c);
+      visit(c.id);
+    }
+  };
+  visit('');
+  // a cycle in parent links (never valid, but never lose a type over it)
+  for (const t of types.sort((a, b) => byNumericId(a.id, b.id))) if (!out.includes(t)) out.push(t);
+  return out;
+}
+
+function assetsFields(fields: JiraField[]): Array<JiraField & { customId: number }> {
+  const out: Array<JiraField & { customId: number }> = [];
+  for (const f of fields) {
+    const customId = f.schema?.customId ?? Number(/^customfield_(\d+)$/.exec(f.id)?.[1]);
+    if (f.schema?.custom === ASSETS_FIELD_CUSTOM_TYPE && Number.isInteger(customId)) out.push({ ...f, customId });
+  }
+  return out.sort((a, b) => a.customId - b.customId);
+}
+
+/** Object ids of an Assets field value in this workspace: `[{ workspaceId, id: "<ws>:<objectId>", objectId }]`. */
+export function assetsObjectIds(value: unknown, workspaceId: string): string[] {
+  if (!Array.isArray(value)) return [];
+  const out: string[] = [];
+  for (const item of value) {
+    if (item === null || typeof item !== 'object') continue;
+    const rec = item as { workspaceId?: unknown; id?: unknown; objectId?: unknown };
+    const globalId = typeof rec.id === 'string' ? rec.id : undefined;
+    const ws = typeof rec.workspaceId === 'string' ? rec.workspaceId : globalId?.slice(0, globalId.lastIndexOf(':'));
+    if (ws !== workspaceId) continue;
+    const raw = rec.objectId ?? globalId?.slice(globalId.lastIndexOf(':') + 1);
+    const id = typeof raw === 'number' ? String(raw) : raw;
+    if (typeof id === 'string' && /^[0-9]+$/.test(id) && !out.includes(id)) out.push(id);
+  }
+  return out;
+}
+
+function byNumericId(a: string, b: string): number {
+  const x = Number(a), y = Number(b);
+  return Number.isFinite(x) && Number.isFinite(y) ? x - y : a < b ? -1 : a > b ? 1 : 0;
+}
+
+async function mapWithConcurrency<T, R>(items: readonly T[], concurrency: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const results = new Array<R>(items.length);
+  let nextIndex = 0;
+  const worker = async () => {
+    while (nextIndex < items.length) {
+      const i = nextIndex++;
+      results[i] = await fn(items[i] as T);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(concurrency, items.length)) }, worker));
+  return results;
+}
