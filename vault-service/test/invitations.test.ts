@@ -161,7 +161,8 @@ describe('invitation e-mail while SMTP is down', () => {
     const port = await freePort();
     vault = await startTestApp({
       db: testDb.db,
-      config: testConfig({ SMTP_URL: `smtp://127.0.0.1:${port}`, OUTBOX_POLL_INTERVAL_MS: '20', OUTBOX_RETRY_BASE_MS: '50', OUTBOX_RETRY_MAX_MS: '200' }),
+      // Short delays keep the test fast; many attempts keep a slow machine from running out of them.
+      config: testConfig({ SMTP_URL: `smtp://127.0.0.1:${port}`, OUTBOX_POLL_INTERVAL_MS: '20', OUTBOX_RETRY_BASE_MS: '50', OUTBOX_RETRY_MAX_MS: '200', OUTBOX_MAX_ATTEMPTS: '500' }),
     });
     const email = 'dora@example.com';
     expect((await sendEvent(vault.baseUrl, forgeEvent('trusted_user.invited', { email, invitedBy: admin }, site))).status).toBe(200);
