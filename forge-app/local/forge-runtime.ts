@@ -83,9 +83,8 @@ export interface LocalPlatform {
 }
 
 /**
- * Installs `__forge_fetch__` and `__forge_runtime__`. `mypermissions` is answered for the site's
- * own account when the emulator has no such route: the harness operator acts as the emulated
- * site's administrator (the emulator authenticates everyone with the site's admin credentials).
+ * Installs `__forge_fetch__` and `__forge_runtime__`. The emulator authenticates every call with
+ * the site's credentials, so asApp() and asUser() both act as the emulated site's admin.
  */
 export function installLocalForgePlatform(options: { site: LocalSite; kvs: MemoryKvs; queues: LocalQueues; appVersion?: string }): LocalPlatform {
   const { site, kvs, queues } = options;
@@ -102,9 +101,6 @@ export function installLocalForgePlatform(options: { site: LocalSite; kvs: Memor
       headers.set('authorization', authorization);
       const response = await fetch(`${siteBase}${path}`, { ...init, headers });
       jiraRequests.push({ as, method: init.method ?? 'GET', path, status: response.status });
-      if (response.status === 404 && as === 'user' && path.startsWith('/rest/api/3/mypermissions')) {
-        return Response.json({ permissions: { ADMINISTER: { key: 'ADMINISTER', havePermission: true } } });
-      }
       return response;
     }
     return Response.json({ message: `The local Forge platform does not serve ${target.remote ?? target.type} ${path}` }, {

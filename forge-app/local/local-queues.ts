@@ -7,6 +7,7 @@
  * recorded as failed and not retried.
  */
 import { randomUUID } from 'node:crypto';
+import type { AsyncEvent } from '@forge/events';
 
 export interface LocalEvent {
   queueName: string;
@@ -17,13 +18,7 @@ export interface LocalEvent {
   retryCount: number;
 }
 
-export type Consumer = (event: {
-  body: Record<string, unknown>;
-  queueName: string;
-  jobId: string;
-  eventId: string;
-  retryContext?: { retryCount: number; retryReason: string };
-}) => Promise<unknown>;
+export type Consumer = (event: AsyncEvent) => Promise<unknown>;
 
 export interface InvocationRecord {
   queueName: string;
@@ -103,7 +98,7 @@ export class LocalQueues {
         queueName: event.queueName,
         jobId: event.jobId,
         eventId: event.eventId,
-        ...(event.retryCount > 0 ? { retryContext: { retryCount: event.retryCount, retryReason: 'FUNCTION_RETRY_REQUEST' } } : {}),
+        ...(event.retryCount > 0 ? { retryContext: { retryCount: event.retryCount, retryReason: 'FUNCTION_RETRY_REQUEST', retryData: undefined } } : {}),
       });
       if (isRetryRequest(result) && event.retryCount < MAX_RETRIES) {
         this.pending.push({ ...event, dueAt: this.now() + (result.retryOptions?.retryAfter ?? 1) * 1000, retryCount: event.retryCount + 1 });

@@ -11,7 +11,7 @@ import type { ResolverResult, SchemaView } from '../src/contract';
 import { jobStore } from '../src/store';
 import { installInvocationContext, runInvocation } from '../local/forge-runtime';
 import { edge } from './helpers/forge-edge';
-import { startPermissionsServer, startVaultStandIn, type PermissionsServer, type VaultStandIn } from './helpers/servers';
+import { startVaultStandIn, type VaultStandIn } from './helpers/servers';
 
 jest.mock('@forge/api', () => jest.requireActual('./helpers/forge-edge').forgeApiModule());
 jest.mock('@forge/kvs', () => jest.requireActual('./helpers/forge-edge').forgeKvsModule());
@@ -21,7 +21,6 @@ const secret = `whsec_${randomBytes(32).toString('base64')}`;
 const OBJECTS = 600;
 let emulator: Emulator;
 let site: EmulatorSite;
-let permissions: PermissionsServer;
 let vault: VaultStandIn;
 let schemaId: string;
 let uninstallContext: () => void;
@@ -30,10 +29,8 @@ beforeAll(async () => {
   emulator = await startEmulator();
   site = emulator.createSite({ name: 'backup' });
   schemaId = seedFixture(site, { objects: OBJECTS, seed: 'consumer', issues: true }).schemaId;
-  permissions = await startPermissionsServer([site.actorAccountId]);
   edge.jira.siteUrl = site.info.siteUrl;
   edge.jira.authorization = `Basic ${Buffer.from(`${site.info.email}:${site.info.apiToken}`).toString('base64')}`;
-  edge.jira.routes = [{ prefix: '/rest/api/3/mypermissions', baseUrl: permissions.url }];
   edge.accountId = site.actorAccountId;
   // The emulator enforces no rate limit; the pacer would otherwise hold 2,500 history reads to
   // Atlassian's documented 1,000 per minute.
@@ -44,7 +41,6 @@ beforeAll(async () => {
 
 afterAll(async () => {
   uninstallContext();
-  await permissions.close();
   await emulator.close();
 });
 
@@ -71,7 +67,7 @@ async function ok<T>(functionKey: string, payload: Record<string, unknown> = {})
 /** Runs queued backup events as consumer invocations with `budgetMs` each; retry delays are skipped. */
 function drainBackups(budgetMs: number): Promise<number> {
   return edge.queues.drain({
-    'backup-jobs': (event) => runInvocation('backup-consumer-fn', budgetMs, () => backupConsumer(event as never)),
+    'backup-jobs': (event) => runInvocation('backup-consumer-fn', budgetMs, () => backupConsumer(event)),
     'vault-deliveries': async () => undefined,
   }, { ignoreDelays: true });
 }

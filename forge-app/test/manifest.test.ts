@@ -1,15 +1,25 @@
 /**
  * manifest.yml validated offline with Atlassian's own validator (@forge/manifest, full chain:
- * schema, modules, handler files, resources, scopes, egress). A deliberately broken copy must fail,
- * so the test would notice a validator that accepts anything. One file: the schema load takes ~10 s.
+ * schema, modules, handler files, resources, scopes, egress), next to the backend bundle it
+ * deploys. A deliberately broken copy must fail, so the test would notice a validator that accepts
+ * anything. One file: the schema load takes ~10 s.
  */
 import { copyFileSync, mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { validate } from '@forge/manifest';
+import { bundleBackend } from '../scripts/bundle';
 
 const appDir = path.resolve(__dirname, '..');
-const manifestPath = path.join(appDir, 'manifest.yml');
+
+/** The app as `forge deploy` sees it: manifest, the UI Kit entry, and the backend bundle. */
+async function stageApp(dir: string, manifest: string): Promise<string> {
+  mkdirSync(path.join(dir, 'src', 'frontend'), { recursive: true });
+  copyFileSync(path.join(appDir, 'src', 'frontend', 'index.tsx'), path.join(dir, 'src', 'frontend', 'index.tsx'));
+  await bundleBackend(path.join(dir, 'dist'));
+  writeFileSync(path.join(dir, 'manifest.yml'), manifest);
+  return path.join(dir, 'manifest.yml');
+}
 
 type Finding = { level: string; message: string; line?: number };
 type ManifestShape = {
@@ -25,7 +35,8 @@ describe('manifest.yml', () => {
   });
   afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
-  it('passes full offline validation without errors or warnings', async () => {
+  it('passes full offline validation without errors or warnings, and the bundle exports every handler', async () => {
+    const manifestPath = await stageApp(path.join(scratch, 'valid'), readFileSync(path.join(appDir, 'manifest.yml'), 'utf8'));
     const result = await validate(false, manifestPath);
     expect(errorsOf(result.errors)).toEqual([]);
     expect((result.errors ?? []).map((f: Finding) => f.message)).toEqual([]);
@@ -36,21 +47,21 @@ describe('manifest.yml', () => {
     expect(manifest.modules.scheduledTrigger?.[0]).toMatchObject({ interval: 'hour' });
     expect(manifest.permissions.scopes).toContain('storage:app');
     expect(manifest.permissions.external.fetch.backend).toEqual([{ address: 'https://vault.example.com' }]);
+    // @forge/manifest checks that handler files exist, not their exports (forge.md §2.2): load the
+    // bundle (it must not need the Forge runtime at import time) and check each export is a function.
+    const bundle = await import(path.join(scratch, 'valid', 'dist', 'index.cjs')) as Record<string, unknown>;
+    const handlers = (manifest.modules.function ?? []).map((f) => String(f.handler).replace(/^index\./, ''));
+    expect(handlers.sort()).toEqual(['backupConsumer', 'handler', 'scheduledBackup', 'vaultDeliveryConsumer']);
+    for (const name of handlers) expect(typeof bundle[name]).toBe('function');
   });
 
   it('fails on a broken copy: bad scope, http egress, missing handler file and undefined function', async () => {
-    const dir = path.join(scratch, 'broken');
-    mkdirSync(path.join(dir, 'src', 'frontend'), { recursive: true });
-    copyFileSync(path.join(appDir, 'src', 'index.ts'), path.join(dir, 'src', 'index.ts'));
-    copyFileSync(path.join(appDir, 'src', 'frontend', 'index.tsx'), path.join(dir, 'src', 'frontend', 'index.tsx'));
-    const broken = readFileSync(manifestPath, 'utf8')
+    const broken = readFileSync(path.join(appDir, 'manifest.yml'), 'utf8')
       .replace('read:cmdb-schema:jira', 'read:cmdb-schemas:jira')
       .replace('${VAULT_ORIGIN}', 'http://vault.example.com')
       .replace('handler: index.scheduledBackup', 'handler: scheduler.scheduledBackup')
       .replace('function: backup-consumer-fn', 'function: does-not-exist');
-    writeFileSync(path.join(dir, 'manifest.yml'), broken);
-
-    const errors = errorsOf((await validate(false, path.join(dir, 'manifest.yml'))).errors);
+    const errors = errorsOf((await validate(false, await stageApp(path.join(scratch, 'broken'), broken))).errors);
     expect(errors.join('\n')).toMatch(/read:cmdb-schemas:jira/);
     expect(errors.join('\n')).toMatch(/http:\/\/vault\.example\.com/);
     expect(errors.join('\n')).toMatch(/scheduler\.\(tsx\|jsx\|ts\|js\|cjs\)|cannot find associated file/);

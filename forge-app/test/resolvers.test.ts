@@ -9,7 +9,7 @@ import { startEmulator, seedFixture, type Emulator, type EmulatorSite } from '@a
 import { handler, vaultDeliveryConsumer } from '../src/index';
 import type { ResolverResult } from '../src/contract';
 import { edge } from './helpers/forge-edge';
-import { startPermissionsServer, startVaultStandIn, type PermissionsServer, type VaultStandIn } from './helpers/servers';
+import { startVaultStandIn, type VaultStandIn } from './helpers/servers';
 
 jest.mock('@forge/api', () => jest.requireActual('./helpers/forge-edge').forgeApiModule());
 jest.mock('@forge/kvs', () => jest.requireActual('./helpers/forge-edge').forgeKvsModule());
@@ -18,7 +18,6 @@ jest.mock('@forge/events', () => jest.requireActual('./helpers/forge-edge').forg
 const secret = `whsec_${randomBytes(32).toString('base64')}`;
 let emulator: Emulator;
 let site: EmulatorSite;
-let permissions: PermissionsServer;
 let vault: VaultStandIn;
 let schemaId: string;
 let secondSchemaId: string;
@@ -29,14 +28,11 @@ beforeAll(async () => {
   const seeded = seedFixture(site, { objects: 30, seed: 'resolvers', history: false, issues: false });
   schemaId = seeded.schemaId;
   secondSchemaId = seeded.secondSchemaId as string;
-  permissions = await startPermissionsServer([site.actorAccountId]);
   edge.jira.siteUrl = site.info.siteUrl;
   edge.jira.authorization = `Basic ${Buffer.from(`${site.info.email}:${site.info.apiToken}`).toString('base64')}`;
-  edge.jira.routes = [{ prefix: '/rest/api/3/mypermissions', baseUrl: permissions.url }];
 });
 
 afterAll(async () => {
-  await permissions.close();
   await emulator.close();
 });
 
@@ -68,11 +64,13 @@ async function ok<T>(functionKey: string, payload: Record<string, unknown> = {})
   return result.data;
 }
 
-const deliveryConsumer = (event: { body: Record<string, unknown>; queueName: string; jobId: string; eventId: string }) => vaultDeliveryConsumer(event);
+
 
 describe('access', () => {
   it('refuses callers who are not Jira administrators and stores nothing', async () => {
-    const result = await call('listTrustedUsers', {}, 'someone-else');
+    site.data.deniedPermissions.add('ADMINISTER');
+    const result = await call('listTrustedUsers', {}, 'someone-else').finally(() => site.data.deniedPermissions.delete('ADMINISTER'));
+    expect(edge.requests.map((r) => [r.as, r.path])).toEqual([['user', '/rest/api/3/mypermissions?permissions=ADMINISTER']]);
     expect(result).toEqual({ ok: false, error: { code: 'forbidden', message: 'Only Jira administrators can manage Assets Backup Vault' } });
     expect(edge.kvs.snapshot()).toEqual({});
     expect(vault.calls).toHaveLength(0);
@@ -138,7 +136,7 @@ describe('trusted users', () => {
     expect(retries[0]!.dueAt).toBeGreaterThan(Date.now());
 
     vault.mode = 'ok';
-    await edge.queues.drain({ 'vault-deliveries': deliveryConsumer }, { ignoreDelays: true });
+    await edge.queues.drain({ 'vault-deliveries': vaultDeliveryConsumer }, { ignoreDelays: true });
     expect(vault.events.map((e) => e.body.type)).toEqual(['installation.connected', 'trusted_user.invited', 'trusted_user.removed']);
     // While the vault was down the oldest event was tried (and refused with 503) on every call and
     // the later ones waited behind it, keeping their order; the retry sent each with its one id.

@@ -19,12 +19,6 @@ import type * as ForgeEvents from '@forge/events';
 import { LocalQueues } from '../../local/local-queues';
 import { MemoryKvs } from '../../local/memory-kvs';
 
-export interface JiraRoute {
-  /** path prefix (e.g. "/rest/api/3/mypermissions") served by `baseUrl` instead of the site */
-  prefix: string;
-  baseUrl: string;
-}
-
 export interface EdgeRequest {
   as: 'app' | 'user';
   method: string;
@@ -35,8 +29,8 @@ export interface EdgeRequest {
 export const edge = {
   kvs: new MemoryKvs(),
   queues: new LocalQueues(),
-  jira: { siteUrl: '', authorization: '', routes: [] as JiraRoute[] },
-  /** The account the UI's user is; sent to Jira with asUser() calls as x-edge-account. */
+  jira: { siteUrl: '', authorization: '' },
+  /** The account of the UI's user (the emulator answers every caller as its site admin). */
   accountId: 'unknown',
   requests: [] as EdgeRequest[],
   reset(): void {
@@ -53,11 +47,9 @@ function requestJiraAs(as: 'app' | 'user') {
       throw new Error("You must create your route using the 'route' export from '@forge/api'.");
     }
     const path = route.value;
-    const base = edge.jira.routes.find((r) => path.startsWith(r.prefix))?.baseUrl ?? edge.jira.siteUrl;
     const headers = new Headers(init.headers);
     headers.set('authorization', edge.jira.authorization);
-    if (as === 'user') headers.set('x-edge-account', edge.accountId);
-    const response = await fetch(`${base}${path}`, { ...init, headers } as RequestInit);
+    const response = await fetch(`${edge.jira.siteUrl}${path}`, { ...init, headers } as RequestInit);
     edge.requests.push({ as, method: init.method ?? 'GET', path, status: response.status });
     return response;
   };

@@ -1,9 +1,7 @@
 /**
  * Real HTTP servers the Forge tests talk to over sockets:
- * - a vault stand-in that verifies every call with the `standardwebhooks` package (not our
- *   signing code) and implements the contract's idempotency rules, for tests that need no
- *   database;
- * - the one Jira endpoint the emulator lacks, `GET /rest/api/3/mypermissions`, answering per user.
+ * a vault stand-in that verifies every call with the `standardwebhooks` package (not our signing
+ * code) and implements the contract's idempotency rules, for tests that need no database.
  */
 import { createHash, createHmac } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
@@ -145,25 +143,6 @@ export async function startVaultStandIn(secret: string): Promise<VaultStandIn> {
       }
       return send(res, 404, { error: 'not_found' });
     })().catch((err: unknown) => send(res, 500, { error: String(err) }));
-  });
-  state.url = await listen(server);
-  return state;
-}
-
-export interface PermissionsServer {
-  url: string;
-  admins: Set<string>;
-  close(): Promise<void>;
-}
-
-/** `GET /rest/api/3/mypermissions?permissions=ADMINISTER` for the account in x-edge-account. */
-export async function startPermissionsServer(admins: string[]): Promise<PermissionsServer> {
-  const state: PermissionsServer = { url: '', admins: new Set(admins), close: async () => close(server) };
-  const server = createServer((req, res) => {
-    const url = new URL(req.url ?? '/', 'http://localhost');
-    if (url.pathname !== '/rest/api/3/mypermissions' || url.searchParams.get('permissions') !== 'ADMINISTER') return send(res, 404, { errorMessages: ['not found'] });
-    const account = String(req.headers['x-edge-account'] ?? '');
-    send(res, 200, { permissions: { ADMINISTER: { id: '0', key: 'ADMINISTER', type: 'GLOBAL', havePermission: state.admins.has(account) } } });
   });
   state.url = await listen(server);
   return state;
