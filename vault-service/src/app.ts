@@ -35,6 +35,7 @@ import type { ForgeEventExtensions } from './modules/forge-events/service.js';
 import { authRoutes } from './modules/auth/routes.js';
 import { healthRoutes } from './modules/health/routes.js';
 import { trustedUserRoutes } from './modules/trusted-users/routes.js';
+import { webRoutes } from './modules/web/routes.js';
 import { registerCsrf } from './plugins/csrf.js';
 import { registerErrorHandler } from './plugins/error-handler.js';
 import { registerSessions } from './plugins/session.js';
@@ -124,6 +125,7 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Vaul
   const forgeEventExtensions: ForgeEventExtensions = { ...deps.forgeEvents };
   await app.register(forgeEventRoutes, { prefix: '/api/v1/forge', extensions: forgeEventExtensions });
   await app.register(trustedUserRoutes, { prefix: '/api/v1' });
+  await app.register(webRoutes);
 
   // 8. workers
   const emailOutbox =

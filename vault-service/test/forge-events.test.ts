@@ -152,5 +152,8 @@ describe('normaliseSiteUrl', () => {
   it('accepts http and local hosts only with ALLOW_INSECURE_SITE_URLS', () => {
     expect(() => normaliseSiteUrl('http://127.0.0.1:4010', strict)).toThrow('https://');
     expect(normaliseSiteUrl('http://127.0.0.1:4010/', local)).toBe('http://127.0.0.1:4010');
+    expect(normaliseSiteUrl('http://127.0.0.1:4000/sites/demo/', local)).toBe('http://127.0.0.1:4000/sites/demo');
+    expect(() => normaliseSiteUrl('http://127.0.0.1:4000/sites/demo', strict)).toThrow('https://');
+    expect(() => normaliseSiteUrl('https://acme.atlassian.net/sites/demo', local)).toThrow('without a path');
   });
 });

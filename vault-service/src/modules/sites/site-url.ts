@@ -22,13 +22,15 @@ export function normaliseSiteUrl(input: string, policy: SiteUrlPolicy): string {
     throw invalid('Site URL must be an absolute URL such as https://your-site.atlassian.net');
   }
   if (url.protocol !== 'https:' && url.protocol !== 'http:') throw invalid('Site URL must start with https://');
-  if (url.username || url.password || url.search || url.hash || (url.pathname !== '/' && url.pathname !== '')) {
+  if (url.username || url.password || url.search || url.hash) {
     throw invalid('Site URL must be just the site address, without a path, query or credentials');
   }
-  if (url.protocol === 'http:') {
-    if (!policy.allowInsecureSiteUrls) throw invalid('Site URL must start with https://');
-    return url.origin;
-  }
+  const path = url.pathname.replace(/\/+$/, '');
+  // The local emulator hosts many sites on one origin (`http://127.0.0.1:4000/sites/<name>`), so only
+  // the insecure development mode keeps a path; a real site is always a bare origin.
+  if (policy.allowInsecureSiteUrls && url.protocol === 'http:') return `${url.origin}${path}`;
+  if (url.protocol === 'http:') throw invalid('Site URL must start with https://');
+  if (path !== '') throw invalid('Site URL must be just the site address, without a path, query or credentials');
   if (!policy.allowInsecureSiteUrls && !isAllowedHost(url.hostname, policy.allowedSiteHosts)) {
     throw invalid('Site URL is not an Atlassian site address');
   }
