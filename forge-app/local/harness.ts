@@ -27,6 +27,8 @@ export interface Harness {
   readonly platform: LocalPlatform;
   /** the emulated site's account the harness acts as (its admin) */
   readonly accountId: string;
+  /** invocation budgets in ms; change them between runs to get shorter or longer slices */
+  readonly budgets: { resolverMs: number; backupMs: number; deliveryMs: number; schedulerMs: number };
   /** Calls a resolver the way the UI Kit bridge does. */
   invoke<K extends ResolverKey>(key: K, payload: ResolverDefinitions[K]['payload']): Promise<ResolverResult<ResolverDefinitions[K]['result']>>;
   /** Runs queued events (backup slices, delivery retries) through the consumers. */
@@ -64,6 +66,7 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
     queues,
     platform,
     accountId,
+    budgets,
     async invoke(key, payload) {
       const result = await runInvocation('resolver', budgets.resolverMs, () => app.handler({ call: { functionKey: key, payload }, context }, backendPayload));
       return result as ResolverResult<ResolverDefinitions[typeof key]['result']>;

@@ -71,6 +71,10 @@ export async function runBackupSlice(event: Pick<AsyncEvent, 'body'>): Promise<v
     let cursor = job.cursor as BackupCursor | undefined;
     for (;;) {
       const checkpointAt = Math.min(deadline, Date.now() + CHECKPOINT_EVERY_MS);
+      // The engine may check before doing anything when it resumes (e.g. before a page's next
+      // history batch); never yielding on the first check guarantees every slice moves forward,
+      // even when the invocation started with almost no time left.
+      let checks = 0;
       const result = await runBackup({
         client,
         schemaId: job.schemaId,
@@ -78,7 +82,7 @@ export async function runBackupSlice(event: Pick<AsyncEvent, 'body'>): Promise<v
         options: BACKUP_OPTIONS,
         sink: { putChunk: (chunk: SnapshotChunk) => putChunk(vault, backupId, chunk) },
         ...(cursor === undefined ? {} : { cursor }),
-        shouldYield: () => Date.now() >= checkpointAt,
+        shouldYield: () => ++checks > 1 && Date.now() >= checkpointAt,
       });
       if (result.done) {
         await vault.completeBackup(backupId, result.manifest);

@@ -1,0 +1,130 @@
+/**
+ * The whole chain over real sockets: the Forge app's handlers on the local Forge platform (no
+ * jest.mock at all), the Assets/Jira emulator, and the real vault process on its own Postgres
+ * database, delivering its e-mail to an SMTP sink.
+ *   1. invite → the vault has the trusted user and sends the invitation e-mail;
+ *   2. backup now of a 5,000-object schema → a completed backup in the vault with its hashes
+ *      verified and the right counts;
+ *   3. a backup whose uploads are cut midway resumes from its cursor to the same content hash.
+ */
+import { randomBytes } from 'node:crypto';
+import { startEmulator, seedFixture, type Emulator, type EmulatorSite, type SeedResult } from '@assets-vault/shared/emulator';
+import { startHarness, type Harness } from '../local/harness';
+import type { ResolverResult, SchemaView } from '../src/contract';
+import { startSiteProxy, type SiteProxy } from './helpers/site-proxy';
+import { startSmtpSink, type SmtpSink } from './helpers/smtp';
+import { startVaultProcess, type VaultProcess } from './helpers/vault-process';
+
+const OBJECTS = 5_000;
+const secret = `whsec_${randomBytes(32).toString('base64')}`;
+let smtp: SmtpSink;
+let vault: VaultProcess;
+let emulator: Emulator;
+let site: EmulatorSite;
+let seeded: SeedResult;
+let harness: Harness;
+let siteHost: SiteProxy;
+
+/** Manifests the app posted to `/complete`, captured at the egress edge (global fetch). */
+const completed = new Map<string, { contentSha256: string; counts: { records: number; byKind: Record<string, number> }; chunks: unknown[] }>();
+/** When > 0, chunk uploads fail like a dropped connection (the network between Forge and the vault). */
+let cutChunkUploads = 0;
+const realFetch = globalThis.fetch;
+
+beforeAll(async () => {
+  globalThis.fetch = async (input, init) => {
+    const url = String(input instanceof Request ? input.url : input);
+    if (cutChunkUploads > 0 && init?.method === 'PUT' && /\/chunks\/[1-9]\d*$/.test(url)) {
+      cutChunkUploads -= 1;
+      throw new TypeError('fetch failed', { cause: Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' }) });
+    }
+    const response = await realFetch(input, init);
+    const complete = /\/api\/v1\/forge\/backups\/([^/]+)\/complete$/.exec(url);
+    if (complete && response.ok && typeof init?.body === 'string') completed.set(complete[1] as string, JSON.parse(init.body));
+    return response;
+  };
+  smtp = await startSmtpSink();
+  vault = await startVaultProcess({ webhookSecret: secret, smtpUrl: smtp.url });
+  emulator = await startEmulator();
+  site = emulator.createSite({ name: 'integration' });
+  seeded = seedFixture(site, { objects: OBJECTS, seed: 'integration' });
+  // The site as Forge names it: a bare origin (see helpers/site-proxy.ts).
+  siteHost = await startSiteProxy(site.info.siteUrl);
+  harness = await startHarness({
+    site: { ...site.info, siteUrl: siteHost.url },
+    vaultUrl: vault.url,
+    vaultSecret: secret,
+    assetsRateFactor: 100,
+    // short consumer invocations, so the big backup really spans several of them
+    budgets: { backupMs: 20_000 },
+  });
+}, 180_000);
+
+afterAll(async () => {
+  globalThis.fetch = realFetch;
+  harness?.close();
+  await siteHost?.close();
+  await emulator?.close();
+  await vault?.stop();
+  await smtp?.close();
+});
+
+function ok<T>(result: ResolverResult<T>): T {
+  if (!result.ok) throw new Error(`${result.error.code}: ${result.error.message}`);
+  return result.data;
+}
+
+async function backUp(schemaId: string): Promise<{ backupId: string; invocations: number }> {
+  const before = ok(await harness.invoke('listSchemas', {}));
+  const synced = before.filter((s) => s.synced).map((s) => s.id);
+  if (!synced.includes(schemaId)) ok(await harness.invoke('setSyncedSchemas', { schemaIds: [...synced, schemaId] }));
+  const run = ok(await harness.invoke('backupNow', { schemaId }));
+  const invocationsBefore = harness.queues.invocations.length;
+  await harness.runQueues({ ignoreDelays: true });
+  const schema = ok(await harness.invoke('listSchemas', {})).find((s: SchemaView) => s.id === schemaId);
+  expect(schema?.lastBackup).toMatchObject({ jobId: run.jobId, kind: 'manual', status: 'completed' });
+  return { backupId: schema?.lastBackup?.backupId as string, invocations: harness.queues.invocations.length - invocationsBefore };
+}
+
+it('invite: the vault records the trusted user and e-mails the invitation', async () => {
+  const user = ok(await harness.invoke('addTrustedUser', { email: 'Ana.Lima@Example.com' }));
+  expect(user).toMatchObject({ email: 'ana.lima@example.com', status: 'invited' });
+
+  const rows = vault.query<{ email: string }>("SELECT email FROM trusted_user WHERE email = 'ana.lima@example.com'");
+  expect(rows).toHaveLength(1);
+  const [mail] = await smtp.waitForMail(1);
+  expect(mail?.to).toEqual(['ana.lima@example.com']);
+  // the vault names the site the app announced (from the Forge context) and the inviting admin
+  expect(mail?.subject).toBe(`You have been invited to the Assets Backup Vault of ${siteHost.url.replace(/^http:\/\//, '')}`);
+  expect(mail?.raw).toContain('Site Admin');
+  const status = ok(await harness.invoke('getVaultStatus', {}));
+  expect(status).toMatchObject({ configured: true, deliveries: [] });
+  expect(status.lastError).toBeUndefined();
+}, 60_000);
+
+it(`backup now of a ${OBJECTS}-object schema: a completed backup with verified hashes and right counts`, async () => {
+  const { backupId, invocations } = await backUp(seeded.schemaId);
+  expect(invocations).toBeGreaterThan(1);
+  const manifest = completed.get(backupId);
+  expect(manifest?.counts.byKind.object).toBe(OBJECTS);
+
+  const [backup] = vault.query<Record<string, unknown>>(`SELECT * FROM backup WHERE id::text = '${backupId.replace(/'/g, '')}'`);
+  expect(backup).toMatchObject({ status: 'completed', kind: 'manual' });
+  const chunks = vault.query<{ seq: number; sha256: string }>(`SELECT seq, sha256 FROM backup_chunk WHERE backup_id::text = '${backupId.replace(/'/g, '')}' ORDER BY seq`);
+  expect(chunks.length).toBe(manifest?.chunks.length);
+}, 300_000);
+
+it('a backup cut off midway resumes from its cursor and produces the same content hash', async () => {
+  const schemaId = seeded.secondSchemaId as string;
+  const reference = await backUp(schemaId);
+  // Short slices cut the snapshot into several chunks; then three uploads after the first chunk
+  // fail, which outlasts the client's own retries, so the slice fails and the job resumes.
+  harness.budgets.backupMs = 1_500;
+  cutChunkUploads = 3;
+  const resumed = await backUp(schemaId);
+  expect(cutChunkUploads).toBe(0);
+  expect(harness.queues.invocations.some((i) => i.outcome === 'done')).toBe(true);
+  const [a, b] = [completed.get(reference.backupId), completed.get(resumed.backupId)];
+  expect(b?.contentSha256).toBe(a?.contentSha256);
+  expect(b?.counts).toEqual(a?.counts);
+}, 300_000);
