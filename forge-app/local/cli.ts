@@ -119,12 +119,15 @@ async function run(harness: Harness, command: string, args: string[]): Promise<v
       const outcome = user.status === 'invited' ? 'invited (the vault sends the invitation e-mail)'
         : user.status === 'failed' ? 'saved, but the vault refused the event (see `status`)'
           : 'saved; the vault is not reachable yet, the invitation is retried';
+      // Scripts (the demo) read the exit code: 0 only when the vault took the invitation.
+      if (user.status !== 'invited') process.exitCode = 1;
       return print(`${user.email}: ${outcome}`, user);
     }
     case 'remove': {
       const result = unwrap(await harness.invoke('removeTrustedUser', { email: required(args[0], 'email') }));
       await drain(harness);
-      return print(`${result.email}: ${result.status}`, result);
+      if (result.status !== 'removed') process.exitCode = 1;
+      return print(`${result.email}: ${result.status === 'removed' ? 'removed' : `${result.status}; the vault has not taken the removal yet`}`, result);
     }
     case 'retry': {
       const status = unwrap(await harness.invoke('retryDeliveries', {}));
