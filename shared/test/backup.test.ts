@@ -301,11 +301,12 @@ describe('a schema that changes while it is backed up', () => {
     const first = await runBackup({ ...base, shouldYield: () => pages > 0, onProgress: (p) => { pages = p.pages; } });
     if (first.done) throw new Error('expected a pause after the first page');
     const ids = other.store.objectIds(small.schemaId);
-    // 10 deleted (within the re-read overlap), resume one page; then 40 more (beyond it), resume to the end
-    for (const id of ids.slice(50, 60)) await client.deleteObject(id);
+    // 5 deleted (within the re-read overlap), resume one page; then 70 more (beyond it), resume to the end
+    for (const id of ids.slice(50, 55)) await client.deleteObject(id);
     pages = 0;
     const second = await runBackup({ ...base, cursor: first.cursor, shouldYield: () => pages > 0, onProgress: (p) => { pages = p.pages - first.stats.pages; } });
     if (second.done) throw new Error('expected a pause after the second page');
+    expect(second.stats.pageRetries).toBe(0);
     for (const id of ids.slice(120, 190)) await client.deleteObject(id);
     const last = await runBackup({ ...base, cursor: second.cursor });
     if (!last.done) throw new Error('expected the backup to finish');
@@ -313,6 +314,7 @@ describe('a schema that changes while it is backed up', () => {
     expect(new Set(written).size).toBe(written.length);
     const remaining = other.store.objectIds(small.schemaId);
     expect(remaining.filter((id) => !written.includes(id))).toEqual([]);
+    expect(last.stats.pageRetries).toBe(1);
     expect(last.stats.possibleGaps).toBe(0);
     expect(last.manifest.counts.byKind).toMatchObject({ history: 0, icon: 0, issueRef: 0 });
   });
