@@ -258,17 +258,18 @@ describe('interrupted backups', () => {
     const store = createMemoryChunkStore();
     let cursor: BackupCursor | undefined;
     let invocations = 0;
+    const pausedAt: string[] = [];
     let result: BackupResult;
     do {
       invocations++;
       let calls = 0;
       let pagesThisRun = 0;
-      // a time budget as a Forge invocation would have: here, one AQL page per invocation, and the
-      // first invocation stops in the middle of a page's histories
+      // a time budget as a Forge invocation would have: here, one AQL page (or Jira search page) per
+      // invocation, and the first invocation stops in the middle of a page's histories
       const first = invocations === 1;
       const shouldYield = () => (first && ++calls === 7) || pagesThisRun >= 1;
       const onProgress = (p: BackupProgress) => {
-        if (p.phase === 'objects') pagesThisRun++;
+        if (p.phase === 'objects' || p.phase === 'issueRefs') pagesThisRun++;
       };
       const input = {
         onProgress,
@@ -277,11 +278,20 @@ describe('interrupted backups', () => {
       };
       // the cursor goes through JSON, as it does through a Forge queue payload or a job row
       result = await runBackup(cursor ? { ...input, cursor: JSON.parse(JSON.stringify(cursor)) as BackupCursor } : input);
-      if (!result.done) cursor = result.cursor;
+      if (!result.done) {
+        cursor = result.cursor;
+        pausedAt.push(cursor.phase === 'objects'
+          ? `objects:${cursor.objects.pageWritten ? 'mid-page' : 'page-end'}`
+          : `issueRefs:field ${cursor.issueRefs.fieldIndex}:${cursor.issueRefs.issuesDone} issues done`);
+      }
     } while (!result.done && invocations < 200);
     if (!result.done) throw new Error('backup did not finish');
     expect(invocations).toBeGreaterThanOrEqual(6);
     expect(result.stats.resumes).toBe(invocations - 1);
+    // paused in the middle of a page's histories, at page ends, and inside the issue search
+    expect(pausedAt[0]).toBe('objects:mid-page');
+    expect(pausedAt).toContain('objects:page-end');
+    expect(pausedAt.filter((p) => /^issueRefs:field \d+:[1-9]\d* issues done$/.test(p)).length).toBeGreaterThanOrEqual(2);
     expect(result.manifest.contentSha256).toBe(full.result.manifest.contentSha256);
     expect(result.manifest.counts).toEqual(full.result.manifest.counts);
     expect(result.manifest.chunks.length).toBeGreaterThan(full.result.manifest.chunks.length);
