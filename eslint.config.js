@@ -15,6 +15,11 @@ export default tseslint.config(
     },
   },
   {
+    // The vault's page script runs in the browser.
+    files: ['vault-service/web/**/*.js'],
+    languageOptions: { sourceType: 'script', globals: { document: 'readonly', location: 'readonly', window: 'readonly' } },
+  },
+  {
     files: ['**/*.cjs', 'forge-app/jest.config.cjs'],
     rules: { '@typescript-eslint/no-require-imports': 'off' },
   },
