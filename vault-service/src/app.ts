@@ -34,6 +34,8 @@ import { forgeEventRoutes } from './modules/forge-events/routes.js';
 import type { ForgeEventExtensions } from './modules/forge-events/service.js';
 import { authRoutes } from './modules/auth/routes.js';
 import { healthRoutes } from './modules/health/routes.js';
+import { deleteAbandonedUploads, deleteBackup } from './modules/ingest/repository.js';
+import { ingestRoutes } from './modules/ingest/routes.js';
 import { trustedUserRoutes } from './modules/trusted-users/routes.js';
 import { webRoutes } from './modules/web/routes.js';
 import { registerCsrf } from './plugins/csrf.js';
@@ -122,8 +124,12 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Vaul
   await app.register(healthRoutes);
   await app.register(authRoutes, { loginRateLimitPerMinute: config.loginRateLimitPerMinute });
   // Extension point: modules handling Forge events (e.g. backups → onBackupDeleted) add their hook here.
-  const forgeEventExtensions: ForgeEventExtensions = { ...deps.forgeEvents };
+  const forgeEventExtensions: ForgeEventExtensions = {
+    onBackupDeleted: async (trx, { siteId, backupId }) => ({ deleted: await deleteBackup(trx, siteId, backupId) }),
+    ...deps.forgeEvents,
+  };
   await app.register(forgeEventRoutes, { prefix: '/api/v1/forge', extensions: forgeEventExtensions });
+  await app.register(ingestRoutes, { prefix: '/api/v1/forge' });
   await app.register(trustedUserRoutes, { prefix: '/api/v1' });
   await app.register(webRoutes);
 
@@ -135,6 +141,7 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Vaul
   // Periodic clean-up; modules with tables that grow append their task here.
   const housekeepingTasks: HousekeepingTask[] = [
     { name: 'processed_webhook', run: (now) => pruneProcessedWebhooks(db, new Date(now.getTime() - PROCESSED_WEBHOOK_RETENTION_MS)) },
+    { name: 'abandoned_backup_upload', run: (now) => deleteAbandonedUploads(db, new Date(now.getTime() - config.backupUploadExpiryHours * 3_600_000)) },
   ];
   const housekeeping = config.workersEnabled
     ? createHousekeeping({ intervalMs: 3_600_000, log: logger.child({ module: 'housekeeping' }), tasks: housekeepingTasks, now: () => app.clock.now() })

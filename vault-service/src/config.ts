@@ -74,6 +74,8 @@ export interface Config {
   /** Host suffixes a site URL may have (`.atlassian.net`); `*` accepts any host. */
   readonly allowedSiteHosts: readonly string[];
   readonly forgeEventsRateLimitPerMinute: number;
+  /** An upload that has not completed after this long is deleted (its chunks with it). */
+  readonly backupUploadExpiryHours: number;
   /** Background workers (e-mail outbox, later restore/backup jobs) run in this process. */
   readonly workersEnabled: boolean;
   readonly outbox: OutboxConfig;
@@ -123,6 +125,7 @@ export const EnvSchema = Type.Object({
   ALLOW_INSECURE_SITE_URLS: Type.Optional(Bool()),
   ALLOWED_SITE_HOSTS: Type.Optional(Type.String({ minLength: 1 })),
   FORGE_EVENTS_RATE_LIMIT: Type.Optional(Int()),
+  BACKUP_UPLOAD_EXPIRY_HOURS: Type.Optional(Int('^[0-9]{1,4}$')),
   VAULT_WORKERS: Type.Optional(Bool()),
   OUTBOX_POLL_INTERVAL_MS: Type.Optional(Int()),
   OUTBOX_RETRY_BASE_MS: Type.Optional(Int()),
@@ -317,6 +320,7 @@ export function loadConfig(rawEnv: Readonly<Record<string, string | undefined>>)
     allowInsecureSiteUrls,
     allowedSiteHosts,
     forgeEventsRateLimitPerMinute: Number(e.FORGE_EVENTS_RATE_LIMIT ?? 600),
+    backupUploadExpiryHours: Number(e.BACKUP_UPLOAD_EXPIRY_HOURS ?? 24),
     workersEnabled: bool(e.VAULT_WORKERS, true),
     outbox,
     warnings,

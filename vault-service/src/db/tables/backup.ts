@@ -1,0 +1,43 @@
+import type { ColumnType, Generated } from 'kysely';
+import type { CreatedAt, NullableTimestamp, Timestamp } from './site.js';
+
+export type BackupKind = 'manual' | 'scheduled';
+/** `uploading` until the manifest verified every chunk; only `completed` backups are ever restored or browsed. */
+export type BackupStatus = 'uploading' | 'completed';
+
+/** One backup of one Assets schema of a site (architecture.md "Snapshot upload"). */
+export interface BackupTable {
+  id: Generated<string>;
+  site_id: string;
+  schema_id: string;
+  schema_name: string;
+  schema_key: string;
+  kind: BackupKind;
+  status: ColumnType<BackupStatus, BackupStatus | undefined, BackupStatus>;
+  /** `{history, icons, issueRefs}` as announced when the upload opened */
+  options: ColumnType<unknown, string, string>;
+  started_at: Timestamp;
+  completed_at: NullableTimestamp;
+  /** The verified manifest (format v1), set once at completion; immutable afterwards. */
+  manifest: ColumnType<unknown, string | null | undefined, string | null>;
+  object_count: number | null;
+  content_sha256: string | null;
+  /** The `webhook-id` of the signed call that opened it: a retried open returns the same backup. */
+  opened_by_webhook_id: string;
+  created_at: CreatedAt;
+}
+
+/** The stored gzip NDJSON chunks of a backup, exactly as uploaded (hash checked on arrival). */
+export interface BackupChunkTable {
+  backup_id: string;
+  seq: number;
+  sha256: string;
+  size_bytes: number;
+  bytes: Buffer;
+  created_at: CreatedAt;
+}
+
+export interface BackupTables {
+  backup: BackupTable;
+  backup_chunk: BackupChunkTable;
+}

@@ -1,0 +1,169 @@
+/**
+ * Snapshot upload acceptance: a real snapshot (the shared backup engine against the emulator over a
+ * socket), uploaded to the real vault over HTTP with real Standard Webhooks signatures, stored in a
+ * real Postgres. Retried and out-of-order chunks, a bad hash, a missing chunk, tenant binding.
+ */
+import { randomUUID } from 'node:crypto';
+import { createAssetsClient, createFetchTransport } from '@assets-vault/shared/assets-client';
+import { runBackup } from '@assets-vault/shared/backup';
+import { seedFixture, startEmulator, type Emulator } from '@assets-vault/shared/emulator';
+import { createMemoryChunkStore, type SnapshotManifest } from '@assets-vault/shared/snapshot';
+import { signWebhook } from '@assets-vault/shared/webhooks';
+import { startTestApp, testConfig, TEST_WEBHOOK_SECRET, type TestApp } from './helpers/app.js';
+import { countAllRows, createTestDatabase, type TestDatabase } from './helpers/db.js';
+
+const SITE = { cloudId: 'cloud-ingest', siteUrl: 'https://ingest.atlassian.net' };
+
+interface Snapshot { manifest: SnapshotManifest; chunks: Map<number, Uint8Array> }
+
+async function call(baseUrl: string, method: 'POST' | 'PUT', path: string, id: string, body: string | Uint8Array, headers: Record<string, string> = {}) {
+  const signed = signWebhook({ secrets: TEST_WEBHOOK_SECRET, id, body });
+  const res = await fetch(`${baseUrl}/api/v1/forge${path}`, {
+    method,
+    headers: { ...signed, 'content-type': typeof body === 'string' ? 'application/json' : 'application/octet-stream', ...headers },
+    body,
+  });
+  const text = await res.text();
+  return { status: res.status, body: (text ? JSON.parse(text) : {}) as Record<string, unknown> };
+}
+
+function openBody(manifest: SnapshotManifest, site = SITE) {
+  return JSON.stringify({
+    ...site, schema: { id: manifest.schema.id, name: manifest.schema.name, key: manifest.schema.key },
+    kind: 'manual', startedAt: manifest.createdAt, options: manifest.options,
+  });
+}
+
+const hex = (m: SnapshotManifest, seq: number) => m.chunks[seq]!.sha256;
+const putChunk = (baseUrl: string, backupId: string, seq: number, bytes: Uint8Array, sha256: string, id = `chunk_${backupId}_${seq}_${sha256}`) =>
+  call(baseUrl, 'PUT', `/backups/${backupId}/chunks/${seq}`, id, bytes, { 'x-content-sha256': sha256 });
+
+describe('snapshot upload (open, chunks, complete)', () => {
+  let emulator: Emulator;
+  let snapshot: Snapshot;
+  let testDb: TestDatabase;
+  let vault: TestApp;
+
+  beforeAll(async () => {
+    emulator = await startEmulator();
+    const site = emulator.createSite({ name: 'ingest' });
+    const seeded = seedFixture(site, { objects: 300, seed: 'ingest' });
+    const client = createAssetsClient({ transport: createFetchTransport({ siteUrl: site.info.siteUrl, assetsApiBase: site.info.assetsApiBase, auth: { type: 'basic', email: site.info.email, apiToken: site.info.apiToken } }) });
+    const store = createMemoryChunkStore();
+    const result = await runBackup({
+      client, schemaId: seeded.schemaId, source: { cloudId: SITE.cloudId, siteUrl: SITE.siteUrl },
+      options: { history: false, icons: true, issueRefs: false }, sink: store, writer: { maxChunkRecords: 60 },
+    });
+    if (!result.done) throw new Error('backup did not finish');
+    snapshot = { manifest: result.manifest, chunks: store.chunks };
+    testDb = await createTestDatabase();
+    vault = await startTestApp({ db: testDb.db, config: testConfig({ VAULT_WORKERS: 'false' }) });
+  }, 60_000);
+
+  afterAll(async () => {
+    await vault?.close();
+    await testDb?.drop();
+    await emulator?.close();
+  });
+
+  async function open(id = `bkc_${randomUUID()}`): Promise<string> {
+    const res = await call(vault.baseUrl, 'POST', '/backups', id, openBody(snapshot.manifest));
+    expect([200, 201]).toContain(res.status);
+    return res.body.backupId as string;
+  }
+
+  async function backupRow(id: string) {
+    return testDb.db.selectFrom('backup').select(['status', 'object_count', 'content_sha256', 'kind']).where('id', '=', id).executeTakeFirstOrThrow();
+  }
+
+  it('the snapshot under test has several chunks', () => {
+    expect(snapshot.manifest.chunks.length).toBeGreaterThanOrEqual(4);
+  });
+
+  it('out-of-order and retried chunk uploads produce the same completed backup', async () => {
+    const openId = `bkc_${randomUUID()}`;
+    const backupId = await open(openId);
+    expect(await open(openId)).toBe(backupId); // a retried open names the same backup
+
+    const seqs = [...snapshot.chunks.keys()].reverse();
+    for (const seq of seqs) {
+      const first = await putChunk(vault.baseUrl, backupId, seq, snapshot.chunks.get(seq)!, hex(snapshot.manifest, seq));
+      expect(first).toMatchObject({ status: 200, body: { seq, stored: true } });
+    }
+    const retry = await putChunk(vault.baseUrl, backupId, 0, snapshot.chunks.get(0)!, hex(snapshot.manifest, 0));
+    expect(retry).toMatchObject({ status: 200, body: { stored: false } });
+
+    const done = await call(vault.baseUrl, 'POST', `/backups/${backupId}/complete`, `complete_${backupId}`, JSON.stringify(snapshot.manifest));
+    expect(done.status).toBe(200);
+    expect(done.body).toMatchObject({ status: 'completed', objectCount: 300, contentSha256: snapshot.manifest.contentSha256 });
+    expect(await backupRow(backupId)).toEqual({ status: 'completed', object_count: 300, content_sha256: snapshot.manifest.contentSha256, kind: 'manual' });
+
+    // completing again is idempotent; a chunk with other content after completion is refused
+    expect((await call(vault.baseUrl, 'POST', `/backups/${backupId}/complete`, `complete2_${backupId}`, JSON.stringify(snapshot.manifest))).status).toBe(200);
+    const other = snapshot.chunks.get(1)!;
+    expect((await putChunk(vault.baseUrl, backupId, 0, other, hex(snapshot.manifest, 1))).status).toBe(409);
+  });
+
+  it('a chunk whose bytes do not match its hash is refused and the backup stays incomplete', async () => {
+    const backupId = await open();
+    const bytes = Buffer.from(snapshot.chunks.get(0)!);
+    const declared = hex(snapshot.manifest, 0);
+    bytes.writeUInt8(bytes.readUInt8(bytes.length - 5) ^ 0xff, bytes.length - 5);
+    const res = await putChunk(vault.baseUrl, backupId, 0, bytes, declared);
+    expect(res).toMatchObject({ status: 400, body: { error: 'chunk_hash_mismatch' } });
+    const stored = await testDb.db.selectFrom('backup_chunk').select('seq').where('backup_id', '=', backupId).execute();
+    expect(stored).toEqual([]);
+    expect((await backupRow(backupId)).status).toBe('uploading');
+  });
+
+  it('a chunk id bound to another position, and a different chunk for a taken seq, are refused', async () => {
+    const backupId = await open();
+    const bytes = snapshot.chunks.get(1)!;
+    const sha = hex(snapshot.manifest, 1);
+    // the signature is valid, but its id names seq 1 while the path says seq 2
+    const moved = await putChunk(vault.baseUrl, backupId, 2, bytes, sha, `chunk_${backupId}_1_${sha}`);
+    expect(moved).toMatchObject({ status: 401, body: { error: 'webhook_id_mismatch' } });
+    expect((await putChunk(vault.baseUrl, backupId, 1, bytes, sha)).status).toBe(200);
+    const other = snapshot.chunks.get(2)!;
+    expect(await putChunk(vault.baseUrl, backupId, 1, other, hex(snapshot.manifest, 2))).toMatchObject({ status: 409, body: { error: 'chunk_conflict' } });
+  });
+
+  it('complete with a missing chunk fails with a clear message and leaves the backup incomplete', async () => {
+    const backupId = await open();
+    for (const [seq, bytes] of snapshot.chunks) if (seq !== 2) await putChunk(vault.baseUrl, backupId, seq, bytes, hex(snapshot.manifest, seq));
+    const res = await call(vault.baseUrl, 'POST', `/backups/${backupId}/complete`, `complete_${backupId}`, JSON.stringify(snapshot.manifest));
+    expect(res.status).toBe(422);
+    expect(res.body).toMatchObject({ error: 'missing_chunk' });
+    expect(String(res.body.message)).toContain('2');
+    expect((await backupRow(backupId)).status).toBe('uploading');
+  });
+
+  it('a manifest of another site is refused', async () => {
+    const backupId = await open();
+    for (const [seq, bytes] of snapshot.chunks) await putChunk(vault.baseUrl, backupId, seq, bytes, hex(snapshot.manifest, seq));
+    const foreign = { ...snapshot.manifest, source: { ...snapshot.manifest.source, cloudId: 'cloud-other' } };
+    const res = await call(vault.baseUrl, 'POST', `/backups/${backupId}/complete`, `complete_${backupId}`, JSON.stringify(foreign));
+    expect(res).toMatchObject({ status: 422, body: { error: 'manifest_mismatch' } });
+  });
+
+  it('unsigned or badly signed uploads write nothing', async () => {
+    const before = await countAllRows(testDb.url);
+    const unsigned = await fetch(`${vault.baseUrl}/api/v1/forge/backups`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: openBody(snapshot.manifest) });
+    expect(unsigned.status).toBe(401);
+    const wrong = signWebhook({ secrets: `whsec_${Buffer.alloc(32, 7).toString('base64')}`, id: 'bkc_x', body: openBody(snapshot.manifest) });
+    const forged = await fetch(`${vault.baseUrl}/api/v1/forge/backups`, { method: 'POST', headers: { ...wrong, 'content-type': 'application/json' }, body: openBody(snapshot.manifest) });
+    expect(forged.status).toBe(401);
+    expect(await countAllRows(testDb.url)).toEqual(before);
+  });
+
+  it('the backup.deleted event removes a backup of that site only', async () => {
+    const backupId = await open();
+    const { sendEvent, forgeEvent } = await import('./helpers/forge.js');
+    const other = await sendEvent(vault.baseUrl, forgeEvent('backup.deleted', { backupId }, { cloudId: 'cloud-b', siteUrl: 'https://b.atlassian.net' }));
+    expect(other.status).toBe(200);
+    expect(await testDb.db.selectFrom('backup').select('id').where('id', '=', backupId).execute()).toHaveLength(1);
+    const mine = await sendEvent(vault.baseUrl, forgeEvent('backup.deleted', { backupId }, SITE));
+    expect(mine.status).toBe(200);
+    expect(await testDb.db.selectFrom('backup').select('id').where('id', '=', backupId).execute()).toHaveLength(0);
+  });
+});
