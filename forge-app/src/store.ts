@@ -7,6 +7,7 @@
 import { createHash } from 'node:crypto';
 import { kvs, WhereConditions } from '@forge/kvs';
 import type { BackupKind, BackupRunStatus, BackupRunView, Person, Schedule, SchemaSyncStatus, TrustedUserStatus } from './contract.js';
+import type { CreateBackupBody } from './vault-client.js';
 
 // KVS documents pages of at most 20 results for plain key queries (forge.md §3.4).
 const PAGE_SIZE = 20;
@@ -70,6 +71,10 @@ export interface BackupJobRecord {
   requestedBy?: Person;
   updatedAt: string;
   schema?: SchemaMeta;
+  /** The "open backup" call, saved before it is sent so a retry sends the same id and bytes. */
+  open?: { webhookId: string; body: CreateBackupBody };
+  /** How often the job started over with a new vault backup (after a chunk conflict). */
+  restarts?: number;
   backupId?: string;
   startedAt?: string;
   finishedAt?: string;

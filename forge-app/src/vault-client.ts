@@ -75,12 +75,11 @@ export function createVaultClient(options: VaultClientOptions) {
     },
 
     /**
-     * POST /api/v1/forge/backups → backupId. Each attempt gets a fresh id: a duplicate of an
-     * already processed id would be answered without the backupId, and an abandoned backup record
-     * is harmless because a backup that never completes stays invisible to restore.
+     * POST /api/v1/forge/backups → backupId. The vault keys the backup on the webhook-id, so a
+     * retry with the same id and body (after a lost answer) gets the same backup, never a second.
      */
-    async createBackup(body: CreateBackupBody, attemptId: string): Promise<{ backupId: string }> {
-      const response = await send('POST', '/api/v1/forge/backups', `bkc_${attemptId}`, JSON.stringify(body));
+    async createBackup(body: CreateBackupBody, webhookId: string): Promise<{ backupId: string }> {
+      const response = await send('POST', '/api/v1/forge/backups', webhookId, JSON.stringify(body));
       const parsed: unknown = await response.json();
       const backupId = isRecord(parsed) ? parsed.backupId : undefined;
       if (typeof backupId !== 'string' && typeof backupId !== 'number') {

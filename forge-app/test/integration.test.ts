@@ -11,7 +11,6 @@ import { randomBytes } from 'node:crypto';
 import { startEmulator, seedFixture, type Emulator, type EmulatorSite, type SeedResult } from '@assets-vault/shared/emulator';
 import { startHarness, type Harness } from '../local/harness';
 import type { ResolverResult, SchemaView } from '../src/contract';
-import { startSiteProxy, type SiteProxy } from './helpers/site-proxy';
 import { startSmtpSink, type SmtpSink } from './helpers/smtp';
 import { startVaultProcess, type VaultProcess } from './helpers/vault-process';
 
@@ -23,7 +22,6 @@ let emulator: Emulator;
 let site: EmulatorSite;
 let seeded: SeedResult;
 let harness: Harness;
-let siteHost: SiteProxy;
 
 /** Manifests the app posted to `/complete`, captured at the egress edge (global fetch). */
 const completed = new Map<string, { contentSha256: string; counts: { records: number; byKind: Record<string, number> }; chunks: unknown[] }>();
@@ -48,10 +46,8 @@ beforeAll(async () => {
   emulator = await startEmulator();
   site = emulator.createSite({ name: 'integration' });
   seeded = seedFixture(site, { objects: OBJECTS, seed: 'integration' });
-  // The site as Forge names it: a bare origin (see helpers/site-proxy.ts).
-  siteHost = await startSiteProxy(site.info.siteUrl);
   harness = await startHarness({
-    site: { ...site.info, siteUrl: siteHost.url },
+    site: site.info,
     vaultUrl: vault.url,
     vaultSecret: secret,
     assetsRateFactor: 100,
@@ -63,11 +59,20 @@ beforeAll(async () => {
 afterAll(async () => {
   globalThis.fetch = realFetch;
   harness?.close();
-  await siteHost?.close();
   await emulator?.close();
   await vault?.stop();
   await smtp?.close();
 });
+
+function uuid(id: string): string {
+  if (!/^[0-9a-f-]{36}$/.test(id)) throw new Error(`not a backup id: ${id}`);
+  return id;
+}
+
+function storedBackup(backupId: string): Record<string, unknown> {
+  const [row] = vault.query(`SELECT status, kind, schema_id, object_count, content_sha256 FROM backup WHERE id = '${uuid(backupId)}'`);
+  return row ?? {};
+}
 
 function ok<T>(result: ResolverResult<T>): T {
   if (!result.ok) throw new Error(`${result.error.code}: ${result.error.message}`);
@@ -97,7 +102,7 @@ it('invite: the vault records the trusted user and e-mails the invitation', asyn
   const [mail] = await smtp.waitForMail(1);
   expect(mail?.to).toEqual(['ana.lima@example.com']);
   // the vault names the site the app announced (from the Forge context) and the inviting admin
-  expect(mail?.subject).toBe(`You have been invited to the Assets Backup Vault of ${siteHost.url.replace(/^http:\/\//, '')}`);
+  expect(mail?.subject).toBe(`You have been invited to the Assets Backup Vault of ${site.info.siteUrl.replace(/^http:\/\//, '')}`);
   expect(mail?.raw).toContain('Site Admin');
   const status = ok(await harness.invoke('getVaultStatus', {}));
   expect(status).toMatchObject({ configured: true, deliveries: [] });
@@ -110,23 +115,27 @@ it(`backup now of a ${OBJECTS}-object schema: a completed backup with verified h
   const manifest = completed.get(backupId);
   expect(manifest?.counts.byKind.object).toBe(OBJECTS);
 
-  const [backup] = vault.query<Record<string, unknown>>(`SELECT * FROM backup WHERE id::text = '${backupId.replace(/'/g, '')}'`);
-  expect(backup).toMatchObject({ status: 'completed', kind: 'manual' });
-  const chunks = vault.query<{ seq: number; sha256: string }>(`SELECT seq, sha256 FROM backup_chunk WHERE backup_id::text = '${backupId.replace(/'/g, '')}' ORDER BY seq`);
-  expect(chunks.length).toBe(manifest?.chunks.length);
+  // What the vault stored after re-reading every chunk against the manifest on /complete.
+  const backup = storedBackup(backupId);
+  expect(backup).toMatchObject({ status: 'completed', kind: 'manual', schema_id: seeded.schemaId, object_count: OBJECTS, content_sha256: manifest?.contentSha256 });
+  const chunks = vault.query<{ seq: number; sha256: string }>(`SELECT seq, sha256 FROM backup_chunk WHERE backup_id = '${uuid(backupId)}' ORDER BY seq`);
+  expect(chunks).toEqual((manifest?.chunks as Array<{ seq: number; sha256: string }>).map(({ seq, sha256 }) => ({ seq, sha256 })));
 }, 300_000);
 
 it('a backup cut off midway resumes from its cursor and produces the same content hash', async () => {
   const schemaId = seeded.secondSchemaId as string;
   const reference = await backUp(schemaId);
-  // Short slices cut the snapshot into several chunks; then three uploads after the first chunk
-  // fail, which outlasts the client's own retries, so the slice fails and the job resumes.
+  // Short slices, and three uploads after the first chunk fail like a dropped connection, which
+  // outlasts the client's own retries, so the slice fails and the job resumes from its cursor.
   harness.budgets.backupMs = 1_500;
   cutChunkUploads = 3;
   const resumed = await backUp(schemaId);
   expect(cutChunkUploads).toBe(0);
+  expect(resumed.invocations).toBeGreaterThan(1);
   expect(harness.queues.invocations.some((i) => i.outcome === 'done')).toBe(true);
   const [a, b] = [completed.get(reference.backupId), completed.get(resumed.backupId)];
   expect(b?.contentSha256).toBe(a?.contentSha256);
   expect(b?.counts).toEqual(a?.counts);
+  // the vault re-read the resumed upload's chunks and holds the same verified content
+  expect(storedBackup(resumed.backupId)).toMatchObject({ status: 'completed', content_sha256: storedBackup(reference.backupId).content_sha256 });
 }, 300_000);

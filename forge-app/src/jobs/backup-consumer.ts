@@ -7,7 +7,6 @@
  * next slice re-sends the chunks after the last saved cursor, which the vault accepts as
  * idempotent repeats (same seq and hash).
  */
-import { randomUUID } from 'node:crypto';
 import { getAppContext } from '@forge/api';
 import type { AsyncEvent } from '@forge/events';
 import { AssetsApiError, AssetsTransportError, type AssetsClient } from '@assets-vault/shared/assets-client';
@@ -117,18 +116,24 @@ export async function runBackupSlice(event: Pick<AsyncEvent, 'body'>): Promise<v
 }
 
 async function openBackup(job: BackupJobRecord, installation: InstallationRecord, client: AssetsClient, vault: VaultClient): Promise<BackupJobRecord> {
-  const schema = await client.getObjectSchema(job.schemaId);
-  const meta: SchemaMeta = { id: schema.id, name: schema.name, key: schema.objectSchemaKey, objectCount: schema.objectCount };
-  const startedAt = new Date().toISOString();
-  const { backupId } = await vault.createBackup({
-    cloudId: installation.cloudId,
-    siteUrl: installation.siteUrl,
-    schema: { id: meta.id, name: meta.name, key: meta.key, ...(meta.objectCount === undefined ? {} : { objectCount: meta.objectCount }) },
-    kind: job.kind,
-    startedAt,
-    options: { ...BACKUP_OPTIONS },
-  }, randomUUID());
-  const opened: BackupJobRecord = { ...job, backupId, startedAt, schema: meta, updatedAt: new Date().toISOString() };
+  let pending = job;
+  if (!pending.open) {
+    const schema = await client.getObjectSchema(job.schemaId);
+    const meta: SchemaMeta = { id: schema.id, name: schema.name, key: schema.objectSchemaKey, objectCount: schema.objectCount };
+    const body = {
+      cloudId: installation.cloudId,
+      siteUrl: installation.siteUrl,
+      schema: { id: meta.id, name: meta.name, key: meta.key, ...(meta.objectCount === undefined ? {} : { objectCount: meta.objectCount }) },
+      kind: job.kind,
+      startedAt: new Date().toISOString(),
+      options: { ...BACKUP_OPTIONS },
+    };
+    pending = { ...job, schema: meta, startedAt: body.startedAt, open: { webhookId: `bko_${job.jobId}_${job.restarts ?? 0}`, body } };
+    await saveJob(pending);
+  }
+  const open = pending.open as NonNullable<BackupJobRecord['open']>;
+  const { backupId } = await vault.createBackup(open.body, open.webhookId);
+  const opened: BackupJobRecord = { ...pending, backupId, updatedAt: new Date().toISOString() };
   await saveJob(opened);
   log.info('backup opened in the vault', { jobId: job.jobId, backupId, kind: job.kind });
   return opened;
@@ -176,9 +181,12 @@ async function handleFailure(job: BackupJobRecord, caught: unknown): Promise<voi
     // The vault holds different bytes for a chunk number: this run cut its chunks differently
     // from an earlier, interrupted one (a crash between uploading a checkpoint and saving its
     // cursor). That backup can never complete; start a fresh one, which the vault keeps apart.
-    const restarted: BackupJobRecord = { ...job, failures, error: 'Restarted after a chunk conflict', updatedAt: now.toISOString(), records: 0, chunks: 0 };
+    const restarted: BackupJobRecord = {
+      ...job, failures, restarts: (job.restarts ?? 0) + 1, error: 'Restarted after a chunk conflict', updatedAt: now.toISOString(), records: 0, chunks: 0,
+    };
     delete restarted.backupId;
     delete restarted.cursor;
+    delete restarted.open;
     await saveJob(restarted);
     await enqueueJob(job.jobId);
     log.warn('backup restarted after a chunk conflict', { jobId: job.jobId, failures });

@@ -75,6 +75,7 @@ export interface VaultStandIn {
 export async function startVaultStandIn(secret: string): Promise<VaultStandIn> {
   const webhook = new Webhook(secret);
   const applied = new Set<string>();
+  const openedBy = new Map<string, string>();
   let backupCounter = 0;
   const state: VaultStandIn = {
     url: '', mode: 'ok', cutChunkPuts: 0, cutFromSeq: 0, attempts: [], calls: [], rejected: [], events: [], backups: new Map(),
@@ -108,7 +109,11 @@ export async function startVaultStandIn(secret: string): Promise<VaultStandIn> {
         return send(res, 200, { status: 'processed', webhookId, type: (json as { type: string }).type, result: {} });
       }
       if (req.method === 'POST' && path === '/api/v1/forge/backups') {
+        // like the vault: the webhook-id is the idempotency key of "open"
+        const existing = openedBy.get(webhookId);
+        if (existing) return send(res, 200, { backupId: existing });
         const backupId = `bk_${++backupCounter}`;
+        openedBy.set(webhookId, backupId);
         state.backups.set(backupId, { create: json as Record<string, unknown>, chunks: new Map() });
         return send(res, 201, { backupId });
       }
