@@ -229,7 +229,9 @@ describe('retries', () => {
       json(200, objectType('31')),
     );
     await client.getObjectType('31');
-    expect(sleeps).toEqual([7000, 3500]);
+    // After a 429 the pacer restarts from an empty bucket and waits for one token (1 ms at this
+    // rate) before the retry goes out, so the second reset is 3,499 ms away on the injected clock.
+    expect(sleeps).toEqual([7000, 3499]);
   });
 
   it('without server hints, backs off exponentially with full jitter up to the cap, then gives up', async () => {

@@ -138,7 +138,8 @@ export function createFetchTransport(opts: FetchTransportOptions): AssetsTranspo
   }
 
   return {
-    siteKey: new URL(siteUrl).origin.toLowerCase(),
+    // the whole site URL, not only the origin: several emulated sites can share one host
+    siteKey: siteUrl,
     workspaceId: opts.workspaceId,
     async request(req) {
       const what = `${req.method} ${req.path}`;
