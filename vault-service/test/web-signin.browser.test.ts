@@ -46,6 +46,12 @@ describe('sign-in page in a browser', () => {
       site_id: site.id, email: 'ana@web.test', status: 'active', invited_by_account_id: 'admin', invited_by_name: 'Admin',
       invited_at: new Date(), activated_at: new Date(),
     }).execute();
+    await testDb.db.insertInto('synced_schema').values({ site_id: site.id, schema_id: '2', name: 'IT Inventory', key: 'ITI', object_count: 1200, is_synced: true }).execute();
+    await testDb.db.insertInto('backup').values({
+      site_id: site.id, schema_id: '2', schema_name: 'IT Inventory', schema_key: 'ITI', kind: 'scheduled', status: 'completed',
+      options: JSON.stringify({ history: true, icons: true, issueRefs: false }), started_at: new Date(), completed_at: new Date(),
+      manifest: JSON.stringify({ formatVersion: 1 }), object_count: 1200, content_sha256: 'a'.repeat(64), opened_by_webhook_id: 'bkc_web',
+    }).execute();
     const config = testConfig({
       VAULT_PUBLIC_URL: baseUrl,
       VAULT_WORKERS: 'false',
@@ -82,6 +88,10 @@ describe('sign-in page in a browser', () => {
     const { context, page } = await signIn('ana@web.test', 'google');
     await page.getByText('ana@web.test · https://web.atlassian.net').waitFor();
     await page.getByRole('heading', { name: 'Backed-up schemas' }).waitFor();
+    await page.getByRole('cell', { name: 'IT Inventory' }).click();
+    await page.getByRole('heading', { name: 'Backups of IT Inventory' }).waitFor();
+    const row = page.locator('#backups tbody tr').first();
+    expect(await row.locator('td').allTextContents()).toEqual(expect.arrayContaining(['1', '1200', 'scheduled', 'included', 'not included']));
     await page.getByRole('button', { name: 'Sign out' }).click();
     await page.getByRole('heading', { name: 'Sign in' }).waitFor();
     const me = await context.request.get(`${baseUrl}/api/v1/me`);

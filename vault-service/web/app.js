@@ -42,14 +42,6 @@ async function showBackups(schema) {
     cell(row, backup.type);
     cell(row, backup.historyStatus);
     cell(row, backup.objectsInIssuesStatus);
-    const exports = cell(row, '');
-    for (const format of ['csv', 'xlsx', 'json']) {
-      const a = document.createElement('a');
-      a.href = `/api/v1/backups/${encodeURIComponent(backup.id)}/export?format=${format}`;
-      a.textContent = format.toUpperCase();
-      a.style.marginRight = '8px';
-      exports.appendChild(a);
-    }
     body.appendChild(row);
   }
   $('backups').hidden = false;

@@ -1,0 +1,40 @@
+import { Type, type Static } from '@sinclair/typebox';
+
+export const SchemaSummary = Type.Object({
+  schemaId: Type.String(),
+  name: Type.String(),
+  key: Type.String(),
+  /** objects in the schema as the Forge app last reported it (0 when unknown) */
+  objectCount: Type.Integer(),
+  /** chosen for backup in the Forge app */
+  synced: Type.Boolean(),
+  backupsCount: Type.Integer(),
+  lastBackup: Type.Union([
+    Type.Object({ id: Type.String(), completedAt: Type.String({ format: 'date-time' }), kind: Type.String(), objects: Type.Integer() }),
+    Type.Null(),
+  ]),
+});
+export type SchemaSummary = Static<typeof SchemaSummary>;
+export const SchemaList = Type.Object({ items: Type.Array(SchemaSummary) });
+
+export const BackupKindFilter = Type.Union([Type.Literal('manual'), Type.Literal('scheduled')]);
+export const BackupListQuery = Type.Object({
+  kind: Type.Optional(BackupKindFilter),
+  from: Type.Optional(Type.String({ format: 'date-time' })),
+  to: Type.Optional(Type.String({ format: 'date-time' })),
+});
+export const SchemaParams = Type.Object({ schemaId: Type.String({ pattern: '^[0-9]+$', maxLength: 20 }) });
+
+/** One row of the backups grid: N (1 = oldest), date, objects, type, history, objects in issues. */
+export const BackupRow = Type.Object({
+  id: Type.String(),
+  n: Type.Integer(),
+  backupDate: Type.String({ format: 'date-time' }),
+  objects: Type.Integer(),
+  type: BackupKindFilter,
+  historyStatus: Type.Union([Type.Literal('included'), Type.Literal('not included')]),
+  objectsInIssuesStatus: Type.Union([Type.Literal('included'), Type.Literal('not included')]),
+});
+export type BackupRow = Static<typeof BackupRow>;
+export const BackupList = Type.Object({ items: Type.Array(BackupRow) });
+export const BackupIdParams = Type.Object({ id: Type.String({ maxLength: 64 }) });

@@ -1,0 +1,51 @@
+/** The site's schemas with their backups, and deleting a backup (audited). */
+import { NotFoundError, ValidationError } from '@assets-vault/shared/errors';
+import type { Kysely } from 'kysely';
+import type { BackupKind } from '../../db/tables/backup.js';
+import type { DB } from '../../db/types.js';
+import { insertAuditEvent } from '../audit/repository.js';
+import { deleteBackup } from '../ingest/repository.js';
+import { listSyncedSchemas } from '../synced-schemas/repository.js';
+import { listCompletedBackups, listSchemaBackupStats } from './repository.js';
+import type { BackupRow, SchemaSummary } from './schemas.js';
+
+/** Schemas chosen in the Forge app plus any schema that still has backups (it may have been un-synced or deleted). */
+export async function listSchemas(db: Kysely<DB>, siteId: string): Promise<SchemaSummary[]> {
+  const [synced, stats] = await Promise.all([listSyncedSchemas(db, siteId), listSchemaBackupStats(db, siteId)]);
+  const bySchema = new Map(stats.map((s) => [s.schemaId, s]));
+  const summaries: SchemaSummary[] = synced.map((s) => {
+    const st = bySchema.get(s.schemaId);
+    bySchema.delete(s.schemaId);
+    return {
+      schemaId: s.schemaId, name: s.name, key: s.key, objectCount: s.objectCount, synced: s.isSynced,
+      backupsCount: st?.backupsCount ?? 0,
+      lastBackup: st ? { id: st.lastBackupId, completedAt: st.lastBackupAt.toISOString(), kind: st.lastBackupKind, objects: st.lastBackupObjects } : null,
+    };
+  });
+  for (const st of bySchema.values()) {
+    summaries.push({
+      schemaId: st.schemaId, name: st.schemaName, key: st.schemaKey, objectCount: st.lastBackupObjects, synced: false, backupsCount: st.backupsCount,
+      lastBackup: { id: st.lastBackupId, completedAt: st.lastBackupAt.toISOString(), kind: st.lastBackupKind, objects: st.lastBackupObjects },
+    });
+  }
+  return summaries.sort((a, b) => a.name.localeCompare(b.name));
+}
+
+export async function listBackups(db: Kysely<DB>, siteId: string, schemaId: string, query: { kind?: BackupKind; from?: string; to?: string }): Promise<BackupRow[]> {
+  const from = query.from ? new Date(query.from) : undefined;
+  const to = query.to ? new Date(query.to) : undefined;
+  if (from && to && from > to) throw new ValidationError('`from` must not be after `to`');
+  const backups = await listCompletedBackups(db, siteId, schemaId, { ...(query.kind ? { kind: query.kind } : {}), ...(from ? { from } : {}), ...(to ? { to } : {}) });
+  return backups.map((b) => ({
+    id: b.id, n: b.n, backupDate: b.completedAt.toISOString(), objects: b.objectCount, type: b.kind,
+    historyStatus: b.options.history ? 'included' : 'not included',
+    objectsInIssuesStatus: b.options.issueRefs ? 'included' : 'not included',
+  }));
+}
+
+export async function deleteBackupOfSite(db: Kysely<DB>, siteId: string, backupId: string, actor: string): Promise<void> {
+  await db.transaction().execute(async (trx) => {
+    if (!(await deleteBackup(trx, siteId, backupId))) throw new NotFoundError('Backup not found');
+    await insertAuditEvent(trx, siteId, { actor, action: 'backup.deleted', target: backupId, details: { source: 'vault' } });
+  });
+}
