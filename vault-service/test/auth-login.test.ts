@@ -4,7 +4,6 @@
  * redirect-following "browser" with a cookie jar per origin.
  */
 import { createHash } from 'node:crypto';
-import net from 'node:net';
 import { sql } from 'kysely';
 import { buildApp, type VaultApp } from '../src/app.js';
 import type { Clock } from '../src/clock.js';
@@ -14,6 +13,7 @@ import { createTestDatabase, type TestDatabase } from './helpers/db.js';
 import { forgeEvent, sendEvent } from './helpers/forge.js';
 import { startTestIdp, TestBrowser, type TestIdp } from './helpers/idp.js';
 import { createTestSession, csrfHeaders, loginThroughIdp } from './helpers/login.js';
+import { freePort } from './helpers/smtp.js';
 
 const TENANT = '11111111-2222-3333-4444-555555555555';
 const OTHER_TENANT = '99999999-8888-7777-6666-555555555555';
@@ -42,15 +42,6 @@ const MICROSOFT_ACCOUNTS = [
   // A trusted e-mail from a tenant the configuration does not allow.
   { oid: 'aaaaaaaa-0000-0000-0000-000000000004', tid: OTHER_TENANT, preferred_username: 'ted@contoso.test', name: 'Ted' },
 ];
-
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  if (address === null || typeof address === 'string') throw new Error('no port');
-  return address.port;
-}
 
 /** A clock the tests can move forward to reach idle and absolute timeouts. */
 class ShiftedClock implements Clock {

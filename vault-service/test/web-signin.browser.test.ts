@@ -2,23 +2,14 @@
  * The sign-in page as a person uses it: real Chromium (Debian package, driven by playwright-core),
  * the real vault on a socket, a real OpenID provider process and a real Postgres.
  */
-import net from 'node:net';
 import { chromium, type Browser } from 'playwright-core';
 import { buildApp, type VaultApp } from '../src/app.js';
 import { testConfig } from './helpers/app.js';
 import { createTestDatabase, type TestDatabase } from './helpers/db.js';
 import { startTestIdp, type TestIdp } from './helpers/idp.js';
+import { freePort } from './helpers/smtp.js';
 
 const SITE = { cloudId: 'cloud-web', siteUrl: 'https://web.atlassian.net' };
-
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  if (address === null || typeof address === 'string') throw new Error('no port');
-  return address.port;
-}
 
 describe('sign-in page in a browser', () => {
   let testDb: TestDatabase;

@@ -5,32 +5,11 @@
  * Postgres-backed implementation shared by all replicas; the in-process one here is shared by
  * every client of the same site within one process.
  */
+import { DOCUMENTED_LIMITS_PER_MINUTE, ENDPOINT_BUCKETS, type EndpointBucket } from '../model/index.js';
 import { abortReason, defaultSleep, type Sleep } from './retry.js';
 
-/** Endpoint buckets (binding, shared with the emulator). */
-export const ENDPOINT_BUCKETS = [
-  'object.get', 'object.create', 'object.update', 'object.delete', 'object.aql', 'object.aql.totalcount',
-  'objecttype.attributes', 'object.history', 'objectconnectedtickets', 'jira.search', 'jira.issue',
-  'jira.issue.write', 'default',
-] as const;
-export type EndpointBucket = (typeof ENDPOINT_BUCKETS)[number];
-
-/** Documented per-minute limits (§7.2); endpoints without a documented figure get 1,000. */
-export const DOCUMENTED_LIMITS_PER_MINUTE: Readonly<Record<EndpointBucket, number>> = Object.freeze({
-  'object.get': 2000,
-  'object.create': 2000,
-  'object.update': 1000,
-  'object.delete': 1000,
-  'object.aql': 1000,
-  'object.aql.totalcount': 500,
-  'objecttype.attributes': 2000,
-  'object.history': 1000,
-  'objectconnectedtickets': 2000,
-  'jira.search': 1000,
-  'jira.issue': 1000,
-  'jira.issue.write': 1000,
-  'default': 1000,
-});
+/** Endpoint buckets and their documented limits live in the model, shared with the emulator. */
+export { DOCUMENTED_LIMITS_PER_MINUTE, ENDPOINT_BUCKETS, type EndpointBucket } from '../model/index.js';
 
 /** We aim at 85% of the documented limit: clock drift and other API users on the site eat the rest. */
 export const DEFAULT_RATE_FACTOR = 0.85;

@@ -3,20 +3,10 @@
  * Bucket names are shared with the client's pacer, so both sides talk about the same limits.
  */
 
-/** Rate-limit buckets, one per documented Assets/Jira limit (assets-cloud-api.md §7.2). */
-export const ENDPOINT_BUCKETS = [
-  'object.get', 'object.create', 'object.update', 'object.delete', 'object.aql', 'object.aql.totalcount',
-  'objecttype.attributes', 'object.history', 'objectconnectedtickets', 'jira.search', 'jira.issue',
-  'jira.issue.write', 'default',
-] as const;
-export type EndpointBucket = (typeof ENDPOINT_BUCKETS)[number];
+import type { EndpointBucket } from '../model/index.js';
 
-/** Documented per-minute limits; the emulator applies them only when knobs ask for it. */
-export const DOCUMENTED_LIMITS_PER_MINUTE: Readonly<Record<EndpointBucket, number>> = {
-  'object.get': 2000, 'object.create': 2000, 'objecttype.attributes': 2000, 'objectconnectedtickets': 2000,
-  'object.aql': 1000, 'object.aql.totalcount': 500, 'object.update': 1000, 'object.delete': 1000,
-  'object.history': 1000, 'jira.search': 1000, 'jira.issue': 1000, 'jira.issue.write': 1000, 'default': 1000,
-};
+/** Rate-limit buckets and documented limits: one definition in the model, shared with the client's pacer. */
+export { DOCUMENTED_LIMITS_PER_MINUTE, ENDPOINT_BUCKETS, type EndpointBucket } from '../model/index.js';
 
 export interface EmulatorSiteInfo {
   name: string;

@@ -18,6 +18,23 @@ export const IdString = Type.String({ pattern: '^[0-9]+$', description: 'numeric
 export const IsoTimestamp = Type.String({ pattern: '^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(\\.\\d{1,3})?Z$' });
 
 // ---------------------------------------------------------------------------------------------
+// Rate-limit buckets (§7.2): the client's pacer and the emulator's limiter name the same limits.
+
+export const ENDPOINT_BUCKETS = [
+  'object.get', 'object.create', 'object.update', 'object.delete', 'object.aql', 'object.aql.totalcount',
+  'objecttype.attributes', 'object.history', 'objectconnectedtickets', 'jira.search', 'jira.issue',
+  'jira.issue.write', 'default',
+] as const;
+export type EndpointBucket = (typeof ENDPOINT_BUCKETS)[number];
+
+/** Documented per-minute limits; endpoints without a documented figure get 1,000. */
+export const DOCUMENTED_LIMITS_PER_MINUTE: Readonly<Record<EndpointBucket, number>> = Object.freeze({
+  'object.get': 2000, 'object.create': 2000, 'objecttype.attributes': 2000, 'objectconnectedtickets': 2000,
+  'object.aql': 1000, 'object.aql.totalcount': 500, 'object.update': 1000, 'object.delete': 1000,
+  'object.history': 1000, 'jira.search': 1000, 'jira.issue': 1000, 'jira.issue.write': 1000, 'default': 1000,
+});
+
+// ---------------------------------------------------------------------------------------------
 // Attribute kinds and default types (§4.3)
 
 /** `ObjectTypeAttribute.type`: 0 default, 1 object reference, 2 user, 4 group, 7 status. */
