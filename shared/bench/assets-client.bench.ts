@@ -47,3 +47,27 @@ function benchParse(label: string, body: string, rounds: number): void {
 
 benchParse('parse canonical page ', page(1000, false), 30);
 benchParse('parse lenient page   ', page(1000, true), 30);
+
+// ---- (2) end to end over HTTP against the emulator
+const { startEmulator, seedFixture } = await import('../src/emulator/index.js');
+const { createAssetsClient, createFetchTransport, createTokenBucketPacer } = await import('../src/assets-client/index.js');
+const objects = Number(process.argv[2] ?? 10_000);
+const emulator = await startEmulator();
+try {
+  const site = emulator.createSite({ name: 'bench' });
+  const seeded = seedFixture(site, { objects, seed: 'bench', history: false, issues: false, secondSchema: false });
+  const client = createAssetsClient({
+    transport: createFetchTransport({ siteUrl: site.info.siteUrl, assetsApiBase: site.info.assetsApiBase, workspaceId: site.info.workspaceId,
+      auth: { type: 'basic', email: site.info.email, apiToken: site.info.apiToken } }),
+    pacer: createTokenBucketPacer({ ratePerMinute: { 'object.aql': 1_000_000 } }),
+  });
+  for (const includeAttributes of [false, true]) {
+    const start = performance.now();
+    let n = 0;
+    for await (const _o of client.aqlObjects(`objectSchemaId = ${seeded.schemaId}`, { pageSize: 1000, includeAttributes })) n++;
+    const ms = performance.now() - start;
+    console.log(`page ${n.toLocaleString('en')} objects over HTTP (pages of 1,000, attributes ${includeAttributes ? 'on' : 'off'}): ${Math.round(ms)} ms, ${Math.round(n / (ms / 1000)).toLocaleString('en')} objects/s, RSS ${Math.round(process.memoryUsage().rss / 2 ** 20)} MiB`);
+  }
+} finally {
+  await emulator.close();
+}
