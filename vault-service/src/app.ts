@@ -34,6 +34,8 @@ import { forgeEventRoutes } from './modules/forge-events/routes.js';
 import type { ForgeEventExtensions } from './modules/forge-events/service.js';
 import { authRoutes } from './modules/auth/routes.js';
 import { backupRoutes } from './modules/backups/routes.js';
+import { browseRoutes } from './modules/browse/routes.js';
+import { exportRoutes } from './modules/export/routes.js';
 import { healthRoutes } from './modules/health/routes.js';
 import { deleteAbandonedUploads, deleteBackup } from './modules/ingest/repository.js';
 import { ingestRoutes } from './modules/ingest/routes.js';
@@ -133,6 +135,8 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Vaul
   await app.register(ingestRoutes, { prefix: '/api/v1/forge' });
   await app.register(trustedUserRoutes, { prefix: '/api/v1' });
   await app.register(backupRoutes, { prefix: '/api/v1' });
+  await app.register(browseRoutes, { prefix: '/api/v1' });
+  await app.register(exportRoutes, { prefix: '/api/v1' });
   await app.register(webRoutes);
 
   // 8. workers

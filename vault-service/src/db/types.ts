@@ -5,6 +5,7 @@
 import type { Kysely, Transaction } from 'kysely';
 import type { AuditEventTables } from './tables/audit-event.js';
 import type { BackupTables } from './tables/backup.js';
+import type { BrowseTables } from './tables/browse.js';
 import type { EmailOutboxTables } from './tables/email-outbox.js';
 import type { ProcessedWebhookTables } from './tables/processed-webhook.js';
 import type { SessionTables } from './tables/session.js';
@@ -19,7 +20,8 @@ export type DB = SiteTables &
   EmailOutboxTables &
   SyncedSchemaTables &
   SessionTables &
-  BackupTables;
+  BackupTables &
+  BrowseTables;
 
 export type Database = Kysely<DB>;
 /** What a repository method takes first: the pool or an open transaction. */

@@ -13,6 +13,7 @@ import type { Config } from '../../config.js';
 import type { DB } from '../../db/types.js';
 import type { Log } from '../../logger.js';
 import { insertAuditEvent } from '../audit/repository.js';
+import { clearBrowseRows, createMaterialiser } from '../browse/materialise.js';
 import { findSiteById } from '../sites/repository.js';
 import { resolveForgeSite } from '../sites/service.js';
 import {
@@ -90,11 +91,19 @@ export async function completeBackup(deps: IngestDeps, input: { backupId: string
 
   // Every stored chunk is read back, one at a time, and checked against the manifest: hashes, sizes,
   // record counts and the content hash over all records.
+  // The same pass materialises the records into the browse tables (visible only once completed).
   let records = 0;
+  await clearBrowseRows(deps.db, backup.id);
+  const materialiser = createMaterialiser(deps.db, backup.id);
   try {
-    for await (const _record of readSnapshot(manifest, { getChunk: (seq) => readChunk(deps.db, backup.id, seq) })) records++;
+    for await (const record of readSnapshot(manifest, { getChunk: (seq) => readChunk(deps.db, backup.id, seq) })) {
+      records++;
+      await materialiser.add(record);
+    }
+    await materialiser.finish();
   } catch (err) {
     if (err instanceof SnapshotIntegrityError) deps.log.warn({ backupId: backup.id, code: err.code, seq: err.seq }, 'backup completion refused');
+    await clearBrowseRows(deps.db, backup.id);
     throw err;
   }
 

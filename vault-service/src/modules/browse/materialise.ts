@@ -1,0 +1,100 @@
+/**
+ * Materialises a snapshot into the browse tables while it streams past (completion re-reads every
+ * chunk anyway): never holds more than one batch of rows. Batched multi-row INSERTs (README "Browse
+ * storage" has the measurements behind the batch size).
+ */
+import type { SnapshotRecord, ValueRecord } from '@assets-vault/shared/snapshot';
+import type { Insertable, Kysely } from 'kysely';
+import type { DB } from '../../db/types.js';
+import type { BrowseHistoryTable, BrowseIssueRefTable, BrowseObjectTable } from '../../db/tables/browse.js';
+
+export const MATERIALISE_BATCH_ROWS = 1000;
+
+export interface Materialiser {
+  add(record: SnapshotRecord): Promise<void>;
+  /** Writes what is left; call once after the last record. */
+  finish(): Promise<{ objects: number }>;
+}
+
+/** The stored attribute values of one object. */
+export interface StoredAttribute { attributeId: string; values: ValueRecord[] }
+
+function searchText(label: string, key: string, attributes: StoredAttribute[]): string {
+  const parts = [label, key];
+  for (const a of attributes) for (const v of a.values) parts.push(v.displayValue);
+  return parts.join(' ').toLowerCase();
+}
+
+/** Removes whatever an earlier, failed attempt left for this backup. */
+export async function clearBrowseRows(db: Kysely<DB>, backupId: string): Promise<void> {
+  for (const table of ['browse_issue_ref', 'browse_history', 'browse_object', 'browse_attribute', 'browse_object_type'] as const) {
+    await db.deleteFrom(table).where('backup_id', '=', backupId).execute();
+  }
+}
+
+export function createMaterialiser(db: Kysely<DB>, backupId: string, batchRows = MATERIALISE_BATCH_ROWS): Materialiser {
+  let seq = 0;
+  let objects: Insertable<BrowseObjectTable>[] = [];
+  let history: Insertable<BrowseHistoryTable>[] = [];
+  let issueRefs: Insertable<BrowseIssueRefTable>[] = [];
+
+  async function flush(all: boolean): Promise<void> {
+    if (objects.length && (all || objects.length >= batchRows)) {
+      const rows = objects; objects = [];
+      await db.insertInto('browse_object').values(rows).execute();
+    }
+    if (history.length && (all || history.length >= batchRows)) {
+      const rows = history; history = [];
+      await db.insertInto('browse_history').values(rows).execute();
+    }
+    if (issueRefs.length && (all || issueRefs.length >= batchRows)) {
+      const rows = issueRefs; issueRefs = [];
+      await db.insertInto('browse_issue_ref').values(rows).execute();
+    }
+  }
+
+  return {
+    async add(record) {
+      switch (record.kind) {
+        case 'objectType':
+          await db.insertInto('browse_object_type').values({
+            backup_id: backupId, id: record.id, name: record.name, parent_id: record.parentObjectTypeId ?? null,
+            position: record.position, object_count: record.objectCount, abstract: record.abstractObjectType,
+          }).onConflict((oc) => oc.doNothing()).execute();
+          return;
+        case 'attribute':
+          await db.insertInto('browse_attribute').values({
+            backup_id: backupId, id: record.id, object_type_id: record.objectTypeId, name: record.name, type: record.type, position: record.position,
+          }).onConflict((oc) => oc.doNothing()).execute();
+          return;
+        case 'object': {
+          const attributes: StoredAttribute[] = record.attributes.map((a) => ({ attributeId: a.objectTypeAttributeId, values: a.objectAttributeValues }));
+          objects.push({
+            backup_id: backupId, seq: seq++, id: record.id, object_key: record.objectKey, label: record.label,
+            object_type_id: record.objectTypeId, created: record.created, updated: record.updated,
+            attributes: JSON.stringify(attributes), search_text: searchText(record.label, record.objectKey, attributes),
+          });
+          break;
+        }
+        case 'history':
+          history.push({ backup_id: backupId, object_id: record.objectId, entries: JSON.stringify(record.entries) });
+          break;
+        case 'issueRef':
+          for (const objectId of record.objectIds) {
+            issueRefs.push({
+              backup_id: backupId, object_id: objectId, issue_id: record.issueId, issue_key: record.issueKey,
+              field_id: record.fieldId, field_name: record.fieldName,
+            });
+          }
+          break;
+        default:
+          return;
+      }
+      await flush(false);
+    },
+    async finish() {
+      await flush(true);
+      return { objects: seq };
+    },
+  };
+}

@@ -1,0 +1,142 @@
+/**
+ * Streamed export of a completed backup's objects as CSV, JSON or XLSX. Rows are read in keyset
+ * batches (never the whole backup in memory) and written to the response as they come.
+ */
+import { PassThrough, Readable } from 'node:stream';
+import ExcelJS from 'exceljs';
+import type { Kysely } from 'kysely';
+import type { DB } from '../../db/types.js';
+import type { Log } from '../../logger.js';
+import { insertAuditEvent } from '../audit/repository.js';
+import type { StoredAttribute } from '../browse/materialise.js';
+import { attributeNames, requireBrowsableBackup } from '../browse/service.js';
+
+export type ExportFormat = 'csv' | 'json' | 'xlsx';
+export const EXPORT_BATCH_ROWS = 1000;
+const FIXED_HEADERS = ['Object ID', 'Key', 'Label', 'Object type'];
+
+export interface ExportRow { id: string; key: string; label: string; objectType: string; values: Record<string, string> }
+
+export interface PreparedExport {
+  filename: string;
+  contentType: string;
+  /** The attribute columns, by name, in schema order. */
+  attributeColumns: string[];
+  body: Readable;
+}
+
+async function* exportRows(db: Kysely<DB>, backupId: string, objectTypeId: string | undefined): AsyncGenerator<ExportRow[]> {
+  const names = await attributeNames(db, backupId);
+  const types = new Map((await db.selectFrom('browse_object_type').select(['id', 'name']).where('backup_id', '=', backupId).execute()).map((t) => [t.id, t.name]));
+  let after = '-1';
+  for (;;) {
+    let qb = db.selectFrom('browse_object').select(['seq', 'id', 'object_key', 'label', 'object_type_id', 'attributes'])
+      .where('backup_id', '=', backupId).where('seq', '>', after);
+    if (objectTypeId !== undefined) qb = qb.where('object_type_id', '=', objectTypeId);
+    const rows = await qb.orderBy('seq').limit(EXPORT_BATCH_ROWS).execute();
+    if (rows.length === 0) return;
+    yield rows.map((r) => {
+      const values: Record<string, string> = {};
+      for (const a of r.attributes as StoredAttribute[]) {
+        const name = names.get(a.attributeId)?.name ?? a.attributeId;
+        values[name] = a.values.map((v) => v.displayValue).join('; ');
+      }
+      return { id: r.id, key: r.object_key, label: r.label, objectType: types.get(r.object_type_id) ?? r.object_type_id, values };
+    });
+    after = String(rows[rows.length - 1]!.seq);
+  }
+}
+
+/** Attribute names of the exported type (with its ancestors), or of the whole backup; one column per name. */
+async function attributeColumns(db: Kysely<DB>, backupId: string, objectTypeId: string | undefined): Promise<string[]> {
+  let typeIds: Set<string> | undefined;
+  if (objectTypeId !== undefined) {
+    const parents = new Map((await db.selectFrom('browse_object_type').select(['id', 'parent_id']).where('backup_id', '=', backupId).execute()).map((t) => [t.id, t.parent_id]));
+    typeIds = new Set();
+    for (let id: string | null | undefined = objectTypeId; id != null && !typeIds.has(id); id = parents.get(id)) typeIds.add(id);
+  }
+  const attrs = await db.selectFrom('browse_attribute').select(['name', 'object_type_id']).where('backup_id', '=', backupId)
+    .orderBy('position').orderBy('id').execute();
+  const columns: string[] = [];
+  const seen = new Set<string>();
+  for (const a of attrs) {
+    if (typeIds && !typeIds.has(a.object_type_id)) continue;
+    if (FIXED_HEADERS.includes(a.name) || seen.has(a.name)) continue;
+    seen.add(a.name);
+    columns.push(a.name);
+  }
+  return columns;
+}
+
+export function csvField(value: string): string {
+  // a leading = + - @ would be a formula in a spreadsheet: prefix it with a quote (CSV injection)
+  const safe = /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
+  return /[",\r\n]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
+}
+
+async function* csvLines(rows: AsyncGenerator<ExportRow[]>, columns: string[]): AsyncGenerator<string> {
+  yield `\uFEFF${[...FIXED_HEADERS, ...columns].map(csvField).join(',')}\r\n`;
+  for await (const batch of rows) {
+    let out = '';
+    for (const r of batch) out += `${[r.id, r.key, r.label, r.objectType, ...columns.map((c) => r.values[c] ?? '')].map(csvField).join(',')}\r\n`;
+    yield out;
+  }
+}
+
+async function* jsonText(rows: AsyncGenerator<ExportRow[]>, meta: Record<string, unknown>): AsyncGenerator<string> {
+  yield `{"backup":${JSON.stringify(meta)},"objects":[`;
+  let first = true;
+  for await (const batch of rows) {
+    let out = '';
+    for (const r of batch) { out += (first ? '\n' : ',\n') + JSON.stringify(r); first = false; }
+    yield out;
+  }
+  yield '\n]}\n';
+}
+
+function xlsxStream(rows: AsyncGenerator<ExportRow[]>, columns: string[], log: Log): PassThrough {
+  const out = new PassThrough();
+  const workbook = new ExcelJS.stream.xlsx.WorkbookWriter({ stream: out, useStyles: false, useSharedStrings: false });
+  const sheet = workbook.addWorksheet('Objects');
+  void (async () => {
+    sheet.addRow([...FIXED_HEADERS, ...columns]).commit();
+    for await (const batch of rows) {
+      for (const r of batch) sheet.addRow([r.id, r.key, r.label, r.objectType, ...columns.map((c) => r.values[c] ?? '')]).commit();
+      // let the zip stream drain before the next batch (the response is the consumer)
+      if (out.writableNeedDrain) await new Promise((resolve) => out.once('drain', resolve));
+    }
+    sheet.commit();
+    await workbook.commit();
+  })().catch((err: unknown) => {
+    log.error({ err }, 'xlsx export failed');
+    out.destroy(err instanceof Error ? err : new Error('xlsx export failed'));
+  });
+  return out;
+}
+
+export async function prepareExport(deps: { db: Kysely<DB>; log: Log }, input: {
+  siteId: string; actor: string; backupId: string; format: ExportFormat; objectTypeId?: string;
+}): Promise<PreparedExport> {
+  const backup = await requireBrowsableBackup(deps.db, input.siteId, input.backupId);
+  const columns = await attributeColumns(deps.db, backup.id, input.objectTypeId);
+  await insertAuditEvent(deps.db, input.siteId, {
+    actor: input.actor, action: 'backup.exported', target: backup.id,
+    details: { format: input.format, objectTypeId: input.objectTypeId ?? null, schemaId: backup.schemaId },
+  });
+  const stamp = (backup.completedAt ?? backup.startedAt).toISOString().slice(0, 19).replace(/[:T]/g, '-');
+  const base = `${backup.schemaKey.replace(/[^A-Za-z0-9_-]/g, '_')}-${stamp}`;
+  const rows = exportRows(deps.db, backup.id, input.objectTypeId);
+  switch (input.format) {
+    case 'csv':
+      return { filename: `${base}.csv`, contentType: 'text/csv; charset=utf-8', attributeColumns: columns, body: Readable.from(csvLines(rows, columns)) };
+    case 'json': {
+      const meta = { id: backup.id, schemaId: backup.schemaId, schemaKey: backup.schemaKey, schemaName: backup.schemaName, completedAt: backup.completedAt?.toISOString() ?? null };
+      return { filename: `${base}.json`, contentType: 'application/json; charset=utf-8', attributeColumns: columns, body: Readable.from(jsonText(rows, meta)) };
+    }
+    case 'xlsx':
+      return {
+        filename: `${base}.xlsx`, contentType: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', attributeColumns: columns,
+        body: xlsxStream(rows, columns, deps.log),
+      };
+  }
+}

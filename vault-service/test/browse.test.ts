@@ -1,0 +1,264 @@
+/**
+ * Browsing, search, object detail and export of a completed backup, over real HTTP against a real
+ * Postgres: the snapshot is made by the shared backup engine from the emulator and uploaded through
+ * the signed ingest API, so the browse tables are filled by the real completion path.
+ */
+import { randomUUID } from 'node:crypto';
+import { createAssetsClient, createFetchTransport } from '@assets-vault/shared/assets-client';
+import { runBackup } from '@assets-vault/shared/backup';
+import { seedFixture, startEmulator, type Emulator } from '@assets-vault/shared/emulator';
+import {
+  createMemoryChunkStore, readSnapshot, type AttributeRecord, type HistoryRecord, type ObjectRecord, type ObjectTypeRecord, type SnapshotManifest,
+} from '@assets-vault/shared/snapshot';
+import { signWebhook } from '@assets-vault/shared/webhooks';
+import XLSX from 'xlsx';
+import { startTestApp, testConfig, TEST_WEBHOOK_SECRET, type TestApp } from './helpers/app.js';
+import { createTestDatabase, type TestDatabase } from './helpers/db.js';
+import { createTestSession } from './helpers/login.js';
+
+const SITE = { cloudId: 'cloud-browse', siteUrl: 'https://browse.atlassian.net' };
+
+async function signedCall(baseUrl: string, method: 'POST' | 'PUT', path: string, id: string, body: string | Uint8Array, headers: Record<string, string> = {}) {
+  const signed = signWebhook({ secrets: TEST_WEBHOOK_SECRET, id, body });
+  const res = await fetch(`${baseUrl}/api/v1/forge${path}`, {
+    method, body,
+    headers: { ...signed, 'content-type': typeof body === 'string' ? 'application/json' : 'application/octet-stream', ...headers },
+  });
+  const text = await res.text();
+  return { status: res.status, body: (text ? JSON.parse(text) : {}) as Record<string, unknown> };
+}
+
+/** RFC 4180 fields (quoted fields may hold commas, quotes and line breaks). */
+function parseCsv(text: string): string[][] {
+  const rows: string[][] = [];
+  let row: string[] = [];
+  let field = '';
+  let quoted = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i]!;
+    if (quoted) {
+      if (c === '"' && text[i + 1] === '"') { field += '"'; i++; } else if (c === '"') quoted = false; else field += c;
+    } else if (c === '"') quoted = true;
+    else if (c === ',') { row.push(field); field = ''; } else if (c === '\r' && text[i + 1] === '\n') { row.push(field); rows.push(row); row = []; field = ''; i++; } else field += c;
+  }
+  if (field !== '' || row.length) { row.push(field); rows.push(row); }
+  return rows;
+}
+
+describe('browse, search, detail and export of a completed backup', () => {
+  let emulator: Emulator;
+  let testDb: TestDatabase;
+  let vault: TestApp;
+  let manifest: SnapshotManifest;
+  const objects: ObjectRecord[] = [];
+  const types: ObjectTypeRecord[] = [];
+  const attributes: AttributeRecord[] = [];
+  const histories = new Map<string, HistoryRecord>();
+  let backupId = '';
+  let openBackupId = '';
+  let cookieA = '';
+  let cookieB = '';
+
+  const get = (path: string, cookie = cookieA) => fetch(`${vault.baseUrl}/api/v1${path}`, { headers: { cookie } });
+  const getJson = async <T>(path: string, cookie = cookieA): Promise<{ status: number; body: T }> => {
+    const res = await get(path, cookie);
+    return { status: res.status, body: (await res.json()) as T };
+  };
+
+  async function upload(complete: boolean, chunks: Map<number, Uint8Array>): Promise<string> {
+    const open = await signedCall(vault.baseUrl, 'POST', '/backups', `bkc_${randomUUID()}`, JSON.stringify({
+      ...SITE, schema: { id: manifest.schema.id, name: manifest.schema.name, key: manifest.schema.key },
+      kind: 'manual', startedAt: manifest.createdAt, options: manifest.options,
+    }));
+    const id = open.body.backupId as string;
+    for (const [seq, bytes] of chunks) {
+      const sha = manifest.chunks[seq]!.sha256;
+      const put = await signedCall(vault.baseUrl, 'PUT', `/backups/${id}/chunks/${seq}`, `chunk_${id}_${seq}_${sha}`, bytes, { 'x-content-sha256': sha });
+      expect(put.status).toBe(200);
+    }
+    if (complete) expect((await signedCall(vault.baseUrl, 'POST', `/backups/${id}/complete`, `complete_${id}`, JSON.stringify(manifest))).status).toBe(200);
+    return id;
+  }
+
+  async function sessionFor(siteId: string, email: string) {
+    const user = await testDb.db.insertInto('trusted_user').values({
+      site_id: siteId, email, status: 'active', invited_by_account_id: 'x', invited_by_name: 'X', invited_at: new Date(), activated_at: new Date(),
+    }).returning('id').executeTakeFirstOrThrow();
+    return createTestSession(testDb.db, { siteId, trustedUserId: user.id, email });
+  }
+
+  beforeAll(async () => {
+    emulator = await startEmulator();
+    const site = emulator.createSite({ name: 'browse' });
+    const seeded = seedFixture(site, { objects: 250, seed: 'browse' });
+    const client = createAssetsClient({ transport: createFetchTransport({ siteUrl: site.info.siteUrl, assetsApiBase: site.info.assetsApiBase, auth: { type: 'basic', email: site.info.email, apiToken: site.info.apiToken } }) });
+    const store = createMemoryChunkStore();
+    const result = await runBackup({
+      client, schemaId: seeded.schemaId, source: SITE, options: { history: true, icons: false, issueRefs: false }, sink: store, writer: { maxChunkRecords: 80 },
+    });
+    if (!result.done) throw new Error('backup did not finish');
+    manifest = result.manifest;
+    for await (const r of readSnapshot(manifest, { getChunk: (seq) => store.chunks.get(seq) })) {
+      if (r.kind === 'object') objects.push(r);
+      else if (r.kind === 'objectType') types.push(r);
+      else if (r.kind === 'attribute') attributes.push(r);
+      else if (r.kind === 'history') histories.set(r.objectId, r);
+    }
+    testDb = await createTestDatabase();
+    vault = await startTestApp({ db: testDb.db, config: testConfig({ VAULT_WORKERS: 'false' }) });
+    backupId = await upload(true, store.chunks);
+    openBackupId = await upload(false, new Map([[0, store.chunks.get(0)!]]));
+    const siteA = await testDb.db.selectFrom('site').select('id').where('cloud_id', '=', SITE.cloudId).executeTakeFirstOrThrow();
+    const siteB = await testDb.db.insertInto('site').values({ cloud_id: 'cloud-other', site_url: 'https://other.atlassian.net', installation_state: 'connected' })
+      .returning('id').executeTakeFirstOrThrow();
+    cookieA = await sessionFor(siteA.id, 'admin@a.test');
+    cookieB = await sessionFor(siteB.id, 'admin@b.test');
+  }, 90_000);
+
+  afterAll(async () => {
+    await vault?.close();
+    await testDb?.drop();
+    await emulator?.close();
+  });
+
+  interface Node { id: string; name: string; objectCount: number; children: Node[] }
+  interface Page { items: { id: string; key: string; label: string; objectTypeId: string }[]; nextCursor: string | null }
+
+  async function allPages(query: string, limit: number): Promise<{ ids: string[]; pages: number }> {
+    const ids: string[] = [];
+    let cursor: string | null = null;
+    let pages = 0;
+    do {
+      const res: { status: number; body: Page } = await getJson<Page>(`/backups/${backupId}/objects?limit=${limit}${query}${cursor ? `&cursor=${cursor}` : ''}`);
+      expect(res.status).toBe(200);
+      expect(res.body.items.length).toBeLessThanOrEqual(limit);
+      ids.push(...res.body.items.map((i) => i.id));
+      cursor = res.body.nextCursor;
+      pages++;
+    } while (cursor);
+    return { ids, pages };
+  }
+
+  const searchable = (o: ObjectRecord) =>
+    [o.label, o.objectKey, ...o.attributes.flatMap((a) => a.objectAttributeValues.map((v) => v.displayValue))].join(' ').toLowerCase();
+
+  it('lists the object types as a tree whose counts match the snapshot', async () => {
+    const res = await getJson<{ items: Node[] }>(`/backups/${backupId}/object-types`);
+    expect(res.status).toBe(200);
+    const flat: Node[] = [];
+    const walk = (nodes: Node[]) => { for (const n of nodes) { flat.push(n); walk(n.children); } };
+    walk(res.body.items);
+    expect(flat.map((n) => n.id).sort()).toEqual(types.map((t) => t.id).sort());
+    for (const n of flat) expect(n.objectCount).toBe(objects.filter((o) => o.objectTypeId === n.id).length);
+    const child = types.find((t) => t.parentObjectTypeId !== undefined && types.some((p) => p.id === t.parentObjectTypeId));
+    if (child) {
+      const parent = flat.find((n) => n.id === child.parentObjectTypeId)!;
+      expect(parent.children.map((c) => c.id)).toContain(child.id);
+    }
+  });
+
+  it('pages through every object once with the keyset cursor', async () => {
+    const { ids, pages } = await allPages('', 37);
+    expect(ids).toHaveLength(objects.length);
+    expect(new Set(ids)).toEqual(new Set(objects.map((o) => o.id)));
+    expect(pages).toBe(Math.ceil(objects.length / 37) + (objects.length % 37 === 0 ? 1 : 0));
+  });
+
+  it('filters by object type', async () => {
+    const type = types.find((t) => objects.some((o) => o.objectTypeId === t.id))!;
+    const { ids } = await allPages(`&objectTypeId=${type.id}`, 100);
+    expect(new Set(ids)).toEqual(new Set(objects.filter((o) => o.objectTypeId === type.id).map((o) => o.id)));
+  });
+
+  it('searches label, key and attribute values, case-insensitively, exactly as the snapshot says', async () => {
+    const sample = objects[17]!;
+    const labelAttr = attributes.filter((a) => a.label).map((a) => a.id);
+    const otherValue = sample.attributes.find((a) => !labelAttr.includes(a.objectTypeAttributeId) && a.objectAttributeValues.some((v) => v.displayValue.length >= 4))
+      ?.objectAttributeValues.find((v) => v.displayValue.length >= 4)?.displayValue;
+    const queries = [sample.label.toUpperCase(), sample.objectKey, ...(otherValue ? [otherValue] : []), 'no such text anywhere %_'];
+    for (const q of queries) {
+      const { ids } = await allPages(`&q=${encodeURIComponent(q)}`, 50);
+      const expected = objects.filter((o) => searchable(o).includes(q.toLowerCase())).map((o) => o.id);
+      expect(new Set(ids)).toEqual(new Set(expected));
+    }
+    expect(otherValue).toBeDefined();
+  });
+
+  it('shows an object with named attributes, reference links and history', async () => {
+    const withRef = objects.find((o) => o.attributes.some((a) => a.objectAttributeValues.some((v) => v.referencedObject)) && histories.has(o.id))
+      ?? objects.find((o) => o.attributes.some((a) => a.objectAttributeValues.some((v) => v.referencedObject)))!;
+    const res = await getJson<{
+      id: string; key: string; label: string;
+      attributes: { id: string; name: string; values: { displayValue: string; reference?: { id: string; key: string; label: string } }[] }[];
+      history: unknown[];
+    }>(`/backups/${backupId}/objects/${withRef.id}`);
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({ id: withRef.id, key: withRef.objectKey, label: withRef.label });
+    expect(res.body.attributes).toHaveLength(withRef.attributes.length);
+    for (const a of withRef.attributes) {
+      const shown = res.body.attributes.find((x) => x.id === a.objectTypeAttributeId)!;
+      expect(shown.name).toBe(attributes.find((d) => d.id === a.objectTypeAttributeId)!.name);
+      expect(shown.values.map((v) => v.displayValue)).toEqual(a.objectAttributeValues.map((v) => v.displayValue));
+      a.objectAttributeValues.forEach((v, i) => {
+        if (v.referencedObject) expect(shown.values[i]!.reference).toEqual({ id: v.referencedObject.id, key: v.referencedObject.objectKey, label: v.referencedObject.label });
+      });
+    }
+    expect(res.body.history).toEqual(histories.get(withRef.id)?.entries ?? []);
+    expect(histories.size).toBeGreaterThan(0);
+  });
+
+  it('answers 404 for another site, an unknown object and an incomplete backup', async () => {
+    const paths = [`/backups/${backupId}/object-types`, `/backups/${backupId}/objects`, `/backups/${backupId}/objects/${objects[0]!.id}`, `/backups/${backupId}/export?format=csv`];
+    for (const p of paths) expect((await get(p, cookieB)).status).toBe(404);
+    for (const p of paths.map((x) => x.replace(backupId, openBackupId))) expect((await get(p)).status).toBe(404);
+    expect((await get(`/backups/${backupId}/objects/999999999`)).status).toBe(404);
+    expect((await get(`/backups/not-a-uuid/objects`)).status).toBe(404);
+    expect((await get(`/backups/${backupId}/objects`, '')).status).toBe(401);
+    expect((await get(`/backups/${backupId}/objects?cursor=bogus`)).status).toBe(400);
+  });
+
+  const attrNames = () => {
+    // export columns: attribute names in schema order, one per name
+    const sorted = [...attributes].sort((x, y) => x.position - y.position || (x.id < y.id ? -1 : 1));
+    return [...new Set(sorted.map((a) => a.name))];
+  };
+  const cell = (o: ObjectRecord, name: string) => {
+    const ids = new Set(attributes.filter((a) => a.name === name).map((a) => a.id));
+    return o.attributes.filter((a) => ids.has(a.objectTypeAttributeId)).map((a) => a.objectAttributeValues.map((v) => v.displayValue).join('; ')).join('');
+  };
+  const typeName = (id: string) => types.find((t) => t.id === id)!.name;
+
+  it('exports XLSX whose headers and rows match the snapshot, and audits it', async () => {
+    const res = await get(`/backups/${backupId}/export?format=xlsx`);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-disposition')).toMatch(/^attachment; filename=".+\.xlsx"$/);
+    const wb = XLSX.read(Buffer.from(await res.arrayBuffer()), { type: 'buffer' });
+    const rows = XLSX.utils.sheet_to_json<string[]>(wb.Sheets[wb.SheetNames[0]!]!, { header: 1, defval: '' });
+    const columns = attrNames().filter((n) => !['Object ID', 'Key', 'Label', 'Object type'].includes(n));
+    expect(rows[0]).toEqual(['Object ID', 'Key', 'Label', 'Object type', ...columns]);
+    expect(rows).toHaveLength(objects.length + 1);
+    objects.forEach((o, i) => {
+      expect(rows[i + 1]).toEqual([o.id, o.objectKey, o.label, typeName(o.objectTypeId), ...columns.map((c) => cell(o, c))]);
+    });
+    const audit = await testDb.db.selectFrom('audit_event').select(['actor', 'details']).where('action', '=', 'backup.exported').where('target', '=', backupId).execute();
+    expect(audit).toContainEqual({ actor: 'admin@a.test', details: expect.objectContaining({ format: 'xlsx' }) });
+  });
+
+  it('exports CSV and JSON of one object type that parse back to the same rows', async () => {
+    const type = types.find((t) => objects.some((o) => o.objectTypeId === t.id))!;
+    const expected = objects.filter((o) => o.objectTypeId === type.id);
+    const csvRes = await get(`/backups/${backupId}/export?format=csv&objectTypeId=${type.id}`);
+    expect(csvRes.status).toBe(200);
+    expect(csvRes.headers.get('content-type')).toMatch(/^text\/csv/);
+    const csv = parseCsv((await csvRes.text()).replace(/^\uFEFF/, ''));
+    expect(csv[0]!.slice(0, 4)).toEqual(['Object ID', 'Key', 'Label', 'Object type']);
+    expect(csv.slice(1).map((r) => r[0])).toEqual(expected.map((o) => o.id));
+    expect(csv.slice(1).map((r) => r[2])).toEqual(expected.map((o) => (/^[=+\-@]/.test(o.label) ? `'${o.label}` : o.label)));
+
+    const jsonRes = await get(`/backups/${backupId}/export?format=json&objectTypeId=${type.id}`);
+    expect(jsonRes.status).toBe(200);
+    const json = (await jsonRes.json()) as { backup: { id: string }; objects: { id: string; key: string; label: string; values: Record<string, string> }[] };
+    expect(json.backup.id).toBe(backupId);
+    expect(json.objects.map((o) => [o.id, o.key, o.label])).toEqual(expected.map((o) => [o.id, o.objectKey, o.label]));
+  });
+});
