@@ -98,7 +98,7 @@ describe('browse, search, detail and export of a completed backup', () => {
     });
     if (!result.done) throw new Error('backup did not finish');
     manifest = result.manifest;
-    for await (const r of readSnapshot(manifest, { getChunk: (seq) => store.chunks.get(seq) })) {
+    for await (const r of readSnapshot(manifest, { getChunk: async (seq) => store.chunks.get(seq) })) {
       if (r.kind === 'object') objects.push(r);
       else if (r.kind === 'objectType') types.push(r);
       else if (r.kind === 'attribute') attributes.push(r);
