@@ -4,7 +4,7 @@
  * storage" has the measurements behind the batch size).
  */
 import type { SnapshotRecord, ValueRecord } from '@assets-vault/shared/snapshot';
-import type { Insertable, Kysely } from 'kysely';
+import { sql, type Insertable, type Kysely } from 'kysely';
 import type { DB } from '../../db/types.js';
 import type { BrowseHistoryTable, BrowseIssueRefTable, BrowseObjectTable } from '../../db/tables/browse.js';
 
@@ -14,6 +14,8 @@ export interface Materialiser {
   add(record: SnapshotRecord): Promise<void>;
   /** Writes what is left; call once after the last record. */
   finish(): Promise<{ objects: number }>;
+  /** After a failure: waits for an insert still under way (its error ignored) so clean-up sees every row. */
+  settle(): Promise<void>;
 }
 
 /** The stored attribute values of one object. */
@@ -32,24 +34,43 @@ export async function clearBrowseRows(db: Kysely<DB>, backupId: string): Promise
   }
 }
 
+/** One statement per batch: ten array parameters through unnest() instead of ten parameters per row. */
+async function insertObjects(db: Kysely<DB>, backupId: string, rows: Insertable<BrowseObjectTable>[]): Promise<void> {
+  const col = <K extends keyof Insertable<BrowseObjectTable>>(k: K) => rows.map((r) => r[k]);
+  await sql`insert into browse_object (backup_id, seq, id, object_key, label, object_type_id, created, updated, attributes, search_text)
+    select ${backupId}::uuid, * from unnest(${col('seq')}::bigint[], ${col('id')}::text[], ${col('object_key')}::text[], ${col('label')}::text[],
+      ${col('object_type_id')}::text[], ${col('created')}::timestamptz[], ${col('updated')}::timestamptz[], ${col('attributes')}::jsonb[], ${col('search_text')}::text[])`
+    .execute(db);
+}
+
 export function createMaterialiser(db: Kysely<DB>, backupId: string, batchRows = MATERIALISE_BATCH_ROWS): Materialiser {
   let seq = 0;
   let objects: Insertable<BrowseObjectTable>[] = [];
   let history: Insertable<BrowseHistoryTable>[] = [];
   let issueRefs: Insertable<BrowseIssueRefTable>[] = [];
 
+  // One batch may be in the database while the next is built: reading, verifying and parsing the
+  // chunks overlaps with the inserts; never more than two batches in memory.
+  let inflight: Promise<void> = Promise.resolve();
+  async function submit(write: () => Promise<unknown>): Promise<void> {
+    await inflight;
+    inflight = write().then(() => undefined);
+    // a failure surfaces on the next submit or in finish(); keep it from being unhandled meanwhile
+    inflight.catch(() => undefined);
+  }
+
   async function flush(all: boolean): Promise<void> {
     if (objects.length && (all || objects.length >= batchRows)) {
       const rows = objects; objects = [];
-      await db.insertInto('browse_object').values(rows).execute();
+      await submit(() => insertObjects(db, backupId, rows));
     }
     if (history.length && (all || history.length >= batchRows)) {
       const rows = history; history = [];
-      await db.insertInto('browse_history').values(rows).execute();
+      await submit(() => db.insertInto('browse_history').values(rows).execute());
     }
     if (issueRefs.length && (all || issueRefs.length >= batchRows)) {
       const rows = issueRefs; issueRefs = [];
-      await db.insertInto('browse_issue_ref').values(rows).execute();
+      await submit(() => db.insertInto('browse_issue_ref').values(rows).execute());
     }
   }
 
@@ -94,7 +115,11 @@ export function createMaterialiser(db: Kysely<DB>, backupId: string, batchRows =
     },
     async finish() {
       await flush(true);
+      await inflight;
       return { objects: seq };
+    },
+    async settle() {
+      await inflight.catch(() => undefined);
     },
   };
 }

@@ -103,6 +103,7 @@ export async function completeBackup(deps: IngestDeps, input: { backupId: string
     await materialiser.finish();
   } catch (err) {
     if (err instanceof SnapshotIntegrityError) deps.log.warn({ backupId: backup.id, code: err.code, seq: err.seq }, 'backup completion refused');
+    await materialiser.settle();
     await clearBrowseRows(deps.db, backup.id);
     throw err;
   }
