@@ -7,6 +7,7 @@ export interface BrowseObjectTypeTable {
   name: string;
   parent_id: string | null;
   position: number;
+  /** objects of this type in this backup, counted when it was materialised */
   object_count: number;
   abstract: boolean;
 }

@@ -45,6 +45,7 @@ async function insertObjects(db: Kysely<DB>, backupId: string, rows: Insertable<
 
 export function createMaterialiser(db: Kysely<DB>, backupId: string, batchRows = MATERIALISE_BATCH_ROWS): Materialiser {
   let seq = 0;
+  const perType = new Map<string, number>();
   let objects: Insertable<BrowseObjectTable>[] = [];
   let history: Insertable<BrowseHistoryTable>[] = [];
   let issueRefs: Insertable<BrowseIssueRefTable>[] = [];
@@ -89,6 +90,7 @@ export function createMaterialiser(db: Kysely<DB>, backupId: string, batchRows =
           }).onConflict((oc) => oc.doNothing()).execute();
           return;
         case 'object': {
+          perType.set(record.objectTypeId, (perType.get(record.objectTypeId) ?? 0) + 1);
           const attributes: StoredAttribute[] = record.attributes.map((a) => ({ attributeId: a.objectTypeAttributeId, values: a.objectAttributeValues }));
           objects.push({
             backup_id: backupId, seq: seq++, id: record.id, object_key: record.objectKey, label: record.label,
@@ -116,6 +118,11 @@ export function createMaterialiser(db: Kysely<DB>, backupId: string, batchRows =
     async finish() {
       await flush(true);
       await inflight;
+      // the tree shows what this backup holds: the counted objects replace the announced counts
+      await db.updateTable('browse_object_type').set({ object_count: 0 }).where('backup_id', '=', backupId).execute();
+      await sql`update browse_object_type t set object_count = c.n
+        from unnest(${[...perType.keys()]}::text[], ${[...perType.values()]}::int[]) as c(id, n)
+        where t.backup_id = ${backupId}::uuid and t.id = c.id`.execute(db);
       return { objects: seq };
     },
     async settle() {

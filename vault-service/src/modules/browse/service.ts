@@ -19,16 +19,11 @@ export interface ObjectTypeNode {
 
 export async function objectTypeTree(db: Kysely<DB>, siteId: string, backupId: string): Promise<ObjectTypeNode[]> {
   await requireBrowsableBackup(db, siteId, backupId);
-  // counts come from the stored objects (what this backup holds), not from the type's announced count
-  const rows = await db.selectFrom('browse_object_type as t')
-    .leftJoin(
-      db.selectFrom('browse_object').select(['object_type_id', sql<string>`count(*)`.as('n')]).where('backup_id', '=', backupId).groupBy('object_type_id').as('c'),
-      'c.object_type_id', 't.id',
-    )
-    .select(['t.id', 't.name', 't.parent_id', 't.abstract', 't.position', 'c.n'])
-    .where('t.backup_id', '=', backupId).orderBy('t.position').orderBy('t.id').execute();
+  // object_count holds the objects this backup holds (counted at materialisation)
+  const rows = await db.selectFrom('browse_object_type').select(['id', 'name', 'parent_id', 'abstract', 'object_count'])
+    .where('backup_id', '=', backupId).orderBy('position').orderBy('id').execute();
   const nodes = new Map<string, ObjectTypeNode>();
-  for (const r of rows) nodes.set(r.id, { id: r.id, name: r.name, parentId: r.parent_id, abstract: r.abstract, objectCount: Number(r.n ?? 0), children: [] });
+  for (const r of rows) nodes.set(r.id, { id: r.id, name: r.name, parentId: r.parent_id, abstract: r.abstract, objectCount: r.object_count, children: [] });
   const roots: ObjectTypeNode[] = [];
   for (const node of nodes.values()) {
     const parent = node.parentId !== null ? nodes.get(node.parentId) : undefined;
