@@ -28,6 +28,55 @@ function formatDate(value) {
   return value ? new Date(value).toLocaleString() : 'never';
 }
 
+// Per backup: export links (the browser downloads the attachment) and an objects search box.
+function backupTools(backup) {
+  const td = document.createElement('td');
+  for (const format of ['csv', 'xlsx', 'json']) {
+    const a = document.createElement('a');
+    a.href = `/api/v1/backups/${encodeURIComponent(backup.id)}/export?format=${format}`;
+    a.textContent = format.toUpperCase();
+    a.setAttribute('download', '');
+    td.append(a, ' ');
+  }
+  const form = document.createElement('form');
+  const input = document.createElement('input');
+  input.type = 'search';
+  input.placeholder = 'Search objects';
+  input.setAttribute('aria-label', `Search objects of backup ${backup.n}`);
+  const button = document.createElement('button');
+  button.type = 'submit';
+  button.textContent = 'Search';
+  form.append(input, button);
+  form.addEventListener('submit', (event) => {
+    event.preventDefault();
+    void searchObjects(backup, input.value);
+  });
+  td.appendChild(form);
+  return td;
+}
+
+async function searchObjects(backup, q) {
+  const result = await api(`/api/v1/backups/${encodeURIComponent(backup.id)}/objects?limit=50&q=${encodeURIComponent(q)}`);
+  if (result.status !== 200) return showError('Could not search this backup.');
+  let list = $('objects');
+  if (!list) {
+    list = document.createElement('ul');
+    list.id = 'objects';
+    $('backups').appendChild(list);
+  }
+  list.replaceChildren();
+  for (const item of result.body.items || []) {
+    const li = document.createElement('li');
+    li.textContent = `${item.key} — ${item.label}`;
+    list.appendChild(li);
+  }
+  if (result.body.nextCursor) {
+    const li = document.createElement('li');
+    li.textContent = 'More results: refine the search.';
+    list.appendChild(li);
+  }
+}
+
 async function showBackups(schema) {
   const result = await api(`/api/v1/schemas/${encodeURIComponent(schema.schemaId)}/backups`);
   if (result.status !== 200) return showError('Could not load the backups of this schema.');
@@ -42,6 +91,7 @@ async function showBackups(schema) {
     cell(row, backup.type);
     cell(row, backup.historyStatus);
     cell(row, backup.objectsInIssuesStatus);
+    row.appendChild(backupTools(backup));
     body.appendChild(row);
   }
   $('backups').hidden = false;
