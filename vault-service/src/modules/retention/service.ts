@@ -1,0 +1,69 @@
+/**
+ * Retention: which completed backups fall outside a site's policy, and removing them (audited per backup).
+ * Counts apply per schema and per kind (the newest N manual / scheduled backups of each schema are kept);
+ * `maxAgeDays` removes completed backups older than that many days. `null` means no limit.
+ * Uploads still in progress are never touched.
+ */
+import type { Kysely } from 'kysely';
+import type { DB } from '../../db/types.js';
+import { insertAuditEvent } from '../audit/repository.js';
+import { deleteBackup } from '../ingest/repository.js';
+
+export interface RetentionPolicy {
+  keepManual: number | null;
+  keepScheduled: number | null;
+  maxAgeDays: number | null;
+}
+
+export interface RetentionCandidate {
+  id: string;
+  schemaId: string;
+  kind: 'manual' | 'scheduled';
+  completedAt: Date;
+}
+
+/** Pure selection: the ids outside the policy. */
+export function selectExpired(backups: readonly RetentionCandidate[], policy: RetentionPolicy, now: Date): string[] {
+  const expired = new Set<string>();
+  const cutoff = policy.maxAgeDays === null ? null : now.getTime() - policy.maxAgeDays * 86_400_000;
+  const groups = new Map<string, RetentionCandidate[]>();
+  for (const b of backups) {
+    if (cutoff !== null && b.completedAt.getTime() < cutoff) expired.add(b.id);
+    const key = `${b.schemaId}\u0000${b.kind}`;
+    const list = groups.get(key) ?? [];
+    list.push(b);
+    groups.set(key, list);
+  }
+  for (const list of groups.values()) {
+    const first = list[0];
+    if (!first) continue;
+    const keep = first.kind === 'manual' ? policy.keepManual : policy.keepScheduled;
+    if (keep === null) continue;
+    list.sort((x, y) => y.completedAt.getTime() - x.completedAt.getTime() || (x.id < y.id ? -1 : 1));
+    for (const b of list.slice(keep)) expired.add(b.id);
+  }
+  return [...expired].sort();
+}
+
+/** Applies the policy to one site's completed backups; returns the deleted ids. */
+export async function applyRetention(db: Kysely<DB>, siteId: string, policy: RetentionPolicy, now: Date): Promise<string[]> {
+  if (policy.keepManual === null && policy.keepScheduled === null && policy.maxAgeDays === null) return [];
+  const rows = await db.selectFrom('backup')
+    .select(['id', 'schema_id', 'kind', 'completed_at'])
+    .where('site_id', '=', siteId).where('status', '=', 'completed')
+    .execute();
+  const candidates: RetentionCandidate[] = [];
+  for (const r of rows) {
+    if (r.completed_at) candidates.push({ id: r.id, schemaId: r.schema_id, kind: r.kind, completedAt: new Date(r.completed_at) });
+  }
+  const deleted: string[] = [];
+  for (const id of selectExpired(candidates, policy, now)) {
+    await db.transaction().execute(async (trx) => {
+      if (await deleteBackup(trx, siteId, id)) {
+        await insertAuditEvent(trx, siteId, { actor: 'system', action: 'backup.deleted', target: id, details: { source: 'retention' } });
+        deleted.push(id);
+      }
+    });
+  }
+  return deleted;
+}
