@@ -36,6 +36,8 @@ import { authRoutes } from './modules/auth/routes.js';
 import { backupRoutes } from './modules/backups/routes.js';
 import { browseRoutes } from './modules/browse/routes.js';
 import { exportRoutes } from './modules/export/routes.js';
+import { retentionRoutes } from './modules/retention/routes.js';
+import { applyAllRetentionPolicies } from './modules/retention/service.js';
 import { healthRoutes } from './modules/health/routes.js';
 import { deleteAbandonedUploads, deleteBackup } from './modules/ingest/repository.js';
 import { ingestRoutes } from './modules/ingest/routes.js';
@@ -137,6 +139,7 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Vaul
   await app.register(backupRoutes, { prefix: '/api/v1' });
   await app.register(browseRoutes, { prefix: '/api/v1' });
   await app.register(exportRoutes, { prefix: '/api/v1' });
+  await app.register(retentionRoutes, { prefix: '/api/v1' });
   await app.register(webRoutes);
 
   // 8. workers
@@ -148,6 +151,7 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Vaul
   const housekeepingTasks: HousekeepingTask[] = [
     { name: 'processed_webhook', run: (now) => pruneProcessedWebhooks(db, new Date(now.getTime() - PROCESSED_WEBHOOK_RETENTION_MS)) },
     { name: 'abandoned_backup_upload', run: (now) => deleteAbandonedUploads(db, new Date(now.getTime() - config.backupUploadExpiryHours * 3_600_000)) },
+    { name: 'backup_retention', run: (now) => applyAllRetentionPolicies(db, now) },
   ];
   const housekeeping = config.workersEnabled
     ? createHousekeeping({ intervalMs: 3_600_000, log: logger.child({ module: 'housekeeping' }), tasks: housekeepingTasks, now: () => app.clock.now() })

@@ -1,6 +1,6 @@
 /** Retention removes exactly the completed backups outside the policy, one audit entry per deletion. */
 import { createTestDatabase, type TestDatabase } from './helpers/db.js';
-import { applyRetention } from '../src/modules/retention/service.js';
+import { applyAllRetentionPolicies, applyRetention } from '../src/modules/retention/service.js';
 
 describe('retention', () => {
   let testDb: TestDatabase;
@@ -66,5 +66,11 @@ describe('retention', () => {
     expect(await applyRetention(testDb.db, siteId, { keepManual: null, keepScheduled: null, maxAgeDays: null }, now)).toEqual([]);
     const deleted = await applyRetention(testDb.db, siteId, { keepManual: null, keepScheduled: 1, maxAgeDays: null }, now);
     expect(deleted).toEqual([ids.s1]);
+  });
+
+  it('the housekeeping task applies every stored policy', async () => {
+    await testDb.db.insertInto('retention_policy').values({ site_id: otherSiteId, keep_manual: null, keep_scheduled: null, max_age_days: 30 }).execute();
+    expect(await applyAllRetentionPolicies(testDb.db, new Date('2026-11-25T00:00:00.000Z'))).toBe(1);
+    expect(await testDb.db.selectFrom('backup').select('id').where('id', '=', ids.b1 ?? '').executeTakeFirst()).toBeUndefined();
   });
 });

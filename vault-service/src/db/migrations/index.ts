@@ -8,10 +8,12 @@ import * as m0001 from './0001-core.js';
 import * as m0002 from './0002-sessions.js';
 import * as m0003 from './0003-backups.js';
 import * as m0004 from './0004-browse.js';
+import * as m0005 from './0005-retention-credentials.js';
 
 export const migrations: Record<string, Migration> = {
   '0001-core': m0001,
   '0002-sessions': m0002,
   '0003-backups': m0003,
   '0004-browse': m0004,
+  '0005-retention-credentials': m0005,
 };

@@ -67,3 +67,28 @@ export async function applyRetention(db: Kysely<DB>, siteId: string, policy: Ret
   }
   return deleted;
 }
+
+const NO_LIMITS: RetentionPolicy = { keepManual: null, keepScheduled: null, maxAgeDays: null };
+
+export async function getRetentionPolicy(db: Kysely<DB>, siteId: string): Promise<RetentionPolicy> {
+  const row = await db.selectFrom('retention_policy').selectAll().where('site_id', '=', siteId).executeTakeFirst();
+  return row ? { keepManual: row.keep_manual, keepScheduled: row.keep_scheduled, maxAgeDays: row.max_age_days } : NO_LIMITS;
+}
+
+/** Stores the policy (missing fields = no limit) and applies it at once; returns the deleted ids. */
+export async function putRetentionPolicy(db: Kysely<DB>, siteId: string, policy: RetentionPolicy, now: Date): Promise<string[]> {
+  const values = { keep_manual: policy.keepManual, keep_scheduled: policy.keepScheduled, max_age_days: policy.maxAgeDays };
+  await db.insertInto('retention_policy').values({ site_id: siteId, ...values })
+    .onConflict((oc) => oc.column('site_id').doUpdateSet({ ...values, updated_at: now })).execute();
+  return applyRetention(db, siteId, policy, now);
+}
+
+/** Housekeeping: applies every stored policy; returns how many backups were removed. */
+export async function applyAllRetentionPolicies(db: Kysely<DB>, now: Date): Promise<number> {
+  const rows = await db.selectFrom('retention_policy').selectAll().execute();
+  let removed = 0;
+  for (const row of rows) {
+    removed += (await applyRetention(db, row.site_id, { keepManual: row.keep_manual, keepScheduled: row.keep_scheduled, maxAgeDays: row.max_age_days }, now)).length;
+  }
+  return removed;
+}

@@ -1,0 +1,64 @@
+/** GET/PUT /api/v1/retention over real HTTP: defaults, storing a policy applies it at once, validation. */
+import { createTestDatabase, type TestDatabase } from './helpers/db.js';
+import { startTestApp, testConfig, type TestApp } from './helpers/app.js';
+import { createTestSession, csrfHeaders } from './helpers/login.js';
+
+describe('retention API', () => {
+  let testDb: TestDatabase;
+  let vault: TestApp;
+  let cookie = '';
+  let siteId = '';
+  const ids: string[] = [];
+
+  beforeAll(async () => {
+    testDb = await createTestDatabase();
+    vault = await startTestApp({ db: testDb.db, config: testConfig({ VAULT_WORKERS: 'false' }) });
+    const site = await testDb.db.insertInto('site')
+      .values({ cloud_id: 'cloud-r', site_url: 'https://r.atlassian.net', installation_state: 'connected' })
+      .returning('id').executeTakeFirstOrThrow();
+    siteId = site.id;
+    const user = await testDb.db.insertInto('trusted_user').values({
+      site_id: siteId, email: 'admin@r.test', status: 'active', invited_by_account_id: 'x', invited_by_name: 'X', invited_at: new Date(), activated_at: new Date(),
+    }).returning('id').executeTakeFirstOrThrow();
+    cookie = await createTestSession(testDb.db, { siteId, trustedUserId: user.id, email: 'admin@r.test' });
+    for (const [i, day] of ['01', '02', '03'].entries()) {
+      const row = await testDb.db.insertInto('backup').values({
+        site_id: siteId, schema_id: '2', schema_name: 'S', schema_key: 'S', kind: 'manual', status: 'completed',
+        options: JSON.stringify({ history: false, icons: true, issueRefs: true }), started_at: `2026-11-${day}T00:00:00.000Z`,
+        completed_at: `2026-11-${day}T00:00:00.000Z`, manifest: JSON.stringify({ formatVersion: 1 }), object_count: 1,
+        content_sha256: 'a'.repeat(64), opened_by_webhook_id: `retapi_${i}`,
+      }).returning('id').executeTakeFirstOrThrow();
+      ids.push(row.id);
+    }
+  });
+
+  afterAll(async () => {
+    await vault?.close();
+    await testDb?.drop();
+  });
+
+  const put = (body: unknown) => fetch(`${vault.baseUrl}/api/v1/retention`, {
+    method: 'PUT', headers: { cookie, 'content-type': 'application/json', ...csrfHeaders(vault.config.publicUrl) }, body: JSON.stringify(body),
+  });
+
+  it('starts without limits, applies a stored policy at once and reads it back', async () => {
+    const first = await fetch(`${vault.baseUrl}/api/v1/retention`, { headers: { cookie } });
+    expect(first.status).toBe(200);
+    expect(await first.json()).toEqual({ keepManual: null, keepScheduled: null, maxAgeDays: null });
+
+    const res = await put({ keepManual: 1 });
+    expect(res.status).toBe(200);
+    const body = await res.json() as { deleted: string[] };
+    expect(body.deleted.sort()).toEqual([ids[0], ids[1]].sort());
+    const left = await testDb.db.selectFrom('backup').select('id').where('site_id', '=', siteId).execute();
+    expect(left.map((r) => r.id)).toEqual([ids[2]]);
+
+    const again = await fetch(`${vault.baseUrl}/api/v1/retention`, { headers: { cookie } });
+    expect(await again.json()).toEqual({ keepManual: 1, keepScheduled: null, maxAgeDays: null });
+  });
+
+  it('rejects negative limits and requires a session', async () => {
+    expect((await put({ keepManual: -1 })).status).toBe(400);
+    expect((await fetch(`${vault.baseUrl}/api/v1/retention`)).status).toBe(401);
+  });
+});
