@@ -7,7 +7,7 @@ import type { AuditEventTables } from './tables/audit-event.js';
 import type { BackupTables } from './tables/backup.js';
 import type { BrowseTables } from './tables/browse.js';
 import type { EmailOutboxTables } from './tables/email-outbox.js';
-import type { RetentionTables } from './tables/retention.js';
+import type { CredentialTables, RetentionTables } from './tables/retention.js';
 import type { ProcessedWebhookTables } from './tables/processed-webhook.js';
 import type { SessionTables } from './tables/session.js';
 import type { SiteTables } from './tables/site.js';
@@ -23,7 +23,8 @@ export type DB = SiteTables &
   SessionTables &
   BackupTables &
   BrowseTables &
-  RetentionTables;
+  RetentionTables &
+  CredentialTables;
 
 export type Database = Kysely<DB>;
 /** What a repository method takes first: the pool or an open transaction. */

@@ -10,4 +10,20 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('max_age_days', 'integer', (c) => c.check(sql`max_age_days >= 1`))
     .addColumn('updated_at', 'timestamptz', (c) => c.notNull().defaultTo(sql`now()`))
     .execute();
+  await upCredentials(db);
+}
+
+/** Encrypted site credentials (AES-256-GCM); one row per site and purpose. */
+export async function upCredentials(db: Kysely<unknown>): Promise<void> {
+  await db.schema
+    .createTable('site_credential')
+    .addColumn('site_id', 'uuid', (c) => c.notNull().references('site.id').onDelete('cascade'))
+    .addColumn('purpose', 'text', (c) => c.notNull())
+    .addColumn('key_id', 'text', (c) => c.notNull())
+    .addColumn('iv', 'bytea', (c) => c.notNull())
+    .addColumn('ciphertext', 'bytea', (c) => c.notNull())
+    .addColumn('auth_tag', 'bytea', (c) => c.notNull())
+    .addColumn('updated_at', 'timestamptz', (c) => c.notNull().defaultTo(sql`now()`))
+    .addPrimaryKeyConstraint('site_credential_pkey', ['site_id', 'purpose'])
+    .execute();
 }

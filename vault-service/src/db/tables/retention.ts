@@ -12,3 +12,18 @@ export interface RetentionPolicyTable {
 export interface RetentionTables {
   retention_policy: RetentionPolicyTable;
 }
+
+/** Encrypted credentials of a site for one purpose (AES-256-GCM; AAD = site id + purpose). */
+export interface SiteCredentialTable {
+  site_id: string;
+  purpose: string;
+  key_id: string;
+  iv: Buffer;
+  ciphertext: Buffer;
+  auth_tag: Buffer;
+  updated_at: Generated<Date>;
+}
+
+export interface CredentialTables {
+  site_credential: SiteCredentialTable;
+}
