@@ -37,6 +37,7 @@ import { backupRoutes } from './modules/backups/routes.js';
 import { browseRoutes } from './modules/browse/routes.js';
 import { exportRoutes } from './modules/export/routes.js';
 import { retentionRoutes } from './modules/retention/routes.js';
+import { credentialRoutes } from './modules/credentials/routes.js';
 import { applyAllRetentionPolicies } from './modules/retention/service.js';
 import { healthRoutes } from './modules/health/routes.js';
 import { deleteAbandonedUploads, deleteBackup } from './modules/ingest/repository.js';
@@ -140,6 +141,7 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Vaul
   await app.register(browseRoutes, { prefix: '/api/v1' });
   await app.register(exportRoutes, { prefix: '/api/v1' });
   await app.register(retentionRoutes, { prefix: '/api/v1' });
+  await app.register(credentialRoutes, { prefix: '/api/v1' });
   await app.register(webRoutes);
 
   // 8. workers

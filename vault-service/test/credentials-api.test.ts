@@ -1,0 +1,52 @@
+/** /api/v1/site-credentials over real HTTP: stored encrypted, GET shows only hasToken, the token never reaches the logs. */
+import { randomBytes } from 'node:crypto';
+import { createTestDatabase, type TestDatabase } from './helpers/db.js';
+import { captureLogs, startTestApp, testConfig, type TestApp } from './helpers/app.js';
+import { createTestSession, csrfHeaders } from './helpers/login.js';
+
+describe('site credentials API', () => {
+  let testDb: TestDatabase;
+  let vault: TestApp;
+  let cookie = '';
+  const logs = captureLogs('trace');
+  const token = 'ATATT-never-log-me-0123456789';
+
+  beforeAll(async () => {
+    testDb = await createTestDatabase();
+    vault = await startTestApp({
+      db: testDb.db, config: testConfig({ VAULT_WORKERS: 'false', ENCRYPTION_KEYS: `k1:${randomBytes(32).toString('base64')}` }), deps: { logger: logs.logger },
+    });
+    const site = await testDb.db.insertInto('site')
+      .values({ cloud_id: 'cloud-cred', site_url: 'https://cred.atlassian.net', installation_state: 'connected' })
+      .returning('id').executeTakeFirstOrThrow();
+    const user = await testDb.db.insertInto('trusted_user').values({
+      site_id: site.id, email: 'admin@cred.test', status: 'active', invited_by_account_id: 'x', invited_by_name: 'X', invited_at: new Date(), activated_at: new Date(),
+    }).returning('id').executeTakeFirstOrThrow();
+    cookie = await createTestSession(testDb.db, { siteId: site.id, trustedUserId: user.id, email: 'admin@cred.test' });
+  });
+
+  afterAll(async () => {
+    await vault?.close();
+    await testDb?.drop();
+  });
+
+  it('stores, shows without the token, deletes; the token is in no log line and no response', async () => {
+    const url = `${vault.baseUrl}/api/v1/site-credentials`;
+    expect((await fetch(url, { headers: { cookie } })).status).toBe(404);
+    const put = await fetch(url, {
+      method: 'PUT', headers: { cookie, 'content-type': 'application/json', ...csrfHeaders(vault.config.publicUrl) },
+      body: JSON.stringify({ email: 'svc@cred.test', apiToken: token, vaultBackupsEnabled: true }),
+    });
+    expect(put.status).toBe(204);
+    const get = await fetch(url, { headers: { cookie } });
+    const text = await get.text();
+    expect(get.status).toBe(200);
+    expect(text).not.toContain(token);
+    expect(JSON.parse(text)).toEqual({ email: 'svc@cred.test', hasToken: true, assetsApiBaseUrl: null, vaultBackupsEnabled: true });
+    const del = await fetch(url, { method: 'DELETE', headers: { cookie, ...csrfHeaders(vault.config.publicUrl) } });
+    expect(del.status).toBe(204);
+    expect((await fetch(url, { headers: { cookie } })).status).toBe(404);
+    expect(logs.text().length).toBeGreaterThan(0);
+    expect(logs.text()).not.toContain(token);
+  });
+});
