@@ -28,6 +28,7 @@ import { migrateToLatest } from './db/migrate.js';
 import type { DB } from './db/types.js';
 import { createEmailOutboxWorker, type EmailOutboxWorker } from './jobs/email-outbox-worker.js';
 import { createHousekeeping, PROCESSED_WEBHOOK_RETENTION_MS, type HousekeepingTask } from './jobs/housekeeping.js';
+import { createVaultBackupRunner } from './jobs/vault-backup-runner.js';
 import { createLogger } from './logger.js';
 import { pruneProcessedWebhooks } from './modules/forge-events/repository.js';
 import { forgeEventRoutes } from './modules/forge-events/routes.js';
@@ -38,6 +39,8 @@ import { browseRoutes } from './modules/browse/routes.js';
 import { exportRoutes } from './modules/export/routes.js';
 import { retentionRoutes } from './modules/retention/routes.js';
 import { credentialRoutes } from './modules/credentials/routes.js';
+import { diffRoutes } from './modules/diff/routes.js';
+import { vaultBackupRoutes } from './modules/vault-backup/routes.js';
 import { applyAllRetentionPolicies } from './modules/retention/service.js';
 import { healthRoutes } from './modules/health/routes.js';
 import { deleteAbandonedUploads, deleteBackup } from './modules/ingest/repository.js';
@@ -65,7 +68,7 @@ declare module 'fastify' {
     config: Config;
     db: Kysely<DB>;
     clock: Clock;
-    workers: { emailOutbox: EmailOutboxWorker | undefined };
+    workers: { emailOutbox: EmailOutboxWorker | undefined; vaultBackups?: { wake(): void; runOnce(): Promise<boolean> } | undefined };
   }
 }
 
@@ -142,6 +145,12 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Vaul
   await app.register(exportRoutes, { prefix: '/api/v1' });
   await app.register(retentionRoutes, { prefix: '/api/v1' });
   await app.register(credentialRoutes, { prefix: '/api/v1' });
+  // vault-side backup jobs (started with the other workers below); the route wakes it when a job is queued
+  const vaultBackups = config.workersEnabled
+    ? createVaultBackupRunner({ db, log: logger.child({ module: 'vault-backup' }), clock: app.clock, config })
+    : undefined;
+  await app.register(vaultBackupRoutes, { prefix: '/api/v1', wake: () => vaultBackups?.wake() });
+  await app.register(diffRoutes, { prefix: '/api/v1' });
   await app.register(webRoutes);
 
   // 8. workers
@@ -158,14 +167,15 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Vaul
   const housekeeping = config.workersEnabled
     ? createHousekeeping({ intervalMs: 3_600_000, log: logger.child({ module: 'housekeeping' }), tasks: housekeepingTasks, now: () => app.clock.now() })
     : undefined;
-  app.decorate('workers', { emailOutbox });
+  app.decorate('workers', { emailOutbox, vaultBackups });
   app.addHook('onReady', async () => {
     emailOutbox?.start();
     housekeeping?.start();
+    vaultBackups?.start();
   });
   // Fastify has stopped accepting requests when onClose runs: workers first, then the pool.
   app.addHook('onClose', async () => {
-    await Promise.all([emailOutbox?.stop(), housekeeping?.stop()]);
+    await Promise.all([emailOutbox?.stop(), housekeeping?.stop(), vaultBackups?.stop()]);
     await ownedDb?.close();
   });
 

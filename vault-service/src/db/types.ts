@@ -13,6 +13,7 @@ import type { SessionTables } from './tables/session.js';
 import type { SiteTables } from './tables/site.js';
 import type { SyncedSchemaTables } from './tables/synced-schema.js';
 import type { TrustedUserTables } from './tables/trusted-user.js';
+import type { VaultBackupJobTables } from './tables/vault-backup-job.js';
 
 export type DB = SiteTables &
   TrustedUserTables &
@@ -24,7 +25,8 @@ export type DB = SiteTables &
   BackupTables &
   BrowseTables &
   RetentionTables &
-  CredentialTables;
+  CredentialTables &
+  VaultBackupJobTables;
 
 export type Database = Kysely<DB>;
 /** What a repository method takes first: the pool or an open transaction. */

@@ -9,6 +9,7 @@ import * as m0002 from './0002-sessions.js';
 import * as m0003 from './0003-backups.js';
 import * as m0004 from './0004-browse.js';
 import * as m0005 from './0005-retention-credentials.js';
+import * as m0006 from './0006-vault-backup-jobs.js';
 
 export const migrations: Record<string, Migration> = {
   '0001-core': m0001,
@@ -16,4 +17,5 @@ export const migrations: Record<string, Migration> = {
   '0003-backups': m0003,
   '0004-browse': m0004,
   '0005-retention-credentials': m0005,
+  '0006-vault-backup-jobs': m0006,
 };

@@ -1,7 +1,7 @@
 /** The session's site Assets API credentials: stored encrypted; GET never returns the token. */
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
-import { NotFoundError } from '@assets-vault/shared/errors';
+import { NotFoundError, ValidationError } from '@assets-vault/shared/errors';
 import { requireAuth } from '../../plugins/session.js';
 import { ErrorResponse } from '../../plugins/error-handler.js';
 import { deleteCredentials, loadCredentials, saveCredentials } from './service.js';
@@ -18,7 +18,7 @@ export interface SiteAssetsCredentials {
 const Input = Type.Object({
   email: Type.String({ minLength: 3, maxLength: 320 }),
   apiToken: Type.String({ minLength: 1, maxLength: 4096 }),
-  assetsApiBaseUrl: Type.Optional(Type.String({ pattern: '^https://', maxLength: 2048 })),
+  assetsApiBaseUrl: Type.Optional(Type.String({ pattern: '^https?://', maxLength: 2048 })),
   vaultBackupsEnabled: Type.Boolean(),
 }, { additionalProperties: false });
 const View = Type.Object({
@@ -31,6 +31,10 @@ export const credentialRoutes: FastifyPluginAsyncTypebox = async (app) => {
       response: { 204: Type.Null(), 400: ErrorResponse, 401: ErrorResponse, 403: ErrorResponse } },
   }, async (request, reply) => {
     const auth = requireAuth(request);
+    // http only for a local emulator (ALLOW_INSECURE_SITE_URLS, never in production): the token travels with every call
+    if (request.body.assetsApiBaseUrl?.startsWith('http://') && !app.config.allowInsecureSiteUrls) {
+      throw new ValidationError('assetsApiBaseUrl must be an https:// URL');
+    }
     const secret: SiteAssetsCredentials = { ...request.body };
     await saveCredentials(app.db, app.config.encryptionKeys, auth.siteId, ASSETS_API_PURPOSE, secret);
     return reply.code(204).send(null);

@@ -71,7 +71,7 @@ export async function storeChunk(deps: IngestDeps, input: {
   });
 }
 
-export async function completeBackup(deps: IngestDeps, input: { backupId: string; manifest: unknown }): Promise<CompleteResponse> {
+export async function completeBackup(deps: IngestDeps, input: { backupId: string; manifest: unknown; actor?: string }): Promise<CompleteResponse> {
   const manifest = parseManifest(input.manifest);
   const backup = await deps.db.transaction().execute((trx) => findBackupForUpload(trx, input.backupId));
   if (!backup) throw new NotFoundError('Backup not found');
@@ -121,7 +121,7 @@ export async function completeBackup(deps: IngestDeps, input: { backupId: string
       manifest, objectCount, contentSha256: manifest.contentSha256, completedAt: deps.clock.now(),
     });
     await insertAuditEvent(trx, backup.siteId, {
-      actor: 'forge', action: 'backup.completed', target: backup.id,
+      actor: input.actor ?? 'forge', action: 'backup.completed', target: backup.id,
       details: { schemaId: backup.schemaId, kind: backup.kind, objects: objectCount, records },
     });
   });

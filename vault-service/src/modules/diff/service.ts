@@ -1,0 +1,137 @@
+/**
+ * Compare a completed backup with another backup of the same site, or with the live schema.
+ * Direction: "before" is the backup in the path, "after" is `against`: `added` objects exist only in
+ * `against`, `removed` only in the backup, `changed` differ per attribute (or in their label).
+ * The live side is snapshotted by the shared backup engine with the stored credentials into a
+ * transient backup row (status `uploading`, never listed) that is dropped after the comparison, so
+ * the comparison is one SQL full join over two materialised sets, never two schemas in memory.
+ */
+import { randomUUID } from 'node:crypto';
+import { ValidationError } from '@assets-vault/shared/errors';
+import { readSnapshot, type ValueRecord } from '@assets-vault/shared/snapshot';
+import { sql, type Kysely } from 'kysely';
+import type { Clock } from '../../clock.js';
+import type { Config } from '../../config.js';
+import type { DB } from '../../db/types.js';
+import type { Log } from '../../logger.js';
+import { assetsAccessForSite, captureLiveSnapshot } from '../backups/live-snapshot.js';
+import { attributeNames, requireBrowsableBackup } from '../browse/service.js';
+import { createMaterialiser, type StoredAttribute } from '../browse/materialise.js';
+import { deleteBackup, isBackupId, readChunk } from '../ingest/repository.js';
+
+export interface DiffDeps {
+  db: Kysely<DB>;
+  log: Log;
+  clock: Clock;
+  config: Pick<Config, 'encryptionKeys'>;
+}
+
+export interface DiffObject { id: string; key: string; label: string; objectTypeId: string }
+export interface AttributeChange { attributeId: string; name: string; before: string[]; after: string[] }
+export interface ChangedObject extends DiffObject { labelBefore?: string; attributes: AttributeChange[] }
+export interface DiffResult {
+  backupId: string;
+  against: { kind: 'backup'; backupId: string } | { kind: 'live'; capturedAt: string };
+  summary: { added: number; removed: number; changed: number };
+  added: DiffObject[];
+  removed: DiffObject[];
+  changed: ChangedObject[];
+  /** true when a list holds fewer entries than its summary count (`limit` per list) */
+  truncated: boolean;
+}
+
+export const DEFAULT_DIFF_LIMIT = 500;
+export const MAX_DIFF_LIMIT = 5000;
+
+/** What identifies a value for comparison: the referenced object, user or status id, else the value. */
+function comparable(v: ValueRecord): string {
+  return v.referencedObject?.id ?? v.user?.key ?? v.status?.id ?? v.value ?? v.displayValue;
+}
+
+function attributeChanges(before: StoredAttribute[], after: StoredAttribute[], names: Map<string, { name: string }>): AttributeChange[] {
+  const b = new Map(before.map((a) => [a.attributeId, a.values]));
+  const a = new Map(after.map((x) => [x.attributeId, x.values]));
+  const ids = [...new Set([...b.keys(), ...a.keys()])];
+  const changes: AttributeChange[] = [];
+  for (const id of ids) {
+    const bv = b.get(id) ?? [];
+    const av = a.get(id) ?? [];
+    const same = bv.length === av.length && bv.every((v, i) => comparable(v) === comparable(av[i]!));
+    if (same) continue;
+    changes.push({ attributeId: id, name: names.get(id)?.name ?? id, before: bv.map((v) => v.displayValue), after: av.map((v) => v.displayValue) });
+  }
+  return changes.sort((x, y) => x.name.localeCompare(y.name));
+}
+
+type Row = {
+  id: string; b_key: string | null; b_label: string | null; b_type: string | null; b_attrs: unknown;
+  a_key: string | null; a_label: string | null; a_type: string | null; a_attrs: unknown;
+};
+
+/** The set difference of two materialised backups (both already checked to belong to the site). */
+async function diffMaterialised(db: Kysely<DB>, beforeId: string, afterId: string, limit: number): Promise<Omit<DiffResult, 'backupId' | 'against'>> {
+  const names = await attributeNames(db, beforeId);
+  for (const [id, def] of await attributeNames(db, afterId)) if (!names.has(id)) names.set(id, def);
+  // only rows that differ at all come back; jsonb equality is exact, the per-attribute check below decides
+  const { rows } = await sql<Row>`
+    select coalesce(b.id, a.id) as id,
+      b.object_key as b_key, b.label as b_label, b.object_type_id as b_type, b.attributes as b_attrs,
+      a.object_key as a_key, a.label as a_label, a.object_type_id as a_type, a.attributes as a_attrs
+    from (select id, object_key, label, object_type_id, attributes from browse_object where backup_id = ${beforeId}::uuid) b
+    full join (select id, object_key, label, object_type_id, attributes from browse_object where backup_id = ${afterId}::uuid) a on a.id = b.id
+    where b.id is null or a.id is null or a.attributes <> b.attributes or a.label <> b.label
+    order by 1`.execute(db);
+  const result: Omit<DiffResult, 'backupId' | 'against'> = { summary: { added: 0, removed: 0, changed: 0 }, added: [], removed: [], changed: [], truncated: false };
+  for (const r of rows) {
+    if (r.b_key === null) {
+      result.summary.added++;
+      if (result.added.length < limit) result.added.push({ id: r.id, key: r.a_key ?? '', label: r.a_label ?? '', objectTypeId: r.a_type ?? '' });
+    } else if (r.a_key === null) {
+      result.summary.removed++;
+      if (result.removed.length < limit) result.removed.push({ id: r.id, key: r.b_key, label: r.b_label ?? '', objectTypeId: r.b_type ?? '' });
+    } else {
+      const attributes = attributeChanges(r.b_attrs as StoredAttribute[], r.a_attrs as StoredAttribute[], names);
+      const labelChanged = r.a_label !== r.b_label;
+      if (!attributes.length && !labelChanged) continue;
+      result.summary.changed++;
+      if (result.changed.length < limit) {
+        result.changed.push({ id: r.id, key: r.a_key, label: r.a_label ?? '', objectTypeId: r.a_type ?? '', ...(labelChanged ? { labelBefore: r.b_label ?? '' } : {}), attributes });
+      }
+    }
+  }
+  const s = result.summary;
+  result.truncated = result.added.length < s.added || result.removed.length < s.removed || result.changed.length < s.changed;
+  return result;
+}
+
+export async function diffBackup(deps: DiffDeps, siteId: string, backupId: string, query: { against: string; limit?: number }): Promise<DiffResult> {
+  const limit = Math.min(Math.max(query.limit ?? DEFAULT_DIFF_LIMIT, 1), MAX_DIFF_LIMIT);
+  const before = await requireBrowsableBackup(deps.db, siteId, backupId);
+  if (query.against !== 'live') {
+    if (!isBackupId(query.against)) throw new ValidationError('`against` must be "live" or a backup id');
+    const other = await requireBrowsableBackup(deps.db, siteId, query.against);
+    return { backupId, against: { kind: 'backup', backupId: other.id }, ...(await diffMaterialised(deps.db, before.id, other.id, limit)) };
+  }
+
+  const access = await assetsAccessForSite(deps.db, deps.config, siteId);
+  const capturedAt = deps.clock.now();
+  let liveId: string | undefined;
+  try {
+    const live = await captureLiveSnapshot(deps.db, {
+      access, schemaId: before.schemaId, kind: 'manual', options: { history: false, icons: false, issueRefs: false },
+      openedBy: `diff_live_${randomUUID()}`, startedAt: capturedAt, onBackupRow: async (id) => { liveId = id; },
+    });
+    const materialiser = createMaterialiser(deps.db, live.backupId);
+    try {
+      for await (const record of readSnapshot(live.manifest, { getChunk: (seq) => readChunk(deps.db, live.backupId, seq) })) await materialiser.add(record);
+      await materialiser.finish();
+    } catch (err) {
+      await materialiser.settle();
+      throw err;
+    }
+    return { backupId, against: { kind: 'live', capturedAt: capturedAt.toISOString() }, ...(await diffMaterialised(deps.db, before.id, live.backupId, limit)) };
+  } finally {
+    // the transient snapshot goes with its browse rows (cascade)
+    if (liveId) await deleteBackup(deps.db, siteId, liveId).catch((err: unknown) => deps.log.warn({ err, liveId }, 'transient live snapshot not removed'));
+  }
+}

@@ -1,0 +1,84 @@
+/** Durable vault-side backup jobs. Claimed with FOR UPDATE SKIP LOCKED: one runner per job, any number of replicas. */
+import { sql } from 'kysely';
+import type { Executor } from '../../db/types.js';
+import type { VaultBackupJobStatus } from '../../db/tables/vault-backup-job.js';
+import { isBackupId } from '../ingest/repository.js';
+
+export interface VaultBackupJob {
+  id: string;
+  siteId: string;
+  schemaId: string;
+  options: { history: boolean; icons: boolean; issueRefs: boolean };
+  requestedBy: string;
+  status: VaultBackupJobStatus;
+  progress: unknown;
+  backupId: string | null;
+  attempts: number;
+  maxAttempts: number;
+  lastError: string | null;
+  createdAt: Date;
+  finishedAt: Date | null;
+}
+
+type Row = {
+  id: string; site_id: string; schema_id: string; options: unknown; requested_by: string; status: VaultBackupJobStatus; progress: unknown;
+  backup_id: string | null; attempts: number; max_attempts: number; last_error: string | null; created_at: Date; finished_at: Date | null;
+};
+const columns = ['id', 'site_id', 'schema_id', 'options', 'requested_by', 'status', 'progress', 'backup_id', 'attempts', 'max_attempts', 'last_error', 'created_at', 'finished_at'] as const;
+
+const toJob = (r: Row): VaultBackupJob => ({
+  id: r.id, siteId: r.site_id, schemaId: r.schema_id, options: r.options as VaultBackupJob['options'], requestedBy: r.requested_by, status: r.status,
+  progress: r.progress, backupId: r.backup_id, attempts: r.attempts, maxAttempts: r.max_attempts, lastError: r.last_error, createdAt: r.created_at, finishedAt: r.finished_at,
+});
+
+export async function insertJob(db: Executor, siteId: string, input: { schemaId: string; options: VaultBackupJob['options']; requestedBy: string; now: Date }): Promise<VaultBackupJob> {
+  const row = await db.insertInto('vault_backup_job')
+    .values({ site_id: siteId, schema_id: input.schemaId, options: JSON.stringify(input.options), requested_by: input.requestedBy, run_after: input.now, created_at: input.now, updated_at: input.now })
+    .returning(columns).executeTakeFirstOrThrow();
+  return toJob(row);
+}
+
+export async function findJob(db: Executor, siteId: string, jobId: string): Promise<VaultBackupJob | undefined> {
+  if (!isBackupId(jobId)) return undefined;
+  const row = await db.selectFrom('vault_backup_job').select(columns).where('site_id', '=', siteId).where('id', '=', jobId).executeTakeFirst();
+  return row && toJob(row);
+}
+
+/** Takes the oldest runnable job (queued and due, or running under an expired lock: its runner died). */
+export async function claimJob(db: Executor, input: { workerId: string; now: Date; lockMs: number }): Promise<VaultBackupJob | undefined> {
+  const lockedUntil = new Date(input.now.getTime() + input.lockMs);
+  const row = await db.updateTable('vault_backup_job')
+    .set({ status: 'running', locked_by: input.workerId, locked_until: lockedUntil, attempts: sql<number>`attempts + 1`, updated_at: input.now })
+    .where('id', '=', (eb) => eb.selectFrom('vault_backup_job')
+      .select('id')
+      .where((w) => w.or([
+        w.and([w('status', '=', 'queued'), w('run_after', '<=', input.now)]),
+        w.and([w('status', '=', 'running'), w('locked_until', '<', input.now)]),
+      ]))
+      .orderBy('run_after').limit(1).forUpdate().skipLocked())
+    .returning(columns).executeTakeFirst();
+  return row && toJob(row);
+}
+
+/** Progress and a longer lock, only while this worker still holds the job. */
+export async function touchJob(db: Executor, jobId: string, input: { workerId: string; now: Date; lockMs: number; progress?: unknown; backupId?: string }): Promise<void> {
+  await db.updateTable('vault_backup_job')
+    .set({
+      locked_until: new Date(input.now.getTime() + input.lockMs), updated_at: input.now,
+      ...(input.progress !== undefined ? { progress: JSON.stringify(input.progress) } : {}),
+      ...(input.backupId !== undefined ? { backup_id: input.backupId } : {}),
+    })
+    .where('id', '=', jobId).where('locked_by', '=', input.workerId).where('status', '=', 'running').execute();
+}
+
+export async function finishJob(db: Executor, jobId: string, input: { workerId: string; now: Date; status: 'completed' | 'failed'; backupId: string | null; error: string | null }): Promise<void> {
+  await db.updateTable('vault_backup_job')
+    .set({ status: input.status, backup_id: input.backupId, last_error: input.error, finished_at: input.now, updated_at: input.now, locked_by: null, locked_until: null })
+    .where('id', '=', jobId).where('locked_by', '=', input.workerId).execute();
+}
+
+export async function requeueJob(db: Executor, jobId: string, input: { workerId: string; now: Date; runAfter: Date; error: string }): Promise<void> {
+  await db.updateTable('vault_backup_job')
+    .set({ status: 'queued', backup_id: null, last_error: input.error, run_after: input.runAfter, updated_at: input.now, locked_by: null, locked_until: null })
+    .where('id', '=', jobId).where('locked_by', '=', input.workerId).execute();
+}
