@@ -2,6 +2,7 @@
  * The schemas and backups API of the session's site: the grid with its filters and numbering,
  * delete with its audit entry, and tenant isolation (another site's ids answer 404 or nothing).
  */
+import { sql } from 'kysely';
 import { createTestDatabase, type TestDatabase } from './helpers/db.js';
 import { startTestApp, testConfig, type TestApp } from './helpers/app.js';
 import { createTestSession, csrfHeaders } from './helpers/login.js';
@@ -112,6 +113,21 @@ describe('schemas and backups API', () => {
     expect(await testDb.db.selectFrom('backup').select('id').where('id', '=', ids.a1!).execute()).toEqual([]);
     const audit = await testDb.db.selectFrom('audit_event').select(['actor', 'action', 'target']).where('action', '=', 'backup.deleted').execute();
     expect(audit).toEqual([{ actor: 'admin@a.test', action: 'backup.deleted', target: ids.a1 }]);
+  });
+
+  it('refuses to delete a backup while a restore reads it (restore_job contract), then deletes it', async () => {
+    // the restore module's table as the hook expects it: backup_id + status ('queued' | 'running' = in use)
+    await sql`create table restore_job (id uuid primary key default gen_random_uuid(), backup_id uuid not null, status text not null)`.execute(testDb.db);
+    await seedBackup(sites.a.siteId, 'restoring', { schemaId: '2', kind: 'manual', completedAt: '2026-11-01T00:00:00.000Z' });
+    const job = await sql<{ id: string }>`insert into restore_job (backup_id, status) values (${ids['restoring']!}::uuid, 'running') returning id`.execute(testDb.db);
+    const del = () => fetch(`${vault.baseUrl}/api/v1/backups/${ids['restoring']}`, { method: 'DELETE', headers: { cookie: sites.a.cookie, ...csrfHeaders(vault.config.publicUrl) } });
+    const refused = await del();
+    expect(refused.status).toBe(409);
+    expect(((await refused.json()) as { error: string }).error).toBe('backup_in_use');
+    expect(await testDb.db.selectFrom('backup').select('id').where('id', '=', ids['restoring']!).execute()).toHaveLength(1);
+    await sql`update restore_job set status = 'completed' where id = ${job.rows[0]!.id}::uuid`.execute(testDb.db);
+    expect((await del()).status).toBe(204);
+    await sql`drop table restore_job`.execute(testDb.db);
   });
 
   it('answers 401 without a session', async () => {

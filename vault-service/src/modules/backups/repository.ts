@@ -65,3 +65,22 @@ export async function listCompletedBackups(db: Executor, siteId: string, schemaI
     options: (r.options ?? {}) as CompletedBackup['options'],
   }));
 }
+
+/**
+ * Hook for the restore engine (issue "restore", not here yet): a backup that a restore is reading
+ * must not be deleted. Contract for that module: a `restore_job` table with `backup_id uuid` and
+ * `status text`, where 'queued' and 'running' mean "in use". Until the table exists nothing is in use.
+ * Callers lock the backup row first (`FOR UPDATE`) so a restore cannot start between check and delete
+ * when the restore module takes the same lock (`FOR SHARE`) while creating its job.
+ */
+export async function isBackupInUseByRestore(db: Executor, backupId: string): Promise<boolean> {
+  const { rows } = await sql<{ t: string | null }>`select to_regclass('restore_job')::text as t`.execute(db);
+  if (!rows[0]?.t) return false;
+  const active = await sql<{ one: number }>`select 1 as one from restore_job where backup_id = ${backupId}::uuid and status in ('queued', 'running') limit 1`.execute(db);
+  return active.rows.length > 0;
+}
+
+export async function lockBackup(db: Executor, siteId: string, backupId: string): Promise<boolean> {
+  const row = await db.selectFrom('backup').select('id').where('site_id', '=', siteId).where('id', '=', backupId).forUpdate().executeTakeFirst();
+  return row !== undefined;
+}

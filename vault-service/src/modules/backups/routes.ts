@@ -24,9 +24,9 @@ export const backupRoutes: FastifyPluginAsyncTypebox = async (app) => {
 
   app.delete('/backups/:id', {
     schema: {
-      tags: ['backups'], summary: 'Delete a backup of the site (audited); 404 for another site\'s id',
+      tags: ['backups'], summary: 'Delete a backup of the site (audited); 404 for another site\'s id, 409 while a restore reads it',
       security: [{ session: [] }], params: BackupIdParams,
-      response: { 204: Type.Null(), 401: ErrorResponse, 403: ErrorResponse, 404: ErrorResponse },
+      response: { 204: Type.Null(), 401: ErrorResponse, 403: ErrorResponse, 404: ErrorResponse, 409: ErrorResponse },
     },
   }, async (request, reply) => {
     const auth = requireAuth(request);

@@ -1,12 +1,12 @@
 /** The site's schemas with their backups, and deleting a backup (audited). */
-import { NotFoundError, ValidationError } from '@assets-vault/shared/errors';
+import { ConflictError, NotFoundError, ValidationError } from '@assets-vault/shared/errors';
 import type { Kysely } from 'kysely';
 import type { BackupKind } from '../../db/tables/backup.js';
 import type { DB } from '../../db/types.js';
 import { insertAuditEvent } from '../audit/repository.js';
-import { deleteBackup } from '../ingest/repository.js';
+import { deleteBackup, isBackupId } from '../ingest/repository.js';
 import { listSyncedSchemas } from '../synced-schemas/repository.js';
-import { listCompletedBackups, listSchemaBackupStats } from './repository.js';
+import { isBackupInUseByRestore, listCompletedBackups, listSchemaBackupStats, lockBackup } from './repository.js';
 import type { BackupRow, SchemaSummary } from './schemas.js';
 
 /** Schemas chosen in the Forge app plus any schema that still has backups (it may have been un-synced or deleted). */
@@ -44,7 +44,10 @@ export async function listBackups(db: Kysely<DB>, siteId: string, schemaId: stri
 }
 
 export async function deleteBackupOfSite(db: Kysely<DB>, siteId: string, backupId: string, actor: string): Promise<void> {
+  if (!isBackupId(backupId)) throw new NotFoundError('Backup not found');
   await db.transaction().execute(async (trx) => {
+    if (!(await lockBackup(trx, siteId, backupId))) throw new NotFoundError('Backup not found');
+    if (await isBackupInUseByRestore(trx, backupId)) throw new ConflictError('A restore from this backup is running; delete it when the restore has finished', { code: 'backup_in_use' });
     if (!(await deleteBackup(trx, siteId, backupId))) throw new NotFoundError('Backup not found');
     await insertAuditEvent(trx, siteId, { actor, action: 'backup.deleted', target: backupId, details: { source: 'vault' } });
   });

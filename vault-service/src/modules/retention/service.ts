@@ -8,6 +8,7 @@ import type { Kysely } from 'kysely';
 import type { DB } from '../../db/types.js';
 import { insertAuditEvent } from '../audit/repository.js';
 import { deleteBackup } from '../ingest/repository.js';
+import { isBackupInUseByRestore, lockBackup } from '../backups/repository.js';
 
 export interface RetentionPolicy {
   keepManual: number | null;
@@ -59,6 +60,8 @@ export async function applyRetention(db: Kysely<DB>, siteId: string, policy: Ret
   const deleted: string[] = [];
   for (const id of selectExpired(candidates, policy, now)) {
     await db.transaction().execute(async (trx) => {
+      // a backup a restore is reading stays until a later run
+      if (!(await lockBackup(trx, siteId, id)) || (await isBackupInUseByRestore(trx, id))) return;
       if (await deleteBackup(trx, siteId, id)) {
         await insertAuditEvent(trx, siteId, { actor: 'system', action: 'backup.deleted', target: id, details: { source: 'retention' } });
         deleted.push(id);
