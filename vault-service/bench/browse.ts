@@ -3,12 +3,9 @@
  * real HTTP with a real session: p50/p95 per request kind (target p95 < 100 ms).
  */
 import { sql } from 'kysely';
-import pino from 'pino';
-import { systemClock } from '../src/clock.js';
-import { completeBackup } from '../src/modules/ingest/service.js';
 import { startTestApp, testConfig } from '../test/helpers/app.js';
 import { createTestSession } from '../test/helpers/login.js';
-import { createBenchDatabase, percentile, seedBackup, writeSnapshot } from './common.js';
+import { completeBenchBackup, createBenchDatabase, percentile, seedBackup, writeSnapshot } from './common.js';
 
 const objects = Number(process.env.BENCH_OBJECTS ?? 100_000);
 const ROUNDS = 40;
@@ -16,10 +13,7 @@ const bench = await createBenchDatabase();
 try {
   const { siteId, userId, backupId } = await seedBackup(bench.db);
   const manifest = await writeSnapshot(bench.db, backupId, objects);
-  await completeBackup(
-    { db: bench.db, log: pino({ level: 'warn' }), clock: systemClock, config: { allowInsecureSiteUrls: false, allowedSiteHosts: [] } },
-    { backupId, manifest },
-  );
+  await completeBenchBackup(bench.db, backupId, manifest);
   await sql`analyze`.execute(bench.db);
   const vault = await startTestApp({ db: bench.db, config: testConfig({ VAULT_WORKERS: 'false' }) });
   const cookie = await createTestSession(bench.db, { siteId, trustedUserId: userId, email: 'bench@example.test' });

@@ -7,9 +7,12 @@ import { randomUUID } from 'node:crypto';
 import { SnapshotWriter, type SnapshotManifest, type SnapshotRecord } from '@assets-vault/shared/snapshot';
 import type { Kysely } from 'kysely';
 import pg from 'pg';
+import pino from 'pino';
+import { systemClock } from '../src/clock.js';
 import { createKysely } from '../src/db/index.js';
 import { migrateToLatest } from '../src/db/migrate.js';
 import type { DB } from '../src/db/types.js';
+import { completeBackup } from '../src/modules/ingest/service.js';
 
 export const ADMIN_URL = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 export const CLOUD_ID = 'cloud-bench';
@@ -114,4 +117,12 @@ export function rssSampler(): { stop(): number } {
 export function percentile(values: number[], p: number): number {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? NaN;
+}
+
+/** Completes a bench backup through the real ingest path (verify every chunk, materialise the browse rows). */
+export async function completeBenchBackup(db: Kysely<DB>, backupId: string, manifest: SnapshotManifest): Promise<void> {
+  await completeBackup(
+    { db, log: pino({ level: 'warn' }), clock: systemClock, config: { allowInsecureSiteUrls: false, allowedSiteHosts: [] } },
+    { backupId, manifest },
+  );
 }

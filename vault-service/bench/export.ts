@@ -2,22 +2,16 @@
  * bench:export — exporting a completed 100,000-object backup (BENCH_OBJECTS overrides) over real HTTP
  * as XLSX, CSV and JSON: wall time, bytes and the process's peak RSS during each export.
  */
-import pino from 'pino';
-import { systemClock } from '../src/clock.js';
-import { completeBackup } from '../src/modules/ingest/service.js';
 import { startTestApp, testConfig } from '../test/helpers/app.js';
 import { createTestSession } from '../test/helpers/login.js';
-import { createBenchDatabase, rssSampler, seedBackup, writeSnapshot } from './common.js';
+import { completeBenchBackup, createBenchDatabase, rssSampler, seedBackup, writeSnapshot } from './common.js';
 
 const objects = Number(process.env.BENCH_OBJECTS ?? 100_000);
 const bench = await createBenchDatabase();
 try {
   const { siteId, userId, backupId } = await seedBackup(bench.db);
   const manifest = await writeSnapshot(bench.db, backupId, objects);
-  await completeBackup(
-    { db: bench.db, log: pino({ level: 'warn' }), clock: systemClock, config: { allowInsecureSiteUrls: false, allowedSiteHosts: [] } },
-    { backupId, manifest },
-  );
+  await completeBenchBackup(bench.db, backupId, manifest);
   const vault = await startTestApp({ db: bench.db, config: testConfig({ VAULT_WORKERS: 'false' }) });
   const cookie = await createTestSession(bench.db, { siteId, trustedUserId: userId, email: 'bench@example.test' });
   for (const format of ['xlsx', 'csv', 'json']) {
