@@ -28,6 +28,7 @@ import { migrateToLatest } from './db/migrate.js';
 import type { DB } from './db/types.js';
 import { createEmailOutboxWorker, type EmailOutboxWorker } from './jobs/email-outbox-worker.js';
 import { createHousekeeping, PROCESSED_WEBHOOK_RETENTION_MS, type HousekeepingTask } from './jobs/housekeeping.js';
+import { createSearchIndexer, type SearchIndexer } from './jobs/search-indexer.js';
 import { createVaultBackupRunner } from './jobs/vault-backup-runner.js';
 import { createLogger } from './logger.js';
 import { pruneProcessedWebhooks } from './modules/forge-events/repository.js';
@@ -68,7 +69,11 @@ declare module 'fastify' {
     config: Config;
     db: Kysely<DB>;
     clock: Clock;
-    workers: { emailOutbox: EmailOutboxWorker | undefined; vaultBackups?: { wake(): void; runOnce(): Promise<boolean> } | undefined };
+    workers: {
+      emailOutbox: EmailOutboxWorker | undefined;
+      vaultBackups?: { wake(): void; runOnce(): Promise<boolean> } | undefined;
+      searchIndexer?: SearchIndexer | undefined;
+    };
   }
 }
 
@@ -138,7 +143,11 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Vaul
     ...deps.forgeEvents,
   };
   await app.register(forgeEventRoutes, { prefix: '/api/v1/forge', extensions: forgeEventExtensions });
-  await app.register(ingestRoutes, { prefix: '/api/v1/forge' });
+  // builds search indexes after completions (started with the other workers below)
+  const searchIndexer = config.workersEnabled
+    ? createSearchIndexer({ db, log: logger.child({ module: 'search-indexer' }), now: () => app.clock.now() })
+    : undefined;
+  await app.register(ingestRoutes, { prefix: '/api/v1/forge', onBrowseBuilt: () => searchIndexer?.wake() });
   await app.register(trustedUserRoutes, { prefix: '/api/v1' });
   await app.register(backupRoutes, { prefix: '/api/v1' });
   await app.register(browseRoutes, { prefix: '/api/v1' });
@@ -167,15 +176,16 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Vaul
   const housekeeping = config.workersEnabled
     ? createHousekeeping({ intervalMs: 3_600_000, log: logger.child({ module: 'housekeeping' }), tasks: housekeepingTasks, now: () => app.clock.now() })
     : undefined;
-  app.decorate('workers', { emailOutbox, vaultBackups });
+  app.decorate('workers', { emailOutbox, vaultBackups, searchIndexer });
   app.addHook('onReady', async () => {
     emailOutbox?.start();
     housekeeping?.start();
     vaultBackups?.start();
+    searchIndexer?.start();
   });
   // Fastify has stopped accepting requests when onClose runs: workers first, then the pool.
   app.addHook('onClose', async () => {
-    await Promise.all([emailOutbox?.stop(), housekeeping?.stop(), vaultBackups?.stop()]);
+    await Promise.all([emailOutbox?.stop(), housekeeping?.stop(), vaultBackups?.stop(), searchIndexer?.stop()]);
     await ownedDb?.close();
   });
 

@@ -7,6 +7,8 @@
  */
 import { createHash } from 'node:crypto';
 
+const NEWLINE = 0x0a;
+
 export const CONTENT_HASH_INITIAL = '0'.repeat(64);
 
 export class ContentHashChain {
@@ -20,6 +22,16 @@ export class ContentHashChain {
   /** Adds one record line; `line` must include its terminating newline. */
   add(line: Uint8Array): void {
     this.state = createHash('sha256').update(this.state).update(line).digest();
+  }
+
+  /** Adds every line of `lines`, which must end with a newline: the same as adding them one by one. */
+  addLines(lines: Uint8Array): void {
+    let start = 0;
+    for (let end = lines.indexOf(NEWLINE); end >= 0; end = lines.indexOf(NEWLINE, start)) {
+      this.state = createHash('sha256').update(this.state).update(lines.subarray(start, end + 1)).digest();
+      start = end + 1;
+    }
+    if (start !== lines.length) throw new TypeError('content hash input must end with a newline');
   }
 
   get hex(): string {

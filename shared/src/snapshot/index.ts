@@ -15,8 +15,8 @@ export {
   type ChunkInfo, type SnapshotCounts, type SnapshotManifest, type SnapshotOptions, type SnapshotSchemaRef, type SnapshotSource,
 } from './manifest.js';
 export {
-  readSnapshot, verifyChunk,
-  type ChunkSource, type ExpectedChunk, type ReadSnapshotOptions, type SnapshotWarning, type VerifiedChunk,
+  SnapshotVerifier, decodeChunk, fetchChunk, readSnapshot, verifyChunk,
+  type ChunkSource, type DecodedChunk, type ExpectedChunk, type ReadSnapshotOptions, type SnapshotWarning, type VerifiedChunk,
 } from './reader.js';
 export {
   AttributeRecordSchema, HistoryEntryRecordSchema, HistoryRecordSchema, IconRecordSchema, IssueRefRecordSchema, ObjectRecordSchema,

@@ -8,7 +8,7 @@ import { promisify } from 'node:util';
 import { gunzip } from 'node:zlib';
 import { ContentHashChain } from './content-hash.js';
 import { SnapshotIntegrityError } from './errors.js';
-import { parseManifest, type SnapshotManifest } from './manifest.js';
+import { parseManifest, type ChunkInfo, type SnapshotManifest } from './manifest.js';
 import { isKnownRecordKind, type SnapshotRecord } from './records.js';
 import { firstRecordError, recordChecks } from './validate.js';
 
@@ -112,77 +112,130 @@ export async function verifyChunk(bytes: Uint8Array, expected: ExpectedChunk, op
   return { sha256, bytes: bytes.byteLength, records };
 }
 
+/** One chunk checked and parsed: its inflated bytes (for the content hash chain), records and counts. */
+export interface DecodedChunk {
+  raw: Buffer;
+  records: SnapshotRecord[];
+  /** with `keepLines`: the JSON text of each record, parallel to `records` */
+  lines?: string[];
+  /** every record kind seen, unknown ones included */
+  byKind: Record<string, number>;
+  objectsByType: Record<string, number>;
+  warnings: SnapshotWarning[];
+}
+
+/**
+ * Checks one stored chunk against its manifest entry (size, SHA-256, gzip, trailing newline, record
+ * count) and parses and validates every record. Pure: runs as well in a worker thread as inline.
+ */
+export async function decodeChunk(bytes: Uint8Array, chunk: ChunkInfo, opts: { maxUncompressedBytes?: number; keepLines?: boolean } = {}): Promise<DecodedChunk> {
+  const seq = chunk.seq;
+  checkSizeAndHash(bytes, chunk);
+  const raw = await inflate(bytes, chunk, opts.maxUncompressedBytes ?? DEFAULT_MAX_UNCOMPRESSED);
+  const decoded: DecodedChunk = { raw, records: [], byKind: {}, objectsByType: {}, warnings: [] };
+  const kept = opts.keepLines ? (decoded.lines = [] as string[]) : undefined;
+  let start = 0;
+  let lines = 0;
+  while (start < raw.length) {
+    const end = raw.indexOf(NEWLINE, start);
+    const line = raw.toString('utf8', start, end);
+    start = end + 1;
+    lines++;
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(line);
+    } catch (err) {
+      throw new SnapshotIntegrityError('invalid_record', `Chunk ${seq} line ${lines} is not JSON`, { seq, cause: err });
+    }
+    const kind = (parsed as { kind?: unknown } | null)?.kind;
+    if (typeof kind !== 'string' || typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+      throw new SnapshotIntegrityError('invalid_record', `Chunk ${seq} line ${lines} has no record kind`, { seq });
+    }
+    decoded.byKind[kind] = (decoded.byKind[kind] ?? 0) + 1;
+    if (!isKnownRecordKind(kind)) {
+      decoded.warnings.push({ code: 'unknown_record_kind', kind, seq });
+      continue;
+    }
+    if (!recordChecks[kind].Check(parsed)) {
+      const first = firstRecordError(kind, parsed);
+      throw new SnapshotIntegrityError('invalid_record', `Chunk ${seq} line ${lines}: invalid ${kind} record at ${first.path}: ${first.message}`, { seq });
+    }
+    const record = parsed as SnapshotRecord;
+    if (record.kind === 'object') decoded.objectsByType[record.objectTypeId] = (decoded.objectsByType[record.objectTypeId] ?? 0) + 1;
+    decoded.records.push(record);
+    kept?.push(line);
+  }
+  if (lines !== chunk.records) {
+    throw new SnapshotIntegrityError('chunk_record_count_mismatch', `Chunk ${seq} holds ${lines} records, expected ${chunk.records}`, { seq });
+  }
+  return decoded;
+}
+
+/**
+ * What is checked across chunks: the content hash chain over every record line and the counts per kind
+ * and per object type. Chunks must be added in manifest order; `finish()` throws on any mismatch.
+ */
+export class SnapshotVerifier {
+  private readonly chain = new ContentHashChain();
+  private readonly byKind: Record<string, number> = {};
+  private readonly objectsByType: Record<string, number> = {};
+
+  constructor(private readonly manifest: SnapshotManifest) {}
+
+  addChunk(raw: Uint8Array, counts: Pick<DecodedChunk, 'byKind' | 'objectsByType'>): void {
+    this.addLines(raw);
+    this.addCounts(counts);
+  }
+
+  /** The chain over whole lines, in order; a caller may split a chunk at line ends to stay responsive. */
+  addLines(lines: Uint8Array): void {
+    this.chain.addLines(lines);
+  }
+
+  addCounts(counts: Pick<DecodedChunk, 'byKind' | 'objectsByType'>): void {
+    for (const [kind, n] of Object.entries(counts.byKind)) this.byKind[kind] = (this.byKind[kind] ?? 0) + n;
+    for (const [type, n] of Object.entries(counts.objectsByType)) this.objectsByType[type] = (this.objectsByType[type] ?? 0) + n;
+  }
+
+  finish(): void {
+    const { manifest, byKind, objectsByType } = this;
+    if (this.chain.hex !== manifest.contentSha256) {
+      throw new SnapshotIntegrityError('content_hash_mismatch', 'Snapshot content hash does not match the manifest');
+    }
+    const kinds = new Set([...Object.keys(byKind), ...Object.keys(manifest.counts.byKind)]);
+    for (const kind of kinds) {
+      if ((byKind[kind] ?? 0) !== (manifest.counts.byKind[kind] ?? 0)) {
+        throw new SnapshotIntegrityError('count_mismatch', `Snapshot holds ${byKind[kind] ?? 0} ${kind} records, manifest says ${manifest.counts.byKind[kind] ?? 0}`);
+      }
+    }
+    const types = new Set([...Object.keys(objectsByType), ...Object.keys(manifest.counts.objectsByObjectType)]);
+    for (const t of types) {
+      if ((objectsByType[t] ?? 0) !== (manifest.counts.objectsByObjectType[t] ?? 0)) {
+        throw new SnapshotIntegrityError('count_mismatch', `Snapshot holds ${objectsByType[t] ?? 0} objects of type ${t}, manifest says ${manifest.counts.objectsByObjectType[t] ?? 0}`);
+      }
+    }
+  }
+}
+
+/** A chunk's bytes from its source; a missing chunk is an integrity error. */
+export async function fetchChunk(source: ChunkSource, seq: number): Promise<Uint8Array> {
+  const bytes = await source.getChunk(seq);
+  if (bytes === undefined || bytes === null) throw new SnapshotIntegrityError('missing_chunk', `Chunk ${seq} is missing`, { seq });
+  return bytes;
+}
+
 /**
  * Iterates the records of a snapshot in order, verifying as it goes. A consumer must treat the
  * snapshot as valid only once iteration completed: the content hash is checked after the last record.
  */
 export async function* readSnapshot(manifestInput: SnapshotManifest, source: ChunkSource, opts: ReadSnapshotOptions = {}): AsyncGenerator<SnapshotRecord, void, undefined> {
   const manifest = parseManifest(manifestInput);
-  const chain = new ContentHashChain();
-  const byKind: Record<string, number> = {};
-  const objectsByType: Record<string, number> = {};
-  const maxUncompressed = opts.maxUncompressedBytes ?? DEFAULT_MAX_UNCOMPRESSED;
-
+  const verifier = new SnapshotVerifier(manifest);
   for (const chunk of manifest.chunks) {
-    const seq = chunk.seq;
-    const bytes = await source.getChunk(seq);
-    if (bytes === undefined || bytes === null) {
-      throw new SnapshotIntegrityError('missing_chunk', `Chunk ${seq} is missing`, { seq });
-    }
-    checkSizeAndHash(bytes, chunk);
-    const raw = await inflate(bytes, chunk, maxUncompressed);
-
-    const records: SnapshotRecord[] = [];
-    let start = 0;
-    let lines = 0;
-    while (start < raw.length) {
-      const end = raw.indexOf(NEWLINE, start);
-      const line = raw.subarray(start, end + 1);
-      start = end + 1;
-      lines++;
-      chain.add(line);
-      let parsed: unknown;
-      try {
-        parsed = JSON.parse(line.toString('utf8'));
-      } catch (err) {
-        throw new SnapshotIntegrityError('invalid_record', `Chunk ${seq} line ${lines} is not JSON`, { seq, cause: err });
-      }
-      const kind = (parsed as { kind?: unknown } | null)?.kind;
-      if (typeof kind !== 'string' || typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
-        throw new SnapshotIntegrityError('invalid_record', `Chunk ${seq} line ${lines} has no record kind`, { seq });
-      }
-      byKind[kind] = (byKind[kind] ?? 0) + 1;
-      if (!isKnownRecordKind(kind)) {
-        opts.onWarning?.({ code: 'unknown_record_kind', kind, seq });
-        continue;
-      }
-      if (!recordChecks[kind].Check(parsed)) {
-        const first = firstRecordError(kind, parsed);
-        throw new SnapshotIntegrityError('invalid_record', `Chunk ${seq} line ${lines}: invalid ${kind} record at ${first.path}: ${first.message}`, { seq });
-      }
-      const record = parsed as SnapshotRecord;
-      if (record.kind === 'object') objectsByType[record.objectTypeId] = (objectsByType[record.objectTypeId] ?? 0) + 1;
-      records.push(record);
-    }
-    if (lines !== chunk.records) {
-      throw new SnapshotIntegrityError('chunk_record_count_mismatch', `Chunk ${seq} holds ${lines} records, expected ${chunk.records}`, { seq });
-    }
-    yield* records;
+    const decoded = await decodeChunk(await fetchChunk(source, chunk.seq), chunk, opts);
+    for (const warning of decoded.warnings) opts.onWarning?.(warning);
+    verifier.addChunk(decoded.raw, decoded);
+    yield* decoded.records;
   }
-
-  if (chain.hex !== manifest.contentSha256) {
-    throw new SnapshotIntegrityError('content_hash_mismatch', 'Snapshot content hash does not match the manifest');
-  }
-  const kinds = new Set([...Object.keys(byKind), ...Object.keys(manifest.counts.byKind)]);
-  for (const kind of kinds) {
-    if ((byKind[kind] ?? 0) !== (manifest.counts.byKind[kind] ?? 0)) {
-      throw new SnapshotIntegrityError('count_mismatch', `Snapshot holds ${byKind[kind] ?? 0} ${kind} records, manifest says ${manifest.counts.byKind[kind] ?? 0}`);
-    }
-  }
-  const types = new Set([...Object.keys(objectsByType), ...Object.keys(manifest.counts.objectsByObjectType)]);
-  for (const t of types) {
-    if ((objectsByType[t] ?? 0) !== (manifest.counts.objectsByObjectType[t] ?? 0)) {
-      throw new SnapshotIntegrityError('count_mismatch', `Snapshot holds ${objectsByType[t] ?? 0} objects of type ${t}, manifest says ${manifest.counts.objectsByObjectType[t] ?? 0}`);
-    }
-  }
+  verifier.finish();
 }

@@ -9,6 +9,7 @@ import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
 import type { Log } from '../logger.js';
 import type { Config } from '../config.js';
+import { registerPool } from './client-transaction.js';
 import type { DB } from './types.js';
 
 export type { DB, Database, Executor } from './types.js';
@@ -29,7 +30,9 @@ export interface CreateDatabaseOptions {
 export function createKysely(url: string, log?: Log, options: CreateDatabaseOptions = {}): Kysely<DB> {
   const pool = new pg.Pool({ connectionString: url, max: options.poolSize ?? 10 });
   pool.on('error', (err) => log?.warn({ err }, 'idle database connection failed'));
-  return new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
+  const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
+  registerPool(db, pool);
+  return db;
 }
 
 export async function createDatabase(

@@ -158,13 +158,15 @@ export async function createTestDatabase(options: { migrated?: boolean } = {}): 
 /** Row counts of every table in the public schema (to prove that a rejected call wrote nothing). */
 export async function countAllRows(url: string): Promise<Record<string, number>> {
   return withAdmin(url, async (client) => {
-    const tables = await client.query<{ tablename: string }>(
-      "select tablename from pg_tables where schemaname = 'public' and tablename not like 'kysely_%' order by tablename",
+    // the shared tables, and every backup's browse tables (schema backup_<id>)
+    const tables = await client.query<{ schemaname: string; tablename: string }>(
+      `select schemaname, tablename from pg_tables
+       where (schemaname = 'public' and tablename not like 'kysely_%') or schemaname like 'backup\\_%' order by schemaname, tablename`,
     );
     const counts: Record<string, number> = {};
-    for (const { tablename } of tables.rows) {
-      const result = await client.query<{ n: string }>(`select count(*)::text as n from "${tablename}"`);
-      counts[tablename] = Number(result.rows[0]?.n ?? 0);
+    for (const { schemaname, tablename } of tables.rows) {
+      const result = await client.query<{ n: string }>(`select count(*)::text as n from "${schemaname}"."${tablename}"`);
+      counts[schemaname === 'public' ? tablename : `${schemaname}.${tablename}`] = Number(result.rows[0]?.n ?? 0);
     }
     return counts;
   });

@@ -10,6 +10,7 @@ import * as m0003 from './0003-backups.js';
 import * as m0004 from './0004-browse.js';
 import * as m0005 from './0005-retention-credentials.js';
 import * as m0006 from './0006-vault-backup-jobs.js';
+import * as m0007 from './0007-browse-per-backup.js';
 
 export const migrations: Record<string, Migration> = {
   '0001-core': m0001,
@@ -18,4 +19,5 @@ export const migrations: Record<string, Migration> = {
   '0004-browse': m0004,
   '0005-retention-credentials': m0005,
   '0006-vault-backup-jobs': m0006,
+  '0007-browse-per-backup': m0007,
 };

@@ -24,6 +24,10 @@ export interface BackupTable {
   content_sha256: string | null;
   /** The `webhook-id` of the signed call that opened it: a retried open returns the same backup. */
   opened_by_webhook_id: string;
+  /** when its browse tables were committed (with the completion, or rebuilt from the chunks) */
+  browse_built_at: NullableTimestamp;
+  /** when the trigram search index of its browse tables was built (after completion) */
+  search_indexed_at: NullableTimestamp;
   created_at: CreatedAt;
 }
 

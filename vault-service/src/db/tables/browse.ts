@@ -1,8 +1,11 @@
 import type { ColumnType } from 'kysely';
 
-/** A completed backup materialised for browsing (migration 0004-browse); rows keyed by backup_id. */
+/**
+ * A completed backup materialised for browsing. Each backup has its own Postgres schema
+ * (`backup_<id without dashes>`, see modules/browse/storage.ts) holding these five tables; query them
+ * through `browseDb(db, backupId)`, never on the default schema.
+ */
 export interface BrowseObjectTypeTable {
-  backup_id: string;
   id: string;
   name: string;
   parent_id: string | null;
@@ -13,7 +16,6 @@ export interface BrowseObjectTypeTable {
 }
 
 export interface BrowseAttributeTable {
-  backup_id: string;
   id: string;
   object_type_id: string;
   name: string;
@@ -22,7 +24,7 @@ export interface BrowseAttributeTable {
 }
 
 export interface BrowseObjectTable {
-  backup_id: string;
+  /** snapshot order (chunk seq × 2^20 + line): keyset paging and export order */
   seq: ColumnType<string, string | number, string | number>;
   id: string;
   object_key: string;
@@ -30,18 +32,18 @@ export interface BrowseObjectTable {
   object_type_id: string;
   created: ColumnType<Date, string, string>;
   updated: ColumnType<Date, string, string>;
+  /** the snapshot record's `attributes` as written: `[{objectTypeAttributeId, objectAttributeValues}]` */
   attributes: ColumnType<unknown, string, string>;
+  /** lower-cased label, key and every display value: what `q` searches */
   search_text: string;
 }
 
 export interface BrowseHistoryTable {
-  backup_id: string;
   object_id: string;
   entries: ColumnType<unknown, string, string>;
 }
 
 export interface BrowseIssueRefTable {
-  backup_id: string;
   object_id: string;
   issue_id: string;
   issue_key: string;

@@ -1,132 +1,106 @@
 /**
- * Materialises a snapshot into the browse tables while it streams past (completion re-reads every
- * chunk anyway): never holds more than one batch of rows. Batched multi-row INSERTs (README "Browse
- * storage" has the measurements behind the batch size).
+ * Verifies a stored snapshot and loads it into the backup's browse tables, inside the caller's
+ * transaction: chunks are fetched and decoded ahead (in worker threads for large snapshots) while the
+ * previous chunk streams into Postgres with COPY; the b-tree indexes are built after the load.
+ * Nothing is visible before the transaction commits, and a failed check rolls everything back.
  */
-import type { SnapshotRecord, ValueRecord } from '@assets-vault/shared/snapshot';
-import { sql, type Insertable, type Kysely } from 'kysely';
-import type { DB } from '../../db/types.js';
-import type { BrowseHistoryTable, BrowseIssueRefTable, BrowseObjectTable } from '../../db/tables/browse.js';
+import { pipeline } from 'node:stream/promises';
+import { Readable } from 'node:stream';
+import { fetchChunk, parseManifest, SnapshotVerifier, type ChunkSource, type SnapshotManifest } from '@assets-vault/shared/snapshot';
+import { sql } from 'kysely';
+import { from as copyFrom } from 'pg-copy-streams';
+import type { ClientTransaction } from '../../db/client-transaction.js';
+import { COPY_COLUMNS, type BrowseChunk } from './browse-chunk.js';
+import { createDecodePool, inlineDecoder, type ChunkDecoder } from './decode-pool.js';
+import { browseDb, browseSchemaName, createBrowseTables, indexBrowseTables } from './storage.js';
 
-export const MATERIALISE_BATCH_ROWS = 1000;
+/** Snapshots with at least this many chunks (≈ 20,000 objects each) are decoded in worker threads. */
+export const WORKER_THRESHOLD_CHUNKS = 3;
+export const DECODE_WORKERS = 2;
 
-export interface Materialiser {
-  add(record: SnapshotRecord): Promise<void>;
-  /** Writes what is left; call once after the last record. */
-  finish(): Promise<{ objects: number }>;
-  /** After a failure: waits for an insert still under way (its error ignored) so clean-up sees every row. */
-  settle(): Promise<void>;
+export interface MaterialiseOptions {
+  /** decode threads: 0 decodes inline; default DECODE_WORKERS for large snapshots, else 0 */
+  workers?: number;
 }
 
-/** The stored attribute values of one object. */
-export interface StoredAttribute { attributeId: string; values: ValueRecord[] }
+const COPY_TABLES = { objects: 'browse_object', history: 'browse_history', issueRefs: 'browse_issue_ref' } as const;
 
-function searchText(label: string, key: string, attributes: StoredAttribute[]): string {
-  const parts = [label, key];
-  for (const a of attributes) for (const v of a.values) parts.push(v.displayValue);
-  return parts.join(' ').toLowerCase();
+async function copyInto(tx: ClientTransaction, backupId: string, target: keyof typeof COPY_TABLES, text: string): Promise<void> {
+  if (!text) return;
+  const table = `"${browseSchemaName(backupId)}"."${COPY_TABLES[target]}"`;
+  const stream = tx.client.query(copyFrom(`copy ${table} (${COPY_COLUMNS[target].join(', ')}) from stdin`));
+  await pipeline(Readable.from([Buffer.from(text)]), stream);
 }
 
-/** Removes whatever an earlier, failed attempt left for this backup. */
-export async function clearBrowseRows(db: Kysely<DB>, backupId: string): Promise<void> {
-  for (const table of ['browse_issue_ref', 'browse_history', 'browse_object', 'browse_attribute', 'browse_object_type'] as const) {
-    await db.deleteFrom(table).where('backup_id', '=', backupId).execute();
+const HASH_SLICE_BYTES = 256 * 1024;
+
+/** Extends the hash chain a slice of lines at a time, yielding between slices so COPY data keeps flowing. */
+async function hashInSlices(verifier: SnapshotVerifier, raw: Buffer): Promise<void> {
+  let start = 0;
+  while (start < raw.length) {
+    const cut = raw.indexOf(0x0a, Math.min(start + HASH_SLICE_BYTES, raw.length - 1));
+    const end = cut < 0 ? raw.length : cut + 1;
+    verifier.addLines(raw.subarray(start, end));
+    start = end;
+    if (start < raw.length) await new Promise<void>((resolve) => setImmediate(resolve));
   }
 }
 
-/** One statement per batch: ten array parameters through unnest() instead of ten parameters per row. */
-async function insertObjects(db: Kysely<DB>, backupId: string, rows: Insertable<BrowseObjectTable>[]): Promise<void> {
-  const col = <K extends keyof Insertable<BrowseObjectTable>>(k: K) => rows.map((r) => r[k]);
-  await sql`insert into browse_object (backup_id, seq, id, object_key, label, object_type_id, created, updated, attributes, search_text)
-    select ${backupId}::uuid, * from unnest(${col('seq')}::bigint[], ${col('id')}::text[], ${col('object_key')}::text[], ${col('label')}::text[],
-      ${col('object_type_id')}::text[], ${col('created')}::timestamptz[], ${col('updated')}::timestamptz[], ${col('attributes')}::jsonb[], ${col('search_text')}::text[])`
-    .execute(db);
+async function copyChunk(tx: ClientTransaction, backupId: string, chunk: BrowseChunk): Promise<void> {
+  await copyInto(tx, backupId, 'objects', chunk.copy.objects);
+  await copyInto(tx, backupId, 'history', chunk.copy.history);
+  await copyInto(tx, backupId, 'issueRefs', chunk.copy.issueRefs);
 }
 
-export function createMaterialiser(db: Kysely<DB>, backupId: string, batchRows = MATERIALISE_BATCH_ROWS): Materialiser {
-  let seq = 0;
-  const perType = new Map<string, number>();
-  let objects: Insertable<BrowseObjectTable>[] = [];
-  let history: Insertable<BrowseHistoryTable>[] = [];
-  let issueRefs: Insertable<BrowseIssueRefTable>[] = [];
+async function insertStructure(tx: ClientTransaction, backupId: string, chunk: BrowseChunk): Promise<void> {
+  const db = browseDb(tx.db, backupId);
+  // a type or attribute repeated in the snapshot keeps its first definition
+  if (chunk.objectTypes.length) await db.insertInto('browse_object_type').values(chunk.objectTypes).onConflict((oc) => oc.doNothing()).execute();
+  if (chunk.attributes.length) await db.insertInto('browse_attribute').values(chunk.attributes).onConflict((oc) => oc.doNothing()).execute();
+}
 
-  // One batch may be in the database while the next is built: reading, verifying and parsing the
-  // chunks overlaps with the inserts; never more than two batches in memory.
-  let inflight: Promise<void> = Promise.resolve();
-  async function submit(write: () => Promise<unknown>): Promise<void> {
-    await inflight;
-    inflight = write().then(() => undefined);
-    // a failure surfaces on the next submit or in finish(); keep it from being unhandled meanwhile
-    inflight.catch(() => undefined);
-  }
+/** Verifies every chunk against the manifest and fills the browse tables; returns the object count. */
+export async function materialiseSnapshot(tx: ClientTransaction, backupId: string, manifestInput: SnapshotManifest, source: ChunkSource, opts: MaterialiseOptions = {}): Promise<{ objects: number }> {
+  const manifest = parseManifest(manifestInput);
+  const workers = opts.workers ?? (manifest.chunks.length >= WORKER_THRESHOLD_CHUNKS ? DECODE_WORKERS : 0);
+  const decoder: ChunkDecoder = workers > 0 ? createDecodePool(workers) : inlineDecoder();
+  const verifier = new SnapshotVerifier(manifest);
+  const objectsByType = new Map<string, number>();
+  await createBrowseTables(tx.db, backupId);
 
-  async function flush(all: boolean): Promise<void> {
-    if (objects.length && (all || objects.length >= batchRows)) {
-      const rows = objects; objects = [];
-      await submit(() => insertObjects(db, backupId, rows));
-    }
-    if (history.length && (all || history.length >= batchRows)) {
-      const rows = history; history = [];
-      await submit(() => db.insertInto('browse_history').values(rows).execute());
-    }
-    if (issueRefs.length && (all || issueRefs.length >= batchRows)) {
-      const rows = issueRefs; issueRefs = [];
-      await submit(() => db.insertInto('browse_issue_ref').values(rows).execute());
-    }
-  }
-
-  return {
-    async add(record) {
-      switch (record.kind) {
-        case 'objectType':
-          await db.insertInto('browse_object_type').values({
-            backup_id: backupId, id: record.id, name: record.name, parent_id: record.parentObjectTypeId ?? null,
-            position: record.position, object_count: record.objectCount, abstract: record.abstractObjectType,
-          }).onConflict((oc) => oc.doNothing()).execute();
-          return;
-        case 'attribute':
-          await db.insertInto('browse_attribute').values({
-            backup_id: backupId, id: record.id, object_type_id: record.objectTypeId, name: record.name, type: record.type, position: record.position,
-          }).onConflict((oc) => oc.doNothing()).execute();
-          return;
-        case 'object': {
-          perType.set(record.objectTypeId, (perType.get(record.objectTypeId) ?? 0) + 1);
-          const attributes: StoredAttribute[] = record.attributes.map((a) => ({ attributeId: a.objectTypeAttributeId, values: a.objectAttributeValues }));
-          objects.push({
-            backup_id: backupId, seq: seq++, id: record.id, object_key: record.objectKey, label: record.label,
-            object_type_id: record.objectTypeId, created: record.created, updated: record.updated,
-            attributes: JSON.stringify(attributes), search_text: searchText(record.label, record.objectKey, attributes),
-          });
-          break;
-        }
-        case 'history':
-          history.push({ backup_id: backupId, object_id: record.objectId, entries: JSON.stringify(record.entries) });
-          break;
-        case 'issueRef':
-          for (const objectId of record.objectIds) {
-            issueRefs.push({
-              backup_id: backupId, object_id: objectId, issue_id: record.issueId, issue_key: record.issueKey,
-              field_id: record.fieldId, field_name: record.fieldName,
-            });
-          }
-          break;
-        default:
-          return;
-      }
-      await flush(false);
-    },
-    async finish() {
-      await flush(true);
-      await inflight;
-      // the tree shows what this backup holds: the counted objects replace the announced counts
-      await db.updateTable('browse_object_type').set({ object_count: 0 }).where('backup_id', '=', backupId).execute();
-      await sql`update browse_object_type t set object_count = c.n
-        from unnest(${[...perType.keys()]}::text[], ${[...perType.values()]}::int[]) as c(id, n)
-        where t.backup_id = ${backupId}::uuid and t.id = c.id`.execute(db);
-      return { objects: seq };
-    },
-    async settle() {
-      await inflight.catch(() => undefined);
-    },
+  // Chunks in flight, in manifest order: each is fetched and decoded while earlier ones are copied.
+  const ahead: Promise<BrowseChunk>[] = [];
+  let next = 0;
+  const launch = () => {
+    const chunk = manifest.chunks[next++]!;
+    const decoded = fetchChunk(source, chunk.seq).then((bytes) => decoder.decode(bytes, chunk));
+    decoded.catch(() => undefined); // awaited in order below; keeps a later failure from being unhandled meanwhile
+    ahead.push(decoded);
   };
+  try {
+    while (next < manifest.chunks.length && ahead.length < Math.max(workers, 1) + 1) launch();
+    while (ahead.length) {
+      const chunk = await ahead.shift()!;
+      if (next < manifest.chunks.length) launch();
+      for (const [type, n] of Object.entries(chunk.objectsByType)) objectsByType.set(type, (objectsByType.get(type) ?? 0) + n);
+      await insertStructure(tx, backupId, chunk);
+      // Postgres loads the rows while this thread extends the content hash chain over the same chunk
+      const copying = copyChunk(tx, backupId, chunk);
+      copying.catch(() => undefined);
+      verifier.addCounts(chunk);
+      await hashInSlices(verifier, chunk.raw);
+      await copying;
+    }
+    verifier.finish();
+  } finally {
+    await decoder.close();
+  }
+
+  await indexBrowseTables(tx.db, backupId);
+  // the tree shows what this backup holds: the counted objects, not the counts the API announced
+  if (objectsByType.size) {
+    await sql`update ${sql.id(browseSchemaName(backupId), 'browse_object_type')} t set object_count = c.n
+      from unnest(${[...objectsByType.keys()]}::text[], ${[...objectsByType.values()]}::int[]) as c(id, n) where t.id = c.id`.execute(tx.db);
+  }
+  return { objects: [...objectsByType.values()].reduce((a, b) => a + b, 0) };
 }

@@ -1,15 +1,18 @@
 /** Browsing a completed backup of the session's site: object type tree, search with keyset paging, object detail. */
-import { NotFoundError, ValidationError } from '@assets-vault/shared/errors';
+import { ConflictError, NotFoundError, ValidationError } from '@assets-vault/shared/errors';
 import type { ValueRecord } from '@assets-vault/shared/snapshot';
 import { sql, type Kysely } from 'kysely';
 import type { DB } from '../../db/types.js';
 import { findBackup, type BackupSummary } from '../ingest/repository.js';
-import type { StoredAttribute } from './materialise.js';
+import type { StoredAttribute } from './browse-chunk.js';
+import { browseDb } from './storage.js';
 
 /** The backup if it is the site's and completed; anything else is "not found" (no tenant oracle). */
 export async function requireBrowsableBackup(db: Kysely<DB>, siteId: string, backupId: string): Promise<BackupSummary> {
   const backup = await findBackup(db, siteId, backupId);
   if (!backup || backup.status !== 'completed') throw new NotFoundError('Backup not found');
+  // only after an upgrade: the search indexer rebuilds the browse tables from the stored chunks
+  if (!backup.browseBuiltAt) throw new ConflictError('This backup is being prepared for browsing; try again in a minute', { code: 'browse_pending' });
   return backup;
 }
 
@@ -20,8 +23,8 @@ export interface ObjectTypeNode {
 export async function objectTypeTree(db: Kysely<DB>, siteId: string, backupId: string): Promise<ObjectTypeNode[]> {
   await requireBrowsableBackup(db, siteId, backupId);
   // object_count holds the objects this backup holds (counted at materialisation)
-  const rows = await db.selectFrom('browse_object_type').select(['id', 'name', 'parent_id', 'abstract', 'object_count'])
-    .where('backup_id', '=', backupId).orderBy('position').orderBy('id').execute();
+  const rows = await browseDb(db, backupId).selectFrom('browse_object_type').select(['id', 'name', 'parent_id', 'abstract', 'object_count'])
+    .orderBy('position').orderBy('id').execute();
   const nodes = new Map<string, ObjectTypeNode>();
   for (const r of rows) nodes.set(r.id, { id: r.id, name: r.name, parentId: r.parent_id, abstract: r.abstract, objectCount: r.object_count, children: [] });
   const roots: ObjectTypeNode[] = [];
@@ -52,9 +55,8 @@ export interface ObjectSummary { id: string; key: string; label: string; objectT
 export async function listObjects(db: Kysely<DB>, siteId: string, backupId: string, query: ObjectListQuery): Promise<{ items: ObjectSummary[]; nextCursor: string | null }> {
   await requireBrowsableBackup(db, siteId, backupId);
   const limit = Math.min(Math.max(query.limit ?? DEFAULT_PAGE, 1), MAX_PAGE);
-  let qb = db.selectFrom('browse_object')
-    .select(['seq', 'id', 'object_key', 'label', 'object_type_id', 'created', 'updated'])
-    .where('backup_id', '=', backupId);
+  let qb = browseDb(db, backupId).selectFrom('browse_object')
+    .select(['seq', 'id', 'object_key', 'label', 'object_type_id', 'created', 'updated']);
   if (query.objectTypeId !== undefined) qb = qb.where('object_type_id', '=', query.objectTypeId);
   const q = query.q?.trim();
   if (q) qb = qb.where(sql<boolean>`search_text like ${likePattern(q)}`);
@@ -90,21 +92,23 @@ export function resolveValue(v: ValueRecord): ResolvedValue {
 }
 
 export async function attributeNames(db: Kysely<DB>, backupId: string): Promise<Map<string, { name: string; type: number; position: number }>> {
-  const rows = await db.selectFrom('browse_attribute').select(['id', 'name', 'type', 'position']).where('backup_id', '=', backupId).execute();
+  const rows = await browseDb(db, backupId).selectFrom('browse_attribute').select(['id', 'name', 'type', 'position']).execute();
   return new Map(rows.map((r) => [r.id, { name: r.name, type: r.type, position: r.position }]));
 }
 
 export async function objectDetail(db: Kysely<DB>, siteId: string, backupId: string, objectId: string): Promise<ObjectDetail> {
   await requireBrowsableBackup(db, siteId, backupId);
-  const row = await db.selectFrom('browse_object').selectAll().where('backup_id', '=', backupId).where('id', '=', objectId).executeTakeFirst();
+  const browse = browseDb(db, backupId);
+  const row = await browse.selectFrom('browse_object').selectAll().where('id', '=', objectId).executeTakeFirst();
   if (!row) throw new NotFoundError('Object not found');
   const names = await attributeNames(db, backupId);
-  const history = await db.selectFrom('browse_history').select('entries').where('backup_id', '=', backupId).where('object_id', '=', objectId).executeTakeFirst();
-  const issues = await db.selectFrom('browse_issue_ref').select(['issue_id', 'issue_key', 'field_id', 'field_name'])
-    .where('backup_id', '=', backupId).where('object_id', '=', objectId).orderBy('issue_key').execute();
+  const history = await browse.selectFrom('browse_history').select('entries').where('object_id', '=', objectId).executeTakeFirst();
+  const issues = await browse.selectFrom('browse_issue_ref').select(['issue_id', 'issue_key', 'field_id', 'field_name'])
+    .where('object_id', '=', objectId).orderBy('issue_key').execute();
   const attributes = (row.attributes as StoredAttribute[]).map((a) => {
-    const def = names.get(a.attributeId);
-    return { id: a.attributeId, name: def?.name ?? a.attributeId, type: def?.type ?? null, position: def?.position ?? Number.MAX_SAFE_INTEGER, values: a.values.map(resolveValue) };
+    const id = a.objectTypeAttributeId;
+    const def = names.get(id);
+    return { id, name: def?.name ?? id, type: def?.type ?? null, position: def?.position ?? Number.MAX_SAFE_INTEGER, values: a.objectAttributeValues.map(resolveValue) };
   }).sort((x, y) => x.position - y.position).map(({ position: _p, ...rest }) => rest);
   return {
     id: row.id, key: row.object_key, label: row.label, objectTypeId: row.object_type_id, created: row.created.toISOString(), updated: row.updated.toISOString(),

@@ -3,20 +3,24 @@
  * Direction: "before" is the backup in the path, "after" is `against`: `added` objects exist only in
  * `against`, `removed` only in the backup, `changed` differ per attribute (or in their label).
  * The live side is snapshotted by the shared backup engine with the stored credentials into a
- * transient backup row (status `uploading`, never listed) that is dropped after the comparison, so
- * the comparison is one SQL full join over two materialised sets, never two schemas in memory.
+ * transient backup row (status `uploading`, never listed), loaded into browse tables inside the
+ * comparing transaction (rolled back afterwards) and dropped after the comparison. The comparison is one
+ * SQL full join read through a server-side cursor: memory holds one batch, never two schemas.
  */
 import { randomUUID } from 'node:crypto';
 import { ValidationError } from '@assets-vault/shared/errors';
-import { readSnapshot, type ValueRecord } from '@assets-vault/shared/snapshot';
+import type { ValueRecord } from '@assets-vault/shared/snapshot';
 import { sql, type Kysely } from 'kysely';
 import type { Clock } from '../../clock.js';
 import type { Config } from '../../config.js';
+import { withClientTransaction, type ClientTransaction } from '../../db/client-transaction.js';
 import type { DB } from '../../db/types.js';
 import type { Log } from '../../logger.js';
 import { assetsAccessForSite, captureLiveSnapshot } from '../backups/live-snapshot.js';
 import { attributeNames, requireBrowsableBackup } from '../browse/service.js';
-import { createMaterialiser, type StoredAttribute } from '../browse/materialise.js';
+import type { StoredAttribute } from '../browse/browse-chunk.js';
+import { materialiseSnapshot } from '../browse/materialise.js';
+import { browseTable } from '../browse/storage.js';
 import { deleteBackup, isBackupId, readChunk } from '../ingest/repository.js';
 
 export interface DiffDeps {
@@ -42,6 +46,7 @@ export interface DiffResult {
 
 export const DEFAULT_DIFF_LIMIT = 500;
 export const MAX_DIFF_LIMIT = 5000;
+const FETCH_ROWS = 1000;
 
 /** What identifies a value for comparison: the referenced object, user or status id, else the value. */
 function comparable(v: ValueRecord): string {
@@ -49,8 +54,8 @@ function comparable(v: ValueRecord): string {
 }
 
 function attributeChanges(before: StoredAttribute[], after: StoredAttribute[], names: Map<string, { name: string }>): AttributeChange[] {
-  const b = new Map(before.map((a) => [a.attributeId, a.values]));
-  const a = new Map(after.map((x) => [x.attributeId, x.values]));
+  const b = new Map(before.map((x) => [x.objectTypeAttributeId, x.objectAttributeValues]));
+  const a = new Map(after.map((x) => [x.objectTypeAttributeId, x.objectAttributeValues]));
   const ids = [...new Set([...b.keys(), ...a.keys()])];
   const changes: AttributeChange[] = [];
   for (const id of ids) {
@@ -69,39 +74,46 @@ type Row = {
 };
 
 /** The set difference of two materialised backups (both already checked to belong to the site). */
-async function diffMaterialised(db: Kysely<DB>, beforeId: string, afterId: string, limit: number): Promise<Omit<DiffResult, 'backupId' | 'against'>> {
-  const names = await attributeNames(db, beforeId);
-  for (const [id, def] of await attributeNames(db, afterId)) if (!names.has(id)) names.set(id, def);
-  // only rows that differ at all come back; jsonb equality is exact, the per-attribute check below decides
-  const { rows } = await sql<Row>`
+async function diffMaterialised(tx: ClientTransaction, beforeId: string, afterId: string, limit: number): Promise<Omit<DiffResult, 'backupId' | 'against'>> {
+  const names = await attributeNames(tx.db, beforeId);
+  for (const [id, def] of await attributeNames(tx.db, afterId)) if (!names.has(id)) names.set(id, def);
+  // only rows that differ at all come back (both sides are canonical JSON as written); the per-attribute check below decides
+  await sql`declare diff_rows no scroll cursor for
     select coalesce(b.id, a.id) as id,
       b.object_key as b_key, b.label as b_label, b.object_type_id as b_type, b.attributes as b_attrs,
       a.object_key as a_key, a.label as a_label, a.object_type_id as a_type, a.attributes as a_attrs
-    from (select id, object_key, label, object_type_id, attributes from browse_object where backup_id = ${beforeId}::uuid) b
-    full join (select id, object_key, label, object_type_id, attributes from browse_object where backup_id = ${afterId}::uuid) a on a.id = b.id
-    where b.id is null or a.id is null or a.attributes <> b.attributes or a.label <> b.label
-    order by 1`.execute(db);
+    from ${browseTable(beforeId, 'browse_object')} b
+    full join ${browseTable(afterId, 'browse_object')} a on a.id = b.id
+    where b.id is null or a.id is null or a.attributes::text <> b.attributes::text or a.label <> b.label
+    order by 1`.execute(tx.db);
   const result: Omit<DiffResult, 'backupId' | 'against'> = { summary: { added: 0, removed: 0, changed: 0 }, added: [], removed: [], changed: [], truncated: false };
-  for (const r of rows) {
-    if (r.b_key === null) {
-      result.summary.added++;
-      if (result.added.length < limit) result.added.push({ id: r.id, key: r.a_key ?? '', label: r.a_label ?? '', objectTypeId: r.a_type ?? '' });
-    } else if (r.a_key === null) {
-      result.summary.removed++;
-      if (result.removed.length < limit) result.removed.push({ id: r.id, key: r.b_key, label: r.b_label ?? '', objectTypeId: r.b_type ?? '' });
-    } else {
-      const attributes = attributeChanges(r.b_attrs as StoredAttribute[], r.a_attrs as StoredAttribute[], names);
-      const labelChanged = r.a_label !== r.b_label;
-      if (!attributes.length && !labelChanged) continue;
-      result.summary.changed++;
-      if (result.changed.length < limit) {
-        result.changed.push({ id: r.id, key: r.a_key, label: r.a_label ?? '', objectTypeId: r.a_type ?? '', ...(labelChanged ? { labelBefore: r.b_label ?? '' } : {}), attributes });
-      }
-    }
+  for (;;) {
+    const { rows } = await sql<Row>`fetch ${sql.raw(String(FETCH_ROWS))} from diff_rows`.execute(tx.db);
+    if (!rows.length) break;
+    for (const r of rows) tally(result, r, names, limit);
   }
   const s = result.summary;
   result.truncated = result.added.length < s.added || result.removed.length < s.removed || result.changed.length < s.changed;
   return result;
+}
+
+/** Counts one differing row and keeps it while its list holds fewer than `limit` entries. */
+function tally(result: Omit<DiffResult, 'backupId' | 'against'>, r: Row, names: Map<string, { name: string }>, limit: number): void {
+  if (r.b_key === null) {
+    result.summary.added++;
+    if (result.added.length < limit) result.added.push({ id: r.id, key: r.a_key ?? '', label: r.a_label ?? '', objectTypeId: r.a_type ?? '' });
+  } else if (r.a_key === null) {
+    result.summary.removed++;
+    if (result.removed.length < limit) result.removed.push({ id: r.id, key: r.b_key, label: r.b_label ?? '', objectTypeId: r.b_type ?? '' });
+  } else {
+    const attributes = attributeChanges(r.b_attrs as StoredAttribute[], r.a_attrs as StoredAttribute[], names);
+    const labelChanged = r.a_label !== r.b_label;
+    if (!attributes.length && !labelChanged) return;
+    result.summary.changed++;
+    if (result.changed.length < limit) {
+      result.changed.push({ id: r.id, key: r.a_key, label: r.a_label ?? '', objectTypeId: r.a_type ?? '', ...(labelChanged ? { labelBefore: r.b_label ?? '' } : {}), attributes });
+    }
+  }
 }
 
 export async function diffBackup(deps: DiffDeps, siteId: string, backupId: string, query: { against: string; limit?: number }): Promise<DiffResult> {
@@ -110,7 +122,8 @@ export async function diffBackup(deps: DiffDeps, siteId: string, backupId: strin
   if (query.against !== 'live') {
     if (!isBackupId(query.against)) throw new ValidationError('`against` must be "live" or a backup id');
     const other = await requireBrowsableBackup(deps.db, siteId, query.against);
-    return { backupId, against: { kind: 'backup', backupId: other.id }, ...(await diffMaterialised(deps.db, before.id, other.id, limit)) };
+    const diff = await withClientTransaction(deps.db, (tx) => diffMaterialised(tx, before.id, other.id, limit), { rollback: true });
+    return { backupId, against: { kind: 'backup', backupId: other.id }, ...diff };
   }
 
   const access = await assetsAccessForSite(deps.db, deps.config, siteId);
@@ -121,17 +134,14 @@ export async function diffBackup(deps: DiffDeps, siteId: string, backupId: strin
       access, schemaId: before.schemaId, kind: 'manual', options: { history: false, icons: false, issueRefs: false },
       openedBy: `diff_live_${randomUUID()}`, startedAt: capturedAt, onBackupRow: async (id) => { liveId = id; },
     });
-    const materialiser = createMaterialiser(deps.db, live.backupId);
-    try {
-      for await (const record of readSnapshot(live.manifest, { getChunk: (seq) => readChunk(deps.db, live.backupId, seq) })) await materialiser.add(record);
-      await materialiser.finish();
-    } catch (err) {
-      await materialiser.settle();
-      throw err;
-    }
-    return { backupId, against: { kind: 'live', capturedAt: capturedAt.toISOString() }, ...(await diffMaterialised(deps.db, before.id, live.backupId, limit)) };
+    // the live rows exist only inside this transaction, which is rolled back after the comparison
+    const diff = await withClientTransaction(deps.db, async (tx) => {
+      await materialiseSnapshot(tx, live.backupId, live.manifest, { getChunk: (seq) => readChunk(deps.db, live.backupId, seq) });
+      return diffMaterialised(tx, before.id, live.backupId, limit);
+    }, { rollback: true });
+    return { backupId, against: { kind: 'live', capturedAt: capturedAt.toISOString() }, ...diff };
   } finally {
-    // the transient snapshot goes with its browse rows (cascade)
+    // the transient backup row and its chunks
     if (liveId) await deleteBackup(deps.db, siteId, liveId).catch((err: unknown) => deps.log.warn({ err, liveId }, 'transient live snapshot not removed'));
   }
 }

@@ -8,7 +8,8 @@ import type { Kysely } from 'kysely';
 import type { DB } from '../../db/types.js';
 import type { Log } from '../../logger.js';
 import { insertAuditEvent } from '../audit/repository.js';
-import type { StoredAttribute } from '../browse/materialise.js';
+import type { StoredAttribute } from '../browse/browse-chunk.js';
+import { browseDb } from '../browse/storage.js';
 import { attributeNames, requireBrowsableBackup } from '../browse/service.js';
 
 export type ExportFormat = 'csv' | 'json' | 'xlsx';
@@ -27,19 +28,20 @@ export interface PreparedExport {
 
 async function* exportRows(db: Kysely<DB>, backupId: string, objectTypeId: string | undefined): AsyncGenerator<ExportRow[]> {
   const names = await attributeNames(db, backupId);
-  const types = new Map((await db.selectFrom('browse_object_type').select(['id', 'name']).where('backup_id', '=', backupId).execute()).map((t) => [t.id, t.name]));
+  const browse = browseDb(db, backupId);
+  const types = new Map((await browse.selectFrom('browse_object_type').select(['id', 'name']).execute()).map((t) => [t.id, t.name]));
   let after = '-1';
   for (;;) {
-    let qb = db.selectFrom('browse_object').select(['seq', 'id', 'object_key', 'label', 'object_type_id', 'attributes'])
-      .where('backup_id', '=', backupId).where('seq', '>', after);
+    let qb = browse.selectFrom('browse_object').select(['seq', 'id', 'object_key', 'label', 'object_type_id', 'attributes'])
+      .where('seq', '>', after);
     if (objectTypeId !== undefined) qb = qb.where('object_type_id', '=', objectTypeId);
     const rows = await qb.orderBy('seq').limit(EXPORT_BATCH_ROWS).execute();
     if (rows.length === 0) return;
     yield rows.map((r) => {
       const values: Record<string, string> = {};
       for (const a of r.attributes as StoredAttribute[]) {
-        const name = names.get(a.attributeId)?.name ?? a.attributeId;
-        values[name] = a.values.map((v) => v.displayValue).join('; ');
+        const name = names.get(a.objectTypeAttributeId)?.name ?? a.objectTypeAttributeId;
+        values[name] = a.objectAttributeValues.map((v) => v.displayValue).join('; ');
       }
       return { id: r.id, key: r.object_key, label: r.label, objectType: types.get(r.object_type_id) ?? r.object_type_id, values };
     });
@@ -51,11 +53,11 @@ async function* exportRows(db: Kysely<DB>, backupId: string, objectTypeId: strin
 async function attributeColumns(db: Kysely<DB>, backupId: string, objectTypeId: string | undefined): Promise<string[]> {
   let typeIds: Set<string> | undefined;
   if (objectTypeId !== undefined) {
-    const parents = new Map((await db.selectFrom('browse_object_type').select(['id', 'parent_id']).where('backup_id', '=', backupId).execute()).map((t) => [t.id, t.parent_id]));
+    const parents = new Map((await browseDb(db, backupId).selectFrom('browse_object_type').select(['id', 'parent_id']).execute()).map((t) => [t.id, t.parent_id]));
     typeIds = new Set();
     for (let id: string | null | undefined = objectTypeId; id != null && !typeIds.has(id); id = parents.get(id)) typeIds.add(id);
   }
-  const attrs = await db.selectFrom('browse_attribute').select(['name', 'object_type_id']).where('backup_id', '=', backupId)
+  const attrs = await browseDb(db, backupId).selectFrom('browse_attribute').select(['name', 'object_type_id'])
     .orderBy('position').orderBy('id').execute();
   const columns: string[] = [];
   const seen = new Set<string>();

@@ -1,5 +1,7 @@
 /** Backups and their uploaded chunks. Every method takes the site: a backup id alone reveals nothing. */
 import type { Executor } from '../../db/types.js';
+import { dropBrowseTables } from '../browse/storage.js';
+import { isBackupId } from './backup-id.js';
 import type { BackupKind, BackupStatus } from '../../db/tables/backup.js';
 
 export interface BackupSummary {
@@ -14,27 +16,30 @@ export interface BackupSummary {
   completedAt: Date | null;
   objectCount: number | null;
   contentSha256: string | null;
+  browseBuiltAt: Date | null;
+  searchIndexedAt: Date | null;
 }
 
 const backupColumns = [
   'id', 'site_id', 'schema_id', 'schema_name', 'schema_key', 'kind', 'status', 'started_at', 'completed_at', 'object_count', 'content_sha256',
+  'browse_built_at', 'search_indexed_at',
 ] as const;
 
 type BackupRow = {
   id: string; site_id: string; schema_id: string; schema_name: string; schema_key: string; kind: BackupKind; status: BackupStatus;
   started_at: Date; completed_at: Date | null; object_count: number | null; content_sha256: string | null;
+  browse_built_at: Date | null; search_indexed_at: Date | null;
 };
 
 function toSummary(row: BackupRow): BackupSummary {
   return {
     id: row.id, siteId: row.site_id, schemaId: row.schema_id, schemaName: row.schema_name, schemaKey: row.schema_key, kind: row.kind,
     status: row.status, startedAt: row.started_at, completedAt: row.completed_at, objectCount: row.object_count, contentSha256: row.content_sha256,
+    browseBuiltAt: row.browse_built_at, searchIndexedAt: row.search_indexed_at,
   };
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-/** Ids that are not UUIDs cannot exist; answering "not found" without a query keeps Postgres from raising a cast error. */
-export const isBackupId = (id: string) => UUID.test(id);
+export { isBackupId };
 
 export async function insertBackup(db: Executor, siteId: string, input: {
   schemaId: string; schemaName: string; schemaKey: string; kind: BackupKind; options: unknown; startedAt: Date; webhookId: string;
@@ -95,14 +100,22 @@ export async function deleteChunksFrom(db: Executor, backupId: string, fromSeq: 
 export async function markBackupCompleted(db: Executor, siteId: string, backupId: string, input: {
   manifest: unknown; objectCount: number; contentSha256: string; completedAt: Date;
 }): Promise<void> {
+  // the caller has loaded the browse tables in the same transaction
   await db.updateTable('backup')
-    .set({ status: 'completed', manifest: JSON.stringify(input.manifest), object_count: input.objectCount, content_sha256: input.contentSha256, completed_at: input.completedAt })
+    .set({
+      status: 'completed', manifest: JSON.stringify(input.manifest), object_count: input.objectCount, content_sha256: input.contentSha256,
+      completed_at: input.completedAt, browse_built_at: input.completedAt,
+    })
     .where('site_id', '=', siteId).where('id', '=', backupId).where('status', '=', 'uploading')
     .execute();
 }
 
+/** Deletes a backup with its chunks and browse tables; in a transaction, the browse tables return on rollback. */
 export async function deleteBackup(db: Executor, siteId: string, backupId: string): Promise<boolean> {
   if (!isBackupId(backupId)) return false;
+  const owned = await db.selectFrom('backup').select('id').where('site_id', '=', siteId).where('id', '=', backupId).executeTakeFirst();
+  if (!owned) return false;
+  await dropBrowseTables(db, backupId);
   const result = await db.deleteFrom('backup').where('site_id', '=', siteId).where('id', '=', backupId).executeTakeFirst();
   return result.numDeletedRows > 0n;
 }

@@ -13,9 +13,12 @@ const MANIFEST_BODY_LIMIT_BYTES = 2 * 1024 * 1024;
 
 const signed = { security: [{ webhookSignature: [] }], tags: ['forge'] };
 
-export const ingestRoutes: FastifyPluginAsyncTypebox = async (app) => {
+export const ingestRoutes: FastifyPluginAsyncTypebox<{ onBrowseBuilt?: () => void }> = async (app, opts) => {
   forgeSignature(app, { secrets: () => app.config.forgeWebhookSecrets });
-  const deps: IngestDeps = { db: app.db, log: app.log.child({ module: 'ingest' }), clock: app.clock, config: app.config };
+  const deps: IngestDeps = {
+    db: app.db, log: app.log.child({ module: 'ingest' }), clock: app.clock, config: app.config,
+    ...(opts.onBrowseBuilt ? { onBrowseBuilt: opts.onBrowseBuilt } : {}),
+  };
 
   app.post('/backups', {
     bodyLimit: 64 * 1024,

@@ -6,14 +6,15 @@
  */
 import { createHash } from 'node:crypto';
 import { ConflictError, NotFoundError, UnauthorizedError, ValidationError } from '@assets-vault/shared/errors';
-import { parseManifest, readSnapshot, SnapshotIntegrityError, verifyChunk } from '@assets-vault/shared/snapshot';
+import { parseManifest, SnapshotIntegrityError, verifyChunk } from '@assets-vault/shared/snapshot';
 import type { Kysely } from 'kysely';
 import type { Clock } from '../../clock.js';
 import type { Config } from '../../config.js';
+import { withClientTransaction } from '../../db/client-transaction.js';
 import type { DB } from '../../db/types.js';
 import type { Log } from '../../logger.js';
 import { insertAuditEvent } from '../audit/repository.js';
-import { clearBrowseRows, createMaterialiser } from '../browse/materialise.js';
+import { materialiseSnapshot, type MaterialiseOptions } from '../browse/materialise.js';
 import { findSiteById } from '../sites/repository.js';
 import { resolveForgeSite } from '../sites/service.js';
 import {
@@ -26,6 +27,9 @@ export interface IngestDeps {
   log: Log;
   clock: Clock;
   config: Pick<Config, 'allowInsecureSiteUrls' | 'allowedSiteHosts'>;
+  materialise?: MaterialiseOptions;
+  /** called once a backup's browse tables are committed (wakes the search indexer) */
+  onBrowseBuilt?: (backupId: string) => void;
 }
 
 export async function openBackup(deps: IngestDeps, input: { webhookId: string; body: OpenBackupBody }): Promise<{ backupId: string; created: boolean }> {
@@ -89,42 +93,35 @@ export async function completeBackup(deps: IngestDeps, input: { backupId: string
     throw new ConflictError('The backup is already completed with another manifest', { code: 'backup_completed' });
   }
 
-  // Every stored chunk is read back, one at a time, and checked against the manifest: hashes, sizes,
-  // record counts and the content hash over all records.
-  // The same pass materialises the records into the browse tables (visible only once completed).
-  let records = 0;
-  await clearBrowseRows(deps.db, backup.id);
-  const materialiser = createMaterialiser(deps.db, backup.id);
-  try {
-    for await (const record of readSnapshot(manifest, { getChunk: (seq) => readChunk(deps.db, backup.id, seq) })) {
-      records++;
-      await materialiser.add(record);
-    }
-    await materialiser.finish();
-  } catch (err) {
-    if (err instanceof SnapshotIntegrityError) deps.log.warn({ backupId: backup.id, code: err.code, seq: err.seq }, 'backup completion refused');
-    await materialiser.settle();
-    await clearBrowseRows(deps.db, backup.id);
-    throw err;
-  }
-
-  await deps.db.transaction().execute(async (trx) => {
-    const current = await findBackupForUpload(trx, backup.id);
+  // One transaction re-reads every stored chunk against the manifest (hashes, sizes, record counts,
+  // the content hash over all records), loads the browse tables and marks the backup completed: a
+  // failed check leaves nothing behind, and a concurrent completion waits on the row lock.
+  const records = manifest.counts.records;
+  const completedNow = await withClientTransaction(deps.db, async (tx) => {
+    const current = await findBackupForUpload(tx.db, backup.id);
     if (!current) throw new NotFoundError('Backup not found');
     if (current.status === 'completed') {
       if (current.contentSha256 !== manifest.contentSha256) throw new ConflictError('The backup is already completed with another manifest', { code: 'backup_completed' });
-      return;
+      return false;
+    }
+    try {
+      await materialiseSnapshot(tx, backup.id, manifest, { getChunk: (seq) => readChunk(deps.db, backup.id, seq) }, deps.materialise);
+    } catch (err) {
+      if (err instanceof SnapshotIntegrityError) deps.log.warn({ backupId: backup.id, code: err.code, seq: err.seq }, 'backup completion refused');
+      throw err;
     }
     // Chunks past the manifest's end (an attempt that was cut and resumed with other boundaries) are not part of it.
-    await deleteChunksFrom(trx, backup.id, manifest.chunks.length);
-    await markBackupCompleted(trx, backup.siteId, backup.id, {
-      manifest, objectCount, contentSha256: manifest.contentSha256, completedAt: deps.clock.now(),
-    });
-    await insertAuditEvent(trx, backup.siteId, {
+    await deleteChunksFrom(tx.db, backup.id, manifest.chunks.length);
+    const now = deps.clock.now();
+    await markBackupCompleted(tx.db, backup.siteId, backup.id, { manifest, objectCount, contentSha256: manifest.contentSha256, completedAt: now });
+    await insertAuditEvent(tx.db, backup.siteId, {
       actor: input.actor ?? 'forge', action: 'backup.completed', target: backup.id,
       details: { schemaId: backup.schemaId, kind: backup.kind, objects: objectCount, records },
     });
+    return true;
   });
+  if (!completedNow) return response;
+  deps.onBrowseBuilt?.(backup.id);
   deps.log.info({ siteId: backup.siteId, backupId: backup.id, objects: objectCount, records }, 'backup completed');
   return response;
 }

@@ -1,0 +1,88 @@
+/**
+ * Worker threads that verify, parse and format snapshot chunks in parallel while the main thread
+ * streams the previous chunk into Postgres: parsing JSON is the CPU-bound part of a completion
+ * (≈ 20 µs per object). A pool lives for one completion; small snapshots decode inline instead.
+ */
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import { SnapshotIntegrityError, type ChunkInfo, type SnapshotIntegrityCode } from '@assets-vault/shared/snapshot';
+import { decodeBrowseChunk, type BrowseChunk } from './browse-chunk.js';
+
+export interface DecodeRequest { id: number; bytes: Uint8Array; chunk: ChunkInfo; opts: { maxUncompressedBytes?: number } }
+export type DecodeResponse =
+  | { id: number; ok: true; result: BrowseChunk }
+  | { id: number; ok: false; error: { name: string; code: string | undefined; message: string; seq: number | undefined } };
+
+export interface ChunkDecoder {
+  decode(bytes: Uint8Array, chunk: ChunkInfo): Promise<BrowseChunk>;
+  close(): Promise<void>;
+}
+
+export function inlineDecoder(opts: DecodeRequest['opts'] = {}): ChunkDecoder {
+  return { decode: (bytes, chunk) => decodeBrowseChunk(bytes, chunk, opts), close: async () => undefined };
+}
+
+// The service runs TypeScript through tsx (package.json "start"). Node 20 does not apply `--import` to a
+// worker's entry, so the worker registers tsx's ESM hooks itself before importing the decode module.
+const tsxApi = pathToFileURL(path.join(path.dirname(createRequire(import.meta.url).resolve('tsx/package.json')), 'dist/esm/api/index.mjs')).href;
+const workerBoot = `import(${JSON.stringify(tsxApi)}).then(({ register }) => { register(); return import(${JSON.stringify(new URL('./decode-worker.ts', import.meta.url).href)}); })`;
+
+function toError(error: Extract<DecodeResponse, { ok: false }>['error']): Error {
+  if (error.name === 'SnapshotIntegrityError' && error.code) {
+    return new SnapshotIntegrityError(error.code as SnapshotIntegrityCode, error.message, error.seq === undefined ? {} : { seq: error.seq });
+  }
+  return new Error(error.message);
+}
+
+export function createDecodePool(size: number, opts: DecodeRequest['opts'] = {}): ChunkDecoder {
+  interface Slot { worker: Worker; busy: boolean }
+  const pending = new Map<number, { resolve: (r: BrowseChunk) => void; reject: (e: Error) => void; slot: Slot }>();
+  const queue: { request: DecodeRequest; resolve: (r: BrowseChunk) => void; reject: (e: Error) => void }[] = [];
+  let nextId = 0;
+  let closed = false;
+
+  function dispatch(slot: Slot): void {
+    const job = queue.shift();
+    if (!job) return;
+    slot.busy = true;
+    pending.set(job.request.id, { resolve: job.resolve, reject: job.reject, slot });
+    slot.worker.postMessage(job.request);
+  }
+
+  const slots: Slot[] = Array.from({ length: size }, () => {
+    const slot: Slot = { worker: new Worker(workerBoot, { eval: true }), busy: false };
+    slot.worker.on('message', (response: DecodeResponse) => {
+      const job = pending.get(response.id);
+      if (!job) return;
+      pending.delete(response.id);
+      slot.busy = false;
+      if (response.ok) job.resolve({ ...response.result, raw: Buffer.from(response.result.raw.buffer, response.result.raw.byteOffset, response.result.raw.byteLength) });
+      else job.reject(toError(response.error));
+      dispatch(slot);
+    });
+    // a crashed worker fails what it was doing; the completion fails and rolls back
+    slot.worker.on('error', (err) => {
+      for (const [id, job] of pending) if (job.slot === slot) { pending.delete(id); job.reject(err); }
+    });
+    slot.worker.unref();
+    return slot;
+  });
+
+  return {
+    decode(bytes, chunk) {
+      if (closed) return Promise.reject(new Error('decode pool closed'));
+      return new Promise<BrowseChunk>((resolve, reject) => {
+        queue.push({ request: { id: nextId++, bytes, chunk, opts }, resolve, reject });
+        const idle = slots.find((s) => !s.busy);
+        if (idle) dispatch(idle);
+      });
+    },
+    async close() {
+      closed = true;
+      for (const job of queue.splice(0)) job.reject(new Error('decode pool closed'));
+      await Promise.all(slots.map((s) => s.worker.terminate()));
+    },
+  };
+}

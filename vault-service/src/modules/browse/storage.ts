@@ -1,0 +1,66 @@
+/**
+ * Where a backup's browse rows live: one Postgres schema per backup, created, loaded (COPY, no
+ * indexes) and indexed inside the completing transaction, and dropped with the backup. Per-backup
+ * tables keep every query on one small table, let indexes be built after the load instead of updated
+ * row by row, and make deleting a million-object backup a `DROP SCHEMA` that locks nothing else
+ * (ADR 0007). The trigram search index is built after completion by the search indexer.
+ * JSON columns are `json`, not `jsonb`: they are only ever read back whole, and `json` loads ~35 % faster.
+ */
+import { sql, type Kysely } from 'kysely';
+import type { DB, Executor } from '../../db/types.js';
+import { isBackupId } from '../ingest/backup-id.js';
+
+export function browseSchemaName(backupId: string): string {
+  // the name is interpolated into DDL: only a canonical UUID may reach it
+  if (!isBackupId(backupId)) throw new TypeError('not a backup id');
+  return `backup_${backupId.toLowerCase().replace(/-/g, '')}`;
+}
+
+/** Typed queries on the backup's browse tables. */
+export function browseDb(db: Executor, backupId: string): Kysely<DB> {
+  return db.withSchema(browseSchemaName(backupId)) as Kysely<DB>;
+}
+
+/** A table of the backup's schema for raw SQL. */
+export const browseTable = (backupId: string, table: keyof DB & `browse_${string}`) => sql.id(browseSchemaName(backupId), table);
+
+/** The schema and its tables, without indexes (they are built after the load). Drops a leftover first. */
+export async function createBrowseTables(db: Executor, backupId: string): Promise<void> {
+  const schema = sql.id(browseSchemaName(backupId));
+  await sql`drop schema if exists ${schema} cascade`.execute(db);
+  await sql`create schema ${schema}`.execute(db);
+  const t = (table: keyof DB & `browse_${string}`) => browseTable(backupId, table);
+  await sql`create table ${t('browse_object_type')} (
+    id text primary key, name text not null, parent_id text, position integer not null, object_count integer not null, abstract boolean not null)`.execute(db);
+  await sql`create table ${t('browse_attribute')} (
+    id text primary key, object_type_id text not null, name text not null, type integer not null, position integer not null)`.execute(db);
+  await sql`create table ${t('browse_object')} (
+    seq bigint not null, id text not null, object_key text not null, label text not null, object_type_id text not null,
+    created timestamptz not null, updated timestamptz not null, attributes json not null, search_text text not null)`.execute(db);
+  await sql`create table ${t('browse_history')} (object_id text not null, entries json not null)`.execute(db);
+  await sql`create table ${t('browse_issue_ref')} (
+    object_id text not null, issue_id text not null, issue_key text not null, field_id text not null, field_name text not null)`.execute(db);
+}
+
+/** The b-tree indexes browsing needs, built once the rows are in (much faster than maintaining them per row). */
+export async function indexBrowseTables(db: Executor, backupId: string): Promise<void> {
+  const t = (table: keyof DB & `browse_${string}`) => browseTable(backupId, table);
+  await sql`alter table ${t('browse_object')} add primary key (seq)`.execute(db);
+  await sql`create unique index on ${t('browse_object')} (id)`.execute(db);
+  await sql`create index on ${t('browse_object')} (object_type_id, seq)`.execute(db);
+  // a duplicated object id or history row means the snapshot is not what it claims: the unique index refuses it
+  await sql`alter table ${t('browse_history')} add primary key (object_id)`.execute(db);
+  await sql`create index on ${t('browse_issue_ref')} (object_id)`.execute(db);
+  for (const table of ['browse_object_type', 'browse_attribute', 'browse_object', 'browse_history', 'browse_issue_ref'] as const) {
+    await sql`analyze ${t(table)}`.execute(db);
+  }
+}
+
+/** The pg_trgm index behind `q` (a plain CREATE INDEX: the tables are read-only, readers are not blocked). */
+export async function createSearchIndex(db: Executor, backupId: string): Promise<void> {
+  await sql`create index if not exists browse_object_search_trgm on ${browseTable(backupId, 'browse_object')} using gin (search_text gin_trgm_ops)`.execute(db);
+}
+
+export async function dropBrowseTables(db: Executor, backupId: string): Promise<void> {
+  await sql`drop schema if exists ${sql.id(browseSchemaName(backupId))} cascade`.execute(db);
+}

@@ -1,0 +1,191 @@
+/**
+ * Where browse rows live (one schema per backup, loaded inside the completing transaction) and how they
+ * get there: inline and worker-thread decoding give identical rows; a refused completion leaves no
+ * schema; deleting a backup drops it; the search indexer builds the trigram index and rebuilds browse
+ * tables that are missing (after the upgrade that introduced them). Real Postgres, a real snapshot from
+ * the emulator over HTTP.
+ */
+import { createAssetsClient, createFetchTransport } from '@assets-vault/shared/assets-client';
+import { runBackup } from '@assets-vault/shared/backup';
+import { seedFixture, startEmulator } from '@assets-vault/shared/emulator';
+import { canonicalJson, createMemoryChunkStore, readSnapshot, SnapshotIntegrityError, type ObjectRecord, type SnapshotManifest } from '@assets-vault/shared/snapshot';
+import { sql } from 'kysely';
+import pino from 'pino';
+import { systemClock } from '../src/clock.js';
+import { createSearchIndexer } from '../src/jobs/search-indexer.js';
+import { attributesJson } from '../src/modules/browse/browse-chunk.js';
+import { listObjects } from '../src/modules/browse/service.js';
+import { browseDb, browseSchemaName } from '../src/modules/browse/storage.js';
+import { deleteBackupOfSite } from '../src/modules/backups/service.js';
+import { completeBackup } from '../src/modules/ingest/service.js';
+import { createTestDatabase, type TestDatabase } from './helpers/db.js';
+
+const SITE = { cloudId: 'cloud-storage', siteUrl: 'https://storage.atlassian.net' };
+const log = pino({ level: 'silent' });
+
+describe('attributesJson', () => {
+  it('cuts the attributes array out of a canonical object line exactly as it was written', () => {
+    const tricky = ['plain', 'quote " inside', 'back\\slash', 'ends with backslash \\', '] } [ { brackets', '\\"', 'line\nbreak', 'ünïcødé ✓', ''];
+    for (const text of tricky) {
+      const attributes = [
+        { objectTypeAttributeId: '1', objectAttributeValues: [{ value: text, displayValue: text }] },
+        { objectTypeAttributeId: '2', objectAttributeValues: [{ displayValue: `${text}]`, referencedObject: { id: '9', objectKey: 'K-9', label: `[${text}`, objectTypeId: '3' } }] },
+      ];
+      const line = canonicalJson({ kind: 'object', id: '1', label: `label ${text}]`, objectKey: 'K-1', attributes, created: 'x', updated: 'y' });
+      expect(attributesJson(line)).toBe(canonicalJson(attributes));
+      expect(JSON.parse(attributesJson(line)!)).toEqual(attributes);
+    }
+  });
+
+  it('gives up on lines that are not laid out canonically', () => {
+    expect(attributesJson('{"id":"1","attributes":[]}')).toBeUndefined();
+    expect(attributesJson('{"attributes": []}')).toBeUndefined();
+    expect(attributesJson('{"attributes":["unterminated')).toBeUndefined();
+    expect(attributesJson('{"attributes":[]}')).toBe('[]');
+  });
+});
+
+describe('per-backup browse storage', () => {
+  let testDb: TestDatabase;
+  let manifest: SnapshotManifest;
+  let chunks: Map<number, Uint8Array>;
+  const objects: ObjectRecord[] = [];
+  let siteId = '';
+  const deps = () => ({ db: testDb.db, log, clock: systemClock, config: { allowInsecureSiteUrls: false, allowedSiteHosts: [] } });
+
+  beforeAll(async () => {
+    const emulator = await startEmulator();
+    try {
+      const site = emulator.createSite({ name: 'storage' });
+      const seeded = seedFixture(site, { objects: 240, seed: 'storage' });
+      const client = createAssetsClient({ transport: createFetchTransport({ siteUrl: site.info.siteUrl, assetsApiBase: site.info.assetsApiBase, auth: { type: 'basic', email: site.info.email, apiToken: site.info.apiToken } }) });
+      const store = createMemoryChunkStore();
+      const result = await runBackup({
+        client, schemaId: seeded.schemaId, source: SITE, options: { history: true, icons: false, issueRefs: true }, sink: store, writer: { maxChunkRecords: 50 },
+      });
+      if (!result.done) throw new Error('backup did not finish');
+      manifest = result.manifest;
+      chunks = store.chunks;
+    } finally {
+      await emulator.close();
+    }
+    for await (const r of readSnapshot(manifest, { getChunk: async (seq) => chunks.get(seq) })) if (r.kind === 'object') objects.push(r);
+    testDb = await createTestDatabase();
+    siteId = (await testDb.db.insertInto('site').values({ cloud_id: SITE.cloudId, site_url: SITE.siteUrl, installation_state: 'connected' }).returning('id').executeTakeFirstOrThrow()).id;
+  }, 90_000);
+
+  afterAll(async () => {
+    await testDb?.drop();
+  });
+
+  /** An uploading backup with the snapshot's chunks stored (optionally one of them altered). */
+  async function storedBackup(alter?: { seq: number }): Promise<string> {
+    const { id } = await testDb.db.insertInto('backup').values({
+      site_id: siteId, schema_id: manifest.schema.id, schema_name: manifest.schema.name, schema_key: manifest.schema.key, kind: 'manual',
+      options: JSON.stringify(manifest.options), started_at: manifest.createdAt, opened_by_webhook_id: `storage_${Math.random()}`,
+    }).returning('id').executeTakeFirstOrThrow();
+    for (const [seq, bytes] of chunks) {
+      const stored = Buffer.from(bytes);
+      if (alter?.seq === seq) stored.writeUInt8(stored[stored.length - 5]! ^ 0xff, stored.length - 5);
+      await testDb.db.insertInto('backup_chunk').values({ backup_id: id, seq, sha256: manifest.chunks[seq]!.sha256, size_bytes: stored.length, bytes: stored }).execute();
+    }
+    return id;
+  }
+
+  async function schemaExists(backupId: string): Promise<boolean> {
+    const { rows } = await sql<{ n: number }>`select count(*)::int as n from pg_namespace where nspname = ${browseSchemaName(backupId)}`.execute(testDb.db);
+    return rows[0]!.n === 1;
+  }
+
+  /** Every browse row of a backup, in a stable order, JSON columns parsed. */
+  async function browseRows(backupId: string) {
+    const db = browseDb(testDb.db, backupId);
+    return {
+      types: await db.selectFrom('browse_object_type').selectAll().orderBy('id').execute(),
+      attributes: await db.selectFrom('browse_attribute').selectAll().orderBy('id').execute(),
+      objects: await db.selectFrom('browse_object').selectAll().orderBy('seq').execute(),
+      history: await db.selectFrom('browse_history').selectAll().orderBy('object_id').execute(),
+      issueRefs: await db.selectFrom('browse_issue_ref').selectAll().orderBy('object_id').orderBy('issue_id').orderBy('field_id').execute(),
+    };
+  }
+
+  it('the snapshot under test spans enough chunks for the worker threads and carries history and issue references', () => {
+    expect(manifest.chunks.length).toBeGreaterThanOrEqual(6);
+    expect(manifest.counts.byKind.history ?? 0).toBeGreaterThan(0);
+    expect(manifest.counts.byKind.issueRef ?? 0).toBeGreaterThan(0);
+  });
+
+  it('decoding in worker threads and inline loads identical rows, equal to the snapshot', async () => {
+    const inline = await storedBackup();
+    const threaded = await storedBackup();
+    await completeBackup({ ...deps(), materialise: { workers: 0 } }, { backupId: inline, manifest });
+    await completeBackup({ ...deps(), materialise: { workers: 2 } }, { backupId: threaded, manifest });
+    const a = await browseRows(inline);
+    const b = await browseRows(threaded);
+    expect(b).toEqual(a);
+    expect(a.objects.map((o) => o.id)).toEqual(objects.map((o) => o.id));
+    expect(a.objects.map((o) => o.attributes)).toEqual(objects.map((o) => o.attributes));
+    expect(a.history.length).toBe(manifest.counts.byKind.history);
+    expect(a.issueRefs.length).toBeGreaterThan(0);
+    const counted = Object.fromEntries(a.types.filter((t) => t.object_count > 0).map((t) => [t.id, t.object_count]));
+    expect(counted).toEqual(manifest.counts.objectsByObjectType);
+  });
+
+  it('a completion refused by verification leaves no browse schema and the backup uploading, in either decoding mode', async () => {
+    for (const workers of [0, 2]) {
+      const id = await storedBackup({ seq: 3 });
+      await expect(completeBackup({ ...deps(), materialise: { workers } }, { backupId: id, manifest })).rejects.toMatchObject({ code: 'chunk_hash_mismatch', seq: 3 });
+      await expect(completeBackup({ ...deps(), materialise: { workers } }, { backupId: id, manifest })).rejects.toBeInstanceOf(SnapshotIntegrityError);
+      expect(await schemaExists(id)).toBe(false);
+      const row = await testDb.db.selectFrom('backup').select(['status', 'browse_built_at']).where('id', '=', id).executeTakeFirstOrThrow();
+      expect(row).toEqual({ status: 'uploading', browse_built_at: null });
+    }
+  });
+
+  it('two completions of one backup at once load it once', async () => {
+    const id = await storedBackup();
+    const results = await Promise.all([completeBackup(deps(), { backupId: id, manifest }), completeBackup(deps(), { backupId: id, manifest })]);
+    expect(results.map((r) => r.status)).toEqual(['completed', 'completed']);
+    expect((await browseRows(id)).objects.length).toBe(objects.length);
+  });
+
+  it('deleting a backup drops its browse schema with it', async () => {
+    const id = await storedBackup();
+    await completeBackup(deps(), { backupId: id, manifest });
+    expect(await schemaExists(id)).toBe(true);
+    await deleteBackupOfSite(testDb.db, siteId, id, 'admin@storage.test');
+    expect(await schemaExists(id)).toBe(false);
+    expect(await testDb.db.selectFrom('backup').select('id').where('id', '=', id).executeTakeFirst()).toBeUndefined();
+  });
+
+  it('the search indexer builds a trigram index that search can use, and rebuilds browse tables that are missing', async () => {
+    const id = await storedBackup();
+    await completeBackup(deps(), { backupId: id, manifest });
+    const before = await browseRows(id);
+    const indexer = createSearchIndexer({ db: testDb.db, log, now: () => new Date() });
+    while (await indexer.runOnce()) { /* every completed backup of this suite */ }
+    const indexed = await testDb.db.selectFrom('backup').select(['search_indexed_at']).where('id', '=', id).executeTakeFirstOrThrow();
+    expect(indexed.search_indexed_at).toBeInstanceOf(Date);
+    const plan = await withSeqScanOff(`select seq from ${browseSchemaName(id)}.browse_object where search_text like '%${objects[7]!.objectKey.toLowerCase()}%'`);
+    expect(plan).toContain('browse_object_search_trgm');
+
+    // the state after migration 0007: a completed backup without browse tables
+    await sql`drop schema ${sql.id(browseSchemaName(id))} cascade`.execute(testDb.db);
+    await testDb.db.updateTable('backup').set({ browse_built_at: null, search_indexed_at: null }).where('id', '=', id).execute();
+    await expect(listObjects(testDb.db, siteId, id, {})).rejects.toMatchObject({ code: 'browse_pending', statusCode: 409 });
+    expect(await indexer.runOnce()).toBe(true);
+    expect(await browseRows(id)).toEqual(before);
+    const q = objects[11]!.label;
+    const found = await listObjects(testDb.db, siteId, id, { q });
+    expect(found.items.map((i) => i.id)).toEqual(objects.filter((o) => `${o.label} ${o.objectKey} ${o.attributes.flatMap((a) => a.objectAttributeValues.map((v) => v.displayValue)).join(' ')}`.toLowerCase().includes(q.toLowerCase())).map((o) => o.id).slice(0, 50));
+    expect(await indexer.runOnce()).toBe(false);
+  });
+
+  async function withSeqScanOff(query: string): Promise<string> {
+    return testDb.db.transaction().execute(async (trx) => {
+      await sql`set local enable_seqscan = off`.execute(trx);
+      const { rows } = await sql<{ 'QUERY PLAN': string }>`explain ${sql.raw(query)}`.execute(trx);
+      return rows.map((r) => r['QUERY PLAN']).join('\n');
+    });
+  }
+});
