@@ -2,12 +2,15 @@
  * Runs vault-side backup jobs one at a time per process: claim (FOR UPDATE SKIP LOCKED), run the
  * shared backup engine with the site's stored credentials, complete, or retry with exponential
  * backoff until max_attempts. A job whose runner died is picked up again when its lock expires.
+ * Every retry continues from the job's last checkpoint; only a job that fails for good loses its
+ * partial backup.
  */
 import { randomUUID } from 'node:crypto';
 import type { Log } from '../logger.js';
-import { insertAuditEvent } from '../modules/audit/repository.js';
 import { claimJob, finishJob, requeueJob } from '../modules/vault-backup/repository.js';
-import { PermanentJobError, runVaultBackupAttempt, type VaultBackupDeps } from '../modules/vault-backup/service.js';
+import {
+  JobLeaseLostError, PermanentJobError, failVaultBackupJob, runVaultBackupAttempt, type VaultBackupDeps,
+} from '../modules/vault-backup/service.js';
 import { createPoller, type Poller } from './poller.js';
 
 export interface VaultBackupRunnerOptions {
@@ -15,6 +18,15 @@ export interface VaultBackupRunnerOptions {
   /** a running job's lock; renewed with every progress update */
   lockMs?: number;
   retryBaseMs?: number;
+  /**
+   * How often a running backup saves its cursor (default 30 s); a failure loses at most this much
+   * work. Each checkpoint stops the engine at a page boundary: measured on the emulator (3,000
+   * objects), that costs one more AQL page request without history (the dropped read-ahead) and about
+   * two with history (the page is read again in the middle of its histories). With history a
+   * 500-object page takes ~35 s at the paced 850 histories/min, so 5 s would read each page ~14
+   * times instead of once; 30 s adds under 1% to all requests.
+   */
+  checkpointIntervalMs?: number;
 }
 
 /** A short, single-line reason; the Assets client's messages carry no credentials. */
@@ -24,6 +36,7 @@ export function createVaultBackupRunner(deps: VaultBackupDeps & { log: Log }, op
   const workerId = `vault-backup:${randomUUID()}`;
   const lockMs = options.lockMs ?? 10 * 60_000;
   const retryBaseMs = options.retryBaseMs ?? 60_000;
+  const checkpointIntervalMs = options.checkpointIntervalMs ?? 30_000;
   const abort = new AbortController();
 
   async function runOnce(): Promise<boolean> {
@@ -32,20 +45,23 @@ export function createVaultBackupRunner(deps: VaultBackupDeps & { log: Log }, op
     const log = deps.log.child({ jobId: job.id, siteId: job.siteId });
     log.info({ schemaId: job.schemaId, attempt: job.attempts }, 'vault backup started');
     try {
-      const backupId = await runVaultBackupAttempt(deps, job, { id: workerId, lockMs, signal: abort.signal });
+      const backupId = await runVaultBackupAttempt(deps, job, { id: workerId, lockMs, checkpointIntervalMs, signal: abort.signal });
       await finishJob(deps.db, job.id, { workerId, now: deps.clock.now(), status: 'completed', backupId, error: null });
       log.info({ backupId }, 'vault backup completed');
     } catch (err) {
+      if (err instanceof JobLeaseLostError) {
+        log.warn({ attempt: job.attempts }, 'vault backup taken over by another runner');
+        return true;
+      }
       if (abort.signal.aborted) {
-        // shutting down: let another replica (or the next start) take it after the lock expires
+        // shutting down: another replica (or the next start) continues from the last checkpoint
         await requeueJob(deps.db, job.id, { workerId, now: deps.clock.now(), runAfter: deps.clock.now(), error: 'interrupted by shutdown' });
         return false;
       }
       const permanent = err instanceof PermanentJobError || job.attempts >= job.maxAttempts;
       log.warn({ err: reason(err), attempt: job.attempts, permanent }, 'vault backup attempt failed');
       if (permanent) {
-        await finishJob(deps.db, job.id, { workerId, now: deps.clock.now(), status: 'failed', backupId: null, error: reason(err) });
-        await insertAuditEvent(deps.db, job.siteId, { actor: 'system', action: 'backup.vault_failed', target: job.id, details: { schemaId: job.schemaId, error: reason(err) } });
+        await failVaultBackupJob(deps, job, workerId, reason(err));
       } else {
         const runAfter = new Date(deps.clock.now().getTime() + retryBaseMs * 2 ** (job.attempts - 1));
         await requeueJob(deps.db, job.id, { workerId, now: deps.clock.now(), runAfter, error: reason(err) });

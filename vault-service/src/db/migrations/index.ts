@@ -11,6 +11,7 @@ import * as m0004 from './0004-browse.js';
 import * as m0005 from './0005-retention-credentials.js';
 import * as m0006 from './0006-vault-backup-jobs.js';
 import * as m0007 from './0007-browse-per-backup.js';
+import * as m0008 from './0008-vault-backup-resume.js';
 
 export const migrations: Record<string, Migration> = {
   '0001-core': m0001,
@@ -20,4 +21,5 @@ export const migrations: Record<string, Migration> = {
   '0005-retention-credentials': m0005,
   '0006-vault-backup-jobs': m0006,
   '0007-browse-per-backup': m0007,
+  '0008-vault-backup-resume': m0008,
 };

@@ -2,7 +2,7 @@ import type { ColumnType, Generated } from 'kysely';
 
 export type VaultBackupJobStatus = 'queued' | 'running' | 'completed' | 'failed';
 
-/** A "Backup now" run by the vault with the site's stored credentials (migration 0006). */
+/** A "Backup now" run by the vault with the site's stored credentials (migrations 0006, 0007). */
 export interface VaultBackupJobTable {
   id: Generated<string>;
   site_id: string;
@@ -11,7 +11,10 @@ export interface VaultBackupJobTable {
   requested_by: string;
   status: ColumnType<VaultBackupJobStatus, VaultBackupJobStatus | undefined, VaultBackupJobStatus>;
   progress: ColumnType<unknown, string | null | undefined, string | null>;
+  /** the partial backup while running; the completed one afterwards */
   backup_id: string | null;
+  /** the engine's BackupCursor for the chunks in `backup_id`, saved at checkpoints (migration 0007) */
+  cursor: ColumnType<unknown, string | null | undefined, string | null>;
   attempts: ColumnType<number, number | undefined, number>;
   max_attempts: ColumnType<number, number | undefined, number>;
   run_after: ColumnType<Date, Date | undefined, Date>;

@@ -1,4 +1,5 @@
 /** Durable vault-side backup jobs. Claimed with FOR UPDATE SKIP LOCKED: one runner per job, any number of replicas. */
+import type { BackupCursor } from '@assets-vault/shared/backup';
 import { sql } from 'kysely';
 import type { Executor } from '../../db/types.js';
 import type { VaultBackupJobStatus } from '../../db/tables/vault-backup-job.js';
@@ -12,7 +13,10 @@ export interface VaultBackupJob {
   requestedBy: string;
   status: VaultBackupJobStatus;
   progress: unknown;
+  /** the partial backup while running (kept between attempts), the completed one at the end */
   backupId: string | null;
+  /** where the engine stopped writing into `backupId`; null until the first checkpoint */
+  cursor: BackupCursor | null;
   attempts: number;
   maxAttempts: number;
   lastError: string | null;
@@ -22,13 +26,13 @@ export interface VaultBackupJob {
 
 type Row = {
   id: string; site_id: string; schema_id: string; options: unknown; requested_by: string; status: VaultBackupJobStatus; progress: unknown;
-  backup_id: string | null; attempts: number; max_attempts: number; last_error: string | null; created_at: Date; finished_at: Date | null;
+  backup_id: string | null; cursor: unknown; attempts: number; max_attempts: number; last_error: string | null; created_at: Date; finished_at: Date | null;
 };
-const columns = ['id', 'site_id', 'schema_id', 'options', 'requested_by', 'status', 'progress', 'backup_id', 'attempts', 'max_attempts', 'last_error', 'created_at', 'finished_at'] as const;
+const columns = ['id', 'site_id', 'schema_id', 'options', 'requested_by', 'status', 'progress', 'backup_id', 'cursor', 'attempts', 'max_attempts', 'last_error', 'created_at', 'finished_at'] as const;
 
 const toJob = (r: Row): VaultBackupJob => ({
   id: r.id, siteId: r.site_id, schemaId: r.schema_id, options: r.options as VaultBackupJob['options'], requestedBy: r.requested_by, status: r.status,
-  progress: r.progress, backupId: r.backup_id, attempts: r.attempts, maxAttempts: r.max_attempts, lastError: r.last_error, createdAt: r.created_at, finishedAt: r.finished_at,
+  progress: r.progress, backupId: r.backup_id, cursor: r.cursor as BackupCursor | null, attempts: r.attempts, maxAttempts: r.max_attempts, lastError: r.last_error, createdAt: r.created_at, finishedAt: r.finished_at,
 });
 
 export async function insertJob(db: Executor, siteId: string, input: { schemaId: string; options: VaultBackupJob['options']; requestedBy: string; now: Date }): Promise<VaultBackupJob> {
@@ -60,25 +64,40 @@ export async function claimJob(db: Executor, input: { workerId: string; now: Dat
   return row && toJob(row);
 }
 
-/** Progress and a longer lock, only while this worker still holds the job. */
-export async function touchJob(db: Executor, jobId: string, input: { workerId: string; now: Date; lockMs: number; progress?: unknown; backupId?: string }): Promise<void> {
-  await db.updateTable('vault_backup_job')
+/**
+ * A longer lock, with progress and/or a checkpoint, only while this worker still holds the job;
+ * false when it no longer does (its lock expired and another runner took the job).
+ * A checkpoint sets the backup and its cursor together, so a cursor never describes another backup.
+ */
+export async function touchJob(db: Executor, jobId: string, input: {
+  workerId: string; now: Date; lockMs: number; progress?: unknown; checkpoint?: { backupId: string; cursor: BackupCursor | null };
+}): Promise<boolean> {
+  const result = await db.updateTable('vault_backup_job')
     .set({
       locked_until: new Date(input.now.getTime() + input.lockMs), updated_at: input.now,
       ...(input.progress !== undefined ? { progress: JSON.stringify(input.progress) } : {}),
-      ...(input.backupId !== undefined ? { backup_id: input.backupId } : {}),
+      ...(input.checkpoint ? { backup_id: input.checkpoint.backupId, cursor: input.checkpoint.cursor && JSON.stringify(input.checkpoint.cursor) } : {}),
     })
-    .where('id', '=', jobId).where('locked_by', '=', input.workerId).where('status', '=', 'running').execute();
+    .where('id', '=', jobId).where('locked_by', '=', input.workerId).where('status', '=', 'running').executeTakeFirst();
+  return result.numUpdatedRows > 0n;
+}
+
+/** Locks the job row if this worker still holds it; its partial backup, if any. */
+export async function lockHeldJob(db: Executor, jobId: string, workerId: string): Promise<{ backupId: string | null } | undefined> {
+  const row = await db.selectFrom('vault_backup_job').select('backup_id')
+    .where('id', '=', jobId).where('locked_by', '=', workerId).where('status', '=', 'running').forUpdate().executeTakeFirst();
+  return row && { backupId: row.backup_id };
 }
 
 export async function finishJob(db: Executor, jobId: string, input: { workerId: string; now: Date; status: 'completed' | 'failed'; backupId: string | null; error: string | null }): Promise<void> {
   await db.updateTable('vault_backup_job')
-    .set({ status: input.status, backup_id: input.backupId, last_error: input.error, finished_at: input.now, updated_at: input.now, locked_by: null, locked_until: null })
+    .set({ status: input.status, backup_id: input.backupId, cursor: null, last_error: input.error, finished_at: input.now, updated_at: input.now, locked_by: null, locked_until: null })
     .where('id', '=', jobId).where('locked_by', '=', input.workerId).execute();
 }
 
+/** Back to the queue; the partial backup and its cursor stay for the next attempt to continue. */
 export async function requeueJob(db: Executor, jobId: string, input: { workerId: string; now: Date; runAfter: Date; error: string }): Promise<void> {
   await db.updateTable('vault_backup_job')
-    .set({ status: 'queued', backup_id: null, last_error: input.error, run_after: input.runAfter, updated_at: input.now, locked_by: null, locked_until: null })
+    .set({ status: 'queued', last_error: input.error, run_after: input.runAfter, updated_at: input.now, locked_by: null, locked_until: null })
     .where('id', '=', jobId).where('locked_by', '=', input.workerId).execute();
 }

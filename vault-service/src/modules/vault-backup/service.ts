@@ -1,9 +1,13 @@
 /**
  * "Backup now" from the vault (the Forge app unreachable): the shared backup engine runs here with the
  * site's stored credentials, writes its chunks into a backup row and completes it through the same
- * verification and materialisation as an upload from the Forge app.
+ * verification and materialisation as an upload from the Forge app. The engine's cursor is saved in
+ * the job at checkpoints, so an attempt cut short (network, 429s, a dead process) is continued by the
+ * next one instead of reading the whole schema again.
  */
+import type { BackupCursor } from '@assets-vault/shared/backup';
 import { ConflictError, NotFoundError, ValidationError } from '@assets-vault/shared/errors';
+import { SnapshotIntegrityError } from '@assets-vault/shared/snapshot';
 import type { Kysely } from 'kysely';
 import type { Clock } from '../../clock.js';
 import type { Config } from '../../config.js';
@@ -14,8 +18,8 @@ import { assetsAccessForSite, captureLiveSnapshot } from '../backups/live-snapsh
 import { ASSETS_API_PURPOSE, type SiteAssetsCredentials } from '../credentials/routes.js';
 import { loadCredentials } from '../credentials/service.js';
 import { completeBackup } from '../ingest/service.js';
-import { deleteBackup } from '../ingest/repository.js';
-import { findJob, insertJob, touchJob, type VaultBackupJob } from './repository.js';
+import { deleteBackup, findBackup } from '../ingest/repository.js';
+import { findJob, finishJob, insertJob, lockHeldJob, touchJob, type VaultBackupJob } from './repository.js';
 
 export interface VaultBackupDeps {
   db: Kysely<DB>;
@@ -48,37 +52,83 @@ export async function getVaultBackupJob(db: Kysely<DB>, siteId: string, jobId: s
 /** Errors worth another attempt later (network, rate limits, 5xx); the rest fail the job at once. */
 export class PermanentJobError extends Error {}
 
-/** One attempt of a claimed job; resolves to the completed backup id, throws on failure (the attempt's rows removed). */
-export async function runVaultBackupAttempt(deps: VaultBackupDeps, job: VaultBackupJob, worker: { id: string; lockMs: number; signal?: AbortSignal }): Promise<string> {
+/** This runner's lock expired and another runner took the job: it leaves the job and its backup alone. */
+export class JobLeaseLostError extends Error {
+  override name = 'JobLeaseLostError';
+}
+
+export interface VaultBackupWorker {
+  id: string;
+  lockMs: number;
+  /** how often a running backup stops at a page boundary to save its cursor */
+  checkpointIntervalMs: number;
+  signal?: AbortSignal;
+}
+
+/**
+ * One attempt of a claimed job; resolves to the completed backup id. A failed attempt leaves its
+ * partial backup and the last saved cursor in the job, and the next attempt continues from there.
+ */
+export async function runVaultBackupAttempt(deps: VaultBackupDeps, job: VaultBackupJob, worker: VaultBackupWorker): Promise<string> {
+  const partial = job.backupId ? await findBackup(deps.db, job.siteId, job.backupId) : undefined;
+  // an earlier attempt completed it and died before it could say so
+  if (partial?.status === 'completed') return partial.id;
   const access = await assetsAccessForSite(deps.db, deps.config, job.siteId).catch((err: unknown) => {
     throw new PermanentJobError(err instanceof Error ? err.message : 'credentials unavailable');
   });
   if (!access.vaultBackupsEnabled) throw new PermanentJobError('Vault-side backups are switched off for this site');
-  let backupId: string | undefined;
+
+  const renewLease = async (update: { progress?: unknown; checkpoint?: { backupId: string; cursor: BackupCursor | null } }) => {
+    const held = await touchJob(deps.db, job.id, { workerId: worker.id, now: deps.clock.now(), lockMs: worker.lockMs, ...update });
+    if (!held) throw new JobLeaseLostError('Another runner took this vault backup job over');
+  };
+  const resume = partial && job.cursor ? { backup: partial, cursor: job.cursor } : undefined;
+  // a partial backup without a saved cursor holds nothing a new attempt could continue
+  if (partial && !resume) await deleteBackup(deps.db, job.siteId, partial.id);
   let lastTouch = 0;
+  const captured = await captureLiveSnapshot(deps.db, {
+    access, schemaId: job.schemaId, kind: 'manual', options: job.options, openedBy: `vaultjob_${job.id}_${job.attempts}`,
+    // a resumed snapshot keeps the start of the attempt that opened it
+    startedAt: resume?.backup.startedAt ?? deps.clock.now(),
+    ...(resume ? { resumeFrom: { backupId: resume.backup.id, cursor: resume.cursor } } : {}),
+    onBackupRow: (id) => renewLease({ checkpoint: { backupId: id, cursor: null }, progress: { phase: 'structure', objects: 0 } }),
+    checkpoint: { intervalMs: worker.checkpointIntervalMs, save: (backupId, cursor) => renewLease({ checkpoint: { backupId, cursor } }) },
+    onProgress: (p) => {
+      const t = Date.now();
+      if (t - lastTouch < 1000 && p.phase !== 'done') return;
+      lastTouch = t;
+      void touchJob(deps.db, job.id, { workerId: worker.id, now: deps.clock.now(), lockMs: worker.lockMs, progress: p })
+        .catch((err: unknown) => deps.log.warn({ err, jobId: job.id }, 'vault backup progress not saved'));
+    },
+    ...(worker.signal ? { signal: worker.signal } : {}),
+  });
+  deps.log.info({ jobId: job.id, backupId: captured.backupId, stats: captured.stats }, 'vault backup snapshot written');
+  // completion (verification and materialisation) must not race a runner that took the job over
+  await renewLease({});
   try {
-    const captured = await captureLiveSnapshot(deps.db, {
-      access, schemaId: job.schemaId, kind: 'manual', options: job.options, openedBy: `vaultjob_${job.id}_${job.attempts}`, startedAt: deps.clock.now(),
-      onBackupRow: async (id) => {
-        backupId = id;
-        await touchJob(deps.db, job.id, { workerId: worker.id, now: deps.clock.now(), lockMs: worker.lockMs, backupId: id, progress: { phase: 'structure', objects: 0 } });
-      },
-      onProgress: (p) => {
-        const t = Date.now();
-        if (t - lastTouch < 1000 && p.phase !== 'done') return;
-        lastTouch = t;
-        void touchJob(deps.db, job.id, { workerId: worker.id, now: deps.clock.now(), lockMs: worker.lockMs, progress: p })
-          .catch((err: unknown) => deps.log.warn({ err, jobId: job.id }, 'vault backup progress not saved'));
-      },
-      ...(worker.signal ? { signal: worker.signal } : {}),
-    });
     await completeBackup({ db: deps.db, log: deps.log, clock: deps.clock, config: deps.config }, {
       backupId: captured.backupId, manifest: captured.manifest, actor: job.requestedBy,
     });
-    return captured.backupId;
   } catch (err) {
-    // an attempt that did not complete leaves nothing behind (a later attempt starts afresh)
-    if (backupId) await deleteBackup(deps.db, job.siteId, backupId).catch(() => undefined);
+    // stored chunks that disagree with the manifest cannot be continued: the next attempt starts afresh
+    if (err instanceof SnapshotIntegrityError) await deleteBackup(deps.db, job.siteId, captured.backupId);
     throw err;
   }
+  return captured.backupId;
+}
+
+/**
+ * Ends a job that will not be tried again: its partial backup goes, the job records the reason, and
+ * the failure is audited, in one transaction. False (nothing changed) when another runner holds the job.
+ */
+export async function failVaultBackupJob(deps: Pick<VaultBackupDeps, 'db' | 'clock'>, job: VaultBackupJob, workerId: string, error: string): Promise<boolean> {
+  return deps.db.transaction().execute(async (trx) => {
+    const held = await lockHeldJob(trx, job.id, workerId);
+    if (!held) return false;
+    const partial = held.backupId ? await findBackup(trx, job.siteId, held.backupId) : undefined;
+    if (partial?.status === 'uploading') await deleteBackup(trx, job.siteId, partial.id);
+    await finishJob(trx, job.id, { workerId, now: deps.clock.now(), status: 'failed', backupId: null, error });
+    await insertAuditEvent(trx, job.siteId, { actor: 'system', action: 'backup.vault_failed', target: job.id, details: { schemaId: job.schemaId, error } });
+    return true;
+  });
 }
