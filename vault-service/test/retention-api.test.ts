@@ -1,4 +1,4 @@
-/** GET/PUT /api/v1/retention over real HTTP: defaults, storing a policy applies it at once, validation. */
+/** GET/PUT /api/v1/retention over real HTTP: defaults, storing a policy applies it at once and is audited, validation. */
 import { createTestDatabase, type TestDatabase } from './helpers/db.js';
 import { startTestApp, testConfig, type TestApp } from './helpers/app.js';
 import { createTestSession, csrfHeaders } from './helpers/login.js';
@@ -55,6 +55,25 @@ describe('retention API', () => {
 
     const again = await fetch(`${vault.baseUrl}/api/v1/retention`, { headers: { cookie } });
     expect(await again.json()).toEqual({ keepManual: 1, keepScheduled: null, maxAgeDays: null });
+  });
+
+  it('audits each saved policy with the one it replaced, as the session user', async () => {
+    expect((await put({ keepScheduled: 4, maxAgeDays: 30 })).status).toBe(200);
+    const saved = await testDb.db.selectFrom('audit_event').select(['site_id', 'actor', 'action', 'target', 'details'])
+      .where('action', '=', 'retention.policy_saved').orderBy('created_at').orderBy('id').execute();
+    expect(saved).toEqual([
+      {
+        site_id: siteId, actor: 'admin@r.test', action: 'retention.policy_saved', target: null,
+        details: { previous: { keepManual: null, keepScheduled: null, maxAgeDays: null }, policy: { keepManual: 1, keepScheduled: null, maxAgeDays: null } },
+      },
+      {
+        site_id: siteId, actor: 'admin@r.test', action: 'retention.policy_saved', target: null,
+        details: { previous: { keepManual: 1, keepScheduled: null, maxAgeDays: null }, policy: { keepManual: null, keepScheduled: 4, maxAgeDays: 30 } },
+      },
+    ]);
+    // a refused policy is neither stored nor audited
+    expect((await put({ keepManual: -1 })).status).toBe(400);
+    expect(await testDb.db.selectFrom('audit_event').select('id').where('action', '=', 'retention.policy_saved').execute()).toHaveLength(2);
   });
 
   it('rejects negative limits and requires a session', async () => {

@@ -17,14 +17,14 @@ export const retentionRoutes: FastifyPluginAsyncTypebox = async (app) => {
 
   app.put('/retention', {
     schema: {
-      tags: ['retention'], summary: 'Replace the site retention policy; applied at once (deletions audited)',
+      tags: ['retention'], summary: 'Replace the site retention policy (audited); applied at once (deletions audited)',
       security: [{ session: [] }], body: PolicyInput,
       response: { 200: Type.Object({ policy: Policy, deleted: Type.Array(Type.String()) }), 400: ErrorResponse, 401: ErrorResponse, 403: ErrorResponse },
     },
   }, async (request) => {
     const auth = requireAuth(request);
     const policy = { keepManual: request.body.keepManual ?? null, keepScheduled: request.body.keepScheduled ?? null, maxAgeDays: request.body.maxAgeDays ?? null };
-    const deleted = await putRetentionPolicy(app.db, auth.siteId, policy, app.clock.now());
+    const deleted = await putRetentionPolicy(app.db, auth.siteId, { policy, actor: auth.email, now: app.clock.now() });
     return { policy, deleted };
   });
 };

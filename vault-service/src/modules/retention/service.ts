@@ -9,12 +9,7 @@ import type { DB } from '../../db/types.js';
 import { insertAuditEvent } from '../audit/repository.js';
 import { deleteBackup } from '../ingest/repository.js';
 import { isBackupInUseByRestore, lockBackup } from '../backups/repository.js';
-
-export interface RetentionPolicy {
-  keepManual: number | null;
-  keepScheduled: number | null;
-  maxAgeDays: number | null;
-}
+import { findRetentionPolicy, upsertRetentionPolicy, type RetentionPolicy } from './repository.js';
 
 export interface RetentionCandidate {
   id: string;
@@ -74,16 +69,21 @@ export async function applyRetention(db: Kysely<DB>, siteId: string, policy: Ret
 const NO_LIMITS: RetentionPolicy = { keepManual: null, keepScheduled: null, maxAgeDays: null };
 
 export async function getRetentionPolicy(db: Kysely<DB>, siteId: string): Promise<RetentionPolicy> {
-  const row = await db.selectFrom('retention_policy').selectAll().where('site_id', '=', siteId).executeTakeFirst();
-  return row ? { keepManual: row.keep_manual, keepScheduled: row.keep_scheduled, maxAgeDays: row.max_age_days } : NO_LIMITS;
+  return (await findRetentionPolicy(db, siteId)) ?? NO_LIMITS;
 }
 
-/** Stores the policy (missing fields = no limit) and applies it at once; returns the deleted ids. */
-export async function putRetentionPolicy(db: Kysely<DB>, siteId: string, policy: RetentionPolicy, now: Date): Promise<string[]> {
-  const values = { keep_manual: policy.keepManual, keep_scheduled: policy.keepScheduled, max_age_days: policy.maxAgeDays };
-  await db.insertInto('retention_policy').values({ site_id: siteId, ...values })
-    .onConflict((oc) => oc.column('site_id').doUpdateSet({ ...values, updated_at: now })).execute();
-  return applyRetention(db, siteId, policy, now);
+/**
+ * Stores the policy (missing fields = no limit), audited with the one it replaces in the same
+ * transaction, then applies it at once; returns the deleted ids.
+ */
+export async function putRetentionPolicy(db: Kysely<DB>, siteId: string, input: { policy: RetentionPolicy; actor: string; now: Date }): Promise<string[]> {
+  await db.transaction().execute(async (trx) => {
+    // locked: of two saves at once, the second audits the policy the first stored
+    const previous = (await findRetentionPolicy(trx, siteId, { forUpdate: true })) ?? NO_LIMITS;
+    await upsertRetentionPolicy(trx, siteId, input.policy, input.now);
+    await insertAuditEvent(trx, siteId, { actor: input.actor, action: 'retention.policy_saved', details: { previous, policy: input.policy } });
+  });
+  return applyRetention(db, siteId, input.policy, input.now);
 }
 
 /** Housekeeping: applies every stored policy; returns how many backups were removed. */
