@@ -51,6 +51,7 @@ import { webRoutes } from './modules/web/routes.js';
 import { registerCsrf } from './plugins/csrf.js';
 import { registerErrorHandler } from './plugins/error-handler.js';
 import { registerSessions } from './plugins/session.js';
+import { buildValidator } from './plugins/validation.js';
 
 export type VaultApp = FastifyInstance<RawServerDefault, IncomingMessage, ServerResponse, FastifyBaseLogger, TypeBoxTypeProvider>;
 
@@ -88,6 +89,7 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Vaul
     bodyLimit: 1024 * 1024,
     // Stop waiting on keep-alive sockets at shutdown instead of holding SIGTERM up.
     forceCloseConnections: 'idle',
+    schemaController: { compilersFactory: { buildValidator } },
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   // 1. config

@@ -76,8 +76,15 @@ describe('retention API', () => {
     expect(await testDb.db.selectFrom('audit_event').select('id').where('action', '=', 'retention.policy_saved').execute()).toHaveLength(2);
   });
 
-  it('rejects negative limits and requires a session', async () => {
+  it('rejects negative limits, values of the wrong type (never coerced) and requires a session', async () => {
     expect((await put({ keepManual: -1 })).status).toBe(400);
+    const before = await (await fetch(`${vault.baseUrl}/api/v1/retention`, { headers: { cookie } })).json();
+    // with type coercion, false would become 0 (keep no manual backups) and 0 days would become "no limit"
+    for (const body of [{ keepManual: false }, { keepManual: '2' }, { maxAgeDays: 0 }, { keepScheduled: true }]) {
+      const res = await put(body);
+      expect(res.status).toBe(400);
+    }
+    expect(await (await fetch(`${vault.baseUrl}/api/v1/retention`, { headers: { cookie } })).json()).toEqual(before);
     expect((await fetch(`${vault.baseUrl}/api/v1/retention`)).status).toBe(401);
   });
 });
