@@ -124,7 +124,7 @@ describe('per-backup browse storage', () => {
     const b = await browseRows(threaded);
     expect(b).toEqual(a);
     expect(a.objects.map((o) => o.id)).toEqual(objects.map((o) => o.id));
-    expect(a.objects.map((o) => o.attributes)).toEqual(objects.map((o) => o.attributes));
+    expect(a.objects.map((o) => JSON.parse(o.attributes) as unknown)).toEqual(objects.map((o) => o.attributes));
     expect(a.history.length).toBe(manifest.counts.byKind.history);
     expect(a.issueRefs.length).toBeGreaterThan(0);
     const counted = Object.fromEntries(a.types.filter((t) => t.object_count > 0).map((t) => [t.id, t.object_count]));

@@ -16,7 +16,7 @@ export {
 } from './manifest.js';
 export {
   SnapshotVerifier, decodeChunk, fetchChunk, readSnapshot, verifyChunk,
-  type ChunkSource, type DecodedChunk, type ExpectedChunk, type ReadSnapshotOptions, type SnapshotWarning, type VerifiedChunk,
+  type ChunkSource, type DecodeChunkOptions, type DecodedChunk, type ExpectedChunk, type ReadSnapshotOptions, type SnapshotWarning, type VerifiedChunk,
 } from './reader.js';
 export {
   AttributeRecordSchema, HistoryEntryRecordSchema, HistoryRecordSchema, IconRecordSchema, IssueRefRecordSchema, ObjectRecordSchema,

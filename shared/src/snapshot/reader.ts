@@ -115,9 +115,8 @@ export async function verifyChunk(bytes: Uint8Array, expected: ExpectedChunk, op
 /** One chunk checked and parsed: its inflated bytes (for the content hash chain), records and counts. */
 export interface DecodedChunk {
   raw: Buffer;
+  /** empty when the caller took each record with `onRecord` */
   records: SnapshotRecord[];
-  /** with `keepLines`: the JSON text of each record, parallel to `records` */
-  lines?: string[];
   /** every record kind seen, unknown ones included */
   byKind: Record<string, number>;
   objectsByType: Record<string, number>;
@@ -128,12 +127,20 @@ export interface DecodedChunk {
  * Checks one stored chunk against its manifest entry (size, SHA-256, gzip, trailing newline, record
  * count) and parses and validates every record. Pure: runs as well in a worker thread as inline.
  */
-export async function decodeChunk(bytes: Uint8Array, chunk: ChunkInfo, opts: { maxUncompressedBytes?: number; keepLines?: boolean } = {}): Promise<DecodedChunk> {
+export interface DecodeChunkOptions {
+  maxUncompressedBytes?: number;
+  /**
+   * Takes each valid record with its JSON text instead of collecting them (memory stays at one record).
+   * The chunk is verified only when decodeChunk resolves: a consumer discards what it built if it throws.
+   */
+  onRecord?: (record: SnapshotRecord, line: string) => void;
+}
+
+export async function decodeChunk(bytes: Uint8Array, chunk: ChunkInfo, opts: DecodeChunkOptions = {}): Promise<DecodedChunk> {
   const seq = chunk.seq;
   checkSizeAndHash(bytes, chunk);
   const raw = await inflate(bytes, chunk, opts.maxUncompressedBytes ?? DEFAULT_MAX_UNCOMPRESSED);
   const decoded: DecodedChunk = { raw, records: [], byKind: {}, objectsByType: {}, warnings: [] };
-  const kept = opts.keepLines ? (decoded.lines = [] as string[]) : undefined;
   let start = 0;
   let lines = 0;
   while (start < raw.length) {
@@ -162,8 +169,8 @@ export async function decodeChunk(bytes: Uint8Array, chunk: ChunkInfo, opts: { m
     }
     const record = parsed as SnapshotRecord;
     if (record.kind === 'object') decoded.objectsByType[record.objectTypeId] = (decoded.objectsByType[record.objectTypeId] ?? 0) + 1;
-    decoded.records.push(record);
-    kept?.push(line);
+    if (opts.onRecord) opts.onRecord(record, line);
+    else decoded.records.push(record);
   }
   if (lines !== chunk.records) {
     throw new SnapshotIntegrityError('chunk_record_count_mismatch', `Chunk ${seq} holds ${lines} records, expected ${chunk.records}`, { seq });

@@ -32,15 +32,16 @@ export interface BrowseObjectTable {
   object_type_id: string;
   created: ColumnType<Date, string, string>;
   updated: ColumnType<Date, string, string>;
-  /** the snapshot record's `attributes` as written: `[{objectTypeAttributeId, objectAttributeValues}]` */
-  attributes: ColumnType<unknown, string, string>;
+  /** JSON text of the snapshot record's `attributes`: `[{objectTypeAttributeId, objectAttributeValues}]` */
+  attributes: string;
   /** lower-cased label, key and every display value: what `q` searches */
   search_text: string;
 }
 
 export interface BrowseHistoryTable {
   object_id: string;
-  entries: ColumnType<unknown, string, string>;
+  /** JSON text of the history record's entries */
+  entries: string;
 }
 
 export interface BrowseIssueRefTable {

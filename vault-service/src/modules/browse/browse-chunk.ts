@@ -2,7 +2,7 @@
  * One verified snapshot chunk turned into browse rows: COPY text for the bulk tables, plain rows for the
  * structure. Pure and self-contained so it runs in a decode worker (decode-pool.ts) or inline.
  */
-import { decodeChunk, SnapshotIntegrityError, type ChunkInfo, type DecodedChunk, type ObjectRecord } from '@assets-vault/shared/snapshot';
+import { decodeChunk, SnapshotIntegrityError, type ChunkInfo, type DecodedChunk, type ObjectRecord, type SnapshotRecord } from '@assets-vault/shared/snapshot';
 
 /** Objects of chunk n get seq n × 2^20 + their index in it: ordered like the snapshot, no counting across chunks. */
 export const SEQ_PER_CHUNK = 2 ** 20;
@@ -10,10 +10,13 @@ export const SEQ_PER_CHUNK = 2 ** 20;
 /** The stored attribute values of one object: exactly as in the snapshot record. */
 export type StoredAttribute = ObjectRecord['attributes'][number];
 
+/** The attributes column read back. */
+export const parseStoredAttributes = (json: string) => JSON.parse(json) as StoredAttribute[];
+
 export interface ObjectTypeRow { id: string; name: string; parent_id: string | null; position: number; object_count: number; abstract: boolean }
 export interface AttributeRow { id: string; object_type_id: string; name: string; type: number; position: number }
 
-export interface BrowseChunk extends Omit<DecodedChunk, 'records' | 'lines'> {
+export interface BrowseChunk extends Omit<DecodedChunk, 'records'> {
   objectTypes: ObjectTypeRow[];
   attributes: AttributeRow[];
   /** COPY text format, one line per row, columns as in COPY_COLUMNS */
@@ -79,25 +82,25 @@ export async function decodeBrowseChunk(bytes: Uint8Array, chunk: ChunkInfo, opt
   if (chunk.records >= SEQ_PER_CHUNK) {
     throw new SnapshotIntegrityError('chunk_too_large', `Chunk ${chunk.seq} holds ${chunk.records} records; the vault accepts fewer than ${SEQ_PER_CHUNK}`, { seq: chunk.seq });
   }
-  const { records, lines, ...decoded } = await decodeChunk(bytes, chunk, { ...opts, keepLines: true });
-  const out: BrowseChunk = { ...decoded, objectTypes: [], attributes: [], copy: { objects: '', history: '', issueRefs: '' } };
+  const objectTypes: ObjectTypeRow[] = [];
+  const attributes: AttributeRow[] = [];
   const objects: string[] = [];
   const history: string[] = [];
   const issueRefs: string[] = [];
   let seq = chunk.seq * SEQ_PER_CHUNK;
-  for (let i = 0; i < records.length; i++) {
-    const record = records[i]!;
+  // each record becomes its rows as it is parsed: one parsed record in memory at a time
+  const onRecord = (record: SnapshotRecord, line: string) => {
     switch (record.kind) {
       case 'objectType':
-        out.objectTypes.push({
+        objectTypes.push({
           id: record.id, name: record.name, parent_id: record.parentObjectTypeId ?? null, position: record.position, object_count: 0, abstract: record.abstractObjectType,
         });
         break;
       case 'attribute':
-        out.attributes.push({ id: record.id, object_type_id: record.objectTypeId, name: record.name, type: record.type, position: record.position });
+        attributes.push({ id: record.id, object_type_id: record.objectTypeId, name: record.name, type: record.type, position: record.position });
         break;
       case 'object': {
-        const json = attributesJson(lines![i]!) ?? JSON.stringify(record.attributes);
+        const json = attributesJson(line) ?? JSON.stringify(record.attributes);
         objects.push(`${seq++}\t${copyField(record.id)}\t${copyField(record.objectKey)}\t${copyField(record.label)}\t${copyField(record.objectTypeId)}\t`
           + `${copyField(record.created)}\t${copyField(record.updated)}\t${copyField(json)}\t${copyField(searchText(record.label, record.objectKey, record.attributes))}\n`);
         break;
@@ -113,7 +116,7 @@ export async function decodeBrowseChunk(bytes: Uint8Array, chunk: ChunkInfo, opt
       default:
         break;
     }
-  }
-  out.copy = { objects: objects.join(''), history: history.join(''), issueRefs: issueRefs.join('') };
-  return out;
+  };
+  const { records: _none, ...decoded } = await decodeChunk(bytes, chunk, { ...opts, onRecord });
+  return { ...decoded, objectTypes, attributes, copy: { objects: objects.join(''), history: history.join(''), issueRefs: issueRefs.join('') } };
 }

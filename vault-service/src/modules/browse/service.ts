@@ -4,7 +4,7 @@ import type { ValueRecord } from '@assets-vault/shared/snapshot';
 import { sql, type Kysely } from 'kysely';
 import type { DB } from '../../db/types.js';
 import { findBackup, type BackupSummary } from '../ingest/repository.js';
-import type { StoredAttribute } from './browse-chunk.js';
+import { parseStoredAttributes } from './browse-chunk.js';
 import { browseDb } from './storage.js';
 
 /** The backup if it is the site's and completed; anything else is "not found" (no tenant oracle). */
@@ -105,14 +105,14 @@ export async function objectDetail(db: Kysely<DB>, siteId: string, backupId: str
   const history = await browse.selectFrom('browse_history').select('entries').where('object_id', '=', objectId).executeTakeFirst();
   const issues = await browse.selectFrom('browse_issue_ref').select(['issue_id', 'issue_key', 'field_id', 'field_name'])
     .where('object_id', '=', objectId).orderBy('issue_key').execute();
-  const attributes = (row.attributes as StoredAttribute[]).map((a) => {
+  const attributes = parseStoredAttributes(row.attributes).map((a) => {
     const id = a.objectTypeAttributeId;
     const def = names.get(id);
     return { id, name: def?.name ?? id, type: def?.type ?? null, position: def?.position ?? Number.MAX_SAFE_INTEGER, values: a.objectAttributeValues.map(resolveValue) };
   }).sort((x, y) => x.position - y.position).map(({ position: _p, ...rest }) => rest);
   return {
     id: row.id, key: row.object_key, label: row.label, objectTypeId: row.object_type_id, created: row.created.toISOString(), updated: row.updated.toISOString(),
-    attributes, history: (history?.entries as unknown[] | undefined) ?? [],
+    attributes, history: history ? (JSON.parse(history.entries) as unknown[]) : [],
     issues: issues.map((i) => ({ issueId: i.issue_id, issueKey: i.issue_key, fieldId: i.field_id, fieldName: i.field_name })),
   };
 }

@@ -18,7 +18,7 @@ import type { DB } from '../../db/types.js';
 import type { Log } from '../../logger.js';
 import { assetsAccessForSite, captureLiveSnapshot } from '../backups/live-snapshot.js';
 import { attributeNames, requireBrowsableBackup } from '../browse/service.js';
-import type { StoredAttribute } from '../browse/browse-chunk.js';
+import { parseStoredAttributes, type StoredAttribute } from '../browse/browse-chunk.js';
 import { materialiseSnapshot } from '../browse/materialise.js';
 import { browseTable } from '../browse/storage.js';
 import { deleteBackup, isBackupId, readChunk } from '../ingest/repository.js';
@@ -69,8 +69,8 @@ function attributeChanges(before: StoredAttribute[], after: StoredAttribute[], n
 }
 
 type Row = {
-  id: string; b_key: string | null; b_label: string | null; b_type: string | null; b_attrs: unknown;
-  a_key: string | null; a_label: string | null; a_type: string | null; a_attrs: unknown;
+  id: string; b_key: string | null; b_label: string | null; b_type: string | null; b_attrs: string | null;
+  a_key: string | null; a_label: string | null; a_type: string | null; a_attrs: string | null;
 };
 
 /** The set difference of two materialised backups (both already checked to belong to the site). */
@@ -84,7 +84,7 @@ async function diffMaterialised(tx: ClientTransaction, beforeId: string, afterId
       a.object_key as a_key, a.label as a_label, a.object_type_id as a_type, a.attributes as a_attrs
     from ${browseTable(beforeId, 'browse_object')} b
     full join ${browseTable(afterId, 'browse_object')} a on a.id = b.id
-    where b.id is null or a.id is null or a.attributes::text <> b.attributes::text or a.label <> b.label
+    where b.id is null or a.id is null or a.attributes <> b.attributes or a.label <> b.label
     order by 1`.execute(tx.db);
   const result: Omit<DiffResult, 'backupId' | 'against'> = { summary: { added: 0, removed: 0, changed: 0 }, added: [], removed: [], changed: [], truncated: false };
   for (;;) {
@@ -106,7 +106,7 @@ function tally(result: Omit<DiffResult, 'backupId' | 'against'>, r: Row, names: 
     result.summary.removed++;
     if (result.removed.length < limit) result.removed.push({ id: r.id, key: r.b_key, label: r.b_label ?? '', objectTypeId: r.b_type ?? '' });
   } else {
-    const attributes = attributeChanges(r.b_attrs as StoredAttribute[], r.a_attrs as StoredAttribute[], names);
+    const attributes = attributeChanges(parseStoredAttributes(r.b_attrs ?? '[]'), parseStoredAttributes(r.a_attrs ?? '[]'), names);
     const labelChanged = r.a_label !== r.b_label;
     if (!attributes.length && !labelChanged) return;
     result.summary.changed++;

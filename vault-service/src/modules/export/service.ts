@@ -8,7 +8,7 @@ import type { Kysely } from 'kysely';
 import type { DB } from '../../db/types.js';
 import type { Log } from '../../logger.js';
 import { insertAuditEvent } from '../audit/repository.js';
-import type { StoredAttribute } from '../browse/browse-chunk.js';
+import { parseStoredAttributes } from '../browse/browse-chunk.js';
 import { browseDb } from '../browse/storage.js';
 import { attributeNames, requireBrowsableBackup } from '../browse/service.js';
 
@@ -39,7 +39,7 @@ async function* exportRows(db: Kysely<DB>, backupId: string, objectTypeId: strin
     if (rows.length === 0) return;
     yield rows.map((r) => {
       const values: Record<string, string> = {};
-      for (const a of r.attributes as StoredAttribute[]) {
+      for (const a of parseStoredAttributes(r.attributes)) {
         const name = names.get(a.objectTypeAttributeId)?.name ?? a.objectTypeAttributeId;
         values[name] = a.objectAttributeValues.map((v) => v.displayValue).join('; ');
       }
