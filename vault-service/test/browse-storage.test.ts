@@ -15,7 +15,7 @@ import { systemClock } from '../src/clock.js';
 import { createSearchIndexer } from '../src/jobs/search-indexer.js';
 import { attributesJson } from '../src/modules/browse/browse-chunk.js';
 import { listObjects } from '../src/modules/browse/service.js';
-import { browseDb, browseSchemaName } from '../src/modules/browse/storage.js';
+import { browseDb, browseSchemaName, queueRebuildOfLostBrowseTables } from '../src/modules/browse/storage.js';
 import { deleteBackupOfSite } from '../src/modules/backups/service.js';
 import { completeBackup } from '../src/modules/ingest/service.js';
 import { createTestDatabase, type TestDatabase } from './helpers/db.js';
@@ -179,6 +179,32 @@ describe('per-backup browse storage', () => {
     const found = await listObjects(testDb.db, siteId, id, { q });
     expect(found.items.map((i) => i.id)).toEqual(objects.filter((o) => `${o.label} ${o.objectKey} ${o.attributes.flatMap((a) => a.objectAttributeValues.map((v) => v.displayValue)).join(' ')}`.toLowerCase().includes(q.toLowerCase())).map((o) => o.id).slice(0, 50));
     expect(await indexer.runOnce()).toBe(false);
+  });
+
+  it('browse tables emptied by crash recovery (they are unlogged) are noticed and rebuilt from the chunks', async () => {
+    const id = await storedBackup();
+    await completeBackup(deps(), { backupId: id, manifest });
+    const before = await browseRows(id);
+    const persistence = await sql<{ relpersistence: string }>`select c.relpersistence from pg_class c join pg_namespace n on n.oid = c.relnamespace
+      where n.nspname = ${browseSchemaName(id)} and c.relname = 'browse_object'`.execute(testDb.db);
+    expect(persistence.rows[0]?.relpersistence).toBe('u');
+    expect(await queueRebuildOfLostBrowseTables(testDb.db)).toBe(0);
+
+    // what Postgres does to unlogged tables after a crash: every one of them is emptied
+    for (const table of ['browse_state', 'browse_object_type', 'browse_attribute', 'browse_object', 'browse_history', 'browse_issue_ref']) {
+      await sql`truncate ${sql.id(browseSchemaName(id), table)}`.execute(testDb.db);
+    }
+    expect(await queueRebuildOfLostBrowseTables(testDb.db)).toBe(1);
+    await expect(listObjects(testDb.db, siteId, id, {})).rejects.toMatchObject({ code: 'browse_pending' });
+    const indexer = createSearchIndexer({ db: testDb.db, log, now: () => new Date() });
+    while (await indexer.runOnce()) { /* rebuilds it */ }
+    expect(await browseRows(id)).toEqual(before);
+    expect((await listObjects(testDb.db, siteId, id, { limit: 500 })).items).toHaveLength(objects.length);
+
+    // noticed on access too, without waiting for housekeeping
+    await sql`truncate ${sql.id(browseSchemaName(id), 'browse_state')}`.execute(testDb.db);
+    await expect(listObjects(testDb.db, siteId, id, {})).rejects.toMatchObject({ code: 'browse_pending', statusCode: 409 });
+    expect((await testDb.db.selectFrom('backup').select('browse_built_at').where('id', '=', id).executeTakeFirstOrThrow()).browse_built_at).toBeNull();
   });
 
   async function withSeqScanOff(query: string): Promise<string> {

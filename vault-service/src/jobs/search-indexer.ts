@@ -39,8 +39,9 @@ export function createSearchIndexer(deps: { db: Kysely<DB>; log: Log; now: () =>
         claimed = row.id;
         const started = Date.now();
         if (!row.browse_built_at) {
-          await materialiseSnapshot(tx, row.id, row.manifest as SnapshotManifest, { getChunk: (seq) => readChunk(deps.db, row.id, seq) });
-          await tx.db.updateTable('backup').set({ browse_built_at: deps.now() }).where('id', '=', row.id).execute();
+          const builtAt = deps.now();
+          await materialiseSnapshot(tx, row.id, { manifest: row.manifest as SnapshotManifest, source: { getChunk: (seq) => readChunk(deps.db, row.id, seq) }, builtAt });
+          await tx.db.updateTable('backup').set({ browse_built_at: builtAt }).where('id', '=', row.id).execute();
           deps.log.info({ backupId: row.id, ms: Date.now() - started }, 'browse tables rebuilt from the stored chunks');
         }
         await createSearchIndex(tx.db, row.id);

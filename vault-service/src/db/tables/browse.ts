@@ -52,7 +52,13 @@ export interface BrowseIssueRefTable {
   field_name: string;
 }
 
+/** One row once the tables are complete; gone after crash recovery empties the (unlogged) tables. */
+export interface BrowseStateTable {
+  built_at: Date;
+}
+
 export interface BrowseTables {
+  browse_state: BrowseStateTable;
   browse_object_type: BrowseObjectTypeTable;
   browse_attribute: BrowseAttributeTable;
   browse_object: BrowseObjectTable;

@@ -60,8 +60,9 @@ async function insertStructure(tx: ClientTransaction, backupId: string, chunk: B
 }
 
 /** Verifies every chunk against the manifest and fills the browse tables; returns the object count. */
-export async function materialiseSnapshot(tx: ClientTransaction, backupId: string, manifestInput: SnapshotManifest, source: ChunkSource, opts: MaterialiseOptions = {}): Promise<{ objects: number }> {
-  const manifest = parseManifest(manifestInput);
+export async function materialiseSnapshot(tx: ClientTransaction, backupId: string, input: { manifest: SnapshotManifest; source: ChunkSource; builtAt: Date }, opts: MaterialiseOptions = {}): Promise<{ objects: number }> {
+  const { source, builtAt } = input;
+  const manifest = parseManifest(input.manifest);
   const workers = opts.workers ?? (manifest.chunks.length >= WORKER_THRESHOLD_CHUNKS ? DECODE_WORKERS : 0);
   const decoder: ChunkDecoder = workers > 0 ? createDecodePool(workers) : inlineDecoder();
   const verifier = new SnapshotVerifier(manifest);
@@ -96,7 +97,7 @@ export async function materialiseSnapshot(tx: ClientTransaction, backupId: strin
     await decoder.close();
   }
 
-  await indexBrowseTables(tx.db, backupId);
+  await indexBrowseTables(tx.db, backupId, builtAt);
   // the tree shows what this backup holds: the counted objects, not the counts the API announced
   if (objectsByType.size) {
     await sql`update ${sql.id(browseSchemaName(backupId), 'browse_object_type')} t set object_count = c.n

@@ -5,13 +5,18 @@ import { sql, type Kysely } from 'kysely';
 import type { DB } from '../../db/types.js';
 import { findBackup, type BackupSummary } from '../ingest/repository.js';
 import { parseStoredAttributes } from './browse-chunk.js';
-import { browseDb } from './storage.js';
+import { browseDb, browseTablesIntact, markBrowseTablesLost } from './storage.js';
 
 /** The backup if it is the site's and completed; anything else is "not found" (no tenant oracle). */
 export async function requireBrowsableBackup(db: Kysely<DB>, siteId: string, backupId: string): Promise<BackupSummary> {
   const backup = await findBackup(db, siteId, backupId);
   if (!backup || backup.status !== 'completed') throw new NotFoundError('Backup not found');
-  // only after an upgrade: the search indexer rebuilds the browse tables from the stored chunks
+  if (backup.browseBuiltAt && !(await browseTablesIntact(db, backup.id))) {
+    // emptied by crash recovery (they are unlogged) or lost: the search indexer rebuilds them from the chunks
+    await markBrowseTablesLost(db, backup.id);
+    backup.browseBuiltAt = null;
+  }
+  // after an upgrade or a crash: the search indexer rebuilds the browse tables from the stored chunks
   if (!backup.browseBuiltAt) throw new ConflictError('This backup is being prepared for browsing; try again in a minute', { code: 'browse_pending' });
   return backup;
 }

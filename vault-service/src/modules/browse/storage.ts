@@ -6,6 +6,11 @@
  * (ADR 0007). The trigram search index is built after completion by the search indexer.
  * JSON values are stored as `text` (JSON written by the vault from a verified record): they are only
  * ever read back whole, and text loads ~45 % faster than jsonb (ADR 0007).
+ *
+ * The tables are UNLOGGED: they are a cache derived from the stored (logged) chunks, so a million-object
+ * backup does not write a gigabyte of WAL to every replica and archive. Postgres empties unlogged tables
+ * after a crash and a promoted standby has them empty; `browse_state` holds one row once the tables are
+ * complete, so an emptied set is recognised (`browseTablesIntact`) and rebuilt from the chunks.
  */
 import { sql, type Kysely } from 'kysely';
 import type { DB, Executor } from '../../db/types.js';
@@ -31,20 +36,22 @@ export async function createBrowseTables(db: Executor, backupId: string): Promis
   await sql`drop schema if exists ${schema} cascade`.execute(db);
   await sql`create schema ${schema}`.execute(db);
   const t = (table: keyof DB & `browse_${string}`) => browseTable(backupId, table);
-  await sql`create table ${t('browse_object_type')} (
+  await sql`create unlogged table ${t('browse_state')} (built_at timestamptz not null)`.execute(db);
+  await sql`create unlogged table ${t('browse_object_type')} (
     id text primary key, name text not null, parent_id text, position integer not null, object_count integer not null, abstract boolean not null)`.execute(db);
-  await sql`create table ${t('browse_attribute')} (
+  await sql`create unlogged table ${t('browse_attribute')} (
     id text primary key, object_type_id text not null, name text not null, type integer not null, position integer not null)`.execute(db);
-  await sql`create table ${t('browse_object')} (
-    seq bigint not null, id text not null, object_key text not null, label text not null, object_type_id text not null,
+  // ids compare bytewise (collate "C"): faster index builds and lookups whatever the database collation
+  await sql`create unlogged table ${t('browse_object')} (
+    seq bigint not null, id text collate "C" not null, object_key text not null, label text not null, object_type_id text collate "C" not null,
     created timestamptz not null, updated timestamptz not null, attributes text not null, search_text text not null)`.execute(db);
-  await sql`create table ${t('browse_history')} (object_id text not null, entries text not null)`.execute(db);
-  await sql`create table ${t('browse_issue_ref')} (
-    object_id text not null, issue_id text not null, issue_key text not null, field_id text not null, field_name text not null)`.execute(db);
+  await sql`create unlogged table ${t('browse_history')} (object_id text collate "C" not null, entries text not null)`.execute(db);
+  await sql`create unlogged table ${t('browse_issue_ref')} (
+    object_id text collate "C" not null, issue_id text not null, issue_key text not null, field_id text not null, field_name text not null)`.execute(db);
 }
 
-/** The b-tree indexes browsing needs, built once the rows are in (much faster than maintaining them per row). */
-export async function indexBrowseTables(db: Executor, backupId: string): Promise<void> {
+/** The b-tree indexes browsing needs, built once the rows are in (much faster than maintaining them per row); marks the tables complete. */
+export async function indexBrowseTables(db: Executor, backupId: string, builtAt: Date): Promise<void> {
   const t = (table: keyof DB & `browse_${string}`) => browseTable(backupId, table);
   await sql`alter table ${t('browse_object')} add primary key (seq)`.execute(db);
   await sql`create unique index on ${t('browse_object')} (id)`.execute(db);
@@ -55,6 +62,35 @@ export async function indexBrowseTables(db: Executor, backupId: string): Promise
   for (const table of ['browse_object_type', 'browse_attribute', 'browse_object', 'browse_history', 'browse_issue_ref'] as const) {
     await sql`analyze ${t(table)}`.execute(db);
   }
+  await sql`insert into ${t('browse_state')} (built_at) values (${builtAt})`.execute(db);
+}
+
+/** False when the tables are gone or were emptied by crash recovery (their `browse_state` row is missing). */
+export async function browseTablesIntact(db: Executor, backupId: string): Promise<boolean> {
+  const { rows } = await sql<{ present: boolean }>`select to_regclass(${`"${browseSchemaName(backupId)}".browse_state`}) is not null as present`.execute(db);
+  if (!rows[0]?.present) return false;
+  const state = await browseDb(db, backupId).selectFrom('browse_state').select('built_at').limit(1).executeTakeFirst();
+  return state !== undefined;
+}
+
+/**
+ * Finds completed backups whose browse tables crash recovery emptied (or that are gone) and queues
+ * their rebuild; returns how many. Housekeeping runs it at start and hourly, browsing checks on access.
+ */
+export async function queueRebuildOfLostBrowseTables(db: Kysely<DB>): Promise<number> {
+  const built = await db.selectFrom('backup').select('id').where('status', '=', 'completed').where('browse_built_at', 'is not', null).execute();
+  let lost = 0;
+  for (const { id } of built) {
+    if (await browseTablesIntact(db, id)) continue;
+    await markBrowseTablesLost(db, id);
+    lost++;
+  }
+  return lost;
+}
+
+/** Queues a rebuild of the browse tables (and search index) by the search indexer. */
+export async function markBrowseTablesLost(db: Executor, backupId: string): Promise<void> {
+  await db.updateTable('backup').set({ browse_built_at: null, search_indexed_at: null }).where('id', '=', backupId).where('status', '=', 'completed').execute();
 }
 
 /** The pg_trgm index behind `q` (a plain CREATE INDEX: the tables are read-only, readers are not blocked). */

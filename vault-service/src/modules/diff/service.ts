@@ -136,7 +136,7 @@ export async function diffBackup(deps: DiffDeps, siteId: string, backupId: strin
     });
     // the live rows exist only inside this transaction, which is rolled back after the comparison
     const diff = await withClientTransaction(deps.db, async (tx) => {
-      await materialiseSnapshot(tx, live.backupId, live.manifest, { getChunk: (seq) => readChunk(deps.db, live.backupId, seq) });
+      await materialiseSnapshot(tx, live.backupId, { manifest: live.manifest, source: { getChunk: (seq) => readChunk(deps.db, live.backupId, seq) }, builtAt: capturedAt });
       return diffMaterialised(tx, before.id, live.backupId, limit);
     }, { rollback: true });
     return { backupId, against: { kind: 'live', capturedAt: capturedAt.toISOString() }, ...diff };

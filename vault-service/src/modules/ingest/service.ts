@@ -104,15 +104,15 @@ export async function completeBackup(deps: IngestDeps, input: { backupId: string
       if (current.contentSha256 !== manifest.contentSha256) throw new ConflictError('The backup is already completed with another manifest', { code: 'backup_completed' });
       return false;
     }
+    const now = deps.clock.now();
     try {
-      await materialiseSnapshot(tx, backup.id, manifest, { getChunk: (seq) => readChunk(deps.db, backup.id, seq) }, deps.materialise);
+      await materialiseSnapshot(tx, backup.id, { manifest, source: { getChunk: (seq) => readChunk(deps.db, backup.id, seq) }, builtAt: now }, deps.materialise);
     } catch (err) {
       if (err instanceof SnapshotIntegrityError) deps.log.warn({ backupId: backup.id, code: err.code, seq: err.seq }, 'backup completion refused');
       throw err;
     }
     // Chunks past the manifest's end (an attempt that was cut and resumed with other boundaries) are not part of it.
     await deleteChunksFrom(tx.db, backup.id, manifest.chunks.length);
-    const now = deps.clock.now();
     await markBackupCompleted(tx.db, backup.siteId, backup.id, { manifest, objectCount, contentSha256: manifest.contentSha256, completedAt: now });
     await insertAuditEvent(tx.db, backup.siteId, {
       actor: input.actor ?? 'forge', action: 'backup.completed', target: backup.id,
