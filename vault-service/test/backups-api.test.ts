@@ -79,9 +79,9 @@ describe('schemas and backups API', () => {
   it('returns the grid of completed backups, newest first, numbered from the oldest', async () => {
     const { items } = (await (await get('a', '/api/v1/schemas/2/backups')).json()) as { items: Array<Record<string, unknown>> };
     expect(items).toEqual([
-      { id: ids.a3, n: 3, backupDate: '2026-11-20T02:00:00.000Z', objects: 1200, type: 'scheduled', historyStatus: 'not included', objectsInIssuesStatus: 'included' },
-      { id: ids.a2, n: 2, backupDate: '2026-11-10T02:00:00.000Z', objects: 1150, type: 'scheduled', historyStatus: 'included', objectsInIssuesStatus: 'included' },
-      { id: ids.a1, n: 1, backupDate: '2026-11-01T10:00:00.000Z', objects: 1100, type: 'manual', historyStatus: 'not included', objectsInIssuesStatus: 'included' },
+      { id: ids.a3, n: 3, backupDate: '2026-11-20T02:00:00.000Z', objects: 1200, type: 'scheduled', historyStatus: 'not included', objectsInIssuesStatus: 'included', browse: 'preparing', search: 'indexing' },
+      { id: ids.a2, n: 2, backupDate: '2026-11-10T02:00:00.000Z', objects: 1150, type: 'scheduled', historyStatus: 'included', objectsInIssuesStatus: 'included', browse: 'preparing', search: 'indexing' },
+      { id: ids.a1, n: 1, backupDate: '2026-11-01T10:00:00.000Z', objects: 1100, type: 'manual', historyStatus: 'not included', objectsInIssuesStatus: 'included', browse: 'preparing', search: 'indexing' },
     ]);
   });
 

@@ -16,7 +16,7 @@ import { createSearchIndexer } from '../src/jobs/search-indexer.js';
 import { attributesJson } from '../src/modules/browse/browse-chunk.js';
 import { listObjects } from '../src/modules/browse/service.js';
 import { browseDb, browseSchemaName, queueRebuildOfLostBrowseTables } from '../src/modules/browse/storage.js';
-import { deleteBackupOfSite } from '../src/modules/backups/service.js';
+import { deleteBackupOfSite, listBackups } from '../src/modules/backups/service.js';
 import { completeBackup } from '../src/modules/ingest/service.js';
 import { createTestDatabase, type TestDatabase } from './helpers/db.js';
 
@@ -166,6 +166,8 @@ describe('per-backup browse storage', () => {
     while (await indexer.runOnce()) { /* every completed backup of this suite */ }
     const indexed = await testDb.db.selectFrom('backup').select(['search_indexed_at']).where('id', '=', id).executeTakeFirstOrThrow();
     expect(indexed.search_indexed_at).toBeInstanceOf(Date);
+    const row = (await listBackups(testDb.db, siteId, manifest.schema.id, {})).find((b) => b.id === id);
+    expect(row).toMatchObject({ browse: 'ready', search: 'indexed' });
     const plan = await withSeqScanOff(`select seq from ${browseSchemaName(id)}.browse_object where search_text like '%${objects[7]!.objectKey.toLowerCase()}%'`);
     expect(plan).toContain('browse_object_search_trgm');
 

@@ -31,6 +31,11 @@ function formatDate(value) {
 // Per backup: export links (the browser downloads the attachment) and an objects search box.
 function backupTools(backup) {
   const td = document.createElement('td');
+  if (backup.browse === 'preparing') {
+    // browse tables are being rebuilt from the stored chunks (after an upgrade or a database crash)
+    td.textContent = 'Preparing for browsing…';
+    return td;
+  }
   for (const format of ['csv', 'xlsx', 'json']) {
     const a = document.createElement('a');
     a.href = `/api/v1/backups/${encodeURIComponent(backup.id)}/export?format=${format}`;
@@ -41,7 +46,7 @@ function backupTools(backup) {
   const form = document.createElement('form');
   const input = document.createElement('input');
   input.type = 'search';
-  input.placeholder = 'Search objects';
+  input.placeholder = backup.search === 'indexing' ? 'Search objects (index building: may be slow)' : 'Search objects';
   input.setAttribute('aria-label', `Search objects of backup ${backup.n}`);
   const button = document.createElement('button');
   button.type = 'submit';

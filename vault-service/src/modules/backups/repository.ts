@@ -45,13 +45,15 @@ export interface CompletedBackup {
   completedAt: Date;
   objectCount: number;
   options: { history?: boolean; icons?: boolean; issueRefs?: boolean };
+  browseReady: boolean;
+  searchIndexed: boolean;
 }
 
 /** Newest first; `n` is computed over all of the schema's completed backups before filtering. */
 export async function listCompletedBackups(db: Executor, siteId: string, schemaId: string, filter: { kind?: BackupKind; from?: Date; to?: Date }): Promise<CompletedBackup[]> {
   const numbered = db
     .selectFrom('backup')
-    .select(['id', 'kind', 'completed_at', 'object_count', 'options', sql<number>`row_number() over (order by completed_at, id)::int`.as('n')])
+    .select(['id', 'kind', 'completed_at', 'object_count', 'options', 'browse_built_at', 'search_indexed_at', sql<number>`row_number() over (order by completed_at, id)::int`.as('n')])
     .where('site_id', '=', siteId)
     .where('schema_id', '=', schemaId)
     .where('status', '=', 'completed');
@@ -62,7 +64,7 @@ export async function listCompletedBackups(db: Executor, siteId: string, schemaI
   const rows = await query.orderBy('b.n', 'desc').execute();
   return rows.map((r) => ({
     id: r.id, n: r.n, kind: r.kind, completedAt: r.completed_at as Date, objectCount: r.object_count ?? 0,
-    options: (r.options ?? {}) as CompletedBackup['options'],
+    options: (r.options ?? {}) as CompletedBackup['options'], browseReady: r.browse_built_at !== null, searchIndexed: r.search_indexed_at !== null,
   }));
 }
 

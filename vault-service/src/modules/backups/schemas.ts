@@ -34,6 +34,10 @@ export const BackupRow = Type.Object({
   type: BackupKindFilter,
   historyStatus: Type.Union([Type.Literal('included'), Type.Literal('not included')]),
   objectsInIssuesStatus: Type.Union([Type.Literal('included'), Type.Literal('not included')]),
+  /** `preparing` while its browse tables are (re)built from the chunks: browsing answers 409 meanwhile */
+  browse: Type.Union([Type.Literal('ready'), Type.Literal('preparing')]),
+  /** `indexing` until the search index is built: search works, only slower on large backups */
+  search: Type.Union([Type.Literal('indexed'), Type.Literal('indexing')]),
 });
 export type BackupRow = Static<typeof BackupRow>;
 export const BackupList = Type.Object({ items: Type.Array(BackupRow) });

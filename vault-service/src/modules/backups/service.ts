@@ -40,6 +40,8 @@ export async function listBackups(db: Kysely<DB>, siteId: string, schemaId: stri
     id: b.id, n: b.n, backupDate: b.completedAt.toISOString(), objects: b.objectCount, type: b.kind,
     historyStatus: b.options.history ? 'included' : 'not included',
     objectsInIssuesStatus: b.options.issueRefs ? 'included' : 'not included',
+    browse: b.browseReady ? 'ready' : 'preparing',
+    search: b.searchIndexed ? 'indexed' : 'indexing',
   }));
 }
 
