@@ -5,10 +5,7 @@
  * tables that are missing (after the upgrade that introduced them). Real Postgres, a real snapshot from
  * the emulator over HTTP.
  */
-import { createAssetsClient, createFetchTransport } from '@assets-vault/shared/assets-client';
-import { runBackup } from '@assets-vault/shared/backup';
-import { seedFixture, startEmulator } from '@assets-vault/shared/emulator';
-import { canonicalJson, createMemoryChunkStore, readSnapshot, SnapshotIntegrityError, type ObjectRecord, type SnapshotManifest } from '@assets-vault/shared/snapshot';
+import { canonicalJson, readSnapshot, SnapshotIntegrityError, type ObjectRecord, type SnapshotManifest } from '@assets-vault/shared/snapshot';
 import { sql } from 'kysely';
 import pino from 'pino';
 import { systemClock } from '../src/clock.js';
@@ -19,6 +16,7 @@ import { browseDb, browseSchemaName, queueRebuildOfLostBrowseTables } from '../s
 import { deleteBackupOfSite, listBackups } from '../src/modules/backups/service.js';
 import { completeBackup } from '../src/modules/ingest/service.js';
 import { createTestDatabase, type TestDatabase } from './helpers/db.js';
+import { fixtureSnapshot } from './helpers/snapshot.js';
 
 const SITE = { cloudId: 'cloud-storage', siteUrl: 'https://storage.atlassian.net' };
 const log = pino({ level: 'silent' });
@@ -54,21 +52,7 @@ describe('per-backup browse storage', () => {
   const deps = () => ({ db: testDb.db, log, clock: systemClock, config: { allowInsecureSiteUrls: false, allowedSiteHosts: [] } });
 
   beforeAll(async () => {
-    const emulator = await startEmulator();
-    try {
-      const site = emulator.createSite({ name: 'storage' });
-      const seeded = seedFixture(site, { objects: 240, seed: 'storage' });
-      const client = createAssetsClient({ transport: createFetchTransport({ siteUrl: site.info.siteUrl, assetsApiBase: site.info.assetsApiBase, auth: { type: 'basic', email: site.info.email, apiToken: site.info.apiToken } }) });
-      const store = createMemoryChunkStore();
-      const result = await runBackup({
-        client, schemaId: seeded.schemaId, source: SITE, options: { history: true, icons: false, issueRefs: true }, sink: store, writer: { maxChunkRecords: 50 },
-      });
-      if (!result.done) throw new Error('backup did not finish');
-      manifest = result.manifest;
-      chunks = store.chunks;
-    } finally {
-      await emulator.close();
-    }
+    ({ manifest, chunks } = await fixtureSnapshot({ name: 'storage', objects: 240, source: SITE, options: { history: true, icons: false, issueRefs: true }, maxChunkRecords: 50 }));
     for await (const r of readSnapshot(manifest, { getChunk: async (seq) => chunks.get(seq) })) if (r.kind === 'object') objects.push(r);
     testDb = await createTestDatabase();
     siteId = (await testDb.db.insertInto('site').values({ cloud_id: SITE.cloudId, site_url: SITE.siteUrl, installation_state: 'connected' }).returning('id').executeTakeFirstOrThrow()).id;

@@ -4,17 +4,15 @@
  * the signed ingest API, so the browse tables are filled by the real completion path.
  */
 import { randomUUID } from 'node:crypto';
-import { createAssetsClient, createFetchTransport } from '@assets-vault/shared/assets-client';
-import { runBackup } from '@assets-vault/shared/backup';
-import { seedFixture, startEmulator, type Emulator } from '@assets-vault/shared/emulator';
 import {
-  createMemoryChunkStore, readSnapshot, type AttributeRecord, type HistoryRecord, type ObjectRecord, type ObjectTypeRecord, type SnapshotManifest,
+  readSnapshot, type AttributeRecord, type HistoryRecord, type ObjectRecord, type ObjectTypeRecord, type SnapshotManifest,
 } from '@assets-vault/shared/snapshot';
 import { signWebhook } from '@assets-vault/shared/webhooks';
 import XLSX from 'xlsx';
 import { startTestApp, testConfig, TEST_WEBHOOK_SECRET, type TestApp } from './helpers/app.js';
 import { createTestDatabase, type TestDatabase } from './helpers/db.js';
 import { createTestSession } from './helpers/login.js';
+import { fixtureSnapshot } from './helpers/snapshot.js';
 
 const SITE = { cloudId: 'cloud-browse', siteUrl: 'https://browse.atlassian.net' };
 
@@ -46,7 +44,6 @@ function parseCsv(text: string): string[][] {
 }
 
 describe('browse, search, detail and export of a completed backup', () => {
-  let emulator: Emulator;
   let testDb: TestDatabase;
   let vault: TestApp;
   let manifest: SnapshotManifest;
@@ -88,17 +85,9 @@ describe('browse, search, detail and export of a completed backup', () => {
   }
 
   beforeAll(async () => {
-    emulator = await startEmulator();
-    const site = emulator.createSite({ name: 'browse' });
-    const seeded = seedFixture(site, { objects: 250, seed: 'browse' });
-    const client = createAssetsClient({ transport: createFetchTransport({ siteUrl: site.info.siteUrl, assetsApiBase: site.info.assetsApiBase, auth: { type: 'basic', email: site.info.email, apiToken: site.info.apiToken } }) });
-    const store = createMemoryChunkStore();
-    const result = await runBackup({
-      client, schemaId: seeded.schemaId, source: SITE, options: { history: true, icons: false, issueRefs: false }, sink: store, writer: { maxChunkRecords: 80 },
-    });
-    if (!result.done) throw new Error('backup did not finish');
-    manifest = result.manifest;
-    for await (const r of readSnapshot(manifest, { getChunk: async (seq) => store.chunks.get(seq) })) {
+    const snapshot = await fixtureSnapshot({ name: 'browse', objects: 250, source: SITE, options: { history: true, icons: false, issueRefs: false }, maxChunkRecords: 80 });
+    manifest = snapshot.manifest;
+    for await (const r of readSnapshot(manifest, { getChunk: async (seq) => snapshot.chunks.get(seq) })) {
       if (r.kind === 'object') objects.push(r);
       else if (r.kind === 'objectType') types.push(r);
       else if (r.kind === 'attribute') attributes.push(r);
@@ -106,8 +95,8 @@ describe('browse, search, detail and export of a completed backup', () => {
     }
     testDb = await createTestDatabase();
     vault = await startTestApp({ db: testDb.db, config: testConfig({ VAULT_WORKERS: 'false' }) });
-    backupId = await upload(true, store.chunks);
-    openBackupId = await upload(false, new Map([[0, store.chunks.get(0)!]]));
+    backupId = await upload(true, snapshot.chunks);
+    openBackupId = await upload(false, new Map([[0, snapshot.chunks.get(0)!]]));
     const siteA = await testDb.db.selectFrom('site').select('id').where('cloud_id', '=', SITE.cloudId).executeTakeFirstOrThrow();
     const siteB = await testDb.db.insertInto('site').values({ cloud_id: 'cloud-other', site_url: 'https://other.atlassian.net', installation_state: 'connected' })
       .returning('id').executeTakeFirstOrThrow();
@@ -118,7 +107,6 @@ describe('browse, search, detail and export of a completed backup', () => {
   afterAll(async () => {
     await vault?.close();
     await testDb?.drop();
-    await emulator?.close();
   });
 
   interface Node { id: string; name: string; objectCount: number; children: Node[] }

@@ -4,17 +4,14 @@
  * real Postgres. Retried and out-of-order chunks, a bad hash, a missing chunk, tenant binding.
  */
 import { randomUUID } from 'node:crypto';
-import { createAssetsClient, createFetchTransport } from '@assets-vault/shared/assets-client';
-import { runBackup } from '@assets-vault/shared/backup';
-import { seedFixture, startEmulator, type Emulator } from '@assets-vault/shared/emulator';
-import { createMemoryChunkStore, type SnapshotManifest } from '@assets-vault/shared/snapshot';
+import type { SnapshotManifest } from '@assets-vault/shared/snapshot';
 import { signWebhook } from '@assets-vault/shared/webhooks';
 import { startTestApp, testConfig, TEST_WEBHOOK_SECRET, type TestApp } from './helpers/app.js';
 import { countAllRows, createTestDatabase, type TestDatabase } from './helpers/db.js';
+import { fixtureSnapshot, type TestSnapshot } from './helpers/snapshot.js';
 
 const SITE = { cloudId: 'cloud-ingest', siteUrl: 'https://ingest.atlassian.net' };
 
-interface Snapshot { manifest: SnapshotManifest; chunks: Map<number, Uint8Array> }
 
 async function call(baseUrl: string, method: 'POST' | 'PUT', path: string, id: string, body: string | Uint8Array, headers: Record<string, string> = {}) {
   const signed = signWebhook({ secrets: TEST_WEBHOOK_SECRET, id, body });
@@ -39,23 +36,12 @@ const putChunk = (baseUrl: string, backupId: string, seq: number, bytes: Uint8Ar
   call(baseUrl, 'PUT', `/backups/${backupId}/chunks/${seq}`, id, bytes, { 'x-content-sha256': sha256 });
 
 describe('snapshot upload (open, chunks, complete)', () => {
-  let emulator: Emulator;
-  let snapshot: Snapshot;
+  let snapshot: TestSnapshot;
   let testDb: TestDatabase;
   let vault: TestApp;
 
   beforeAll(async () => {
-    emulator = await startEmulator();
-    const site = emulator.createSite({ name: 'ingest' });
-    const seeded = seedFixture(site, { objects: 300, seed: 'ingest' });
-    const client = createAssetsClient({ transport: createFetchTransport({ siteUrl: site.info.siteUrl, assetsApiBase: site.info.assetsApiBase, auth: { type: 'basic', email: site.info.email, apiToken: site.info.apiToken } }) });
-    const store = createMemoryChunkStore();
-    const result = await runBackup({
-      client, schemaId: seeded.schemaId, source: { cloudId: SITE.cloudId, siteUrl: SITE.siteUrl },
-      options: { history: false, icons: true, issueRefs: false }, sink: store, writer: { maxChunkRecords: 60 },
-    });
-    if (!result.done) throw new Error('backup did not finish');
-    snapshot = { manifest: result.manifest, chunks: store.chunks };
+    snapshot = await fixtureSnapshot({ name: 'ingest', objects: 300, source: SITE, options: { history: false, icons: true, issueRefs: false }, maxChunkRecords: 60 });
     testDb = await createTestDatabase();
     vault = await startTestApp({ db: testDb.db, config: testConfig({ VAULT_WORKERS: 'false' }) });
   }, 60_000);
@@ -63,7 +49,6 @@ describe('snapshot upload (open, chunks, complete)', () => {
   afterAll(async () => {
     await vault?.close();
     await testDb?.drop();
-    await emulator?.close();
   });
 
   async function open(id = `bkc_${randomUUID()}`): Promise<string> {
