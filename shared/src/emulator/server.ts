@@ -50,6 +50,12 @@ function safeEqual(a: string, b: string): boolean {
   return x.length === y.length && timingSafeEqual(x, y);
 }
 
+const INJECTED_ERROR_MESSAGES = {
+  401: 'Unauthorized; scope does not match',
+  403: 'You do not have permission to access this resource',
+  500: 'Internal server error',
+} as const;
+
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 export interface EmulatorOptions {
@@ -176,7 +182,7 @@ export class Emulator {
     if (knobs.forceAuthError) {
       const s = knobs.forceAuthError;
       if (s === 401) site.traffic.counters.status401++;
-      return sendError(reply, s, { errorMessages: [s === 401 ? 'Unauthorized; scope does not match' : 'You do not have permission to access this resource'], errors: {} }, style);
+      return sendError(reply, s, { errorMessages: [INJECTED_ERROR_MESSAGES[s]], errors: {} }, style);
     }
     const decision = site.traffic.decide(bucket);
     if (decision.kind === 'reset') {
@@ -187,6 +193,12 @@ export class Emulator {
     if (decision.kind === 'status') {
       const msg = decision.status === 429 ? 'Rate limit exceeded' : decision.status === 503 ? 'Service unavailable' : 'Internal server error';
       return sendError(reply, decision.status, { errorMessages: [msg], errors: {} }, style, decision.headers);
+    }
+    const historyError = route === '/object/:id/history' ? knobs.historyErrors?.[p.id ?? ''] : undefined;
+    if (historyError !== undefined) {
+      if (historyError === 401) site.traffic.counters.status401++;
+      if (historyError === 500) site.traffic.counters.status500++;
+      return sendError(reply, historyError, { errorMessages: [INJECTED_ERROR_MESSAGES[historyError]], errors: {} }, style);
     }
     if (knobs.latencyMs && knobs.latencyMs > 0) await sleep(knobs.latencyMs);
     const assetsBase = this.assetsBaseOf(req, site);

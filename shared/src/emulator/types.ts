@@ -66,6 +66,8 @@ export interface EmulatorKnobs {
   rejectReservedNameCharacters?: boolean;
   /** Jira's per-issue write limit: PUTs to one issue per minute before a 429 `jira-per-issue-on-write` */
   perIssueWriteLimitPerMinute?: number;
+  /** object id → status answered by every `GET /object/{id}/history` of that object, at once (before `latencyMs`) */
+  historyErrors?: Record<string, 401 | 403 | 500>;
 }
 
 export interface EmulatorCounters {
