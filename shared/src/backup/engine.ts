@@ -115,8 +115,21 @@ const MAX_PAGE_OVERLAP = 10;
 const ISSUE_PAGE_SIZE = 100;
 const MEMBERSHIP_BATCH = 200;
 
-/** Runs (or continues) one backup; see the module comment. */
+/**
+ * Runs (or continues) one backup; see the module comment. A failure is reported only after every
+ * request and chunk upload the backup started has settled: nothing reaches the API or the sink after.
+ */
 export async function runBackup(input: RunBackupInput): Promise<BackupResult> {
+  const started: { writer?: SnapshotWriter } = {};
+  try {
+    return await backUp(input, started);
+  } catch (err) {
+    await started.writer?.settled();
+    throw err;
+  }
+}
+
+async function backUp(input: RunBackupInput, started: { writer?: SnapshotWriter }): Promise<BackupResult> {
   const { client, schemaId, options } = input;
   if (!/^[0-9]+$/.test(schemaId)) throw new ValidationError('schemaId must be a numeric id');
   const now = input.now ?? (() => new Date());
@@ -137,12 +150,12 @@ export async function runBackup(input: RunBackupInput): Promise<BackupResult> {
     cursor = structuredClone(input.cursor);
     checkCursor(cursor, input, workspaceId);
     cursor.stats.resumes += 1;
-    writer = SnapshotWriter.resume(cursor.writer, { ...input.writer, sink: input.sink });
+    writer = started.writer = SnapshotWriter.resume(cursor.writer, { ...input.writer, sink: input.sink });
     objectsExpected = cursor.objectsExpected;
   } else {
     const schema = await client.getObjectSchema(schemaId, callOpts);
     objectsExpected = schema.objectCount;
-    writer = SnapshotWriter.create({
+    writer = started.writer = SnapshotWriter.create({
       source: { cloudId: input.source.cloudId, siteUrl: input.source.siteUrl, workspaceId },
       schema: { id: schema.id, name: schema.name, key: schema.objectSchemaKey },
       options: { history: options.history, icons: options.icons, issueRefs: options.issueRefs },
@@ -297,7 +310,7 @@ export async function runBackup(input: RunBackupInput): Promise<BackupResult> {
           while (o.historyDone < objectIds.length) {
             if (shouldYield()) return true;
             const batch = objectIds.slice(o.historyDone, o.historyDone + HISTORY_BATCH);
-            await writeHistories(batch);
+            await writeHistories(batch, controller.signal);
             o.historyDone += batch.length;
           }
         }
@@ -316,13 +329,15 @@ export async function runBackup(input: RunBackupInput): Promise<BackupResult> {
       }
     } finally {
       signal?.removeEventListener('abort', abortAll);
-      // stop the read-ahead request when we leave early
+      // stop the read-ahead request when we leave early, and let it settle before we answer
       controller.abort();
+      await ahead.catch(() => undefined);
     }
   }
 
-  async function writeHistories(objectIds: string[]): Promise<void> {
-    const results = await mapWithConcurrency(objectIds, input.historyConcurrency ?? 8, (id) => client.getObjectHistory(id, { ...callOpts, asc: true }));
+  async function writeHistories(objectIds: string[], pageSignal: AbortSignal): Promise<void> {
+    const results = await mapWithConcurrency(objectIds, input.historyConcurrency ?? 8, pageSignal,
+      (id, batchSignal) => client.getObjectHistory(id, { signal: batchSignal, asc: true }));
     cursor.stats.historyRequests += objectIds.length;
     for (let i = 0; i < objectIds.length; i++) {
       const entries = results[i] ?? [];
@@ -465,15 +480,40 @@ function byNumericId(a: string, b: string): number {
   return Number.isFinite(x) && Number.isFinite(y) ? x - y : a < b ? -1 : a > b ? 1 : 0;
 }
 
-async function mapWithConcurrency<T, R>(items: readonly T[], concurrency: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+/**
+ * `fn` over `items`, at most `concurrency` at a time, each call given a signal that `signal` aborts.
+ * The first failure aborts the other calls and starts no more; it is thrown once every started call
+ * has settled, so no request of the batch outlives it (nor retries in the background).
+ */
+async function mapWithConcurrency<T, R>(
+  items: readonly T[], concurrency: number, signal: AbortSignal,
+  fn: (item: T, signal: AbortSignal) => Promise<R>,
+): Promise<R[]> {
+  signal.throwIfAborted();
+  const batch = new AbortController();
+  const abortBatch = () => batch.abort(signal.reason);
+  signal.addEventListener('abort', abortBatch, { once: true });
   const results = new Array<R>(items.length);
+  let firstFailure: { error: unknown } | undefined;
   let nextIndex = 0;
   const worker = async () => {
-    while (nextIndex < items.length) {
+    while (nextIndex < items.length && !batch.signal.aborted) {
       const i = nextIndex++;
-      results[i] = await fn(items[i] as T);
+      try {
+        results[i] = await fn(items[i] as T, batch.signal);
+      } catch (error) {
+        // the siblings' AbortErrors that follow are consequences, not the cause
+        firstFailure ??= { error };
+        batch.abort();
+      }
     }
   };
-  await Promise.all(Array.from({ length: Math.max(1, Math.min(concurrency, items.length)) }, worker));
+  try {
+    await Promise.all(Array.from({ length: Math.max(1, Math.min(concurrency, items.length)) }, worker));
+  } finally {
+    signal.removeEventListener('abort', abortBatch);
+  }
+  if (firstFailure !== undefined) throw firstFailure.error;
+  signal.throwIfAborted();
   return results;
 }

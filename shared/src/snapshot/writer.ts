@@ -201,6 +201,11 @@ export class SnapshotWriter {
     return manifest;
   }
 
+  /** Resolves once no chunk upload is in flight, whatever its outcome; never rejects. */
+  async settled(): Promise<void> {
+    await this.inflight?.catch(() => undefined);
+  }
+
   private state(): SnapshotWriterState {
     return {
       formatVersion: SNAPSHOT_FORMAT_VERSION,
