@@ -85,35 +85,25 @@ export async function captureLiveSnapshot(db: Kysely<DB>, input: {
     await input.onBackupRow?.(backupId);
   }
   const sink = backupChunkSink(db, backupId);
-  // When one request fails the engine throws while its sibling history requests still run (and
-  // retry); ending them here means a snapshot that failed sends nothing more.
-  const stop = new AbortController();
-  const forward = () => stop.abort(input.signal?.reason);
-  if (input.signal?.aborted) forward();
-  input.signal?.addEventListener('abort', forward, { once: true });
-  try {
-    for (;;) {
-      const result = await runBackup({
-        client: input.access.client, schemaId: input.schemaId, source: { cloudId: site.cloudId, siteUrl: site.siteUrl }, options: input.options,
-        sink, now: () => input.startedAt, signal: stop.signal,
-        ...(cursor ? { cursor } : {}),
-        ...(input.checkpoint ? { shouldYield: yieldAfter(input.checkpoint.intervalMs) } : {}),
-        ...(input.onProgress ? { onProgress: input.onProgress } : {}),
-      });
-      if (result.done) {
-        await db.updateTable('backup').set({ schema_name: result.manifest.schema.name, schema_key: result.manifest.schema.key })
-          .where('site_id', '=', site.id).where('id', '=', backupId).execute();
-        return { backupId, manifest: result.manifest, stats: result.stats };
-      }
-      if (!input.checkpoint) throw new Error('The backup engine stopped before the end of the schema');
-      // The engine has no hook that saves a cursor without stopping: it stops at a page boundary,
-      // the cursor is saved, and a new run continues from it with the same client and sink.
-      await input.checkpoint.save(backupId, result.cursor);
-      cursor = result.cursor;
+  for (;;) {
+    const result = await runBackup({
+      client: input.access.client, schemaId: input.schemaId, source: { cloudId: site.cloudId, siteUrl: site.siteUrl }, options: input.options,
+      sink, now: () => input.startedAt,
+      ...(input.signal ? { signal: input.signal } : {}),
+      ...(cursor ? { cursor } : {}),
+      ...(input.checkpoint ? { shouldYield: yieldAfter(input.checkpoint.intervalMs) } : {}),
+      ...(input.onProgress ? { onProgress: input.onProgress } : {}),
+    });
+    if (result.done) {
+      await db.updateTable('backup').set({ schema_name: result.manifest.schema.name, schema_key: result.manifest.schema.key })
+        .where('site_id', '=', site.id).where('id', '=', backupId).execute();
+      return { backupId, manifest: result.manifest, stats: result.stats };
     }
-  } finally {
-    input.signal?.removeEventListener('abort', forward);
-    stop.abort();
+    if (!input.checkpoint) throw new Error('The backup engine stopped before the end of the schema');
+    // The engine has no hook that saves a cursor without stopping: it stops at a page boundary,
+    // the cursor is saved, and a new run continues from it with the same client and sink.
+    await input.checkpoint.save(backupId, result.cursor);
+    cursor = result.cursor;
   }
 }
 
