@@ -6,7 +6,7 @@ import { gunzipSync, gzipSync } from 'node:zlib';
 import { ConflictError } from '../src/errors.js';
 import type { AssetObject, ObjectHistory } from '../src/model/index.js';
 import {
-  InvalidSnapshotRecordError, SnapshotIntegrityError, SnapshotWriter, canonicalJson, createDirectoryChunkStore, createMemoryChunkStore,
+  ContentHashChain, InvalidSnapshotRecordError, SnapshotIntegrityError, SnapshotWriter, canonicalJson, createDirectoryChunkStore, createMemoryChunkStore,
   parseManifest, readSnapshot, toHistoryRecord, toObjectRecord, verifyChunk,
 } from '../src/snapshot/index.js';
 import type {
@@ -401,5 +401,20 @@ describe('canonical JSON and API projections', () => {
     const rec = toHistoryRecord('5', [e('12', '2025-01-02T00:00:00.000Z'), e('3', '2025-01-01T00:00:00.000Z'), e('11', '2025-01-02T00:00:00.000Z')]);
     expect(rec.entries.map((x) => x.id)).toEqual(['3', '11', '12']);
     expect(rec.entries[0]).toEqual({ id: '3', created: '2025-01-01T00:00:00.000Z', type: 2, actor: { key: 'a', displayName: 'A' } });
+  });
+});
+
+describe('content hash chain', () => {
+  it('is H_i = SHA-256(H_(i-1) || line_i) from 32 zero bytes, whether lines are added one by one or as a block', () => {
+    const lines = ['{"kind":"schema"}\n', '{"a":"ü ✓"}\n', '\n', `${'x'.repeat(70_000)}\n`].map((l) => Buffer.from(l));
+    let expected = Buffer.alloc(32);
+    for (const line of lines) expected = createHash('sha256').update(expected).update(line).digest();
+    const single = new ContentHashChain();
+    for (const line of lines) single.add(line);
+    const block = new ContentHashChain();
+    block.addLines(Buffer.concat(lines));
+    expect(single.hex).toBe(expected.toString('hex'));
+    expect(block.hex).toBe(expected.toString('hex'));
+    expect(() => new ContentHashChain().addLines(Buffer.from('no newline'))).toThrow(TypeError);
   });
 });

@@ -19,8 +19,8 @@ export interface AttributeRow { id: string; object_type_id: string; name: string
 export interface BrowseChunk extends Omit<DecodedChunk, 'records'> {
   objectTypes: ObjectTypeRow[];
   attributes: AttributeRow[];
-  /** COPY text format, one line per row, columns as in COPY_COLUMNS */
-  copy: { objects: string; history: string; issueRefs: string };
+  /** COPY text format (UTF-8), one line per row, columns as in COPY_COLUMNS; each owns its ArrayBuffer (transferable) */
+  copy: { objects: Buffer; history: Buffer; issueRefs: Buffer };
 }
 
 export const COPY_COLUMNS = {
@@ -28,6 +28,34 @@ export const COPY_COLUMNS = {
   history: ['object_id', 'entries'],
   issueRefs: ['object_id', 'issue_id', 'issue_key', 'field_id', 'field_name'],
 } as const;
+
+/**
+ * COPY rows written straight into a growing UTF-8 buffer: no array of row strings to join and encode
+ * later, and the result moves to the main thread without a copy.
+ */
+class CopyText {
+  private buffer: Buffer;
+  private length = 0;
+
+  constructor(initialBytes: number) {
+    // allocUnsafeSlow: never a slice of Node's shared pool, so it can be transferred
+    this.buffer = Buffer.allocUnsafeSlow(Math.max(initialBytes, 1024));
+  }
+
+  add(row: string): void {
+    const worst = row.length * 3;
+    if (this.length + worst > this.buffer.length) {
+      const grown = Buffer.allocUnsafeSlow(Math.max(this.buffer.length * 2, this.length + worst));
+      this.buffer.copy(grown, 0, 0, this.length);
+      this.buffer = grown;
+    }
+    this.length += this.buffer.write(row, this.length);
+  }
+
+  done(): Buffer {
+    return this.buffer.subarray(0, this.length);
+  }
+}
 
 const COPY_SPECIAL = /[\\\n\r\t\0]/;
 const COPY_ESCAPES: Record<string, string> = { '\\': '\\\\', '\n': '\\n', '\r': '\\r', '\t': '\\t', '\0': '\uFFFD' };
@@ -84,9 +112,10 @@ export async function decodeBrowseChunk(bytes: Uint8Array, chunk: ChunkInfo, opt
   }
   const objectTypes: ObjectTypeRow[] = [];
   const attributes: AttributeRow[] = [];
-  const objects: string[] = [];
-  const history: string[] = [];
-  const issueRefs: string[] = [];
+  // rows take about as many bytes as their records
+  const objects = new CopyText(chunk.uncompressedBytes ?? bytes.length * 4);
+  const history = new CopyText(0);
+  const issueRefs = new CopyText(0);
   let seq = chunk.seq * SEQ_PER_CHUNK;
   // each record becomes its rows as it is parsed: one parsed record in memory at a time
   const onRecord = (record: SnapshotRecord, line: string) => {
@@ -101,16 +130,16 @@ export async function decodeBrowseChunk(bytes: Uint8Array, chunk: ChunkInfo, opt
         break;
       case 'object': {
         const json = attributesJson(line) ?? JSON.stringify(record.attributes);
-        objects.push(`${seq++}\t${copyField(record.id)}\t${copyField(record.objectKey)}\t${copyField(record.label)}\t${copyField(record.objectTypeId)}\t`
+        objects.add(`${seq++}\t${copyField(record.id)}\t${copyField(record.objectKey)}\t${copyField(record.label)}\t${copyField(record.objectTypeId)}\t`
           + `${copyField(record.created)}\t${copyField(record.updated)}\t${copyField(json)}\t${copyField(searchText(record.label, record.objectKey, record.attributes))}\n`);
         break;
       }
       case 'history':
-        history.push(`${copyField(record.objectId)}\t${copyField(JSON.stringify(record.entries))}\n`);
+        history.add(`${copyField(record.objectId)}\t${copyField(JSON.stringify(record.entries))}\n`);
         break;
       case 'issueRef': {
         const rest = `\t${copyField(record.issueId)}\t${copyField(record.issueKey)}\t${copyField(record.fieldId)}\t${copyField(record.fieldName)}\n`;
-        for (const objectId of record.objectIds) issueRefs.push(copyField(objectId) + rest);
+        for (const objectId of record.objectIds) issueRefs.add(copyField(objectId) + rest);
         break;
       }
       default:
@@ -118,5 +147,5 @@ export async function decodeBrowseChunk(bytes: Uint8Array, chunk: ChunkInfo, opt
     }
   };
   const { records: _none, ...decoded } = await decodeChunk(bytes, chunk, { ...opts, onRecord });
-  return { ...decoded, objectTypes, attributes, copy: { objects: objects.join(''), history: history.join(''), issueRefs: issueRefs.join('') } };
+  return { ...decoded, objectTypes, attributes, copy: { objects: objects.done(), history: history.done(), issueRefs: issueRefs.done() } };
 }

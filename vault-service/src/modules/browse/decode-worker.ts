@@ -10,10 +10,11 @@ port.on('message', (request: DecodeRequest) => {
   decodeBrowseChunk(request.bytes, request.chunk, request.opts).then(
     (result) => {
       const response: DecodeResponse = { id: request.id, ok: true, result };
-      // the inflated bytes go back without a copy when they own their buffer
-      const raw = result.raw;
-      const transfer = raw.byteOffset === 0 && raw.byteLength === raw.buffer.byteLength ? [raw.buffer as ArrayBuffer] : [];
-      port.postMessage(response, transfer);
+      // large buffers go back without a copy (never Node's shared pool of small buffers, which is poolSize bytes)
+      const owned = [result.raw, result.copy.objects, result.copy.history, result.copy.issueRefs]
+        .map((b) => b.buffer as ArrayBuffer)
+        .filter((buffer, i, all) => buffer.byteLength > Buffer.poolSize && all.indexOf(buffer) === i);
+      port.postMessage(response, owned);
     },
     (err: unknown) => {
       const e = err as { name?: string; code?: unknown; message?: string; seq?: unknown };

@@ -25,11 +25,11 @@ export interface MaterialiseOptions {
 
 const COPY_TABLES = { objects: 'browse_object', history: 'browse_history', issueRefs: 'browse_issue_ref' } as const;
 
-async function copyInto(tx: ClientTransaction, backupId: string, target: keyof typeof COPY_TABLES, text: string): Promise<void> {
-  if (!text) return;
+async function copyInto(tx: ClientTransaction, backupId: string, target: keyof typeof COPY_TABLES, rows: Buffer): Promise<void> {
+  if (!rows.length) return;
   const table = `"${browseSchemaName(backupId)}"."${COPY_TABLES[target]}"`;
   const stream = tx.client.query(copyFrom(`copy ${table} (${COPY_COLUMNS[target].join(', ')}) from stdin`));
-  await pipeline(Readable.from([Buffer.from(text)]), stream);
+  await pipeline(Readable.from([rows]), stream);
 }
 
 const HASH_SLICE_BYTES = 256 * 1024;

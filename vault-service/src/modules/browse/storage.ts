@@ -59,9 +59,7 @@ export async function indexBrowseTables(db: Executor, backupId: string, builtAt:
   // a duplicated object id or history row means the snapshot is not what it claims: the unique index refuses it
   await sql`alter table ${t('browse_history')} add primary key (object_id)`.execute(db);
   await sql`create index on ${t('browse_issue_ref')} (object_id)`.execute(db);
-  for (const table of ['browse_object_type', 'browse_attribute', 'browse_object', 'browse_history', 'browse_issue_ref'] as const) {
-    await sql`analyze ${t(table)}`.execute(db);
-  }
+  // (planner statistics come with the search index, after completion; index builds already record row counts)
   await sql`insert into ${t('browse_state')} (built_at) values (${builtAt})`.execute(db);
 }
 
@@ -93,9 +91,12 @@ export async function markBrowseTablesLost(db: Executor, backupId: string): Prom
   await db.updateTable('backup').set({ browse_built_at: null, search_indexed_at: null }).where('id', '=', backupId).where('status', '=', 'completed').execute();
 }
 
-/** The pg_trgm index behind `q` (a plain CREATE INDEX: the tables are read-only, readers are not blocked). */
+/** The pg_trgm index behind `q` (a plain CREATE INDEX: the tables are read-only, readers are not blocked), then planner statistics. */
 export async function createSearchIndex(db: Executor, backupId: string): Promise<void> {
   await sql`create index if not exists browse_object_search_trgm on ${browseTable(backupId, 'browse_object')} using gin (search_text gin_trgm_ops)`.execute(db);
+  for (const table of ['browse_object_type', 'browse_attribute', 'browse_object', 'browse_history', 'browse_issue_ref'] as const) {
+    await sql`analyze ${browseTable(backupId, table)}`.execute(db);
+  }
 }
 
 export async function dropBrowseTables(db: Executor, backupId: string): Promise<void> {
