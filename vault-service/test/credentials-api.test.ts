@@ -8,6 +8,7 @@ describe('site credentials API', () => {
   let testDb: TestDatabase;
   let vault: TestApp;
   let cookie = '';
+  let otherCookie = '';
   const logs = captureLogs('trace');
   const token = 'ATATT-never-log-me-0123456789';
 
@@ -23,6 +24,13 @@ describe('site credentials API', () => {
       site_id: site.id, email: 'admin@cred.test', status: 'active', invited_by_account_id: 'x', invited_by_name: 'X', invited_at: new Date(), activated_at: new Date(),
     }).returning('id').executeTakeFirstOrThrow();
     cookie = await createTestSession(testDb.db, { siteId: site.id, trustedUserId: user.id, email: 'admin@cred.test' });
+    const other = await testDb.db.insertInto('site')
+      .values({ cloud_id: 'cloud-cred-2', site_url: 'https://cred2.atlassian.net', installation_state: 'connected' })
+      .returning('id').executeTakeFirstOrThrow();
+    const otherUser = await testDb.db.insertInto('trusted_user').values({
+      site_id: other.id, email: 'admin@cred2.test', status: 'active', invited_by_account_id: 'x', invited_by_name: 'X', invited_at: new Date(), activated_at: new Date(),
+    }).returning('id').executeTakeFirstOrThrow();
+    otherCookie = await createTestSession(testDb.db, { siteId: other.id, trustedUserId: otherUser.id, email: 'admin@cred2.test' });
   });
 
   afterAll(async () => {
@@ -48,5 +56,22 @@ describe('site credentials API', () => {
     expect((await fetch(url, { headers: { cookie } })).status).toBe(404);
     expect(logs.text().length).toBeGreaterThan(0);
     expect(logs.text()).not.toContain(token);
+  });
+
+  it('keeps credentials to the session site: another site neither sees, replaces nor deletes them', async () => {
+    const url = `${vault.baseUrl}/api/v1/site-credentials`;
+    const write = (c: string, method: 'PUT' | 'DELETE', body?: unknown) => fetch(url, {
+      method, headers: { cookie: c, ...csrfHeaders(vault.config.publicUrl), ...(body ? { 'content-type': 'application/json' } : {}) },
+      ...(body ? { body: JSON.stringify(body) } : {}),
+    });
+    expect((await write(cookie, 'PUT', { email: 'svc@cred.test', apiToken: token, vaultBackupsEnabled: true })).status).toBe(204);
+    expect((await fetch(url, { headers: { cookie: otherCookie } })).status).toBe(404);
+    // nothing is stored for the other site, so its delete finds nothing
+    expect((await write(otherCookie, 'DELETE')).status).toBe(404);
+    expect((await write(otherCookie, 'PUT', { email: 'intruder@cred2.test', apiToken: 'other-token', vaultBackupsEnabled: false })).status).toBe(204);
+    expect(await (await fetch(url, { headers: { cookie } })).json())
+      .toEqual({ email: 'svc@cred.test', hasToken: true, assetsApiBaseUrl: null, vaultBackupsEnabled: true });
+    expect(await (await fetch(url, { headers: { cookie: otherCookie } })).json())
+      .toEqual({ email: 'intruder@cred2.test', hasToken: true, assetsApiBaseUrl: null, vaultBackupsEnabled: false });
   });
 });

@@ -87,4 +87,31 @@ describe('retention API', () => {
     expect(await (await fetch(`${vault.baseUrl}/api/v1/retention`, { headers: { cookie } })).json()).toEqual(before);
     expect((await fetch(`${vault.baseUrl}/api/v1/retention`)).status).toBe(401);
   });
+
+  it('keeps policies and deletions to the session site', async () => {
+    const other = await testDb.db.insertInto('site')
+      .values({ cloud_id: 'cloud-r2', site_url: 'https://r2.atlassian.net', installation_state: 'connected' })
+      .returning('id').executeTakeFirstOrThrow();
+    const user = await testDb.db.insertInto('trusted_user').values({
+      site_id: other.id, email: 'admin@r2.test', status: 'active', invited_by_account_id: 'x', invited_by_name: 'X', invited_at: new Date(), activated_at: new Date(),
+    }).returning('id').executeTakeFirstOrThrow();
+    const otherCookie = await createTestSession(testDb.db, { siteId: other.id, trustedUserId: user.id, email: 'admin@r2.test' });
+    const ownPolicy = await (await fetch(`${vault.baseUrl}/api/v1/retention`, { headers: { cookie } })).json();
+    const ownLeft = await testDb.db.selectFrom('backup').select('id').where('site_id', '=', siteId).execute();
+    expect(ownLeft).toHaveLength(1);
+
+    // the other site starts without limits, and keeping no manual backup there deletes nothing here
+    expect(await (await fetch(`${vault.baseUrl}/api/v1/retention`, { headers: { cookie: otherCookie } })).json())
+      .toEqual({ keepManual: null, keepScheduled: null, maxAgeDays: null });
+    const res = await fetch(`${vault.baseUrl}/api/v1/retention`, {
+      method: 'PUT', headers: { cookie: otherCookie, 'content-type': 'application/json', ...csrfHeaders(vault.config.publicUrl) },
+      body: JSON.stringify({ keepManual: 0, maxAgeDays: 1 }),
+    });
+    expect(res.status).toBe(200);
+    expect(((await res.json()) as { deleted: string[] }).deleted).toEqual([]);
+    expect(await testDb.db.selectFrom('backup').select('id').where('site_id', '=', siteId).execute()).toEqual(ownLeft);
+    expect(await (await fetch(`${vault.baseUrl}/api/v1/retention`, { headers: { cookie } })).json()).toEqual(ownPolicy);
+    const audits = await testDb.db.selectFrom('audit_event').select(['site_id', 'actor']).where('action', '=', 'retention.policy_saved').where('site_id', '=', other.id).execute();
+    expect(audits).toEqual([{ site_id: other.id, actor: 'admin@r2.test' }]);
+  });
 });
