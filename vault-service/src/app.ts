@@ -48,7 +48,7 @@ import { deleteAbandonedUploads, deleteBackup } from './modules/ingest/repositor
 import { ingestRoutes } from './modules/ingest/routes.js';
 import { trustedUserRoutes } from './modules/trusted-users/routes.js';
 import { webRoutes } from './modules/web/routes.js';
-import { queueRebuildOfLostBrowseTables } from './modules/browse/storage.js';
+import { dropOrphanBrowseSchemas, queueRebuildOfLostBrowseTables } from './modules/browse/storage.js';
 import { registerCsrf } from './plugins/csrf.js';
 import { registerErrorHandler } from './plugins/error-handler.js';
 import { registerSessions } from './plugins/session.js';
@@ -176,6 +176,7 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Vaul
     { name: 'abandoned_backup_upload', run: (now) => deleteAbandonedUploads(db, new Date(now.getTime() - config.backupUploadExpiryHours * 3_600_000)) },
     { name: 'backup_retention', run: (now) => applyAllRetentionPolicies(db, now) },
     { name: 'lost_browse_tables', run: () => queueRebuildOfLostBrowseTables(db) },
+    { name: 'orphan_browse_schemas', run: () => dropOrphanBrowseSchemas(db) },
   ];
   const housekeeping = config.workersEnabled
     ? createHousekeeping({ intervalMs: 3_600_000, log: logger.child({ module: 'housekeeping' }), tasks: housekeepingTasks, now: () => app.clock.now() })

@@ -6,16 +6,19 @@
  * the emulator over HTTP.
  */
 import { canonicalJson, readSnapshot, SnapshotIntegrityError, type ObjectRecord, type SnapshotManifest } from '@assets-vault/shared/snapshot';
+import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
 import pino from 'pino';
 import { systemClock } from '../src/clock.js';
+import { withClientTransaction } from '../src/db/client-transaction.js';
 import { createSearchIndexer } from '../src/jobs/search-indexer.js';
 import { attributesJson } from '../src/modules/browse/browse-chunk.js';
 import { listObjects } from '../src/modules/browse/service.js';
-import { browseDb, browseSchemaName, queueRebuildOfLostBrowseTables } from '../src/modules/browse/storage.js';
+import { browseDb, browseSchemaName, createBrowseTables, dropOrphanBrowseSchemas, queueRebuildOfLostBrowseTables } from '../src/modules/browse/storage.js';
 import { deleteBackupOfSite, listBackups } from '../src/modules/backups/service.js';
+import { deleteBackup, findBackupForUpload } from '../src/modules/ingest/repository.js';
 import { completeBackup } from '../src/modules/ingest/service.js';
-import { createTestDatabase, type TestDatabase } from './helpers/db.js';
+import { createTestDatabase, TEST_POOL_SIZE, type TestDatabase } from './helpers/db.js';
 import { fixtureSnapshot } from './helpers/snapshot.js';
 
 const SITE = { cloudId: 'cloud-storage', siteUrl: 'https://storage.atlassian.net' };
@@ -141,6 +144,50 @@ describe('per-backup browse storage', () => {
     expect(await schemaExists(id)).toBe(false);
     expect(await testDb.db.selectFrom('backup').select('id').where('id', '=', id).executeTakeFirst()).toBeUndefined();
   });
+
+  it('more completions at once than the pool has connections all finish (chunks are read on the completing connection)', async () => {
+    const ids = await Promise.all(Array.from({ length: TEST_POOL_SIZE + 1 }, () => storedBackup()));
+    const results = await Promise.all(ids.map((backupId) => completeBackup({ ...deps(), materialise: { workers: 0 } }, { backupId, manifest })));
+    expect(results.map((r) => r.status)).toEqual(ids.map(() => 'completed'));
+    for (const id of ids) expect((await browseRows(id)).objects.length).toBe(objects.length);
+  }, 60_000);
+
+  it('a backup deleted while its completion is in flight takes the browse schema the completion commits with it', async () => {
+    const id = await storedBackup();
+    let deleting: Promise<boolean> | undefined;
+    // what a completion holds until it commits: the backup's row lock and its new, not yet visible, browse schema
+    await withClientTransaction(testDb.db, async (tx) => {
+      expect(await findBackupForUpload(tx.db, id)).toBeDefined();
+      await createBrowseTables(tx.db, id);
+      deleting = deleteBackup(testDb.db, siteId, id); // what Forge's backup.deleted event runs
+      await waitForLockWaiters(1);
+    });
+    expect(await deleting).toBe(true);
+    expect(await schemaExists(id)).toBe(false);
+    expect(await testDb.db.selectFrom('backup').select('id').where('id', '=', id).executeTakeFirst()).toBeUndefined();
+  });
+
+  it('housekeeping drops a browse schema whose backup is gone and keeps the others', async () => {
+    const kept = await storedBackup();
+    await completeBackup(deps(), { backupId: kept, manifest });
+    const orphan = randomUUID();
+    await createBrowseTables(testDb.db, orphan);
+    expect(await schemaExists(orphan)).toBe(true);
+    expect(await dropOrphanBrowseSchemas(testDb.db)).toBe(1);
+    expect(await schemaExists(orphan)).toBe(false);
+    expect(await schemaExists(kept)).toBe(true);
+    expect(await dropOrphanBrowseSchemas(testDb.db)).toBe(0);
+  });
+
+  /** Waits until `n` sessions of this suite's database wait on a lock. */
+  async function waitForLockWaiters(n: number): Promise<void> {
+    for (let i = 0; i < 200; i++) {
+      const { rows } = await sql<{ n: number }>`select count(*)::int as n from pg_stat_activity where datname = ${testDb.name} and wait_event_type = 'Lock'`.execute(testDb.db);
+      if (rows[0]!.n >= n) return;
+      await new Promise((resolve) => setTimeout(resolve, 25));
+    }
+    throw new Error(`no ${n} session(s) waiting on a lock`);
+  }
 
   it('the search indexer builds a trigram index that search can use, and rebuilds browse tables that are missing', async () => {
     const id = await storedBackup();

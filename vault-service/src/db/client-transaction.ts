@@ -32,6 +32,10 @@ export async function withClientTransaction<T>(db: Kysely<DB>, fn: (tx: ClientTr
   if (!pool) throw new Error('withClientTransaction needs the root Kysely instance made by createKysely');
   const client = await pool.connect();
   let broken: unknown;
+  // a backend that dies mid-transaction emits 'error' on the client: without a listener that would
+  // crash the process instead of failing this transaction
+  const onError = (err: Error) => { broken = err; };
+  client.on('error', onError);
   try {
     await client.query('begin');
     const result = await fn({ client, db: kyselyOnClient(client) });
@@ -41,7 +45,8 @@ export async function withClientTransaction<T>(db: Kysely<DB>, fn: (tx: ClientTr
     await client.query('rollback').catch((rollbackErr: unknown) => { broken = rollbackErr; });
     throw err;
   } finally {
-    // a client whose rollback failed is in an unknown state: destroy it instead of returning it
+    client.off('error', onError);
+    // a client that failed or whose rollback failed is in an unknown state: destroy it instead of returning it
     client.release(broken instanceof Error ? broken : undefined);
   }
 }

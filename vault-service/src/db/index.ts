@@ -28,7 +28,8 @@ export interface CreateDatabaseOptions {
 
 /** Creates a Kysely instance over a `pg` pool; pool errors of idle clients are logged, not fatal. */
 export function createKysely(url: string, log?: Log, options: CreateDatabaseOptions = {}): Kysely<DB> {
-  const pool = new pg.Pool({ connectionString: url, max: options.poolSize ?? 10 });
+  // a starved pool fails a request after 30 s instead of leaving it hanging
+  const pool = new pg.Pool({ connectionString: url, max: options.poolSize ?? 10, connectionTimeoutMillis: 30_000 });
   pool.on('error', (err) => log?.warn({ err }, 'idle database connection failed'));
   const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
   registerPool(db, pool);

@@ -11,7 +11,6 @@ import type { DB } from '../db/types.js';
 import type { Log } from '../logger.js';
 import { materialiseSnapshot } from '../modules/browse/materialise.js';
 import { createSearchIndex } from '../modules/browse/storage.js';
-import { readChunk } from '../modules/ingest/repository.js';
 import type { SnapshotManifest } from '@assets-vault/shared/snapshot';
 import { createPoller, type Poller } from './poller.js';
 
@@ -40,7 +39,7 @@ export function createSearchIndexer(deps: { db: Kysely<DB>; log: Log; now: () =>
         const started = Date.now();
         if (!row.browse_built_at) {
           const builtAt = deps.now();
-          await materialiseSnapshot(tx, row.id, { manifest: row.manifest as SnapshotManifest, source: { getChunk: (seq) => readChunk(deps.db, row.id, seq) }, builtAt });
+          await materialiseSnapshot(tx, row.id, { manifest: row.manifest as SnapshotManifest, builtAt });
           await tx.db.updateTable('backup').set({ browse_built_at: builtAt }).where('id', '=', row.id).execute();
           deps.log.info({ backupId: row.id, ms: Date.now() - started }, 'browse tables rebuilt from the stored chunks');
         }

@@ -25,6 +25,9 @@ const MIGRATIONS_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url))
 // Any fixed key shared by every test process that builds templates.
 const TEMPLATE_LOCK_KEY = 7_465_737_400;
 
+/** Connections in each suite's pool. */
+export const TEST_POOL_SIZE = 5;
+
 export interface TestDatabase {
   db: Kysely<DB>;
   /** Connection string of this suite's database (for child processes or a second pool). */
@@ -140,7 +143,7 @@ export async function createTestDatabase(options: { migrated?: boolean } = {}): 
     }
   });
   const url = databaseUrl(adminUrl, name);
-  const db = createKysely(url, undefined, { poolSize: 5 });
+  const db = createKysely(url, undefined, { poolSize: TEST_POOL_SIZE });
   let dropped = false;
   return {
     db,

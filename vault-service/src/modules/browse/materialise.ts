@@ -13,6 +13,7 @@ import type { ClientTransaction } from '../../db/client-transaction.js';
 import { COPY_COLUMNS, type BrowseChunk } from './browse-chunk.js';
 import { createDecodePool, inlineDecoder, type ChunkDecoder } from './decode-pool.js';
 import { browseDb, browseSchemaName, createBrowseTables, indexBrowseTables } from './storage.js';
+import { readChunk } from '../ingest/repository.js';
 
 /** Snapshots with at least this many chunks (≈ 20,000 objects each) are decoded in worker threads. */
 export const WORKER_THRESHOLD_CHUNKS = 3;
@@ -59,15 +60,28 @@ async function insertStructure(tx: ClientTransaction, backupId: string, chunk: B
   if (chunk.attributes.length) await db.insertInto('browse_attribute').values(chunk.attributes).onConflict((oc) => oc.doNothing()).execute();
 }
 
-/** Verifies every chunk against the manifest and fills the browse tables; returns the object count. */
-export async function materialiseSnapshot(tx: ClientTransaction, backupId: string, input: { manifest: SnapshotManifest; source: ChunkSource; builtAt: Date }, opts: MaterialiseOptions = {}): Promise<{ objects: number }> {
-  const { source, builtAt } = input;
+/**
+ * Verifies the backup's stored chunks against the manifest and fills its browse tables; returns the
+ * object count. Chunks are read on the transaction's own connection: a second pooled connection per
+ * transaction could deadlock once concurrent transactions hold every connection of the pool.
+ */
+export async function materialiseSnapshot(tx: ClientTransaction, backupId: string, input: { manifest: SnapshotManifest; builtAt: Date }, opts: MaterialiseOptions = {}): Promise<{ objects: number }> {
+  const { builtAt } = input;
   const manifest = parseManifest(input.manifest);
+  // chunk reads run between the COPYs on the one connection, in the order they were asked for
+  let connectionFree: Promise<unknown> = Promise.resolve();
+  const onConnection = <T>(work: () => Promise<T>): Promise<T> => {
+    const run = connectionFree.then(work);
+    connectionFree = run.catch(() => undefined);
+    return run;
+  };
+  const source: ChunkSource = { getChunk: (seq) => onConnection(() => readChunk(tx.db, backupId, seq)) };
   const workers = opts.workers ?? (manifest.chunks.length >= WORKER_THRESHOLD_CHUNKS ? DECODE_WORKERS : 0);
-  const decoder: ChunkDecoder = workers > 0 ? createDecodePool(workers) : inlineDecoder();
   const verifier = new SnapshotVerifier(manifest);
   const objectsByType = new Map<string, number>();
   await createBrowseTables(tx.db, backupId);
+  // created after the tables so that a failed setup leaves no worker threads behind
+  const decoder: ChunkDecoder = workers > 0 ? createDecodePool(workers) : inlineDecoder();
 
   // Chunks in flight, in manifest order: each is fetched and decoded while earlier ones are copied.
   const ahead: Promise<BrowseChunk>[] = [];
@@ -84,9 +98,9 @@ export async function materialiseSnapshot(tx: ClientTransaction, backupId: strin
       const chunk = await ahead.shift()!;
       if (next < manifest.chunks.length) launch();
       for (const [type, n] of Object.entries(chunk.objectsByType)) objectsByType.set(type, (objectsByType.get(type) ?? 0) + n);
-      await insertStructure(tx, backupId, chunk);
+      await onConnection(() => insertStructure(tx, backupId, chunk));
       // Postgres loads the rows while this thread extends the content hash chain over the same chunk
-      const copying = copyChunk(tx, backupId, chunk);
+      const copying = onConnection(() => copyChunk(tx, backupId, chunk));
       copying.catch(() => undefined);
       verifier.addCounts(chunk);
       await hashInSlices(verifier, chunk.raw);

@@ -86,6 +86,18 @@ export async function queueRebuildOfLostBrowseTables(db: Kysely<DB>): Promise<nu
   return lost;
 }
 
+/**
+ * Drops browse schemas whose backup row is gone, should one ever outlive its backup (a schema is only
+ * visible once its completing transaction commits, so one being loaded is never touched); returns how many.
+ */
+export async function dropOrphanBrowseSchemas(db: Kysely<DB>): Promise<number> {
+  const { rows } = await sql<{ name: string }>`select n.nspname as name from pg_namespace n
+    where n.nspname ~ '^backup_[0-9a-f]{32}$'
+      and not exists (select 1 from backup b where replace(b.id::text, '-', '') = substr(n.nspname, 8))`.execute(db);
+  for (const { name } of rows) await sql`drop schema if exists ${sql.id(name)} cascade`.execute(db);
+  return rows.length;
+}
+
 /** Queues a rebuild of the browse tables (and search index) by the search indexer. */
 export async function markBrowseTablesLost(db: Executor, backupId: string): Promise<void> {
   await db.updateTable('backup').set({ browse_built_at: null, search_indexed_at: null }).where('id', '=', backupId).where('status', '=', 'completed').execute();

@@ -21,7 +21,7 @@ import { attributeNames, requireBrowsableBackup } from '../browse/service.js';
 import { parseStoredAttributes, type StoredAttribute } from '../browse/browse-chunk.js';
 import { materialiseSnapshot } from '../browse/materialise.js';
 import { browseTable } from '../browse/storage.js';
-import { deleteBackup, isBackupId, readChunk } from '../ingest/repository.js';
+import { deleteBackup, isBackupId } from '../ingest/repository.js';
 
 export interface DiffDeps {
   db: Kysely<DB>;
@@ -136,7 +136,7 @@ export async function diffBackup(deps: DiffDeps, siteId: string, backupId: strin
     });
     // the live rows exist only inside this transaction, which is rolled back after the comparison
     const diff = await withClientTransaction(deps.db, async (tx) => {
-      await materialiseSnapshot(tx, live.backupId, { manifest: live.manifest, source: { getChunk: (seq) => readChunk(deps.db, live.backupId, seq) }, builtAt: capturedAt });
+      await materialiseSnapshot(tx, live.backupId, { manifest: live.manifest, builtAt: capturedAt });
       return diffMaterialised(tx, before.id, live.backupId, limit);
     }, { rollback: true });
     return { backupId, against: { kind: 'live', capturedAt: capturedAt.toISOString() }, ...diff };

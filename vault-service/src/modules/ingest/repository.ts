@@ -110,10 +110,15 @@ export async function markBackupCompleted(db: Executor, siteId: string, backupId
     .execute();
 }
 
-/** Deletes a backup with its chunks and browse tables; in a transaction, the browse tables return on rollback. */
+/**
+ * Deletes a backup with its chunks and browse tables (in a transaction of its own unless given one; on
+ * rollback the browse tables return). The row is locked before the schema is dropped: a completion or a
+ * rebuild holds that lock until it commits the backup's browse schema, which would otherwise outlive it.
+ */
 export async function deleteBackup(db: Executor, siteId: string, backupId: string): Promise<boolean> {
   if (!isBackupId(backupId)) return false;
-  const owned = await db.selectFrom('backup').select('id').where('site_id', '=', siteId).where('id', '=', backupId).executeTakeFirst();
+  if (!db.isTransaction) return db.transaction().execute((trx) => deleteBackup(trx, siteId, backupId));
+  const owned = await db.selectFrom('backup').select('id').where('site_id', '=', siteId).where('id', '=', backupId).forUpdate().executeTakeFirst();
   if (!owned) return false;
   await dropBrowseTables(db, backupId);
   const result = await db.deleteFrom('backup').where('site_id', '=', siteId).where('id', '=', backupId).executeTakeFirst();

@@ -18,7 +18,7 @@ import { materialiseSnapshot, type MaterialiseOptions } from '../browse/material
 import { findSiteById } from '../sites/repository.js';
 import { resolveForgeSite } from '../sites/service.js';
 import {
-  deleteChunksFrom, findBackupForUpload, insertBackup, insertChunkIfAbsent, markBackupCompleted, readChunk,
+  deleteChunksFrom, findBackupForUpload, insertBackup, insertChunkIfAbsent, markBackupCompleted,
 } from './repository.js';
 import type { CompleteResponse, OpenBackupBody } from './schemas.js';
 
@@ -106,7 +106,7 @@ export async function completeBackup(deps: IngestDeps, input: { backupId: string
     }
     const now = deps.clock.now();
     try {
-      await materialiseSnapshot(tx, backup.id, { manifest, source: { getChunk: (seq) => readChunk(deps.db, backup.id, seq) }, builtAt: now }, deps.materialise);
+      await materialiseSnapshot(tx, backup.id, { manifest, builtAt: now }, deps.materialise);
     } catch (err) {
       if (err instanceof SnapshotIntegrityError) deps.log.warn({ backupId: backup.id, code: err.code, seq: err.seq }, 'backup completion refused');
       throw err;
