@@ -9,7 +9,7 @@
  * it) → issueRefs (per Assets custom field, Jira search `cf[N] is not EMPTY`) → finish.
  */
 import { ConflictError, ValidationError } from '../errors.js';
-import type { AssetsClient } from '../assets-client/index.js';
+import { AssetsNotFoundError, type AssetsClient } from '../assets-client/index.js';
 import {
   ASSETS_FIELD_CUSTOM_TYPE,
   type AqlPage, type JiraField, type JiraIssue, type ObjectType, type ObjectTypeAttribute,
@@ -37,6 +37,12 @@ export interface BackupCursor {
     startAt: number;
     /** that page's object records are written; its histories may not all be */
     pageWritten: boolean;
+    /**
+     * what was read of that page once it is written: a resumed run carries on from it instead of
+     * reading the page again (deletions meanwhile would shift other objects into it unwritten).
+     * Absent in cursors saved before it existed: such a page is read again.
+     */
+    writtenPage?: WrittenPage;
     /** histories of that page already written (objects in page order) */
     historyDone: number;
     /** how many objects of the previous page this request re-reads (see backUpObjects) */
@@ -50,6 +56,16 @@ export interface BackupCursor {
   writer: SnapshotWriterState;
 }
 
+export interface WrittenPage {
+  /** every object id the page held (the next page's overlap is checked against them) */
+  pageIds: string[];
+  /** the ids this page wrote (not seen on an earlier page), whose histories follow */
+  objectIds: string[];
+  nextStart: number;
+  overlap: number;
+  last: boolean;
+}
+
 export interface BackupStats {
   pages: number;
   objects: number;
@@ -58,6 +74,8 @@ export interface BackupStats {
   /** page boundaries where deletions shifted the data further than even that retry could cover */
   possibleGaps: number;
   historyRequests: number;
+  /** objects deleted after their page was read and before their history was (absent in older cursors) */
+  historiesMissing?: number;
   issuesScanned: number;
   issueRefs: number;
   /** how many times this backup was resumed from a cursor */
@@ -168,7 +186,7 @@ async function backUp(input: RunBackupInput, started: { writer?: SnapshotWriter 
       cursorVersion: 1, schemaId, options: { ...options }, phase: 'objects', objectsExpected,
       objects: { startAt: 0, pageWritten: false, historyDone: 0, overlap: 0, previousPageIds: [], earlierPageIds: [] },
       issueRefs: { fieldIndex: 0, issuesDone: 0 },
-      stats: { pages: 0, objects: 0, pageRetries: 0, possibleGaps: 0, historyRequests: 0, issuesScanned: 0, issueRefs: 0, resumes: 0 },
+      stats: { pages: 0, objects: 0, pageRetries: 0, possibleGaps: 0, historyRequests: 0, historiesMissing: 0, issuesScanned: 0, issueRefs: 0, resumes: 0 },
       writer: await writer.checkpoint(),
     };
     if (shouldYield()) return pause();
@@ -264,66 +282,80 @@ async function backUp(input: RunBackupInput, started: { writer?: SnapshotWriter 
       for await (const page of client.aqlPages(ql, { startAt, pageSize, includeAttributes: true, signal: controller.signal })) return page;
       return { startAt, maxResults: pageSize, isLast: true, values: [] };
     };
-    let ahead = fetchPage(o.startAt);
-    ahead.catch(() => undefined);
+    const fetchAhead = (startAt: number) => {
+      const next = fetchPage(startAt);
+      next.catch(() => undefined);
+      return next;
+    };
+    let ahead: Promise<AqlPage> | undefined = o.pageWritten && o.writtenPage ? undefined : fetchAhead(o.startAt);
+
+    /** Writes the objects of a fetched page not seen on the two pages before it, and records the page in the cursor. */
+    const readPage = async (fetched: AqlPage): Promise<WrittenPage> => {
+      let page = fetched;
+      const seen = new Set([...o.earlierPageIds, ...o.previousPageIds]);
+      const first = page.values[0];
+      if (o.overlap > 0 && first !== undefined && !seen.has(first.id)) {
+        // the overlap moved past what we read: deletions shifted more than `overlap` objects
+        const back = Math.max(0, o.startAt - Math.max(pageSize, page.maxResults));
+        page = await fetchPage(back);
+        o.startAt = back;
+        cursor.stats.pageRetries += 1;
+        const again = page.values[0];
+        if (back > 0 && again !== undefined && !seen.has(again.id)) cursor.stats.possibleGaps += 1;
+      }
+      const echoed = page.maxResults > 0 ? page.maxResults : pageSize;
+      const last = page.isLast || page.values.length === 0 || page.values.length < echoed;
+      const overlap = last ? 0 : Math.min(MAX_PAGE_OVERLAP, Math.floor(echoed / 4));
+      const objects = page.values.filter((obj) => !seen.has(obj.id));
+      const written: WrittenPage = {
+        pageIds: page.values.map((obj) => obj.id), objectIds: objects.map((obj) => obj.id),
+        nextStart: o.startAt + page.values.length - overlap, overlap, last,
+      };
+      // convert, then let the parsed page go before asking for the next one: a parsed page is
+      // many times larger than its records, so memory holds one parsed page at a time
+      const records = o.pageWritten ? [] : objects.map(toObjectRecord);
+      objects.length = 0;
+      page = EMPTY_PAGE;
+      // the server renders the next page while we compress, upload and fetch histories
+      ahead = last ? undefined : fetchAhead(written.nextStart);
+      if (!o.pageWritten) {
+        for (const record of records) await writer.write(record);
+        records.length = 0;
+        cursor.stats.objects += written.objectIds.length;
+        cursor.stats.pages += 1;
+        o.pageWritten = true;
+        o.historyDone = 0;
+      }
+      o.writtenPage = written;
+      return written;
+    };
     try {
       for (;;) {
-        let page = await ahead;
-        const seen = new Set([...o.earlierPageIds, ...o.previousPageIds]);
-        const first = page.values[0];
-        if (o.overlap > 0 && first !== undefined && !seen.has(first.id)) {
-          // the overlap moved past what we read: deletions shifted more than `overlap` objects
-          const back = Math.max(0, o.startAt - Math.max(pageSize, page.maxResults));
-          page = await fetchPage(back);
-          o.startAt = back;
-          cursor.stats.pageRetries += 1;
-          const again = page.values[0];
-          if (back > 0 && again !== undefined && !seen.has(again.id)) cursor.stats.possibleGaps += 1;
-        }
-        const echoed = page.maxResults > 0 ? page.maxResults : pageSize;
-        const last = page.isLast || page.values.length === 0 || page.values.length < echoed;
-        const overlap = last ? 0 : Math.min(MAX_PAGE_OVERLAP, Math.floor(echoed / 4));
-        const nextStart = o.startAt + page.values.length - overlap;
-
-        const objects = page.values.filter((obj) => !seen.has(obj.id));
-        const pageIds = page.values.map((obj) => obj.id);
-        const objectIds = objects.map((obj) => obj.id);
-        // convert, then let the parsed page go before asking for the next one: a parsed page is
-        // many times larger than its records, so memory holds one parsed page at a time
-        const records = o.pageWritten ? [] : objects.map(toObjectRecord);
-        objects.length = 0;
-        page = EMPTY_PAGE;
-        if (!last) {
-          // the server renders the next page while we compress, upload and fetch histories
-          ahead = fetchPage(nextStart);
-          ahead.catch(() => undefined);
-        }
-        if (!o.pageWritten) {
-          for (const record of records) await writer.write(record);
-          records.length = 0;
-          cursor.stats.objects += objectIds.length;
-          cursor.stats.pages += 1;
-          o.pageWritten = true;
-          o.historyDone = 0;
+        let written = o.pageWritten ? o.writtenPage : undefined;
+        if (written) {
+          if (!written.last) ahead = fetchAhead(written.nextStart);
+        } else {
+          written = await readPage(await (ahead ?? fetchAhead(o.startAt)));
         }
         if (options.history) {
-          while (o.historyDone < objectIds.length) {
+          while (o.historyDone < written.objectIds.length) {
             if (shouldYield()) return true;
-            const batch = objectIds.slice(o.historyDone, o.historyDone + HISTORY_BATCH);
+            const batch = written.objectIds.slice(o.historyDone, o.historyDone + HISTORY_BATCH);
             await writeHistories(batch, controller.signal);
             o.historyDone += batch.length;
           }
         }
-        if (last) {
+        if (written.last) {
           input.onProgress?.(progress('objects'));
           return false;
         }
-        o.startAt = nextStart;
-        o.overlap = overlap;
+        o.startAt = written.nextStart;
+        o.overlap = written.overlap;
         o.pageWritten = false;
+        delete o.writtenPage;
         o.historyDone = 0;
         o.earlierPageIds = o.previousPageIds;
-        o.previousPageIds = pageIds;
+        o.previousPageIds = written.pageIds;
         input.onProgress?.(progress('objects'));
         if (shouldYield()) return true;
       }
@@ -331,17 +363,20 @@ async function backUp(input: RunBackupInput, started: { writer?: SnapshotWriter 
       signal?.removeEventListener('abort', abortAll);
       // stop the read-ahead request when we leave early, and let it settle before we answer
       controller.abort();
-      await ahead.catch(() => undefined);
+      await ahead?.catch(() => undefined);
     }
   }
 
   async function writeHistories(objectIds: string[], pageSignal: AbortSignal): Promise<void> {
     const results = await mapWithConcurrency(objectIds, input.historyConcurrency ?? 8, pageSignal,
-      (id, batchSignal) => client.getObjectHistory(id, { signal: batchSignal, asc: true }));
+      // an object deleted since its page was read has no history to read: it stays in the backup without one
+      (id, batchSignal) => client.getObjectHistory(id, { signal: batchSignal, asc: true })
+        .catch((err: unknown) => { if (err instanceof AssetsNotFoundError) return undefined; throw err; }));
     cursor.stats.historyRequests += objectIds.length;
     for (let i = 0; i < objectIds.length; i++) {
-      const entries = results[i] ?? [];
-      if (entries.length > 0) await writer.write(toHistoryRecord(objectIds[i] ?? '', entries));
+      const entries = results[i];
+      if (entries === undefined) cursor.stats.historiesMissing = (cursor.stats.historiesMissing ?? 0) + 1;
+      else if (entries.length > 0) await writer.write(toHistoryRecord(objectIds[i] ?? '', entries));
     }
   }
 
@@ -407,6 +442,10 @@ async function backUp(input: RunBackupInput, started: { writer?: SnapshotWriter 
   }
   if (cursor.stats.possibleGaps > 0) {
     warnings.push(`Many objects were deleted while the backup ran: objects near ${cursor.stats.possibleGaps} page boundaries may be missing; run the backup again`);
+  }
+  const historiesMissing = cursor.stats.historiesMissing ?? 0;
+  if (historiesMissing > 0) {
+    warnings.push(`${historiesMissing} objects were deleted while the backup ran, before their history was read: they are in the backup without history`);
   }
   const manifest = await writer.finish({ completedAt: now().toISOString(), warnings });
   input.onProgress?.(progress('done'));
