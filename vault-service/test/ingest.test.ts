@@ -5,7 +5,9 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { SnapshotManifest } from '@assets-vault/shared/snapshot';
+import { sql } from 'kysely';
 import { signWebhook } from '@assets-vault/shared/webhooks';
+import { deleteAbandonedUploads } from '../src/modules/ingest/repository.js';
 import { startTestApp, testConfig, TEST_WEBHOOK_SECRET, type TestApp } from './helpers/app.js';
 import { countAllRows, createTestDatabase, type TestDatabase } from './helpers/db.js';
 import { fixtureSnapshot, type TestSnapshot } from './helpers/snapshot.js';
@@ -139,6 +141,31 @@ describe('snapshot upload (open, chunks, complete)', () => {
     const forged = await fetch(`${vault.baseUrl}/api/v1/forge/backups`, { method: 'POST', headers: { ...wrong, 'content-type': 'application/json' }, body: openBody(snapshot.manifest) });
     expect(forged.status).toBe(401);
     expect(await countAllRows(testDb.url)).toEqual(before);
+  });
+
+  it('an incomplete upload expires once nothing reached it for the expiry time; one still receiving chunks or written by a vault job stays', async () => {
+    const [idle, active, jobOwned] = [await open(), await open(), await open()];
+    for (const id of [idle, active, jobOwned]) await putChunk(vault.baseUrl, id, 0, snapshot.chunks.get(0)!, hex(snapshot.manifest, 0));
+    const expiryHours = vault.app.config.backupUploadExpiryHours;
+    const longAgo = new Date(Date.now() - (expiryHours + 6) * 3_600_000);
+    // created_at is written by the database only: age the rows with plain SQL
+    await sql`update backup set created_at = ${longAgo} where id = any(${[idle, active, jobOwned]}::uuid[])`.execute(testDb.db);
+    await sql`update backup_chunk set created_at = ${longAgo} where backup_id = any(${[idle, jobOwned]}::uuid[])`.execute(testDb.db);
+    const { site_id: siteId } = await testDb.db.selectFrom('backup').select('site_id').where('id', '=', jobOwned).executeTakeFirstOrThrow();
+    const job = await testDb.db.insertInto('vault_backup_job').values({
+      site_id: siteId, schema_id: snapshot.manifest.schema.id, options: JSON.stringify(snapshot.manifest.options), requested_by: 'admin@ingest.test', status: 'running', backup_id: jobOwned,
+    }).returning('id').executeTakeFirstOrThrow();
+
+    const cutoff = new Date(Date.now() - expiryHours * 3_600_000); // what the housekeeping task passes
+    expect(await deleteAbandonedUploads(testDb.db, cutoff)).toBe(1);
+    const left = async () => (await testDb.db.selectFrom('backup').select('id').where('id', 'in', [idle, active, jobOwned]).execute()).map((r) => r.id).sort();
+    expect(await left()).toEqual([active, jobOwned].sort());
+    expect(await testDb.db.selectFrom('backup_chunk').select('seq').where('backup_id', '=', idle).execute()).toEqual([]);
+
+    // once the job has given up, its partial upload ages like any other
+    await testDb.db.updateTable('vault_backup_job').set({ status: 'failed' }).where('id', '=', job.id).execute();
+    expect(await deleteAbandonedUploads(testDb.db, cutoff)).toBe(1);
+    expect(await left()).toEqual([active]);
   });
 
   it('the backup.deleted event removes a backup of that site only', async () => {

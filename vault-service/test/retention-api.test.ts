@@ -84,6 +84,10 @@ describe('retention API', () => {
       const res = await put(body);
       expect(res.status).toBe(400);
     }
+    // a misspelt field is refused, not dropped (which would save "no limits" and answer 200)
+    const misspelt = await put({ maxAgeDay: 30 });
+    expect(misspelt.status).toBe(400);
+    expect(JSON.stringify(await misspelt.json())).toContain('maxAgeDay');
     expect(await (await fetch(`${vault.baseUrl}/api/v1/retention`, { headers: { cookie } })).json()).toEqual(before);
     expect((await fetch(`${vault.baseUrl}/api/v1/retention`)).status).toBe(401);
   });

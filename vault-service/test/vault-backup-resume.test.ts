@@ -9,6 +9,7 @@
 import { randomBytes } from 'node:crypto';
 import type { BackupCursor } from '@assets-vault/shared/backup';
 import { seedFixture, startEmulator, type Emulator, type EmulatorSite, type SeedResult } from '@assets-vault/shared/emulator';
+import { sql } from 'kysely';
 import { systemClock, type Clock } from '../src/clock.js';
 import { createVaultBackupRunner, type VaultBackupRunnerOptions } from '../src/jobs/vault-backup-runner.js';
 import { captureLogs, startTestApp, testConfig, type LogCapture, type TestApp } from './helpers/app.js';
@@ -185,6 +186,23 @@ describe('vault-side backups resume from their last checkpoint', () => {
     expect(resumedRuns).toHaveLength(1);
     expect(await backupRow(job.backup_id!)).toMatchObject({ status: 'completed', object_count: seeded.objectCount, content_sha256: reference.contentSha256 });
   }, 90_000);
+
+  it('fails a job whose runner died during its last attempt instead of running it again', async () => {
+    const jobId = await requestBackup();
+    // what a runner that died in the last attempt leaves: running, attempts used up, the lock expired
+    await sql`update vault_backup_job set status = 'running', attempts = max_attempts, locked_by = 'vault-backup:dead',
+      locked_until = now() - interval '1 minute' where id = ${jobId}::uuid`.execute(testDb.db);
+    const { max_attempts: maxAttempts } = await testDb.db.selectFrom('vault_backup_job').select('max_attempts').where('id', '=', jobId).executeTakeFirstOrThrow();
+    site.resetCounters();
+    const run = runner({});
+    expect(await run.runOnce()).toBe(true);
+    expect(await jobRow(jobId)).toMatchObject({ status: 'failed', attempts: maxAttempts, backup_id: null });
+    expect((await jobRow(jobId)).last_error).toMatch(/stopped responding/);
+    expect(requests().aql ?? 0).toBe(0);
+    const audit = await testDb.db.selectFrom('audit_event').select('action').where('target', '=', jobId).orderBy('created_at').execute();
+    expect(audit.map((a) => a.action)).toEqual(['backup.vault_requested', 'backup.vault_failed']);
+    expect(await run.runOnce()).toBe(false);
+  });
 
   it('deletes the partial backup only when the job has used up its attempts', async () => {
     const jobId = await requestBackup();

@@ -7,7 +7,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Log } from '../logger.js';
-import { claimJob, finishJob, requeueJob } from '../modules/vault-backup/repository.js';
+import { claimExhaustedJob, claimJob, finishJob, requeueJob } from '../modules/vault-backup/repository.js';
 import {
   JobLeaseLostError, PermanentJobError, failVaultBackupJob, runVaultBackupAttempt, type VaultBackupDeps,
 } from '../modules/vault-backup/service.js';
@@ -20,11 +20,11 @@ export interface VaultBackupRunnerOptions {
   retryBaseMs?: number;
   /**
    * How often a running backup saves its cursor (default 30 s); a failure loses at most this much
-   * work. Each checkpoint stops the engine at a page boundary: measured on the emulator (3,000
-   * objects), that costs one more AQL page request without history (the dropped read-ahead) and about
-   * two with history (the page is read again in the middle of its histories). With history a
-   * 500-object page takes ~35 s at the paced 850 histories/min, so 5 s would read each page ~14
-   * times instead of once; 30 s adds under 1% to all requests.
+   * work. Each checkpoint stops the engine and restarts it from the cursor, which costs one more AQL
+   * page request (the dropped read-ahead; a page paused in the middle of its histories is not read
+   * again, the cursor keeps what it held). With history a 500-object page takes ~35 s at the paced
+   * 850 histories/min, so 5 s would request each page ~7 times instead of once; 30 s adds about one
+   * request per page, under 1% of all requests.
    */
   checkpointIntervalMs?: number;
 }
@@ -40,6 +40,13 @@ export function createVaultBackupRunner(deps: VaultBackupDeps & { log: Log }, op
   const abort = new AbortController();
 
   async function runOnce(): Promise<boolean> {
+    const exhausted = await claimExhaustedJob(deps.db, { workerId, now: deps.clock.now(), lockMs });
+    if (exhausted) {
+      const error = `The backup runner stopped responding during each of the ${exhausted.attempts} attempts`;
+      deps.log.warn({ jobId: exhausted.id, siteId: exhausted.siteId, attempts: exhausted.attempts }, 'vault backup failed: its runner died in the last attempt');
+      await failVaultBackupJob(deps, exhausted, workerId, error);
+      return true;
+    }
     const job = await claimJob(deps.db, { workerId, now: deps.clock.now(), lockMs });
     if (!job) return false;
     const log = deps.log.child({ jobId: job.id, siteId: job.siteId });

@@ -2,7 +2,8 @@
  * Request validation: query strings and path parameters are text, so their values are coerced to the
  * schema's types ("50" → 50). JSON bodies are not: with Fastify's default coercion `false` became 0 and
  * `0` became null, so a retention policy of `{"keepManual": false}` meant "keep no manual backups".
- * A body whose types are wrong is a 400.
+ * A body whose types are wrong is a 400, and so is one with a field its schema does not know (a
+ * misspelt `maxAgeDay` would otherwise be dropped and the request succeed without doing what was meant).
  */
 import { AjvCompiler } from '@fastify/ajv-compiler';
 import type { FastifyServerOptions } from 'fastify';
@@ -18,7 +19,8 @@ const newPool = () => AjvCompiler() as unknown as CompilerPool;
 
 const splitByPart: CompilerPool = (externalSchemas, ajvOptions) => {
   const coercing = newPool()(externalSchemas, ajvOptions);
-  const strict = newPool()(externalSchemas, { ...ajvOptions, customOptions: { ...ajvOptions.customOptions, coerceTypes: false } });
+  // unknown body fields are refused (where a schema says `additionalProperties: false`), not silently dropped
+  const strict = newPool()(externalSchemas, { ...ajvOptions, customOptions: { ...ajvOptions.customOptions, coerceTypes: false, removeAdditional: false } });
   return (route) => (route.httpPart === 'body' ? strict(route) : coercing(route));
 };
 

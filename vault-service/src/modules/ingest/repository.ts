@@ -125,8 +125,18 @@ export async function deleteBackup(db: Executor, siteId: string, backupId: strin
   return result.numDeletedRows > 0n;
 }
 
-/** Deletes uploads that never completed and were opened before `before` (chunks go with them). */
+/**
+ * Deletes uploads that never completed and saw nothing since `before` (neither the open nor a chunk),
+ * chunks with them. A long backup still sending chunks stays, and so does one that a queued or running
+ * vault backup job is writing: that job deletes it itself if it gives up.
+ */
 export async function deleteAbandonedUploads(db: Executor, before: Date): Promise<number> {
-  const result = await db.deleteFrom('backup').where('status', '=', 'uploading').where('created_at', '<', before).executeTakeFirst();
+  const result = await db.deleteFrom('backup')
+    .where('status', '=', 'uploading').where('created_at', '<', before)
+    .where(({ not, exists, selectFrom }) => not(exists(selectFrom('backup_chunk').select('seq')
+      .whereRef('backup_chunk.backup_id', '=', 'backup.id').where('backup_chunk.created_at', '>=', before))))
+    .where(({ not, exists, selectFrom }) => not(exists(selectFrom('vault_backup_job').select('id')
+      .whereRef('vault_backup_job.backup_id', '=', 'backup.id').where('vault_backup_job.status', 'in', ['queued', 'running']))))
+    .executeTakeFirst();
   return Number(result.numDeletedRows);
 }

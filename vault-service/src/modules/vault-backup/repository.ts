@@ -48,7 +48,10 @@ export async function findJob(db: Executor, siteId: string, jobId: string): Prom
   return row && toJob(row);
 }
 
-/** Takes the oldest runnable job (queued and due, or running under an expired lock: its runner died). */
+/**
+ * Takes the oldest runnable job (queued and due, or running under an expired lock: its runner died)
+ * for its next attempt. A job whose runner died in its last attempt is left to `claimExhaustedJob`.
+ */
 export async function claimJob(db: Executor, input: { workerId: string; now: Date; lockMs: number }): Promise<VaultBackupJob | undefined> {
   const lockedUntil = new Date(input.now.getTime() + input.lockMs);
   const row = await db.updateTable('vault_backup_job')
@@ -57,8 +60,21 @@ export async function claimJob(db: Executor, input: { workerId: string; now: Dat
       .select('id')
       .where((w) => w.or([
         w.and([w('status', '=', 'queued'), w('run_after', '<=', input.now)]),
-        w.and([w('status', '=', 'running'), w('locked_until', '<', input.now)]),
+        w.and([w('status', '=', 'running'), w('locked_until', '<', input.now), w('attempts', '<', w.ref('max_attempts'))]),
       ]))
+      .orderBy('run_after').limit(1).forUpdate().skipLocked())
+    .returning(columns).executeTakeFirst();
+  return row && toJob(row);
+}
+
+/** Takes a job whose runner died during its last attempt (lock expired, attempts used up), to be failed for good. */
+export async function claimExhaustedJob(db: Executor, input: { workerId: string; now: Date; lockMs: number }): Promise<VaultBackupJob | undefined> {
+  const lockedUntil = new Date(input.now.getTime() + input.lockMs);
+  const row = await db.updateTable('vault_backup_job')
+    .set({ locked_by: input.workerId, locked_until: lockedUntil, updated_at: input.now })
+    .where('id', '=', (eb) => eb.selectFrom('vault_backup_job')
+      .select('id')
+      .where('status', '=', 'running').where('locked_until', '<', input.now).where('attempts', '>=', eb.ref('max_attempts'))
       .orderBy('run_after').limit(1).forUpdate().skipLocked())
     .returning(columns).executeTakeFirst();
   return row && toJob(row);
