@@ -14,7 +14,7 @@ import { withClientTransaction } from '../src/db/client-transaction.js';
 import { createSearchIndexer } from '../src/jobs/search-indexer.js';
 import { attributesJson } from '../src/modules/browse/browse-chunk.js';
 import { listObjects } from '../src/modules/browse/service.js';
-import { browseDb, browseSchemaName, createBrowseTables, dropOrphanBrowseSchemas, queueRebuildOfLostBrowseTables } from '../src/modules/browse/storage.js';
+import { browseDb, browseSchemaName, createBrowseTables, dropOrphanBrowseSchemas, markBrowseTablesLost, queueRebuildOfLostBrowseTables } from '../src/modules/browse/storage.js';
 import { deleteBackupOfSite, listBackups } from '../src/modules/backups/service.js';
 import { deleteBackup, findBackupForUpload } from '../src/modules/ingest/repository.js';
 import { completeBackup } from '../src/modules/ingest/service.js';
@@ -217,6 +217,7 @@ describe('per-backup browse storage', () => {
   it('browse tables emptied by crash recovery (they are unlogged) are noticed and rebuilt from the chunks', async () => {
     const id = await storedBackup();
     await completeBackup(deps(), { backupId: id, manifest });
+    const firstBuiltAt = (await builtAt(id))!;
     const before = await browseRows(id);
     const persistence = await sql<{ relpersistence: string }>`select c.relpersistence from pg_class c join pg_namespace n on n.oid = c.relnamespace
       where n.nspname = ${browseSchemaName(id)} and c.relname = 'browse_object'`.execute(testDb.db);
@@ -233,12 +234,19 @@ describe('per-backup browse storage', () => {
     while (await indexer.runOnce()) { /* rebuilds it */ }
     expect(await browseRows(id)).toEqual(before);
     expect((await listObjects(testDb.db, siteId, id, { limit: 500 })).items).toHaveLength(objects.length);
+    // a check that saw the loss before this rebuild does not queue another one
+    expect(await markBrowseTablesLost(testDb.db, id, firstBuiltAt)).toBe(false);
+    expect((await builtAt(id))).not.toBeNull();
 
     // noticed on access too, without waiting for housekeeping
     await sql`truncate ${sql.id(browseSchemaName(id), 'browse_state')}`.execute(testDb.db);
     await expect(listObjects(testDb.db, siteId, id, {})).rejects.toMatchObject({ code: 'browse_pending', statusCode: 409 });
-    expect((await testDb.db.selectFrom('backup').select('browse_built_at').where('id', '=', id).executeTakeFirstOrThrow()).browse_built_at).toBeNull();
+    expect(await builtAt(id)).toBeNull();
   });
+
+  async function builtAt(backupId: string): Promise<Date | null> {
+    return (await testDb.db.selectFrom('backup').select('browse_built_at').where('id', '=', backupId).executeTakeFirstOrThrow()).browse_built_at;
+  }
 
   async function withSeqScanOff(query: string): Promise<string> {
     return testDb.db.transaction().execute(async (trx) => {

@@ -45,13 +45,14 @@ function toError(error: Extract<DecodeResponse, { ok: false }>['error']): Error 
 }
 
 export function createDecodePool(size: number, opts: DecodeRequest['opts'] = {}): ChunkDecoder {
-  interface Slot { worker: Worker; busy: boolean }
+  interface Slot { worker: Worker; busy: boolean; dead: boolean }
   const pending = new Map<number, { resolve: (r: BrowseChunk) => void; reject: (e: Error) => void; slot: Slot }>();
   const queue: { request: DecodeRequest; resolve: (r: BrowseChunk) => void; reject: (e: Error) => void }[] = [];
   let nextId = 0;
   let closed = false;
 
   function dispatch(slot: Slot): void {
+    if (slot.dead) return;
     const job = queue.shift();
     if (!job) return;
     slot.busy = true;
@@ -59,8 +60,14 @@ export function createDecodePool(size: number, opts: DecodeRequest['opts'] = {})
     slot.worker.postMessage(job.request);
   }
 
+  function retire(slot: Slot, err: Error): void {
+    slot.dead = true;
+    for (const [id, job] of pending) if (job.slot === slot) { pending.delete(id); job.reject(err); }
+    if (slots.every((s) => s.dead)) for (const job of queue.splice(0)) job.reject(err);
+  }
+
   const slots: Slot[] = Array.from({ length: size }, () => {
-    const slot: Slot = { worker: new Worker(workerBoot, { eval: true, resourceLimits: { maxYoungGenerationSizeMb: DECODE_YOUNG_GENERATION_MB } }), busy: false };
+    const slot: Slot = { worker: new Worker(workerBoot, { eval: true, resourceLimits: { maxYoungGenerationSizeMb: DECODE_YOUNG_GENERATION_MB } }), busy: false, dead: false };
     slot.worker.on('message', (response: DecodeResponse) => {
       const job = pending.get(response.id);
       if (!job) return;
@@ -76,10 +83,10 @@ export function createDecodePool(size: number, opts: DecodeRequest['opts'] = {})
       } else job.reject(toError(response.error));
       dispatch(slot);
     });
-    // a crashed worker fails what it was doing; the completion fails and rolls back
-    slot.worker.on('error', (err) => {
-      for (const [id, job] of pending) if (job.slot === slot) { pending.delete(id); job.reject(err); }
-    });
+    // a crashed or exited worker fails what it was doing (and, once none is left, what waits for
+    // one) instead of leaving it pending: the completion fails and rolls back
+    slot.worker.on('error', (err) => retire(slot, err));
+    slot.worker.on('exit', (code) => { if (!closed) retire(slot, new Error(`a decode worker stopped (exit code ${code})`)); });
     slot.worker.unref();
     return slot;
   });
@@ -87,9 +94,10 @@ export function createDecodePool(size: number, opts: DecodeRequest['opts'] = {})
   return {
     decode(bytes, chunk) {
       if (closed) return Promise.reject(new Error('decode pool closed'));
+      if (slots.every((s) => s.dead)) return Promise.reject(new Error('every decode worker stopped'));
       return new Promise<BrowseChunk>((resolve, reject) => {
         queue.push({ request: { id: nextId++, bytes, chunk, opts }, resolve, reject });
-        const idle = slots.find((s) => !s.busy);
+        const idle = slots.find((s) => !s.busy && !s.dead);
         if (idle) dispatch(idle);
       });
     },

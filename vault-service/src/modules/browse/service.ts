@@ -13,7 +13,7 @@ export async function requireBrowsableBackup(db: Kysely<DB>, siteId: string, bac
   if (!backup || backup.status !== 'completed') throw new NotFoundError('Backup not found');
   if (backup.browseBuiltAt && !(await browseTablesIntact(db, backup.id))) {
     // emptied by crash recovery (they are unlogged) or lost: the search indexer rebuilds them from the chunks
-    await markBrowseTablesLost(db, backup.id);
+    await markBrowseTablesLost(db, backup.id, backup.browseBuiltAt);
     backup.browseBuiltAt = null;
   }
   // after an upgrade or a crash: the search indexer rebuilds the browse tables from the stored chunks

@@ -76,12 +76,11 @@ export async function browseTablesIntact(db: Executor, backupId: string): Promis
  * their rebuild; returns how many. Housekeeping runs it at start and hourly, browsing checks on access.
  */
 export async function queueRebuildOfLostBrowseTables(db: Kysely<DB>): Promise<number> {
-  const built = await db.selectFrom('backup').select('id').where('status', '=', 'completed').where('browse_built_at', 'is not', null).execute();
+  const built = await db.selectFrom('backup').select(['id', 'browse_built_at']).where('status', '=', 'completed').where('browse_built_at', 'is not', null).execute();
   let lost = 0;
-  for (const { id } of built) {
-    if (await browseTablesIntact(db, id)) continue;
-    await markBrowseTablesLost(db, id);
-    lost++;
+  for (const { id, browse_built_at: builtAt } of built) {
+    if (!builtAt || (await browseTablesIntact(db, id))) continue;
+    if (await markBrowseTablesLost(db, id, builtAt)) lost++;
   }
   return lost;
 }
@@ -98,9 +97,16 @@ export async function dropOrphanBrowseSchemas(db: Kysely<DB>): Promise<number> {
   return rows.length;
 }
 
-/** Queues a rebuild of the browse tables (and search index) by the search indexer. */
-export async function markBrowseTablesLost(db: Executor, backupId: string): Promise<void> {
-  await db.updateTable('backup').set({ browse_built_at: null, search_indexed_at: null }).where('id', '=', backupId).where('status', '=', 'completed').execute();
+/**
+ * Queues a rebuild of the browse tables (and search index) by the search indexer, unless they were
+ * rebuilt since `observedBuiltAt` was read (the loss was then already seen and repaired); true when queued.
+ */
+export async function markBrowseTablesLost(db: Executor, backupId: string, observedBuiltAt: Date): Promise<boolean> {
+  const result = await db.updateTable('backup').set({ browse_built_at: null, search_indexed_at: null })
+    .where('id', '=', backupId).where('status', '=', 'completed')
+    .where(sql<Date>`date_trunc('milliseconds', browse_built_at)`, '=', observedBuiltAt)
+    .executeTakeFirst();
+  return result.numUpdatedRows > 0n;
 }
 
 /** The pg_trgm index behind `q` (a plain CREATE INDEX: the tables are read-only, readers are not blocked), then planner statistics. */
