@@ -270,6 +270,14 @@ describe('damage is detected', () => {
     const manifest: SnapshotManifest = { ...written.manifest, chunks: [{ seq: 0, bytes: bomb.length, records: 1, sha256, uncompressedBytes: 100 }], counts: { records: 1, byKind: { schema: 1 }, objectsByObjectType: {} } };
     expect(await integrityCode(readAll(manifest, { getChunk: async () => bomb }))).toEqual({ code: 'chunk_too_large', seq: 0 });
   });
+
+  test('a declared size beyond the reader\'s limit does not raise the limit', async () => {
+    const bomb = gzipSync(Buffer.alloc(10 * 1024 * 1024, 0x61));
+    const sha256 = createHash('sha256').update(bomb).digest('hex');
+    const manifest: SnapshotManifest = { ...written.manifest, chunks: [{ seq: 0, bytes: bomb.length, records: 1, sha256, uncompressedBytes: 10 * 1024 * 1024 }], counts: { records: 1, byKind: { schema: 1 }, objectsByObjectType: {} } };
+    const reading = (async () => { for await (const r of readSnapshot(manifest, { getChunk: async () => bomb }, { maxUncompressedBytes: 1024 * 1024 })) void r; })();
+    expect(await integrityCode(reading)).toEqual({ code: 'chunk_too_large', seq: 0 });
+  });
 });
 
 describe('compatibility', () => {

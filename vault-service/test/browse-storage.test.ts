@@ -18,7 +18,7 @@ import { browseDb, browseSchemaName, createBrowseTables, dropOrphanBrowseSchemas
 import { deleteBackupOfSite, listBackups } from '../src/modules/backups/service.js';
 import { deleteBackup, findBackupForUpload } from '../src/modules/ingest/repository.js';
 import { completeBackup } from '../src/modules/ingest/service.js';
-import { createTestDatabase, TEST_POOL_SIZE, type TestDatabase } from './helpers/db.js';
+import { createTestDatabase, TEST_POOL_SIZE, waitForLockWaiters, type TestDatabase } from './helpers/db.js';
 import { fixtureSnapshot } from './helpers/snapshot.js';
 
 const SITE = { cloudId: 'cloud-storage', siteUrl: 'https://storage.atlassian.net' };
@@ -160,7 +160,7 @@ describe('per-backup browse storage', () => {
       expect(await findBackupForUpload(tx.db, id)).toBeDefined();
       await createBrowseTables(tx.db, id);
       deleting = deleteBackup(testDb.db, siteId, id); // what Forge's backup.deleted event runs
-      await waitForLockWaiters(1);
+      await waitForLockWaiters(testDb, 1);
     });
     expect(await deleting).toBe(true);
     expect(await schemaExists(id)).toBe(false);
@@ -178,16 +178,6 @@ describe('per-backup browse storage', () => {
     expect(await schemaExists(kept)).toBe(true);
     expect(await dropOrphanBrowseSchemas(testDb.db)).toBe(0);
   });
-
-  /** Waits until `n` sessions of this suite's database wait on a lock. */
-  async function waitForLockWaiters(n: number): Promise<void> {
-    for (let i = 0; i < 200; i++) {
-      const { rows } = await sql<{ n: number }>`select count(*)::int as n from pg_stat_activity where datname = ${testDb.name} and wait_event_type = 'Lock'`.execute(testDb.db);
-      if (rows[0]!.n >= n) return;
-      await new Promise((resolve) => setTimeout(resolve, 25));
-    }
-    throw new Error(`no ${n} session(s) waiting on a lock`);
-  }
 
   it('the search indexer builds a trigram index that search can use, and rebuilds browse tables that are missing', async () => {
     const id = await storedBackup();

@@ -1,6 +1,7 @@
 /** Retention removes exactly the completed backups outside the policy, one audit entry per deletion. */
-import { createTestDatabase, type TestDatabase } from './helpers/db.js';
-import { applyAllRetentionPolicies, applyRetention } from '../src/modules/retention/service.js';
+import { createTestDatabase, waitForLockWaiters, type TestDatabase } from './helpers/db.js';
+import { findRetentionPolicy, upsertRetentionPolicy } from '../src/modules/retention/repository.js';
+import { applyAllRetentionPolicies, applyRetention, selectExpired } from '../src/modules/retention/service.js';
 
 describe('retention', () => {
   let testDb: TestDatabase;
@@ -39,6 +40,9 @@ describe('retention', () => {
     await seedBackup(siteId, 'old', '7', 'scheduled', '2026-06-01T00:00:00.000Z');
     await seedBackup(siteId, 'open', '2', 'manual', null);
     await seedBackup(otherSiteId, 'b1', '2', 'manual', '2026-01-01T00:00:00.000Z');
+    await seedBackup(otherSiteId, 'b2', '2', 'manual', '2026-11-20T00:00:00.000Z');
+    // the only backup of its schema: past any age limit, yet kept
+    await seedBackup(otherSiteId, 'b9', '9', 'scheduled', '2026-02-01T00:00:00.000Z');
   });
 
   afterAll(async () => {
@@ -50,7 +54,7 @@ describe('retention', () => {
     const deleted = await applyRetention(testDb.db, siteId, { keepManual: 2, keepScheduled: null, maxAgeDays: 90 }, now);
     expect(deleted.sort()).toEqual([ids.m1, ids.old].sort());
     const left = await testDb.db.selectFrom('backup').select('id').execute();
-    expect(left.map((r) => r.id).sort()).toEqual(['m2', 'm3', 's1', 's2', 'x1', 'open', 'b1'].map((l) => ids[l]).sort());
+    expect(left.map((r) => r.id).sort()).toEqual(['m2', 'm3', 's1', 's2', 'x1', 'open', 'b1', 'b2', 'b9'].map((l) => ids[l]).sort());
     const audit = await testDb.db.selectFrom('audit_event').select(['target', 'action', 'details']).where('site_id', '=', siteId).execute();
     expect(audit.map((a) => a.target).sort()).toEqual([ids.m1, ids.old].sort());
     for (const a of audit) {
@@ -71,6 +75,35 @@ describe('retention', () => {
   it('the housekeeping task applies every stored policy', async () => {
     await testDb.db.insertInto('retention_policy').values({ site_id: otherSiteId, keep_manual: null, keep_scheduled: null, max_age_days: 30 }).execute();
     expect(await applyAllRetentionPolicies(testDb.db, new Date('2026-11-25T00:00:00.000Z'))).toBe(1);
-    expect(await testDb.db.selectFrom('backup').select('id').where('id', '=', ids.b1 ?? '').executeTakeFirst()).toBeUndefined();
+    const left = await testDb.db.selectFrom('backup').select('id').where('site_id', '=', otherSiteId).execute();
+    expect(left.map((r) => r.id).sort()).toEqual([ids.b2, ids.b9].sort());
+  });
+
+  it('the age limit never removes the newest backup of a schema', () => {
+    const day = (d: number) => new Date(Date.UTC(2026, 0, d));
+    const backups = [
+      { id: 'a-old', schemaId: 'A', kind: 'scheduled' as const, completedAt: day(1) },
+      { id: 'a-newest', schemaId: 'A', kind: 'manual' as const, completedAt: day(2) },
+      { id: 'b-only', schemaId: 'B', kind: 'scheduled' as const, completedAt: day(1) },
+    ];
+    expect(selectExpired(backups, { keepManual: null, keepScheduled: null, maxAgeDays: 1 }, day(300))).toEqual(['a-old']);
+    // an explicit count of 0 is the admin's choice and still applies
+    expect(selectExpired(backups, { keepManual: 0, keepScheduled: null, maxAgeDays: 1 }, day(300))).toEqual(['a-newest', 'a-old']);
+  });
+
+  it('stops when the policy is changed while it runs; the new policy governs', async () => {
+    await upsertRetentionPolicy(testDb.db, siteId, { keepManual: 1, keepScheduled: null, maxAgeDays: null }, new Date());
+    const before = (await testDb.db.selectFrom('backup').select('id').where('site_id', '=', siteId).execute()).map((r) => r.id).sort();
+    let run: Promise<string[]> | undefined;
+    await testDb.db.transaction().execute(async (trx) => {
+      // an admin's save in progress holds the policy row
+      await findRetentionPolicy(trx, siteId, { forUpdate: true });
+      run = applyRetention(testDb.db, siteId, { keepManual: 1, keepScheduled: null, maxAgeDays: null }, new Date('2026-11-25T00:00:00.000Z'));
+      await waitForLockWaiters(testDb, 1);
+      await upsertRetentionPolicy(trx, siteId, { keepManual: null, keepScheduled: null, maxAgeDays: null }, new Date());
+    });
+    expect(await run).toEqual([]);
+    const after = (await testDb.db.selectFrom('backup').select('id').where('site_id', '=', siteId).execute()).map((r) => r.id).sort();
+    expect(after).toEqual(before);
   });
 });

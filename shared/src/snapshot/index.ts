@@ -15,7 +15,7 @@ export {
   type ChunkInfo, type SnapshotCounts, type SnapshotManifest, type SnapshotOptions, type SnapshotSchemaRef, type SnapshotSource,
 } from './manifest.js';
 export {
-  SnapshotVerifier, decodeChunk, fetchChunk, readSnapshot, verifyChunk,
+  DEFAULT_MAX_UNCOMPRESSED_BYTES, SnapshotVerifier, decodeChunk, fetchChunk, readSnapshot, verifyChunk,
   type ChunkSource, type DecodeChunkOptions, type DecodedChunk, type ExpectedChunk, type ReadSnapshotOptions, type SnapshotWarning, type VerifiedChunk,
 } from './reader.js';
 export {

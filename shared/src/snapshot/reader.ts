@@ -48,7 +48,8 @@ export interface VerifiedChunk {
   records?: number;
 }
 
-const DEFAULT_MAX_UNCOMPRESSED = 64 * 1024 * 1024;
+/** The most one chunk may inflate to unless a reader sets its own limit. */
+export const DEFAULT_MAX_UNCOMPRESSED_BYTES = 64 * 1024 * 1024;
 const NEWLINE = 0x0a;
 
 
@@ -72,7 +73,8 @@ function checkSizeAndHash(bytes: Uint8Array, expected: ExpectedChunk): string {
 async function inflate(bytes: Uint8Array, expected: ExpectedChunk, maxUncompressed: number): Promise<Buffer> {
   const opts = expected.seq === undefined ? {} : { seq: expected.seq };
   const seqText = expected.seq === undefined ? 'Chunk' : `Chunk ${expected.seq}`;
-  const limit = expected.uncompressedBytes ?? maxUncompressed;
+  // the declared size narrows the limit, never widens it: a manifest is no licence to inflate gigabytes
+  const limit = Math.min(expected.uncompressedBytes ?? maxUncompressed, maxUncompressed);
   let raw: Buffer;
   try {
     raw = await gunzipAsync(bytes, { maxOutputLength: Math.max(1, limit) });
@@ -103,7 +105,7 @@ function countLines(raw: Buffer): number {
 export async function verifyChunk(bytes: Uint8Array, expected: ExpectedChunk, opts: { maxUncompressedBytes?: number } = {}): Promise<VerifiedChunk> {
   const sha256 = checkSizeAndHash(bytes, expected);
   if (expected.records === undefined) return { sha256, bytes: bytes.byteLength };
-  const raw = await inflate(bytes, expected, opts.maxUncompressedBytes ?? DEFAULT_MAX_UNCOMPRESSED);
+  const raw = await inflate(bytes, expected, opts.maxUncompressedBytes ?? DEFAULT_MAX_UNCOMPRESSED_BYTES);
   const records = countLines(raw);
   if (records !== expected.records) {
     throw new SnapshotIntegrityError('chunk_record_count_mismatch', `Chunk${expected.seq === undefined ? '' : ` ${expected.seq}`} holds ${records} records, expected ${expected.records}`,
@@ -139,7 +141,7 @@ export interface DecodeChunkOptions {
 export async function decodeChunk(bytes: Uint8Array, chunk: ChunkInfo, opts: DecodeChunkOptions = {}): Promise<DecodedChunk> {
   const seq = chunk.seq;
   checkSizeAndHash(bytes, chunk);
-  const raw = await inflate(bytes, chunk, opts.maxUncompressedBytes ?? DEFAULT_MAX_UNCOMPRESSED);
+  const raw = await inflate(bytes, chunk, opts.maxUncompressedBytes ?? DEFAULT_MAX_UNCOMPRESSED_BYTES);
   const decoded: DecodedChunk = { raw, records: [], byKind: {}, objectsByType: {}, warnings: [] };
   let start = 0;
   let lines = 0;

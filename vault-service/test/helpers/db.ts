@@ -14,7 +14,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import pg from 'pg';
 import { createKysely, startEmbeddedPostgres, type EmbeddedServer } from '../../src/db/index.js';
 import { migrateToLatest } from '../../src/db/migrate.js';
@@ -173,4 +173,14 @@ export async function countAllRows(url: string): Promise<Record<string, number>>
     }
     return counts;
   });
+}
+
+/** Waits until `n` sessions of the suite's database wait on a lock (to order a test's concurrent steps). */
+export async function waitForLockWaiters(testDb: TestDatabase, n: number): Promise<void> {
+  for (let i = 0; i < 200; i++) {
+    const { rows } = await sql<{ n: number }>`select count(*)::int as n from pg_stat_activity where datname = ${testDb.name} and wait_event_type = 'Lock'`.execute(testDb.db);
+    if (rows[0]!.n >= n) return;
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+  throw new Error(`no ${n} session(s) waiting on a lock`);
 }

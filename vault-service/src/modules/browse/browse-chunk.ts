@@ -2,7 +2,7 @@
  * One verified snapshot chunk turned into browse rows: COPY text for the bulk tables, plain rows for the
  * structure. Pure and self-contained so it runs in a decode worker (decode-pool.ts) or inline.
  */
-import { decodeChunk, SnapshotIntegrityError, type ChunkInfo, type DecodedChunk, type ObjectRecord, type SnapshotRecord } from '@assets-vault/shared/snapshot';
+import { decodeChunk, DEFAULT_MAX_UNCOMPRESSED_BYTES, SnapshotIntegrityError, type ChunkInfo, type DecodedChunk, type ObjectRecord, type SnapshotRecord } from '@assets-vault/shared/snapshot';
 
 /** Objects of chunk n get seq n × 2^20 + their index in it: ordered like the snapshot, no counting across chunks. */
 export const SEQ_PER_CHUNK = 2 ** 20;
@@ -112,8 +112,8 @@ export async function decodeBrowseChunk(bytes: Uint8Array, chunk: ChunkInfo, opt
   }
   const objectTypes: ObjectTypeRow[] = [];
   const attributes: AttributeRow[] = [];
-  // rows take about as many bytes as their records
-  const objects = new CopyText(chunk.uncompressedBytes ?? bytes.length * 4);
+  // rows take about as many bytes as their records (the declared size is only trusted up to the inflate limit)
+  const objects = new CopyText(Math.min(chunk.uncompressedBytes ?? bytes.length * 4, opts.maxUncompressedBytes ?? DEFAULT_MAX_UNCOMPRESSED_BYTES));
   const history = new CopyText(0);
   const issueRefs = new CopyText(0);
   let seq = chunk.seq * SEQ_PER_CHUNK;

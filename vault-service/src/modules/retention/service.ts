@@ -1,8 +1,9 @@
 /**
  * Retention: which completed backups fall outside a site's policy, and removing them (audited per backup).
  * Counts apply per schema and per kind (the newest N manual / scheduled backups of each schema are kept);
- * `maxAgeDays` removes completed backups older than that many days. `null` means no limit.
- * Uploads still in progress are never touched.
+ * `maxAgeDays` removes completed backups older than that many days, except each schema's newest: when
+ * backups stop arriving (the app uninstalled, a long outage) the age limit must not leave a schema with
+ * none. `null` means no limit. Uploads still in progress are never touched.
  */
 import type { Kysely } from 'kysely';
 import type { DB } from '../../db/types.js';
@@ -22,9 +23,15 @@ export interface RetentionCandidate {
 export function selectExpired(backups: readonly RetentionCandidate[], policy: RetentionPolicy, now: Date): string[] {
   const expired = new Set<string>();
   const cutoff = policy.maxAgeDays === null ? null : now.getTime() - policy.maxAgeDays * 86_400_000;
+  const newer = (x: RetentionCandidate, y: RetentionCandidate) => y.completedAt.getTime() - x.completedAt.getTime() || (x.id < y.id ? -1 : 1);
+  const newestOfSchema = new Map<string, RetentionCandidate>();
+  for (const b of backups) {
+    const newest = newestOfSchema.get(b.schemaId);
+    if (!newest || newer(b, newest) < 0) newestOfSchema.set(b.schemaId, b);
+  }
   const groups = new Map<string, RetentionCandidate[]>();
   for (const b of backups) {
-    if (cutoff !== null && b.completedAt.getTime() < cutoff) expired.add(b.id);
+    if (cutoff !== null && b.completedAt.getTime() < cutoff && newestOfSchema.get(b.schemaId) !== b) expired.add(b.id);
     const key = `${b.schemaId}\u0000${b.kind}`;
     const list = groups.get(key) ?? [];
     list.push(b);
@@ -35,7 +42,7 @@ export function selectExpired(backups: readonly RetentionCandidate[], policy: Re
     if (!first) continue;
     const keep = first.kind === 'manual' ? policy.keepManual : policy.keepScheduled;
     if (keep === null) continue;
-    list.sort((x, y) => y.completedAt.getTime() - x.completedAt.getTime() || (x.id < y.id ? -1 : 1));
+    list.sort(newer);
     for (const b of list.slice(keep)) expired.add(b.id);
   }
   return [...expired].sort();
@@ -52,21 +59,29 @@ export async function applyRetention(db: Kysely<DB>, siteId: string, policy: Ret
   for (const r of rows) {
     if (r.completed_at) candidates.push({ id: r.id, schemaId: r.schema_id, kind: r.kind, completedAt: new Date(r.completed_at) });
   }
+  const stored = await getRetentionPolicy(db, siteId);
   const deleted: string[] = [];
   for (const id of selectExpired(candidates, policy, now)) {
-    await db.transaction().execute(async (trx) => {
+    const policyChanged = await db.transaction().execute(async (trx) => {
+      // a policy saved since this selection was made (say, a looser one) wins: stop, its save applies it
+      if (!samePolicy((await findRetentionPolicy(trx, siteId, { forUpdate: true })) ?? NO_LIMITS, stored)) return true;
       // a backup a restore is reading stays until a later run
-      if (!(await lockBackup(trx, siteId, id)) || (await isBackupInUseByRestore(trx, id))) return;
+      if (!(await lockBackup(trx, siteId, id)) || (await isBackupInUseByRestore(trx, id))) return false;
       if (await deleteBackup(trx, siteId, id)) {
         await insertAuditEvent(trx, siteId, { actor: 'system', action: 'backup.deleted', target: id, details: { source: 'retention' } });
         deleted.push(id);
       }
+      return false;
     });
+    if (policyChanged) break;
   }
   return deleted;
 }
 
 const NO_LIMITS: RetentionPolicy = { keepManual: null, keepScheduled: null, maxAgeDays: null };
+
+const samePolicy = (a: RetentionPolicy, b: RetentionPolicy) =>
+  a.keepManual === b.keepManual && a.keepScheduled === b.keepScheduled && a.maxAgeDays === b.maxAgeDays;
 
 export async function getRetentionPolicy(db: Kysely<DB>, siteId: string): Promise<RetentionPolicy> {
   return (await findRetentionPolicy(db, siteId)) ?? NO_LIMITS;
@@ -88,10 +103,11 @@ export async function putRetentionPolicy(db: Kysely<DB>, siteId: string, input: 
 
 /** Housekeeping: applies every stored policy; returns how many backups were removed. */
 export async function applyAllRetentionPolicies(db: Kysely<DB>, now: Date): Promise<number> {
-  const rows = await db.selectFrom('retention_policy').selectAll().execute();
+  const sites = await db.selectFrom('retention_policy').select('site_id').execute();
   let removed = 0;
-  for (const row of rows) {
-    removed += (await applyRetention(db, row.site_id, { keepManual: row.keep_manual, keepScheduled: row.keep_scheduled, maxAgeDays: row.max_age_days }, now)).length;
+  for (const { site_id: siteId } of sites) {
+    // read as each site's turn comes: a policy saved while earlier sites were handled applies
+    removed += (await applyRetention(db, siteId, await getRetentionPolicy(db, siteId), now)).length;
   }
   return removed;
 }
