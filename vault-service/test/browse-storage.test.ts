@@ -17,7 +17,9 @@ import { listObjects } from '../src/modules/browse/service.js';
 import { browseDb, browseSchemaName, createBrowseTables, dropOrphanBrowseSchemas, markBrowseTablesLost, queueRebuildOfLostBrowseTables } from '../src/modules/browse/storage.js';
 import { deleteBackupOfSite, listBackups } from '../src/modules/backups/service.js';
 import { deleteBackup, findBackupForUpload } from '../src/modules/ingest/repository.js';
+import { csvField, prepareExport } from '../src/modules/export/service.js';
 import { completeBackup } from '../src/modules/ingest/service.js';
+import { parseCsv } from './helpers/csv.js';
 import { createTestDatabase, TEST_POOL_SIZE, waitForLockWaiters, type TestDatabase } from './helpers/db.js';
 import { fixtureSnapshot } from './helpers/snapshot.js';
 
@@ -177,6 +179,29 @@ describe('per-backup browse storage', () => {
     expect(await schemaExists(orphan)).toBe(false);
     expect(await schemaExists(kept)).toBe(true);
     expect(await dropOrphanBrowseSchemas(testDb.db)).toBe(0);
+  });
+
+  it('exports attribute columns named like Object.prototype members as plain columns', async () => {
+    const id = await storedBackup();
+    await completeBackup(deps(), { backupId: id, manifest });
+    // two attributes some objects have and others lack, renamed after members every JS object inherits
+    const used = [...new Set(objects.flatMap((o) => o.attributes.map((a) => a.objectTypeAttributeId)))]
+      .filter((attr) => objects.some((o) => !o.attributes.some((a) => a.objectTypeAttributeId === attr)));
+    const renamed = { constructor: used[0]!, __proto__: used[1]! };
+    for (const [name, attrId] of Object.entries(renamed)) {
+      await browseDb(testDb.db, id).updateTable('browse_attribute').set({ name }).where('id', '=', attrId).execute();
+    }
+    const csvExport = await prepareExport({ db: testDb.db, log }, { siteId, actor: 'admin@storage.test', backupId: id, format: 'csv' });
+    let text = '';
+    for await (const part of csvExport.body) text += String(part);
+    const [header, ...rows] = parseCsv(text.replace(/^\uFEFF/, ''));
+    const cellOf = (o: ObjectRecord, attrId: string) => o.attributes.filter((a) => a.objectTypeAttributeId === attrId)
+      .map((a) => a.objectAttributeValues.map((v) => v.displayValue).join('; ')).join('');
+    for (const [name, attrId] of Object.entries(renamed)) {
+      const column = header!.indexOf(name);
+      expect(column).toBeGreaterThan(3);
+      expect(rows.map((r) => r[column])).toEqual(objects.map((o) => parseCsv(csvField(cellOf(o, attrId)))[0]?.[0] ?? ''));
+    }
   });
 
   it('the search indexer builds a trigram index that search can use, and rebuilds browse tables that are missing', async () => {

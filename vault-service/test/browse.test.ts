@@ -10,6 +10,7 @@ import {
 import { signWebhook } from '@assets-vault/shared/webhooks';
 import XLSX from 'xlsx';
 import { startTestApp, testConfig, TEST_WEBHOOK_SECRET, type TestApp } from './helpers/app.js';
+import { parseCsv } from './helpers/csv.js';
 import { createTestDatabase, type TestDatabase } from './helpers/db.js';
 import { createTestSession } from './helpers/login.js';
 import { fixtureSnapshot } from './helpers/snapshot.js';
@@ -24,23 +25,6 @@ async function signedCall(baseUrl: string, method: 'POST' | 'PUT', path: string,
   });
   const text = await res.text();
   return { status: res.status, body: (text ? JSON.parse(text) : {}) as Record<string, unknown> };
-}
-
-/** RFC 4180 fields (quoted fields may hold commas, quotes and line breaks). */
-function parseCsv(text: string): string[][] {
-  const rows: string[][] = [];
-  let row: string[] = [];
-  let field = '';
-  let quoted = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i]!;
-    if (quoted) {
-      if (c === '"' && text[i + 1] === '"') { field += '"'; i++; } else if (c === '"') quoted = false; else field += c;
-    } else if (c === '"') quoted = true;
-    else if (c === ',') { row.push(field); field = ''; } else if (c === '\r' && text[i + 1] === '\n') { row.push(field); rows.push(row); row = []; field = ''; i++; } else field += c;
-  }
-  if (field !== '' || row.length) { row.push(field); rows.push(row); }
-  return rows;
 }
 
 describe('browse, search, detail and export of a completed backup', () => {

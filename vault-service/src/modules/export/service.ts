@@ -38,7 +38,8 @@ async function* exportRows(db: Kysely<DB>, backupId: string, objectTypeId: strin
     const rows = await qb.orderBy('seq').limit(EXPORT_BATCH_ROWS).execute();
     if (rows.length === 0) return;
     yield rows.map((r) => {
-      const values: Record<string, string> = {};
+      // keyed by attribute name: no inherited members (an attribute may be called "constructor")
+      const values = Object.create(null) as Record<string, string>;
       for (const a of parseStoredAttributes(r.attributes)) {
         const name = names.get(a.objectTypeAttributeId)?.name ?? a.objectTypeAttributeId;
         values[name] = a.objectAttributeValues.map((v) => v.displayValue).join('; ');
@@ -73,7 +74,8 @@ async function attributeColumns(db: Kysely<DB>, backupId: string, objectTypeId: 
 export function csvField(value: string): string {
   // a leading = + - @ would be a formula in a spreadsheet: prefix it with a quote (CSV injection)
   const safe = /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
-  return /[",\r\n]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
+  // quoted also for ; and tab, the separators spreadsheets of some locales assume
+  return /[",;\t\r\n]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
 }
 
 async function* csvLines(rows: AsyncGenerator<ExportRow[]>, columns: string[]): AsyncGenerator<string> {
