@@ -58,6 +58,35 @@ describe('site credentials API', () => {
     expect(logs.text()).not.toContain(token);
   });
 
+  it('accepts an Assets API base URL only on Atlassian\'s gateway or the site itself, and audits saves and deletes without the token', async () => {
+    const url = `${vault.baseUrl}/api/v1/site-credentials`;
+    const put = (assetsApiBaseUrl: string) => fetch(url, {
+      method: 'PUT', headers: { cookie, 'content-type': 'application/json', ...csrfHeaders(vault.config.publicUrl) },
+      body: JSON.stringify({ email: 'svc@cred.test', apiToken: token, assetsApiBaseUrl, vaultBackupsEnabled: false }),
+    });
+    const before = await fetch(url, { headers: { cookie } }).then(async (r) => (r.status === 200 ? r.json() : r.status));
+    for (const refused of ['https://collector.example.com/jsm/assets/workspace/w/v1', 'http://api.atlassian.com/jsm/assets/workspace/w/v1',
+      'https://169.254.169.254/latest', 'https://user:pw@api.atlassian.com/x', 'https://cred2.atlassian.net/x']) {
+      const res = await put(refused);
+      expect(res.status).toBe(400);
+      expect(((await res.json()) as { message: string }).message).toMatch(/assetsApiBaseUrl/);
+    }
+    expect(await fetch(url, { headers: { cookie } }).then(async (r) => (r.status === 200 ? r.json() : r.status))).toEqual(before);
+    const gateway = 'https://api.atlassian.com/jsm/assets/workspace/0f3a/v1';
+    expect((await put(gateway)).status).toBe(204);
+    expect((await put('https://cred.atlassian.net/rest/servicedeskapi/assets/workspace')).status).toBe(204);
+    expect((await fetch(url, { method: 'DELETE', headers: { cookie, ...csrfHeaders(vault.config.publicUrl) } })).status).toBe(204);
+
+    const audit = await testDb.db.selectFrom('audit_event').select(['actor', 'action', 'details'])
+      .where('action', 'like', 'credentials.%').orderBy('created_at').orderBy('id').execute();
+    expect(audit.slice(-3)).toEqual([
+      { actor: 'admin@cred.test', action: 'credentials.saved', details: { email: 'svc@cred.test', assetsApiBaseUrl: gateway, vaultBackupsEnabled: false } },
+      { actor: 'admin@cred.test', action: 'credentials.saved', details: { email: 'svc@cred.test', assetsApiBaseUrl: 'https://cred.atlassian.net/rest/servicedeskapi/assets/workspace', vaultBackupsEnabled: false } },
+      { actor: 'admin@cred.test', action: 'credentials.deleted', details: {} },
+    ]);
+    expect(JSON.stringify(audit)).not.toContain(token);
+  });
+
   it('keeps credentials to the session site: another site neither sees, replaces nor deletes them', async () => {
     const url = `${vault.baseUrl}/api/v1/site-credentials`;
     const write = (c: string, method: 'PUT' | 'DELETE', body?: unknown) => fetch(url, {

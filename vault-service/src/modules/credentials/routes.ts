@@ -1,10 +1,12 @@
 /** The session's site Assets API credentials: stored encrypted; GET never returns the token. */
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
-import { NotFoundError, ValidationError } from '@assets-vault/shared/errors';
+import { NotFoundError } from '@assets-vault/shared/errors';
 import { requireAuth } from '../../plugins/session.js';
 import { ErrorResponse } from '../../plugins/error-handler.js';
-import { deleteCredentials, loadCredentials, saveCredentials } from './service.js';
+import { insertAuditEvent } from '../audit/repository.js';
+import { findSiteById } from '../sites/repository.js';
+import { checkAssetsApiBaseUrl, deleteCredentials, loadCredentials, saveCredentials } from './service.js';
 
 export const ASSETS_API_PURPOSE = 'assets-api';
 
@@ -31,12 +33,21 @@ export const credentialRoutes: FastifyPluginAsyncTypebox = async (app) => {
       response: { 204: Type.Null(), 400: ErrorResponse, 401: ErrorResponse, 403: ErrorResponse } },
   }, async (request, reply) => {
     const auth = requireAuth(request);
-    // http only for a local emulator (ALLOW_INSECURE_SITE_URLS, never in production): the token travels with every call
-    if (request.body.assetsApiBaseUrl?.startsWith('http://') && !app.config.allowInsecureSiteUrls) {
-      throw new ValidationError('assetsApiBaseUrl must be an https:// URL');
+    const { assetsApiBaseUrl } = request.body;
+    if (assetsApiBaseUrl !== undefined) {
+      const site = await findSiteById(app.db, auth.siteId);
+      if (!site) throw new NotFoundError('Site not found');
+      checkAssetsApiBaseUrl(assetsApiBaseUrl, site.siteUrl, app.config.allowInsecureSiteUrls);
     }
     const secret: SiteAssetsCredentials = { ...request.body };
-    await saveCredentials(app.db, app.config.encryptionKeys, auth.siteId, ASSETS_API_PURPOSE, secret);
+    await app.db.transaction().execute(async (trx) => {
+      await saveCredentials(trx, app.config.encryptionKeys, auth.siteId, ASSETS_API_PURPOSE, secret);
+      // who changed what the vault may do on the site's behalf; never the token
+      await insertAuditEvent(trx, auth.siteId, {
+        actor: auth.email, action: 'credentials.saved',
+        details: { email: secret.email, assetsApiBaseUrl: secret.assetsApiBaseUrl ?? null, vaultBackupsEnabled: secret.vaultBackupsEnabled },
+      });
+    });
     return reply.code(204).send(null);
   });
 
@@ -55,7 +66,10 @@ export const credentialRoutes: FastifyPluginAsyncTypebox = async (app) => {
       response: { 204: Type.Null(), 401: ErrorResponse, 403: ErrorResponse, 404: ErrorResponse } },
   }, async (request, reply) => {
     const auth = requireAuth(request);
-    if (!(await deleteCredentials(app.db, auth.siteId, ASSETS_API_PURPOSE))) throw new NotFoundError('No credentials stored');
+    await app.db.transaction().execute(async (trx) => {
+      if (!(await deleteCredentials(trx, auth.siteId, ASSETS_API_PURPOSE))) throw new NotFoundError('No credentials stored');
+      await insertAuditEvent(trx, auth.siteId, { actor: auth.email, action: 'credentials.deleted' });
+    });
     return reply.code(204).send(null);
   });
 };
