@@ -6,7 +6,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { createAssetsClient, createFetchTransport, type AssetsClient } from '@assets-vault/shared/assets-client';
-import { seedFixture, startEmulator, type Emulator, type SeedResult } from '@assets-vault/shared/emulator';
+import { seedFixture, startEmulator, type Emulator, type EmulatorSite, type SeedResult } from '@assets-vault/shared/emulator';
 import { startTestApp, testConfig, type TestApp } from './helpers/app.js';
 import { createTestDatabase, type TestDatabase } from './helpers/db.js';
 import { createTestSession, csrfHeaders } from './helpers/login.js';
@@ -22,6 +22,7 @@ interface Diff {
 
 describe('vault-side backup with stored credentials, and diff', () => {
   let emulator: Emulator;
+  let site: EmulatorSite;
   let seeded: SeedResult;
   let client: AssetsClient;
   let testDb: TestDatabase;
@@ -69,7 +70,7 @@ describe('vault-side backup with stored credentials, and diff', () => {
 
   beforeAll(async () => {
     emulator = await startEmulator();
-    const site = emulator.createSite({ name: 'vaultside' });
+    site = emulator.createSite({ name: 'vaultside' });
     seeded = seedFixture(site, { objects: 80, seed: 'vaultside' });
     siteInfo = site.info;
     client = createAssetsClient({ transport: createFetchTransport({ siteUrl: site.info.siteUrl, assetsApiBase: site.info.assetsApiBase, auth: { type: 'basic', email: site.info.email, apiToken: site.info.apiToken } }) });
@@ -190,6 +191,35 @@ describe('vault-side backup with stored credentials, and diff', () => {
     const same = (await (await api(`/backups/${secondBackup}/diff?against=${secondBackup}`)).json()) as Diff;
     expect(same.summary).toEqual({ added: 0, removed: 0, changed: 0 });
   }, 120_000);
+
+  it('stops reading the live schema when the client of a live diff goes away, and leaves no snapshot behind', async () => {
+    // slow pages of 10 objects: the live read takes seconds
+    site.setKnobs({ latencyMs: 150, maxResultsCeiling: 10 });
+    try {
+      site.resetCounters();
+      const gone = new AbortController();
+      const request = api(`/backups/${firstBackup}/diff?against=live`, { signal: gone.signal }).catch((err: unknown) => err);
+      const deadline = Date.now() + 10_000;
+      while ((site.counters().byBucket['object.aql'] ?? 0) < 2) {
+        if (Date.now() > deadline) throw new Error('the live read did not start');
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      gone.abort();
+      expect(await request).toMatchObject({ name: 'AbortError' });
+      // the transient snapshot is removed once the capture stopped
+      while ((await testDb.db.selectFrom('backup').select('id').where('status', '=', 'uploading').execute()).length > 0) {
+        if (Date.now() > deadline) throw new Error('the transient live snapshot was not removed');
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      const requestsWhenStopped = site.counters().total;
+      await new Promise((r) => setTimeout(r, 1_000));
+      expect(site.counters().total).toBe(requestsWhenStopped);
+      // far fewer pages than the whole schema would have taken
+      expect(site.counters().byBucket['object.aql'] ?? 0).toBeLessThan(seeded.objectCount / 10);
+    } finally {
+      site.setKnobs({});
+    }
+  }, 30_000);
 
   it('rejects a malformed `against`', async () => {
     expect((await api(`/backups/${firstBackup}/diff?against=yesterday`)).status).toBe(400);

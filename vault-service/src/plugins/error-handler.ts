@@ -68,6 +68,11 @@ export function toErrorResponse(err: unknown): { status: number; body: ErrorBody
 export function registerErrorHandler(app: FastifyInstance): void {
   app.setErrorHandler((err: unknown, request: FastifyRequest, reply: FastifyReply) => {
     const { status, body } = toErrorResponse(err);
+    // work stopped because its requester left is not a server fault, and nobody reads the answer
+    if (reply.raw.destroyed) {
+      request.log.info({ method: request.method, url: request.routeOptions.url }, 'request abandoned by the client');
+      return reply;
+    }
     if (status >= 500) {
       request.log.error({ err, method: request.method, url: request.routeOptions.url }, 'request failed');
     } else {

@@ -31,10 +31,13 @@ export const diffRoutes: FastifyPluginAsyncTypebox = async (app) => {
       querystring: Type.Object({ against: Type.String({ minLength: 1, maxLength: 64 }), limit: Type.Optional(Type.Integer({ minimum: 1, maximum: MAX_DIFF_LIMIT })) }),
       response: { 200: DiffResponse, 400: ErrorResponse, 401: ErrorResponse, 404: ErrorResponse, 409: ErrorResponse },
     },
-  }, async (request) => {
+  }, async (request, reply) => {
     const auth = requireAuth(request);
+    // a closed connection before the answer is written means the client went away
+    const gone = new AbortController();
+    reply.raw.once('close', () => { if (!reply.raw.writableFinished) gone.abort(new Error('the client closed the connection')); });
     return diffBackup({ db: app.db, log: app.log.child({ module: 'diff' }), clock: app.clock, config: app.config }, auth.siteId, request.params.id, {
-      against: request.query.against, ...(request.query.limit !== undefined ? { limit: request.query.limit } : {}),
+      against: request.query.against, ...(request.query.limit !== undefined ? { limit: request.query.limit } : {}), signal: gone.signal,
     });
   });
 };

@@ -116,7 +116,7 @@ function tally(result: Omit<DiffResult, 'backupId' | 'against'>, r: Row, names: 
   }
 }
 
-export async function diffBackup(deps: DiffDeps, siteId: string, backupId: string, query: { against: string; limit?: number }): Promise<DiffResult> {
+export async function diffBackup(deps: DiffDeps, siteId: string, backupId: string, query: { against: string; limit?: number; signal?: AbortSignal }): Promise<DiffResult> {
   const limit = Math.min(Math.max(query.limit ?? DEFAULT_DIFF_LIMIT, 1), MAX_DIFF_LIMIT);
   const before = await requireBrowsableBackup(deps.db, siteId, backupId);
   if (query.against !== 'live') {
@@ -133,6 +133,8 @@ export async function diffBackup(deps: DiffDeps, siteId: string, backupId: strin
     const live = await captureLiveSnapshot(deps.db, {
       access, schemaId: before.schemaId, kind: 'manual', options: { history: false, icons: false, issueRefs: false },
       openedBy: `diff_live_${randomUUID()}`, startedAt: capturedAt, onBackupRow: async (id) => { liveId = id; },
+      // nobody waits for a comparison whose requester went away: stop reading the live schema
+      ...(query.signal ? { signal: query.signal } : {}),
     });
     // the live rows exist only inside this transaction, which is rolled back after the comparison
     const diff = await withClientTransaction(deps.db, async (tx) => {
