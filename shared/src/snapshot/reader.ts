@@ -51,6 +51,11 @@ export interface VerifiedChunk {
 /** The most one chunk may inflate to unless a reader sets its own limit. */
 export const DEFAULT_MAX_UNCOMPRESSED_BYTES = 64 * 1024 * 1024;
 const NEWLINE = 0x0a;
+/**
+ * Output slice of the async inflate: zlib's default (16 KiB) costs a thread-pool round trip and a copy per
+ * slice, about five times the CPU of inflating a 4 MB chunk in 1 MiB slices.
+ */
+const INFLATE_SLICE_BYTES = 1024 * 1024;
 
 
 function sha256Hex(bytes: Uint8Array): string {
@@ -77,7 +82,7 @@ async function inflate(bytes: Uint8Array, expected: ExpectedChunk, maxUncompress
   const limit = Math.min(expected.uncompressedBytes ?? maxUncompressed, maxUncompressed);
   let raw: Buffer;
   try {
-    raw = await gunzipAsync(bytes, { maxOutputLength: Math.max(1, limit) });
+    raw = await gunzipAsync(bytes, { maxOutputLength: Math.max(1, limit), chunkSize: Math.max(64 * 1024, Math.min(limit, INFLATE_SLICE_BYTES)) });
   } catch (err) {
     const tooLarge = (err as { code?: unknown }).code === 'ERR_BUFFER_TOO_LARGE' || err instanceof RangeError;
     throw new SnapshotIntegrityError(tooLarge ? 'chunk_too_large' : 'chunk_corrupt',
