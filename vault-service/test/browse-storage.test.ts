@@ -5,7 +5,7 @@
  * tables that are missing (after the upgrade that introduced them). Real Postgres, a real snapshot from
  * the emulator over HTTP.
  */
-import { canonicalJson, readSnapshot, SnapshotIntegrityError, type ObjectRecord, type SnapshotManifest } from '@assets-vault/shared/snapshot';
+import { canonicalJson, createMemoryChunkStore, readSnapshot, SnapshotIntegrityError, SnapshotWriter, type HistoryRecord, type ObjectRecord, type SnapshotManifest, type SnapshotRecord } from '@assets-vault/shared/snapshot';
 import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
 import pino from 'pino';
@@ -67,16 +67,16 @@ describe('per-backup browse storage', () => {
     await testDb?.drop();
   });
 
-  /** An uploading backup with the snapshot's chunks stored (optionally one of them altered). */
-  async function storedBackup(alter?: { seq: number }): Promise<string> {
+  /** An uploading backup with a snapshot's chunks stored (by default the fixture's; optionally one of them altered). */
+  async function storedBackup(alter?: { seq: number }, snapshot: { manifest: SnapshotManifest; chunks: Map<number, Uint8Array> } = { manifest, chunks }): Promise<string> {
     const { id } = await testDb.db.insertInto('backup').values({
-      site_id: siteId, schema_id: manifest.schema.id, schema_name: manifest.schema.name, schema_key: manifest.schema.key, kind: 'manual',
-      options: JSON.stringify(manifest.options), started_at: manifest.createdAt, opened_by_webhook_id: `storage_${Math.random()}`,
+      site_id: siteId, schema_id: snapshot.manifest.schema.id, schema_name: snapshot.manifest.schema.name, schema_key: snapshot.manifest.schema.key, kind: 'manual',
+      options: JSON.stringify(snapshot.manifest.options), started_at: snapshot.manifest.createdAt, opened_by_webhook_id: `storage_${Math.random()}`,
     }).returning('id').executeTakeFirstOrThrow();
-    for (const [seq, bytes] of chunks) {
+    for (const [seq, bytes] of snapshot.chunks) {
       const stored = Buffer.from(bytes);
       if (alter?.seq === seq) stored.writeUInt8(stored[stored.length - 5]! ^ 0xff, stored.length - 5);
-      await testDb.db.insertInto('backup_chunk').values({ backup_id: id, seq, sha256: manifest.chunks[seq]!.sha256, size_bytes: stored.length, bytes: stored }).execute();
+      await testDb.db.insertInto('backup_chunk').values({ backup_id: id, seq, sha256: snapshot.manifest.chunks[seq]!.sha256, size_bytes: stored.length, bytes: stored }).execute();
     }
     return id;
   }
@@ -129,6 +129,47 @@ describe('per-backup browse storage', () => {
       const row = await testDb.db.selectFrom('backup').select(['status', 'browse_built_at']).where('id', '=', id).executeTakeFirstOrThrow();
       expect(row).toEqual({ status: 'uploading', browse_built_at: null });
     }
+  });
+
+  it('stores any text exactly (NUL shown as U+FFFD), exact times, and refuses a snapshot holding an impossible date', async () => {
+    const awkward = ['tab\there', 'line\nbreak\r\n', 'back\\slash \\N', 'nul\0inside', 'ünïcødé ✓ 🗄️', '', ' '.repeat(3), '\\.'];
+    const ts = (n: number) => new Date(Date.UTC(1999, 11, 31, 23, 59, 59, 123) + n * 86_400_001).toISOString();
+    const records = (created: (n: number) => string): SnapshotRecord[] => [
+      { kind: 'objectType', id: '1', name: 'Odd\ttype', icon: { id: '1', name: 'Box' }, position: 0, created: ts(0), updated: ts(0), objectCount: awkward.length, inherited: false, abstractObjectType: false, parentObjectTypeInherited: false },
+      { kind: 'attribute', id: '10', objectTypeId: '1', name: 'Name', label: true, type: 0, defaultType: { id: 0, name: 'Text' }, indexed: true, position: 0 },
+      ...awkward.map((text, n): SnapshotRecord => ({
+        kind: 'object', id: String(n + 1), objectKey: `ODD-${n + 1}`, label: text, objectTypeId: '1', created: created(n), updated: ts(n + 1), timestamp: 0, hasAvatar: false,
+        attributes: [{ objectTypeAttributeId: '10', objectAttributeValues: [{ value: text, displayValue: text }] }],
+      })),
+      { kind: 'history', objectId: '1', entries: [{ id: '5', type: 0, created: ts(2), actor: { key: 'a', displayName: awkward.join('|') }, newValue: awkward.join('|') }] },
+      { kind: 'issueRef', issueId: '7', issueKey: 'IT-7', fieldId: 'customfield_1', fieldName: 'nul\0 and\ttab', objectIds: ['1', '2'] },
+    ];
+    const snapshotOf = async (created: (n: number) => string) => {
+      const store = createMemoryChunkStore();
+      const writer = SnapshotWriter.create(
+        { source: { ...SITE, workspaceId: 'ws-storage' }, schema: { id: '900', name: 'Odd', key: 'ODD' }, options: { history: true, icons: false, issueRefs: true } },
+        { sink: store, maxChunkRecords: 4 },
+      );
+      for (const r of records(created)) await writer.write(r);
+      return { manifest: await writer.finish(), chunks: store.chunks };
+    };
+    const good = await snapshotOf(ts);
+    for (const workers of [0, 2]) {
+      const id = await storedBackup(undefined, good);
+      await completeBackup({ ...deps(), materialise: { workers } }, { backupId: id, manifest: good.manifest });
+      const rows = await browseRows(id);
+      const shown = (text: string) => text.replaceAll('\0', '\uFFFD');
+      expect(rows.objects.map((o) => [o.label, o.created.toISOString(), o.updated.toISOString(), JSON.parse(o.attributes) as unknown]))
+        .toEqual(awkward.map((text, n) => [shown(text), ts(n), ts(n + 1), [{ objectTypeAttributeId: '10', objectAttributeValues: [{ value: text, displayValue: text }] }]]));
+      expect(rows.objects.map((o) => o.search_text)).toEqual(awkward.map((text, n) => shown(`${text} ODD-${n + 1} ${text}`.toLowerCase())));
+      expect(JSON.parse(rows.history[0]!.entries)).toEqual((records(ts)[2 + awkward.length] as HistoryRecord).entries);
+      expect(rows.issueRefs.map((r) => [r.object_id, r.field_name])).toEqual([['1', 'nul\uFFFD and\ttab'], ['2', 'nul\uFFFD and\ttab']]);
+    }
+    const impossible = await snapshotOf((n) => (n === 3 ? '2026-02-30T10:00:00.000Z' : ts(n)));
+    const id = await storedBackup(undefined, impossible);
+    await expect(completeBackup({ ...deps(), materialise: { workers: 0 } }, { backupId: id, manifest: impossible.manifest }))
+      .rejects.toMatchObject({ code: 'invalid_record', message: expect.stringContaining('object 4 has an impossible created time') });
+    expect(await schemaExists(id)).toBe(false);
   });
 
   it('two completions of one backup at once load it once', async () => {

@@ -1,5 +1,5 @@
 /**
- * One verified snapshot chunk turned into browse rows: COPY text for the bulk tables, plain rows for the
+ * One verified snapshot chunk turned into browse rows: COPY binary data for the bulk tables, plain rows for the
  * structure. Pure and self-contained so it runs in a decode worker (decode-pool.ts) or inline.
  */
 import { decodeChunk, DEFAULT_MAX_UNCOMPRESSED_BYTES, SnapshotIntegrityError, type ChunkInfo, type DecodedChunk, type ObjectRecord, type SnapshotRecord } from '@assets-vault/shared/snapshot';
@@ -19,7 +19,7 @@ export interface AttributeRow { id: string; object_type_id: string; name: string
 export interface BrowseChunk extends Omit<DecodedChunk, 'records'> {
   objectTypes: ObjectTypeRow[];
   attributes: AttributeRow[];
-  /** COPY text format (UTF-8), one line per row, columns as in COPY_COLUMNS; each owns its ArrayBuffer (transferable) */
+  /** COPY binary format, one tuple per row, columns as in COPY_COLUMNS (empty when there are no rows); each owns its ArrayBuffer (transferable) */
   copy: { objects: Buffer; history: Buffer; issueRefs: Buffer };
 }
 
@@ -29,40 +29,74 @@ export const COPY_COLUMNS = {
   issueRefs: ['object_id', 'issue_id', 'issue_key', 'field_id', 'field_name'],
 } as const;
 
+const COPY_SIGNATURE = Buffer.from('PGCOPY\n\xff\r\n\0', 'latin1');
+/** 2000-01-01T00:00:00Z, where Postgres counts timestamps from */
+const POSTGRES_EPOCH_MS = Date.UTC(2000, 0, 1);
+const TWO_POW_32 = 2 ** 32;
+
 /**
- * COPY rows written straight into a growing UTF-8 buffer: no array of row strings to join and encode
- * later, and the result moves to the main thread without a copy.
+ * COPY rows in Postgres's binary format, written straight into a growing buffer: Postgres reads
+ * length-prefixed fields instead of scanning text for delimiters and escapes (a third less of its CPU
+ * on a load), there is no escaping to do here, and the result moves to the main thread without a copy.
  */
-class CopyText {
+class CopyBinary {
   private buffer: Buffer;
   private length = 0;
+  private rows = 0;
 
   constructor(initialBytes: number) {
     // allocUnsafeSlow: never a slice of Node's shared pool, so it can be transferred
     this.buffer = Buffer.allocUnsafeSlow(Math.max(initialBytes, 1024));
+    this.length = COPY_SIGNATURE.copy(this.buffer, 0);
+    this.length = this.buffer.writeInt32BE(0, this.length); // flags
+    this.length = this.buffer.writeInt32BE(0, this.length); // header extension length
   }
 
-  add(row: string): void {
-    const worst = row.length * 3;
-    if (this.length + worst > this.buffer.length) {
-      const grown = Buffer.allocUnsafeSlow(Math.max(this.buffer.length * 2, this.length + worst));
-      this.buffer.copy(grown, 0, 0, this.length);
-      this.buffer = grown;
-    }
-    this.length += this.buffer.write(row, this.length);
+  private reserve(bytes: number): void {
+    if (this.length + bytes <= this.buffer.length) return;
+    const grown = Buffer.allocUnsafeSlow(Math.max(this.buffer.length * 2, this.length + bytes));
+    this.buffer.copy(grown, 0, 0, this.length);
+    this.buffer = grown;
   }
 
+  row(fields: number): this {
+    this.reserve(2);
+    this.length = this.buffer.writeInt16BE(fields, this.length);
+    this.rows++;
+    return this;
+  }
+
+  /** NUL cannot be stored in Postgres text: the browse copy shows U+FFFD (the chunks keep the original) */
+  text(value: string): this {
+    const stored = value.includes('\0') ? value.replaceAll('\0', '\uFFFD') : value;
+    this.reserve(4 + stored.length * 3);
+    const written = this.buffer.write(stored, this.length + 4);
+    this.buffer.writeInt32BE(written, this.length);
+    this.length += 4 + written;
+    return this;
+  }
+
+  int64(value: number): this {
+    this.reserve(12);
+    const high = Math.floor(value / TWO_POW_32);
+    this.length = this.buffer.writeInt32BE(8, this.length);
+    this.length = this.buffer.writeInt32BE(high, this.length);
+    this.length = this.buffer.writeUInt32BE(value - high * TWO_POW_32, this.length);
+    return this;
+  }
+
+  /** timestamptz: microseconds since the Postgres epoch */
+  timestamp(ms: number): this {
+    return this.int64((ms - POSTGRES_EPOCH_MS) * 1000);
+  }
+
+  /** The COPY data with its trailer, or an empty buffer when no row was added. */
   done(): Buffer {
+    if (this.rows === 0) return Buffer.alloc(0);
+    this.reserve(2);
+    this.length = this.buffer.writeInt16BE(-1, this.length);
     return this.buffer.subarray(0, this.length);
   }
-}
-
-const COPY_SPECIAL = /[\\\n\r\t\0]/;
-const COPY_ESCAPES: Record<string, string> = { '\\': '\\\\', '\n': '\\n', '\r': '\\r', '\t': '\\t', '\0': '\uFFFD' };
-
-/** A COPY text field. NUL cannot be stored in Postgres text; the browse copy shows U+FFFD (the chunks keep the original). */
-export function copyField(value: string): string {
-  return COPY_SPECIAL.test(value) ? value.replace(/[\\\n\r\t\0]/g, (c) => COPY_ESCAPES[c]!) : value;
 }
 
 const ATTRIBUTES_PREFIX = '{"attributes":';
@@ -113,9 +147,15 @@ export async function decodeBrowseChunk(bytes: Uint8Array, chunk: ChunkInfo, opt
   const objectTypes: ObjectTypeRow[] = [];
   const attributes: AttributeRow[] = [];
   // rows take about as many bytes as their records (the declared size is only trusted up to the inflate limit)
-  const objects = new CopyText(Math.min(chunk.uncompressedBytes ?? bytes.length * 4, opts.maxUncompressedBytes ?? DEFAULT_MAX_UNCOMPRESSED_BYTES));
-  const history = new CopyText(0);
-  const issueRefs = new CopyText(0);
+  const objects = new CopyBinary(Math.min(chunk.uncompressedBytes ?? bytes.length * 4, opts.maxUncompressedBytes ?? DEFAULT_MAX_UNCOMPRESSED_BYTES));
+  const history = new CopyBinary(0);
+  const issueRefs = new CopyBinary(0);
+  // the record check guarantees the ISO layout; Date.parse would roll 30 February over into March
+  const time = (value: string, field: string, objectId: string) => {
+    const ms = Date.parse(value);
+    if (Number.isNaN(ms) || new Date(ms).getUTCDate() !== Number(value.slice(8, 10))) throw new SnapshotIntegrityError('invalid_record', `Chunk ${chunk.seq}: object ${objectId} has an impossible ${field} time`, { seq: chunk.seq });
+    return ms;
+  };
   let seq = chunk.seq * SEQ_PER_CHUNK;
   // each record becomes its rows as it is parsed: one parsed record in memory at a time
   const onRecord = (record: SnapshotRecord, line: string) => {
@@ -130,16 +170,18 @@ export async function decodeBrowseChunk(bytes: Uint8Array, chunk: ChunkInfo, opt
         break;
       case 'object': {
         const json = attributesJson(line) ?? JSON.stringify(record.attributes);
-        objects.add(`${seq++}\t${copyField(record.id)}\t${copyField(record.objectKey)}\t${copyField(record.label)}\t${copyField(record.objectTypeId)}\t`
-          + `${copyField(record.created)}\t${copyField(record.updated)}\t${copyField(json)}\t${copyField(searchText(record.label, record.objectKey, record.attributes))}\n`);
+        objects.row(COPY_COLUMNS.objects.length).int64(seq++).text(record.id).text(record.objectKey).text(record.label).text(record.objectTypeId)
+          .timestamp(time(record.created, 'created', record.id)).timestamp(time(record.updated, 'updated', record.id))
+          .text(json).text(searchText(record.label, record.objectKey, record.attributes));
         break;
       }
       case 'history':
-        history.add(`${copyField(record.objectId)}\t${copyField(JSON.stringify(record.entries))}\n`);
+        history.row(COPY_COLUMNS.history.length).text(record.objectId).text(JSON.stringify(record.entries));
         break;
       case 'issueRef': {
-        const rest = `\t${copyField(record.issueId)}\t${copyField(record.issueKey)}\t${copyField(record.fieldId)}\t${copyField(record.fieldName)}\n`;
-        for (const objectId of record.objectIds) issueRefs.add(copyField(objectId) + rest);
+        for (const objectId of record.objectIds) {
+          issueRefs.row(COPY_COLUMNS.issueRefs.length).text(objectId).text(record.issueId).text(record.issueKey).text(record.fieldId).text(record.fieldName);
+        }
         break;
       }
       default:

@@ -29,7 +29,7 @@ const COPY_TABLES = { objects: 'browse_object', history: 'browse_history', issue
 async function copyInto(tx: ClientTransaction, backupId: string, target: keyof typeof COPY_TABLES, rows: Buffer): Promise<void> {
   if (!rows.length) return;
   const table = `"${browseSchemaName(backupId)}"."${COPY_TABLES[target]}"`;
-  const stream = tx.client.query(copyFrom(`copy ${table} (${COPY_COLUMNS[target].join(', ')}) from stdin`));
+  const stream = tx.client.query(copyFrom(`copy ${table} (${COPY_COLUMNS[target].join(', ')}) from stdin (format binary)`));
   await pipeline(Readable.from([rows]), stream);
 }
 
