@@ -8,19 +8,10 @@ import { startTestApp, testConfig, type TestApp } from './helpers/app.js';
 import { forgeEvent, sendEvent } from './helpers/forge.js';
 import { freePort, startSmtpSink, type SmtpSink } from './helpers/smtp.js';
 import { createTestSession } from './helpers/login.js';
+import { waitFor } from './helpers/wait.js';
 
 const site = { cloudId: 'cloud-inv-1', siteUrl: 'https://acme.atlassian.net' };
 const admin = { accountId: 'acc-admin-7', displayName: 'Grace <Hopper> & "Co"' };
-
-async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 15_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-}
 
 describe('invitation e-mails', () => {
   let testDb: TestDatabase;

@@ -10,6 +10,7 @@ import { seedFixture, startEmulator, type Emulator, type EmulatorSite, type Seed
 import { startTestApp, testConfig, type TestApp } from './helpers/app.js';
 import { createTestDatabase, type TestDatabase } from './helpers/db.js';
 import { createTestSession, csrfHeaders } from './helpers/login.js';
+import { waitFor } from './helpers/wait.js';
 
 interface Job { id: string; status: string; backupId: string | null; error: string | null; progress: { objects?: number } | null }
 interface DiffObj { id: string; key: string; label: string }
@@ -200,17 +201,14 @@ describe('vault-side backup with stored credentials, and diff', () => {
       const gone = new AbortController();
       const request = api(`/backups/${firstBackup}/diff?against=live`, { signal: gone.signal }).catch((err: unknown) => err);
       const deadline = Date.now() + 10_000;
-      while ((site.counters().byBucket['object.aql'] ?? 0) < 2) {
-        if (Date.now() > deadline) throw new Error('the live read did not start');
-        await new Promise((r) => setTimeout(r, 20));
-      }
+      await waitFor('the live read to start', async () => ((site.counters().byBucket['object.aql'] ?? 0) >= 2 ? true : undefined), deadline - Date.now());
       gone.abort();
       expect(await request).toMatchObject({ name: 'AbortError' });
       // the transient snapshot is removed once the capture stopped
-      while ((await testDb.db.selectFrom('backup').select('id').where('status', '=', 'uploading').execute()).length > 0) {
-        if (Date.now() > deadline) throw new Error('the transient live snapshot was not removed');
-        await new Promise((r) => setTimeout(r, 20));
-      }
+      await waitFor('the transient live snapshot to be removed', async () => {
+        const uploading = await testDb.db.selectFrom('backup').select('id').where('status', '=', 'uploading').execute();
+        return uploading.length === 0 ? true : undefined;
+      }, deadline - Date.now());
       const requestsWhenStopped = site.counters().total;
       await new Promise((r) => setTimeout(r, 1_000));
       expect(site.counters().total).toBe(requestsWhenStopped);

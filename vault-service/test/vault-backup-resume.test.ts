@@ -15,6 +15,7 @@ import { createVaultBackupRunner, type VaultBackupRunnerOptions } from '../src/j
 import { captureLogs, startTestApp, testConfig, type LogCapture, type TestApp } from './helpers/app.js';
 import { createTestDatabase, type TestDatabase } from './helpers/db.js';
 import { createTestSession, csrfHeaders } from './helpers/login.js';
+import { waitFor } from './helpers/wait.js';
 
 /** Pages of 30 objects: 90 objects are three AQL pages, each page's histories one batch. */
 const KNOBS = { maxResultsCeiling: 30 };
@@ -52,11 +53,7 @@ describe('vault-side backups resume from their last checkpoint', () => {
 
   /** Waits until the job's saved cursor has `pages` AQL pages written. */
   async function checkpointed(jobId: string, pages: number): Promise<void> {
-    const deadline = Date.now() + 30_000;
-    while (((await jobRow(jobId)).cursor?.stats.pages ?? 0) < pages) {
-      if (Date.now() > deadline) throw new Error(`no checkpoint with ${pages} pages`);
-      await new Promise((r) => setTimeout(r, 20));
-    }
+    await waitFor(`a checkpoint with ${pages} pages`, async () => (((await jobRow(jobId)).cursor?.stats.pages ?? 0) >= pages ? true : undefined), 30_000);
   }
 
   const backupRow = (id: string) => testDb.db.selectFrom('backup')
