@@ -31,9 +31,30 @@ const dataDir = path.resolve(process.env.VAULT_DATA_DIR ?? path.join(root, '.vau
 const demoObjects = Number(process.env.DEMO_OBJECTS ?? 2000);
 
 const DEMO_ACCOUNTS = [
-  { email: 'ana@example.com', name: 'Ana Admin', email_verified: true, tid: 'demo-tenant', oid: 'ana', preferred_username: 'ana@example.com' },
-  { email: 'ben@example.com', name: 'Ben Builder', email_verified: true, tid: 'demo-tenant', oid: 'ben', preferred_username: 'ben@example.com' },
-  { email: 'eve@example.com', name: 'Eve Outsider (not trusted)', email_verified: true, tid: 'other-tenant', oid: 'eve', preferred_username: 'eve@example.com' },
+  {
+    email: 'ana@example.com',
+    name: 'Ana Admin',
+    email_verified: true,
+    tid: 'demo-tenant',
+    oid: 'ana',
+    preferred_username: 'ana@example.com',
+  },
+  {
+    email: 'ben@example.com',
+    name: 'Ben Builder',
+    email_verified: true,
+    tid: 'demo-tenant',
+    oid: 'ben',
+    preferred_username: 'ben@example.com',
+  },
+  {
+    email: 'eve@example.com',
+    name: 'Eve Outsider (not trusted)',
+    email_verified: true,
+    tid: 'other-tenant',
+    oid: 'eve',
+    preferred_username: 'eve@example.com',
+  },
 ];
 const TRUSTED = ['ana@example.com', 'ben@example.com'];
 
@@ -44,7 +65,11 @@ function log(message: string): void {
 }
 
 /** Starts a child process; resolves with the first stdout line matching `ready` (or undefined when not awaited). */
-function start(name: string, args: string[], options: { env?: NodeJS.ProcessEnv; ready?: RegExp; quiet?: boolean } = {}): Promise<string | undefined> {
+function start(
+  name: string,
+  args: string[],
+  options: { env?: NodeJS.ProcessEnv; ready?: RegExp; quiet?: boolean } = {},
+): Promise<string | undefined> {
   const child = spawn(process.execPath, args, {
     cwd: root,
     env: { ...process.env, ...options.env },
@@ -70,7 +95,11 @@ function start(name: string, args: string[], options: { env?: NodeJS.ProcessEnv;
     child.on('exit', (code, signal) => {
       if (!settled) {
         settled = true;
-        reject(new Error(`${name} exited (${signal ?? code}) before it was ready; see ${path.join(dataDir, 'logs', `${name}.log`)}`));
+        reject(
+          new Error(
+            `${name} exited (${signal ?? code}) before it was ready; see ${path.join(dataDir, 'logs', `${name}.log`)}`,
+          ),
+        );
       } else if (!shuttingDown) {
         log(`${name} stopped (${signal ?? code}); see ${path.join(dataDir, 'logs', `${name}.log`)}`);
       }
@@ -78,7 +107,11 @@ function start(name: string, args: string[], options: { env?: NodeJS.ProcessEnv;
   });
 }
 
-async function waitFor(url: string, timeoutMs: number, accept: (status: number) => boolean = (s) => s === 200): Promise<void> {
+async function waitFor(
+  url: string,
+  timeoutMs: number,
+  accept: (status: number) => boolean = (s) => s === 200,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   let last = '';
   while (Date.now() < deadline) {
@@ -139,14 +172,62 @@ async function main(): Promise<void> {
 
   log('starting the mail sink, the Assets emulator and the OpenID provider…');
   const maildev = path.join(root, 'node_modules', 'maildev', 'dist', 'bin', 'maildev.js');
-  const inboxReady = start('maildev', [maildev, '--smtp', String(ports.smtp), '--web', String(ports.inbox), '--ip', host, '--web-ip', host]);
-  const emulatorLine = start('emulator', ['--import', 'tsx', 'shared/src/emulator/cli.ts', '--host', host, '--port', String(ports.emulator),
-    '--seed', 'demo', '--objects', String(demoObjects), '--json'], { ready: /^\{.*"siteUrl"/ });
+  const inboxReady = start('maildev', [
+    maildev,
+    '--smtp',
+    String(ports.smtp),
+    '--web',
+    String(ports.inbox),
+    '--ip',
+    host,
+    '--web-ip',
+    host,
+  ]);
+  const emulatorLine = start(
+    'emulator',
+    [
+      '--import',
+      'tsx',
+      'shared/src/emulator/cli.ts',
+      '--host',
+      host,
+      '--port',
+      String(ports.emulator),
+      '--seed',
+      'demo',
+      '--objects',
+      String(demoObjects),
+      '--json',
+    ],
+    { ready: /^\{.*"siteUrl"/ },
+  );
   const redirectUris = ['google', 'microsoft'].flatMap((p) => ['--redirect-uri', `${vaultUrl}/auth/callback/${p}`]);
-  const idpLine = start('idp', ['--import', 'tsx', 'vault-service/dev/idp-cli.ts', '--host', host, '--port', String(ports.idp),
-    '--flavor', 'both', '--accounts', JSON.stringify(DEMO_ACCOUNTS), ...redirectUris], { ready: /^\{.*"issuer"/ });
+  const idpLine = start(
+    'idp',
+    [
+      '--import',
+      'tsx',
+      'vault-service/dev/idp-cli.ts',
+      '--host',
+      host,
+      '--port',
+      String(ports.idp),
+      '--flavor',
+      'both',
+      '--accounts',
+      JSON.stringify(DEMO_ACCOUNTS),
+      ...redirectUris,
+    ],
+    { ready: /^\{.*"issuer"/ },
+  );
   const [, siteJson, issuerJson] = await Promise.all([inboxReady, emulatorLine, idpLine]);
-  const site = JSON.parse(siteJson!) as { siteUrl: string; email: string; apiToken: string; workspaceId: string; assetsApiBase: string };
+  const site = JSON.parse(siteJson!) as {
+    siteUrl: string;
+    email: string;
+    apiToken: string;
+    workspaceId: string;
+    assetsApiBase: string;
+  };
   const { issuer } = JSON.parse(issuerJson!) as { issuer: string };
   await waitFor(`http://${host}:${ports.inbox}/`, 30_000, (s) => s < 500);
 
@@ -193,9 +274,10 @@ async function main(): Promise<void> {
   let backupNote = 'no schema found to back up';
   if (main) {
     const backup = await forgeLocal(['backup-now', main.id], forgeEnv);
-    backupNote = backup.code === 0
-      ? `backed up schema "${main.name}" (${backup.stdout.trim().split('\n').pop()})`
-      : `backup of "${main.name}" did not complete (see .vault-data/logs/forge-local.log)`;
+    backupNote =
+      backup.code === 0
+        ? `backed up schema "${main.name}" (${backup.stdout.trim().split('\n').pop()})`
+        : `backup of "${main.name}" did not complete (see .vault-data/logs/forge-local.log)`;
   }
   log(backupNote);
 

@@ -8,14 +8,22 @@ import path from 'node:path';
 const summaryDir = fs.mkdtempSync(path.join(os.tmpdir(), 'vault-tests-'));
 // pnpm sets npm_execpath to itself, so this works when pnpm came from `npx pnpm@…` and is not on PATH.
 const pnpm = process.env.npm_execpath ? [process.execPath, process.env.npm_execpath] : ['pnpm'];
-const run = spawnSync(pnpm[0], [...pnpm.slice(1), '-r', '--workspace-concurrency=1', '--no-bail', 'test', ...process.argv.slice(2)], {
-  stdio: 'inherit',
-  env: { ...process.env, JEST_SUMMARY_DIR: summaryDir },
-});
-let passed = 0, failed = 0, skipped = 0;
+const run = spawnSync(
+  pnpm[0],
+  [...pnpm.slice(1), '-r', '--workspace-concurrency=1', '--no-bail', 'test', ...process.argv.slice(2)],
+  {
+    stdio: 'inherit',
+    env: { ...process.env, JEST_SUMMARY_DIR: summaryDir },
+  },
+);
+let passed = 0,
+  failed = 0,
+  skipped = 0;
 for (const file of fs.readdirSync(summaryDir)) {
   const s = JSON.parse(fs.readFileSync(path.join(summaryDir, file), 'utf8'));
-  passed += s.passed; failed += s.failed; skipped += s.skipped;
+  passed += s.passed;
+  failed += s.failed;
+  skipped += s.skipped;
 }
 fs.rmSync(summaryDir, { recursive: true, force: true });
 console.log(`\n${passed} passed, ${failed} failed, ${skipped} skipped`);

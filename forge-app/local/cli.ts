@@ -62,7 +62,8 @@ function note(message: string): void {
 
 function readSite(): string {
   const raw = values.site ?? process.env.EMULATOR_SITE;
-  if (!raw) throw new UsageError('Give the emulator site JSON with --site or EMULATOR_SITE (pnpm emulator --json prints it)');
+  if (!raw)
+    throw new UsageError('Give the emulator site JSON with --site or EMULATOR_SITE (pnpm emulator --json prints it)');
   return raw.trim().startsWith('{') ? raw : readFileSync(raw, 'utf8');
 }
 
@@ -82,7 +83,11 @@ function unwrap<T>(result: ResolverResult<T>): T {
 
 function describeRun(run: BackupRunView | undefined): string {
   if (!run) return 'no backup yet';
-  const parts = [`${run.kind} backup ${run.status}`, `${run.records} records in ${run.chunks} chunks`, `${run.invocations} invocation(s)`];
+  const parts = [
+    `${run.kind} backup ${run.status}`,
+    `${run.records} records in ${run.chunks} chunks`,
+    `${run.invocations} invocation(s)`,
+  ];
   if (run.backupId) parts.push(`vault backup ${run.backupId}`);
   if (run.error) parts.push(`error: ${run.error}`);
   return parts.join(', ');
@@ -105,20 +110,32 @@ async function run(harness: Harness, command: string, args: string[]): Promise<v
         `vault ${status.vaultUrl ?? '(not set)'}${status.configured ? '' : ` — ${status.configError}`}`,
         `last successful call: ${status.lastSuccessAt ?? 'never'}`,
         ...(status.lastError ? [`last error: ${status.lastError.at} ${status.lastError.message}`] : []),
-        ...status.deliveries.map((d) => `  ${d.state} ${d.type} (${d.attempts} attempts)${d.lastError ? `: ${d.lastError}` : ''}`),
+        ...status.deliveries.map(
+          (d) => `  ${d.state} ${d.type} (${d.attempts} attempts)${d.lastError ? `: ${d.lastError}` : ''}`,
+        ),
       ];
       return print(lines.join('\n'), status);
     }
     case 'users': {
       const users = unwrap(await harness.invoke('listTrustedUsers', {}));
-      return print(users.length === 0 ? 'no trusted users' : users.map((u) => `${u.email}  ${u.status}  invited by ${u.invitedBy.displayName} at ${u.invitedAt}`).join('\n'), users);
+      return print(
+        users.length === 0
+          ? 'no trusted users'
+          : users
+              .map((u) => `${u.email}  ${u.status}  invited by ${u.invitedBy.displayName} at ${u.invitedAt}`)
+              .join('\n'),
+        users,
+      );
     }
     case 'invite': {
       const user = unwrap(await harness.invoke('addTrustedUser', { email: required(args[0], 'email') }));
       await drain(harness);
-      const outcome = user.status === 'invited' ? 'invited (the vault sends the invitation e-mail)'
-        : user.status === 'failed' ? 'saved, but the vault refused the event (see `status`)'
-          : 'saved; the vault is not reachable yet, the invitation is retried';
+      const outcome =
+        user.status === 'invited'
+          ? 'invited (the vault sends the invitation e-mail)'
+          : user.status === 'failed'
+            ? 'saved, but the vault refused the event (see `status`)'
+            : 'saved; the vault is not reachable yet, the invitation is retried';
       // Scripts (the demo) read the exit code: 0 only when the vault took the invitation.
       if (user.status !== 'invited') process.exitCode = 1;
       return print(`${user.email}: ${outcome}`, user);
@@ -127,7 +144,10 @@ async function run(harness: Harness, command: string, args: string[]): Promise<v
       const result = unwrap(await harness.invoke('removeTrustedUser', { email: required(args[0], 'email') }));
       await drain(harness);
       if (result.status !== 'removed') process.exitCode = 1;
-      return print(`${result.email}: ${result.status === 'removed' ? 'removed' : `${result.status}; the vault has not taken the removal yet`}`, result);
+      return print(
+        `${result.email}: ${result.status === 'removed' ? 'removed' : `${result.status}; the vault has not taken the removal yet`}`,
+        result,
+      );
     }
     case 'retry': {
       const status = unwrap(await harness.invoke('retryDeliveries', {}));
@@ -136,19 +156,38 @@ async function run(harness: Harness, command: string, args: string[]): Promise<v
     }
     case 'schemas': {
       const schemas = unwrap(await harness.invoke('listSchemas', {}));
-      return print(schemas.map((s) => `${s.id}  ${s.name} (${s.key})  ${s.objectCount ?? '?'} objects  ${s.synced ? 'synced' : 'not synced'}  ${describeRun(s.lastBackup)}`).join('\n'), schemas);
+      return print(
+        schemas
+          .map(
+            (s) =>
+              `${s.id}  ${s.name} (${s.key})  ${s.objectCount ?? '?'} objects  ${s.synced ? 'synced' : 'not synced'}  ${describeRun(s.lastBackup)}`,
+          )
+          .join('\n'),
+        schemas,
+      );
     }
     case 'sync': {
       if (args.length === 0) throw new UsageError('sync needs at least one schema id');
       const schemas = unwrap(await harness.invoke('setSyncedSchemas', { schemaIds: args }));
       await drain(harness);
-      return print(schemas.filter((s) => s.synced).map((s) => `${s.id}  ${s.name}  ${s.syncStatus ?? ''}`).join('\n'), schemas);
+      return print(
+        schemas
+          .filter((s) => s.synced)
+          .map((s) => `${s.id}  ${s.name}  ${s.syncStatus ?? ''}`)
+          .join('\n'),
+        schemas,
+      );
     }
     case 'schedule': {
       const [schemaId, frequency, time = '02:00', day = '0', timezone = 'UTC'] = args;
       const schedule = { frequency, time, dayOfWeek: Number(day), timezone } as Schedule;
-      const schema = unwrap(await harness.invoke('setSchedule', { schemaId: required(schemaId, 'schemaId'), schedule }));
-      return print(`${schema.name}: ${schema.schedule.frequency} ${schema.schedule.time} ${schema.schedule.timezone}`, schema);
+      const schema = unwrap(
+        await harness.invoke('setSchedule', { schemaId: required(schemaId, 'schemaId'), schedule }),
+      );
+      return print(
+        `${schema.name}: ${schema.schedule.frequency} ${schema.schedule.time} ${schema.schedule.timezone}`,
+        schema,
+      );
     }
     case 'backup-now': {
       const schemaId = required(args[0], 'schemaId');
@@ -160,7 +199,9 @@ async function run(harness: Harness, command: string, args: string[]): Promise<v
       const started = unwrap(await harness.invoke('backupNow', { schemaId }));
       note(`backup job ${started.jobId} queued; running its invocations…`);
       await drain(harness);
-      const after: SchemaView | undefined = unwrap(await harness.invoke('listSchemas', {})).find((s) => s.id === schemaId);
+      const after: SchemaView | undefined = unwrap(await harness.invoke('listSchemas', {})).find(
+        (s) => s.id === schemaId,
+      );
       print(describeRun(after?.lastBackup), after?.lastBackup);
       if (after?.lastBackup?.status !== 'completed') process.exitCode = 1;
       return;
@@ -169,7 +210,13 @@ async function run(harness: Harness, command: string, args: string[]): Promise<v
       await harness.runScheduledTrigger();
       await drain(harness);
       const schemas = unwrap(await harness.invoke('listSchemas', {}));
-      return print(schemas.filter((s) => s.synced).map((s) => `${s.id}  ${s.name}  ${describeRun(s.lastBackup)}`).join('\n'), schemas);
+      return print(
+        schemas
+          .filter((s) => s.synced)
+          .map((s) => `${s.id}  ${s.name}  ${describeRun(s.lastBackup)}`)
+          .join('\n'),
+        schemas,
+      );
     }
     default:
       throw new UsageError(`unknown command ${command}`);
@@ -183,17 +230,23 @@ async function main(): Promise<void> {
     return;
   }
   // Keep stdout for results: the app's JSON log lines (Forge's invocation log) go to stderr.
-  const appLog = (...parts: unknown[]) => { process.stderr.write(`[forge] ${parts.map(String).join(' ')}\n`); };
+  const appLog = (...parts: unknown[]) => {
+    process.stderr.write(`[forge] ${parts.map(String).join(' ')}\n`);
+  };
   console.info = appLog;
   console.warn = appLog;
   console.error = appLog;
   const statePath = values.state ?? process.env.FORGE_LOCAL_STATE;
   const kvs = new MemoryKvs();
-  if (statePath && existsSync(statePath)) kvs.load(JSON.parse(readFileSync(statePath, 'utf8')) as Record<string, unknown>);
+  if (statePath && existsSync(statePath))
+    kvs.load(JSON.parse(readFileSync(statePath, 'utf8')) as Record<string, unknown>);
   const harness = await startHarness({
     site: parseSiteJson(readSite()),
     vaultUrl: required(values['vault-url'] ?? process.env.VAULT_URL, 'VAULT_URL (or --vault-url)'),
-    vaultSecret: required(values['vault-secret'] ?? process.env.VAULT_WEBHOOK_SECRET, 'VAULT_WEBHOOK_SECRET (or --vault-secret)'),
+    vaultSecret: required(
+      values['vault-secret'] ?? process.env.VAULT_WEBHOOK_SECRET,
+      'VAULT_WEBHOOK_SECRET (or --vault-secret)',
+    ),
     kvs,
     assetsRateFactor: Number(values['rate-factor']),
     budgets: { backupMs: Number(values['invocation-seconds']) * 1000 },

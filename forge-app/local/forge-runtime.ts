@@ -66,15 +66,25 @@ export function installInvocationContext(appVersion = 'local'): () => void {
   const noop = { incr() {}, measure: () => ({ stop() {} }) };
   g.__forge_runtime__ = {
     appContext: {
-      appId, appVersion, environmentId: 'local', environmentType: 'DEVELOPMENT', installationId: 'local',
-      get invocationId() { return current().id; },
-      get moduleKey() { return current().moduleKey; },
+      appId,
+      appVersion,
+      environmentId: 'local',
+      environmentType: 'DEVELOPMENT',
+      installationId: 'local',
+      get invocationId() {
+        return current().id;
+      },
+      get moduleKey() {
+        return current().moduleKey;
+      },
     },
     lambdaContext: { getRemainingTimeInMillis: () => Math.max(0, current().deadline - Date.now()) },
     metrics: { counter: () => noop, timing: () => noop },
     tracing: { traceId: 'local', spanId: 'local' },
   };
-  return () => { g.__forge_runtime__ = previous; };
+  return () => {
+    g.__forge_runtime__ = previous;
+  };
 }
 
 export interface LocalPlatform {
@@ -86,7 +96,12 @@ export interface LocalPlatform {
  * Installs `__forge_fetch__` and `__forge_runtime__`. The emulator authenticates every call with
  * the site's credentials, so asApp() and asUser() both act as the emulated site's admin.
  */
-export function installLocalForgePlatform(options: { site: LocalSite; kvs: MemoryKvs; queues: LocalQueues; appVersion?: string }): LocalPlatform {
+export function installLocalForgePlatform(options: {
+  site: LocalSite;
+  kvs: MemoryKvs;
+  queues: LocalQueues;
+  appVersion?: string;
+}): LocalPlatform {
   const { site, kvs, queues } = options;
   const siteBase = site.siteUrl.replace(/\/+$/, '');
   const authorization = `Basic ${Buffer.from(`${site.email}:${site.apiToken}`).toString('base64')}`;
@@ -94,7 +109,8 @@ export function installLocalForgePlatform(options: { site: LocalSite; kvs: Memor
 
   const forgeFetch: ForgeFetch = async (target, path, init = {}) => {
     if (target.type === 'kvs') return kvs.fetch(path, init as { body?: unknown });
-    if (target.remote === 'stargate' && path.startsWith('/webhook/queue/publish/')) return queues.publish(path, init as { body?: unknown });
+    if (target.remote === 'stargate' && path.startsWith('/webhook/queue/publish/'))
+      return queues.publish(path, init as { body?: unknown });
     if (target.remote === 'jira') {
       const as = target.provider === 'user' ? 'user' : 'app';
       const headers = new Headers(init.headers);
@@ -103,9 +119,13 @@ export function installLocalForgePlatform(options: { site: LocalSite; kvs: Memor
       jiraRequests.push({ as, method: init.method ?? 'GET', path, status: response.status });
       return response;
     }
-    return Response.json({ message: `The local Forge platform does not serve ${target.remote ?? target.type} ${path}` }, {
-      status: 404, headers: { 'forge-proxy-error': 'LOCAL_NOT_IMPLEMENTED' },
-    });
+    return Response.json(
+      { message: `The local Forge platform does not serve ${target.remote ?? target.type} ${path}` },
+      {
+        status: 404,
+        headers: { 'forge-proxy-error': 'LOCAL_NOT_IMPLEMENTED' },
+      },
+    );
   };
 
   const g = globalThis as { __forge_fetch__?: ForgeFetch };

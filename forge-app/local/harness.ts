@@ -30,7 +30,10 @@ export interface Harness {
   /** invocation budgets in ms; change them between runs to get shorter or longer slices */
   readonly budgets: { resolverMs: number; backupMs: number; deliveryMs: number; schedulerMs: number };
   /** Calls a resolver the way the UI Kit bridge does. */
-  invoke<K extends ResolverKey>(key: K, payload: ResolverDefinitions[K]['payload']): Promise<ResolverResult<ResolverDefinitions[K]['result']>>;
+  invoke<K extends ResolverKey>(
+    key: K,
+    payload: ResolverDefinitions[K]['payload'],
+  ): Promise<ResolverResult<ResolverDefinitions[K]['result']>>;
   /** Runs queued events (backup slices, delivery retries) through the consumers. */
   runQueues(options?: { ignoreDelays?: boolean; untilMs?: number; maxInvocations?: number }): Promise<number>;
   /** One run of the hourly scheduled trigger. */
@@ -38,13 +41,18 @@ export interface Harness {
   close(): void;
 }
 
-
 export async function startHarness(options: HarnessOptions): Promise<Harness> {
   // The app reads its Forge variables from process.env at call time, as in Forge.
   process.env.VAULT_URL = options.vaultUrl;
   process.env.VAULT_WEBHOOK_SECRET = options.vaultSecret;
   if (options.assetsRateFactor !== undefined) process.env.ASSETS_RATE_FACTOR = String(options.assetsRateFactor);
-  const budgets = { resolverMs: 25_000, backupMs: 900_000, deliveryMs: 55_000, schedulerMs: 55_000, ...options.budgets };
+  const budgets = {
+    resolverMs: 25_000,
+    backupMs: 900_000,
+    deliveryMs: 55_000,
+    schedulerMs: 55_000,
+    ...options.budgets,
+  };
 
   const kvs = options.kvs ?? new MemoryKvs();
   const queues = new LocalQueues();
@@ -68,14 +76,21 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
     accountId,
     budgets,
     async invoke(key, payload) {
-      const result = await runInvocation('resolver', budgets.resolverMs, () => app.handler({ call: { functionKey: key, payload }, context }, backendPayload));
+      const result = await runInvocation('resolver', budgets.resolverMs, () =>
+        app.handler({ call: { functionKey: key, payload }, context }, backendPayload),
+      );
       return result as ResolverResult<ResolverDefinitions[typeof key]['result']>;
     },
     runQueues(drainOptions = {}) {
-      return queues.drain({
-        'backup-jobs': (event) => runInvocation('backup-consumer-fn', budgets.backupMs, () => app.backupConsumer(event)),
-        'vault-deliveries': (event) => runInvocation('vault-delivery-fn', budgets.deliveryMs, () => app.vaultDeliveryConsumer(event)),
-      }, drainOptions);
+      return queues.drain(
+        {
+          'backup-jobs': (event) =>
+            runInvocation('backup-consumer-fn', budgets.backupMs, () => app.backupConsumer(event)),
+          'vault-deliveries': (event) =>
+            runInvocation('vault-delivery-fn', budgets.deliveryMs, () => app.vaultDeliveryConsumer(event)),
+        },
+        drainOptions,
+      );
     },
     runScheduledTrigger: () => runInvocation('backup-scheduler-fn', budgets.schedulerMs, () => app.scheduledBackup()),
     close: () => platform.uninstall(),
@@ -84,10 +99,14 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
 
 async function siteAccountId(site: LocalSite): Promise<string> {
   const response = await fetch(`${site.siteUrl.replace(/\/+$/, '')}/rest/api/3/myself`, {
-    headers: { authorization: `Basic ${Buffer.from(`${site.email}:${site.apiToken}`).toString('base64')}`, accept: 'application/json' },
+    headers: {
+      authorization: `Basic ${Buffer.from(`${site.email}:${site.apiToken}`).toString('base64')}`,
+      accept: 'application/json',
+    },
   });
-  if (!response.ok) throw new Error(`The emulated site answered ${response.status} to /rest/api/3/myself: check the site JSON`);
-  const body = await response.json() as { accountId?: unknown };
+  if (!response.ok)
+    throw new Error(`The emulated site answered ${response.status} to /rest/api/3/myself: check the site JSON`);
+  const body = (await response.json()) as { accountId?: unknown };
   if (typeof body.accountId !== 'string') throw new Error('The emulated site returned no accountId');
   return body.accountId;
 }
@@ -95,7 +114,9 @@ async function siteAccountId(site: LocalSite): Promise<string> {
 /** Parses the emulator's site JSON (`pnpm emulator --json` prints it). */
 export function parseSiteJson(text: string): LocalSite {
   const value = JSON.parse(text) as Record<string, unknown>;
-  const missing = ['siteUrl', 'cloudId', 'email', 'apiToken'].filter((key) => typeof value[key] !== 'string' || value[key] === '');
+  const missing = ['siteUrl', 'cloudId', 'email', 'apiToken'].filter(
+    (key) => typeof value[key] !== 'string' || value[key] === '',
+  );
   if (missing.length > 0) throw new Error(`The site JSON lacks ${missing.join(', ')}`);
   return {
     siteUrl: value.siteUrl as string,

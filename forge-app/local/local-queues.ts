@@ -30,7 +30,9 @@ export interface InvocationRecord {
 
 const MAX_RETRIES = 4;
 
-function isRetryRequest(value: unknown): value is { _retry: true; retryOptions?: { retryAfter?: number; retryReason?: string } } {
+function isRetryRequest(
+  value: unknown,
+): value is { _retry: true; retryOptions?: { retryAfter?: number; retryReason?: string } } {
   return typeof value === 'object' && value !== null && (value as { _retry?: unknown })._retry === true;
 }
 
@@ -42,7 +44,11 @@ export class LocalQueues {
 
   /** The api client @forge/events' Queue calls (also reached through `__forge_fetch__`). */
   readonly publish = async (_path: string, init?: { body?: unknown }): Promise<Response> => {
-    const request = JSON.parse(String(init?.body ?? '{}')) as { queueName?: string; jobId?: string; payload?: Array<{ body: Record<string, unknown>; delayInSeconds?: number }> };
+    const request = JSON.parse(String(init?.body ?? '{}')) as {
+      queueName?: string;
+      jobId?: string;
+      payload?: Array<{ body: Record<string, unknown>; delayInSeconds?: number }>;
+    };
     if (!request.queueName || !request.jobId || !Array.isArray(request.payload)) {
       return Response.json({ message: 'invalid publish request' }, { status: 400 });
     }
@@ -69,7 +75,10 @@ export class LocalQueues {
    * at once (tests that do not want to wait out a retry delay); `untilMs` waits in real time for
    * events due before then. Returns the number of invocations made.
    */
-  async drain(consumers: Record<string, Consumer>, options: { ignoreDelays?: boolean; untilMs?: number; maxInvocations?: number; queueName?: string } = {}): Promise<number> {
+  async drain(
+    consumers: Record<string, Consumer>,
+    options: { ignoreDelays?: boolean; untilMs?: number; maxInvocations?: number; queueName?: string } = {},
+  ): Promise<number> {
     let count = 0;
     const max = options.maxInvocations ?? 10_000;
     while (count < max) {
@@ -98,18 +107,43 @@ export class LocalQueues {
         queueName: event.queueName,
         jobId: event.jobId,
         eventId: event.eventId,
-        ...(event.retryCount > 0 ? { retryContext: { retryCount: event.retryCount, retryReason: 'FUNCTION_RETRY_REQUEST', retryData: undefined } } : {}),
+        ...(event.retryCount > 0
+          ? {
+              retryContext: {
+                retryCount: event.retryCount,
+                retryReason: 'FUNCTION_RETRY_REQUEST',
+                retryData: undefined,
+              },
+            }
+          : {}),
       });
       if (isRetryRequest(result) && event.retryCount < MAX_RETRIES) {
-        this.pending.push({ ...event, dueAt: this.now() + (result.retryOptions?.retryAfter ?? 1) * 1000, retryCount: event.retryCount + 1 });
-        this.invocations.push({ queueName: event.queueName, eventId: event.eventId, outcome: 'retry', durationMs: this.now() - started });
+        this.pending.push({
+          ...event,
+          dueAt: this.now() + (result.retryOptions?.retryAfter ?? 1) * 1000,
+          retryCount: event.retryCount + 1,
+        });
+        this.invocations.push({
+          queueName: event.queueName,
+          eventId: event.eventId,
+          outcome: 'retry',
+          durationMs: this.now() - started,
+        });
         return;
       }
-      this.invocations.push({ queueName: event.queueName, eventId: event.eventId, outcome: 'done', durationMs: this.now() - started });
+      this.invocations.push({
+        queueName: event.queueName,
+        eventId: event.eventId,
+        outcome: 'done',
+        durationMs: this.now() - started,
+      });
     } catch (err) {
       this.invocations.push({
-        queueName: event.queueName, eventId: event.eventId, outcome: 'failed',
-        error: err instanceof Error ? err.message : String(err), durationMs: this.now() - started,
+        queueName: event.queueName,
+        eventId: event.eventId,
+        outcome: 'failed',
+        error: err instanceof Error ? err.message : String(err),
+        durationMs: this.now() - started,
       });
     }
   }

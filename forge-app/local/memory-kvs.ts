@@ -22,7 +22,11 @@ interface Entry {
 type Body = Record<string, unknown>;
 
 class KvsFailure extends Error {
-  constructor(readonly status: number, readonly code: string, message: string) {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+  ) {
     super(message);
   }
 }
@@ -41,12 +45,13 @@ export class MemoryKvs {
   readonly fetch = async (path: string, init?: { body?: unknown }): Promise<Response> => {
     this.calls.push(path);
     try {
-      const body = typeof init?.body === 'string' && init.body.length > 0 ? JSON.parse(init.body) as Body : {};
+      const body = typeof init?.body === 'string' && init.body.length > 0 ? (JSON.parse(init.body) as Body) : {};
       const result = this.handle(path, body);
       if (result === undefined) return new Response(null, { status: 204 });
       return Response.json(result, { status: 200 });
     } catch (err) {
-      if (err instanceof KvsFailure) return Response.json({ code: err.code, message: err.message }, { status: err.status });
+      if (err instanceof KvsFailure)
+        return Response.json({ code: err.code, message: err.message }, { status: err.status });
       throw err;
     }
   };
@@ -60,7 +65,8 @@ export class MemoryKvs {
 
   load(values: Record<string, unknown>): void {
     const at = this.now();
-    for (const [key, value] of Object.entries(values)) this.entries.set(key, { value: structuredClone(value), createdAt: at, updatedAt: at });
+    for (const [key, value] of Object.entries(values))
+      this.entries.set(key, { value: structuredClone(value), createdAt: at, updatedAt: at });
   }
 
   private isLive(entry: Entry): boolean {
@@ -69,15 +75,24 @@ export class MemoryKvs {
 
   private handle(path: string, body: Body): unknown {
     switch (path) {
-      case '/api/v1/get': return this.get(this.entries, body);
-      case '/api/v1/secret/get': return this.get(this.secrets, body);
-      case '/api/v1/set': return this.set(this.entries, body);
-      case '/api/v1/secret/set': return this.set(this.secrets, body);
-      case '/api/v1/delete': return this.delete(this.entries, body);
-      case '/api/v1/secret/delete': return this.delete(this.secrets, body);
-      case '/api/v1/query': return this.query(body);
-      case '/api/v1/transaction': return this.transaction(body);
-      default: throw new KvsFailure(404, 'NOT_FOUND', `The local KVS does not implement ${path}`);
+      case '/api/v1/get':
+        return this.get(this.entries, body);
+      case '/api/v1/secret/get':
+        return this.get(this.secrets, body);
+      case '/api/v1/set':
+        return this.set(this.entries, body);
+      case '/api/v1/secret/set':
+        return this.set(this.secrets, body);
+      case '/api/v1/delete':
+        return this.delete(this.entries, body);
+      case '/api/v1/secret/delete':
+        return this.delete(this.secrets, body);
+      case '/api/v1/query':
+        return this.query(body);
+      case '/api/v1/transaction':
+        return this.transaction(body);
+      default:
+        throw new KvsFailure(404, 'NOT_FOUND', `The local KVS does not implement ${path}`);
     }
   }
 
@@ -99,17 +114,23 @@ export class MemoryKvs {
   private checkedValue(body: Body): unknown {
     if (!('value' in body)) throw new KvsFailure(400, 'INVALID_VALUE', 'A value is required');
     const size = Buffer.byteLength(JSON.stringify(body.value));
-    if (size > MAX_VALUE_BYTES) throw new KvsFailure(413, 'MAX_SIZE', `Value of ${size} bytes exceeds ${MAX_VALUE_BYTES}`);
+    if (size > MAX_VALUE_BYTES)
+      throw new KvsFailure(413, 'MAX_SIZE', `Value of ${size} bytes exceeds ${MAX_VALUE_BYTES}`);
     return structuredClone(body.value);
   }
 
   private set(store: Map<string, Entry>, body: Body): unknown {
     const key = this.key(body);
     const value = this.checkedValue(body);
-    const options = (body.options ?? {}) as { ttl?: { value: number; unit: string }; keyPolicy?: string; returnValue?: string };
+    const options = (body.options ?? {}) as {
+      ttl?: { value: number; unit: string };
+      keyPolicy?: string;
+      returnValue?: string;
+    };
     const previous = store.get(key);
     const live = previous !== undefined && this.isLive(previous);
-    if (options.keyPolicy === 'FAIL_IF_EXISTS' && live) throw new KvsFailure(409, 'KEY_ALREADY_EXISTS', 'Key already exists');
+    if (options.keyPolicy === 'FAIL_IF_EXISTS' && live)
+      throw new KvsFailure(409, 'KEY_ALREADY_EXISTS', 'Key already exists');
     const at = this.now();
     const entry: Entry = { value, createdAt: live ? previous.createdAt : at, updatedAt: at };
     if (options.ttl) entry.expiresAt = at + options.ttl.value * (TTL_UNIT_MS[options.ttl.unit] ?? 1000);
@@ -125,7 +146,7 @@ export class MemoryKvs {
   }
 
   private query(body: Body): unknown {
-    const where = Array.isArray(body.where) ? body.where as Array<{ condition?: string; values?: unknown[] }> : [];
+    const where = Array.isArray(body.where) ? (body.where as Array<{ condition?: string; values?: unknown[] }>) : [];
     const prefix = where[0]?.condition === 'BEGINS_WITH' ? String(where[0].values?.[0] ?? '') : '';
     const limit = Math.min(MAX_QUERY_LIMIT, typeof body.limit === 'number' ? body.limit : DEFAULT_QUERY_LIMIT);
     const after = typeof body.after === 'string' ? body.after : undefined;
@@ -139,8 +160,8 @@ export class MemoryKvs {
   }
 
   private transaction(body: Body): unknown {
-    const sets = Array.isArray(body.set) ? body.set as Body[] : [];
-    const deletes = Array.isArray(body.delete) ? body.delete as Body[] : [];
+    const sets = Array.isArray(body.set) ? (body.set as Body[]) : [];
+    const deletes = Array.isArray(body.delete) ? (body.delete as Body[]) : [];
     // Validate everything first: a transaction applies completely or not at all.
     const prepared = sets.map((item) => ({ key: this.key(item), value: this.checkedValue(item) }));
     const deleted = deletes.map((item) => this.key(item));

@@ -29,6 +29,9 @@ export async function bundleBackend(outDir: string): Promise<string> {
 if (require.main === module) {
   bundleBackend(path.join(__dirname, '..', 'dist')).then(
     (file) => console.log(`wrote ${path.relative(process.cwd(), file)}`),
-    (err: unknown) => { console.error(err); process.exitCode = 1; },
+    (err: unknown) => {
+      console.error(err);
+      process.exitCode = 1;
+    },
   );
 }

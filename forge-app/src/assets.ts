@@ -4,8 +4,12 @@
  */
 import api, { assumeTrustedRoute } from '@forge/api';
 import {
-  createAssetsClient, createRequestJiraTransport, defaultRatesPerMinute,
-  type AssetsClient, type RequestJiraInit, type RequestJiraResponse,
+  createAssetsClient,
+  createRequestJiraTransport,
+  defaultRatesPerMinute,
+  type AssetsClient,
+  type RequestJiraInit,
+  type RequestJiraResponse,
 } from '@assets-vault/shared/assets-client';
 import { AppError } from '@assets-vault/shared/errors';
 import { ConfigurationError } from './config.js';
@@ -14,7 +18,8 @@ import type { SchemaMeta, Tenant } from './store.js';
 // The client validates ids before they enter a path; this is the second fence before
 // `assumeTrustedRoute` skips the `route` tag's own checks: only the two API families the client
 // calls, no traversal, no fragment, and a query string that is already encoded.
-const ALLOWED_PATH = /^\/(jsm\/assets\/workspace\/[A-Za-z0-9-]+\/v1\/|rest\/servicedeskapi\/assets\/workspace|rest\/api\/3\/)[A-Za-z0-9/_.~-]*(\?[A-Za-z0-9%&=_.~+*,:-]*)?$/;
+const ALLOWED_PATH =
+  /^\/(jsm\/assets\/workspace\/[A-Za-z0-9-]+\/v1\/|rest\/servicedeskapi\/assets\/workspace|rest\/api\/3\/)[A-Za-z0-9/_.~-]*(\?[A-Za-z0-9%&=_.~+*,:-]*)?$/;
 const MAX_REDIRECTS = 3;
 
 export class UnsafeRouteError extends AppError {
@@ -59,7 +64,8 @@ export function assetsRateFactor(env: Record<string, string | undefined>): numbe
   const raw = env.ASSETS_RATE_FACTOR?.trim();
   if (!raw) return undefined;
   const factor = Number(raw);
-  if (!Number.isFinite(factor) || factor <= 0 || factor > 1000) throw new ConfigurationError('ASSETS_RATE_FACTOR must be a number above 0 and at most 1000');
+  if (!Number.isFinite(factor) || factor <= 0 || factor > 1000)
+    throw new ConfigurationError('ASSETS_RATE_FACTOR must be a number above 0 and at most 1000');
   return factor;
 }
 

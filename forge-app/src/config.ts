@@ -37,7 +37,9 @@ export function readVaultConfig(env: Record<string, string | undefined>): VaultC
   if (!secret) problems.push('VAULT_WEBHOOK_SECRET is not set');
   else if (!isValidWebhookSecret(secret)) problems.push('VAULT_WEBHOOK_SECRET is not a whsec_<base64> secret');
   if (problems.length > 0) {
-    throw new ConfigurationError(`Vault connection is not configured: ${problems.join('; ')}. Set them with "forge variables set".`);
+    throw new ConfigurationError(
+      `Vault connection is not configured: ${problems.join('; ')}. Set them with "forge variables set".`,
+    );
   }
   return { url, secret: secret as string };
 }

@@ -39,8 +39,10 @@ export async function currentUser(expectedAccountId: string | undefined): Promis
   const body = await getJson(route`/rest/api/3/myself`, 'the current user lookup');
   const accountId = readPath(body, ['accountId']);
   const displayName = readPath(body, ['displayName']);
-  if (typeof accountId !== 'string' || accountId.length === 0) throw new JiraRequestError('Jira returned no accountId for the current user');
-  if (expectedAccountId && accountId !== expectedAccountId) throw new ForbiddenError('The invoking user does not match the Forge context');
+  if (typeof accountId !== 'string' || accountId.length === 0)
+    throw new JiraRequestError('Jira returned no accountId for the current user');
+  if (expectedAccountId && accountId !== expectedAccountId)
+    throw new ForbiddenError('The invoking user does not match the Forge context');
   return { accountId, displayName: typeof displayName === 'string' && displayName ? displayName : accountId };
 }
 

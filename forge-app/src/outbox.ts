@@ -10,8 +10,13 @@ import { Queue } from '@forge/events';
 import { readVaultConfig } from './config.js';
 import { createVaultClient, VaultRequestError } from './vault-client.js';
 import {
-  outboxStore, schemaStore, trustedUserStore, vaultStatusStore,
-  type OutboxRecord, type OutboxSubject, type Tenant,
+  outboxStore,
+  schemaStore,
+  trustedUserStore,
+  vaultStatusStore,
+  type OutboxRecord,
+  type OutboxSubject,
+  type Tenant,
 } from './store.js';
 
 export const DELIVERY_QUEUE = 'vault-deliveries';
@@ -23,12 +28,19 @@ const RETRY_BASE_SEC = 30;
 // Forge caps a queue event's delay at 900 s.
 const RETRY_MAX_SEC = 900;
 
-export type VaultEventType = 'installation.connected' | 'trusted_user.invited' | 'trusted_user.removed' | 'schema.synced';
+export type VaultEventType =
+  'installation.connected' | 'trusted_user.invited' | 'trusted_user.removed' | 'schema.synced';
 
 let lastCreatedMs = 0;
 
 /** A new outbox event; save it with `commit` together with the state change it reports. */
-export function createEvent(tenant: Tenant, type: VaultEventType, data: Record<string, unknown>, subject: OutboxSubject, now = new Date()): OutboxRecord {
+export function createEvent(
+  tenant: Tenant,
+  type: VaultEventType,
+  data: Record<string, unknown>,
+  subject: OutboxSubject,
+  now = new Date(),
+): OutboxRecord {
   // Strictly increasing creation times keep two events of one invocation in order.
   const createdMs = Math.max(now.getTime(), lastCreatedMs + 1);
   lastCreatedMs = createdMs;
@@ -57,7 +69,9 @@ export interface FlushResult {
  * Sends pending events oldest first until one fails transiently (the vault is down: later events
  * wait, which keeps per-user order). Refused events (4xx) are marked failed and the flush goes on.
  */
-export async function flushOutbox(options: { deadline?: number; timeoutMs?: number; now?: () => Date } = {}): Promise<FlushResult> {
+export async function flushOutbox(
+  options: { deadline?: number; timeoutMs?: number; now?: () => Date } = {},
+): Promise<FlushResult> {
   const now = options.now ?? (() => new Date());
   const records = await outboxStore.list();
   const result: FlushResult = { delivered: 0, pending: 0, failed: 0 };
@@ -158,9 +172,14 @@ async function applyOutcome(record: OutboxRecord, outcome: 'delivered' | 'failed
       await trustedUserStore.delete(subject.email);
       return;
     }
-    const status = outcome === 'failed' ? 'failed' : outcome === 'pending'
-      ? (record.type === 'trusted_user.removed' ? 'removing' : 'pending')
-      : 'invited';
+    const status =
+      outcome === 'failed'
+        ? 'failed'
+        : outcome === 'pending'
+          ? record.type === 'trusted_user.removed'
+            ? 'removing'
+            : 'pending'
+          : 'invited';
     await trustedUserStore.put({ ...user, status });
   } else if (subject.kind === 'schema') {
     const schema = await schemaStore.get(subject.schemaId);

@@ -6,7 +6,15 @@
  */
 import { createHash } from 'node:crypto';
 import { kvs, WhereConditions } from '@forge/kvs';
-import type { BackupKind, BackupRunStatus, BackupRunView, Person, Schedule, SchemaSyncStatus, TrustedUserStatus } from './contract.js';
+import type {
+  BackupKind,
+  BackupRunStatus,
+  BackupRunView,
+  Person,
+  Schedule,
+  SchemaSyncStatus,
+  TrustedUserStatus,
+} from './contract.js';
 import type { CreateBackupBody } from './vault-client.js';
 
 // KVS documents pages of at most 20 results for plain key queries (forge.md §3.4).
@@ -89,9 +97,7 @@ export interface BackupJobRecord {
 }
 
 export type OutboxSubject =
-  | { kind: 'installation' }
-  | { kind: 'trusted_user'; email: string }
-  | { kind: 'schema'; schemaId: string };
+  { kind: 'installation' } | { kind: 'trusted_user'; email: string } | { kind: 'schema'; schemaId: string };
 
 export interface OutboxRecord {
   id: string;

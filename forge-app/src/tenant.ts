@@ -12,14 +12,19 @@ const CLOUD_ID = /^[0-9a-fA-F-]{8,64}$/;
 export class MissingInstallationError extends AppError {
   override name = 'MissingInstallationError';
   constructor() {
-    super('installation_unknown', 'The app has not been opened on this site yet: open Assets Backup Vault from the Apps menu once.', 409);
+    super(
+      'installation_unknown',
+      'The app has not been opened on this site yet: open Assets Backup Vault from the Apps menu once.',
+      409,
+    );
   }
 }
 
 /** Reads cloudId and siteUrl from a resolver context; throws if either is missing or inconsistent. */
 export function tenantFromContext(context: Record<string, unknown>): Tenant {
   const fromAri = typeof context.installContext === 'string' ? SITE_ARI.exec(context.installContext)?.[1] : undefined;
-  const fromContext = typeof context.cloudId === 'string' && CLOUD_ID.test(context.cloudId) ? context.cloudId : undefined;
+  const fromContext =
+    typeof context.cloudId === 'string' && CLOUD_ID.test(context.cloudId) ? context.cloudId : undefined;
   if (fromAri && fromContext && fromAri !== fromContext) {
     throw new ValidationError('The Forge context names two different sites');
   }
@@ -37,8 +42,10 @@ function normaliseSiteUrl(value: unknown): string {
   } catch {
     throw new ValidationError('The Forge context has an invalid site URL');
   }
-  if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new ValidationError('The Forge context has an invalid site URL');
-  if (url.username || url.password || url.search || url.hash) throw new ValidationError('The Forge context has an invalid site URL');
+  if (url.protocol !== 'https:' && url.protocol !== 'http:')
+    throw new ValidationError('The Forge context has an invalid site URL');
+  if (url.username || url.password || url.search || url.hash)
+    throw new ValidationError('The Forge context has an invalid site URL');
   // Real sites are bare origins; a path is kept as given (the local emulator serves sites under /sites/<name>).
   return `${url.origin}${url.pathname.replace(/\/+$/, '')}`;
 }
@@ -47,12 +54,19 @@ function normaliseSiteUrl(value: unknown): string {
  * Saves the tenant on first sight (and when it changes); returns the record and whether the vault
  * must be told (installation.connected).
  */
-export async function rememberInstallation(tenant: Tenant, now: Date): Promise<{ record: InstallationRecord; isNew: boolean }> {
+export async function rememberInstallation(
+  tenant: Tenant,
+  now: Date,
+): Promise<{ record: InstallationRecord; isNew: boolean }> {
   const current = await installationStore.get();
   if (current && current.cloudId === tenant.cloudId && current.siteUrl === tenant.siteUrl) {
     return { record: current, isNew: false };
   }
-  const record: InstallationRecord = { ...tenant, firstSeenAt: now.toISOString(), ...(current?.workspaceId ? { workspaceId: current.workspaceId } : {}) };
+  const record: InstallationRecord = {
+    ...tenant,
+    firstSeenAt: now.toISOString(),
+    ...(current?.workspaceId ? { workspaceId: current.workspaceId } : {}),
+  };
   await installationStore.put(record);
   return { record, isNew: true };
 }

@@ -15,7 +15,10 @@ export class VaultRequestError extends AppError {
   readonly status?: number;
   readonly retryable: boolean;
   readonly retryAfterMs?: number;
-  constructor(message: string, options: { status?: number; retryable: boolean; retryAfterMs?: number; cause?: unknown }) {
+  constructor(
+    message: string,
+    options: { status?: number; retryable: boolean; retryAfterMs?: number; cause?: unknown },
+  ) {
     super('vault_request_failed', message, 502, { expose: true, cause: options.cause });
     this.status = options.status;
     this.retryable = options.retryable;
@@ -44,7 +47,13 @@ export function createVaultClient(options: VaultClientOptions) {
   const { url: baseUrl, secret } = options.config;
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
 
-  async function send(method: 'POST' | 'PUT', path: string, id: string, body: string | Uint8Array, extraHeaders: Record<string, string> = {}) {
+  async function send(
+    method: 'POST' | 'PUT',
+    path: string,
+    id: string,
+    body: string | Uint8Array,
+    extraHeaders: Record<string, string> = {},
+  ) {
     const headers: Record<string, string> = {
       ...signWebhook({ secrets: secret, id, body }),
       'content-type': typeof body === 'string' ? 'application/json' : 'application/octet-stream',
@@ -52,10 +61,18 @@ export function createVaultClient(options: VaultClientOptions) {
       ...extraHeaders,
     };
     // Forge's fetch takes string or ArrayBuffer bodies; copy the exact bytes that were signed.
-    const payload = typeof body === 'string' ? body : body.buffer.slice(body.byteOffset, body.byteOffset + body.byteLength) as ArrayBuffer;
+    const payload =
+      typeof body === 'string'
+        ? body
+        : (body.buffer.slice(body.byteOffset, body.byteOffset + body.byteLength) as ArrayBuffer);
     let response;
     try {
-      response = await fetch(`${baseUrl}${path}`, { method, headers, body: payload, signal: AbortSignal.timeout(timeoutMs) });
+      response = await fetch(`${baseUrl}${path}`, {
+        method,
+        headers,
+        body: payload,
+        signal: AbortSignal.timeout(timeoutMs),
+      });
     } catch (err) {
       throw new VaultRequestError(`Vault unreachable (${describeNetworkError(err)})`, { retryable: true, cause: err });
     }
@@ -63,7 +80,8 @@ export function createVaultClient(options: VaultClientOptions) {
     const text = await response.text().catch(() => '');
     throw new VaultRequestError(`Vault answered ${response.status}${summariseError(text)}`, {
       status: response.status,
-      retryable: response.status === 408 || response.status === 425 || response.status === 429 || response.status >= 500,
+      retryable:
+        response.status === 408 || response.status === 425 || response.status === 429 || response.status >= 500,
       retryAfterMs: parseRetryAfter(response.headers.get('retry-after')),
     });
   }
@@ -90,14 +108,23 @@ export function createVaultClient(options: VaultClientOptions) {
 
     /** PUT one gzip NDJSON chunk; the id binds the signature to backup, seq and content. */
     async putChunk(backupId: string, seq: number, bytes: Uint8Array, sha256: string): Promise<void> {
-      await send('PUT', `/api/v1/forge/backups/${encodeURIComponent(backupId)}/chunks/${seq}`,
-        `chunk_${backupId}_${seq}_${sha256}`, bytes, { 'x-content-sha256': sha256 });
+      await send(
+        'PUT',
+        `/api/v1/forge/backups/${encodeURIComponent(backupId)}/chunks/${seq}`,
+        `chunk_${backupId}_${seq}_${sha256}`,
+        bytes,
+        { 'x-content-sha256': sha256 },
+      );
     },
 
     /** POST the manifest; the vault verifies every chunk and marks the backup completed. */
     async completeBackup(backupId: string, manifest: unknown): Promise<void> {
-      await send('POST', `/api/v1/forge/backups/${encodeURIComponent(backupId)}/complete`,
-        `complete_${backupId}`, JSON.stringify(manifest));
+      await send(
+        'POST',
+        `/api/v1/forge/backups/${encodeURIComponent(backupId)}/complete`,
+        `complete_${backupId}`,
+        JSON.stringify(manifest),
+      );
     },
   };
 }

@@ -56,9 +56,14 @@ afterEach(async () => {
 
 async function ok<T>(functionKey: string, payload: Record<string, unknown> = {}): Promise<T> {
   const context = { cloudId: site.info.cloudId, siteUrl: site.info.siteUrl, accountId: site.actorAccountId };
-  const result = await runInvocation('resolver', 25_000, async () => await handler(
-    { call: { functionKey, payload }, context },
-    { principal: { accountId: site.actorAccountId }, installContext: `ari:cloud:jira::site/${site.info.cloudId}` },
+  const result = (await runInvocation(
+    'resolver',
+    25_000,
+    async () =>
+      await handler(
+        { call: { functionKey, payload }, context },
+        { principal: { accountId: site.actorAccountId }, installContext: `ari:cloud:jira::site/${site.info.cloudId}` },
+      ),
   )) as ResolverResult<T>;
   if (!result.ok) throw new Error(`${functionKey}: ${result.error.message}`);
   return result.data;
@@ -66,10 +71,13 @@ async function ok<T>(functionKey: string, payload: Record<string, unknown> = {})
 
 /** Runs queued backup events as consumer invocations with `budgetMs` each; retry delays are skipped. */
 function drainBackups(budgetMs: number): Promise<number> {
-  return edge.queues.drain({
-    'backup-jobs': (event) => runInvocation('backup-consumer-fn', budgetMs, () => backupConsumer(event)),
-    'vault-deliveries': async () => undefined,
-  }, { ignoreDelays: true });
+  return edge.queues.drain(
+    {
+      'backup-jobs': (event) => runInvocation('backup-consumer-fn', budgetMs, () => backupConsumer(event)),
+      'vault-deliveries': async () => undefined,
+    },
+    { ignoreDelays: true },
+  );
 }
 
 async function backUp(budgetMs: number): Promise<{ jobId: string; invocations: number; backupId: string }> {
@@ -81,7 +89,13 @@ async function backUp(budgetMs: number): Promise<{ jobId: string; invocations: n
   return { jobId: run.jobId, invocations, backupId: job?.backupId as string };
 }
 
-type Manifest = { schema: { id: string }; source: { cloudId: string; siteUrl: string }; counts: { byKind: Record<string, number> }; chunks: Array<{ seq: number; sha256: string }>; contentSha256: string };
+type Manifest = {
+  schema: { id: string };
+  source: { cloudId: string; siteUrl: string };
+  counts: { byKind: Record<string, number> };
+  chunks: Array<{ seq: number; sha256: string }>;
+  contentSha256: string;
+};
 
 it('backs up a schema across several invocations and completes it in the vault', async () => {
   // A 10 ms invocation leaves a 5 ms slice: every invocation yields at its first chance, so the
@@ -92,8 +106,15 @@ it('backs up a schema across several invocations and completes it in the vault',
 
   const backup = vault.backups.get(backupId)!;
   expect(backup.create).toMatchObject({
-    cloudId: site.info.cloudId, siteUrl: site.info.siteUrl, kind: 'manual',
-    schema: { id: schemaId, name: site.store.schema(schemaId)!.name, key: site.store.schema(schemaId)!.objectSchemaKey, objectCount: OBJECTS },
+    cloudId: site.info.cloudId,
+    siteUrl: site.info.siteUrl,
+    kind: 'manual',
+    schema: {
+      id: schemaId,
+      name: site.store.schema(schemaId)!.name,
+      key: site.store.schema(schemaId)!.objectSchemaKey,
+      objectCount: OBJECTS,
+    },
     options: { history: true, icons: true, issueRefs: true },
   });
   const manifest = backup.manifest as unknown as Manifest;
@@ -109,7 +130,12 @@ it('backs up a schema across several invocations and completes it in the vault',
 
   const schemas = await ok<SchemaView[]>('listSchemas');
   expect(schemas.find((s) => s.id === schemaId)?.lastBackup).toMatchObject({
-    jobId, kind: 'manual', status: 'completed', backupId, chunks: manifest.chunks.length, invocations,
+    jobId,
+    kind: 'manual',
+    status: 'completed',
+    backupId,
+    chunks: manifest.chunks.length,
+    invocations,
   });
 });
 

@@ -8,7 +8,13 @@
  *   3. a backup whose uploads are cut midway resumes from its cursor to the same content hash.
  */
 import { randomBytes } from 'node:crypto';
-import { startEmulator, seedFixture, type Emulator, type EmulatorSite, type SeedResult } from '@assets-vault/shared/emulator';
+import {
+  startEmulator,
+  seedFixture,
+  type Emulator,
+  type EmulatorSite,
+  type SeedResult,
+} from '@assets-vault/shared/emulator';
 import { startHarness, type Harness } from '../local/harness';
 import type { ResolverResult, SchemaView } from '../src/contract';
 import { startSmtpSink, type SmtpSink } from './helpers/smtp';
@@ -24,7 +30,10 @@ let seeded: SeedResult;
 let harness: Harness;
 
 /** Manifests the app posted to `/complete`, captured at the egress edge (global fetch). */
-const completed = new Map<string, { contentSha256: string; counts: { records: number; byKind: Record<string, number> }; chunks: unknown[] }>();
+const completed = new Map<
+  string,
+  { contentSha256: string; counts: { records: number; byKind: Record<string, number> }; chunks: unknown[] }
+>();
 /** When > 0, chunk uploads fail like a dropped connection (the network between Forge and the vault). */
 let cutChunkUploads = 0;
 const realFetch = globalThis.fetch;
@@ -34,11 +43,14 @@ beforeAll(async () => {
     const url = String(input instanceof Request ? input.url : input);
     if (cutChunkUploads > 0 && init?.method === 'PUT' && /\/chunks\/[1-9]\d*$/.test(url)) {
       cutChunkUploads -= 1;
-      throw new TypeError('fetch failed', { cause: Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' }) });
+      throw new TypeError('fetch failed', {
+        cause: Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' }),
+      });
     }
     const response = await realFetch(input, init);
     const complete = /\/api\/v1\/forge\/backups\/([^/]+)\/complete$/.exec(url);
-    if (complete && response.ok && typeof init?.body === 'string') completed.set(complete[1] as string, JSON.parse(init.body));
+    if (complete && response.ok && typeof init?.body === 'string')
+      completed.set(complete[1] as string, JSON.parse(init.body));
     return response;
   };
   smtp = await startSmtpSink();
@@ -70,7 +82,9 @@ function uuid(id: string): string {
 }
 
 function storedBackup(backupId: string): Record<string, unknown> {
-  const [row] = vault.query(`SELECT status, kind, schema_id, object_count, content_sha256 FROM backup WHERE id = '${uuid(backupId)}'`);
+  const [row] = vault.query(
+    `SELECT status, kind, schema_id, object_count, content_sha256 FROM backup WHERE id = '${uuid(backupId)}'`,
+  );
   return row ?? {};
 }
 
@@ -88,9 +102,13 @@ async function backUp(schemaId: string): Promise<{ backupId: string; invocations
   await harness.runQueues({ ignoreDelays: true });
   const schema = ok(await harness.invoke('listSchemas', {})).find((s: SchemaView) => s.id === schemaId);
   // a failed job names its cause (e.g. the vault's answer) in the assertion message
-  if (schema?.lastBackup?.status !== 'completed') throw new Error(`backup ${schema?.lastBackup?.status ?? 'missing'}: ${schema?.lastBackup?.error ?? ''}`);
+  if (schema?.lastBackup?.status !== 'completed')
+    throw new Error(`backup ${schema?.lastBackup?.status ?? 'missing'}: ${schema?.lastBackup?.error ?? ''}`);
   expect(schema.lastBackup).toMatchObject({ jobId: run.jobId, kind: 'manual', status: 'completed' });
-  return { backupId: schema?.lastBackup?.backupId as string, invocations: harness.queues.invocations.length - invocationsBefore };
+  return {
+    backupId: schema?.lastBackup?.backupId as string,
+    invocations: harness.queues.invocations.length - invocationsBefore,
+  };
 }
 
 it('invite: the vault records the trusted user and e-mails the invitation', async () => {
@@ -102,7 +120,9 @@ it('invite: the vault records the trusted user and e-mails the invitation', asyn
   const [mail] = await smtp.waitForMail(1);
   expect(mail?.to).toEqual(['ana.lima@example.com']);
   // the vault names the site the app announced (from the Forge context) and the inviting admin
-  expect(mail?.subject).toBe(`You have been invited to the Assets Backup Vault of ${site.info.siteUrl.replace(/^http:\/\//, '')}`);
+  expect(mail?.subject).toBe(
+    `You have been invited to the Assets Backup Vault of ${site.info.siteUrl.replace(/^http:\/\//, '')}`,
+  );
   expect(mail?.raw).toContain('Site Admin');
   const status = ok(await harness.invoke('getVaultStatus', {}));
   expect(status).toMatchObject({ configured: true, deliveries: [] });
@@ -117,9 +137,19 @@ it(`backup now of a ${OBJECTS}-object schema: a completed backup with verified h
 
   // What the vault stored after re-reading every chunk against the manifest on /complete.
   const backup = storedBackup(backupId);
-  expect(backup).toMatchObject({ status: 'completed', kind: 'manual', schema_id: seeded.schemaId, object_count: OBJECTS, content_sha256: manifest?.contentSha256 });
-  const chunks = vault.query<{ seq: number; sha256: string }>(`SELECT seq, sha256 FROM backup_chunk WHERE backup_id = '${uuid(backupId)}' ORDER BY seq`);
-  expect(chunks).toEqual((manifest?.chunks as Array<{ seq: number; sha256: string }>).map(({ seq, sha256 }) => ({ seq, sha256 })));
+  expect(backup).toMatchObject({
+    status: 'completed',
+    kind: 'manual',
+    schema_id: seeded.schemaId,
+    object_count: OBJECTS,
+    content_sha256: manifest?.contentSha256,
+  });
+  const chunks = vault.query<{ seq: number; sha256: string }>(
+    `SELECT seq, sha256 FROM backup_chunk WHERE backup_id = '${uuid(backupId)}' ORDER BY seq`,
+  );
+  expect(chunks).toEqual(
+    (manifest?.chunks as Array<{ seq: number; sha256: string }>).map(({ seq, sha256 }) => ({ seq, sha256 })),
+  );
 }, 300_000);
 
 it('a backup cut off midway resumes from its cursor and produces the same content hash', async () => {
@@ -137,5 +167,8 @@ it('a backup cut off midway resumes from its cursor and produces the same conten
   expect(b?.contentSha256).toBe(a?.contentSha256);
   expect(b?.counts).toEqual(a?.counts);
   // the vault re-read the resumed upload's chunks and holds the same verified content
-  expect(storedBackup(resumed.backupId)).toMatchObject({ status: 'completed', content_sha256: storedBackup(reference.backupId).content_sha256 });
+  expect(storedBackup(resumed.backupId)).toMatchObject({
+    status: 'completed',
+    content_sha256: storedBackup(reference.backupId).content_sha256,
+  });
 }, 300_000);

@@ -26,7 +26,8 @@ type ManifestShape = {
   modules: Record<string, Array<Record<string, unknown>>>;
   permissions: { scopes: string[]; external: { fetch: { backend: unknown[] } } };
 };
-const errorsOf = (findings: Finding[] | undefined) => (findings ?? []).filter((f) => f.level === 'error').map((f) => `${f.line ?? 0}: ${f.message}`);
+const errorsOf = (findings: Finding[] | undefined) =>
+  (findings ?? []).filter((f) => f.level === 'error').map((f) => `${f.line ?? 0}: ${f.message}`);
 
 describe('manifest.yml', () => {
   let scratch: string;
@@ -36,7 +37,10 @@ describe('manifest.yml', () => {
   afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
   it('passes full offline validation without errors or warnings, and the bundle exports every handler', async () => {
-    const manifestPath = await stageApp(path.join(scratch, 'valid'), readFileSync(path.join(appDir, 'manifest.yml'), 'utf8'));
+    const manifestPath = await stageApp(
+      path.join(scratch, 'valid'),
+      readFileSync(path.join(appDir, 'manifest.yml'), 'utf8'),
+    );
     const result = await validate(false, manifestPath);
     expect(errorsOf(result.errors)).toEqual([]);
     expect((result.errors ?? []).map((f: Finding) => f.message)).toEqual([]);
@@ -49,7 +53,7 @@ describe('manifest.yml', () => {
     expect(manifest.permissions.external.fetch.backend).toEqual([{ address: 'https://vault.example.com' }]);
     // @forge/manifest checks that handler files exist, not their exports (forge.md §2.2): load the
     // bundle (it must not need the Forge runtime at import time) and check each export is a function.
-    const bundle = await import(path.join(scratch, 'valid', 'dist', 'index.cjs')) as Record<string, unknown>;
+    const bundle = (await import(path.join(scratch, 'valid', 'dist', 'index.cjs'))) as Record<string, unknown>;
     const handlers = (manifest.modules.function ?? []).map((f) => String(f.handler).replace(/^index\./, ''));
     expect(handlers.sort()).toEqual(['backupConsumer', 'handler', 'scheduledBackup', 'vaultDeliveryConsumer']);
     for (const name of handlers) expect(typeof bundle[name]).toBe('function');

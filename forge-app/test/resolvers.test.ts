@@ -48,14 +48,25 @@ afterEach(async () => {
   await vault.close();
 });
 
-async function call<T = unknown>(functionKey: string, payload: Record<string, unknown> = {}, accountId = site.actorAccountId): Promise<ResolverResult<T>> {
+async function call<T = unknown>(
+  functionKey: string,
+  payload: Record<string, unknown> = {},
+  accountId = site.actorAccountId,
+): Promise<ResolverResult<T>> {
   // What Jira's UI Kit bridge sends: the product context travels in `context`, the user in principal.
   edge.accountId = accountId;
-  const context = { cloudId: site.info.cloudId, siteUrl: site.info.siteUrl, accountId, moduleKey: 'assets-backup-vault', localId: 'local-1', extension: { type: 'jira:globalPage' } };
-  return await handler(
+  const context = {
+    cloudId: site.info.cloudId,
+    siteUrl: site.info.siteUrl,
+    accountId,
+    moduleKey: 'assets-backup-vault',
+    localId: 'local-1',
+    extension: { type: 'jira:globalPage' },
+  };
+  return (await handler(
     { call: { functionKey, payload }, context },
     { principal: { accountId }, installContext: `ari:cloud:jira::site/${site.info.cloudId}` },
-  ) as ResolverResult<T>;
+  )) as ResolverResult<T>;
 }
 
 async function ok<T>(functionKey: string, payload: Record<string, unknown> = {}): Promise<T> {
@@ -64,14 +75,19 @@ async function ok<T>(functionKey: string, payload: Record<string, unknown> = {})
   return result.data;
 }
 
-
-
 describe('access', () => {
   it('refuses callers who are not Jira administrators and stores nothing', async () => {
     site.data.deniedPermissions.add('ADMINISTER');
-    const result = await call('listTrustedUsers', {}, 'someone-else').finally(() => site.data.deniedPermissions.delete('ADMINISTER'));
-    expect(edge.requests.map((r) => [r.as, r.path])).toEqual([['user', '/rest/api/3/mypermissions?permissions=ADMINISTER']]);
-    expect(result).toEqual({ ok: false, error: { code: 'forbidden', message: 'Only Jira administrators can manage Assets Backup Vault' } });
+    const result = await call('listTrustedUsers', {}, 'someone-else').finally(() =>
+      site.data.deniedPermissions.delete('ADMINISTER'),
+    );
+    expect(edge.requests.map((r) => [r.as, r.path])).toEqual([
+      ['user', '/rest/api/3/mypermissions?permissions=ADMINISTER'],
+    ]);
+    expect(result).toEqual({
+      ok: false,
+      error: { code: 'forbidden', message: 'Only Jira administrators can manage Assets Backup Vault' },
+    });
     expect(edge.kvs.snapshot()).toEqual({});
     expect(vault.calls).toHaveLength(0);
   });
@@ -82,7 +98,11 @@ describe('access', () => {
     expect(vault.rejected).toEqual([]);
     expect(vault.events.map((e) => e.body.type)).toEqual(['installation.connected']);
     const body = vault.events[0]!.body;
-    expect(body).toMatchObject({ cloudId: site.info.cloudId, siteUrl: site.info.siteUrl, data: { workspaceId: site.info.workspaceId, appVersion: 'local' } });
+    expect(body).toMatchObject({
+      cloudId: site.info.cloudId,
+      siteUrl: site.info.siteUrl,
+      data: { workspaceId: site.info.workspaceId, appVersion: 'local' },
+    });
     expect(typeof body.occurredAt).toBe('string');
   });
 });
@@ -97,26 +117,50 @@ describe('trusted users', () => {
   });
 
   it('invites: stores the user, sends trusted_user.invited signed, lists it as invited', async () => {
-    const user = await ok<{ email: string; status: string; invitedBy: { accountId: string; displayName: string } }>('addTrustedUser', { email: ' Ana@Example.COM ', cloudId: 'attacker-cloud' });
-    expect(user).toMatchObject({ email: 'ana@example.com', status: 'invited', invitedBy: { accountId: site.actorAccountId, displayName: 'Site Admin' } });
+    const user = await ok<{ email: string; status: string; invitedBy: { accountId: string; displayName: string } }>(
+      'addTrustedUser',
+      { email: ' Ana@Example.COM ', cloudId: 'attacker-cloud' },
+    );
+    expect(user).toMatchObject({
+      email: 'ana@example.com',
+      status: 'invited',
+      invitedBy: { accountId: site.actorAccountId, displayName: 'Site Admin' },
+    });
     const invited = vault.events.find((e) => e.body.type === 'trusted_user.invited')!;
     expect(invited.id).toMatch(/^evt_/);
     expect(invited.body).toMatchObject({
-      cloudId: site.info.cloudId, siteUrl: site.info.siteUrl,
+      cloudId: site.info.cloudId,
+      siteUrl: site.info.siteUrl,
       data: { email: 'ana@example.com', invitedBy: { accountId: site.actorAccountId, displayName: 'Site Admin' } },
     });
     const list = await ok<Array<{ email: string; status: string }>>('listTrustedUsers');
     expect(list.map((u) => [u.email, u.status])).toEqual([['ana@example.com', 'invited']]);
-    expect(await call('addTrustedUser', { email: 'ana@example.com' })).toMatchObject({ ok: false, error: { code: 'already_trusted' } });
+    expect(await call('addTrustedUser', { email: 'ana@example.com' })).toMatchObject({
+      ok: false,
+      error: { code: 'already_trusted' },
+    });
   });
 
   it('removes after an invite, in order, and forgets the user once the vault has the removal', async () => {
     await ok('addTrustedUser', { email: 'bo@example.com' });
-    expect(await ok('removeTrustedUser', { email: 'BO@example.com' })).toEqual({ email: 'bo@example.com', status: 'removed' });
-    expect(vault.events.map((e) => e.body.type)).toEqual(['installation.connected', 'trusted_user.invited', 'trusted_user.removed']);
-    expect(vault.events[2]!.body.data).toEqual({ email: 'bo@example.com', removedBy: { accountId: site.actorAccountId, displayName: 'Site Admin' } });
+    expect(await ok('removeTrustedUser', { email: 'BO@example.com' })).toEqual({
+      email: 'bo@example.com',
+      status: 'removed',
+    });
+    expect(vault.events.map((e) => e.body.type)).toEqual([
+      'installation.connected',
+      'trusted_user.invited',
+      'trusted_user.removed',
+    ]);
+    expect(vault.events[2]!.body.data).toEqual({
+      email: 'bo@example.com',
+      removedBy: { accountId: site.actorAccountId, displayName: 'Site Admin' },
+    });
     expect(await ok('listTrustedUsers')).toEqual([]);
-    expect(await call('removeTrustedUser', { email: 'bo@example.com' })).toMatchObject({ ok: false, error: { code: 'not_found' } });
+    expect(await call('removeTrustedUser', { email: 'bo@example.com' })).toMatchObject({
+      ok: false,
+      error: { code: 'not_found' },
+    });
   });
 
   it('keeps changes when the vault is down, retries through the queue with the same webhook-id', async () => {
@@ -124,10 +168,15 @@ describe('trusted users', () => {
     const user = await ok<{ status: string }>('addTrustedUser', { email: 'cy@example.com' });
     expect(user.status).toBe('pending');
     await ok('removeTrustedUser', { email: 'cy@example.com' });
-    const status = await ok<{ lastError?: { message: string }; deliveries: Array<{ type: string; state: string; attempts: number }> }>('getVaultStatus');
+    const status = await ok<{
+      lastError?: { message: string };
+      deliveries: Array<{ type: string; state: string; attempts: number }>;
+    }>('getVaultStatus');
     expect(status.lastError?.message).toBe('Vault answered 503: unavailable');
     expect(status.deliveries.map((d) => [d.type, d.state])).toEqual([
-      ['installation.connected', 'pending'], ['trusted_user.invited', 'pending'], ['trusted_user.removed', 'pending'],
+      ['installation.connected', 'pending'],
+      ['trusted_user.invited', 'pending'],
+      ['trusted_user.removed', 'pending'],
     ]);
     expect((await ok<Array<{ status: string }>>('listTrustedUsers')).map((u) => u.status)).toEqual(['removing']);
     // One delayed retry is queued, not one per call.
@@ -137,14 +186,20 @@ describe('trusted users', () => {
 
     vault.mode = 'ok';
     await edge.queues.drain({ 'vault-deliveries': vaultDeliveryConsumer }, { ignoreDelays: true });
-    expect(vault.events.map((e) => e.body.type)).toEqual(['installation.connected', 'trusted_user.invited', 'trusted_user.removed']);
+    expect(vault.events.map((e) => e.body.type)).toEqual([
+      'installation.connected',
+      'trusted_user.invited',
+      'trusted_user.removed',
+    ]);
     // While the vault was down the oldest event was tried (and refused with 503) on every call and
     // the later ones waited behind it, keeping their order; the retry sent each with its one id.
     const oldest = vault.events[0]!.id;
     expect(vault.attempts.filter((id) => id === oldest).length).toBeGreaterThanOrEqual(3);
     expect(new Set(vault.attempts)).toEqual(new Set(vault.events.map((e) => e.id)));
     expect(await ok('listTrustedUsers')).toEqual([]);
-    expect((await ok<{ deliveries: unknown[]; lastError?: unknown }>('getVaultStatus'))).toMatchObject({ deliveries: [] });
+    expect(await ok<{ deliveries: unknown[]; lastError?: unknown }>('getVaultStatus')).toMatchObject({
+      deliveries: [],
+    });
   });
 
   it('shows events the vault refuses as failed until an admin retries them', async () => {
@@ -152,8 +207,16 @@ describe('trusted users', () => {
     vault.mode = 'refuse';
     const user = await ok<{ status: string }>('addTrustedUser', { email: 'di@example.com' });
     expect(user.status).toBe('failed');
-    const status = await ok<{ deliveries: Array<{ type: string; state: string; lastError?: string }> }>('getVaultStatus');
-    expect(status.deliveries).toEqual([expect.objectContaining({ type: 'trusted_user.invited', state: 'failed', lastError: 'Vault answered 422: refused by the test vault' })]);
+    const status = await ok<{ deliveries: Array<{ type: string; state: string; lastError?: string }> }>(
+      'getVaultStatus',
+    );
+    expect(status.deliveries).toEqual([
+      expect.objectContaining({
+        type: 'trusted_user.invited',
+        state: 'failed',
+        lastError: 'Vault answered 422: refused by the test vault',
+      }),
+    ]);
     expect(edge.queues.waiting('vault-deliveries')).toHaveLength(0);
 
     vault.mode = 'ok';
@@ -170,30 +233,64 @@ describe('schemas and backups', () => {
     expect(schemas.every((s) => !s.synced)).toBe(true);
     const paths = edge.requests.map((r) => r.path);
     expect(paths).toContain('/rest/servicedeskapi/assets/workspace?start=0&limit=50');
-    expect(paths.some((p) => p.startsWith(`/jsm/assets/workspace/${site.info.workspaceId}/v1/objectschema/list`))).toBe(true);
+    expect(paths.some((p) => p.startsWith(`/jsm/assets/workspace/${site.info.workspaceId}/v1/objectschema/list`))).toBe(
+      true,
+    );
     expect(edge.requests.filter((r) => r.path.startsWith('/jsm/')).every((r) => r.as === 'app')).toBe(true);
   });
 
   it('syncs schemas with schema.synced events and stops with synced: false', async () => {
-    const schemas = await ok<Array<{ id: string; synced: boolean; syncStatus?: string }>>('setSyncedSchemas', { schemaIds: [schemaId] });
+    const schemas = await ok<Array<{ id: string; synced: boolean; syncStatus?: string }>>('setSyncedSchemas', {
+      schemaIds: [schemaId],
+    });
     expect(schemas.find((s) => s.id === schemaId)).toMatchObject({ synced: true, syncStatus: 'synced' });
     const synced = vault.events.filter((e) => e.body.type === 'schema.synced');
-    expect(synced.map((e) => e.body.data)).toEqual([{ schemaId, name: site.store.schema(schemaId)!.name, key: site.store.schema(schemaId)!.objectSchemaKey, objectCount: site.store.objectCount(schemaId) }]);
+    expect(synced.map((e) => e.body.data)).toEqual([
+      {
+        schemaId,
+        name: site.store.schema(schemaId)!.name,
+        key: site.store.schema(schemaId)!.objectSchemaKey,
+        objectCount: site.store.objectCount(schemaId),
+      },
+    ]);
 
     await ok('setSyncedSchemas', { schemaIds: [secondSchemaId] });
-    const later = vault.events.filter((e) => e.body.type === 'schema.synced').slice(1).map((e) => e.body.data as { schemaId: string; synced?: boolean });
-    expect(later.map((d) => [d.schemaId, d.synced ?? true]).sort()).toEqual([[schemaId, false], [secondSchemaId, true]].sort());
+    const later = vault.events
+      .filter((e) => e.body.type === 'schema.synced')
+      .slice(1)
+      .map((e) => e.body.data as { schemaId: string; synced?: boolean });
+    expect(later.map((d) => [d.schemaId, d.synced ?? true]).sort()).toEqual(
+      [
+        [schemaId, false],
+        [secondSchemaId, true],
+      ].sort(),
+    );
 
-    expect(await call('setSyncedSchemas', { schemaIds: ['999999'] })).toMatchObject({ ok: false, error: { code: 'unknown_schema' } });
-    expect(await call('setSyncedSchemas', { schemaIds: ['1; DROP'] })).toMatchObject({ ok: false, error: { code: 'invalid_schema_ids' } });
+    expect(await call('setSyncedSchemas', { schemaIds: ['999999'] })).toMatchObject({
+      ok: false,
+      error: { code: 'unknown_schema' },
+    });
+    expect(await call('setSyncedSchemas', { schemaIds: ['1; DROP'] })).toMatchObject({
+      ok: false,
+      error: { code: 'invalid_schema_ids' },
+    });
   });
 
   it('validates schedules and stores them on synced schemas only', async () => {
     const schedule = { frequency: 'weekly', time: '03:00', dayOfWeek: 5, timezone: 'Europe/Paris' };
-    expect(await call('setSchedule', { schemaId, schedule })).toMatchObject({ ok: false, error: { code: 'schema_not_synced' } });
+    expect(await call('setSchedule', { schemaId, schedule })).toMatchObject({
+      ok: false,
+      error: { code: 'schema_not_synced' },
+    });
     await ok('setSyncedSchemas', { schemaIds: [schemaId] });
-    expect(await call('setSchedule', { schemaId, schedule: { ...schedule, time: '03:30' } })).toMatchObject({ ok: false, error: { code: 'invalid_schedule' } });
-    expect(await call('setSchedule', { schemaId, schedule: { ...schedule, timezone: 'Mars/Olympus' } })).toMatchObject({ ok: false, error: { code: 'invalid_schedule' } });
+    expect(await call('setSchedule', { schemaId, schedule: { ...schedule, time: '03:30' } })).toMatchObject({
+      ok: false,
+      error: { code: 'invalid_schedule' },
+    });
+    expect(await call('setSchedule', { schemaId, schedule: { ...schedule, timezone: 'Mars/Olympus' } })).toMatchObject({
+      ok: false,
+      error: { code: 'invalid_schedule' },
+    });
     const saved = await ok<{ schedule: unknown }>('setSchedule', { schemaId, schedule });
     expect(saved.schedule).toEqual(schedule);
     const listed = await ok<Array<{ id: string; schedule: unknown }>>('listSchemas');

@@ -15,7 +15,13 @@ jest.mock('@forge/kvs', () => jest.requireActual('./helpers/forge-edge').forgeKv
 jest.mock('@forge/events', () => jest.requireActual('./helpers/forge-edge').forgeEventsModule());
 
 const iso = (date: Date | undefined) => date?.toISOString();
-const schedule = (s: Partial<Schedule>): Schedule => ({ frequency: 'daily', time: '02:00', dayOfWeek: 0, timezone: 'UTC', ...s });
+const schedule = (s: Partial<Schedule>): Schedule => ({
+  frequency: 'daily',
+  time: '02:00',
+  dayOfWeek: 0,
+  timezone: 'UTC',
+  ...s,
+});
 
 describe('latestSlot', () => {
   it('finds today or yesterday for daily schedules', () => {
@@ -26,8 +32,12 @@ describe('latestSlot', () => {
 
   it('reads the time in the schedule time zone', () => {
     // Paris is UTC+1 in November, New York UTC-5.
-    expect(iso(latestSlot(schedule({ time: '03:00', timezone: 'Europe/Paris' }), new Date('2026-11-25T10:00:00Z')))).toBe('2026-11-25T02:00:00.000Z');
-    expect(iso(latestSlot(schedule({ time: '23:00', timezone: 'America/New_York' }), new Date('2026-11-25T10:00:00Z')))).toBe('2026-11-25T04:00:00.000Z');
+    expect(
+      iso(latestSlot(schedule({ time: '03:00', timezone: 'Europe/Paris' }), new Date('2026-11-25T10:00:00Z'))),
+    ).toBe('2026-11-25T02:00:00.000Z');
+    expect(
+      iso(latestSlot(schedule({ time: '23:00', timezone: 'America/New_York' }), new Date('2026-11-25T10:00:00Z'))),
+    ).toBe('2026-11-25T04:00:00.000Z');
   });
 
   it('finds the last matching weekday for weekly schedules', () => {
@@ -50,8 +60,19 @@ describe('latestSlot', () => {
 });
 
 describe('runScheduler', () => {
-  const tenant = { cloudId: '11111111-2222-3333-4444-555555555555', siteUrl: 'https://acme.atlassian.net', firstSeenAt: '2026-11-01T00:00:00.000Z' };
-  const base: SchemaRecord = { schemaId: '7', name: 'IT', key: 'IT', synced: true, schedule: schedule({}), scheduleUpdatedAt: '2026-11-20T00:00:00.000Z' };
+  const tenant = {
+    cloudId: '11111111-2222-3333-4444-555555555555',
+    siteUrl: 'https://acme.atlassian.net',
+    firstSeenAt: '2026-11-01T00:00:00.000Z',
+  };
+  const base: SchemaRecord = {
+    schemaId: '7',
+    name: 'IT',
+    key: 'IT',
+    synced: true,
+    schedule: schedule({}),
+    scheduleUpdatedAt: '2026-11-20T00:00:00.000Z',
+  };
 
   beforeEach(() => edge.reset());
 
@@ -92,7 +113,18 @@ describe('runScheduler', () => {
     await installationStore.put(tenant);
     const now = new Date('2026-11-25T12:00:00Z');
     const stale = new Date(now.getTime() - STALE_JOB_MS - 60_000).toISOString();
-    await jobStore.put({ jobId: 'job_stale', schemaId: '7', kind: 'manual', status: 'running', requestedAt: stale, updatedAt: stale, records: 10, chunks: 1, invocations: 3, failures: 0 });
+    await jobStore.put({
+      jobId: 'job_stale',
+      schemaId: '7',
+      kind: 'manual',
+      status: 'running',
+      requestedAt: stale,
+      updatedAt: stale,
+      records: 10,
+      chunks: 1,
+      invocations: 3,
+      failures: 0,
+    });
     await schemaStore.put({ ...base, activeJobId: 'job_stale', lastScheduledSlot: '2026-11-25T02:00:00.000Z' });
     expect(await runScheduler(now)).toEqual({ started: [], resumed: ['job_stale'] });
     expect(edge.queues.waiting('backup-jobs').map((e) => e.body)).toEqual([{ jobId: 'job_stale' }]);

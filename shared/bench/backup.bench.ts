@@ -35,16 +35,27 @@ const objects = Number(args.objects);
 const pageSize = Number(args['page-size']);
 const probePages = Number(args['probe-pages']);
 
-interface SiteInfo { siteUrl: string; assetsApiBase: string; workspaceId: string; cloudId: string; email: string; apiToken: string }
+interface SiteInfo {
+  siteUrl: string;
+  assetsApiBase: string;
+  workspaceId: string;
+  cloudId: string;
+  email: string;
+  apiToken: string;
+}
 
 /** Starts `pnpm emulator` as a child process and waits for its one-line JSON announcement. */
 async function startEmulatorChild(): Promise<{ info: SiteInfo; stop: () => Promise<void>; seedMs: number }> {
   const cli = fileURLToPath(new URL('../src/emulator/cli.ts', import.meta.url));
   const started = performance.now();
-  const child = spawn(process.execPath, ['--import', 'tsx', cli, '--port', '0', '--objects', String(objects), '--seed', 'bench', '--json'], {
-    cwd: path.dirname(fileURLToPath(new URL('../package.json', import.meta.url))),
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', cli, '--port', '0', '--objects', String(objects), '--seed', 'bench', '--json'],
+    {
+      cwd: path.dirname(fileURLToPath(new URL('../package.json', import.meta.url))),
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  );
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const lines = createInterface({ input: child.stdout });
   const info = await new Promise<SiteInfo>((resolve, reject) => {
@@ -67,7 +78,8 @@ function hashingNullSink(): ChunkSink & { bytes: number; chunks: number } {
     bytes: 0,
     chunks: 0,
     async putChunk(chunk: SnapshotChunk) {
-      if (createHash('sha256').update(chunk.bytes).digest('hex') !== chunk.sha256) throw new Error(`chunk ${chunk.seq} hash mismatch`);
+      if (createHash('sha256').update(chunk.bytes).digest('hex') !== chunk.sha256)
+        throw new Error(`chunk ${chunk.seq} hash mismatch`);
       sink.bytes += chunk.bytes.byteLength;
       sink.chunks += 1;
     },
@@ -82,7 +94,9 @@ try {
   const { info } = emulator;
   console.log(`emulator child ready with ${objects} objects in ${(emulator.seedMs / 1000).toFixed(1)} s`);
   const transport = createFetchTransport({
-    siteUrl: info.siteUrl, assetsApiBase: info.assetsApiBase, workspaceId: info.workspaceId,
+    siteUrl: info.siteUrl,
+    assetsApiBase: info.assetsApiBase,
+    workspaceId: info.workspaceId,
     auth: { type: 'basic', email: info.email, apiToken: info.apiToken },
   });
   const client = createAssetsClient({ transport });
@@ -100,13 +114,19 @@ try {
   const started = performance.now();
   let lastLog = started;
   const result = await runBackup({
-    client, schemaId, source: { cloudId: info.cloudId, siteUrl: info.siteUrl },
-    options: { history: args.history, icons: true, issueRefs: true }, sink, pageSize,
+    client,
+    schemaId,
+    source: { cloudId: info.cloudId, siteUrl: info.siteUrl },
+    options: { history: args.history, icons: true, issueRefs: true },
+    sink,
+    pageSize,
     onProgress: (p) => {
       const now = performance.now();
       if (now - lastLog > 5000) {
         lastLog = now;
-        console.log(`  ${p.phase}: ${p.objects}/${p.objectsExpected} objects, ${p.pages} pages, ${p.chunks} chunks, rss ${mb(process.memoryUsage().rss)}`);
+        console.log(
+          `  ${p.phase}: ${p.objects}/${p.objectsExpected} objects, ${p.pages} pages, ${p.chunks} chunks, rss ${mb(process.memoryUsage().rss)}`,
+        );
       }
     },
   });
@@ -126,13 +146,16 @@ try {
   const stride = Math.max(pageSize, Math.floor(result.stats.objects / probePages));
   for (let i = 0; i < probePages; i++) {
     const res = await fetch(`${aqlUrl}?startAt=${i * stride}&maxResults=${pageSize}&includeAttributes=true`, {
-      method: 'POST', headers: { authorization, 'content-type': 'application/json', accept: 'application/json' },
+      method: 'POST',
+      headers: { authorization, 'content-type': 'application/json', accept: 'application/json' },
       body: JSON.stringify({ qlQuery: `objectSchemaId = ${schemaId} ORDER BY Key ASC` }),
     });
     probeBytes += (await res.text()).length;
   }
   const emulatorPagesPerSec = probePages / ((performance.now() - probeStart) / 1000);
-  console.log(`emulator alone: ${emulatorPagesPerSec.toFixed(2)} pages/s (${mb(probeBytes / probePages)} of JSON per ${pageSize}-object page on average)`);
+  console.log(
+    `emulator alone: ${emulatorPagesPerSec.toFixed(2)} pages/s (${mb(probeBytes / probePages)} of JSON per ${pageSize}-object page on average)`,
+  );
 
   const { stats, manifest } = result;
   const pagesPerSec = stats.pages / seconds;
@@ -157,9 +180,13 @@ try {
     maxRssMb: Number((process.resourceUsage().maxRSS / 1024).toFixed(1)),
     contentSha256: manifest.contentSha256,
   };
-  console.log(`backup: ${figures.objectsPerSec} objects/s, ${figures.pagesPerSec} pages/s (${Math.round(figures.shareOfEmulatorPageRate * 100)}% of the emulator's page rate), ` +
-    `${figures.aqlRequestsPerMin} AQL requests/min = ${Math.round(figures.shareOfDocumentedAqlLimit * 100)}% of the documented 1,000/min`);
-  console.log(`memory: peak RSS ${figures.peakRssMb} MB sampled, getrusage maxRSS ${figures.maxRssMb} MB (target < 300 MB)`);
+  console.log(
+    `backup: ${figures.objectsPerSec} objects/s, ${figures.pagesPerSec} pages/s (${Math.round(figures.shareOfEmulatorPageRate * 100)}% of the emulator's page rate), ` +
+      `${figures.aqlRequestsPerMin} AQL requests/min = ${Math.round(figures.shareOfDocumentedAqlLimit * 100)}% of the documented 1,000/min`,
+  );
+  console.log(
+    `memory: peak RSS ${figures.peakRssMb} MB sampled, getrusage maxRSS ${figures.maxRssMb} MB (target < 300 MB)`,
+  );
   console.log(`snapshot: ${figures.chunks} chunks, ${mb(storedBytes)} gzip of ${mb(rawBytes)} NDJSON`);
   console.log(JSON.stringify(figures));
 } finally {

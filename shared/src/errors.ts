@@ -10,7 +10,12 @@ export class AppError extends Error {
   readonly expose: boolean;
   readonly details?: unknown;
 
-  constructor(code: string, message: string, statusCode: number, options?: { cause?: unknown; details?: unknown; expose?: boolean }) {
+  constructor(
+    code: string,
+    message: string,
+    statusCode: number,
+    options?: { cause?: unknown; details?: unknown; expose?: boolean },
+  ) {
     super(message, options?.cause === undefined ? undefined : { cause: options.cause });
     this.code = code;
     this.statusCode = statusCode;
@@ -22,7 +27,10 @@ export class AppError extends Error {
 /** Bad input: 400 by default, 422 for well-formed input the server cannot process. */
 export class ValidationError extends AppError {
   override name = 'ValidationError';
-  constructor(message: string, options?: { details?: unknown; cause?: unknown; statusCode?: 400 | 422; code?: string }) {
+  constructor(
+    message: string,
+    options?: { details?: unknown; cause?: unknown; statusCode?: 400 | 422; code?: string },
+  ) {
     super(options?.code ?? 'validation_failed', message, options?.statusCode ?? 400, options);
   }
 }

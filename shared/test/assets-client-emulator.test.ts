@@ -5,8 +5,15 @@
  * names the attribute. The emulator's clock runs fast (clockScale), so a "minute" lasts a second.
  */
 import {
-  AmbiguousCreateError, AssetsApiError, createAssetsClient, createFetchTransport, createTokenBucketPacer,
-  type AssetsClient, type AssetsTransport, type Pacer, type RetryOptions,
+  AmbiguousCreateError,
+  AssetsApiError,
+  createAssetsClient,
+  createFetchTransport,
+  createTokenBucketPacer,
+  type AssetsClient,
+  type AssetsTransport,
+  type Pacer,
+  type RetryOptions,
 } from '../src/assets-client/index.js';
 import { seedFixture, startEmulator, type Emulator, type EmulatorSite } from '../src/emulator/index.js';
 import type { AssetObject } from '../src/model/index.js';
@@ -26,15 +33,24 @@ function recording(transport: AssetsTransport): { transport: AssetsTransport; se
   return {
     sentAt,
     transport: {
-      siteKey: transport.siteKey, workspaceId: transport.workspaceId,
-      request: (req) => { sentAt.push(performance.now()); return transport.request(req); },
+      siteKey: transport.siteKey,
+      workspaceId: transport.workspaceId,
+      request: (req) => {
+        sentAt.push(performance.now());
+        return transport.request(req);
+      },
     },
   };
 }
 
-function clientFor(site: EmulatorSite, opts: { pacer?: Pacer; retry?: RetryOptions; timeoutMs?: number } = {}): { client: AssetsClient; sentAt: number[] } {
+function clientFor(
+  site: EmulatorSite,
+  opts: { pacer?: Pacer; retry?: RetryOptions; timeoutMs?: number } = {},
+): { client: AssetsClient; sentAt: number[] } {
   const base = createFetchTransport({
-    siteUrl: site.info.siteUrl, assetsApiBase: site.info.assetsApiBase, workspaceId: site.info.workspaceId,
+    siteUrl: site.info.siteUrl,
+    assetsApiBase: site.info.assetsApiBase,
+    workspaceId: site.info.workspaceId,
     auth: { type: 'basic', email: site.info.email, apiToken: site.info.apiToken },
     ...(opts.timeoutMs === undefined ? {} : { timeoutMs: opts.timeoutMs }),
   });
@@ -42,7 +58,11 @@ function clientFor(site: EmulatorSite, opts: { pacer?: Pacer; retry?: RetryOptio
   const client = createAssetsClient({
     transport,
     // a fresh pacer per test (the default one is shared per site for the whole process); generous rates
-    pacer: opts.pacer ?? createTokenBucketPacer({ ratePerMinute: { 'object.get': 600_000, 'object.aql': 600_000, 'object.create': 600_000, default: 600_000 } }),
+    pacer:
+      opts.pacer ??
+      createTokenBucketPacer({
+        ratePerMinute: { 'object.get': 600_000, 'object.aql': 600_000, 'object.create': 600_000, default: 600_000 },
+      }),
     ...(opts.retry ? { retry: opts.retry } : {}),
   });
   return { client, sentAt };
@@ -61,7 +81,13 @@ function maxInWindow(times: number[], windowMs: number): number {
 
 it('pages over 10,000 objects under a lower page-size ceiling and no total, yielding each exactly once', async () => {
   const site = emulator.createSite({ name: 'paging' });
-  const seeded = seedFixture(site, { objects: 10_000, seed: 'paging', history: false, issues: false, secondSchema: false });
+  const seeded = seedFixture(site, {
+    objects: 10_000,
+    seed: 'paging',
+    history: false,
+    issues: false,
+    secondSchema: false,
+  });
   // the client asks for 1,000 per page; the site serves 400 and echoes it, and sends no `total`
   site.setKnobs({ maxResultsCeiling: 400, totalMode: 'absent' });
   const { client } = clientFor(site);
@@ -70,7 +96,10 @@ it('pages over 10,000 objects under a lower page-size ceiling and no total, yiel
 
   const seen = new Set<string>();
   let yielded = 0;
-  for await (const object of client.aqlObjects(`objectSchemaId = ${seeded.schemaId}`, { pageSize: 1000, includeAttributes: false })) {
+  for await (const object of client.aqlObjects(`objectSchemaId = ${seeded.schemaId}`, {
+    pageSize: 1000,
+    includeAttributes: false,
+  })) {
     seen.add(object.id);
     yielded++;
   }
@@ -89,13 +118,22 @@ describe.each([
 ])('a 429 storm with %s', (_name, retryAfter) => {
   it('ends with every request succeeding, never faster than the configured rate', async () => {
     const site = emulator.createSite({ name: `storm-${retryAfter}` });
-    const seeded = seedFixture(site, { objects: 100, seed: 'storm', history: false, issues: false, secondSchema: false });
+    const seeded = seedFixture(site, {
+      objects: 100,
+      seed: 'storm',
+      history: false,
+      issues: false,
+      secondSchema: false,
+    });
     // A "minute" of the emulator lasts one second: it admits 60 GET /object per second. The client is
     // configured for 5,400/min = 90 per second, so it keeps running into the limit.
     site.setKnobs({ clockScale: 60, rateLimitPerMinute: { 'object.get': 60 }, retryAfter });
     const ratePerSecond = 90;
     const pacer = createTokenBucketPacer({ ratePerMinute: { 'object.get': ratePerSecond * 60 }, concurrency: 8 });
-    const { client, sentAt } = clientFor(site, { pacer, retry: { maxAttempts: 30, maxThrottledAttempts: 40, baseDelayMs: 100, maxDelayMs: 1_000 } });
+    const { client, sentAt } = clientFor(site, {
+      pacer,
+      retry: { maxAttempts: 30, maxThrottledAttempts: 40, baseDelayMs: 100, maxDelayMs: 1_000 },
+    });
     const ids = site.store.objectIds(seeded.schemaId).slice(0, 100);
     const results = await Promise.all(ids.map((id) => client.getObject(id)));
 
@@ -116,7 +154,11 @@ it('paced at 85% of a limit, a burst of requests never meets a 429', async () =>
   // 120 per emulated minute = 120 per real second; the client runs the default 85% of it, with the
   // burst scaled like the clock (1 s of burst per real minute = 1/60 s here)
   site.setKnobs({ clockScale: 60, rateLimitPerMinute: { 'object.get': 120 }, retryAfter: 'seconds' });
-  const pacer = createTokenBucketPacer({ ratePerMinute: { 'object.get': 0.85 * 120 * 60 }, burstSeconds: 1 / 60, concurrency: 8 });
+  const pacer = createTokenBucketPacer({
+    ratePerMinute: { 'object.get': 0.85 * 120 * 60 },
+    burstSeconds: 1 / 60,
+    concurrency: 8,
+  });
   const { client, sentAt } = clientFor(site, { pacer });
   const ids = site.store.objectIds(seeded.schemaId).slice(0, 200);
   const results = await Promise.all(ids.map((id) => client.getObject(id)));
@@ -151,9 +193,15 @@ describe('creates under connection resets', () => {
     const type = await client.createObjectType({ name: 'Server', objectSchemaId: schema.id, iconId: '1' });
     const label = (await client.listObjectTypeAttributes(type.id)).find((a) => a.label);
     if (label === undefined) throw new Error('a new type has a label attribute');
-    const body = (value: string) => ({ objectTypeId: type.id, attributes: [{ objectTypeAttributeId: label.id, objectAttributeValues: [{ value }] }] });
+    const body = (value: string) => ({
+      objectTypeId: type.id,
+      attributes: [{ objectTypeAttributeId: label.id, objectAttributeValues: [{ value }] }],
+    });
     const findByName = (value: string) => async (): Promise<AssetObject | undefined> => {
-      for await (const o of client.aqlObjects(`objectTypeId = ${type.id} AND Name = "${value}"`, { includeAttributes: false })) return o;
+      for await (const o of client.aqlObjects(`objectTypeId = ${type.id} AND Name = "${value}"`, {
+        includeAttributes: false,
+      }))
+        return o;
       return undefined;
     };
     return { site, client, schema, body, findByName };
@@ -168,7 +216,9 @@ describe('creates under connection resets', () => {
     for (const name of names) created.push(await client.createObject(body(name), { findExisting: findByName(name) }));
 
     expect(created.map((o) => o.label)).toEqual(names);
-    const stored = site.store.objectIds(schema.id).map((id) => site.store.renderObject(id, { includeAttributes: false })?.label);
+    const stored = site.store
+      .objectIds(schema.id)
+      .map((id) => site.store.renderObject(id, { includeAttributes: false })?.label);
     expect(stored.sort()).toEqual([...names].sort()); // 30 objects, none twice
     expect(site.counters().resets).toBeGreaterThan(0);
     expect(site.counters().byRoute['POST /object/create']).toBeGreaterThan(30); // some creates really were resent
@@ -192,13 +242,15 @@ it('a 400 surfaces the attribute-level message', async () => {
   const label = (await client.listObjectTypeAttributes(type.id)).find((a) => a.label);
   if (label === undefined) throw new Error('a new type has a label attribute');
 
-  const err = await client.createObject({
-    objectTypeId: type.id,
-    attributes: [
-      { objectTypeAttributeId: label.id, objectAttributeValues: [{ value: 'rack-1' }] },
-      { objectTypeAttributeId: units.id, objectAttributeValues: [{ value: 'forty-two' }] },
-    ],
-  }).catch((e: unknown) => e);
+  const err = await client
+    .createObject({
+      objectTypeId: type.id,
+      attributes: [
+        { objectTypeAttributeId: label.id, objectAttributeValues: [{ value: 'rack-1' }] },
+        { objectTypeAttributeId: units.id, objectAttributeValues: [{ value: 'forty-two' }] },
+      ],
+    })
+    .catch((e: unknown) => e);
   expect(err).toBeInstanceOf(AssetsApiError);
   const apiError = err as AssetsApiError;
   expect(apiError.status).toBe(400);

@@ -3,7 +3,11 @@
  * production they are Date.now/setTimeout): rate ceiling, FIFO order, concurrency, abort, penalty.
  */
 import {
-  DOCUMENTED_LIMITS_PER_MINUTE, ENDPOINT_BUCKETS, TokenBucketPacer, defaultRatesPerMinute, sitePacer,
+  DOCUMENTED_LIMITS_PER_MINUTE,
+  ENDPOINT_BUCKETS,
+  TokenBucketPacer,
+  defaultRatesPerMinute,
+  sitePacer,
   type PacerPermit,
 } from '../src/assets-client/index.js';
 
@@ -12,19 +16,24 @@ function virtualClock() {
   return {
     clock,
     now: () => clock.t,
-    sleep: (ms: number, signal?: AbortSignal) => new Promise<void>((resolve, reject) => {
-      if (signal?.aborted) { reject(signal.reason); return; }
-      clock.sleeps++;
-      clock.t += ms;
-      setImmediate(resolve);
-    }),
+    sleep: (ms: number, signal?: AbortSignal) =>
+      new Promise<void>((resolve, reject) => {
+        if (signal?.aborted) {
+          reject(signal.reason);
+          return;
+        }
+        clock.sleeps++;
+        clock.t += ms;
+        setImmediate(resolve);
+      }),
   };
 }
 
 describe('TokenBucketPacer', () => {
   it('defaults to 85% of every documented limit', () => {
     const rates = defaultRatesPerMinute();
-    for (const bucket of ENDPOINT_BUCKETS) expect(rates[bucket]).toBe(Math.floor(DOCUMENTED_LIMITS_PER_MINUTE[bucket] * 0.85));
+    for (const bucket of ENDPOINT_BUCKETS)
+      expect(rates[bucket]).toBe(Math.floor(DOCUMENTED_LIMITS_PER_MINUTE[bucket] * 0.85));
     expect(rates['object.aql']).toBe(850);
     expect(rates['object.aql.totalcount']).toBe(425);
     expect(rates['object.get']).toBe(1700);
@@ -35,17 +44,20 @@ describe('TokenBucketPacer', () => {
     // 3,000/min = one token per 20 ms; burst 0.1 s = 5 tokens
     const pacer = new TokenBucketPacer({ ratePerMinute: { 'object.aql': 3000 }, burstSeconds: 0.1, now, sleep });
     const grants: { i: number; t: number }[] = [];
-    await Promise.all(Array.from({ length: 40 }, async (_, i) => {
-      const permit = await pacer.acquire('object.aql');
-      grants.push({ i, t: clock.t });
-      permit.release();
-    }));
+    await Promise.all(
+      Array.from({ length: 40 }, async (_, i) => {
+        const permit = await pacer.acquire('object.aql');
+        grants.push({ i, t: clock.t });
+        permit.release();
+      }),
+    );
     expect(grants.map((g) => g.i)).toEqual(Array.from({ length: 40 }, (_, i) => i));
     for (const g of grants) expect(g.t).toBeGreaterThanOrEqual(Math.max(0, g.i - 4) * 20);
     // and it does not dawdle either: the last grant is due at 35 × 20 ms
     expect(grants.at(-1)?.t).toBeLessThanOrEqual(36 * 20);
     // any 1 s window holds at most burst + rate × 1 s grants
-    for (const g of grants) expect(grants.filter((h) => h.t >= g.t && h.t < g.t + 1000).length).toBeLessThanOrEqual(5 + 50);
+    for (const g of grants)
+      expect(grants.filter((h) => h.t >= g.t && h.t < g.t + 1000).length).toBeLessThanOrEqual(5 + 50);
   });
 
   it('keeps buckets independent', async () => {
@@ -63,7 +75,10 @@ describe('TokenBucketPacer', () => {
     const a = await pacer.acquire('object.get');
     const b = await pacer.acquire('object.aql');
     let third: PacerPermit | undefined;
-    const pending = pacer.acquire('default').then((p) => { third = p; return p; });
+    const pending = pacer.acquire('default').then((p) => {
+      third = p;
+      return p;
+    });
     await new Promise((r) => setImmediate(r));
     expect(third).toBeUndefined();
     a.release();
@@ -71,7 +86,10 @@ describe('TokenBucketPacer', () => {
     await pending;
     expect(third).toBeDefined();
     let fourth: PacerPermit | undefined;
-    const pendingFourth = pacer.acquire('default').then((p) => { fourth = p; return p; });
+    const pendingFourth = pacer.acquire('default').then((p) => {
+      fourth = p;
+      return p;
+    });
     await new Promise((r) => setImmediate(r));
     expect(fourth).toBeUndefined();
     b.release();

@@ -3,18 +3,43 @@
  * lenient parsing, retry timing, error typing and the create-never-twice rule.
  */
 import {
-  AmbiguousCreateError, AssetsApiError, AssetsNotFoundError, AssetsResponseError, AssetsTransportError, NoWorkspaceError,
-  createAssetsClient, createFetchTransport, createRequestJiraTransport, createTokenBucketPacer,
+  AmbiguousCreateError,
+  AssetsApiError,
+  AssetsNotFoundError,
+  AssetsResponseError,
+  AssetsTransportError,
+  NoWorkspaceError,
+  createAssetsClient,
+  createFetchTransport,
+  createRequestJiraTransport,
+  createTokenBucketPacer,
 } from '../src/assets-client/index.js';
 import { ValidationError } from '../src/errors.js';
 import {
-  API_TOKEN, EMAIL, WORKSPACE, assetObject, attribute, hang, json, objectType, reset, schema, startScriptedServer,
-  testClient, text, ts, type ScriptedServer,
+  API_TOKEN,
+  EMAIL,
+  WORKSPACE,
+  assetObject,
+  attribute,
+  hang,
+  json,
+  objectType,
+  reset,
+  schema,
+  startScriptedServer,
+  testClient,
+  text,
+  ts,
+  type ScriptedServer,
 } from './assets-client.helpers.js';
 
 let server: ScriptedServer;
-beforeEach(async () => { server = await startScriptedServer(); });
-afterEach(async () => { await server.close(); });
+beforeEach(async () => {
+  server = await startScriptedServer();
+});
+afterEach(async () => {
+  await server.close();
+});
 
 const collect = async <T>(it: AsyncIterable<T>): Promise<T[]> => {
   const out: T[] = [];
@@ -22,8 +47,20 @@ const collect = async <T>(it: AsyncIterable<T>): Promise<T[]> => {
   return out;
 };
 
-const aqlPage = (ids: string[], startAt: number, maxResults: number, isLast: unknown, extra: Record<string, unknown> = {}) => ({
-  startAt, maxResults, isLast, last: isLast, values: ids.map((id) => assetObject(id)), objectTypeAttributes: [], ...extra,
+const aqlPage = (
+  ids: string[],
+  startAt: number,
+  maxResults: number,
+  isLast: unknown,
+  extra: Record<string, unknown> = {},
+) => ({
+  startAt,
+  maxResults,
+  isLast,
+  last: isLast,
+  values: ids.map((id) => assetObject(id)),
+  objectTypeAttributes: [],
+  ...extra,
 });
 
 describe('transports', () => {
@@ -43,7 +80,10 @@ describe('transports', () => {
 
   it('uses the cloud-scoped gateway with bearer auth, for Assets and for site calls', async () => {
     const transport = createFetchTransport({
-      siteUrl: 'https://acme.atlassian.net', assetsApiBase: server.url, cloudId: 'cloud-1', workspaceId: WORKSPACE,
+      siteUrl: 'https://acme.atlassian.net',
+      assetsApiBase: server.url,
+      cloudId: 'cloud-1',
+      workspaceId: WORKSPACE,
       auth: { type: 'bearer', token: 'oauth-token' },
     });
     const client = createAssetsClient({ transport, pacer: createTokenBucketPacer() });
@@ -55,15 +95,24 @@ describe('transports', () => {
       '/ex/jira/cloud-1/rest/api/3/field',
     ]);
     expect(server.requests[0]?.headers.authorization).toBe('Bearer oauth-token');
-    expect(() => createFetchTransport({ siteUrl: 'https://a.atlassian.net', auth: { type: 'bearer', token: 't' } })).toThrow(/cloudId/);
+    expect(() =>
+      createFetchTransport({ siteUrl: 'https://a.atlassian.net', auth: { type: 'bearer', token: 't' } }),
+    ).toThrow(/cloudId/);
   });
 
   it('requestJira transport: prefixes Assets paths, passes site paths as they are, no auth of its own', async () => {
     const seen: { path: string; headers: Record<string, string> }[] = [];
     // stands in for Forge's requestJira: it turns the path into a URL on the same host
-    const requestJira = async (path: string, init: { method: string; headers: Record<string, string>; body?: string }) => {
+    const requestJira = async (
+      path: string,
+      init: { method: string; headers: Record<string, string>; body?: string },
+    ) => {
       seen.push({ path, headers: init.headers });
-      return fetch(`${server.url}${path}`, { method: init.method, headers: init.headers, ...(init.body === undefined ? {} : { body: init.body }) });
+      return fetch(`${server.url}${path}`, {
+        method: init.method,
+        headers: init.headers,
+        ...(init.body === undefined ? {} : { body: init.body }),
+      });
     };
     const transport = createRequestJiraTransport(requestJira, { siteKey: 'https://acme.atlassian.net' });
     const client = createAssetsClient({ transport, pacer: createTokenBucketPacer() });
@@ -91,7 +140,10 @@ describe('transports', () => {
   it('returns icon PNG bytes, asking for image/png', async () => {
     const { client } = testClient(server);
     const png = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 1, 2, 3]);
-    server.script.push((_req, res) => { res.writeHead(200, { 'content-type': 'image/png' }); res.end(png); });
+    server.script.push((_req, res) => {
+      res.writeHead(200, { 'content-type': 'image/png' });
+      res.end(png);
+    });
     const bytes = await client.getIconPng('57', 48);
     expect(Buffer.from(bytes).equals(png)).toBe(true);
     expect(server.requests[0]?.headers.accept).toBe('image/png');
@@ -102,10 +154,15 @@ describe('transports', () => {
 const icon = () => ({ id: '1', name: 'Box', url16: 'u16', url48: 'u48' });
 
 describe('workspace discovery', () => {
-  const clientWithoutWorkspace = () => createAssetsClient({
-    transport: createFetchTransport({ siteUrl: server.url, assetsApiBase: server.url, auth: { type: 'basic', email: EMAIL, apiToken: API_TOKEN } }),
-    pacer: createTokenBucketPacer(),
-  });
+  const clientWithoutWorkspace = () =>
+    createAssetsClient({
+      transport: createFetchTransport({
+        siteUrl: server.url,
+        assetsApiBase: server.url,
+        auth: { type: 'basic', email: EMAIL, apiToken: API_TOKEN },
+      }),
+      pacer: createTokenBucketPacer(),
+    });
 
   it('discovers the workspace once and reuses it', async () => {
     const client = clientWithoutWorkspace();
@@ -148,14 +205,18 @@ describe('paging', () => {
 
   it('stops on a short page even when isLast is missing, and on an empty page', async () => {
     const { client } = testClient(server);
-    const noFlag = (ids: string[], startAt: number) => ({ startAt, maxResults: 2, values: ids.map((id) => schema(id)) });
+    const noFlag = (ids: string[], startAt: number) => ({
+      startAt,
+      maxResults: 2,
+      values: ids.map((id) => schema(id)),
+    });
     server.script.push(json(200, noFlag(['1', '2'], 0)), json(200, noFlag(['3'], 2)));
     expect((await collect(client.listObjectSchemas({ pageSize: 2 }))).map((s) => s.id)).toEqual(['1', '2', '3']);
     expect(server.requests[0]?.query.get('includeCounts')).toBe('true');
 
     server.requests.length = 0;
     server.script.push(json(200, noFlag(['1', '2'], 0)), json(200, noFlag([], 2)));
-    expect((await collect(client.listObjectSchemas({ pageSize: 2 })))).toHaveLength(2);
+    expect(await collect(client.listObjectSchemas({ pageSize: 2 }))).toHaveLength(2);
     expect(server.requests).toHaveLength(2);
   });
 
@@ -167,9 +228,15 @@ describe('paging', () => {
       json(200, { issues: [issue('3')], nextPageToken: 'tok-b', isLast: false }),
       json(200, { issues: [issue('4')], isLast: true }),
     );
-    const keys = (await collect(client.searchIssues({ jql: 'cf[10191] is not EMPTY', fields: ['customfield_10191'], pageSize: 2 }))).map((i) => i.key);
+    const keys = (
+      await collect(client.searchIssues({ jql: 'cf[10191] is not EMPTY', fields: ['customfield_10191'], pageSize: 2 }))
+    ).map((i) => i.key);
     expect(keys).toEqual(['SUP-1', 'SUP-2', 'SUP-3', 'SUP-4']);
-    expect(server.requests.map((r) => (JSON.parse(r.body) as { nextPageToken?: string }).nextPageToken)).toEqual([undefined, 'tok-a', 'tok-b']);
+    expect(server.requests.map((r) => (JSON.parse(r.body) as { nextPageToken?: string }).nextPageToken)).toEqual([
+      undefined,
+      'tok-a',
+      'tok-b',
+    ]);
     expect(server.requests.every((r) => r.path === '/rest/api/3/search/jql' && r.method === 'POST')).toBe(true);
   });
 
@@ -184,14 +251,28 @@ describe('paging', () => {
 describe('lenient parsing', () => {
   it('coerces numbers, "true" strings, nulls, missing type and numeric parents, then validates', async () => {
     const { client } = testClient(server);
-    server.script.push(json(200, [
-      { ...attribute('512'), id: 512, type: undefined, label: 'true', indexed: 'false', description: null, position: '1' },
-    ]));
+    server.script.push(
+      json(200, [
+        {
+          ...attribute('512'),
+          id: 512,
+          type: undefined,
+          label: 'true',
+          indexed: 'false',
+          description: null,
+          position: '1',
+        },
+      ]),
+    );
     const [attr] = await client.listObjectTypeAttributes('31');
     expect(attr).toMatchObject({ id: '512', type: 0, label: true, indexed: false, position: 1 });
     expect(attr).not.toHaveProperty('description');
 
-    server.script.push(json(200, [objectType('40', { parentObjectTypeId: 30, objectSchemaId: 4, created: '2024-05-02T09:14:07.311+00:00' })]));
+    server.script.push(
+      json(200, [
+        objectType('40', { parentObjectTypeId: 30, objectSchemaId: 4, created: '2024-05-02T09:14:07.311+00:00' }),
+      ]),
+    );
     const [type] = await client.listObjectTypes('4');
     expect(type).toMatchObject({ parentObjectTypeId: '30', objectSchemaId: '4', created: ts });
   });
@@ -216,7 +297,9 @@ describe('retries', () => {
     server.script.push(text(503, '', { 'retry-after': '2' }), json(200, objectType('31')));
     await client.getObjectType('31');
     expect(sleeps).toEqual([2000]);
-    expect(events).toContainEqual(expect.objectContaining({ type: 'retry', status: 503, delayMs: 2000, delaySource: 'server' }));
+    expect(events).toContainEqual(
+      expect.objectContaining({ type: 'retry', status: 503, delayMs: 2000, delaySource: 'server' }),
+    );
   });
 
   it('reads Retry-After as an HTTP date and X-RateLimit-Reset as an ISO date, against the injected clock', async () => {
@@ -235,7 +318,10 @@ describe('retries', () => {
   });
 
   it('without server hints, backs off exponentially with full jitter up to the cap, then gives up', async () => {
-    const { client, sleeps } = testClient(server, { random: () => 0.5, retry: { maxAttempts: 5, baseDelayMs: 1000, maxDelayMs: 5000 } });
+    const { client, sleeps } = testClient(server, {
+      random: () => 0.5,
+      retry: { maxAttempts: 5, baseDelayMs: 1000, maxDelayMs: 5000 },
+    });
     server.fallback = text(502, 'Bad Gateway', { 'content-type': 'text/plain' });
     const err = await client.getObjectType('31').catch((e: unknown) => e);
     expect(err).toBeInstanceOf(AssetsApiError);
@@ -261,9 +347,17 @@ describe('retries', () => {
   it('does not retry 401, 403 or 400; 404 is AssetsNotFoundError and a delete of a missing object is false', async () => {
     const { client } = testClient(server);
     server.script.push(json(401, { code: 401, message: 'Unauthorized; scope does not match' }));
-    await expect(client.getObjectType('31')).rejects.toMatchObject({ status: 401, kind: 'unauthorized', errorMessages: ['Unauthorized; scope does not match'] });
+    await expect(client.getObjectType('31')).rejects.toMatchObject({
+      status: 401,
+      kind: 'unauthorized',
+      errorMessages: ['Unauthorized; scope does not match'],
+    });
     server.script.push(text(403, ''));
-    await expect(client.getObjectType('31')).rejects.toMatchObject({ status: 403, kind: 'forbidden', errorMessages: [] });
+    await expect(client.getObjectType('31')).rejects.toMatchObject({
+      status: 403,
+      kind: 'forbidden',
+      errorMessages: [],
+    });
     server.script.push(text(404, ''));
     await expect(client.getObject('9')).rejects.toBeInstanceOf(AssetsNotFoundError);
     server.script.push(text(404, ''), text(204, ''));
@@ -283,10 +377,11 @@ describe('retries', () => {
   it('an abort during a backoff wait rejects at once with the abort reason', async () => {
     const controller = new AbortController();
     const { client } = testClient(server, {
-      sleep: (_ms, signal) => new Promise((_resolve, reject) => {
-        signal?.addEventListener('abort', () => reject(signal.reason), { once: true });
-        controller.abort(new Error('job cancelled'));
-      }),
+      sleep: (_ms, signal) =>
+        new Promise((_resolve, reject) => {
+          signal?.addEventListener('abort', () => reject(signal.reason), { once: true });
+          controller.abort(new Error('job cancelled'));
+        }),
     });
     server.fallback = text(503, '');
     await expect(client.getObjectType('31', { signal: controller.signal })).rejects.toThrow('job cancelled');
@@ -297,15 +392,20 @@ describe('retries', () => {
 describe('error bodies', () => {
   it('maps rlabs-insight-attribute-<id> keys to attributeErrors and keeps the message on the error', async () => {
     const { client } = testClient(server);
-    server.script.push(json(400, {
-      errorMessages: ['Could not create object'],
-      errors: { 'rlabs-insight-attribute-521': 'Invalid due to restrictions', objectTypeId: 'bad type' },
-    }));
+    server.script.push(
+      json(400, {
+        errorMessages: ['Could not create object'],
+        errors: { 'rlabs-insight-attribute-521': 'Invalid due to restrictions', objectTypeId: 'bad type' },
+      }),
+    );
     const err = await client.createObject({ objectTypeId: '31', attributes: [] }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(AssetsApiError);
     expect(err).toMatchObject({
-      status: 400, kind: 'bad_request', errorMessages: ['Could not create object'],
-      attributeErrors: { 521: 'Invalid due to restrictions' }, fieldErrors: { objectTypeId: 'bad type' },
+      status: 400,
+      kind: 'bad_request',
+      errorMessages: ['Could not create object'],
+      attributeErrors: { 521: 'Invalid due to restrictions' },
+      fieldErrors: { objectTypeId: 'bad type' },
     });
     expect((err as Error).message).toContain('attribute 521: Invalid due to restrictions');
     expect(server.requests).toHaveLength(1);
@@ -323,7 +423,10 @@ describe('error bodies', () => {
 });
 
 describe('creates are never repeated blindly', () => {
-  const body = { objectTypeId: '31', attributes: [{ objectTypeAttributeId: '513', objectAttributeValues: [{ value: 'lap-1' }] }] };
+  const body = {
+    objectTypeId: '31',
+    attributes: [{ objectTypeAttributeId: '513', objectAttributeValues: [{ value: 'lap-1' }] }],
+  };
 
   it('a reset after sending, without findExisting, is AmbiguousCreateError after exactly one request', async () => {
     const { client } = testClient(server);
@@ -336,7 +439,12 @@ describe('creates are never repeated blindly', () => {
     const { client, events } = testClient(server);
     server.script.push(text(504, 'Gateway Timeout'));
     let lookups = 0;
-    const created = await client.createObject(body, { findExisting: async () => { lookups++; return assetObject('77'); } });
+    const created = await client.createObject(body, {
+      findExisting: async () => {
+        lookups++;
+        return assetObject('77');
+      },
+    });
     expect(created.id).toBe('77');
     expect(lookups).toBe(1);
     expect(server.requests.filter((r) => r.path.endsWith('/object/create'))).toHaveLength(1);
@@ -362,10 +470,19 @@ describe('creates are never repeated blindly', () => {
     let calls = 0;
     const refusedOnce: typeof fetch = async (input, init) => {
       calls++;
-      if (calls === 1) throw new TypeError('fetch failed', { cause: Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }) });
+      if (calls === 1)
+        throw new TypeError('fetch failed', {
+          cause: Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }),
+        });
       return fetch(input, init);
     };
-    const transport = createFetchTransport({ siteUrl: server.url, assetsApiBase: server.url, workspaceId: WORKSPACE, auth: { type: 'basic', email: EMAIL, apiToken: API_TOKEN }, fetch: refusedOnce });
+    const transport = createFetchTransport({
+      siteUrl: server.url,
+      assetsApiBase: server.url,
+      workspaceId: WORKSPACE,
+      auth: { type: 'basic', email: EMAIL, apiToken: API_TOKEN },
+      fetch: refusedOnce,
+    });
     const refusing = createAssetsClient({ transport, pacer: createTokenBucketPacer(), sleep: async () => undefined });
     server.script.push(json(201, assetObject('80')));
     await expect(refusing.createObject(body)).resolves.toMatchObject({ id: '80' });
@@ -376,9 +493,15 @@ describe('creates are never repeated blindly', () => {
   it('other creates follow the same rule (schema, type, attribute, status, reference type)', async () => {
     const { client } = testClient(server);
     server.fallback = reset;
-    await expect(client.createObjectSchema({ name: 'IT', objectSchemaKey: 'IT' })).rejects.toBeInstanceOf(AmbiguousCreateError);
-    await expect(client.createObjectType({ name: 'Laptop', objectSchemaId: '4', iconId: '1' })).rejects.toBeInstanceOf(AmbiguousCreateError);
-    await expect(client.createAttribute('31', { name: 'Serial', type: 0, defaultTypeId: 0 })).rejects.toBeInstanceOf(AmbiguousCreateError);
+    await expect(client.createObjectSchema({ name: 'IT', objectSchemaKey: 'IT' })).rejects.toBeInstanceOf(
+      AmbiguousCreateError,
+    );
+    await expect(client.createObjectType({ name: 'Laptop', objectSchemaId: '4', iconId: '1' })).rejects.toBeInstanceOf(
+      AmbiguousCreateError,
+    );
+    await expect(client.createAttribute('31', { name: 'Serial', type: 0, defaultTypeId: 0 })).rejects.toBeInstanceOf(
+      AmbiguousCreateError,
+    );
     await expect(client.createStatusType({ name: 'Active', category: 1 })).rejects.toBeInstanceOf(AmbiguousCreateError);
     await expect(client.createReferenceType({ name: 'Owns' })).rejects.toBeInstanceOf(AmbiguousCreateError);
     expect(server.requests).toHaveLength(5);

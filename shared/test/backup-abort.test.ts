@@ -6,11 +6,21 @@
  * Jest fails a test on an unhandled rejection, and each test waits QUIET_MS after the rejection.
  */
 import {
-  AssetsApiError, ENDPOINT_BUCKETS, createAssetsClient, createFetchTransport, createTokenBucketPacer, type AssetsClient,
+  AssetsApiError,
+  ENDPOINT_BUCKETS,
+  createAssetsClient,
+  createFetchTransport,
+  createTokenBucketPacer,
+  type AssetsClient,
 } from '../src/assets-client/index.js';
 import { runBackup, type RunBackupInput } from '../src/backup/index.js';
 import {
-  startEmulator, seedFixture, type Emulator, type EmulatorCounters, type EmulatorSite, type SeedResult,
+  startEmulator,
+  seedFixture,
+  type Emulator,
+  type EmulatorCounters,
+  type EmulatorSite,
+  type SeedResult,
 } from '../src/emulator/index.js';
 import { createMemoryChunkStore, type ChunkSink } from '../src/snapshot/index.js';
 
@@ -29,7 +39,8 @@ function clientFor(site: EmulatorSite): AssetsClient {
   const ratePerMinute = Object.fromEntries(ENDPOINT_BUCKETS.map((b) => [b, 10_000_000]));
   return createAssetsClient({
     transport: createFetchTransport({
-      siteUrl: site.info.siteUrl, assetsApiBase: site.info.assetsApiBase,
+      siteUrl: site.info.siteUrl,
+      assetsApiBase: site.info.assetsApiBase,
       auth: { type: 'basic', email: site.info.email, apiToken: site.info.apiToken },
     }),
     pacer: createTokenBucketPacer({ ratePerMinute, concurrency: 16 }),
@@ -63,7 +74,10 @@ beforeAll(async () => {
   site = emu.createSite({ seed: 'backup-abort' });
   seed = seedFixture(site, { objects: 40, seed: 'backup-abort', issues: false, secondSchema: false });
   objectIds = [];
-  for await (const o of clientFor(site).aqlObjects(`objectSchemaId = ${seed.schemaId} ORDER BY Key ASC`, { includeAttributes: false })) objectIds.push(o.id);
+  for await (const o of clientFor(site).aqlObjects(`objectSchemaId = ${seed.schemaId} ORDER BY Key ASC`, {
+    includeAttributes: false,
+  }))
+    objectIds.push(o.id);
 });
 
 afterAll(async () => {
@@ -77,9 +91,14 @@ beforeEach(() => {
 
 function backupInput(sink: ChunkSink, extra: Partial<RunBackupInput> = {}): RunBackupInput {
   return {
-    client: clientFor(site), schemaId: seed.schemaId, source: { cloudId: site.info.cloudId, siteUrl: site.info.siteUrl },
-    options: { history: true, icons: false, issueRefs: false }, sink, historyConcurrency: HISTORY_CONCURRENCY,
-    writer: { maxChunkRecords: 15 }, ...extra,
+    client: clientFor(site),
+    schemaId: seed.schemaId,
+    source: { cloudId: site.info.cloudId, siteUrl: site.info.siteUrl },
+    options: { history: true, icons: false, issueRefs: false },
+    sink,
+    historyConcurrency: HISTORY_CONCURRENCY,
+    writer: { maxChunkRecords: 15 },
+    ...extra,
   };
 }
 
@@ -90,41 +109,57 @@ function backupInput(sink: ChunkSink, extra: Partial<RunBackupInput> = {}): RunB
  */
 async function served(): Promise<{ requests: number; history: number }> {
   const res = await fetch(`${emu.url}/__emulator/counters?site=${site.info.name}`);
-  const counters = await res.json() as EmulatorCounters;
+  const counters = (await res.json()) as EmulatorCounters;
   return { requests: counters.total, history: counters.byBucket['object.history'] };
 }
 
 /** Runs the backup to its rejection and reports what the emulator and the sink saw then and a while later. */
 async function rejectionAndAfter(input: RunBackupInput, sink: ReturnType<typeof slowSink>) {
-  const failure: unknown = await runBackup(input).then(() => undefined, (err: unknown) => err);
+  const failure: unknown = await runBackup(input).then(
+    () => undefined,
+    (err: unknown) => err,
+  );
   const sinkAtRejection = { started: sink.started, stored: sink.stored };
   const atRejection = await served();
   await sleep(QUIET_MS);
-  return { failure, atRejection, sinkAtRejection, later: await served(), sinkLater: { started: sink.started, stored: sink.stored } };
+  return {
+    failure,
+    atRejection,
+    sinkAtRejection,
+    later: await served(),
+    sinkLater: { started: sink.started, stored: sink.stored },
+  };
 }
 
 describe('a history request of a batch fails for good while its siblings are slow', () => {
   test.each([
     { status: 401 as const, why: 'not retried' },
     { status: 500 as const, why: 'retries exhausted' },
-  ])('$status ($why): runBackup rejects with it, and afterwards no request reaches the emulator and no chunk the sink', async ({ status }) => {
-    const failing = objectIds[1] ?? '';
-    site.setKnobs({ latencyMs: LATENCY_MS, historyErrors: { [failing]: status } });
-    const sink = slowSink();
+  ])(
+    '$status ($why): runBackup rejects with it, and afterwards no request reaches the emulator and no chunk the sink',
+    async ({ status }) => {
+      const failing = objectIds[1] ?? '';
+      site.setKnobs({ latencyMs: LATENCY_MS, historyErrors: { [failing]: status } });
+      const sink = slowSink();
 
-    const r = await rejectionAndAfter(backupInput(sink), sink);
+      const r = await rejectionAndAfter(backupInput(sink), sink);
 
-    expect(r.failure).toBeInstanceOf(AssetsApiError);
-    expect(r.failure).toMatchObject({ status, path: `/object/${failing}/history`, attempts: status === 500 ? RETRY.maxAttempts : 1 });
-    // the batch was cut short: not every object's history was asked for
-    expect(r.atRejection.history).toBeLessThan(objectIds.length);
-    expect(r.later).toEqual(r.atRejection);
-    expect(r.sinkLater).toEqual(r.sinkAtRejection);
-  });
+      expect(r.failure).toBeInstanceOf(AssetsApiError);
+      expect(r.failure).toMatchObject({
+        status,
+        path: `/object/${failing}/history`,
+        attempts: status === 500 ? RETRY.maxAttempts : 1,
+      });
+      // the batch was cut short: not every object's history was asked for
+      expect(r.atRejection.history).toBeLessThan(objectIds.length);
+      expect(r.later).toEqual(r.atRejection);
+      expect(r.sinkLater).toEqual(r.sinkAtRejection);
+    },
+  );
 });
 
 describe('the caller aborts during a history batch', () => {
-  test('runBackup rejects with the caller\'s reason, and afterwards no request reaches the emulator and no chunk the sink', async () => {
+  test("runBackup rejects with the caller's reason, and afterwards no request reaches the emulator and no chunk the sink", async () => {
     site.setKnobs({ latencyMs: LATENCY_MS });
     const sink = slowSink();
     const controller = new AbortController();

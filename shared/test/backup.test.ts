@@ -6,13 +6,34 @@
  */
 import { gunzipSync } from 'node:zlib';
 import {
-  ENDPOINT_BUCKETS, createAssetsClient, createFetchTransport, createTokenBucketPacer, type AssetsClient,
+  ENDPOINT_BUCKETS,
+  createAssetsClient,
+  createFetchTransport,
+  createTokenBucketPacer,
+  type AssetsClient,
 } from '../src/assets-client/index.js';
-import { runBackup, type BackupCursor, type BackupOptions, type BackupProgress, type BackupResult } from '../src/backup/index.js';
-import { startEmulator, seedFixture, type Emulator, type EmulatorSite, type SeedResult } from '../src/emulator/index.js';
 import {
-  SnapshotIntegrityError, createMemoryChunkStore, readSnapshot,
-  type ChunkSource, type MemoryChunkStore, type SnapshotManifest, type SnapshotRecord,
+  runBackup,
+  type BackupCursor,
+  type BackupOptions,
+  type BackupProgress,
+  type BackupResult,
+} from '../src/backup/index.js';
+import {
+  startEmulator,
+  seedFixture,
+  type Emulator,
+  type EmulatorSite,
+  type SeedResult,
+} from '../src/emulator/index.js';
+import {
+  SnapshotIntegrityError,
+  createMemoryChunkStore,
+  readSnapshot,
+  type ChunkSource,
+  type MemoryChunkStore,
+  type SnapshotManifest,
+  type SnapshotRecord,
 } from '../src/snapshot/index.js';
 import type { AssetObject, JiraUser, ObjectAttributeValue } from '../src/model/index.js';
 
@@ -24,7 +45,8 @@ function clientFor(site: EmulatorSite): AssetsClient {
   const ratePerMinute = Object.fromEntries(ENDPOINT_BUCKETS.map((b) => [b, 10_000_000]));
   return createAssetsClient({
     transport: createFetchTransport({
-      siteUrl: site.info.siteUrl, assetsApiBase: site.info.assetsApiBase,
+      siteUrl: site.info.siteUrl,
+      assetsApiBase: site.info.assetsApiBase,
       auth: { type: 'basic', email: site.info.email, apiToken: site.info.apiToken },
     }),
     pacer: createTokenBucketPacer({ ratePerMinute, concurrency: 16 }),
@@ -45,12 +67,27 @@ const clean = <T>(value: T): T => JSON.parse(JSON.stringify(value)) as T;
 
 // ---- the documented record shapes (SNAPSHOT_FORMAT.md), written out field by field
 
-const userRef = (u: JiraUser) => ({ key: u.key, name: u.name, displayName: u.displayName, emailAddress: u.emailAddress, isDeleted: u.isDeleted });
+const userRef = (u: JiraUser) => ({
+  key: u.key,
+  name: u.name,
+  displayName: u.displayName,
+  emailAddress: u.emailAddress,
+  isDeleted: u.isDeleted,
+});
 
 function expectedValue(v: ObjectAttributeValue) {
   return {
-    value: v.value, displayValue: v.displayValue, searchValue: v.searchValue, referencedType: v.referencedType, additionalValue: v.additionalValue,
-    referencedObject: v.referencedObject && { id: v.referencedObject.id, objectKey: v.referencedObject.objectKey, label: v.referencedObject.label, objectTypeId: v.referencedObject.objectType.id },
+    value: v.value,
+    displayValue: v.displayValue,
+    searchValue: v.searchValue,
+    referencedType: v.referencedType,
+    additionalValue: v.additionalValue,
+    referencedObject: v.referencedObject && {
+      id: v.referencedObject.id,
+      objectKey: v.referencedObject.objectKey,
+      label: v.referencedObject.label,
+      objectTypeId: v.referencedObject.objectType.id,
+    },
     user: v.user && userRef(v.user),
     group: v.group && { name: v.group.name },
     status: v.status && { id: v.status.id, name: v.status.name, category: v.status.category },
@@ -59,10 +96,31 @@ function expectedValue(v: ObjectAttributeValue) {
 
 function expectedObject(o: AssetObject) {
   return clean({
-    kind: 'object', id: o.id, objectKey: o.objectKey, label: o.label, objectTypeId: o.objectType.id, created: o.created, updated: o.updated,
-    timestamp: o.timestamp, hasAvatar: o.hasAvatar, extendedInfo: o.extendedInfo,
-    avatar: o.hasAvatar ? { id: o.avatar.id, avatarUUID: o.avatar.avatarUUID, url16: o.avatar.url16, url48: o.avatar.url48, url72: o.avatar.url72, url144: o.avatar.url144, url288: o.avatar.url288 } : undefined,
-    attributes: (o.attributes ?? []).map((a) => ({ objectTypeAttributeId: a.objectTypeAttributeId, objectAttributeValues: a.objectAttributeValues.map(expectedValue) })),
+    kind: 'object',
+    id: o.id,
+    objectKey: o.objectKey,
+    label: o.label,
+    objectTypeId: o.objectType.id,
+    created: o.created,
+    updated: o.updated,
+    timestamp: o.timestamp,
+    hasAvatar: o.hasAvatar,
+    extendedInfo: o.extendedInfo,
+    avatar: o.hasAvatar
+      ? {
+          id: o.avatar.id,
+          avatarUUID: o.avatar.avatarUUID,
+          url16: o.avatar.url16,
+          url48: o.avatar.url48,
+          url72: o.avatar.url72,
+          url144: o.avatar.url144,
+          url288: o.avatar.url288,
+        }
+      : undefined,
+    attributes: (o.attributes ?? []).map((a) => ({
+      objectTypeAttributeId: a.objectTypeAttributeId,
+      objectAttributeValues: a.objectAttributeValues.map(expectedValue),
+    })),
   });
 }
 
@@ -77,8 +135,13 @@ beforeAll(async () => {
   seed = seedFixture(site, { objects: 5000, seed: 'backup-test' });
   const store = createMemoryChunkStore();
   const result = await runBackup({
-    client: clientFor(site), schemaId: seed.schemaId, source: { cloudId: site.info.cloudId, siteUrl: site.info.siteUrl },
-    options: ALL, sink: store, historyConcurrency: 16, writer: { maxChunkBytes: 1024 * 1024 },
+    client: clientFor(site),
+    schemaId: seed.schemaId,
+    source: { cloudId: site.info.cloudId, siteUrl: site.info.siteUrl },
+    options: ALL,
+    sink: store,
+    historyConcurrency: 16,
+    writer: { maxChunkBytes: 1024 * 1024 },
   });
   if (!result.done) throw new Error('an uninterrupted backup must finish');
   full = { result, store, records: await readAll(result.manifest, store) };
@@ -91,7 +154,11 @@ afterAll(async () => {
 describe('a 5,000-object schema backed up from the emulator', () => {
   test('manifest: source, schema, options, counts, several bounded chunks, no warnings', () => {
     const m = full.result.manifest;
-    expect(m.source).toEqual({ cloudId: site.info.cloudId, siteUrl: site.info.siteUrl, workspaceId: site.info.workspaceId });
+    expect(m.source).toEqual({
+      cloudId: site.info.cloudId,
+      siteUrl: site.info.siteUrl,
+      workspaceId: site.info.workspaceId,
+    });
     const schema = site.store.schema(seed.schemaId);
     expect(m.schema).toEqual({ id: seed.schemaId, name: schema?.name, key: schema?.objectSchemaKey });
     expect(m.options).toEqual(ALL);
@@ -113,38 +180,101 @@ describe('a 5,000-object schema backed up from the emulator', () => {
     const { records } = full;
     const { workspaceId: _w, globalId: _g, ...schema } = site.store.schema(seed.schemaId) ?? ({} as never);
     expect(of(records, 'schema')).toEqual([{ kind: 'schema', ...schema }]);
-    expect(of(records, 'schemaConfig')).toEqual([{ kind: 'schemaConfig', ...site.data.schemas.get(Number(seed.schemaId))?.config }]);
+    expect(of(records, 'schemaConfig')).toEqual([
+      { kind: 'schemaConfig', ...site.data.schemas.get(Number(seed.schemaId))?.config },
+    ]);
 
     const byId = <T extends { id?: string }>(list: T[]) => [...list].sort((a, b) => Number(a.id) - Number(b.id));
-    expect(byId(of(records, 'statusType'))).toEqual(byId(site.store.statuses(seed.schemaId).map((s) => clean({
-      kind: 'statusType', id: s.id, name: s.name, description: s.description, category: s.category, objectSchemaId: s.objectSchemaId,
-    }))));
-    expect(byId(of(records, 'referenceType'))).toEqual(byId(site.store.referenceTypes(seed.schemaId).map((r) => clean({
-      kind: 'referenceType', id: r.id, name: r.name, description: r.description, color: r.color, url16: r.url16, removable: r.removable, objectSchemaId: r.objectSchemaId,
-    }))));
+    expect(byId(of(records, 'statusType'))).toEqual(
+      byId(
+        site.store.statuses(seed.schemaId).map((s) =>
+          clean({
+            kind: 'statusType',
+            id: s.id,
+            name: s.name,
+            description: s.description,
+            category: s.category,
+            objectSchemaId: s.objectSchemaId,
+          }),
+        ),
+      ),
+    );
+    expect(byId(of(records, 'referenceType'))).toEqual(
+      byId(
+        site.store.referenceTypes(seed.schemaId).map((r) =>
+          clean({
+            kind: 'referenceType',
+            id: r.id,
+            name: r.name,
+            description: r.description,
+            color: r.color,
+            url16: r.url16,
+            removable: r.removable,
+            objectSchemaId: r.objectSchemaId,
+          }),
+        ),
+      ),
+    );
 
     const types = site.store.objectTypes(seed.schemaId);
-    expect(byId(of(records, 'objectType'))).toEqual(byId(types.map((t) => clean({
-      kind: 'objectType', id: t.id, name: t.name, description: t.description, icon: { id: t.icon.id, name: t.icon.name }, position: t.position,
-      created: t.created, updated: t.updated, objectCount: t.objectCount, parentObjectTypeId: t.parentObjectTypeId === undefined ? undefined : String(t.parentObjectTypeId),
-      type: t.type, inherited: t.inherited, abstractObjectType: t.abstractObjectType, parentObjectTypeInherited: t.parentObjectTypeInherited,
-    }))));
+    expect(byId(of(records, 'objectType'))).toEqual(
+      byId(
+        types.map((t) =>
+          clean({
+            kind: 'objectType',
+            id: t.id,
+            name: t.name,
+            description: t.description,
+            icon: { id: t.icon.id, name: t.icon.name },
+            position: t.position,
+            created: t.created,
+            updated: t.updated,
+            objectCount: t.objectCount,
+            parentObjectTypeId: t.parentObjectTypeId === undefined ? undefined : String(t.parentObjectTypeId),
+            type: t.type,
+            inherited: t.inherited,
+            abstractObjectType: t.abstractObjectType,
+            parentObjectTypeInherited: t.parentObjectTypeInherited,
+          }),
+        ),
+      ),
+    );
     // parents come before their children
     const order = of(records, 'objectType').map((t) => t.id);
-    for (const t of of(records, 'objectType')) if (t.parentObjectTypeId) expect(order.indexOf(t.parentObjectTypeId)).toBeLessThan(order.indexOf(t.id));
+    for (const t of of(records, 'objectType'))
+      if (t.parentObjectTypeId) expect(order.indexOf(t.parentObjectTypeId)).toBeLessThan(order.indexOf(t.id));
 
     const attrs = site.store.schemaAttributes(seed.schemaId);
-    expect(byId(of(records, 'attribute'))).toEqual(byId(attrs.map((a) => {
-      const { workspaceId: _aw, globalId: _ag, objectType, referenceObjectType: _rot, referenceType, type, ...rest } = a;
-      return clean({ ...rest, kind: 'attribute', objectTypeId: objectType?.id, type: type ?? 0, referenceType: referenceType && { id: referenceType.id, name: referenceType.name } });
-    })));
+    expect(byId(of(records, 'attribute'))).toEqual(
+      byId(
+        attrs.map((a) => {
+          const {
+            workspaceId: _aw,
+            globalId: _ag,
+            objectType,
+            referenceObjectType: _rot,
+            referenceType,
+            type,
+            ...rest
+          } = a;
+          return clean({
+            ...rest,
+            kind: 'attribute',
+            objectTypeId: objectType?.id,
+            type: type ?? 0,
+            referenceType: referenceType && { id: referenceType.id, name: referenceType.name },
+          });
+        }),
+      ),
+    );
     expect(attrs.length).toBeGreaterThan(30);
 
     const icons = of(records, 'icon');
     expect(icons.map((i) => i.id).sort()).toEqual([...new Set(types.map((t) => t.icon.id))].sort());
     for (const icon of icons) {
       expect(icon.name).toBe(site.data.icons.get(Number(icon.id)));
-      for (const png of [icon.png16Base64, icon.png48Base64]) expect(Buffer.from(png ?? '', 'base64').subarray(0, 8)).toEqual(PNG_SIGNATURE);
+      for (const png of [icon.png16Base64, icon.png48Base64])
+        expect(Buffer.from(png ?? '', 'base64').subarray(0, 8)).toEqual(PNG_SIGNATURE);
     }
   });
 
@@ -153,39 +283,72 @@ describe('a 5,000-object schema backed up from the emulator', () => {
     const ids = site.store.objectIds(seed.schemaId);
     expect(objects.map((o) => o.id)).toEqual(ids);
     // one comparison for all objects: per-object expect() calls cost more than the backup itself
-    expect(objects).toEqual(ids.map((id) => {
-      const rendered = site.store.renderObject(id, { embedDefinitions: false });
-      if (!rendered) throw new Error(`object ${id} missing in the emulator`);
-      return expectedObject(rendered);
-    }));
+    expect(objects).toEqual(
+      ids.map((id) => {
+        const rendered = site.store.renderObject(id, { embedDefinitions: false });
+        if (!rendered) throw new Error(`object ${id} missing in the emulator`);
+        return expectedObject(rendered);
+      }),
+    );
     // independent of any rendering: the store's raw values (reference → target id, status → status id,
     // user → accountId) are what a restore writes
     const mismatches: unknown[] = [];
     for (const record of objects) {
       const raw = site.data.objects.get(Number(record.id));
-      const fromRecord = new Map(record.attributes.map((a) => [Number(a.objectTypeAttributeId), a.objectAttributeValues.map((v) => v.referencedObject?.id ?? v.status?.id ?? v.user?.key ?? v.group?.name ?? v.value)]));
+      const fromRecord = new Map(
+        record.attributes.map((a) => [
+          Number(a.objectTypeAttributeId),
+          a.objectAttributeValues.map(
+            (v) => v.referencedObject?.id ?? v.status?.id ?? v.user?.key ?? v.group?.name ?? v.value,
+          ),
+        ]),
+      );
       let checked = 0;
       for (const [attrId, values] of raw?.values ?? []) {
         if (values.length === 0) continue;
         checked++;
-        if (JSON.stringify(fromRecord.get(attrId)) !== JSON.stringify(values)) mismatches.push({ id: record.id, attrId, stored: values, backedUp: fromRecord.get(attrId) });
+        if (JSON.stringify(fromRecord.get(attrId)) !== JSON.stringify(values))
+          mismatches.push({ id: record.id, attrId, stored: values, backedUp: fromRecord.get(attrId) });
       }
       if (checked < 3) mismatches.push({ id: record.id, problem: 'fewer than 3 stored values' });
     }
     expect(mismatches).toEqual([]);
-    const kinds = new Set(objects.flatMap((o) => o.attributes.flatMap((a) => a.objectAttributeValues.map((v) => (v.referencedObject ? 'ref' : v.user ? 'user' : v.group ? 'group' : v.status ? 'status' : 'plain')))));
+    const kinds = new Set(
+      objects.flatMap((o) =>
+        o.attributes.flatMap((a) =>
+          a.objectAttributeValues.map((v) =>
+            v.referencedObject ? 'ref' : v.user ? 'user' : v.group ? 'group' : v.status ? 'status' : 'plain',
+          ),
+        ),
+      ),
+    );
     expect([...kinds].sort()).toEqual(['group', 'plain', 'ref', 'status', 'user']);
     const inSchema = new Set(ids);
-    expect(objects.filter((o) => o.hasAvatar).length).toBe(seed.avatarObjectIds.filter((id) => inSchema.has(id)).length);
+    expect(objects.filter((o) => o.hasAvatar).length).toBe(
+      seed.avatarObjectIds.filter((id) => inSchema.has(id)).length,
+    );
   });
 
   test('histories equal the emulator history of each object, oldest first', () => {
     const histories = of(full.records, 'history');
-    expect(histories.map((h) => h.objectId)).toEqual(site.store.objectIds(seed.schemaId).filter((id) => site.store.history(id).length > 0));
+    expect(histories.map((h) => h.objectId)).toEqual(
+      site.store.objectIds(seed.schemaId).filter((id) => site.store.history(id).length > 0),
+    );
     for (const h of histories) {
-      const expected = site.store.history(h.objectId, { asc: true })
+      const expected = site.store
+        .history(h.objectId, { asc: true })
         .sort((a, b) => a.created.localeCompare(b.created) || Number(a.id) - Number(b.id))
-        .map((e) => clean({ id: e.id, type: e.type, created: e.created, actor: userRef(e.actor), affectedAttribute: e.affectedAttribute, oldValue: e.oldValue, newValue: e.newValue }));
+        .map((e) =>
+          clean({
+            id: e.id,
+            type: e.type,
+            created: e.created,
+            actor: userRef(e.actor),
+            affectedAttribute: e.affectedAttribute,
+            oldValue: e.oldValue,
+            newValue: e.newValue,
+          }),
+        );
       expect(h.entries).toEqual(expected);
     }
     expect(histories.reduce((n, h) => n + h.entries.length, 0)).toBeGreaterThan(5000);
@@ -193,12 +356,28 @@ describe('a 5,000-object schema backed up from the emulator', () => {
 
   test('issue references: every issue field pointing at this schema, reduced to its objects', () => {
     const inSchema = new Set(site.store.objectIds(seed.schemaId));
-    const expected = site.store.assetsFields().flatMap((field) => site.store.issues().flatMap((issue) => {
-      const value = issue.fields[field.id];
-      const ids = Array.isArray(value) ? value.map((v) => String((v as { objectId: unknown }).objectId)).filter((id) => inSchema.has(id)) : [];
-      return ids.length === 0 ? [] : [{ kind: 'issueRef', issueId: issue.id, issueKey: issue.key, fieldId: field.id, fieldName: field.name, objectIds: [...new Set(ids)] }];
-    }));
-    const sort = (list: Array<{ fieldId: string; issueId: string }>) => [...list].sort((a, b) => a.fieldId.localeCompare(b.fieldId) || Number(a.issueId) - Number(b.issueId));
+    const expected = site.store.assetsFields().flatMap((field) =>
+      site.store.issues().flatMap((issue) => {
+        const value = issue.fields[field.id];
+        const ids = Array.isArray(value)
+          ? value.map((v) => String((v as { objectId: unknown }).objectId)).filter((id) => inSchema.has(id))
+          : [];
+        return ids.length === 0
+          ? []
+          : [
+              {
+                kind: 'issueRef',
+                issueId: issue.id,
+                issueKey: issue.key,
+                fieldId: field.id,
+                fieldName: field.name,
+                objectIds: [...new Set(ids)],
+              },
+            ];
+      }),
+    );
+    const sort = (list: Array<{ fieldId: string; issueId: string }>) =>
+      [...list].sort((a, b) => a.fieldId.localeCompare(b.fieldId) || Number(a.issueId) - Number(b.issueId));
     expect(expected.length).toBeGreaterThan(10);
     expect(sort(of(full.records, 'issueRef'))).toEqual(sort(expected));
   });
@@ -239,14 +418,20 @@ describe('damage to the stored backup is detected', () => {
       seen.add(kind ?? '');
       if (kind === 'flip') {
         const at = (c.seq * 7919) % c.bytes;
-        expect(await failure(damaged((m) => {
-          const b = m.get(c.seq) as Uint8Array;
-          b[at] = (b[at] ?? 0) ^ 0x40;
-        }))).toEqual({ code: 'chunk_hash_mismatch', seq: c.seq });
+        expect(
+          await failure(
+            damaged((m) => {
+              const b = m.get(c.seq) as Uint8Array;
+              b[at] = (b[at] ?? 0) ^ 0x40;
+            }),
+          ),
+        ).toEqual({ code: 'chunk_hash_mismatch', seq: c.seq });
       } else if (kind === 'drop') {
         expect(await failure(damaged((m) => m.delete(c.seq)))).toEqual({ code: 'missing_chunk', seq: c.seq });
       } else {
-        expect(await failure(damaged((m) => m.set(c.seq, (m.get(c.seq) as Uint8Array).subarray(0, c.bytes - 1))))).toEqual({ code: 'chunk_size_mismatch', seq: c.seq });
+        expect(
+          await failure(damaged((m) => m.set(c.seq, (m.get(c.seq) as Uint8Array).subarray(0, c.bytes - 1)))),
+        ).toEqual({ code: 'chunk_size_mismatch', seq: c.seq });
       }
     }
     expect(seen.size).toBe(3);
@@ -273,16 +458,26 @@ describe('interrupted backups', () => {
       };
       const input = {
         onProgress,
-        client: clientFor(site), schemaId: seed.schemaId, source: { cloudId: site.info.cloudId, siteUrl: site.info.siteUrl },
-        options: ALL, sink: store, shouldYield, historyConcurrency: 16, writer: { maxChunkBytes: 1024 * 1024 },
+        client: clientFor(site),
+        schemaId: seed.schemaId,
+        source: { cloudId: site.info.cloudId, siteUrl: site.info.siteUrl },
+        options: ALL,
+        sink: store,
+        shouldYield,
+        historyConcurrency: 16,
+        writer: { maxChunkBytes: 1024 * 1024 },
       };
       // the cursor goes through JSON, as it does through a Forge queue payload or a job row
-      result = await runBackup(cursor ? { ...input, cursor: JSON.parse(JSON.stringify(cursor)) as BackupCursor } : input);
+      result = await runBackup(
+        cursor ? { ...input, cursor: JSON.parse(JSON.stringify(cursor)) as BackupCursor } : input,
+      );
       if (!result.done) {
         cursor = result.cursor;
-        pausedAt.push(cursor.phase === 'objects'
-          ? `objects:${cursor.objects.pageWritten ? 'mid-page' : 'page-end'}`
-          : `issueRefs:field ${cursor.issueRefs.fieldIndex}:${cursor.issueRefs.issuesDone} issues done`);
+        pausedAt.push(
+          cursor.phase === 'objects'
+            ? `objects:${cursor.objects.pageWritten ? 'mid-page' : 'page-end'}`
+            : `issueRefs:field ${cursor.issueRefs.fieldIndex}:${cursor.issueRefs.issuesDone} issues done`,
+        );
       }
     } while (!result.done && invocations < 200);
     if (!result.done) throw new Error('backup did not finish');
@@ -291,7 +486,9 @@ describe('interrupted backups', () => {
     // paused in the middle of a page's histories, at page ends, and inside the issue search
     expect(pausedAt[0]).toBe('objects:mid-page');
     expect(pausedAt).toContain('objects:page-end');
-    expect(pausedAt.filter((p) => /^issueRefs:field \d+:[1-9]\d* issues done$/.test(p)).length).toBeGreaterThanOrEqual(2);
+    expect(pausedAt.filter((p) => /^issueRefs:field \d+:[1-9]\d* issues done$/.test(p)).length).toBeGreaterThanOrEqual(
+      2,
+    );
     expect(result.manifest.contentSha256).toBe(full.result.manifest.contentSha256);
     expect(result.manifest.counts).toEqual(full.result.manifest.counts);
     expect(result.manifest.chunks.length).toBeGreaterThan(full.result.manifest.chunks.length);
@@ -300,17 +497,36 @@ describe('interrupted backups', () => {
 });
 
 describe('a schema that changes while it is backed up', () => {
-  test('objects deleted while a run is paused inside a page\'s histories: the written page is not read again, nothing is lost', async () => {
+  test("objects deleted while a run is paused inside a page's histories: the written page is not read again, nothing is lost", async () => {
     const other = emu.createSite({ seed: 'backup-midpage' });
-    const small = seedFixture(other, { objects: 400, seed: 'backup-midpage', history: true, issues: false, secondSchema: false });
+    const small = seedFixture(other, {
+      objects: 400,
+      seed: 'backup-midpage',
+      history: true,
+      issues: false,
+      secondSchema: false,
+    });
     const options: BackupOptions = { history: true, icons: false, issueRefs: false };
     const store = createMemoryChunkStore();
     const client = clientFor(other);
-    const base = { client, schemaId: small.schemaId, source: { cloudId: other.info.cloudId, siteUrl: other.info.siteUrl }, options, sink: store, pageSize: 100 };
+    const base = {
+      client,
+      schemaId: small.schemaId,
+      source: { cloudId: other.info.cloudId, siteUrl: other.info.siteUrl },
+      options,
+      sink: store,
+      pageSize: 100,
+    };
     // pause once the first page is done and the second is written, before its histories
     let pagesDone = 0;
     let callsAfterFirstPage = 0;
-    const first = await runBackup({ ...base, onProgress: (p) => { pagesDone = p.pages; }, shouldYield: () => pagesDone >= 1 && ++callsAfterFirstPage === 2 });
+    const first = await runBackup({
+      ...base,
+      onProgress: (p) => {
+        pagesDone = p.pages;
+      },
+      shouldYield: () => pagesDone >= 1 && ++callsAfterFirstPage === 2,
+    });
     if (first.done) throw new Error('expected a pause inside the second page');
     expect(first.cursor.objects).toMatchObject({ pageWritten: true, historyDone: 0 });
     const ids = other.store.objectIds(small.schemaId);
@@ -330,25 +546,53 @@ describe('a schema that changes while it is backed up', () => {
     expect(written).toEqual(expect.arrayContaining(ids.slice(150, 153)));
     expect(histories).not.toEqual(expect.arrayContaining([ids[150]]));
     expect(last.stats.historiesMissing).toBe(3);
-    expect(last.manifest.warnings).toContain('3 objects were deleted while the backup ran, before their history was read: they are in the backup without history');
+    expect(last.manifest.warnings).toContain(
+      '3 objects were deleted while the backup ran, before their history was read: they are in the backup without history',
+    );
     expect(last.stats.possibleGaps).toBe(0);
   });
 
   test('objects deleted between invocations: nothing still present is skipped, nothing is written twice', async () => {
     const other = emu.createSite({ seed: 'backup-shift' });
-    const small = seedFixture(other, { objects: 400, seed: 'backup-shift', history: false, issues: false, secondSchema: false });
+    const small = seedFixture(other, {
+      objects: 400,
+      seed: 'backup-shift',
+      history: false,
+      issues: false,
+      secondSchema: false,
+    });
     const options: BackupOptions = { history: false, icons: false, issueRefs: false };
     const store = createMemoryChunkStore();
     const client = clientFor(other);
-    const base = { client, schemaId: small.schemaId, source: { cloudId: other.info.cloudId, siteUrl: other.info.siteUrl }, options, sink: store, pageSize: 100 };
+    const base = {
+      client,
+      schemaId: small.schemaId,
+      source: { cloudId: other.info.cloudId, siteUrl: other.info.siteUrl },
+      options,
+      sink: store,
+      pageSize: 100,
+    };
     let pages = 0;
-    const first = await runBackup({ ...base, shouldYield: () => pages > 0, onProgress: (p) => { pages = p.pages; } });
+    const first = await runBackup({
+      ...base,
+      shouldYield: () => pages > 0,
+      onProgress: (p) => {
+        pages = p.pages;
+      },
+    });
     if (first.done) throw new Error('expected a pause after the first page');
     const ids = other.store.objectIds(small.schemaId);
     // 5 deleted (within the re-read overlap), resume one page; then 70 more (beyond it), resume to the end
     for (const id of ids.slice(50, 55)) await client.deleteObject(id);
     pages = 0;
-    const second = await runBackup({ ...base, cursor: first.cursor, shouldYield: () => pages > 0, onProgress: (p) => { pages = p.pages - first.stats.pages; } });
+    const second = await runBackup({
+      ...base,
+      cursor: first.cursor,
+      shouldYield: () => pages > 0,
+      onProgress: (p) => {
+        pages = p.pages - first.stats.pages;
+      },
+    });
     if (second.done) throw new Error('expected a pause after the second page');
     expect(second.stats.pageRetries).toBe(0);
     for (const id of ids.slice(120, 190)) await client.deleteObject(id);
@@ -365,10 +609,19 @@ describe('a schema that changes while it is backed up', () => {
 
   test('a cursor from another schema or with other options is refused', async () => {
     const store = createMemoryChunkStore();
-    const base = { client: clientFor(site), schemaId: seed.schemaId, source: { cloudId: site.info.cloudId, siteUrl: site.info.siteUrl }, sink: store };
+    const base = {
+      client: clientFor(site),
+      schemaId: seed.schemaId,
+      source: { cloudId: site.info.cloudId, siteUrl: site.info.siteUrl },
+      sink: store,
+    };
     const paused = await runBackup({ ...base, options: ALL, shouldYield: () => true });
     if (paused.done) throw new Error('expected a pause');
-    await expect(runBackup({ ...base, options: { ...ALL, history: false }, cursor: paused.cursor })).rejects.toMatchObject({ code: 'invalid_backup_cursor' });
-    await expect(runBackup({ ...base, schemaId: seed.secondSchemaId ?? '1', options: ALL, cursor: paused.cursor })).rejects.toMatchObject({ code: 'invalid_backup_cursor' });
+    await expect(
+      runBackup({ ...base, options: { ...ALL, history: false }, cursor: paused.cursor }),
+    ).rejects.toMatchObject({ code: 'invalid_backup_cursor' });
+    await expect(
+      runBackup({ ...base, schemaId: seed.secondSchemaId ?? '1', options: ALL, cursor: paused.cursor }),
+    ).rejects.toMatchObject({ code: 'invalid_backup_cursor' });
   });
 });

@@ -4,10 +4,21 @@
  * several sites, the control endpoints, the Jira side and fixture determinism.
  */
 import {
-  attributeErrorKey, AqlPageSchema, AssetObjectSchema, JiraSearchResultSchema, ObjectHistorySchema, type AqlPage,
+  attributeErrorKey,
+  AqlPageSchema,
+  AssetObjectSchema,
+  JiraSearchResultSchema,
+  ObjectHistorySchema,
+  type AqlPage,
 } from '../src/model/index.js';
 import { Type } from '@sinclair/typebox';
-import { startEmulator, seedFixture, type Emulator, type EmulatorSite, type SeedResult } from '../src/emulator/index.js';
+import {
+  startEmulator,
+  seedFixture,
+  type Emulator,
+  type EmulatorSite,
+  type SeedResult,
+} from '../src/emulator/index.js';
 import { basicAuth, baseUrl, call, conforms } from './fixtures/emulator-http.js';
 
 let emu: Emulator;
@@ -33,7 +44,8 @@ const typeId = (name: string): string => {
   if (!id) throw new Error(`no type ${name}`);
   return id;
 };
-const values = (pairs: Array<[string, string[]]>) => pairs.map(([id, vals]) => ({ objectTypeAttributeId: id, objectAttributeValues: vals.map((value) => ({ value })) }));
+const values = (pairs: Array<[string, string[]]>) =>
+  pairs.map(([id, vals]) => ({ objectTypeAttributeId: id, objectAttributeValues: vals.map((value) => ({ value })) }));
 const aql = async (s: EmulatorSite, qlQuery: string, query = 'maxResults=1000&includeAttributes=false') => {
   const res = await call(s, 'POST', `/object/aql?${query}`, { body: { qlQuery } });
   if (res.status !== 200) throw new Error(`AQL ${qlQuery}: ${res.status} ${res.text}`);
@@ -42,23 +54,43 @@ const aql = async (s: EmulatorSite, qlQuery: string, query = 'maxResults=1000&in
 const labels = (page: AqlPage) => page.values.map((o) => o.label);
 
 function newLaptop(s = site, overrides: Array<[string, string[]]> = []) {
-  const base: Array<[string, string[]]> = [[attr('Hardware.Name'), ['LAP-NEW']], [attr('Hardware.Serial Number'), [`SN-${Math.random()}`]]];
-  return call(s, 'POST', '/object/create', { body: { objectTypeId: typeId('Laptop'), attributes: values([...base, ...overrides]) } });
+  const base: Array<[string, string[]]> = [
+    [attr('Hardware.Name'), ['LAP-NEW']],
+    [attr('Hardware.Serial Number'), [`SN-${Math.random()}`]],
+  ];
+  return call(s, 'POST', '/object/create', {
+    body: { objectTypeId: typeId('Laptop'), attributes: values([...base, ...overrides]) },
+  });
 }
 
 describe('authentication and routing', () => {
   test('missing, malformed or wrong credentials answer 401; basic and bearer both work', async () => {
     expect((await call(site, 'GET', '/objectschema/list', { auth: null })).status).toBe(401);
     expect((await call(site, 'GET', '/objectschema/list', { auth: 'Basic !!!' })).status).toBe(401);
-    expect((await call(site, 'GET', '/objectschema/list', { auth: basicAuth(site.info.email, 'wrong') })).status).toBe(401);
-    expect((await call(site, 'GET', '/objectschema/list', { auth: basicAuth('other@example.test', site.info.apiToken) })).status).toBe(401);
+    expect((await call(site, 'GET', '/objectschema/list', { auth: basicAuth(site.info.email, 'wrong') })).status).toBe(
+      401,
+    );
+    expect(
+      (await call(site, 'GET', '/objectschema/list', { auth: basicAuth('other@example.test', site.info.apiToken) }))
+        .status,
+    ).toBe(401);
     expect((await call(site, 'GET', '/objectschema/list', { auth: 'Bearer nope' })).status).toBe(401);
-    expect((await call(site, 'GET', '/objectschema/list', { auth: `Bearer ${site.info.bearerToken}` })).status).toBe(200);
-    expect((await call(site, 'GET', '/objectschema/list', { auth: basicAuth(site.info.email.toUpperCase(), site.info.apiToken) })).status).toBe(200);
+    expect((await call(site, 'GET', '/objectschema/list', { auth: `Bearer ${site.info.bearerToken}` })).status).toBe(
+      200,
+    );
+    expect(
+      (
+        await call(site, 'GET', '/objectschema/list', {
+          auth: basicAuth(site.info.email.toUpperCase(), site.info.apiToken),
+        })
+      ).status,
+    ).toBe(200);
   });
 
   test('OAuth accessible-resources lists the site a bearer token reaches', async () => {
-    const res = await fetch(`${site.info.assetsApiBase}/oauth/token/accessible-resources`, { headers: { authorization: `Bearer ${site.info.bearerToken}` } });
+    const res = await fetch(`${site.info.assetsApiBase}/oauth/token/accessible-resources`, {
+      headers: { authorization: `Bearer ${site.info.bearerToken}` },
+    });
     expect(res.status).toBe(200);
     expect(await res.json()).toEqual([expect.objectContaining({ id: site.info.cloudId, url: site.info.siteUrl })]);
     expect((await fetch(`${site.info.assetsApiBase}/oauth/token/accessible-resources`)).status).toBe(401);
@@ -67,15 +99,27 @@ describe('authentication and routing', () => {
   test('unknown workspace, cloud id or site answer 404', async () => {
     const h = { authorization: basicAuth(site.info.email, site.info.apiToken) };
     const ws = '00000000-0000-4000-a000-000000000000';
-    expect((await fetch(`${site.info.assetsApiBase}/jsm/assets/workspace/${ws}/v1/objectschema/list`, { headers: h })).status).toBe(404);
-    expect((await fetch(`${site.info.assetsApiBase}/ex/jira/${ws}/jsm/assets/workspace/${site.info.workspaceId}/v1/objectschema/list`, { headers: h })).status).toBe(404);
+    expect(
+      (await fetch(`${site.info.assetsApiBase}/jsm/assets/workspace/${ws}/v1/objectschema/list`, { headers: h }))
+        .status,
+    ).toBe(404);
+    expect(
+      (
+        await fetch(
+          `${site.info.assetsApiBase}/ex/jira/${ws}/jsm/assets/workspace/${site.info.workspaceId}/v1/objectschema/list`,
+          { headers: h },
+        )
+      ).status,
+    ).toBe(404);
     expect((await fetch(`${emu.url}/sites/nope/rest/api/3/field`, { headers: h })).status).toBe(404);
     expect((await fetch(`${baseUrl(site, 'assets')}/no/such/route`, { headers: h })).status).toBe(404);
   });
 
   test('sites are isolated: other credentials are refused and data is separate', async () => {
     const other = emu.createSite();
-    expect((await call(other, 'GET', '/objectschema/list', { auth: basicAuth(site.info.email, site.info.apiToken) })).status).toBe(401);
+    expect(
+      (await call(other, 'GET', '/objectschema/list', { auth: basicAuth(site.info.email, site.info.apiToken) })).status,
+    ).toBe(401);
     const list = await call(other, 'GET', '/objectschema/list');
     expect((list.json as { values: unknown[] }).values).toEqual([]);
     expect(other.info.workspaceId).not.toBe(site.info.workspaceId);
@@ -100,12 +144,18 @@ describe('authentication and routing', () => {
 
 describe('validation errors', () => {
   test('duplicate schema name or key, and a malformed key', async () => {
-    const dupName = await call(site, 'POST', '/objectschema/create', { body: { name: 'it inventory', objectSchemaKey: 'NEWKEY' } });
+    const dupName = await call(site, 'POST', '/objectschema/create', {
+      body: { name: 'it inventory', objectSchemaKey: 'NEWKEY' },
+    });
     expect(dupName.status).toBe(400);
     expect(Object.keys((dupName.json as { errors: object }).errors)).toEqual(['name']);
-    const dupKey = await call(site, 'POST', '/objectschema/create', { body: { name: 'Fresh', objectSchemaKey: 'ITI' } });
+    const dupKey = await call(site, 'POST', '/objectschema/create', {
+      body: { name: 'Fresh', objectSchemaKey: 'ITI' },
+    });
     expect(Object.keys((dupKey.json as { errors: object }).errors)).toEqual(['objectSchemaKey']);
-    const badKey = await call(site, 'POST', '/objectschema/create', { body: { name: 'Fresh', objectSchemaKey: 'x-1' } });
+    const badKey = await call(site, 'POST', '/objectschema/create', {
+      body: { name: 'Fresh', objectSchemaKey: 'x-1' },
+    });
     expect(badKey.status).toBe(400);
     const missing = await call(site, 'POST', '/objectschema/create', { body: { name: 'Fresh' } });
     expect(missing.status).toBe(400);
@@ -117,31 +167,73 @@ describe('validation errors', () => {
       expect(r.status).toBe(400);
       return (r.json as { errors: Record<string, string> }).errors;
     };
-    expect(Object.keys(await errorsOf(newLaptop(site, [[attr('Laptop.RAM'), ['lots']]])))).toEqual([attributeErrorKey(attr('Laptop.RAM'))]);
-    expect(Object.keys(await errorsOf(newLaptop(site, [[attr('Hardware.Location'), ['99999999']]])))).toEqual([attributeErrorKey(attr('Hardware.Location'))]);
+    expect(Object.keys(await errorsOf(newLaptop(site, [[attr('Laptop.RAM'), ['lots']]])))).toEqual([
+      attributeErrorKey(attr('Laptop.RAM')),
+    ]);
+    expect(Object.keys(await errorsOf(newLaptop(site, [[attr('Hardware.Location'), ['99999999']]])))).toEqual([
+      attributeErrorKey(attr('Hardware.Location')),
+    ]);
     const software = site.store.raw.aqlIds('objectType = Software')[0];
-    expect(Object.keys(await errorsOf(newLaptop(site, [[attr('Hardware.Location'), [String(software)]]])))).toEqual([attributeErrorKey(attr('Hardware.Location'))]);
-    const noSerial = call(site, 'POST', '/object/create', { body: { objectTypeId: typeId('Laptop'), attributes: values([[attr('Hardware.Name'), ['x']]]) } });
+    expect(Object.keys(await errorsOf(newLaptop(site, [[attr('Hardware.Location'), [String(software)]]])))).toEqual([
+      attributeErrorKey(attr('Hardware.Location')),
+    ]);
+    const noSerial = call(site, 'POST', '/object/create', {
+      body: { objectTypeId: typeId('Laptop'), attributes: values([[attr('Hardware.Name'), ['x']]]) },
+    });
     expect(Object.keys(await errorsOf(noSerial))).toEqual([attributeErrorKey(attr('Hardware.Serial Number'))]);
     const keyAttr = site.store.attributes(typeId('Laptop')).find((a) => a.name === 'Key')?.id ?? '';
     expect(Object.keys(await errorsOf(newLaptop(site, [[keyAttr, ['ITI-1']]])))).toEqual([attributeErrorKey(keyAttr)]);
-    expect(Object.keys(await errorsOf(newLaptop(site, [[attr('Hardware.Price'), ['1', '2']]])))).toEqual([attributeErrorKey(attr('Hardware.Price'))]);
-    expect(Object.keys(await errorsOf(newLaptop(site, [[attr('Laptop.Operating system'), ['BeOS']]])))).toEqual([attributeErrorKey(attr('Laptop.Operating system'))]);
+    expect(Object.keys(await errorsOf(newLaptop(site, [[attr('Hardware.Price'), ['1', '2']]])))).toEqual([
+      attributeErrorKey(attr('Hardware.Price')),
+    ]);
+    expect(Object.keys(await errorsOf(newLaptop(site, [[attr('Laptop.Operating system'), ['BeOS']]])))).toEqual([
+      attributeErrorKey(attr('Laptop.Operating system')),
+    ]);
     expect(Object.keys(await errorsOf(newLaptop(site, [['999999', ['x']]])))).toEqual([attributeErrorKey('999999')]);
-    expect(Object.keys(await errorsOf(newLaptop(site, [[attr('Laptop.Assigned user'), ['no-such-account']]])))).toEqual([attributeErrorKey(attr('Laptop.Assigned user'))]);
-    const existingSerial = site.store.renderObject(site.store.raw.aqlIds('objectType = Laptop')[0] ?? 0)?.attributes
-      ?.find((a) => a.objectTypeAttributeId === attr('Hardware.Serial Number'))?.objectAttributeValues[0]?.value ?? '';
-    const dup = await call(site, 'POST', '/object/create', { body: { objectTypeId: typeId('Laptop'),
-      attributes: values([[attr('Hardware.Name'), ['dup']], [attr('Hardware.Serial Number'), [existingSerial]]]) } });
-    expect((dup.json as { errors: Record<string, string> }).errors[attributeErrorKey(attr('Hardware.Serial Number'))]).toContain('duplicated');
-    const several = await errorsOf(newLaptop(site, [[attr('Laptop.RAM'), ['x']], [attr('Hardware.In stock'), ['yes']]]));
-    expect(Object.keys(several).sort()).toEqual([attributeErrorKey(attr('Laptop.RAM')), attributeErrorKey(attr('Hardware.In stock'))].sort());
-    const abstract = await call(site, 'POST', '/object/create', { body: { objectTypeId: typeId('Hardware'), attributes: values([[attr('Hardware.Name'), ['x']]]) } });
+    expect(Object.keys(await errorsOf(newLaptop(site, [[attr('Laptop.Assigned user'), ['no-such-account']]])))).toEqual(
+      [attributeErrorKey(attr('Laptop.Assigned user'))],
+    );
+    const existingSerial =
+      site.store
+        .renderObject(site.store.raw.aqlIds('objectType = Laptop')[0] ?? 0)
+        ?.attributes?.find((a) => a.objectTypeAttributeId === attr('Hardware.Serial Number'))?.objectAttributeValues[0]
+        ?.value ?? '';
+    const dup = await call(site, 'POST', '/object/create', {
+      body: {
+        objectTypeId: typeId('Laptop'),
+        attributes: values([
+          [attr('Hardware.Name'), ['dup']],
+          [attr('Hardware.Serial Number'), [existingSerial]],
+        ]),
+      },
+    });
+    expect(
+      (dup.json as { errors: Record<string, string> }).errors[attributeErrorKey(attr('Hardware.Serial Number'))],
+    ).toContain('duplicated');
+    const several = await errorsOf(
+      newLaptop(site, [
+        [attr('Laptop.RAM'), ['x']],
+        [attr('Hardware.In stock'), ['yes']],
+      ]),
+    );
+    expect(Object.keys(several).sort()).toEqual(
+      [attributeErrorKey(attr('Laptop.RAM')), attributeErrorKey(attr('Hardware.In stock'))].sort(),
+    );
+    const abstract = await call(site, 'POST', '/object/create', {
+      body: { objectTypeId: typeId('Hardware'), attributes: values([[attr('Hardware.Name'), ['x']]]) },
+    });
     expect(abstract.status).toBe(400);
   });
 
   test('404 for unknown ids everywhere', async () => {
-    for (const path of ['/object/77777777', '/objecttype/77777777', '/objectschema/77777777', '/object/77777777/history', '/config/statustype/77777777', '/icon/77777777']) {
+    for (const path of [
+      '/object/77777777',
+      '/objecttype/77777777',
+      '/objectschema/77777777',
+      '/object/77777777/history',
+      '/config/statustype/77777777',
+      '/icon/77777777',
+    ]) {
       expect([path, (await call(site, 'GET', path)).status]).toEqual([path, 404]);
     }
     expect((await call(site, 'DELETE', '/object/77777777')).status).toBe(404);
@@ -150,66 +242,118 @@ describe('validation errors', () => {
 
   test('attribute definitions: reference needs a target type and a reference type; default needs defaultTypeId', async () => {
     const t = typeId('Location');
-    const noTarget = await call(site, 'POST', `/objecttypeattribute/${t}`, { body: { name: 'R1', type: 1, additionalValue: '1' } });
+    const noTarget = await call(site, 'POST', `/objecttypeattribute/${t}`, {
+      body: { name: 'R1', type: 1, additionalValue: '1' },
+    });
     expect(Object.keys((noTarget.json as { errors: object }).errors)).toEqual(['typeValue']);
-    const noRefType = await call(site, 'POST', `/objecttypeattribute/${t}`, { body: { name: 'R2', type: 1, typeValue: t } });
+    const noRefType = await call(site, 'POST', `/objecttypeattribute/${t}`, {
+      body: { name: 'R2', type: 1, typeValue: t },
+    });
     expect(Object.keys((noRefType.json as { errors: object }).errors)).toEqual(['additionalValue']);
     const noDefault = await call(site, 'POST', `/objecttypeattribute/${t}`, { body: { name: 'D', type: 0 } });
     expect(Object.keys((noDefault.json as { errors: object }).errors)).toEqual(['defaultTypeId']);
-    const dupName = await call(site, 'POST', `/objecttypeattribute/${t}`, { body: { name: 'name', type: 0, defaultTypeId: 0 } });
+    const dupName = await call(site, 'POST', `/objecttypeattribute/${t}`, {
+      body: { name: 'name', type: 0, defaultTypeId: 0 },
+    });
     expect(dupName.status).toBe(400);
     const keyAttr = site.store.attributes(t).find((a) => a.name === 'Key')?.id;
     expect((await call(site, 'DELETE', `/objecttypeattribute/${keyAttr}`)).status).toBe(400);
-    expect((await call(site, 'PUT', `/objecttypeattribute/${t}/${keyAttr}`, { body: { name: 'Renamed' } })).status).toBe(400);
+    expect(
+      (await call(site, 'PUT', `/objecttypeattribute/${t}/${keyAttr}`, { body: { name: 'Renamed' } })).status,
+    ).toBe(400);
   });
 });
 
 describe('schema structure', () => {
   test('a new type gets Key/Name/Created/Updated at positions 0-3; Name is the label with min 1', async () => {
-    const schema = await call(site, 'POST', '/objectschema/create', { body: { name: 'Structure', objectSchemaKey: 'STR' } });
+    const schema = await call(site, 'POST', '/objectschema/create', {
+      body: { name: 'Structure', objectSchemaKey: 'STR' },
+    });
     const schemaId = (schema.json as { id: string }).id;
-    const t = await call(site, 'POST', '/objecttype/create', { body: { name: 'Thing', objectSchemaId: schemaId, iconId: '1' } });
+    const t = await call(site, 'POST', '/objecttype/create', {
+      body: { name: 'Thing', objectSchemaId: schemaId, iconId: '1' },
+    });
     expect(t.status).toBe(201);
-    const attrs = (await call(site, 'GET', `/objecttype/${(t.json as { id: string }).id}/attributes`)).json as Array<Record<string, unknown>>;
+    const attrs = (await call(site, 'GET', `/objecttype/${(t.json as { id: string }).id}/attributes`)).json as Array<
+      Record<string, unknown>
+    >;
     expect(attrs.map((a) => [a.name, a.position, a.label, a.system, a.editable])).toEqual([
-      ['Key', 0, false, true, false], ['Name', 1, true, false, true], ['Created', 2, false, true, false], ['Updated', 3, false, true, false],
+      ['Key', 0, false, true, false],
+      ['Name', 1, true, false, true],
+      ['Created', 2, false, true, false],
+      ['Updated', 3, false, true, false],
     ]);
     expect(attrs[1]?.minimumCardinality).toBe(1);
     expect(attrs[2]?.defaultType).toEqual({ id: 6, name: 'DateTime' });
-    const noIcon = await call(site, 'POST', '/objecttype/create', { body: { name: 'No icon', objectSchemaId: schemaId } });
+    const noIcon = await call(site, 'POST', '/objecttype/create', {
+      body: { name: 'No icon', objectSchemaId: schemaId },
+    });
     expect(noIcon.status).toBe(400);
-    const dup = await call(site, 'POST', '/objecttype/create', { body: { name: 'thing', objectSchemaId: schemaId, iconId: '1' } });
+    const dup = await call(site, 'POST', '/objecttype/create', {
+      body: { name: 'thing', objectSchemaId: schemaId, iconId: '1' },
+    });
     expect(dup.status).toBe(400);
   });
 
   test('children of an inherited parent list its attributes; excludeParentAttributes hides them', async () => {
-    const all = (await call(site, 'GET', `/objecttype/${typeId('Laptop')}/attributes`)).json as Array<{ name: string; objectType: { id: string } }>;
+    const all = (await call(site, 'GET', `/objecttype/${typeId('Laptop')}/attributes`)).json as Array<{
+      name: string;
+      objectType: { id: string };
+    }>;
     expect(all.slice(0, 4).map((a) => a.name)).toEqual(['Key', 'Name', 'Created', 'Updated']);
     expect(all.find((a) => a.name === 'Serial Number')?.objectType.id).toBe(typeId('Hardware'));
-    const own = (await call(site, 'GET', `/objecttype/${typeId('Laptop')}/attributes?excludeParentAttributes=true`)).json as Array<{ name: string }>;
+    const own = (await call(site, 'GET', `/objecttype/${typeId('Laptop')}/attributes?excludeParentAttributes=true`))
+      .json as Array<{ name: string }>;
     expect(own.map((a) => a.name)).toEqual(['RAM', 'Operating system', 'Last seen', 'Assigned user']);
   });
 
   test('position moves a type between parents and reorders siblings', async () => {
-    const schema = (await call(site, 'POST', '/objectschema/create', { body: { name: 'Moves', objectSchemaKey: 'MOV' } })).json as { id: string };
-    const mk = async (name: string) => ((await call(site, 'POST', '/objecttype/create', { body: { name, objectSchemaId: schema.id, iconId: '1' } })).json as { id: string }).id;
-    const a = await mk('A'), b = await mk('B'), c = await mk('C');
+    const schema = (
+      await call(site, 'POST', '/objectschema/create', { body: { name: 'Moves', objectSchemaKey: 'MOV' } })
+    ).json as { id: string };
+    const mk = async (name: string) =>
+      (
+        (await call(site, 'POST', '/objecttype/create', { body: { name, objectSchemaId: schema.id, iconId: '1' } }))
+          .json as { id: string }
+      ).id;
+    const a = await mk('A'),
+      b = await mk('B'),
+      c = await mk('C');
     const moved = await call(site, 'POST', `/objecttype/${c}/position`, { body: { position: 0 } });
     expect((moved.json as { position: number }).position).toBe(0);
-    const flat = (await call(site, 'GET', `/objectschema/${schema.id}/objecttypes/flat`)).json as Array<{ id: string; position: number; parentObjectTypeId?: number }>;
+    const flat = (await call(site, 'GET', `/objectschema/${schema.id}/objecttypes/flat`)).json as Array<{
+      id: string;
+      position: number;
+      parentObjectTypeId?: number;
+    }>;
     expect(flat.sort((x, y) => x.position - y.position).map((t) => t.id)).toEqual([c, a, b]);
     await call(site, 'POST', `/objecttype/${b}/position`, { body: { toObjectTypeId: a, position: 0 } });
-    const bNow = (await call(site, 'GET', `/objecttype/${b}`)).json as { parentObjectTypeId?: number; position: number };
+    const bNow = (await call(site, 'GET', `/objecttype/${b}`)).json as {
+      parentObjectTypeId?: number;
+      position: number;
+    };
     expect(bNow).toMatchObject({ parentObjectTypeId: Number(a), position: 0 });
-    expect((await call(site, 'POST', `/objecttype/${a}/position`, { body: { toObjectTypeId: b, position: 0 } })).status).toBe(400);
+    expect(
+      (await call(site, 'POST', `/objecttype/${a}/position`, { body: { toObjectTypeId: b, position: 0 } })).status,
+    ).toBe(400);
   });
 
   test('cross-schema reference attributes need allowOtherObjectSchema', async () => {
-    const schema = (await call(site, 'POST', '/objectschema/create', { body: { name: 'Cross', objectSchemaKey: 'CRS' } })).json as { id: string };
-    const t = (await call(site, 'POST', '/objecttype/create', { body: { name: 'X', objectSchemaId: schema.id, iconId: '1' } })).json as { id: string };
+    const schema = (
+      await call(site, 'POST', '/objectschema/create', { body: { name: 'Cross', objectSchemaKey: 'CRS' } })
+    ).json as { id: string };
+    const t = (
+      await call(site, 'POST', '/objecttype/create', { body: { name: 'X', objectSchemaId: schema.id, iconId: '1' } })
+    ).json as { id: string };
     const body = { name: 'Owner', type: 1, typeValue: typeId('Employee'), additionalValue: '1' };
     expect((await call(site, 'POST', `/objecttypeattribute/${t.id}`, { body })).status).toBe(400);
-    expect((await call(site, 'POST', `/global/config/objectschema/${schema.id}/property`, { body: { allowOtherObjectSchema: true } })).status).toBe(200);
+    expect(
+      (
+        await call(site, 'POST', `/global/config/objectschema/${schema.id}/property`, {
+          body: { allowOtherObjectSchema: true },
+        })
+      ).status,
+    ).toBe(200);
     expect((await call(site, 'POST', `/objecttypeattribute/${t.id}`, { body })).status).toBe(201);
   });
 });
@@ -218,7 +362,11 @@ describe('objects, keys and history', () => {
   test('objectKey is <schemaKey>-<id>; ids come from one workspace-wide counter and are never reused', async () => {
     const a = (await newLaptop()).json as { id: string; objectKey: string };
     const hrType = typeId('Office');
-    const b = (await call(site, 'POST', '/object/create', { body: { objectTypeId: hrType, attributes: values([[attr('Office.Name'), ['Annex']]]) } })).json as { id: string; objectKey: string };
+    const b = (
+      await call(site, 'POST', '/object/create', {
+        body: { objectTypeId: hrType, attributes: values([[attr('Office.Name'), ['Annex']]]) },
+      })
+    ).json as { id: string; objectKey: string };
     expect(Number(b.id)).toBe(Number(a.id) + 1);
     expect(b.objectKey).toBe(`HR-${b.id}`);
     expect((await call(site, 'DELETE', `/object/${b.id}`)).status).toBe(204);
@@ -228,30 +376,62 @@ describe('objects, keys and history', () => {
 
   test('server-set timestamps; PUT is partial by attribute and [] clears; history records every change', async () => {
     const before = Date.now();
-    const created = (await newLaptop(site, [[attr('Laptop.RAM'), ['16']], [attr('Hardware.Notes'), ['first']]])).json as { id: string; created: string; timestamp: number };
+    const created = (
+      await newLaptop(site, [
+        [attr('Laptop.RAM'), ['16']],
+        [attr('Hardware.Notes'), ['first']],
+      ])
+    ).json as { id: string; created: string; timestamp: number };
     expect(Date.parse(created.created)).toBeGreaterThanOrEqual(before - 5);
-    const put = await call(site, 'PUT', `/object/${created.id}`, { body: { objectTypeId: typeId('Laptop'), attributes: values([[attr('Laptop.RAM'), ['32']], [attr('Hardware.Notes'), []]]) } });
+    const put = await call(site, 'PUT', `/object/${created.id}`, {
+      body: {
+        objectTypeId: typeId('Laptop'),
+        attributes: values([
+          [attr('Laptop.RAM'), ['32']],
+          [attr('Hardware.Notes'), []],
+        ]),
+      },
+    });
     expect(put.status).toBe(200);
     const obj = conforms(AssetObjectSchema, put.json);
-    const valueOf = (id: string) => obj.attributes?.find((a) => a.objectTypeAttributeId === id)?.objectAttributeValues.map((v) => v.value);
+    const valueOf = (id: string) =>
+      obj.attributes?.find((a) => a.objectTypeAttributeId === id)?.objectAttributeValues.map((v) => v.value);
     expect(valueOf(attr('Laptop.RAM'))).toEqual(['32']);
     expect(valueOf(attr('Hardware.Notes'))).toBeUndefined();
     expect(valueOf(attr('Hardware.Name'))).toEqual(['LAP-NEW']);
     expect(obj.timestamp).toBeGreaterThanOrEqual(created.timestamp);
-    const history = conforms(Type.Array(ObjectHistorySchema), (await call(site, 'GET', `/object/${created.id}/history`)).json);
-    expect(history.map((h) => [h.type, h.affectedAttribute ?? null, h.oldValue ?? null, h.newValue ?? null]).sort()).toEqual([
-      [0, null, null, null], [2, 'RAM', '16', '32'], [3, 'Notes', 'first', null],
-    ].sort());
+    const history = conforms(
+      Type.Array(ObjectHistorySchema),
+      (await call(site, 'GET', `/object/${created.id}/history`)).json,
+    );
+    expect(
+      history.map((h) => [h.type, h.affectedAttribute ?? null, h.oldValue ?? null, h.newValue ?? null]).sort(),
+    ).toEqual(
+      [
+        [0, null, null, null],
+        [2, 'RAM', '16', '32'],
+        [3, 'Notes', 'first', null],
+      ].sort(),
+    );
     expect(history[history.length - 1]?.type).toBe(0);
-    const asc = conforms(Type.Array(ObjectHistorySchema), (await call(site, 'GET', `/object/${created.id}/history?asc=true`)).json);
+    const asc = conforms(
+      Type.Array(ObjectHistorySchema),
+      (await call(site, 'GET', `/object/${created.id}/history?asc=true`)).json,
+    );
     expect(asc[0]?.type).toBe(0);
     expect(asc[0]?.actor.key).toBe(site.actorAccountId);
-    const retype = await call(site, 'PUT', `/object/${created.id}`, { body: { objectTypeId: typeId('Server'), attributes: [] } });
+    const retype = await call(site, 'PUT', `/object/${created.id}`, {
+      body: { objectTypeId: typeId('Server'), attributes: [] },
+    });
     expect(retype.status).toBe(400);
   });
 
   test('deleting an object drops references to it', async () => {
-    const target = (await call(site, 'POST', '/object/create', { body: { objectTypeId: typeId('Location'), attributes: values([[attr('Location.Name'), ['Temp building']]]) } })).json as { id: string };
+    const target = (
+      await call(site, 'POST', '/object/create', {
+        body: { objectTypeId: typeId('Location'), attributes: values([[attr('Location.Name'), ['Temp building']]]) },
+      })
+    ).json as { id: string };
     const laptop = (await newLaptop(site, [[attr('Hardware.Location'), [target.id]]])).json as { id: string };
     expect((await aql(site, `Location = "Temp building"`)).values.map((o) => o.id)).toEqual([laptop.id]);
     await call(site, 'DELETE', `/object/${target.id}`);
@@ -275,7 +455,11 @@ describe('paging and AQL', () => {
     const seen: string[] = [];
     let startAt = 0;
     for (let guard = 0; guard < 20; guard++) {
-      const page = await aql(s, `objectSchemaId = ${r.schemaId}`, `startAt=${startAt}&maxResults=100&includeAttributes=false`);
+      const page = await aql(
+        s,
+        `objectSchemaId = ${r.schemaId}`,
+        `startAt=${startAt}&maxResults=100&includeAttributes=false`,
+      );
       expect(page.maxResults).toBe(40);
       expect(page.last).toBe(page.isLast);
       seen.push(...page.values.map((o) => o.id));
@@ -304,7 +488,9 @@ describe('paging and AQL', () => {
     const withAttrs = 'maxResults=1000&includeAttributes=true';
     const mac = await aql(site, `objectType = Laptop AND "Operating system" = macOS`, withAttrs);
     expect(mac.values.length).toBeGreaterThan(0);
-    expect(mac.values.every((o) => o.attributes?.some((a) => a.objectAttributeValues.some((v) => v.value === 'macOS')))).toBe(true);
+    expect(
+      mac.values.every((o) => o.attributes?.some((a) => a.objectAttributeValues.some((v) => v.value === 'macOS'))),
+    ).toBe(true);
     const either = await aql(site, `objectType = Server OR objectType = "Network device"`);
     expect(new Set(either.values.map((o) => o.objectType.name))).toEqual(new Set(['Server', 'Network device']));
     expect((await aql(site, `Name LIKE "LAP-0000"`)).values.every((o) => o.label.startsWith('LAP-0000'))).toBe(true);
@@ -312,16 +498,32 @@ describe('paging and AQL', () => {
     const withNotes = await aql(site, `objectType = Laptop AND Notes IS NOT EMPTY`);
     expect(noNotes.values.length + withNotes.values.length).toBe(laptops.values.length);
     const inOffice = await aql(site, `objectType = Employee AND Office.Country = "Japan"`, withAttrs);
-    expect(inOffice.values.every((o) => o.attributes?.some((a) => a.objectAttributeValues.some((v) => v.displayValue === 'Office Japan')))).toBe(true);
-    const multiType = await aql(site, `objectTypeId IN (${typeId('Server')}, ${typeId('Laptop')}) AND objectSchemaId = ${seeded.schemaId}`);
-    expect(multiType.values.map((o) => Number(o.id))).toEqual([...multiType.values.map((o) => Number(o.id))].sort((a, b) => a - b));
+    expect(
+      inOffice.values.every((o) =>
+        o.attributes?.some((a) => a.objectAttributeValues.some((v) => v.displayValue === 'Office Japan')),
+      ),
+    ).toBe(true);
+    const multiType = await aql(
+      site,
+      `objectTypeId IN (${typeId('Server')}, ${typeId('Laptop')}) AND objectSchemaId = ${seeded.schemaId}`,
+    );
+    expect(multiType.values.map((o) => Number(o.id))).toEqual(
+      [...multiType.values.map((o) => Number(o.id))].sort((a, b) => a - b),
+    );
     const owned = await aql(site, `Owner IS NOT EMPTY AND objectType = Server`, withAttrs);
-    const ownerKey = owned.values[0]?.attributes?.find((a) => a.objectTypeAttributeId === attr('Hardware.Owner'))?.objectAttributeValues[0]?.searchValue;
+    const ownerKey = owned.values[0]?.attributes?.find((a) => a.objectTypeAttributeId === attr('Hardware.Owner'))
+      ?.objectAttributeValues[0]?.searchValue;
     expect((await aql(site, `Owner = "${ownerKey}"`)).values.length).toBeGreaterThan(0);
   });
 
   test('bad AQL, unknown attributes and functions answer 400', async () => {
-    for (const q of ['objectType = ', 'Name = "unterminated', 'Nonexistent attribute = 1', 'Name = currentUser()', 'objectType = Laptop ORDER Name']) {
+    for (const q of [
+      'objectType = ',
+      'Name = "unterminated',
+      'Nonexistent attribute = 1',
+      'Name = currentUser()',
+      'objectType = Laptop ORDER Name',
+    ]) {
       expect([q, (await call(site, 'POST', '/object/aql', { body: { qlQuery: q } })).status]).toEqual([q, 400]);
     }
     expect((await call(site, 'POST', '/object/aql', { body: {} })).status).toBe(400);
@@ -332,7 +534,9 @@ describe('paging and AQL', () => {
     expect((await aql(site, `"Serial Number" = "${serial}"`)).values).toHaveLength(0);
     const created = (await newLaptop(site, [[attr('Hardware.Serial Number'), [serial]]])).json as { id: string };
     expect((await aql(site, `"Serial Number" = "${serial}"`)).values.map((o) => o.id)).toEqual([created.id]);
-    await call(site, 'PUT', `/object/${created.id}`, { body: { objectTypeId: typeId('Laptop'), attributes: values([[attr('Hardware.Serial Number'), [`${serial}-b`]]]) } });
+    await call(site, 'PUT', `/object/${created.id}`, {
+      body: { objectTypeId: typeId('Laptop'), attributes: values([[attr('Hardware.Serial Number'), [`${serial}-b`]]]) },
+    });
     expect((await aql(site, `"Serial Number" = "${serial}"`)).values).toHaveLength(0);
     expect((await aql(site, `"Serial Number" = "${serial}-B"`)).values).toHaveLength(1);
     await call(site, 'DELETE', `/object/${created.id}`);
@@ -351,15 +555,21 @@ describe('traffic knobs', () => {
     expect(limited.status).toBe(429);
     expect(limited.headers.get('retry-after')).toBe('1');
     expect((await call(s, 'GET', '/objectschema/list')).status).toBe(200);
-    const modes = [['http-date', 'retry-after'], ['reset-header', 'x-ratelimit-reset'], ['none', null]] as const;
+    const modes = [
+      ['http-date', 'retry-after'],
+      ['reset-header', 'x-ratelimit-reset'],
+      ['none', null],
+    ] as const;
     for (const [mode, header] of modes) {
       s.setKnobs({ rateLimitPerMinute: 1, retryAfter: mode, clockScale: 600 });
       await call(s, 'GET', '/objectschema/list');
       const r = await call(s, 'GET', '/objectschema/list');
       expect(r.status).toBe(429);
       if (header === 'retry-after') expect(Number.isNaN(Date.parse(r.headers.get('retry-after') ?? ''))).toBe(false);
-      if (header === 'x-ratelimit-reset') expect(Date.parse(r.headers.get('x-ratelimit-reset') ?? '')).toBeGreaterThan(Date.now() - 1000);
-      if (header === null) expect([r.headers.get('retry-after'), r.headers.get('x-ratelimit-reset')]).toEqual([null, null]);
+      if (header === 'x-ratelimit-reset')
+        expect(Date.parse(r.headers.get('x-ratelimit-reset') ?? '')).toBeGreaterThan(Date.now() - 1000);
+      if (header === null)
+        expect([r.headers.get('retry-after'), r.headers.get('x-ratelimit-reset')]).toEqual([null, null]);
     }
     // clockScale 600: a "minute" is 100 ms, so the slot frees up after the window
     const waitUntil = Date.now() + 150;
@@ -395,7 +605,9 @@ describe('traffic knobs', () => {
       for (let i = 0; i < 16; i++) out.push((await call(s, 'GET', '/objectschema/list')).status);
       return out;
     };
-    const a = await pattern(7), b = await pattern(7), c = await pattern(8);
+    const a = await pattern(7),
+      b = await pattern(7),
+      c = await pattern(8);
     expect(a).toEqual(b);
     expect(a).not.toEqual(c);
     expect(a).toContain(503);
@@ -406,7 +618,14 @@ describe('traffic knobs', () => {
     const s = emu.createSite({ knobs: { createThenResetRate: 1 } });
     const r = seedFixture(s, { objects: 3, secondSchema: false, issues: false });
     const before = s.store.objectCount();
-    await expect(call(s, 'POST', '/object/create', { body: { objectTypeId: r.objectTypeIds.Location, attributes: values([[r.attributeIds['Location.Name'] ?? '', ['Ghost']]]) } })).rejects.toThrow();
+    await expect(
+      call(s, 'POST', '/object/create', {
+        body: {
+          objectTypeId: r.objectTypeIds.Location,
+          attributes: values([[r.attributeIds['Location.Name'] ?? '', ['Ghost']]]),
+        },
+      }),
+    ).rejects.toThrow();
     expect(s.store.objectCount()).toBe(before + 1);
   });
 
@@ -427,7 +646,10 @@ describe('traffic knobs', () => {
     expect(limited.status).toBe(429);
     expect(limited.headers.get('ratelimit-reason')).toBe('jira-per-issue-on-write');
     expect(limited.headers.get('retry-after')).not.toBeNull();
-    expect((await call(s, 'PUT', `/api/3/issue/${r.issueKeys[1]}`, { base: 'jira', body: { fields: { summary: 'other' } } })).status).toBe(204);
+    expect(
+      (await call(s, 'PUT', `/api/3/issue/${r.issueKeys[1]}`, { base: 'jira', body: { fields: { summary: 'other' } } }))
+        .status,
+    ).toBe(204);
     s.setKnobs({ rateLimitPerMinute: { 'jira.search': 1 } });
     await call(s, 'POST', '/api/3/search/jql', { base: 'jira', body: { jql: 'project = SUP' } });
     const burst = await call(s, 'POST', '/api/3/search/jql', { base: 'jira', body: { jql: 'project = SUP' } });
@@ -436,7 +658,9 @@ describe('traffic knobs', () => {
 
   test('reserved name characters are rejected only when the knob asks for it', async () => {
     const s = emu.createSite();
-    expect((await call(s, 'POST', '/objectschema/create', { body: { name: 'A.B', objectSchemaKey: 'AB' } })).status).toBe(201);
+    expect(
+      (await call(s, 'POST', '/objectschema/create', { body: { name: 'A.B', objectSchemaKey: 'AB' } })).status,
+    ).toBe(201);
     s.setKnobs({ rejectReservedNameCharacters: true });
     const refused = await call(s, 'POST', '/objectschema/create', { body: { name: 'C:D', objectSchemaKey: 'CD' } });
     expect([refused.status, Object.keys((refused.json as { errors: object }).errors)]).toEqual([400, ['name']]);
@@ -446,7 +670,12 @@ describe('traffic knobs', () => {
     const s = emu.createSite();
     const r = seedFixture(s, { objects: 3, secondSchema: false, issues: false });
     s.setKnobs({ objectAllowance: s.store.objectCount() });
-    const res = await call(s, 'POST', '/object/create', { body: { objectTypeId: r.objectTypeIds.Location, attributes: values([[r.attributeIds['Location.Name'] ?? '', ['Over']]]) } });
+    const res = await call(s, 'POST', '/object/create', {
+      body: {
+        objectTypeId: r.objectTypeIds.Location,
+        attributes: values([[r.attributeIds['Location.Name'] ?? '', ['Over']]]),
+      },
+    });
     expect(res.status).toBe(400);
     expect((res.json as { errorMessages: string[] }).errorMessages[0]).toContain('limit');
   });
@@ -454,19 +683,38 @@ describe('traffic knobs', () => {
 
 describe('control endpoints', () => {
   test('create a seeded site, change knobs, read counters, reset', async () => {
-    const created = await fetch(`${emu.url}/__emulator/sites`, { method: 'POST', headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ name: 'ctl', knobs: { latencyMs: 0 }, fixture: { objects: 20, seed: 'ctl' } }) });
+    const created = await fetch(`${emu.url}/__emulator/sites`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ name: 'ctl', knobs: { latencyMs: 0 }, fixture: { objects: 20, seed: 'ctl' } }),
+    });
     expect(created.status).toBe(201);
-    const info = await created.json() as { siteUrl: string; email: string; apiToken: string; fixture: { objectCount: number } };
+    const info = (await created.json()) as {
+      siteUrl: string;
+      email: string;
+      apiToken: string;
+      fixture: { objectCount: number };
+    };
     expect(info.fixture.objectCount).toBe(20);
     const ctl = emu.site('ctl');
     expect(info.siteUrl).toBe(ctl.info.siteUrl);
-    const knobs = await fetch(`${emu.url}/__emulator/sites/ctl/knobs`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ failure503Rate: 1 }) });
+    const knobs = await fetch(`${emu.url}/__emulator/sites/ctl/knobs`, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ failure503Rate: 1 }),
+    });
     expect(await knobs.json()).toEqual({ failure503Rate: 1 });
     expect((await call(ctl, 'GET', '/objectschema/list')).status).toBe(503);
-    const counters = await (await fetch(`${emu.url}/__emulator/counters?site=ctl`)).json() as { status503: number; total: number };
+    const counters = (await (await fetch(`${emu.url}/__emulator/counters?site=ctl`)).json()) as {
+      status503: number;
+      total: number;
+    };
     expect(counters).toMatchObject({ status503: 1, total: 1 });
-    const reset = await fetch(`${emu.url}/__emulator/reset`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ site: 'ctl' }) });
+    const reset = await fetch(`${emu.url}/__emulator/reset`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ site: 'ctl' }),
+    });
     expect(reset.status).toBe(204);
     expect(ctl.store.objectCount()).toBe(0);
     expect((await fetch(`${emu.url}/__emulator/counters?site=nope`)).status).toBe(404);
@@ -478,38 +726,72 @@ describe('Jira', () => {
   const cf = () => `cf[${field().replace('customfield_', '')}]`;
 
   test('search: cf[N] is not EMPTY with nextPageToken paging returns every matching issue once', async () => {
-    const expected = site.store.issues().filter((i) => Array.isArray(i.fields[field()]) && (i.fields[field()] as unknown[]).length > 0).map((i) => i.key);
+    const expected = site.store
+      .issues()
+      .filter((i) => Array.isArray(i.fields[field()]) && (i.fields[field()] as unknown[]).length > 0)
+      .map((i) => i.key);
     const keys: string[] = [];
     let token: string | undefined;
     for (let guard = 0; guard < 20; guard++) {
-      const res = await call(site, 'POST', '/api/3/search/jql', { base: 'jira', body: { jql: `${cf()} is not EMPTY`, fields: [field()], maxResults: 3, ...(token ? { nextPageToken: token } : {}) } });
+      const res = await call(site, 'POST', '/api/3/search/jql', {
+        base: 'jira',
+        body: {
+          jql: `${cf()} is not EMPTY`,
+          fields: [field()],
+          maxResults: 3,
+          ...(token ? { nextPageToken: token } : {}),
+        },
+      });
       const page = conforms(JiraSearchResultSchema, res.json);
       keys.push(...page.issues.map((i) => i.key));
       expect(page.issues.every((i) => Array.isArray(i.fields[field()]))).toBe(true);
       token = page.nextPageToken;
-      if (!token) { expect(page.isLast).toBe(true); break; }
+      if (!token) {
+        expect(page.isLast).toBe(true);
+        break;
+      }
     }
     expect(keys.sort()).toEqual(expected.sort());
-    const first = await call(site, 'POST', '/api/3/search/jql', { base: 'jira', body: { jql: 'project = SUP', maxResults: 1 } });
+    const first = await call(site, 'POST', '/api/3/search/jql', {
+      base: 'jira',
+      body: { jql: 'project = SUP', maxResults: 1 },
+    });
     const foreignToken = (first.json as { nextPageToken?: string }).nextPageToken;
     expect(foreignToken).toBeDefined();
-    const other = await call(site, 'POST', '/api/3/search/jql', { base: 'jira', body: { jql: `${cf()} is EMPTY`, nextPageToken: foreignToken } });
+    const other = await call(site, 'POST', '/api/3/search/jql', {
+      base: 'jira',
+      body: { jql: `${cf()} is EMPTY`, nextPageToken: foreignToken },
+    });
     expect(other.status).toBe(400);
   });
 
   test('search: IN aqlFunction("objectId IN (...)") finds the issues holding those objects', async () => {
     const issue = site.store.issues().find((i) => Array.isArray(i.fields[field()]));
     const objectId = (issue?.fields[field()] as Array<{ objectId: string }>)[0]?.objectId;
-    const res = await call(site, 'POST', '/api/3/search/jql', { base: 'jira', body: { jql: `${cf()} IN aqlFunction("objectId IN (${objectId}, 999999)")`, fields: ['summary'] } });
+    const res = await call(site, 'POST', '/api/3/search/jql', {
+      base: 'jira',
+      body: { jql: `${cf()} IN aqlFunction("objectId IN (${objectId}, 999999)")`, fields: ['summary'] },
+    });
     const page = conforms(JiraSearchResultSchema, res.json);
     expect(page.issues.map((i) => i.key)).toContain(issue?.key);
     for (const found of page.issues) {
-      expect((site.store.issue(found.key)?.fields[field()] as Array<{ objectId: string }>).map((v) => v.objectId)).toContain(objectId);
+      expect(
+        (site.store.issue(found.key)?.fields[field()] as Array<{ objectId: string }>).map((v) => v.objectId),
+      ).toContain(objectId);
     }
-    const byName = await call(site, 'GET', `/api/3/search/jql?jql=${encodeURIComponent(`"Affected assets" IN aqlFunction("Key = \\"ITI-${objectId}\\"")`)}`, { base: 'jira' });
+    const byName = await call(
+      site,
+      'GET',
+      `/api/3/search/jql?jql=${encodeURIComponent(`"Affected assets" IN aqlFunction("Key = \\"ITI-${objectId}\\"")`)}`,
+      { base: 'jira' },
+    );
     expect((byName.json as { issues: unknown[] }).issues.length).toBe(page.issues.length);
-    expect((await call(site, 'POST', '/api/3/search/jql', { base: 'jira', body: { jql: 'cf[1] is not EMPTY' } })).status).toBe(400);
-    expect((await call(site, 'POST', '/api/3/search/jql', { base: 'jira', body: { jql: 'project = ' } })).status).toBe(400);
+    expect(
+      (await call(site, 'POST', '/api/3/search/jql', { base: 'jira', body: { jql: 'cf[1] is not EMPTY' } })).status,
+    ).toBe(400);
+    expect((await call(site, 'POST', '/api/3/search/jql', { base: 'jira', body: { jql: 'project = ' } })).status).toBe(
+      400,
+    );
   });
 
   test('mypermissions answers for the calling user; denied keys come from the store', async () => {
@@ -524,47 +806,89 @@ describe('Jira', () => {
   test('issue update validates that objects exist and replaces the whole value', async () => {
     const key = seeded.issueKeys[1] ?? '';
     const laptop = String(site.store.raw.aqlIds('objectType = Laptop')[0]);
-    const bad = await call(site, 'PUT', `/api/3/issue/${key}`, { base: 'jira', body: { fields: { [field()]: [{ workspaceId: site.info.workspaceId, id: `${site.info.workspaceId}:99999999`, objectId: '99999999' }] } } });
+    const bad = await call(site, 'PUT', `/api/3/issue/${key}`, {
+      base: 'jira',
+      body: {
+        fields: {
+          [field()]: [
+            { workspaceId: site.info.workspaceId, id: `${site.info.workspaceId}:99999999`, objectId: '99999999' },
+          ],
+        },
+      },
+    });
     expect(bad.status).toBe(400);
     expect(Object.keys((bad.json as { errors: object }).errors)).toEqual([field()]);
-    const good = await call(site, 'PUT', `/api/3/issue/${key}`, { base: 'jira', body: { fields: { [field()]: [{ workspaceId: site.info.workspaceId, id: `${site.info.workspaceId}:${laptop}`, objectId: laptop }] } } });
+    const good = await call(site, 'PUT', `/api/3/issue/${key}`, {
+      base: 'jira',
+      body: {
+        fields: {
+          [field()]: [
+            { workspaceId: site.info.workspaceId, id: `${site.info.workspaceId}:${laptop}`, objectId: laptop },
+          ],
+        },
+      },
+    });
     expect(good.status).toBe(204);
     const after = await call(site, 'GET', `/api/3/issue/${key}?fields=${field()}`, { base: 'jira' });
-    expect((after.json as { fields: Record<string, unknown> }).fields).toEqual({ [field()]: [{ workspaceId: site.info.workspaceId, id: `${site.info.workspaceId}:${laptop}`, objectId: laptop }] });
+    expect((after.json as { fields: Record<string, unknown> }).fields).toEqual({
+      [field()]: [{ workspaceId: site.info.workspaceId, id: `${site.info.workspaceId}:${laptop}`, objectId: laptop }],
+    });
     await call(site, 'PUT', `/api/3/issue/${key}`, { base: 'jira', body: { fields: { [field()]: [] } } });
-    expect(((await call(site, 'GET', `/api/3/issue/${key}`, { base: 'jira' })).json as { fields: Record<string, unknown> }).fields[field()]).toBeNull();
+    expect(
+      ((await call(site, 'GET', `/api/3/issue/${key}`, { base: 'jira' })).json as { fields: Record<string, unknown> })
+        .fields[field()],
+    ).toBeNull();
   });
 });
 
 describe('fixture', () => {
   test('same seed, same data; the fixture has trees, cycles, cross-schema references, avatars, history and issues', () => {
-    const a = emu.createSite(), b = emu.createSite();
+    const a = emu.createSite(),
+      b = emu.createSite();
     const ra = seedFixture(a, { objects: 150, seed: 'same' });
     const rb = seedFixture(b, { objects: 150, seed: 'same' });
     expect(ra).toEqual(rb);
-    const strip = (s: EmulatorSite) => s.store.objectIds().map((id) => {
-      const o = s.store.renderObject(id);
-      return [o?.objectKey, o?.label, o?.created, o?.attributes?.map((x) => [x.objectTypeAttributeId, x.objectAttributeValues.map((v) => v.value ?? v.searchValue)])];
-    });
+    const strip = (s: EmulatorSite) =>
+      s.store.objectIds().map((id) => {
+        const o = s.store.renderObject(id);
+        return [
+          o?.objectKey,
+          o?.label,
+          o?.created,
+          o?.attributes?.map((x) => [
+            x.objectTypeAttributeId,
+            x.objectAttributeValues.map((v) => v.value ?? v.searchValue),
+          ]),
+        ];
+      });
     expect(strip(a)).toEqual(strip(b));
     expect(ra.avatarObjectIds.length).toBeGreaterThan(0);
     expect(ra.historyEntries).toBeGreaterThan(ra.objectCount);
     expect(ra.issueKeys.length).toBeGreaterThan(0);
     // a dependency cycle among Software objects
-    const deps = new Map(a.store.raw.aqlIds('objectType = Software').map((id) => {
-      const o = a.store.raw.objects.get(id);
-      return [id, (o?.values.get(Number(ra.attributeIds['Software.Depends on'])) ?? []).map(Number)];
-    }));
+    const deps = new Map(
+      a.store.raw.aqlIds('objectType = Software').map((id) => {
+        const o = a.store.raw.objects.get(id);
+        return [id, (o?.values.get(Number(ra.attributeIds['Software.Depends on'])) ?? []).map(Number)];
+      }),
+    );
     const first = [...deps.keys()][0] ?? 0;
     let cur = first;
     for (let i = 0; i < deps.size; i++) cur = deps.get(cur)?.[0] ?? cur;
     const visited = new Set<number>();
-    while (!visited.has(cur)) { visited.add(cur); cur = deps.get(cur)?.[0] ?? cur; }
+    while (!visited.has(cur)) {
+      visited.add(cur);
+      cur = deps.get(cur)?.[0] ?? cur;
+    }
     expect(visited.size).toBeGreaterThan(1);
     const owners = a.store.raw.aqlIds('Owner IS NOT EMPTY');
     expect(owners.length).toBeGreaterThan(0);
-    expect(a.store.renderObject(owners[0] ?? 0)?.attributes?.find((x) => x.objectTypeAttributeId === ra.attributeIds['Hardware.Owner'])
-      ?.objectAttributeValues[0]?.referencedObject?.objectKey).toMatch(/^HR\d*-/);
+    expect(
+      a.store
+        .renderObject(owners[0] ?? 0)
+        ?.attributes?.find((x) => x.objectTypeAttributeId === ra.attributeIds['Hardware.Owner'])
+        ?.objectAttributeValues[0]?.referencedObject?.objectKey,
+    ).toMatch(/^HR\d*-/);
   });
 
   test('a larger fixture skips per-object validation but stays valid', () => {
@@ -576,8 +900,15 @@ describe('fixture', () => {
       const o = s.store.raw.objects.get(Number(id));
       if (!o) throw new Error('missing');
       // unique values get a suffix so the copy does not collide with the original
-      const copy = new Map([...o.values].map(([attrId, vals]) => [attrId, s.store.raw.attrs.get(attrId)?.unique ? vals.map((v) => `${v}-copy`) : vals]));
-      expect(() => s.store.raw.insertObject(o.typeId, copy, { created: o.created, updated: o.updated, validate: true })).not.toThrow();
+      const copy = new Map(
+        [...o.values].map(([attrId, vals]) => [
+          attrId,
+          s.store.raw.attrs.get(attrId)?.unique ? vals.map((v) => `${v}-copy`) : vals,
+        ]),
+      );
+      expect(() =>
+        s.store.raw.insertObject(o.typeId, copy, { created: o.created, updated: o.updated, validate: true }),
+      ).not.toThrow();
     }
   });
 });

@@ -6,15 +6,35 @@ import { gunzipSync, gzipSync } from 'node:zlib';
 import { ConflictError } from '../src/errors.js';
 import type { AssetObject, ObjectHistory } from '../src/model/index.js';
 import {
-  ContentHashChain, InvalidSnapshotRecordError, SnapshotIntegrityError, SnapshotWriter, canonicalJson, createDirectoryChunkStore, createMemoryChunkStore,
-  parseManifest, readSnapshot, toHistoryRecord, toObjectRecord, verifyChunk,
+  ContentHashChain,
+  InvalidSnapshotRecordError,
+  SnapshotIntegrityError,
+  SnapshotWriter,
+  canonicalJson,
+  createDirectoryChunkStore,
+  createMemoryChunkStore,
+  parseManifest,
+  readSnapshot,
+  toHistoryRecord,
+  toObjectRecord,
+  verifyChunk,
 } from '../src/snapshot/index.js';
 import type {
-  ChunkSource, SnapshotHeader, SnapshotIntegrityCode, SnapshotManifest, SnapshotRecord, SnapshotWarning, SnapshotWriterOptions,
+  ChunkSource,
+  SnapshotHeader,
+  SnapshotIntegrityCode,
+  SnapshotManifest,
+  SnapshotRecord,
+  SnapshotWarning,
+  SnapshotWriterOptions,
 } from '../src/snapshot/index.js';
 
 const header: SnapshotHeader = {
-  source: { cloudId: 'c0ffee00-0000-4000-8000-000000000001', siteUrl: 'https://acme.atlassian.net', workspaceId: 'ws-1' },
+  source: {
+    cloudId: 'c0ffee00-0000-4000-8000-000000000001',
+    siteUrl: 'https://acme.atlassian.net',
+    workspaceId: 'ws-1',
+  },
   schema: { id: '7', name: 'IT Assets', key: 'ITA' },
   options: { history: true, icons: false, issueRefs: true },
   createdAt: '2026-01-02T03:04:05.678Z',
@@ -23,31 +43,107 @@ const header: SnapshotHeader = {
 /** A deterministic, varied record stream: structure first, then objects, histories and issue refs. */
 function sampleRecords(objects: number): SnapshotRecord[] {
   const out: SnapshotRecord[] = [
-    { kind: 'schema', id: '7', name: 'IT Assets', objectSchemaKey: 'ITA', created: '2025-01-01T00:00:00.000Z', updated: '2025-06-01T00:00:00.000Z', objectCount: objects, objectTypeCount: 3 },
+    {
+      kind: 'schema',
+      id: '7',
+      name: 'IT Assets',
+      objectSchemaKey: 'ITA',
+      created: '2025-01-01T00:00:00.000Z',
+      updated: '2025-06-01T00:00:00.000Z',
+      objectCount: objects,
+      objectTypeCount: 3,
+    },
     { kind: 'schemaConfig', allowOtherObjectSchema: false },
     { kind: 'statusType', id: '1', name: 'Active', category: 1 },
     { kind: 'referenceType', id: '4', name: 'Reference', color: '2f7fd1' },
   ];
   for (const t of ['10', '11', '12']) {
-    out.push({ kind: 'objectType', id: t, name: `Type ${t}`, icon: { id: '57', name: 'Laptop' }, position: Number(t) - 10, created: '2025-01-01T00:00:00.000Z', updated: '2025-01-01T00:00:00.000Z', objectCount: 0, inherited: false, abstractObjectType: false, parentObjectTypeInherited: false });
-    out.push({ kind: 'attribute', id: `${t}1`, objectTypeId: t, name: 'Name', label: true, type: 0, defaultType: { id: 0, name: 'Text' }, indexed: true, position: 1 });
+    out.push({
+      kind: 'objectType',
+      id: t,
+      name: `Type ${t}`,
+      icon: { id: '57', name: 'Laptop' },
+      position: Number(t) - 10,
+      created: '2025-01-01T00:00:00.000Z',
+      updated: '2025-01-01T00:00:00.000Z',
+      objectCount: 0,
+      inherited: false,
+      abstractObjectType: false,
+      parentObjectTypeInherited: false,
+    });
+    out.push({
+      kind: 'attribute',
+      id: `${t}1`,
+      objectTypeId: t,
+      name: 'Name',
+      label: true,
+      type: 0,
+      defaultType: { id: 0, name: 'Text' },
+      indexed: true,
+      position: 1,
+    });
   }
   for (let i = 1; i <= objects; i++) {
     const typeId = String(10 + (i % 3));
     out.push({
-      kind: 'object', id: String(1000 + i), objectKey: `ITA-${1000 + i}`, label: `host-${i} ✓ ünïcode`, objectTypeId: typeId,
-      created: '2025-02-03T04:05:06.007Z', updated: '2025-02-03T04:05:06.007Z', timestamp: 1738555506007 + i, hasAvatar: false,
+      kind: 'object',
+      id: String(1000 + i),
+      objectKey: `ITA-${1000 + i}`,
+      label: `host-${i} ✓ ünïcode`,
+      objectTypeId: typeId,
+      created: '2025-02-03T04:05:06.007Z',
+      updated: '2025-02-03T04:05:06.007Z',
+      timestamp: 1738555506007 + i,
+      hasAvatar: false,
       attributes: [
-        { objectTypeAttributeId: `${typeId}1`, objectAttributeValues: [{ value: `host-${i} ✓ ünïcode`, displayValue: `host-${i} ✓ ünïcode` }] },
-        ...(i > 1 ? [{ objectTypeAttributeId: '99', objectAttributeValues: [{ displayValue: `host-${i - 1}`, searchValue: `ITA-${999 + i}`, referencedType: true, referencedObject: { id: String(999 + i), objectKey: `ITA-${999 + i}`, label: `host-${i - 1}`, objectTypeId: '10' } }] }] : []),
-        { objectTypeAttributeId: '98', objectAttributeValues: [{ value: 'x'.repeat(i % 200), displayValue: 'x'.repeat(i % 200) }] },
+        {
+          objectTypeAttributeId: `${typeId}1`,
+          objectAttributeValues: [{ value: `host-${i} ✓ ünïcode`, displayValue: `host-${i} ✓ ünïcode` }],
+        },
+        ...(i > 1
+          ? [
+              {
+                objectTypeAttributeId: '99',
+                objectAttributeValues: [
+                  {
+                    displayValue: `host-${i - 1}`,
+                    searchValue: `ITA-${999 + i}`,
+                    referencedType: true,
+                    referencedObject: {
+                      id: String(999 + i),
+                      objectKey: `ITA-${999 + i}`,
+                      label: `host-${i - 1}`,
+                      objectTypeId: '10',
+                    },
+                  },
+                ],
+              },
+            ]
+          : []),
+        {
+          objectTypeAttributeId: '98',
+          objectAttributeValues: [{ value: 'x'.repeat(i % 200), displayValue: 'x'.repeat(i % 200) }],
+        },
       ],
     });
   }
   for (let i = 1; i <= objects; i += 7) {
-    out.push({ kind: 'history', objectId: String(1000 + i), entries: [{ id: String(i), type: 0, created: '2025-02-03T04:05:06.007Z', actor: { key: 'acc-1', displayName: 'Ana' } }] });
+    out.push({
+      kind: 'history',
+      objectId: String(1000 + i),
+      entries: [
+        { id: String(i), type: 0, created: '2025-02-03T04:05:06.007Z', actor: { key: 'acc-1', displayName: 'Ana' } },
+      ],
+    });
   }
-  out.push({ kind: 'issueRef', issueId: '20417', issueKey: 'SUP-731', fieldId: 'customfield_10191', fieldName: 'Affected hardware', objectIds: ['1001', '1002'] });
+  out.push({
+    kind: 'issueRef',
+    issueId: '20417',
+    issueKey: 'SUP-731',
+    fieldId: 'customfield_10191',
+    fieldName: 'Affected hardware',
+    objectIds: ['1001', '1002'],
+  });
   return out;
 }
 
@@ -65,7 +161,9 @@ async function readAll(manifest: SnapshotManifest, source: ChunkSource, onWarnin
   return out;
 }
 
-async function integrityCode(promise: Promise<unknown>): Promise<{ code: SnapshotIntegrityCode; seq: number | undefined }> {
+async function integrityCode(
+  promise: Promise<unknown>,
+): Promise<{ code: SnapshotIntegrityCode; seq: number | undefined }> {
   try {
     await promise;
   } catch (err) {
@@ -80,7 +178,8 @@ function independentContentHash(manifest: SnapshotManifest, chunks: Map<number, 
   let h = Buffer.alloc(32);
   for (const c of manifest.chunks) {
     const text = gunzipSync(chunks.get(c.seq) ?? new Uint8Array()).toString('utf8');
-    for (const line of text.split('\n').slice(0, -1)) h = createHash('sha256').update(h).update(`${line}\n`, 'utf8').digest();
+    for (const line of text.split('\n').slice(0, -1))
+      h = createHash('sha256').update(h).update(`${line}\n`, 'utf8').digest();
   }
   return h.toString('hex');
 }
@@ -101,9 +200,26 @@ describe('writer and reader', () => {
     }
     expect(await readAll(manifest, store)).toEqual(records);
     expect(manifest.counts.records).toBe(records.length);
-    expect(manifest.counts.byKind).toEqual({ schema: 1, schemaConfig: 1, icon: 0, statusType: 1, referenceType: 1, objectType: 3, attribute: 3, object: 3000, history: 429, issueRef: 1 });
+    expect(manifest.counts.byKind).toEqual({
+      schema: 1,
+      schemaConfig: 1,
+      icon: 0,
+      statusType: 1,
+      referenceType: 1,
+      objectType: 3,
+      attribute: 3,
+      object: 3000,
+      history: 429,
+      issueRef: 1,
+    });
     expect(manifest.counts.objectsByObjectType).toEqual({ '10': 1000, '11': 1000, '12': 1000 });
-    expect(manifest).toMatchObject({ formatVersion: 1, source: header.source, schema: header.schema, options: header.options, createdAt: header.createdAt });
+    expect(manifest).toMatchObject({
+      formatVersion: 1,
+      source: header.source,
+      schema: header.schema,
+      options: header.options,
+      createdAt: header.createdAt,
+    });
     expect(manifest.contentSha256).toBe(independentContentHash(manifest, store.chunks));
     expect(() => parseManifest(JSON.parse(JSON.stringify(manifest)))).not.toThrow();
   });
@@ -135,11 +251,15 @@ describe('writer and reader', () => {
   test('a writer resumed from serialised state (new instance) gives the same content hash', async () => {
     const whole = await writeAll(records, small);
     const store = createMemoryChunkStore();
-    let state = JSON.parse(JSON.stringify(await (async () => {
-      const w = SnapshotWriter.create(header, { sink: store, ...small });
-      for (const r of records.slice(0, 1234)) await w.write(r);
-      return w.checkpoint();
-    })()));
+    let state = JSON.parse(
+      JSON.stringify(
+        await (async () => {
+          const w = SnapshotWriter.create(header, { sink: store, ...small });
+          for (const r of records.slice(0, 1234)) await w.write(r);
+          return w.checkpoint();
+        })(),
+      ),
+    );
     // second invocation resumes, writes some more and is interrupted again
     {
       const w = SnapshotWriter.resume(state, { sink: store, ...small });
@@ -164,7 +284,13 @@ describe('writer and reader', () => {
     expect((await w.checkpoint()).chunks).toHaveLength(1);
     expect((await w.checkpoint()).chunks).toHaveLength(1);
 
-    const failing = SnapshotWriter.create(header, { sink: { putChunk: async () => { throw new Error('network down'); } } });
+    const failing = SnapshotWriter.create(header, {
+      sink: {
+        putChunk: async () => {
+          throw new Error('network down');
+        },
+      },
+    });
     await failing.write(records[0] as SnapshotRecord);
     await expect(failing.checkpoint()).rejects.toThrow('network down');
     await expect(failing.write(records[1] as SnapshotRecord)).rejects.toMatchObject({ code: 'snapshot_writer_failed' });
@@ -173,11 +299,16 @@ describe('writer and reader', () => {
   test('the writer rejects a record that does not match its kind, naming the path, not the value', async () => {
     const w = SnapshotWriter.create(header, { sink: createMemoryChunkStore() });
     const bad = { ...records[10], objectKey: undefined, label: 'SECRET-LABEL' } as unknown as SnapshotRecord;
-    const err = await w.write(bad).then(() => undefined, (e: unknown) => e);
+    const err = await w.write(bad).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     expect(err).toBeInstanceOf(InvalidSnapshotRecordError);
     expect((err as Error).message).toContain('/objectKey');
     expect((err as Error).message).not.toContain('SECRET-LABEL');
-    await expect(w.write({ kind: 'attachment' } as unknown as SnapshotRecord)).rejects.toBeInstanceOf(InvalidSnapshotRecordError);
+    await expect(w.write({ kind: 'attachment' } as unknown as SnapshotRecord)).rejects.toBeInstanceOf(
+      InvalidSnapshotRecordError,
+    );
     expect(w.recordCount).toBe(0);
   });
 });
@@ -202,29 +333,62 @@ describe('damage is detected', () => {
           const bytes = m.get(c.seq) as Uint8Array;
           bytes[offset] = (bytes[offset] ?? 0) ^ 0x01;
         });
-        expect(await integrityCode(readAll(written.manifest, source))).toEqual({ code: 'chunk_hash_mismatch', seq: c.seq });
+        expect(await integrityCode(readAll(written.manifest, source))).toEqual({
+          code: 'chunk_hash_mismatch',
+          seq: c.seq,
+        });
       }
     }
   });
 
   test('a dropped chunk, a truncated chunk and two swapped chunks', async () => {
-    expect(await integrityCode(readAll(written.manifest, tampered((m) => m.delete(3))))).toEqual({ code: 'missing_chunk', seq: 3 });
+    expect(
+      await integrityCode(
+        readAll(
+          written.manifest,
+          tampered((m) => m.delete(3)),
+        ),
+      ),
+    ).toEqual({ code: 'missing_chunk', seq: 3 });
     const last = written.manifest.chunks.length - 1;
-    expect(await integrityCode(readAll(written.manifest, tampered((m) => m.delete(last))))).toEqual({ code: 'missing_chunk', seq: last });
-    expect(await integrityCode(readAll(written.manifest, tampered((m) => m.set(5, (m.get(5) as Uint8Array).subarray(0, 100)))))).toEqual({ code: 'chunk_size_mismatch', seq: 5 });
-    expect(await integrityCode(readAll(written.manifest, tampered((m) => {
-      const a = m.get(1) as Uint8Array;
-      m.set(1, m.get(2) as Uint8Array);
-      m.set(2, a);
-    })))).toMatchObject({ code: expect.stringMatching(/^chunk_(hash|size)_mismatch$/), seq: 1 });
+    expect(
+      await integrityCode(
+        readAll(
+          written.manifest,
+          tampered((m) => m.delete(last)),
+        ),
+      ),
+    ).toEqual({ code: 'missing_chunk', seq: last });
+    expect(
+      await integrityCode(
+        readAll(
+          written.manifest,
+          tampered((m) => m.set(5, (m.get(5) as Uint8Array).subarray(0, 100))),
+        ),
+      ),
+    ).toEqual({ code: 'chunk_size_mismatch', seq: 5 });
+    expect(
+      await integrityCode(
+        readAll(
+          written.manifest,
+          tampered((m) => {
+            const a = m.get(1) as Uint8Array;
+            m.set(1, m.get(2) as Uint8Array);
+            m.set(2, a);
+          }),
+        ),
+      ),
+    ).toMatchObject({ code: expect.stringMatching(/^chunk_(hash|size)_mismatch$/), seq: 1 });
   });
 
   test('no record of a damaged chunk is yielded', async () => {
     const seen: SnapshotRecord[] = [];
     const source = tampered((m) => (m.get(4) as Uint8Array).fill(0, 30, 31));
-    await expect((async () => {
-      for await (const r of readSnapshot(written.manifest, source)) seen.push(r);
-    })()).rejects.toBeInstanceOf(SnapshotIntegrityError);
+    await expect(
+      (async () => {
+        for await (const r of readSnapshot(written.manifest, source)) seen.push(r);
+      })(),
+    ).rejects.toBeInstanceOf(SnapshotIntegrityError);
     const before = written.manifest.chunks.slice(0, 4).reduce((n, c) => n + c.records, 0);
     expect(seen).toHaveLength(before);
   });
@@ -238,7 +402,10 @@ describe('damage is detected', () => {
     dropped.counts.records -= gone?.records ?? 0;
     dropped.counts.byKind.issueRef = 0;
     dropped.counts.byKind.history = (dropped.counts.byKind.history ?? 0) - ((gone?.records ?? 0) - 1);
-    expect(await integrityCode(readAll(dropped, written.store))).toEqual({ code: 'content_hash_mismatch', seq: undefined });
+    expect(await integrityCode(readAll(dropped, written.store))).toEqual({
+      code: 'content_hash_mismatch',
+      seq: undefined,
+    });
 
     const reordered = m();
     reordered.chunks.reverse();
@@ -247,19 +414,32 @@ describe('damage is detected', () => {
     const recount = m();
     (recount.chunks[2] as { records: number }).records += 1;
     (recount.chunks[3] as { records: number }).records -= 1;
-    expect(await integrityCode(readAll(recount, written.store))).toEqual({ code: 'chunk_record_count_mismatch', seq: 2 });
+    expect(await integrityCode(readAll(recount, written.store))).toEqual({
+      code: 'chunk_record_count_mismatch',
+      seq: 2,
+    });
 
     const v2 = { ...m(), formatVersion: 2 } as unknown as SnapshotManifest;
     expect(await integrityCode(readAll(v2, written.store))).toMatchObject({ code: 'unsupported_format_version' });
-    expect(await integrityCode(readAll({ ...m(), chunks: 'x' } as unknown as SnapshotManifest, written.store))).toMatchObject({ code: 'invalid_manifest' });
+    expect(
+      await integrityCode(readAll({ ...m(), chunks: 'x' } as unknown as SnapshotManifest, written.store)),
+    ).toMatchObject({ code: 'invalid_manifest' });
   });
 
   test('a chunk replaced together with its manifest entry still fails the content hash', async () => {
     const seq = 6;
-    const text = gunzipSync(written.store.chunks.get(seq) as Uint8Array).toString('utf8').replace('host-', 'hosT-');
+    const text = gunzipSync(written.store.chunks.get(seq) as Uint8Array)
+      .toString('utf8')
+      .replace('host-', 'hosT-');
     const forged = gzipSync(Buffer.from(text, 'utf8'));
     const manifest: SnapshotManifest = JSON.parse(JSON.stringify(written.manifest));
-    manifest.chunks[seq] = { seq, bytes: forged.length, records: manifest.chunks[seq]?.records ?? 0, sha256: createHash('sha256').update(forged).digest('hex'), uncompressedBytes: Buffer.byteLength(text) };
+    manifest.chunks[seq] = {
+      seq,
+      bytes: forged.length,
+      records: manifest.chunks[seq]?.records ?? 0,
+      sha256: createHash('sha256').update(forged).digest('hex'),
+      uncompressedBytes: Buffer.byteLength(text),
+    };
     const source = tampered((m) => m.set(seq, forged));
     expect(await integrityCode(readAll(manifest, source))).toEqual({ code: 'content_hash_mismatch', seq: undefined });
   });
@@ -267,15 +447,33 @@ describe('damage is detected', () => {
   test('a gzip bomb beyond the declared size is refused', async () => {
     const bomb = gzipSync(Buffer.alloc(10 * 1024 * 1024, 0x61));
     const sha256 = createHash('sha256').update(bomb).digest('hex');
-    const manifest: SnapshotManifest = { ...written.manifest, chunks: [{ seq: 0, bytes: bomb.length, records: 1, sha256, uncompressedBytes: 100 }], counts: { records: 1, byKind: { schema: 1 }, objectsByObjectType: {} } };
-    expect(await integrityCode(readAll(manifest, { getChunk: async () => bomb }))).toEqual({ code: 'chunk_too_large', seq: 0 });
+    const manifest: SnapshotManifest = {
+      ...written.manifest,
+      chunks: [{ seq: 0, bytes: bomb.length, records: 1, sha256, uncompressedBytes: 100 }],
+      counts: { records: 1, byKind: { schema: 1 }, objectsByObjectType: {} },
+    };
+    expect(await integrityCode(readAll(manifest, { getChunk: async () => bomb }))).toEqual({
+      code: 'chunk_too_large',
+      seq: 0,
+    });
   });
 
-  test('a declared size beyond the reader\'s limit does not raise the limit', async () => {
+  test("a declared size beyond the reader's limit does not raise the limit", async () => {
     const bomb = gzipSync(Buffer.alloc(10 * 1024 * 1024, 0x61));
     const sha256 = createHash('sha256').update(bomb).digest('hex');
-    const manifest: SnapshotManifest = { ...written.manifest, chunks: [{ seq: 0, bytes: bomb.length, records: 1, sha256, uncompressedBytes: 10 * 1024 * 1024 }], counts: { records: 1, byKind: { schema: 1 }, objectsByObjectType: {} } };
-    const reading = (async () => { for await (const r of readSnapshot(manifest, { getChunk: async () => bomb }, { maxUncompressedBytes: 1024 * 1024 })) void r; })();
+    const manifest: SnapshotManifest = {
+      ...written.manifest,
+      chunks: [{ seq: 0, bytes: bomb.length, records: 1, sha256, uncompressedBytes: 10 * 1024 * 1024 }],
+      counts: { records: 1, byKind: { schema: 1 }, objectsByObjectType: {} },
+    };
+    const reading = (async () => {
+      for await (const r of readSnapshot(
+        manifest,
+        { getChunk: async () => bomb },
+        { maxUncompressedBytes: 1024 * 1024 },
+      ))
+        void r;
+    })();
     expect(await integrityCode(reading)).toEqual({ code: 'chunk_too_large', seq: 0 });
   });
 });
@@ -284,7 +482,17 @@ describe('compatibility', () => {
   test('unknown record kinds are skipped with a warning; unknown fields are kept', async () => {
     // a chunk as a newer writer might produce it, built here by hand
     const lines = [
-      { kind: 'schema', id: '7', name: 'S', objectSchemaKey: 'S', created: '2025-01-01T00:00:00.000Z', updated: '2025-01-01T00:00:00.000Z', objectCount: 1, objectTypeCount: 1, futureField: { a: 1 } },
+      {
+        kind: 'schema',
+        id: '7',
+        name: 'S',
+        objectSchemaKey: 'S',
+        created: '2025-01-01T00:00:00.000Z',
+        updated: '2025-01-01T00:00:00.000Z',
+        objectCount: 1,
+        objectTypeCount: 1,
+        futureField: { a: 1 },
+      },
       { kind: 'attachment', objectId: '1', fileName: 'a.pdf' },
       { kind: 'statusType', id: '1', name: 'Active', category: 1 },
     ].map((r) => `${JSON.stringify(r)}\n`);
@@ -294,7 +502,16 @@ describe('compatibility', () => {
     for (const l of lines) h = createHash('sha256').update(h).update(l, 'utf8').digest();
     const manifest = {
       ...(await writeAll([])).manifest,
-      chunks: [{ seq: 0, bytes: gz.length, records: 3, sha256: createHash('sha256').update(gz).digest('hex'), uncompressedBytes: raw.length, compression: 'gzip' }],
+      chunks: [
+        {
+          seq: 0,
+          bytes: gz.length,
+          records: 3,
+          sha256: createHash('sha256').update(gz).digest('hex'),
+          uncompressedBytes: raw.length,
+          compression: 'gzip',
+        },
+      ],
       counts: { records: 3, byKind: { schema: 1, attachment: 1, statusType: 1 }, objectsByObjectType: {} },
       contentSha256: h.toString('hex'),
       newTopLevelField: true,
@@ -315,12 +532,27 @@ describe('verifyChunk (on arrival)', () => {
     if (!c) throw new Error('no chunk 1');
     expect(await verifyChunk(bytes, { sha256: c.sha256 })).toEqual({ sha256: c.sha256, bytes: c.bytes });
     expect(await verifyChunk(bytes, c)).toEqual({ sha256: c.sha256, bytes: c.bytes, records: c.records });
-    expect(await verifyChunk(bytes, { sha256: c.sha256.toUpperCase(), bytes: c.bytes })).toMatchObject({ sha256: c.sha256 });
-    expect(await integrityCode(verifyChunk(bytes, { ...c, sha256: manifest.chunks[0]?.sha256 ?? '' }))).toEqual({ code: 'chunk_hash_mismatch', seq: 1 });
-    expect(await integrityCode(verifyChunk(bytes.subarray(1), { sha256: c.sha256, bytes: c.bytes }))).toEqual({ code: 'chunk_size_mismatch', seq: undefined });
-    expect(await integrityCode(verifyChunk(bytes, { ...c, records: c.records + 1 }))).toEqual({ code: 'chunk_record_count_mismatch', seq: 1 });
+    expect(await verifyChunk(bytes, { sha256: c.sha256.toUpperCase(), bytes: c.bytes })).toMatchObject({
+      sha256: c.sha256,
+    });
+    expect(await integrityCode(verifyChunk(bytes, { ...c, sha256: manifest.chunks[0]?.sha256 ?? '' }))).toEqual({
+      code: 'chunk_hash_mismatch',
+      seq: 1,
+    });
+    expect(await integrityCode(verifyChunk(bytes.subarray(1), { sha256: c.sha256, bytes: c.bytes }))).toEqual({
+      code: 'chunk_size_mismatch',
+      seq: undefined,
+    });
+    expect(await integrityCode(verifyChunk(bytes, { ...c, records: c.records + 1 }))).toEqual({
+      code: 'chunk_record_count_mismatch',
+      seq: 1,
+    });
     const notGzip = Buffer.from('plain text\n');
-    expect(await integrityCode(verifyChunk(notGzip, { sha256: createHash('sha256').update(notGzip).digest('hex'), records: 1 }))).toMatchObject({ code: 'chunk_corrupt' });
+    expect(
+      await integrityCode(
+        verifyChunk(notGzip, { sha256: createHash('sha256').update(notGzip).digest('hex'), records: 1 }),
+      ),
+    ).toMatchObject({ code: 'chunk_corrupt' });
   });
 });
 
@@ -349,40 +581,148 @@ describe('chunk stores', () => {
     expect(await integrityCode(readAll(loaded, again))).toEqual({ code: 'chunk_size_mismatch', seq: 2 });
   });
 
-  test.each(['memory', 'directory'])('%s store: same chunk again is a no-op, different content is a conflict', async (kind) => {
-    const store = kind === 'memory' ? createMemoryChunkStore() : createDirectoryChunkStore(dir);
-    const bytes = gzipSync('{"kind":"schemaConfig"}\n');
-    const sha256 = createHash('sha256').update(bytes).digest('hex');
-    await store.putChunk({ seq: 0, bytes, records: 1, sha256 });
-    await store.putChunk({ seq: 0, bytes, records: 1, sha256 });
-    const other = gzipSync('{"kind":"schemaConfig","x":1}\n');
-    await expect(store.putChunk({ seq: 0, bytes: other, records: 1, sha256: createHash('sha256').update(other).digest('hex') })).rejects.toBeInstanceOf(ConflictError);
-    expect(Buffer.from((await store.getChunk(0)) ?? [])).toEqual(bytes);
-    expect(await store.getChunk(1)).toBeUndefined();
-  });
+  test.each(['memory', 'directory'])(
+    '%s store: same chunk again is a no-op, different content is a conflict',
+    async (kind) => {
+      const store = kind === 'memory' ? createMemoryChunkStore() : createDirectoryChunkStore(dir);
+      const bytes = gzipSync('{"kind":"schemaConfig"}\n');
+      const sha256 = createHash('sha256').update(bytes).digest('hex');
+      await store.putChunk({ seq: 0, bytes, records: 1, sha256 });
+      await store.putChunk({ seq: 0, bytes, records: 1, sha256 });
+      const other = gzipSync('{"kind":"schemaConfig","x":1}\n');
+      await expect(
+        store.putChunk({ seq: 0, bytes: other, records: 1, sha256: createHash('sha256').update(other).digest('hex') }),
+      ).rejects.toBeInstanceOf(ConflictError);
+      expect(Buffer.from((await store.getChunk(0)) ?? [])).toEqual(bytes);
+      expect(await store.getChunk(1)).toBeUndefined();
+    },
+  );
 });
 
 describe('canonical JSON and API projections', () => {
   test('canonical JSON sorts keys at every depth and drops undefined members', () => {
-    expect(canonicalJson({ b: 1, a: [{ z: 'é', y: undefined, x: null }], c: true })).toBe('{"a":[{"x":null,"z":"é"}],"b":1,"c":true}');
+    expect(canonicalJson({ b: 1, a: [{ z: 'é', y: undefined, x: null }], c: true })).toBe(
+      '{"a":[{"x":null,"z":"é"}],"b":1,"c":true}',
+    );
     expect(() => canonicalJson({ a: Number.NaN })).toThrow(TypeError);
   });
 
   test('an API object loses its media token, workspace ids and embedded definitions, and keeps raw values and target ids', () => {
     const ws = 'ws-1';
-    const objectType = { workspaceId: ws, globalId: `${ws}:31`, id: '31', name: 'Laptop', icon: { id: '57', name: 'Laptop', url16: 'u16', url48: 'u48' }, position: 0, created: '2025-01-01T00:00:00.000Z', updated: '2025-01-01T00:00:00.000Z', objectCount: 1, objectSchemaId: '7', inherited: false, abstractObjectType: false, parentObjectTypeInherited: false };
+    const objectType = {
+      workspaceId: ws,
+      globalId: `${ws}:31`,
+      id: '31',
+      name: 'Laptop',
+      icon: { id: '57', name: 'Laptop', url16: 'u16', url48: 'u48' },
+      position: 0,
+      created: '2025-01-01T00:00:00.000Z',
+      updated: '2025-01-01T00:00:00.000Z',
+      objectCount: 1,
+      objectSchemaId: '7',
+      inherited: false,
+      abstractObjectType: false,
+      parentObjectTypeInherited: false,
+    };
     const employeeType = { ...objectType, id: '40', globalId: `${ws}:40`, name: 'Employee' };
     const api: AssetObject & { futureField: string } = {
-      workspaceId: ws, globalId: `${ws}:1207`, id: '1207', label: 'lap-0042', objectKey: 'ITA-1207', name: 'lap-0042',
-      avatar: { workspaceId: ws, url16: 'a16', url48: 'a48', url72: 'a72', url144: 'a144', url288: 'a288', objectId: '1207', avatarUUID: 'uuid-1', mediaClientConfig: { clientId: 'cid', mediaBaseUrl: 'https://media', mediaJwtToken: 'eyJhbGciOiJIUzI1NiJ9.SECRET.sig', fileId: 'f' } },
-      objectType, created: '2025-01-01T00:00:00.000Z', updated: '2025-01-02T00:00:00.000Z', hasAvatar: true, timestamp: 1735776000000,
-      _links: { self: 'https://x/ITA-1207' }, futureField: 'kept',
+      workspaceId: ws,
+      globalId: `${ws}:1207`,
+      id: '1207',
+      label: 'lap-0042',
+      objectKey: 'ITA-1207',
+      name: 'lap-0042',
+      avatar: {
+        workspaceId: ws,
+        url16: 'a16',
+        url48: 'a48',
+        url72: 'a72',
+        url144: 'a144',
+        url288: 'a288',
+        objectId: '1207',
+        avatarUUID: 'uuid-1',
+        mediaClientConfig: {
+          clientId: 'cid',
+          mediaBaseUrl: 'https://media',
+          mediaJwtToken: 'eyJhbGciOiJIUzI1NiJ9.SECRET.sig',
+          fileId: 'f',
+        },
+      },
+      objectType,
+      created: '2025-01-01T00:00:00.000Z',
+      updated: '2025-01-02T00:00:00.000Z',
+      hasAvatar: true,
+      timestamp: 1735776000000,
+      _links: { self: 'https://x/ITA-1207' },
+      futureField: 'kept',
       attributes: [
-        { workspaceId: ws, globalId: `${ws}:9`, id: '9', objectTypeAttributeId: '513', objectId: '1207', objectAttributeValues: [{ value: 'lap-0042', displayValue: 'lap-0042', searchValue: 'lap-0042' }] },
-        { workspaceId: ws, objectTypeAttributeId: '521', objectAttributeValues: [{ displayValue: 'Dana', searchValue: 'HR-88', referencedType: true, referencedObject: { workspaceId: ws, globalId: `${ws}:88`, id: '88', label: 'Dana', objectKey: 'HR-88', avatar: { workspaceId: ws, url16: '', url48: '', url72: '', url144: '', url288: '', objectId: '88' }, objectType: employeeType, created: '2025-01-01T00:00:00.000Z', updated: '2025-01-01T00:00:00.000Z', hasAvatar: false, timestamp: 1, _links: { self: 's' } } }] },
-        { workspaceId: ws, objectTypeAttributeId: '530', objectAttributeValues: [{ value: '557058:acc', displayValue: 'Ana', user: { key: '557058:acc', displayName: 'Ana', avatarUrl: 'https://avatar', html: '<a>Ana</a>', self: 'https://self' } }] },
-        { workspaceId: ws, objectTypeAttributeId: '531', objectAttributeValues: [{ value: 'jira-admins', displayValue: 'jira-admins', group: { name: 'jira-admins', avatarUrl: 'g' } }] },
-        { workspaceId: ws, objectTypeAttributeId: '532', objectAttributeValues: [{ displayValue: 'Active', status: { workspaceId: ws, id: '1', name: 'Active', category: 1, objectSchemaId: '7' } }] },
+        {
+          workspaceId: ws,
+          globalId: `${ws}:9`,
+          id: '9',
+          objectTypeAttributeId: '513',
+          objectId: '1207',
+          objectAttributeValues: [{ value: 'lap-0042', displayValue: 'lap-0042', searchValue: 'lap-0042' }],
+        },
+        {
+          workspaceId: ws,
+          objectTypeAttributeId: '521',
+          objectAttributeValues: [
+            {
+              displayValue: 'Dana',
+              searchValue: 'HR-88',
+              referencedType: true,
+              referencedObject: {
+                workspaceId: ws,
+                globalId: `${ws}:88`,
+                id: '88',
+                label: 'Dana',
+                objectKey: 'HR-88',
+                avatar: { workspaceId: ws, url16: '', url48: '', url72: '', url144: '', url288: '', objectId: '88' },
+                objectType: employeeType,
+                created: '2025-01-01T00:00:00.000Z',
+                updated: '2025-01-01T00:00:00.000Z',
+                hasAvatar: false,
+                timestamp: 1,
+                _links: { self: 's' },
+              },
+            },
+          ],
+        },
+        {
+          workspaceId: ws,
+          objectTypeAttributeId: '530',
+          objectAttributeValues: [
+            {
+              value: '557058:acc',
+              displayValue: 'Ana',
+              user: {
+                key: '557058:acc',
+                displayName: 'Ana',
+                avatarUrl: 'https://avatar',
+                html: '<a>Ana</a>',
+                self: 'https://self',
+              },
+            },
+          ],
+        },
+        {
+          workspaceId: ws,
+          objectTypeAttributeId: '531',
+          objectAttributeValues: [
+            { value: 'jira-admins', displayValue: 'jira-admins', group: { name: 'jira-admins', avatarUrl: 'g' } },
+          ],
+        },
+        {
+          workspaceId: ws,
+          objectTypeAttributeId: '532',
+          objectAttributeValues: [
+            {
+              displayValue: 'Active',
+              status: { workspaceId: ws, id: '1', name: 'Active', category: 1, objectSchemaId: '7' },
+            },
+          ],
+        },
       ],
     };
     const record = toObjectRecord(api);
@@ -390,25 +730,74 @@ describe('canonical JSON and API projections', () => {
     expect(line).not.toContain('SECRET');
     expect(line).not.toContain(ws);
     expect(record).toEqual({
-      kind: 'object', id: '1207', objectKey: 'ITA-1207', label: 'lap-0042', objectTypeId: '31', created: '2025-01-01T00:00:00.000Z',
-      updated: '2025-01-02T00:00:00.000Z', timestamp: 1735776000000, hasAvatar: true, futureField: 'kept',
+      kind: 'object',
+      id: '1207',
+      objectKey: 'ITA-1207',
+      label: 'lap-0042',
+      objectTypeId: '31',
+      created: '2025-01-01T00:00:00.000Z',
+      updated: '2025-01-02T00:00:00.000Z',
+      timestamp: 1735776000000,
+      hasAvatar: true,
+      futureField: 'kept',
       avatar: { avatarUUID: 'uuid-1', url16: 'a16', url48: 'a48', url72: 'a72', url144: 'a144', url288: 'a288' },
       attributes: [
-        { objectTypeAttributeId: '513', objectAttributeValues: [{ value: 'lap-0042', displayValue: 'lap-0042', searchValue: 'lap-0042' }] },
-        { objectTypeAttributeId: '521', objectAttributeValues: [{ displayValue: 'Dana', searchValue: 'HR-88', referencedType: true, referencedObject: { id: '88', objectKey: 'HR-88', label: 'Dana', objectTypeId: '40' } }] },
-        { objectTypeAttributeId: '530', objectAttributeValues: [{ value: '557058:acc', displayValue: 'Ana', user: { key: '557058:acc', displayName: 'Ana' } }] },
-        { objectTypeAttributeId: '531', objectAttributeValues: [{ value: 'jira-admins', displayValue: 'jira-admins', group: { name: 'jira-admins' } }] },
-        { objectTypeAttributeId: '532', objectAttributeValues: [{ displayValue: 'Active', status: { id: '1', name: 'Active', category: 1 } }] },
+        {
+          objectTypeAttributeId: '513',
+          objectAttributeValues: [{ value: 'lap-0042', displayValue: 'lap-0042', searchValue: 'lap-0042' }],
+        },
+        {
+          objectTypeAttributeId: '521',
+          objectAttributeValues: [
+            {
+              displayValue: 'Dana',
+              searchValue: 'HR-88',
+              referencedType: true,
+              referencedObject: { id: '88', objectKey: 'HR-88', label: 'Dana', objectTypeId: '40' },
+            },
+          ],
+        },
+        {
+          objectTypeAttributeId: '530',
+          objectAttributeValues: [
+            { value: '557058:acc', displayValue: 'Ana', user: { key: '557058:acc', displayName: 'Ana' } },
+          ],
+        },
+        {
+          objectTypeAttributeId: '531',
+          objectAttributeValues: [
+            { value: 'jira-admins', displayValue: 'jira-admins', group: { name: 'jira-admins' } },
+          ],
+        },
+        {
+          objectTypeAttributeId: '532',
+          objectAttributeValues: [{ displayValue: 'Active', status: { id: '1', name: 'Active', category: 1 } }],
+        },
       ],
     });
     expect(toObjectRecord({ ...api, hasAvatar: false }).avatar).toBeUndefined();
   });
 
   test('history is stored oldest first whatever order the API used', () => {
-    const e = (id: string, created: string): ObjectHistory => ({ id, created, type: 2, objectId: '5', actor: { key: 'a', displayName: 'A', avatarUrl: 'x' } });
-    const rec = toHistoryRecord('5', [e('12', '2025-01-02T00:00:00.000Z'), e('3', '2025-01-01T00:00:00.000Z'), e('11', '2025-01-02T00:00:00.000Z')]);
+    const e = (id: string, created: string): ObjectHistory => ({
+      id,
+      created,
+      type: 2,
+      objectId: '5',
+      actor: { key: 'a', displayName: 'A', avatarUrl: 'x' },
+    });
+    const rec = toHistoryRecord('5', [
+      e('12', '2025-01-02T00:00:00.000Z'),
+      e('3', '2025-01-01T00:00:00.000Z'),
+      e('11', '2025-01-02T00:00:00.000Z'),
+    ]);
     expect(rec.entries.map((x) => x.id)).toEqual(['3', '11', '12']);
-    expect(rec.entries[0]).toEqual({ id: '3', created: '2025-01-01T00:00:00.000Z', type: 2, actor: { key: 'a', displayName: 'A' } });
+    expect(rec.entries[0]).toEqual({
+      id: '3',
+      created: '2025-01-01T00:00:00.000Z',
+      type: 2,
+      actor: { key: 'a', displayName: 'A' },
+    });
   });
 });
 

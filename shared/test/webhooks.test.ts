@@ -22,7 +22,12 @@ const vector = JSON.parse(readFileSync(new URL('./fixtures/webhook-vector.json',
 
 const NOW = 1_764_064_800;
 const secret = generateWebhookSecret();
-const body = JSON.stringify({ type: 'trusted_user.invited', cloudId: 'c-1', siteUrl: 'https://acme.atlassian.net', data: { email: 'ana@example.com' } });
+const body = JSON.stringify({
+  type: 'trusted_user.invited',
+  cloudId: 'c-1',
+  siteUrl: 'https://acme.atlassian.net',
+  data: { email: 'ana@example.com' },
+});
 
 function reasonOf(fn: () => unknown): WebhookVerificationReason {
   try {
@@ -40,7 +45,12 @@ function signed(overrides: Partial<Record<string, string>> = {}) {
 
 describe('known-answer vectors', () => {
   test('our fixture vector signs and verifies', () => {
-    const headers = signWebhook({ secrets: vector.secret, id: vector.id, timestampSec: vector.timestamp, body: vector.body });
+    const headers = signWebhook({
+      secrets: vector.secret,
+      id: vector.id,
+      timestampSec: vector.timestamp,
+      body: vector.body,
+    });
     expect(headers['webhook-signature']).toBe(vector.expectedSignature);
     expect(verifyWebhook({ secrets: vector.secret, headers, body: vector.body, nowSec: vector.timestamp })).toEqual({
       id: vector.id,
@@ -50,12 +60,21 @@ describe('known-answer vectors', () => {
 
   test('the binary fixture vector is signed over raw bytes', () => {
     const bytes = new Uint8Array(Buffer.from(vector.binary.bodyBase64, 'base64'));
-    const headers = signWebhook({ secrets: vector.secret, id: vector.binary.id, timestampSec: vector.timestamp, body: bytes });
+    const headers = signWebhook({
+      secrets: vector.secret,
+      id: vector.binary.id,
+      timestampSec: vector.timestamp,
+      body: bytes,
+    });
     expect(headers['webhook-signature']).toBe(vector.binary.expectedSignature);
-    expect(verifyWebhook({ secrets: vector.secret, headers, body: bytes, nowSec: vector.timestamp }).id).toBe(vector.binary.id);
+    expect(verifyWebhook({ secrets: vector.secret, headers, body: bytes, nowSec: vector.timestamp }).id).toBe(
+      vector.binary.id,
+    );
     const altered = bytes.slice();
     altered[altered.length - 1] = (altered[altered.length - 1] ?? 0) ^ 0x01;
-    expect(reasonOf(() => verifyWebhook({ secrets: vector.secret, headers, body: altered, nowSec: vector.timestamp }))).toBe('bad_signature');
+    expect(
+      reasonOf(() => verifyWebhook({ secrets: vector.secret, headers, body: altered, nowSec: vector.timestamp })),
+    ).toBe('bad_signature');
   });
 
   test('the Standard Webhooks specification vector', () => {
@@ -72,7 +91,10 @@ describe('known-answer vectors', () => {
 
 describe('attacks are rejected', () => {
   test('a valid message passes, with Node-style, mixed-case and fetch Headers', () => {
-    expect(verifyWebhook({ secrets: secret, headers: signed(), body, nowSec: NOW })).toEqual({ id: 'msg_1', timestampSec: NOW });
+    expect(verifyWebhook({ secrets: secret, headers: signed(), body, nowSec: NOW })).toEqual({
+      id: 'msg_1',
+      timestampSec: NOW,
+    });
     const mixed = Object.fromEntries(Object.entries(signed()).map(([k, v]) => [k.toUpperCase(), v]));
     expect(verifyWebhook({ secrets: secret, headers: mixed, body, nowSec: NOW }).id).toBe('msg_1');
     expect(verifyWebhook({ secrets: secret, headers: new Headers(signed()), body, nowSec: NOW }).id).toBe('msg_1');
@@ -85,7 +107,11 @@ describe('attacks are rejected', () => {
   });
 
   test('empty header values count as missing', () => {
-    expect(reasonOf(() => verifyWebhook({ secrets: secret, headers: signed({ 'webhook-signature': '' }), body, nowSec: NOW }))).toBe('missing_headers');
+    expect(
+      reasonOf(() =>
+        verifyWebhook({ secrets: secret, headers: signed({ 'webhook-signature': '' }), body, nowSec: NOW }),
+      ),
+    ).toBe('missing_headers');
   });
 
   test('a header sent twice (array value) is not trusted', () => {
@@ -94,7 +120,11 @@ describe('attacks are rejected', () => {
   });
 
   test.each(['abc', '12.5', '-5', '1e9', ' 1764064800', '0x6929'])('non-numeric timestamp %j', (ts) => {
-    expect(reasonOf(() => verifyWebhook({ secrets: secret, headers: signed({ 'webhook-timestamp': ts }), body, nowSec: NOW }))).toBe('bad_timestamp');
+    expect(
+      reasonOf(() =>
+        verifyWebhook({ secrets: secret, headers: signed({ 'webhook-timestamp': ts }), body, nowSec: NOW }),
+      ),
+    ).toBe('bad_timestamp');
   });
 
   test('a timestamp changed after signing fails the signature', () => {
@@ -104,11 +134,17 @@ describe('attacks are rejected', () => {
 
   test('too old and too new, with the tolerance edges inclusive', () => {
     const at = (ts: number) => signWebhook({ secrets: secret, id: 'msg_1', timestampSec: ts, body });
-    expect(reasonOf(() => verifyWebhook({ secrets: secret, headers: at(NOW - 301), body, nowSec: NOW }))).toBe('timestamp_too_old');
-    expect(reasonOf(() => verifyWebhook({ secrets: secret, headers: at(NOW + 301), body, nowSec: NOW }))).toBe('timestamp_too_new');
+    expect(reasonOf(() => verifyWebhook({ secrets: secret, headers: at(NOW - 301), body, nowSec: NOW }))).toBe(
+      'timestamp_too_old',
+    );
+    expect(reasonOf(() => verifyWebhook({ secrets: secret, headers: at(NOW + 301), body, nowSec: NOW }))).toBe(
+      'timestamp_too_new',
+    );
     expect(verifyWebhook({ secrets: secret, headers: at(NOW - 300), body, nowSec: NOW }).timestampSec).toBe(NOW - 300);
     expect(verifyWebhook({ secrets: secret, headers: at(NOW + 300), body, nowSec: NOW }).timestampSec).toBe(NOW + 300);
-    expect(reasonOf(() => verifyWebhook({ secrets: secret, headers: at(NOW - 61), body, nowSec: NOW, toleranceSec: 60 }))).toBe('timestamp_too_old');
+    expect(
+      reasonOf(() => verifyWebhook({ secrets: secret, headers: at(NOW - 61), body, nowSec: NOW, toleranceSec: 60 })),
+    ).toBe('timestamp_too_old');
   });
 
   test('truncated, padded, re-encoded and unversioned signatures', () => {
@@ -126,12 +162,19 @@ describe('attacks are rejected', () => {
       `v1 ,${raw}`,
     ];
     for (const sig of variants) {
-      expect([sig, reasonOf(() => verifyWebhook({ secrets: secret, headers: signed({ 'webhook-signature': sig }), body, nowSec: NOW }))]).toEqual([sig, 'bad_signature']);
+      expect([
+        sig,
+        reasonOf(() =>
+          verifyWebhook({ secrets: secret, headers: signed({ 'webhook-signature': sig }), body, nowSec: NOW }),
+        ),
+      ]).toEqual([sig, 'bad_signature']);
     }
   });
 
   test('wrong secret', () => {
-    expect(reasonOf(() => verifyWebhook({ secrets: generateWebhookSecret(), headers: signed(), body, nowSec: NOW }))).toBe('bad_signature');
+    expect(
+      reasonOf(() => verifyWebhook({ secrets: generateWebhookSecret(), headers: signed(), body, nowSec: NOW })),
+    ).toBe('bad_signature');
   });
 
   test('a signature for another id is not reusable', () => {
@@ -146,10 +189,16 @@ describe('attacks are rejected', () => {
     for (let i = 0; i < bytes.length; i += 7) {
       const altered = bytes.slice();
       altered[i] = (altered[i] ?? 0) ^ 0x20;
-      expect(reasonOf(() => verifyWebhook({ secrets: secret, headers, body: altered, nowSec: NOW }))).toBe('bad_signature');
+      expect(reasonOf(() => verifyWebhook({ secrets: secret, headers, body: altered, nowSec: NOW }))).toBe(
+        'bad_signature',
+      );
     }
-    expect(reasonOf(() => verifyWebhook({ secrets: secret, headers, body: body.replace('ana', 'eve'), nowSec: NOW }))).toBe('bad_signature');
-    expect(reasonOf(() => verifyWebhook({ secrets: secret, headers, body: `${body} `, nowSec: NOW }))).toBe('bad_signature');
+    expect(
+      reasonOf(() => verifyWebhook({ secrets: secret, headers, body: body.replace('ana', 'eve'), nowSec: NOW })),
+    ).toBe('bad_signature');
+    expect(reasonOf(() => verifyWebhook({ secrets: secret, headers, body: `${body} `, nowSec: NOW }))).toBe(
+      'bad_signature',
+    );
   });
 
   test('verification does not parse the body', () => {
@@ -167,7 +216,12 @@ describe('attacks are rejected', () => {
     }
     expect(caught).toBeInstanceOf(WebhookVerificationError);
     const err = caught as WebhookVerificationError;
-    expect([err.statusCode, err.code, err.reason, err.name]).toEqual([401, 'webhook_verification_failed', 'bad_signature', 'WebhookVerificationError']);
+    expect([err.statusCode, err.code, err.reason, err.name]).toEqual([
+      401,
+      'webhook_verification_failed',
+      'bad_signature',
+      'WebhookVerificationError',
+    ]);
     expect(err.message).not.toContain(secret.slice(6, 20));
   });
 });
@@ -180,8 +234,12 @@ describe('secret rotation', () => {
     const headers = signWebhook({ secrets: [newSecret, oldSecret], id: 'msg_r', timestampSec: NOW, body });
     const parts = headers['webhook-signature'].split(' ');
     expect(parts).toHaveLength(2);
-    expect(parts[0]).toBe(signWebhook({ secrets: newSecret, id: 'msg_r', timestampSec: NOW, body })['webhook-signature']);
-    expect(parts[1]).toBe(signWebhook({ secrets: oldSecret, id: 'msg_r', timestampSec: NOW, body })['webhook-signature']);
+    expect(parts[0]).toBe(
+      signWebhook({ secrets: newSecret, id: 'msg_r', timestampSec: NOW, body })['webhook-signature'],
+    );
+    expect(parts[1]).toBe(
+      signWebhook({ secrets: oldSecret, id: 'msg_r', timestampSec: NOW, body })['webhook-signature'],
+    );
     // a receiver that knows only one of them accepts
     expect(verifyWebhook({ secrets: [oldSecret], headers, body, nowSec: NOW }).id).toBe('msg_r');
     expect(verifyWebhook({ secrets: [newSecret], headers, body, nowSec: NOW }).id).toBe('msg_r');
@@ -209,14 +267,21 @@ describe('secrets', () => {
     expect(isValidWebhookSecret(a)).toBe(true);
   });
 
-  test.each(['', 'whsec_', 'MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw', 'whsec_not base64!', 'whsec_c2hvcnQ=', 'whsec_abc'])('rejects malformed secret %j', (bad) => {
-    expect(isValidWebhookSecret(bad)).toBe(false);
-    expect(() => signWebhook({ secrets: bad, id: 'm', body: '' })).toThrow(InvalidWebhookSecretError);
-    expect(() => verifyWebhook({ secrets: [bad], headers: signed(), body, nowSec: NOW })).toThrow(InvalidWebhookSecretError);
-  });
+  test.each(['', 'whsec_', 'MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw', 'whsec_not base64!', 'whsec_c2hvcnQ=', 'whsec_abc'])(
+    'rejects malformed secret %j',
+    (bad) => {
+      expect(isValidWebhookSecret(bad)).toBe(false);
+      expect(() => signWebhook({ secrets: bad, id: 'm', body: '' })).toThrow(InvalidWebhookSecretError);
+      expect(() => verifyWebhook({ secrets: [bad], headers: signed(), body, nowSec: NOW })).toThrow(
+        InvalidWebhookSecretError,
+      );
+    },
+  );
 
   test('an empty secret list is a configuration error, not an open door', () => {
-    expect(() => verifyWebhook({ secrets: [], headers: signed(), body, nowSec: NOW })).toThrow(InvalidWebhookSecretError);
+    expect(() => verifyWebhook({ secrets: [], headers: signed(), body, nowSec: NOW })).toThrow(
+      InvalidWebhookSecretError,
+    );
   });
 });
 
@@ -245,7 +310,9 @@ describe('interoperability with the standardwebhooks library', () => {
     const headers = { 'webhook-id': 'msg_y', 'webhook-timestamp': String(ts), 'webhook-signature': librarySig };
     expect(verifyWebhook({ secrets: secret, headers, body })).toEqual({ id: 'msg_y', timestampSec: ts });
     expect(signWebhook({ secrets: secret, id: 'msg_y', timestampSec: ts, body })['webhook-signature']).toBe(librarySig);
-    expect(new Webhook(vector.secret).sign(vector.id, new Date(vector.timestamp * 1000), vector.body)).toBe(vector.expectedSignature);
+    expect(new Webhook(vector.secret).sign(vector.id, new Date(vector.timestamp * 1000), vector.body)).toBe(
+      vector.expectedSignature,
+    );
   });
 
   test('we reject what the library signs with another secret', () => {

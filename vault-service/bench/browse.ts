@@ -33,13 +33,15 @@ try {
     'first page (50)': () => '/objects?limit=50',
     'page of one type': (i) => `/objects?limit=50&objectTypeId=${(i % 20) + 1}`,
     'search (q)': (i) => `/objects?limit=50&q=${encodeURIComponent(words[i % words.length]!)}`,
-    'object detail': (i) => `/objects/${(i * 2477) % objects + 1}`,
+    'object detail': (i) => `/objects/${((i * 2477) % objects) + 1}`,
   };
   const measure = async (name: string, path: (i: number) => string) => {
     await get(path(0)); // warm-up
     const times: number[] = [];
     for (let i = 0; i < ROUNDS; i++) times.push((await get(path(i))).ms);
-    console.log(`${name.padEnd(28)} p50 ${percentile(times, 50).toFixed(1)} ms  p95 ${percentile(times, 95).toFixed(1)} ms`);
+    console.log(
+      `${name.padEnd(28)} p50 ${percentile(times, 50).toFixed(1)} ms  p95 ${percentile(times, 95).toFixed(1)} ms`,
+    );
   };
   await measure('search, index not built yet', cases['search (q)']!);
   const t = performance.now();
@@ -56,7 +58,9 @@ try {
     deep.push(r.ms);
     body = r.body;
   }
-  console.log(`${'next page (200)'.padEnd(28)} p50 ${percentile(deep, 50).toFixed(1)} ms  p95 ${percentile(deep, 95).toFixed(1)} ms`);
+  console.log(
+    `${'next page (200)'.padEnd(28)} p50 ${percentile(deep, 50).toFixed(1)} ms  p95 ${percentile(deep, 95).toFixed(1)} ms`,
+  );
   console.log(`(${objects} objects, ${ROUNDS} requests per kind, sequential, real HTTP + session)`);
   await vault.close();
 } finally {

@@ -27,14 +27,18 @@ try {
     global.gc?.();
     const rss = rssSampler();
     const t = performance.now();
-    const res = await fetch(`${vault.baseUrl}/api/v1/backups/${backupId}/export?format=${format}`, { headers: { cookie } });
+    const res = await fetch(`${vault.baseUrl}/api/v1/backups/${backupId}/export?format=${format}`, {
+      headers: { cookie },
+    });
     if (res.status !== 200 || !res.body) throw new Error(`export ${format}: ${res.status}`);
     const file = path.join(dir, `export.${format}`);
     // the client writes the stream to disk as it comes, never holding the file
     const out = createWriteStream(file);
     await pipeline(Readable.fromWeb(res.body), out);
     const seconds = (performance.now() - t) / 1000;
-    console.log(`export ${format.padEnd(4)} ${objects} objects: ${seconds.toFixed(1)} s, ${(out.bytesWritten / 1024 / 1024).toFixed(1)} MB, peak RSS ${rss.stop()} MB (server and client in one process)`);
+    console.log(
+      `export ${format.padEnd(4)} ${objects} objects: ${seconds.toFixed(1)} s, ${(out.bytesWritten / 1024 / 1024).toFixed(1)} MB, peak RSS ${rss.stop()} MB (server and client in one process)`,
+    );
   }
   // after the measurements: SheetJS reads the whole workbook into memory
   const sheets = XLSX.readFile(path.join(dir, 'export.xlsx'), { dense: true }).Sheets;

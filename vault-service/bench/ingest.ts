@@ -15,7 +15,9 @@ try {
   const { backupId } = await seedBackup(bench.db);
   let t = performance.now();
   const manifest = await writeSnapshot(bench.db, backupId, objects);
-  console.log(`generated ${objects} objects in ${manifest.chunks.length} chunks (${((performance.now() - t) / 1000).toFixed(1)} s, not part of the figure)`);
+  console.log(
+    `generated ${objects} objects in ${manifest.chunks.length} chunks (${((performance.now() - t) / 1000).toFixed(1)} s, not part of the figure)`,
+  );
   // the snapshot was written just now (uploads normally trickle in over minutes): flush its WAL first so the
   // figure is the completion's, not a checkpoint of the generated chunks
   await sql`checkpoint`.execute(bench.db);
@@ -24,12 +26,16 @@ try {
   t = performance.now();
   await completeBenchBackup(bench.db, backupId, manifest);
   const seconds = (performance.now() - t) / 1000;
-  console.log(`ingest (verify + load + b-tree indexes) of ${objects} objects: ${seconds.toFixed(1)} s, ${Math.round(objects / seconds)} objects/s, peak RSS ${rss.stop()} MB`);
+  console.log(
+    `ingest (verify + load + b-tree indexes) of ${objects} objects: ${seconds.toFixed(1)} s, ${Math.round(objects / seconds)} objects/s, peak RSS ${rss.stop()} MB`,
+  );
   t = performance.now();
   const indexer = createSearchIndexer({ db: bench.db, log: pino({ level: 'warn' }), now: () => new Date() });
   if (!(await indexer.runOnce())) throw new Error('the search indexer found nothing to index');
   const indexSeconds = (performance.now() - t) / 1000;
-  console.log(`search index (after completion, in the background): ${indexSeconds.toFixed(1)} s; completion to searchable with the index: ${(seconds + indexSeconds).toFixed(1)} s`);
+  console.log(
+    `search index (after completion, in the background): ${indexSeconds.toFixed(1)} s; completion to searchable with the index: ${(seconds + indexSeconds).toFixed(1)} s`,
+  );
 } finally {
   await bench.drop();
 }

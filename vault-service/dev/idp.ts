@@ -53,7 +53,11 @@ export interface RunningIdp {
 // Scope → claims, as the real providers release them. `conformIdTokenClaims: false` puts the scope
 // claims into the ID token, which is where Google and Entra put them too.
 const GOOGLE_CLAIMS = { openid: ['sub'], email: ['email', 'email_verified'], profile: ['name'] };
-const MICROSOFT_CLAIMS = { openid: ['sub', 'tid', 'oid'], email: ['email', 'xms_edov'], profile: ['name', 'preferred_username'] };
+const MICROSOFT_CLAIMS = {
+  openid: ['sub', 'tid', 'oid'],
+  email: ['email', 'xms_edov'],
+  profile: ['name', 'preferred_username'],
+};
 const CLAIMS: Record<IdpFlavor, Record<string, string[]>> = {
   google: GOOGLE_CLAIMS,
   microsoft: MICROSOFT_CLAIMS,
@@ -175,7 +179,9 @@ export async function startIdp(options: IdpOptions): Promise<RunningIdp> {
           await provider.interactionFinished(req, res, { login: { accountId } }, { mergeWithLastSubmission: false });
           return;
         }
-        res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(pickerPage(details.uid, [...accounts.values()], options.flavor));
+        res
+          .writeHead(200, { 'content-type': 'text/html; charset=utf-8' })
+          .end(pickerPage(details.uid, [...accounts.values()], options.flavor));
       } catch (err) {
         // An expired or unknown interaction: the provider's own error page is not reachable from here.
         if (!res.headersSent) res.writeHead(400, { 'content-type': 'text/plain; charset=utf-8' });

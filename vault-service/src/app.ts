@@ -54,7 +54,13 @@ import { registerErrorHandler } from './plugins/error-handler.js';
 import { registerSessions } from './plugins/session.js';
 import { buildValidator } from './plugins/validation.js';
 
-export type VaultApp = FastifyInstance<RawServerDefault, IncomingMessage, ServerResponse, FastifyBaseLogger, TypeBoxTypeProvider>;
+export type VaultApp = FastifyInstance<
+  RawServerDefault,
+  IncomingMessage,
+  ServerResponse,
+  FastifyBaseLogger,
+  TypeBoxTypeProvider
+>;
 
 export interface AppDeps {
   /** An open database (tests, server.ts). Without it the app opens one from config and closes it. */
@@ -122,11 +128,20 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Vaul
   await app.register(swagger, {
     openapi: {
       openapi: '3.1.0',
-      info: { title: 'Assets Backup Vault', version: '0.1.0', description: 'Vault HTTP API (see docs/architecture.md)' },
+      info: {
+        title: 'Assets Backup Vault',
+        version: '0.1.0',
+        description: 'Vault HTTP API (see docs/architecture.md)',
+      },
       components: {
         securitySchemes: {
           session: { type: 'apiKey', in: 'cookie', name: '__Host-vault_session' },
-          webhookSignature: { type: 'apiKey', in: 'header', name: 'webhook-signature', description: 'Standard Webhooks signature' },
+          webhookSignature: {
+            type: 'apiKey',
+            in: 'header',
+            name: 'webhook-signature',
+            description: 'Standard Webhooks signature',
+          },
         },
       },
     },
@@ -172,14 +187,25 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Vaul
       : undefined;
   // Periodic clean-up; modules with tables that grow append their task here.
   const housekeepingTasks: HousekeepingTask[] = [
-    { name: 'processed_webhook', run: (now) => pruneProcessedWebhooks(db, new Date(now.getTime() - PROCESSED_WEBHOOK_RETENTION_MS)) },
-    { name: 'abandoned_backup_upload', run: (now) => deleteAbandonedUploads(db, new Date(now.getTime() - config.backupUploadExpiryHours * 3_600_000)) },
+    {
+      name: 'processed_webhook',
+      run: (now) => pruneProcessedWebhooks(db, new Date(now.getTime() - PROCESSED_WEBHOOK_RETENTION_MS)),
+    },
+    {
+      name: 'abandoned_backup_upload',
+      run: (now) => deleteAbandonedUploads(db, new Date(now.getTime() - config.backupUploadExpiryHours * 3_600_000)),
+    },
     { name: 'backup_retention', run: (now) => applyAllRetentionPolicies(db, now) },
     { name: 'lost_browse_tables', run: () => queueRebuildOfLostBrowseTables(db) },
     { name: 'orphan_browse_schemas', run: () => dropOrphanBrowseSchemas(db) },
   ];
   const housekeeping = config.workersEnabled
-    ? createHousekeeping({ intervalMs: 3_600_000, log: logger.child({ module: 'housekeeping' }), tasks: housekeepingTasks, now: () => app.clock.now() })
+    ? createHousekeeping({
+        intervalMs: 3_600_000,
+        log: logger.child({ module: 'housekeeping' }),
+        tasks: housekeepingTasks,
+        now: () => app.clock.now(),
+      })
     : undefined;
   app.decorate('workers', { emailOutbox, vaultBackups, searchIndexer });
   app.addHook('onReady', async () => {

@@ -102,7 +102,9 @@ export const EnvSchema = Type.Object({
   HOST: Type.Optional(Type.String({ minLength: 1 })),
   TRUST_PROXY: Type.Optional(Type.String({ pattern: '^(true|false|[0-9a-fA-F:./]+(,[0-9a-fA-F:./ ]+)*)$' })),
   VAULT_PUBLIC_URL: Type.Optional(Type.String({ minLength: 1 })),
-  LOG_LEVEL: Type.Optional(Type.Union(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l)))),
+  LOG_LEVEL: Type.Optional(
+    Type.Union(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l))),
+  ),
   DATABASE_URL: Type.Optional(Type.String({ pattern: '^postgres(ql)?://' })),
   VAULT_DATA_DIR: Type.Optional(Type.String({ minLength: 1 })),
   VAULT_EMBEDDED_PG_PORT: Type.Optional(Int('^[0-9]{1,5}$')),
@@ -136,7 +138,15 @@ export type Env = Static<typeof EnvSchema>;
 
 const GOOGLE_ISSUER = 'https://accounts.google.com';
 const MICROSOFT_ISSUER = 'https://login.microsoftonline.com/common/v2.0';
-const SECRET_VARIABLES = new Set(['FORGE_WEBHOOK_SECRETS', 'ENCRYPTION_KEYS', 'SESSION_SECRET', 'OIDC_GOOGLE_CLIENT_SECRET', 'OIDC_MICROSOFT_CLIENT_SECRET', 'SMTP_URL', 'DATABASE_URL']);
+const SECRET_VARIABLES = new Set([
+  'FORGE_WEBHOOK_SECRETS',
+  'ENCRYPTION_KEYS',
+  'SESSION_SECRET',
+  'OIDC_GOOGLE_CLIENT_SECRET',
+  'OIDC_MICROSOFT_CLIENT_SECRET',
+  'SMTP_URL',
+  'DATABASE_URL',
+]);
 
 /** Parses and checks the environment once; throws `ConfigError` naming every bad variable. */
 export function loadConfig(rawEnv: Readonly<Record<string, string | undefined>>): Config {
@@ -166,7 +176,11 @@ export function loadConfig(rawEnv: Readonly<Record<string, string | undefined>>)
   // Behind a load balancer every request comes from its address; name the proxy so rate limits and
   // logs see the real client. `true` trusts any proxy chain (only when nothing else can reach the port).
   const trustProxy: boolean | string[] =
-    e.TRUST_PROXY === undefined || e.TRUST_PROXY === 'false' ? false : e.TRUST_PROXY === 'true' ? true : splitList(e.TRUST_PROXY);
+    e.TRUST_PROXY === undefined || e.TRUST_PROXY === 'false'
+      ? false
+      : e.TRUST_PROXY === 'true'
+        ? true
+        : splitList(e.TRUST_PROXY);
   const bool = (v: string | undefined, fallback: boolean) => (v === undefined ? fallback : v === 'true' || v === '1');
 
   // Public URL: required https in production; a local default otherwise.
@@ -188,7 +202,8 @@ export function loadConfig(rawEnv: Readonly<Record<string, string | undefined>>)
 
   const forgeWebhookSecrets = splitList(e.FORGE_WEBHOOK_SECRETS);
   forgeWebhookSecrets.forEach((secret, i) => {
-    if (!isValidWebhookSecret(secret)) problems.push(`FORGE_WEBHOOK_SECRETS: entry ${i + 1} is not a whsec_<base64> secret of at least 16 bytes`);
+    if (!isValidWebhookSecret(secret))
+      problems.push(`FORGE_WEBHOOK_SECRETS: entry ${i + 1} is not a whsec_<base64> secret of at least 16 bytes`);
   });
   if (forgeWebhookSecrets.length === 0) {
     if (isProduction) problems.push('FORGE_WEBHOOK_SECRETS: required in production (comma-separated whsec_ secrets)');
@@ -236,7 +251,8 @@ export function loadConfig(rawEnv: Readonly<Record<string, string | undefined>>)
     const clientSecret = env[`${prefix}_CLIENT_SECRET`];
     const issuer = env[`${prefix}_ISSUER`] ?? defaultIssuer;
     if (clientId === undefined) {
-      if (clientSecret !== undefined) problems.push(`${prefix}_CLIENT_ID: required when ${prefix}_CLIENT_SECRET is set`);
+      if (clientSecret !== undefined)
+        problems.push(`${prefix}_CLIENT_ID: required when ${prefix}_CLIENT_SECRET is set`);
       continue;
     }
     if (clientSecret === undefined) problems.push(`${prefix}_CLIENT_SECRET: required when ${prefix}_CLIENT_ID is set`);
@@ -254,7 +270,9 @@ export function loadConfig(rawEnv: Readonly<Record<string, string | undefined>>)
   }
   if (oidc.microsoft) oidc.microsoft = { ...oidc.microsoft, allowedTenants };
   if (isProduction && !oidc.google && !oidc.microsoft) {
-    problems.push('OIDC_GOOGLE_CLIENT_ID / OIDC_MICROSOFT_CLIENT_ID: at least one login provider is required in production');
+    problems.push(
+      'OIDC_GOOGLE_CLIENT_ID / OIDC_MICROSOFT_CLIENT_ID: at least one login provider is required in production',
+    );
   }
 
   const session: SessionConfig = {
@@ -328,7 +346,10 @@ export function loadConfig(rawEnv: Readonly<Record<string, string | undefined>>)
 }
 
 function splitList(value: string | undefined): string[] {
-  return (value ?? '').split(',').map((s) => s.trim()).filter((s) => s.length > 0);
+  return (value ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s.length > 0);
 }
 
 function parseUrl(value: string): URL | undefined {

@@ -39,7 +39,15 @@ export const redactPaths: readonly string[] = [
 ];
 
 // Query parameters whose values are credentials (OIDC callback `code`, `state`, tokens).
-const SENSITIVE_QUERY_KEYS = new Set(['code', 'state', 'token', 'id_token', 'access_token', 'session_state', 'client_secret']);
+const SENSITIVE_QUERY_KEYS = new Set([
+  'code',
+  'state',
+  'token',
+  'id_token',
+  'access_token',
+  'session_state',
+  'client_secret',
+]);
 
 /** Strips credential values from a logged URL; keeps the path and the other parameters. */
 export function redactUrl(url: string): string {

@@ -30,11 +30,16 @@ describe('health, readiness and docs', () => {
   });
 
   it('serves OpenAPI generated from the route schemas at /docs', async () => {
-    const spec = (await (await fetch(`${vault.baseUrl}/docs/json`)).json()) as { openapi: string; paths: Record<string, Record<string, { requestBody?: unknown; responses: Record<string, unknown> }>> };
+    const spec = (await (await fetch(`${vault.baseUrl}/docs/json`)).json()) as {
+      openapi: string;
+      paths: Record<string, Record<string, { requestBody?: unknown; responses: Record<string, unknown> }>>;
+    };
     expect(spec.openapi).toBe('3.1.0');
     const events = spec.paths['/api/v1/forge/events']?.post;
     expect(events?.requestBody).toBeDefined();
-    expect(Object.keys(events?.responses ?? {})).toEqual(expect.arrayContaining(['200', '401', '409', '413', '422', '429']));
+    expect(Object.keys(events?.responses ?? {})).toEqual(
+      expect.arrayContaining(['200', '401', '409', '413', '422', '429']),
+    );
     expect(spec.paths['/api/v1/trusted-users/{id}']?.get?.responses['404']).toBeDefined();
     expect(spec.paths['/readyz']).toBeDefined();
     const ui = await fetch(`${vault.baseUrl}/docs`, { redirect: 'follow' });
@@ -55,7 +60,10 @@ describe('readiness before migrations', () => {
 
   beforeAll(async () => {
     testDb = await createTestDatabase({ migrated: false });
-    vault = await startTestApp({ db: testDb.db, config: testConfig({ VAULT_WORKERS: 'false', VAULT_MIGRATE_ON_START: 'false' }) });
+    vault = await startTestApp({
+      db: testDb.db,
+      config: testConfig({ VAULT_WORKERS: 'false', VAULT_MIGRATE_ON_START: 'false' }),
+    });
   });
   afterAll(async () => {
     await vault?.close();
@@ -89,14 +97,21 @@ describe('error handler', () => {
     app.get('/unprocessable', async () => {
       throw new ValidationError('Bad event', { statusCode: 422, code: 'invalid_event', details: [{ field: '/x' }] });
     });
-    app.post('/typed', { schema: { body: Type.Object({ n: Type.Integer({ minimum: 1 }) }) }, bodyLimit: 100 }, async () => ({ ok: true }));
+    app.post(
+      '/typed',
+      { schema: { body: Type.Object({ n: Type.Integer({ minimum: 1 }) }) }, bodyLimit: 100 },
+      async () => ({ ok: true }),
+    );
     baseUrl = await app.listen({ port: 0, host: '127.0.0.1' });
   });
   afterAll(() => app.close());
 
   let baseUrl = '';
   async function call(url: string, init: { method?: string; body?: string } = {}) {
-    const res = await fetch(baseUrl + url, { method: init.method ?? 'GET', ...(init.body === undefined ? {} : { body: init.body, headers: { 'content-type': 'application/json' } }) });
+    const res = await fetch(baseUrl + url, {
+      method: init.method ?? 'GET',
+      ...(init.body === undefined ? {} : { body: init.body, headers: { 'content-type': 'application/json' } }),
+    });
     const text = await res.text();
     return { statusCode: res.status, body: text, json: () => JSON.parse(text) as unknown };
   }
@@ -115,7 +130,11 @@ describe('error handler', () => {
     expect((await call('/missing')).json()).toEqual({ error: 'not_found', message: 'Backup not found' });
     const conflict = await call('/conflict');
     expect(conflict.statusCode).toBe(409);
-    expect(conflict.json()).toEqual({ error: 'restore_running', message: 'Restore running', details: { restoreId: 'r1' } });
+    expect(conflict.json()).toEqual({
+      error: 'restore_running',
+      message: 'Restore running',
+      details: { restoreId: 'r1' },
+    });
     const unprocessable = await call('/unprocessable');
     expect(unprocessable.statusCode).toBe(422);
     expect(unprocessable.json()).toMatchObject({ error: 'invalid_event', details: [{ field: '/x' }] });

@@ -30,7 +30,10 @@ describe('identityFromClaims: Google', () => {
   });
 
   it('rejects a token without a subject', () => {
-    expect(identityFromClaims('google', { iss: base.iss, email: 'a@b.co', email_verified: true })).toMatchObject({ ok: false, reason: 'missing_subject' });
+    expect(identityFromClaims('google', { iss: base.iss, email: 'a@b.co', email_verified: true })).toMatchObject({
+      ok: false,
+      reason: 'missing_subject',
+    });
   });
 });
 
@@ -38,41 +41,77 @@ describe('identityFromClaims: Microsoft', () => {
   const base = { tid: TID, oid: OID };
 
   it('uses `email` when xms_edov says the domain owner verified it', () => {
-    expect(identityFromClaims('microsoft', { ...base, email: 'Ana@Contoso.com', preferred_username: 'ana@contoso.onmicrosoft.com', xms_edov: true })).toEqual({
+    expect(
+      identityFromClaims('microsoft', {
+        ...base,
+        email: 'Ana@Contoso.com',
+        preferred_username: 'ana@contoso.onmicrosoft.com',
+        xms_edov: true,
+      }),
+    ).toEqual({
       ok: true,
       subject: `${TID}|${OID}`,
       email: 'ana@contoso.com',
     });
-    expect(identityFromClaims('microsoft', { ...base, email: 'ana@contoso.com', xms_edov: '1' })).toMatchObject({ ok: true, email: 'ana@contoso.com' });
+    expect(identityFromClaims('microsoft', { ...base, email: 'ana@contoso.com', xms_edov: '1' })).toMatchObject({
+      ok: true,
+      email: 'ana@contoso.com',
+    });
   });
 
   it('ignores an unverified `email` and uses the work account sign-in name instead (nOAuth)', () => {
     const claims = { ...base, email: 'ceo@victim.com', preferred_username: 'mallory@attacker.com' };
     expect(identityFromClaims('microsoft', claims)).toMatchObject({ ok: true, email: 'mallory@attacker.com' });
-    expect(identityFromClaims('microsoft', { ...claims, xms_edov: false })).toMatchObject({ ok: true, email: 'mallory@attacker.com' });
+    expect(identityFromClaims('microsoft', { ...claims, xms_edov: false })).toMatchObject({
+      ok: true,
+      email: 'mallory@attacker.com',
+    });
   });
 
   it('falls back to `upn` when there is no preferred_username', () => {
-    expect(identityFromClaims('microsoft', { ...base, upn: 'bob@contoso.com' })).toMatchObject({ ok: true, email: 'bob@contoso.com' });
+    expect(identityFromClaims('microsoft', { ...base, upn: 'bob@contoso.com' })).toMatchObject({
+      ok: true,
+      email: 'bob@contoso.com',
+    });
   });
 
   it('gives personal accounts (consumer tenant) no e-mail unless xms_edov verifies it', () => {
-    const personal = { tid: MICROSOFT_CONSUMER_TENANT, oid: OID, preferred_username: 'someone@outlook.com', email: 'someone@outlook.com' };
+    const personal = {
+      tid: MICROSOFT_CONSUMER_TENANT,
+      oid: OID,
+      preferred_username: 'someone@outlook.com',
+      email: 'someone@outlook.com',
+    };
     expect(identityFromClaims('microsoft', personal)).toMatchObject({ ok: false, reason: 'email_unverified' });
-    expect(identityFromClaims('microsoft', { ...personal, xms_edov: true })).toMatchObject({ ok: true, email: 'someone@outlook.com' });
+    expect(identityFromClaims('microsoft', { ...personal, xms_edov: true })).toMatchObject({
+      ok: true,
+      email: 'someone@outlook.com',
+    });
   });
 
   it('requires tid and oid, and an allowed tenant when the configuration lists tenants', () => {
-    expect(identityFromClaims('microsoft', { oid: OID, preferred_username: 'a@b.co' })).toMatchObject({ ok: false, reason: 'tenant_missing' });
-    expect(identityFromClaims('microsoft', { tid: TID, preferred_username: 'a@b.co' })).toMatchObject({ ok: false, reason: 'missing_subject' });
+    expect(identityFromClaims('microsoft', { oid: OID, preferred_username: 'a@b.co' })).toMatchObject({
+      ok: false,
+      reason: 'tenant_missing',
+    });
+    expect(identityFromClaims('microsoft', { tid: TID, preferred_username: 'a@b.co' })).toMatchObject({
+      ok: false,
+      reason: 'missing_subject',
+    });
     const claims = { ...base, preferred_username: 'a@b.co' };
-    expect(identityFromClaims('microsoft', claims, { allowedTenants: ['11111111-1111-1111-1111-111111111111'] })).toMatchObject({ ok: false, reason: 'tenant_not_allowed' });
-    expect(identityFromClaims('microsoft', claims, { allowedTenants: [TID.toUpperCase()] })).toMatchObject({ ok: true });
+    expect(
+      identityFromClaims('microsoft', claims, { allowedTenants: ['11111111-1111-1111-1111-111111111111'] }),
+    ).toMatchObject({ ok: false, reason: 'tenant_not_allowed' });
+    expect(identityFromClaims('microsoft', claims, { allowedTenants: [TID.toUpperCase()] })).toMatchObject({
+      ok: true,
+    });
     expect(identityFromClaims('microsoft', claims, { allowedTenants: [] })).toMatchObject({ ok: true });
   });
 
   it('rejects a sign-in name that is not an e-mail (e.g. a phone number)', () => {
-    expect(identityFromClaims('microsoft', { ...base, preferred_username: '+15551234567' })).toMatchObject({ ok: false });
+    expect(identityFromClaims('microsoft', { ...base, preferred_username: '+15551234567' })).toMatchObject({
+      ok: false,
+    });
   });
 });
 
@@ -88,12 +127,26 @@ describe('auth configuration', () => {
   });
 
   it('reads the allowed tenants, timeouts and rate limit, and lists every bad value at once', () => {
-    const config = loadConfig({ ...env, OIDC_MICROSOFT_ALLOWED_TENANTS: `${TID.toUpperCase()}, 11111111-1111-1111-1111-111111111111`, SESSION_IDLE_TIMEOUT_MINUTES: '15', SESSION_MAX_AGE_HOURS: '8', LOGIN_RATE_LIMIT: '5' });
+    const config = loadConfig({
+      ...env,
+      OIDC_MICROSOFT_ALLOWED_TENANTS: `${TID.toUpperCase()}, 11111111-1111-1111-1111-111111111111`,
+      SESSION_IDLE_TIMEOUT_MINUTES: '15',
+      SESSION_MAX_AGE_HOURS: '8',
+      LOGIN_RATE_LIMIT: '5',
+    });
     expect(config.oidc.microsoft?.allowedTenants).toEqual([TID, '11111111-1111-1111-1111-111111111111']);
     expect(config.session).toEqual({ idleTimeoutMs: 900_000, absoluteTimeoutMs: 28_800_000 });
     expect(config.loginRateLimitPerMinute).toBe(5);
 
-    expect(() => loadConfig({ ...env, OIDC_MICROSOFT_ALLOWED_TENANTS: 'contoso', SESSION_IDLE_TIMEOUT_MINUTES: '600', SESSION_MAX_AGE_HOURS: '2', LOGIN_RATE_LIMIT: '0' })).toThrow(
+    expect(() =>
+      loadConfig({
+        ...env,
+        OIDC_MICROSOFT_ALLOWED_TENANTS: 'contoso',
+        SESSION_IDLE_TIMEOUT_MINUTES: '600',
+        SESSION_MAX_AGE_HOURS: '2',
+        LOGIN_RATE_LIMIT: '0',
+      }),
+    ).toThrow(
       expect.objectContaining({
         problems: expect.arrayContaining([
           expect.stringContaining('OIDC_MICROSOFT_ALLOWED_TENANTS'),

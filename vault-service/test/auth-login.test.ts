@@ -34,13 +34,38 @@ const GOOGLE_ACCOUNTS = [
 ];
 const MICROSOFT_ACCOUNTS = [
   // Work account without xms_edov: identified by its sign-in name (UPN).
-  { oid: 'aaaaaaaa-0000-0000-0000-000000000001', tid: TENANT, preferred_username: 'mia@contoso.test', email: 'mia@contoso.test', name: 'Mia' },
+  {
+    oid: 'aaaaaaaa-0000-0000-0000-000000000001',
+    tid: TENANT,
+    preferred_username: 'mia@contoso.test',
+    email: 'mia@contoso.test',
+    name: 'Mia',
+  },
   // Verified e-mail (xms_edov) differing from the UPN: the e-mail is used.
-  { oid: 'aaaaaaaa-0000-0000-0000-000000000002', tid: TENANT, preferred_username: 'max@contoso.onmicrosoft.test', email: 'max@contoso.test', xms_edov: true, name: 'Max' },
+  {
+    oid: 'aaaaaaaa-0000-0000-0000-000000000002',
+    tid: TENANT,
+    preferred_username: 'max@contoso.onmicrosoft.test',
+    email: 'max@contoso.test',
+    xms_edov: true,
+    name: 'Max',
+  },
   // nOAuth: a self-asserted, unverified `email` naming a trusted user must not log in as them.
-  { oid: 'aaaaaaaa-0000-0000-0000-000000000003', tid: TENANT, preferred_username: 'mallory@evil.test', email: 'ana@acme.test', xms_edov: false, name: 'Mallory' },
+  {
+    oid: 'aaaaaaaa-0000-0000-0000-000000000003',
+    tid: TENANT,
+    preferred_username: 'mallory@evil.test',
+    email: 'ana@acme.test',
+    xms_edov: false,
+    name: 'Mallory',
+  },
   // A trusted e-mail from a tenant the configuration does not allow.
-  { oid: 'aaaaaaaa-0000-0000-0000-000000000004', tid: OTHER_TENANT, preferred_username: 'ted@contoso.test', name: 'Ted' },
+  {
+    oid: 'aaaaaaaa-0000-0000-0000-000000000004',
+    tid: OTHER_TENANT,
+    preferred_username: 'ted@contoso.test',
+    name: 'Ted',
+  },
 ];
 
 /** A clock the tests can move forward to reach idle and absolute timeouts. */
@@ -57,9 +82,18 @@ interface RunningVault {
   config: Config;
 }
 
-async function startVault(db: TestDatabase, port: number, env: Record<string, string>, deps: { logs?: LogCapture; clock?: Clock }): Promise<RunningVault> {
+async function startVault(
+  db: TestDatabase,
+  port: number,
+  env: Record<string, string>,
+  deps: { logs?: LogCapture; clock?: Clock },
+): Promise<RunningVault> {
   const config = testConfig({ VAULT_PUBLIC_URL: `http://127.0.0.1:${port}`, ...env });
-  const app = await buildApp(config, { db: db.db, ...(deps.logs ? { logger: deps.logs.logger } : {}), ...(deps.clock ? { clock: deps.clock } : {}) });
+  const app = await buildApp(config, {
+    db: db.db,
+    ...(deps.logs ? { logger: deps.logs.logger } : {}),
+    ...(deps.clock ? { clock: deps.clock } : {}),
+  });
   await app.listen({ port, host: '127.0.0.1' });
   return { app, baseUrl: `http://127.0.0.1:${port}`, config };
 }
@@ -69,7 +103,8 @@ const sha256 = (s: string) => createHash('sha256').update(s).digest();
 function sessionCookie(setCookies: string[], name: string): { value: string; attributes: string[] } | undefined {
   for (const header of setCookies) {
     const [pair = '', ...attributes] = header.split(';').map((s) => s.trim());
-    if (pair.startsWith(`${name}=`) && pair.length > name.length + 1) return { value: pair.slice(name.length + 1), attributes };
+    if (pair.startsWith(`${name}=`) && pair.length > name.length + 1)
+      return { value: pair.slice(name.length + 1), attributes };
   }
   return undefined;
 }
@@ -114,11 +149,22 @@ describe('OpenID Connect login, sessions, revocation and CSRF', () => {
 
   beforeAll(async () => {
     const [port, insecurePort, limitedPort] = await Promise.all([freePort(), freePort(), freePort()]);
-    const redirectUris = (provider: string) => [port, insecurePort, limitedPort].map((p) => `http://127.0.0.1:${p}/auth/callback/${provider}`);
+    const redirectUris = (provider: string) =>
+      [port, insecurePort, limitedPort].map((p) => `http://127.0.0.1:${p}/auth/callback/${provider}`);
     [testDb, google, microsoft] = await Promise.all([
       createTestDatabase(),
-      startTestIdp({ flavor: 'google', accounts: GOOGLE_ACCOUNTS, redirectUris: redirectUris('google'), clientSecret: 'google-client-secret-xyz' }),
-      startTestIdp({ flavor: 'microsoft', accounts: MICROSOFT_ACCOUNTS, redirectUris: redirectUris('microsoft'), clientSecret: 'microsoft-client-secret-xyz' }),
+      startTestIdp({
+        flavor: 'google',
+        accounts: GOOGLE_ACCOUNTS,
+        redirectUris: redirectUris('google'),
+        clientSecret: 'google-client-secret-xyz',
+      }),
+      startTestIdp({
+        flavor: 'microsoft',
+        accounts: MICROSOFT_ACCOUNTS,
+        redirectUris: redirectUris('microsoft'),
+        clientSecret: 'microsoft-client-secret-xyz',
+      }),
     ]);
     const oidcEnv = {
       OIDC_GOOGLE_ISSUER: google.issuer,
@@ -137,7 +183,15 @@ describe('OpenID Connect login, sessions, revocation and CSRF', () => {
     acmeId = await seedSite(ACME);
     const otherId = await seedSite(OTHER);
     const emulatorId = await seedSite(EMULATOR);
-    for (const email of ['ana@acme.test', 'una@acme.test', 'rita@acme.test', 'lou@acme.test', 'mia@contoso.test', 'max@contoso.test', 'ted@contoso.test']) {
+    for (const email of [
+      'ana@acme.test',
+      'una@acme.test',
+      'rita@acme.test',
+      'lou@acme.test',
+      'mia@contoso.test',
+      'max@contoso.test',
+      'ted@contoso.test',
+    ]) {
       await seedUser(acmeId, email, 'active');
     }
     await seedUser(acmeId, 'bob@acme.test', 'invited');
@@ -157,10 +211,17 @@ describe('OpenID Connect login, sessions, revocation and CSRF', () => {
 
   const me = (cookie: string, base = vault.baseUrl) => fetch(`${base}/api/v1/me`, { headers: { cookie } });
 
-  async function login(account: string, options: { site?: string; provider?: 'google' | 'microsoft'; browser?: TestBrowser; target?: RunningVault } = {}) {
+  async function login(
+    account: string,
+    options: { site?: string; provider?: 'google' | 'microsoft'; browser?: TestBrowser; target?: RunningVault } = {},
+  ) {
     const browser = options.browser ?? new TestBrowser();
     const target = options.target ?? vault;
-    const result = await loginThroughIdp(browser, target.baseUrl, { site: options.site ?? ACME.siteUrl, provider: options.provider ?? 'google', account });
+    const result = await loginThroughIdp(browser, target.baseUrl, {
+      site: options.site ?? ACME.siteUrl,
+      provider: options.provider ?? 'google',
+      account,
+    });
     const setCookies = result.response.headers.getSetCookie();
     const cookieName = target.app.sessionCookies.sessionName;
     const session = sessionCookie(setCookies, cookieName);
@@ -177,44 +238,98 @@ describe('OpenID Connect login, sessions, revocation and CSRF', () => {
 
     const res = await me(cookie ?? '');
     expect(res.status).toBe(200);
-    expect(await res.json()).toEqual({ site: { siteUrl: ACME.siteUrl, cloudId: ACME.cloudId }, email: 'ana@acme.test', provider: 'google' });
+    expect(await res.json()).toEqual({
+      site: { siteUrl: ACME.siteUrl, cloudId: ACME.cloudId },
+      email: 'ana@acme.test',
+      provider: 'google',
+    });
 
     // Only the hash of the token is stored, with the Google identity iss|sub.
-    const rows = await testDb.db.selectFrom('session').select(['token_hash', 'subject', 'expires_at', 'idle_expires_at']).where('email', '=', 'ana@acme.test').execute();
+    const rows = await testDb.db
+      .selectFrom('session')
+      .select(['token_hash', 'subject', 'expires_at', 'idle_expires_at'])
+      .where('email', '=', 'ana@acme.test')
+      .execute();
     expect(rows).toHaveLength(1);
     expect(rows[0]?.token_hash.equals(sha256(session?.value ?? ''))).toBe(true);
     expect(rows[0]?.subject).toBe(`${google.issuer}|g-ana`);
-    const loginEvent = await testDb.db.selectFrom('audit_event').select(['actor', 'details']).where('action', '=', 'auth.login').where('actor', '=', 'ana@acme.test').executeTakeFirst();
+    const loginEvent = await testDb.db
+      .selectFrom('audit_event')
+      .select(['actor', 'details'])
+      .where('action', '=', 'auth.login')
+      .where('actor', '=', 'ana@acme.test')
+      .executeTakeFirst();
     expect(loginEvent?.details).toEqual({ provider: 'google', firstLogin: false });
   });
 
   it('activates an invited user on first login', async () => {
     const { cookie } = await login('Bob@Acme.test');
     expect((await me(cookie ?? '')).status).toBe(200);
-    const user = await testDb.db.selectFrom('trusted_user').select(['status', 'activated_at', 'last_login_at']).where('email', '=', 'bob@acme.test').executeTakeFirstOrThrow();
+    const user = await testDb.db
+      .selectFrom('trusted_user')
+      .select(['status', 'activated_at', 'last_login_at'])
+      .where('email', '=', 'bob@acme.test')
+      .executeTakeFirstOrThrow();
     expect(user.status).toBe('active');
     expect(user.activated_at).not.toBeNull();
     expect(user.last_login_at).not.toBeNull();
-    const audit = await testDb.db.selectFrom('audit_event').select('details').where('action', '=', 'auth.login').where('actor', '=', 'bob@acme.test').executeTakeFirst();
+    const audit = await testDb.db
+      .selectFrom('audit_event')
+      .select('details')
+      .where('action', '=', 'auth.login')
+      .where('actor', '=', 'bob@acme.test')
+      .executeTakeFirst();
     expect(audit?.details).toEqual({ provider: 'google', firstLogin: true });
   });
 
   it('gives one identical not-authorised answer for every rejected login, and creates no session', async () => {
-    const before = await testDb.db.selectFrom('session').select(sql<number>`count(*)::int`.as('n')).executeTakeFirstOrThrow();
-    const cases: { name: string; account: string; site?: string; provider?: 'google' | 'microsoft'; reason: string }[] = [
-      { name: 'untrusted e-mail', account: 'eve@acme.test', reason: 'untrusted_email' },
-      { name: 'unverified e-mail', account: 'una@acme.test', reason: 'email_unverified' },
-      { name: 'removed user', account: 'rex@acme.test', reason: 'untrusted_email' },
-      { name: 'wrong site', account: 'ana@acme.test', site: OTHER.siteUrl, reason: 'untrusted_email' },
-      { name: 'unknown site', account: 'ana@acme.test', site: 'https://nowhere.atlassian.net', reason: 'unknown_site' },
-      { name: 'http:// site URL', account: 'ana@acme.test', site: 'http://acme.atlassian.net', reason: 'invalid_site_url' },
-      { name: 'http:// emulator site without the insecure setting', account: 'emu@acme.test', site: EMULATOR.siteUrl, reason: 'invalid_site_url' },
-      { name: 'Microsoft unverified e-mail naming a trusted user (nOAuth)', account: 'mallory@evil.test', provider: 'microsoft', reason: 'untrusted_email' },
-      { name: 'Microsoft tenant not allowed', account: 'ted@contoso.test', provider: 'microsoft', reason: 'tenant_not_allowed' },
-    ];
+    const before = await testDb.db
+      .selectFrom('session')
+      .select(sql<number>`count(*)::int`.as('n'))
+      .executeTakeFirstOrThrow();
+    const cases: { name: string; account: string; site?: string; provider?: 'google' | 'microsoft'; reason: string }[] =
+      [
+        { name: 'untrusted e-mail', account: 'eve@acme.test', reason: 'untrusted_email' },
+        { name: 'unverified e-mail', account: 'una@acme.test', reason: 'email_unverified' },
+        { name: 'removed user', account: 'rex@acme.test', reason: 'untrusted_email' },
+        { name: 'wrong site', account: 'ana@acme.test', site: OTHER.siteUrl, reason: 'untrusted_email' },
+        {
+          name: 'unknown site',
+          account: 'ana@acme.test',
+          site: 'https://nowhere.atlassian.net',
+          reason: 'unknown_site',
+        },
+        {
+          name: 'http:// site URL',
+          account: 'ana@acme.test',
+          site: 'http://acme.atlassian.net',
+          reason: 'invalid_site_url',
+        },
+        {
+          name: 'http:// emulator site without the insecure setting',
+          account: 'emu@acme.test',
+          site: EMULATOR.siteUrl,
+          reason: 'invalid_site_url',
+        },
+        {
+          name: 'Microsoft unverified e-mail naming a trusted user (nOAuth)',
+          account: 'mallory@evil.test',
+          provider: 'microsoft',
+          reason: 'untrusted_email',
+        },
+        {
+          name: 'Microsoft tenant not allowed',
+          account: 'ted@contoso.test',
+          provider: 'microsoft',
+          reason: 'tenant_not_allowed',
+        },
+      ];
     const answers: { name: string; status: number; type: string | null; body: string; cookies: string[] }[] = [];
     for (const c of cases) {
-      const { result, setCookies, session } = await login(c.account, { ...(c.site ? { site: c.site } : {}), ...(c.provider ? { provider: c.provider } : {}) });
+      const { result, setCookies, session } = await login(c.account, {
+        ...(c.site ? { site: c.site } : {}),
+        ...(c.provider ? { provider: c.provider } : {}),
+      });
       expect(session).toBeUndefined();
       answers.push({
         name: c.name,
@@ -230,12 +345,25 @@ describe('OpenID Connect login, sessions, revocation and CSRF', () => {
     expect(first?.body).toContain('Not authorised');
     for (const a of answers) expect({ ...a, name: first?.name }).toEqual(first);
 
-    const after = await testDb.db.selectFrom('session').select(sql<number>`count(*)::int`.as('n')).executeTakeFirstOrThrow();
+    const after = await testDb.db
+      .selectFrom('session')
+      .select(sql<number>`count(*)::int`.as('n'))
+      .executeTakeFirstOrThrow();
     expect(after.n).toBe(before.n);
-    const failures = await testDb.db.selectFrom('audit_event').select(['details']).where('action', '=', 'auth.login_failed').orderBy('created_at').execute();
+    const failures = await testDb.db
+      .selectFrom('audit_event')
+      .select(['details'])
+      .where('action', '=', 'auth.login_failed')
+      .orderBy('created_at')
+      .execute();
     const reasons = failures.map((f) => f.details.reason);
     for (const c of cases) expect(reasons).toContain(c.reason);
-    const nOAuth = await testDb.db.selectFrom('audit_event').select(['actor']).where('action', '=', 'auth.login_failed').where('actor', '=', 'mallory@evil.test').executeTakeFirst();
+    const nOAuth = await testDb.db
+      .selectFrom('audit_event')
+      .select(['actor'])
+      .where('action', '=', 'auth.login_failed')
+      .where('actor', '=', 'mallory@evil.test')
+      .executeTakeFirst();
     expect(nOAuth).toBeDefined();
   });
 
@@ -243,12 +371,23 @@ describe('OpenID Connect login, sessions, revocation and CSRF', () => {
     const mia = await login('mia@contoso.test', { provider: 'microsoft' });
     expect(mia.result.response.status).toBe(303);
     const res = await me(mia.cookie ?? '');
-    expect(await res.json()).toEqual({ site: { siteUrl: ACME.siteUrl, cloudId: ACME.cloudId }, email: 'mia@contoso.test', provider: 'microsoft' });
-    const row = await testDb.db.selectFrom('session').select('subject').where('email', '=', 'mia@contoso.test').executeTakeFirstOrThrow();
+    expect(await res.json()).toEqual({
+      site: { siteUrl: ACME.siteUrl, cloudId: ACME.cloudId },
+      email: 'mia@contoso.test',
+      provider: 'microsoft',
+    });
+    const row = await testDb.db
+      .selectFrom('session')
+      .select('subject')
+      .where('email', '=', 'mia@contoso.test')
+      .executeTakeFirstOrThrow();
     expect(row.subject).toBe(`${TENANT}|aaaaaaaa-0000-0000-0000-000000000001`);
 
     const max = await login('max@contoso.onmicrosoft.test', { provider: 'microsoft' });
-    expect(await (await me(max.cookie ?? '')).json()).toMatchObject({ email: 'max@contoso.test', provider: 'microsoft' });
+    expect(await (await me(max.cookie ?? '')).json()).toMatchObject({
+      email: 'max@contoso.test',
+      provider: 'microsoft',
+    });
   });
 
   it('rejects a wrong state, a replayed callback and a callback in another browser', async () => {
@@ -279,11 +418,15 @@ describe('OpenID Connect login, sessions, revocation and CSRF', () => {
     expect(own.response.status).toBe(303);
 
     // ... and only once, even with the state cookie put back.
-    starter.cookies(new URL(vault.baseUrl).origin).set(vault.app.sessionCookies.loginName, attempt.stoppedAt?.searchParams.get('state') ?? '');
+    starter
+      .cookies(new URL(vault.baseUrl).origin)
+      .set(vault.app.sessionCookies.loginName, attempt.stoppedAt?.searchParams.get('state') ?? '');
     const replay = await starter.fetch(attempt.stoppedAt?.href ?? '', { stopBefore: () => true });
     expect(replay.response.status).toBe(403);
 
-    const reasons = (await testDb.db.selectFrom('audit_event').select('details').where('action', '=', 'auth.login_failed').execute()).map((r) => r.details.reason);
+    const reasons = (
+      await testDb.db.selectFrom('audit_event').select('details').where('action', '=', 'auth.login_failed').execute()
+    ).map((r) => r.details.reason);
     expect(reasons).toEqual(expect.arrayContaining(['state_mismatch', 'unknown_login']));
   });
 
@@ -299,7 +442,14 @@ describe('OpenID Connect login, sessions, revocation and CSRF', () => {
   it('answers 401 on the next request after the user is removed (signed Forge event), and deletes the sessions', async () => {
     const { cookie } = await login('rita@acme.test');
     expect((await me(cookie ?? '')).status).toBe(200);
-    const removal = await sendEvent(vault.baseUrl, forgeEvent('trusted_user.removed', { email: 'rita@acme.test', removedBy: { accountId: 'admin-1', displayName: 'Admin' } }, ACME));
+    const removal = await sendEvent(
+      vault.baseUrl,
+      forgeEvent(
+        'trusted_user.removed',
+        { email: 'rita@acme.test', removedBy: { accountId: 'admin-1', displayName: 'Admin' } },
+        ACME,
+      ),
+    );
     expect(removal.status).toBe(200);
     const res = await me(cookie ?? '');
     expect(res.status).toBe(401);
@@ -310,7 +460,11 @@ describe('OpenID Connect login, sessions, revocation and CSRF', () => {
 
   it('requires an active trusted user on every request, even if a session row survived', async () => {
     const userId = await seedUser(acmeId, 'sam@acme.test', 'active');
-    const cookie = await createTestSession(testDb.db, { siteId: acmeId, trustedUserId: userId, email: 'sam@acme.test' });
+    const cookie = await createTestSession(testDb.db, {
+      siteId: acmeId,
+      trustedUserId: userId,
+      email: 'sam@acme.test',
+    });
     expect((await me(cookie)).status).toBe(200);
     await testDb.db.updateTable('trusted_user').set({ status: 'removed' }).where('id', '=', userId).execute();
     expect((await me(cookie)).status).toBe(401);
@@ -324,19 +478,38 @@ describe('OpenID Connect login, sessions, revocation and CSRF', () => {
     const noCsrf = await fetch(`${vault.baseUrl}/auth/logout`, { method: 'POST', headers: { cookie: cookie ?? '' } });
     expect(noCsrf.status).toBe(403);
     expect(await noCsrf.json()).toMatchObject({ error: 'csrf_failed' });
-    const crossSite = await fetch(`${vault.baseUrl}/auth/logout`, { method: 'POST', headers: { cookie: cookie ?? '', origin: 'https://evil.example', 'x-vault-csrf': '1' } });
+    const crossSite = await fetch(`${vault.baseUrl}/auth/logout`, {
+      method: 'POST',
+      headers: { cookie: cookie ?? '', origin: 'https://evil.example', 'x-vault-csrf': '1' },
+    });
     expect(crossSite.status).toBe(403);
-    const headerOnly = await fetch(`${vault.baseUrl}/auth/logout`, { method: 'POST', headers: { cookie: cookie ?? '', origin: vault.baseUrl } });
+    const headerOnly = await fetch(`${vault.baseUrl}/auth/logout`, {
+      method: 'POST',
+      headers: { cookie: cookie ?? '', origin: vault.baseUrl },
+    });
     expect(headerOnly.status).toBe(403);
     expect((await me(cookie ?? '')).status).toBe(200);
 
-    const out = await fetch(`${vault.baseUrl}/auth/logout`, { method: 'POST', headers: { cookie: cookie ?? '', ...csrfHeaders(vault.config.publicUrl) } });
+    const out = await fetch(`${vault.baseUrl}/auth/logout`, {
+      method: 'POST',
+      headers: { cookie: cookie ?? '', ...csrfHeaders(vault.config.publicUrl) },
+    });
     expect(out.status).toBe(204);
-    expect(out.headers.getSetCookie().some((h) => h.startsWith(`${vault.app.sessionCookies.sessionName}=;`))).toBe(true);
+    expect(out.headers.getSetCookie().some((h) => h.startsWith(`${vault.app.sessionCookies.sessionName}=;`))).toBe(
+      true,
+    );
     expect((await me(cookie ?? '')).status).toBe(401);
-    const row = await testDb.db.selectFrom('session').select('id').where('token_hash', '=', sha256(session?.value ?? '')).executeTakeFirst();
+    const row = await testDb.db
+      .selectFrom('session')
+      .select('id')
+      .where('token_hash', '=', sha256(session?.value ?? ''))
+      .executeTakeFirst();
     expect(row).toBeUndefined();
-    const audit = await testDb.db.selectFrom('audit_event').select('actor').where('action', '=', 'auth.logout').execute();
+    const audit = await testDb.db
+      .selectFrom('audit_event')
+      .select('actor')
+      .where('action', '=', 'auth.logout')
+      .execute();
     expect(audit.map((a) => a.actor)).toContain('lou@acme.test');
   });
 
@@ -367,15 +540,27 @@ describe('OpenID Connect login, sessions, revocation and CSRF', () => {
 
   it('guards /api/v1/* but not /api/v1/forge/* or /healthz', async () => {
     expect((await fetch(`${vault.baseUrl}/api/v1/me`)).status).toBe(401);
-    expect((await fetch(`${vault.baseUrl}/api/v1/me`, { headers: { cookie: `${vault.app.sessionCookies.sessionName}=${'A'.repeat(43)}` } })).status).toBe(401);
+    expect(
+      (
+        await fetch(`${vault.baseUrl}/api/v1/me`, {
+          headers: { cookie: `${vault.app.sessionCookies.sessionName}=${'A'.repeat(43)}` },
+        })
+      ).status,
+    ).toBe(401);
     expect((await fetch(`${vault.baseUrl}/healthz`)).status).toBe(200);
     // A signed Forge call needs neither a session nor CSRF headers (it is authenticated by its signature).
-    const event = await sendEvent(vault.baseUrl, forgeEvent('schema.synced', { schemaId: '7', name: 'IT', key: 'IT', objectCount: 1 }, ACME));
+    const event = await sendEvent(
+      vault.baseUrl,
+      forgeEvent('schema.synced', { schemaId: '7', name: 'IT', key: 'IT', objectCount: 1 }, ACME),
+    );
     expect(event.status).toBe(200);
   });
 
   it('uses non-prefixed, non-Secure cookies only in insecure local mode, where http:// sites may log in', async () => {
-    const { result, setCookies, session } = await login('emu@acme.test', { site: EMULATOR.siteUrl, target: insecureVault });
+    const { result, setCookies, session } = await login('emu@acme.test', {
+      site: EMULATOR.siteUrl,
+      target: insecureVault,
+    });
     expect(result.response.status).toBe(303);
     expect(insecureVault.app.sessionCookies.sessionName).toBe('vault_session');
     expect(session?.attributes).not.toContain('Secure');

@@ -5,7 +5,17 @@
  * tables that are missing (after the upgrade that introduced them). Real Postgres, a real snapshot from
  * the emulator over HTTP.
  */
-import { canonicalJson, createMemoryChunkStore, readSnapshot, SnapshotIntegrityError, SnapshotWriter, type HistoryRecord, type ObjectRecord, type SnapshotManifest, type SnapshotRecord } from '@assets-vault/shared/snapshot';
+import {
+  canonicalJson,
+  createMemoryChunkStore,
+  readSnapshot,
+  SnapshotIntegrityError,
+  SnapshotWriter,
+  type HistoryRecord,
+  type ObjectRecord,
+  type SnapshotManifest,
+  type SnapshotRecord,
+} from '@assets-vault/shared/snapshot';
 import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
 import pino from 'pino';
@@ -14,7 +24,14 @@ import { withClientTransaction } from '../src/db/client-transaction.js';
 import { createSearchIndexer } from '../src/jobs/search-indexer.js';
 import { attributesJson } from '../src/modules/browse/browse-chunk.js';
 import { listObjects } from '../src/modules/browse/service.js';
-import { browseDb, browseSchemaName, createBrowseTables, dropOrphanBrowseSchemas, markBrowseTablesLost, queueRebuildOfLostBrowseTables } from '../src/modules/browse/storage.js';
+import {
+  browseDb,
+  browseSchemaName,
+  createBrowseTables,
+  dropOrphanBrowseSchemas,
+  markBrowseTablesLost,
+  queueRebuildOfLostBrowseTables,
+} from '../src/modules/browse/storage.js';
 import { deleteBackupOfSite, listBackups } from '../src/modules/backups/service.js';
 import { deleteBackup, findBackupForUpload } from '../src/modules/ingest/repository.js';
 import { csvField, prepareExport } from '../src/modules/export/service.js';
@@ -28,13 +45,39 @@ const log = pino({ level: 'silent' });
 
 describe('attributesJson', () => {
   it('cuts the attributes array out of a canonical object line exactly as it was written', () => {
-    const tricky = ['plain', 'quote " inside', 'back\\slash', 'ends with backslash \\', '] } [ { brackets', '\\"', 'line\nbreak', 'ünïcødé ✓', ''];
+    const tricky = [
+      'plain',
+      'quote " inside',
+      'back\\slash',
+      'ends with backslash \\',
+      '] } [ { brackets',
+      '\\"',
+      'line\nbreak',
+      'ünïcødé ✓',
+      '',
+    ];
     for (const text of tricky) {
       const attributes = [
         { objectTypeAttributeId: '1', objectAttributeValues: [{ value: text, displayValue: text }] },
-        { objectTypeAttributeId: '2', objectAttributeValues: [{ displayValue: `${text}]`, referencedObject: { id: '9', objectKey: 'K-9', label: `[${text}`, objectTypeId: '3' } }] },
+        {
+          objectTypeAttributeId: '2',
+          objectAttributeValues: [
+            {
+              displayValue: `${text}]`,
+              referencedObject: { id: '9', objectKey: 'K-9', label: `[${text}`, objectTypeId: '3' },
+            },
+          ],
+        },
       ];
-      const line = canonicalJson({ kind: 'object', id: '1', label: `label ${text}]`, objectKey: 'K-1', attributes, created: 'x', updated: 'y' });
+      const line = canonicalJson({
+        kind: 'object',
+        id: '1',
+        label: `label ${text}]`,
+        objectKey: 'K-1',
+        attributes,
+        created: 'x',
+        updated: 'y',
+      });
       expect(attributesJson(line)).toBe(canonicalJson(attributes));
       expect(JSON.parse(attributesJson(line)!)).toEqual(attributes);
     }
@@ -54,13 +97,31 @@ describe('per-backup browse storage', () => {
   let chunks: Map<number, Uint8Array>;
   const objects: ObjectRecord[] = [];
   let siteId = '';
-  const deps = () => ({ db: testDb.db, log, clock: systemClock, config: { allowInsecureSiteUrls: false, allowedSiteHosts: [] } });
+  const deps = () => ({
+    db: testDb.db,
+    log,
+    clock: systemClock,
+    config: { allowInsecureSiteUrls: false, allowedSiteHosts: [] },
+  });
 
   beforeAll(async () => {
-    ({ manifest, chunks } = await fixtureSnapshot({ name: 'storage', objects: 240, source: SITE, options: { history: true, icons: false, issueRefs: true }, maxChunkRecords: 50 }));
-    for await (const r of readSnapshot(manifest, { getChunk: async (seq) => chunks.get(seq) })) if (r.kind === 'object') objects.push(r);
+    ({ manifest, chunks } = await fixtureSnapshot({
+      name: 'storage',
+      objects: 240,
+      source: SITE,
+      options: { history: true, icons: false, issueRefs: true },
+      maxChunkRecords: 50,
+    }));
+    for await (const r of readSnapshot(manifest, { getChunk: async (seq) => chunks.get(seq) }))
+      if (r.kind === 'object') objects.push(r);
     testDb = await createTestDatabase();
-    siteId = (await testDb.db.insertInto('site').values({ cloud_id: SITE.cloudId, site_url: SITE.siteUrl, installation_state: 'connected' }).returning('id').executeTakeFirstOrThrow()).id;
+    siteId = (
+      await testDb.db
+        .insertInto('site')
+        .values({ cloud_id: SITE.cloudId, site_url: SITE.siteUrl, installation_state: 'connected' })
+        .returning('id')
+        .executeTakeFirstOrThrow()
+    ).id;
   }, 90_000);
 
   afterAll(async () => {
@@ -68,21 +129,45 @@ describe('per-backup browse storage', () => {
   });
 
   /** An uploading backup with a snapshot's chunks stored (by default the fixture's; optionally one of them altered). */
-  async function storedBackup(alter?: { seq: number }, snapshot: { manifest: SnapshotManifest; chunks: Map<number, Uint8Array> } = { manifest, chunks }): Promise<string> {
-    const { id } = await testDb.db.insertInto('backup').values({
-      site_id: siteId, schema_id: snapshot.manifest.schema.id, schema_name: snapshot.manifest.schema.name, schema_key: snapshot.manifest.schema.key, kind: 'manual',
-      options: JSON.stringify(snapshot.manifest.options), started_at: snapshot.manifest.createdAt, opened_by_webhook_id: `storage_${Math.random()}`,
-    }).returning('id').executeTakeFirstOrThrow();
+  async function storedBackup(
+    alter?: { seq: number },
+    snapshot: { manifest: SnapshotManifest; chunks: Map<number, Uint8Array> } = { manifest, chunks },
+  ): Promise<string> {
+    const { id } = await testDb.db
+      .insertInto('backup')
+      .values({
+        site_id: siteId,
+        schema_id: snapshot.manifest.schema.id,
+        schema_name: snapshot.manifest.schema.name,
+        schema_key: snapshot.manifest.schema.key,
+        kind: 'manual',
+        options: JSON.stringify(snapshot.manifest.options),
+        started_at: snapshot.manifest.createdAt,
+        opened_by_webhook_id: `storage_${Math.random()}`,
+      })
+      .returning('id')
+      .executeTakeFirstOrThrow();
     for (const [seq, bytes] of snapshot.chunks) {
       const stored = Buffer.from(bytes);
       if (alter?.seq === seq) stored.writeUInt8(stored[stored.length - 5]! ^ 0xff, stored.length - 5);
-      await testDb.db.insertInto('backup_chunk').values({ backup_id: id, seq, sha256: snapshot.manifest.chunks[seq]!.sha256, size_bytes: stored.length, bytes: stored }).execute();
+      await testDb.db
+        .insertInto('backup_chunk')
+        .values({
+          backup_id: id,
+          seq,
+          sha256: snapshot.manifest.chunks[seq]!.sha256,
+          size_bytes: stored.length,
+          bytes: stored,
+        })
+        .execute();
     }
     return id;
   }
 
   async function schemaExists(backupId: string): Promise<boolean> {
-    const { rows } = await sql<{ n: number }>`select count(*)::int as n from pg_namespace where nspname = ${browseSchemaName(backupId)}`.execute(testDb.db);
+    const { rows } = await sql<{
+      n: number;
+    }>`select count(*)::int as n from pg_namespace where nspname = ${browseSchemaName(backupId)}`.execute(testDb.db);
     return rows[0]!.n === 1;
   }
 
@@ -94,7 +179,13 @@ describe('per-backup browse storage', () => {
       attributes: await db.selectFrom('browse_attribute').selectAll().orderBy('id').execute(),
       objects: await db.selectFrom('browse_object').selectAll().orderBy('seq').execute(),
       history: await db.selectFrom('browse_history').selectAll().orderBy('object_id').execute(),
-      issueRefs: await db.selectFrom('browse_issue_ref').selectAll().orderBy('object_id').orderBy('issue_id').orderBy('field_id').execute(),
+      issueRefs: await db
+        .selectFrom('browse_issue_ref')
+        .selectAll()
+        .orderBy('object_id')
+        .orderBy('issue_id')
+        .orderBy('field_id')
+        .execute(),
     };
   }
 
@@ -123,31 +214,101 @@ describe('per-backup browse storage', () => {
   it('a completion refused by verification leaves no browse schema and the backup uploading, in either decoding mode', async () => {
     for (const workers of [0, 2]) {
       const id = await storedBackup({ seq: 3 });
-      await expect(completeBackup({ ...deps(), materialise: { workers } }, { backupId: id, manifest })).rejects.toMatchObject({ code: 'chunk_hash_mismatch', seq: 3 });
-      await expect(completeBackup({ ...deps(), materialise: { workers } }, { backupId: id, manifest })).rejects.toBeInstanceOf(SnapshotIntegrityError);
+      await expect(
+        completeBackup({ ...deps(), materialise: { workers } }, { backupId: id, manifest }),
+      ).rejects.toMatchObject({ code: 'chunk_hash_mismatch', seq: 3 });
+      await expect(
+        completeBackup({ ...deps(), materialise: { workers } }, { backupId: id, manifest }),
+      ).rejects.toBeInstanceOf(SnapshotIntegrityError);
       expect(await schemaExists(id)).toBe(false);
-      const row = await testDb.db.selectFrom('backup').select(['status', 'browse_built_at']).where('id', '=', id).executeTakeFirstOrThrow();
+      const row = await testDb.db
+        .selectFrom('backup')
+        .select(['status', 'browse_built_at'])
+        .where('id', '=', id)
+        .executeTakeFirstOrThrow();
       expect(row).toEqual({ status: 'uploading', browse_built_at: null });
     }
   });
 
   it('stores any text exactly (NUL shown as U+FFFD), exact times, and refuses a snapshot holding an impossible date', async () => {
-    const awkward = ['tab\there', 'line\nbreak\r\n', 'back\\slash \\N', 'nul\0inside', 'ünïcødé ✓ 🗄️', '', ' '.repeat(3), '\\.'];
+    const awkward = [
+      'tab\there',
+      'line\nbreak\r\n',
+      'back\\slash \\N',
+      'nul\0inside',
+      'ünïcødé ✓ 🗄️',
+      '',
+      ' '.repeat(3),
+      '\\.',
+    ];
     const ts = (n: number) => new Date(Date.UTC(1999, 11, 31, 23, 59, 59, 123) + n * 86_400_001).toISOString();
     const records = (created: (n: number) => string): SnapshotRecord[] => [
-      { kind: 'objectType', id: '1', name: 'Odd\ttype', icon: { id: '1', name: 'Box' }, position: 0, created: ts(0), updated: ts(0), objectCount: awkward.length, inherited: false, abstractObjectType: false, parentObjectTypeInherited: false },
-      { kind: 'attribute', id: '10', objectTypeId: '1', name: 'Name', label: true, type: 0, defaultType: { id: 0, name: 'Text' }, indexed: true, position: 0 },
+      {
+        kind: 'objectType',
+        id: '1',
+        name: 'Odd\ttype',
+        icon: { id: '1', name: 'Box' },
+        position: 0,
+        created: ts(0),
+        updated: ts(0),
+        objectCount: awkward.length,
+        inherited: false,
+        abstractObjectType: false,
+        parentObjectTypeInherited: false,
+      },
+      {
+        kind: 'attribute',
+        id: '10',
+        objectTypeId: '1',
+        name: 'Name',
+        label: true,
+        type: 0,
+        defaultType: { id: 0, name: 'Text' },
+        indexed: true,
+        position: 0,
+      },
       ...awkward.map((text, n): SnapshotRecord => ({
-        kind: 'object', id: String(n + 1), objectKey: `ODD-${n + 1}`, label: text, objectTypeId: '1', created: created(n), updated: ts(n + 1), timestamp: 0, hasAvatar: false,
+        kind: 'object',
+        id: String(n + 1),
+        objectKey: `ODD-${n + 1}`,
+        label: text,
+        objectTypeId: '1',
+        created: created(n),
+        updated: ts(n + 1),
+        timestamp: 0,
+        hasAvatar: false,
         attributes: [{ objectTypeAttributeId: '10', objectAttributeValues: [{ value: text, displayValue: text }] }],
       })),
-      { kind: 'history', objectId: '1', entries: [{ id: '5', type: 0, created: ts(2), actor: { key: 'a', displayName: awkward.join('|') }, newValue: awkward.join('|') }] },
-      { kind: 'issueRef', issueId: '7', issueKey: 'IT-7', fieldId: 'customfield_1', fieldName: 'nul\0 and\ttab', objectIds: ['1', '2'] },
+      {
+        kind: 'history',
+        objectId: '1',
+        entries: [
+          {
+            id: '5',
+            type: 0,
+            created: ts(2),
+            actor: { key: 'a', displayName: awkward.join('|') },
+            newValue: awkward.join('|'),
+          },
+        ],
+      },
+      {
+        kind: 'issueRef',
+        issueId: '7',
+        issueKey: 'IT-7',
+        fieldId: 'customfield_1',
+        fieldName: 'nul\0 and\ttab',
+        objectIds: ['1', '2'],
+      },
     ];
     const snapshotOf = async (created: (n: number) => string) => {
       const store = createMemoryChunkStore();
       const writer = SnapshotWriter.create(
-        { source: { ...SITE, workspaceId: 'ws-storage' }, schema: { id: '900', name: 'Odd', key: 'ODD' }, options: { history: true, icons: false, issueRefs: true } },
+        {
+          source: { ...SITE, workspaceId: 'ws-storage' },
+          schema: { id: '900', name: 'Odd', key: 'ODD' },
+          options: { history: true, icons: false, issueRefs: true },
+        },
         { sink: store, maxChunkRecords: 4 },
       );
       for (const r of records(created)) await writer.write(r);
@@ -159,22 +320,47 @@ describe('per-backup browse storage', () => {
       await completeBackup({ ...deps(), materialise: { workers } }, { backupId: id, manifest: good.manifest });
       const rows = await browseRows(id);
       const shown = (text: string) => text.replaceAll('\0', '\uFFFD');
-      expect(rows.objects.map((o) => [o.label, o.created.toISOString(), o.updated.toISOString(), JSON.parse(o.attributes) as unknown]))
-        .toEqual(awkward.map((text, n) => [shown(text), ts(n), ts(n + 1), [{ objectTypeAttributeId: '10', objectAttributeValues: [{ value: text, displayValue: text }] }]]));
-      expect(rows.objects.map((o) => o.search_text)).toEqual(awkward.map((text, n) => shown(`${text} ODD-${n + 1} ${text}`.toLowerCase())));
+      expect(
+        rows.objects.map((o) => [
+          o.label,
+          o.created.toISOString(),
+          o.updated.toISOString(),
+          JSON.parse(o.attributes) as unknown,
+        ]),
+      ).toEqual(
+        awkward.map((text, n) => [
+          shown(text),
+          ts(n),
+          ts(n + 1),
+          [{ objectTypeAttributeId: '10', objectAttributeValues: [{ value: text, displayValue: text }] }],
+        ]),
+      );
+      expect(rows.objects.map((o) => o.search_text)).toEqual(
+        awkward.map((text, n) => shown(`${text} ODD-${n + 1} ${text}`.toLowerCase())),
+      );
       expect(JSON.parse(rows.history[0]!.entries)).toEqual((records(ts)[2 + awkward.length] as HistoryRecord).entries);
-      expect(rows.issueRefs.map((r) => [r.object_id, r.field_name])).toEqual([['1', 'nul\uFFFD and\ttab'], ['2', 'nul\uFFFD and\ttab']]);
+      expect(rows.issueRefs.map((r) => [r.object_id, r.field_name])).toEqual([
+        ['1', 'nul\uFFFD and\ttab'],
+        ['2', 'nul\uFFFD and\ttab'],
+      ]);
     }
     const impossible = await snapshotOf((n) => (n === 3 ? '2026-02-30T10:00:00.000Z' : ts(n)));
     const id = await storedBackup(undefined, impossible);
-    await expect(completeBackup({ ...deps(), materialise: { workers: 0 } }, { backupId: id, manifest: impossible.manifest }))
-      .rejects.toMatchObject({ code: 'invalid_record', message: expect.stringContaining('object 4 has an impossible created time') });
+    await expect(
+      completeBackup({ ...deps(), materialise: { workers: 0 } }, { backupId: id, manifest: impossible.manifest }),
+    ).rejects.toMatchObject({
+      code: 'invalid_record',
+      message: expect.stringContaining('object 4 has an impossible created time'),
+    });
     expect(await schemaExists(id)).toBe(false);
   });
 
   it('two completions of one backup at once load it once', async () => {
     const id = await storedBackup();
-    const results = await Promise.all([completeBackup(deps(), { backupId: id, manifest }), completeBackup(deps(), { backupId: id, manifest })]);
+    const results = await Promise.all([
+      completeBackup(deps(), { backupId: id, manifest }),
+      completeBackup(deps(), { backupId: id, manifest }),
+    ]);
     expect(results.map((r) => r.status)).toEqual(['completed', 'completed']);
     expect((await browseRows(id)).objects.length).toBe(objects.length);
   });
@@ -190,7 +376,9 @@ describe('per-backup browse storage', () => {
 
   it('more completions at once than the pool has connections all finish (chunks are read on the completing connection)', async () => {
     const ids = await Promise.all(Array.from({ length: TEST_POOL_SIZE + 1 }, () => storedBackup()));
-    const results = await Promise.all(ids.map((backupId) => completeBackup({ ...deps(), materialise: { workers: 0 } }, { backupId, manifest })));
+    const results = await Promise.all(
+      ids.map((backupId) => completeBackup({ ...deps(), materialise: { workers: 0 } }, { backupId, manifest })),
+    );
     expect(results.map((r) => r.status)).toEqual(ids.map(() => 'completed'));
     for (const id of ids) expect((await browseRows(id)).objects.length).toBe(objects.length);
   }, 60_000);
@@ -226,22 +414,31 @@ describe('per-backup browse storage', () => {
     const id = await storedBackup();
     await completeBackup(deps(), { backupId: id, manifest });
     // two attributes some objects have and others lack, renamed after members every JS object inherits
-    const used = [...new Set(objects.flatMap((o) => o.attributes.map((a) => a.objectTypeAttributeId)))]
-      .filter((attr) => objects.some((o) => !o.attributes.some((a) => a.objectTypeAttributeId === attr)));
+    const used = [...new Set(objects.flatMap((o) => o.attributes.map((a) => a.objectTypeAttributeId)))].filter((attr) =>
+      objects.some((o) => !o.attributes.some((a) => a.objectTypeAttributeId === attr)),
+    );
     const renamed = { constructor: used[0]!, __proto__: used[1]! };
     for (const [name, attrId] of Object.entries(renamed)) {
       await browseDb(testDb.db, id).updateTable('browse_attribute').set({ name }).where('id', '=', attrId).execute();
     }
-    const csvExport = await prepareExport({ db: testDb.db, log }, { siteId, actor: 'admin@storage.test', backupId: id, format: 'csv' });
+    const csvExport = await prepareExport(
+      { db: testDb.db, log },
+      { siteId, actor: 'admin@storage.test', backupId: id, format: 'csv' },
+    );
     let text = '';
     for await (const part of csvExport.body) text += String(part);
     const [header, ...rows] = parseCsv(text.replace(/^\uFEFF/, ''));
-    const cellOf = (o: ObjectRecord, attrId: string) => o.attributes.filter((a) => a.objectTypeAttributeId === attrId)
-      .map((a) => a.objectAttributeValues.map((v) => v.displayValue).join('; ')).join('');
+    const cellOf = (o: ObjectRecord, attrId: string) =>
+      o.attributes
+        .filter((a) => a.objectTypeAttributeId === attrId)
+        .map((a) => a.objectAttributeValues.map((v) => v.displayValue).join('; '))
+        .join('');
     for (const [name, attrId] of Object.entries(renamed)) {
       const column = header!.indexOf(name);
       expect(column).toBeGreaterThan(3);
-      expect(rows.map((r) => r[column])).toEqual(objects.map((o) => parseCsv(csvField(cellOf(o, attrId)))[0]?.[0] ?? ''));
+      expect(rows.map((r) => r[column])).toEqual(
+        objects.map((o) => parseCsv(csvField(cellOf(o, attrId)))[0]?.[0] ?? ''),
+      );
     }
   });
 
@@ -250,23 +447,47 @@ describe('per-backup browse storage', () => {
     await completeBackup(deps(), { backupId: id, manifest });
     const before = await browseRows(id);
     const indexer = createSearchIndexer({ db: testDb.db, log, now: () => new Date() });
-    while (await indexer.runOnce()) { /* every completed backup of this suite */ }
-    const indexed = await testDb.db.selectFrom('backup').select(['search_indexed_at']).where('id', '=', id).executeTakeFirstOrThrow();
+    while (await indexer.runOnce()) {
+      /* every completed backup of this suite */
+    }
+    const indexed = await testDb.db
+      .selectFrom('backup')
+      .select(['search_indexed_at'])
+      .where('id', '=', id)
+      .executeTakeFirstOrThrow();
     expect(indexed.search_indexed_at).toBeInstanceOf(Date);
     const row = (await listBackups(testDb.db, siteId, manifest.schema.id, {})).find((b) => b.id === id);
     expect(row).toMatchObject({ browse: 'ready', search: 'indexed' });
-    const plan = await withSeqScanOff(`select seq from ${browseSchemaName(id)}.browse_object where search_text like '%${objects[7]!.objectKey.toLowerCase()}%'`);
+    const plan = await withSeqScanOff(
+      `select seq from ${browseSchemaName(id)}.browse_object where search_text like '%${objects[7]!.objectKey.toLowerCase()}%'`,
+    );
     expect(plan).toContain('browse_object_search_trgm');
 
     // the state after migration 0007: a completed backup without browse tables
     await sql`drop schema ${sql.id(browseSchemaName(id))} cascade`.execute(testDb.db);
-    await testDb.db.updateTable('backup').set({ browse_built_at: null, search_indexed_at: null }).where('id', '=', id).execute();
-    await expect(listObjects(testDb.db, siteId, id, {})).rejects.toMatchObject({ code: 'browse_pending', statusCode: 409 });
+    await testDb.db
+      .updateTable('backup')
+      .set({ browse_built_at: null, search_indexed_at: null })
+      .where('id', '=', id)
+      .execute();
+    await expect(listObjects(testDb.db, siteId, id, {})).rejects.toMatchObject({
+      code: 'browse_pending',
+      statusCode: 409,
+    });
     expect(await indexer.runOnce()).toBe(true);
     expect(await browseRows(id)).toEqual(before);
     const q = objects[11]!.label;
     const found = await listObjects(testDb.db, siteId, id, { q });
-    expect(found.items.map((i) => i.id)).toEqual(objects.filter((o) => `${o.label} ${o.objectKey} ${o.attributes.flatMap((a) => a.objectAttributeValues.map((v) => v.displayValue)).join(' ')}`.toLowerCase().includes(q.toLowerCase())).map((o) => o.id).slice(0, 50));
+    expect(found.items.map((i) => i.id)).toEqual(
+      objects
+        .filter((o) =>
+          `${o.label} ${o.objectKey} ${o.attributes.flatMap((a) => a.objectAttributeValues.map((v) => v.displayValue)).join(' ')}`
+            .toLowerCase()
+            .includes(q.toLowerCase()),
+        )
+        .map((o) => o.id)
+        .slice(0, 50),
+    );
     expect(await indexer.runOnce()).toBe(false);
   });
 
@@ -275,33 +496,53 @@ describe('per-backup browse storage', () => {
     await completeBackup(deps(), { backupId: id, manifest });
     const firstBuiltAt = (await builtAt(id))!;
     const before = await browseRows(id);
-    const persistence = await sql<{ relpersistence: string }>`select c.relpersistence from pg_class c join pg_namespace n on n.oid = c.relnamespace
+    const persistence = await sql<{
+      relpersistence: string;
+    }>`select c.relpersistence from pg_class c join pg_namespace n on n.oid = c.relnamespace
       where n.nspname = ${browseSchemaName(id)} and c.relname = 'browse_object'`.execute(testDb.db);
     expect(persistence.rows[0]?.relpersistence).toBe('u');
     expect(await queueRebuildOfLostBrowseTables(testDb.db)).toBe(0);
 
     // what Postgres does to unlogged tables after a crash: every one of them is emptied
-    for (const table of ['browse_state', 'browse_object_type', 'browse_attribute', 'browse_object', 'browse_history', 'browse_issue_ref']) {
+    for (const table of [
+      'browse_state',
+      'browse_object_type',
+      'browse_attribute',
+      'browse_object',
+      'browse_history',
+      'browse_issue_ref',
+    ]) {
       await sql`truncate ${sql.id(browseSchemaName(id), table)}`.execute(testDb.db);
     }
     expect(await queueRebuildOfLostBrowseTables(testDb.db)).toBe(1);
     await expect(listObjects(testDb.db, siteId, id, {})).rejects.toMatchObject({ code: 'browse_pending' });
     const indexer = createSearchIndexer({ db: testDb.db, log, now: () => new Date() });
-    while (await indexer.runOnce()) { /* rebuilds it */ }
+    while (await indexer.runOnce()) {
+      /* rebuilds it */
+    }
     expect(await browseRows(id)).toEqual(before);
     expect((await listObjects(testDb.db, siteId, id, { limit: 500 })).items).toHaveLength(objects.length);
     // a check that saw the loss before this rebuild does not queue another one
     expect(await markBrowseTablesLost(testDb.db, id, firstBuiltAt)).toBe(false);
-    expect((await builtAt(id))).not.toBeNull();
+    expect(await builtAt(id)).not.toBeNull();
 
     // noticed on access too, without waiting for housekeeping
     await sql`truncate ${sql.id(browseSchemaName(id), 'browse_state')}`.execute(testDb.db);
-    await expect(listObjects(testDb.db, siteId, id, {})).rejects.toMatchObject({ code: 'browse_pending', statusCode: 409 });
+    await expect(listObjects(testDb.db, siteId, id, {})).rejects.toMatchObject({
+      code: 'browse_pending',
+      statusCode: 409,
+    });
     expect(await builtAt(id)).toBeNull();
   });
 
   async function builtAt(backupId: string): Promise<Date | null> {
-    return (await testDb.db.selectFrom('backup').select('browse_built_at').where('id', '=', backupId).executeTakeFirstOrThrow()).browse_built_at;
+    return (
+      await testDb.db
+        .selectFrom('backup')
+        .select('browse_built_at')
+        .where('id', '=', backupId)
+        .executeTakeFirstOrThrow()
+    ).browse_built_at;
   }
 
   async function withSeqScanOff(query: string): Promise<string> {

@@ -5,7 +5,12 @@
  */
 import { randomUUID } from 'node:crypto';
 import {
-  readSnapshot, type AttributeRecord, type HistoryRecord, type ObjectRecord, type ObjectTypeRecord, type SnapshotManifest,
+  readSnapshot,
+  type AttributeRecord,
+  type HistoryRecord,
+  type ObjectRecord,
+  type ObjectTypeRecord,
+  type SnapshotManifest,
 } from '@assets-vault/shared/snapshot';
 import { signWebhook } from '@assets-vault/shared/webhooks';
 import XLSX from 'xlsx';
@@ -17,11 +22,23 @@ import { fixtureSnapshot } from './helpers/snapshot.js';
 
 const SITE = { cloudId: 'cloud-browse', siteUrl: 'https://browse.atlassian.net' };
 
-async function signedCall(baseUrl: string, method: 'POST' | 'PUT', path: string, id: string, body: string | Uint8Array, headers: Record<string, string> = {}) {
+async function signedCall(
+  baseUrl: string,
+  method: 'POST' | 'PUT',
+  path: string,
+  id: string,
+  body: string | Uint8Array,
+  headers: Record<string, string> = {},
+) {
   const signed = signWebhook({ secrets: TEST_WEBHOOK_SECRET, id, body });
   const res = await fetch(`${baseUrl}/api/v1/forge${path}`, {
-    method, body,
-    headers: { ...signed, 'content-type': typeof body === 'string' ? 'application/json' : 'application/octet-stream', ...headers },
+    method,
+    body,
+    headers: {
+      ...signed,
+      'content-type': typeof body === 'string' ? 'application/json' : 'application/octet-stream',
+      ...headers,
+    },
   });
   const text = await res.text();
   return { status: res.status, body: (text ? JSON.parse(text) : {}) as Record<string, unknown> };
@@ -47,29 +64,65 @@ describe('browse, search, detail and export of a completed backup', () => {
   };
 
   async function upload(complete: boolean, chunks: Map<number, Uint8Array>): Promise<string> {
-    const open = await signedCall(vault.baseUrl, 'POST', '/backups', `bkc_${randomUUID()}`, JSON.stringify({
-      ...SITE, schema: { id: manifest.schema.id, name: manifest.schema.name, key: manifest.schema.key },
-      kind: 'manual', startedAt: manifest.createdAt, options: manifest.options,
-    }));
+    const open = await signedCall(
+      vault.baseUrl,
+      'POST',
+      '/backups',
+      `bkc_${randomUUID()}`,
+      JSON.stringify({
+        ...SITE,
+        schema: { id: manifest.schema.id, name: manifest.schema.name, key: manifest.schema.key },
+        kind: 'manual',
+        startedAt: manifest.createdAt,
+        options: manifest.options,
+      }),
+    );
     const id = open.body.backupId as string;
     for (const [seq, bytes] of chunks) {
       const sha = manifest.chunks[seq]!.sha256;
-      const put = await signedCall(vault.baseUrl, 'PUT', `/backups/${id}/chunks/${seq}`, `chunk_${id}_${seq}_${sha}`, bytes, { 'x-content-sha256': sha });
+      const put = await signedCall(
+        vault.baseUrl,
+        'PUT',
+        `/backups/${id}/chunks/${seq}`,
+        `chunk_${id}_${seq}_${sha}`,
+        bytes,
+        { 'x-content-sha256': sha },
+      );
       expect(put.status).toBe(200);
     }
-    if (complete) expect((await signedCall(vault.baseUrl, 'POST', `/backups/${id}/complete`, `complete_${id}`, JSON.stringify(manifest))).status).toBe(200);
+    if (complete)
+      expect(
+        (await signedCall(vault.baseUrl, 'POST', `/backups/${id}/complete`, `complete_${id}`, JSON.stringify(manifest)))
+          .status,
+      ).toBe(200);
     return id;
   }
 
   async function sessionFor(siteId: string, email: string) {
-    const user = await testDb.db.insertInto('trusted_user').values({
-      site_id: siteId, email, status: 'active', invited_by_account_id: 'x', invited_by_name: 'X', invited_at: new Date(), activated_at: new Date(),
-    }).returning('id').executeTakeFirstOrThrow();
+    const user = await testDb.db
+      .insertInto('trusted_user')
+      .values({
+        site_id: siteId,
+        email,
+        status: 'active',
+        invited_by_account_id: 'x',
+        invited_by_name: 'X',
+        invited_at: new Date(),
+        activated_at: new Date(),
+      })
+      .returning('id')
+      .executeTakeFirstOrThrow();
     return createTestSession(testDb.db, { siteId, trustedUserId: user.id, email });
   }
 
   beforeAll(async () => {
-    const snapshot = await fixtureSnapshot({ name: 'browse', objects: 250, source: SITE, options: { history: true, icons: false, issueRefs: false }, maxChunkRecords: 80 });
+    const snapshot = await fixtureSnapshot({
+      name: 'browse',
+      objects: 250,
+      source: SITE,
+      options: { history: true, icons: false, issueRefs: false },
+      maxChunkRecords: 80,
+    });
     manifest = snapshot.manifest;
     for await (const r of readSnapshot(manifest, { getChunk: async (seq) => snapshot.chunks.get(seq) })) {
       if (r.kind === 'object') objects.push(r);
@@ -81,9 +134,16 @@ describe('browse, search, detail and export of a completed backup', () => {
     vault = await startTestApp({ db: testDb.db, config: testConfig({ VAULT_WORKERS: 'false' }) });
     backupId = await upload(true, snapshot.chunks);
     openBackupId = await upload(false, new Map([[0, snapshot.chunks.get(0)!]]));
-    const siteA = await testDb.db.selectFrom('site').select('id').where('cloud_id', '=', SITE.cloudId).executeTakeFirstOrThrow();
-    const siteB = await testDb.db.insertInto('site').values({ cloud_id: 'cloud-other', site_url: 'https://other.atlassian.net', installation_state: 'connected' })
-      .returning('id').executeTakeFirstOrThrow();
+    const siteA = await testDb.db
+      .selectFrom('site')
+      .select('id')
+      .where('cloud_id', '=', SITE.cloudId)
+      .executeTakeFirstOrThrow();
+    const siteB = await testDb.db
+      .insertInto('site')
+      .values({ cloud_id: 'cloud-other', site_url: 'https://other.atlassian.net', installation_state: 'connected' })
+      .returning('id')
+      .executeTakeFirstOrThrow();
     cookieA = await sessionFor(siteA.id, 'admin@a.test');
     cookieB = await sessionFor(siteB.id, 'admin@b.test');
   }, 90_000);
@@ -93,15 +153,25 @@ describe('browse, search, detail and export of a completed backup', () => {
     await testDb?.drop();
   });
 
-  interface Node { id: string; name: string; objectCount: number; children: Node[] }
-  interface Page { items: { id: string; key: string; label: string; objectTypeId: string }[]; nextCursor: string | null }
+  interface Node {
+    id: string;
+    name: string;
+    objectCount: number;
+    children: Node[];
+  }
+  interface Page {
+    items: { id: string; key: string; label: string; objectTypeId: string }[];
+    nextCursor: string | null;
+  }
 
   async function allPages(query: string, limit: number): Promise<{ ids: string[]; pages: number }> {
     const ids: string[] = [];
     let cursor: string | null = null;
     let pages = 0;
     do {
-      const res: { status: number; body: Page } = await getJson<Page>(`/backups/${backupId}/objects?limit=${limit}${query}${cursor ? `&cursor=${cursor}` : ''}`);
+      const res: { status: number; body: Page } = await getJson<Page>(
+        `/backups/${backupId}/objects?limit=${limit}${query}${cursor ? `&cursor=${cursor}` : ''}`,
+      );
       expect(res.status).toBe(200);
       expect(res.body.items.length).toBeLessThanOrEqual(limit);
       ids.push(...res.body.items.map((i) => i.id));
@@ -112,17 +182,26 @@ describe('browse, search, detail and export of a completed backup', () => {
   }
 
   const searchable = (o: ObjectRecord) =>
-    [o.label, o.objectKey, ...o.attributes.flatMap((a) => a.objectAttributeValues.map((v) => v.displayValue))].join(' ').toLowerCase();
+    [o.label, o.objectKey, ...o.attributes.flatMap((a) => a.objectAttributeValues.map((v) => v.displayValue))]
+      .join(' ')
+      .toLowerCase();
 
   it('lists the object types as a tree whose counts match the snapshot', async () => {
     const res = await getJson<{ items: Node[] }>(`/backups/${backupId}/object-types`);
     expect(res.status).toBe(200);
     const flat: Node[] = [];
-    const walk = (nodes: Node[]) => { for (const n of nodes) { flat.push(n); walk(n.children); } };
+    const walk = (nodes: Node[]) => {
+      for (const n of nodes) {
+        flat.push(n);
+        walk(n.children);
+      }
+    };
     walk(res.body.items);
     expect(flat.map((n) => n.id).sort()).toEqual(types.map((t) => t.id).sort());
     for (const n of flat) expect(n.objectCount).toBe(objects.filter((o) => o.objectTypeId === n.id).length);
-    const child = types.find((t) => t.parentObjectTypeId !== undefined && types.some((p) => p.id === t.parentObjectTypeId));
+    const child = types.find(
+      (t) => t.parentObjectTypeId !== undefined && types.some((p) => p.id === t.parentObjectTypeId),
+    );
     if (child) {
       const parent = flat.find((n) => n.id === child.parentObjectTypeId)!;
       expect(parent.children.map((c) => c.id)).toContain(child.id);
@@ -145,9 +224,19 @@ describe('browse, search, detail and export of a completed backup', () => {
   it('searches label, key and attribute values, case-insensitively, exactly as the snapshot says', async () => {
     const sample = objects[17]!;
     const labelAttr = attributes.filter((a) => a.label).map((a) => a.id);
-    const otherValue = sample.attributes.find((a) => !labelAttr.includes(a.objectTypeAttributeId) && a.objectAttributeValues.some((v) => v.displayValue.length >= 4))
+    const otherValue = sample.attributes
+      .find(
+        (a) =>
+          !labelAttr.includes(a.objectTypeAttributeId) &&
+          a.objectAttributeValues.some((v) => v.displayValue.length >= 4),
+      )
       ?.objectAttributeValues.find((v) => v.displayValue.length >= 4)?.displayValue;
-    const queries = [sample.label.toUpperCase(), sample.objectKey, ...(otherValue ? [otherValue] : []), 'no such text anywhere %_'];
+    const queries = [
+      sample.label.toUpperCase(),
+      sample.objectKey,
+      ...(otherValue ? [otherValue] : []),
+      'no such text anywhere %_',
+    ];
     for (const q of queries) {
       const { ids } = await allPages(`&q=${encodeURIComponent(q)}`, 50);
       const expected = objects.filter((o) => searchable(o).includes(q.toLowerCase())).map((o) => o.id);
@@ -157,11 +246,19 @@ describe('browse, search, detail and export of a completed backup', () => {
   });
 
   it('shows an object with named attributes, reference links and history', async () => {
-    const withRef = objects.find((o) => o.attributes.some((a) => a.objectAttributeValues.some((v) => v.referencedObject)) && histories.has(o.id))
-      ?? objects.find((o) => o.attributes.some((a) => a.objectAttributeValues.some((v) => v.referencedObject)))!;
+    const withRef =
+      objects.find(
+        (o) => o.attributes.some((a) => a.objectAttributeValues.some((v) => v.referencedObject)) && histories.has(o.id),
+      ) ?? objects.find((o) => o.attributes.some((a) => a.objectAttributeValues.some((v) => v.referencedObject)))!;
     const res = await getJson<{
-      id: string; key: string; label: string;
-      attributes: { id: string; name: string; values: { displayValue: string; reference?: { id: string; key: string; label: string } }[] }[];
+      id: string;
+      key: string;
+      label: string;
+      attributes: {
+        id: string;
+        name: string;
+        values: { displayValue: string; reference?: { id: string; key: string; label: string } }[];
+      }[];
       history: unknown[];
     }>(`/backups/${backupId}/objects/${withRef.id}`);
     expect(res.status).toBe(200);
@@ -172,7 +269,12 @@ describe('browse, search, detail and export of a completed backup', () => {
       expect(shown.name).toBe(attributes.find((d) => d.id === a.objectTypeAttributeId)!.name);
       expect(shown.values.map((v) => v.displayValue)).toEqual(a.objectAttributeValues.map((v) => v.displayValue));
       a.objectAttributeValues.forEach((v, i) => {
-        if (v.referencedObject) expect(shown.values[i]!.reference).toEqual({ id: v.referencedObject.id, key: v.referencedObject.objectKey, label: v.referencedObject.label });
+        if (v.referencedObject)
+          expect(shown.values[i]!.reference).toEqual({
+            id: v.referencedObject.id,
+            key: v.referencedObject.objectKey,
+            label: v.referencedObject.label,
+          });
       });
     }
     expect(res.body.history).toEqual(histories.get(withRef.id)?.entries ?? []);
@@ -180,7 +282,12 @@ describe('browse, search, detail and export of a completed backup', () => {
   });
 
   it('answers 404 for another site, an unknown object and an incomplete backup', async () => {
-    const paths = [`/backups/${backupId}/object-types`, `/backups/${backupId}/objects`, `/backups/${backupId}/objects/${objects[0]!.id}`, `/backups/${backupId}/export?format=csv`];
+    const paths = [
+      `/backups/${backupId}/object-types`,
+      `/backups/${backupId}/objects`,
+      `/backups/${backupId}/objects/${objects[0]!.id}`,
+      `/backups/${backupId}/export?format=csv`,
+    ];
     for (const p of paths) expect((await get(p, cookieB)).status).toBe(404);
     for (const p of paths.map((x) => x.replace(backupId, openBackupId))) expect((await get(p)).status).toBe(404);
     expect((await get(`/backups/${backupId}/objects/999999999`)).status).toBe(404);
@@ -196,7 +303,10 @@ describe('browse, search, detail and export of a completed backup', () => {
   };
   const cell = (o: ObjectRecord, name: string) => {
     const ids = new Set(attributes.filter((a) => a.name === name).map((a) => a.id));
-    return o.attributes.filter((a) => ids.has(a.objectTypeAttributeId)).map((a) => a.objectAttributeValues.map((v) => v.displayValue).join('; ')).join('');
+    return o.attributes
+      .filter((a) => ids.has(a.objectTypeAttributeId))
+      .map((a) => a.objectAttributeValues.map((v) => v.displayValue).join('; '))
+      .join('');
   };
   const typeName = (id: string) => types.find((t) => t.id === id)!.name;
 
@@ -210,9 +320,20 @@ describe('browse, search, detail and export of a completed backup', () => {
     expect(rows[0]).toEqual(['Object ID', 'Key', 'Label', 'Object type', ...columns]);
     expect(rows).toHaveLength(objects.length + 1);
     objects.forEach((o, i) => {
-      expect(rows[i + 1]).toEqual([o.id, o.objectKey, o.label, typeName(o.objectTypeId), ...columns.map((c) => cell(o, c))]);
+      expect(rows[i + 1]).toEqual([
+        o.id,
+        o.objectKey,
+        o.label,
+        typeName(o.objectTypeId),
+        ...columns.map((c) => cell(o, c)),
+      ]);
     });
-    const audit = await testDb.db.selectFrom('audit_event').select(['actor', 'details']).where('action', '=', 'backup.exported').where('target', '=', backupId).execute();
+    const audit = await testDb.db
+      .selectFrom('audit_event')
+      .select(['actor', 'details'])
+      .where('action', '=', 'backup.exported')
+      .where('target', '=', backupId)
+      .execute();
     expect(audit).toContainEqual({ actor: 'admin@a.test', details: expect.objectContaining({ format: 'xlsx' }) });
   });
 
@@ -225,11 +346,16 @@ describe('browse, search, detail and export of a completed backup', () => {
     const csv = parseCsv((await csvRes.text()).replace(/^\uFEFF/, ''));
     expect(csv[0]!.slice(0, 4)).toEqual(['Object ID', 'Key', 'Label', 'Object type']);
     expect(csv.slice(1).map((r) => r[0])).toEqual(expected.map((o) => o.id));
-    expect(csv.slice(1).map((r) => r[2])).toEqual(expected.map((o) => (/^[=+\-@]/.test(o.label) ? `'${o.label}` : o.label)));
+    expect(csv.slice(1).map((r) => r[2])).toEqual(
+      expected.map((o) => (/^[=+\-@]/.test(o.label) ? `'${o.label}` : o.label)),
+    );
 
     const jsonRes = await get(`/backups/${backupId}/export?format=json&objectTypeId=${type.id}`);
     expect(jsonRes.status).toBe(200);
-    const json = (await jsonRes.json()) as { backup: { id: string }; objects: { id: string; key: string; label: string; values: Record<string, string> }[] };
+    const json = (await jsonRes.json()) as {
+      backup: { id: string };
+      objects: { id: string; key: string; label: string; values: Record<string, string> }[];
+    };
     expect(json.backup.id).toBe(backupId);
     expect(json.objects.map((o) => [o.id, o.key, o.label])).toEqual(expected.map((o) => [o.id, o.objectKey, o.label]));
   });

@@ -55,9 +55,15 @@ describe('loadConfig', () => {
   });
 
   it('requires an https VAULT_PUBLIC_URL in production', () => {
-    expect(problemsOf({ ...production, VAULT_PUBLIC_URL: 'http://vault.example.com' })).toEqual(['VAULT_PUBLIC_URL: must use https in production']);
-    expect(problemsOf({ ...production, VAULT_PUBLIC_URL: undefined })).toEqual([expect.stringMatching(/^VAULT_PUBLIC_URL: required in production/)]);
-    expect(problemsOf({ ...production, VAULT_PUBLIC_URL: 'https://vault.example.com/?x=1' })).toEqual([expect.stringMatching(/^VAULT_PUBLIC_URL: must not contain/)]);
+    expect(problemsOf({ ...production, VAULT_PUBLIC_URL: 'http://vault.example.com' })).toEqual([
+      'VAULT_PUBLIC_URL: must use https in production',
+    ]);
+    expect(problemsOf({ ...production, VAULT_PUBLIC_URL: undefined })).toEqual([
+      expect.stringMatching(/^VAULT_PUBLIC_URL: required in production/),
+    ]);
+    expect(problemsOf({ ...production, VAULT_PUBLIC_URL: 'https://vault.example.com/?x=1' })).toEqual([
+      expect.stringMatching(/^VAULT_PUBLIC_URL: must not contain/),
+    ]);
   });
 
   it('requires every secret in production and lists all missing ones in one error', () => {
@@ -73,21 +79,35 @@ describe('loadConfig', () => {
       DATABASE_URL: undefined,
     });
     const names = problems.map((p) => p.split(':')[0]);
-    expect(names).toEqual(expect.arrayContaining([
-      'FORGE_WEBHOOK_SECRETS', 'ENCRYPTION_KEYS', 'SESSION_SECRET', 'OIDC_GOOGLE_CLIENT_ID / OIDC_MICROSOFT_CLIENT_ID', 'SMTP_URL', 'MAIL_FROM', 'DATABASE_URL',
-    ]));
+    expect(names).toEqual(
+      expect.arrayContaining([
+        'FORGE_WEBHOOK_SECRETS',
+        'ENCRYPTION_KEYS',
+        'SESSION_SECRET',
+        'OIDC_GOOGLE_CLIENT_ID / OIDC_MICROSOFT_CLIENT_ID',
+        'SMTP_URL',
+        'MAIL_FROM',
+        'DATABASE_URL',
+      ]),
+    );
     expect(problems.length).toBeGreaterThanOrEqual(7);
   });
 
   it('refuses ALLOW_INSECURE_SITE_URLS in production but allows it in development', () => {
-    expect(problemsOf({ ...production, ALLOW_INSECURE_SITE_URLS: 'true' })).toEqual([expect.stringMatching(/^ALLOW_INSECURE_SITE_URLS: refused in production/)]);
+    expect(problemsOf({ ...production, ALLOW_INSECURE_SITE_URLS: 'true' })).toEqual([
+      expect.stringMatching(/^ALLOW_INSECURE_SITE_URLS: refused in production/),
+    ]);
     expect(loadConfig({ ALLOW_INSECURE_SITE_URLS: 'true' }).allowInsecureSiteUrls).toBe(true);
     expect(loadConfig({}).allowInsecureSiteUrls).toBe(false);
   });
 
   it('validates secrets and keys without echoing their values', () => {
     const leaked = 'whsec_not*base64';
-    const problems = problemsOf({ FORGE_WEBHOOK_SECRETS: `${secret},${leaked}`, ENCRYPTION_KEYS: 'k1:c2hvcnQ=', SESSION_SECRET: 'short-but-secret' });
+    const problems = problemsOf({
+      FORGE_WEBHOOK_SECRETS: `${secret},${leaked}`,
+      ENCRYPTION_KEYS: 'k1:c2hvcnQ=',
+      SESSION_SECRET: 'short-but-secret',
+    });
     expect(problems).toEqual([
       'FORGE_WEBHOOK_SECRETS: entry 2 is not a whsec_<base64> secret of at least 16 bytes',
       expect.stringMatching(/^ENCRYPTION_KEYS: entry 1 must be keyId:base64\(32 bytes\)/),
@@ -95,7 +115,11 @@ describe('loadConfig', () => {
     ]);
     const message = (() => {
       try {
-        loadConfig({ FORGE_WEBHOOK_SECRETS: leaked, SESSION_SECRET: 'short-but-secret', DATABASE_URL: 'mysql://user:hunter2@x' });
+        loadConfig({
+          FORGE_WEBHOOK_SECRETS: leaked,
+          SESSION_SECRET: 'short-but-secret',
+          DATABASE_URL: 'mysql://user:hunter2@x',
+        });
       } catch (err) {
         return (err as Error).message;
       }
@@ -111,7 +135,9 @@ describe('loadConfig', () => {
     const problems = problemsOf({ PORT: 'eighty', NODE_ENV: 'staging', OIDC_MICROSOFT_CLIENT_ID: 'ms-client' });
     expect(problems.map((p) => p.split(':')[0])).toEqual(expect.arrayContaining(['PORT', 'NODE_ENV']));
     // Cross-field rules run once the values themselves parse.
-    expect(problemsOf({ OIDC_MICROSOFT_CLIENT_ID: 'ms-client' })).toEqual(['OIDC_MICROSOFT_CLIENT_SECRET: required when OIDC_MICROSOFT_CLIENT_ID is set']);
+    expect(problemsOf({ OIDC_MICROSOFT_CLIENT_ID: 'ms-client' })).toEqual([
+      'OIDC_MICROSOFT_CLIENT_SECRET: required when OIDC_MICROSOFT_CLIENT_ID is set',
+    ]);
   });
 
   it('parses TRUST_PROXY as a flag or a list of proxy addresses', () => {
@@ -123,6 +149,9 @@ describe('loadConfig', () => {
 
   it('accepts several webhook secrets for rotation', () => {
     const second = 'whsec_' + randomBytes(24).toString('base64');
-    expect(loadConfig({ FORGE_WEBHOOK_SECRETS: ` ${secret} , ${second} ` }).forgeWebhookSecrets).toEqual([secret, second]);
+    expect(loadConfig({ FORGE_WEBHOOK_SECRETS: ` ${secret} , ${second} ` }).forgeWebhookSecrets).toEqual([
+      secret,
+      second,
+    ]);
   });
 });

@@ -15,22 +15,52 @@ describe('site credentials API', () => {
   beforeAll(async () => {
     testDb = await createTestDatabase();
     vault = await startTestApp({
-      db: testDb.db, config: testConfig({ VAULT_WORKERS: 'false', ENCRYPTION_KEYS: `k1:${randomBytes(32).toString('base64')}` }), deps: { logger: logs.logger },
+      db: testDb.db,
+      config: testConfig({ VAULT_WORKERS: 'false', ENCRYPTION_KEYS: `k1:${randomBytes(32).toString('base64')}` }),
+      deps: { logger: logs.logger },
     });
-    const site = await testDb.db.insertInto('site')
+    const site = await testDb.db
+      .insertInto('site')
       .values({ cloud_id: 'cloud-cred', site_url: 'https://cred.atlassian.net', installation_state: 'connected' })
-      .returning('id').executeTakeFirstOrThrow();
-    const user = await testDb.db.insertInto('trusted_user').values({
-      site_id: site.id, email: 'admin@cred.test', status: 'active', invited_by_account_id: 'x', invited_by_name: 'X', invited_at: new Date(), activated_at: new Date(),
-    }).returning('id').executeTakeFirstOrThrow();
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    const user = await testDb.db
+      .insertInto('trusted_user')
+      .values({
+        site_id: site.id,
+        email: 'admin@cred.test',
+        status: 'active',
+        invited_by_account_id: 'x',
+        invited_by_name: 'X',
+        invited_at: new Date(),
+        activated_at: new Date(),
+      })
+      .returning('id')
+      .executeTakeFirstOrThrow();
     cookie = await createTestSession(testDb.db, { siteId: site.id, trustedUserId: user.id, email: 'admin@cred.test' });
-    const other = await testDb.db.insertInto('site')
+    const other = await testDb.db
+      .insertInto('site')
       .values({ cloud_id: 'cloud-cred-2', site_url: 'https://cred2.atlassian.net', installation_state: 'connected' })
-      .returning('id').executeTakeFirstOrThrow();
-    const otherUser = await testDb.db.insertInto('trusted_user').values({
-      site_id: other.id, email: 'admin@cred2.test', status: 'active', invited_by_account_id: 'x', invited_by_name: 'X', invited_at: new Date(), activated_at: new Date(),
-    }).returning('id').executeTakeFirstOrThrow();
-    otherCookie = await createTestSession(testDb.db, { siteId: other.id, trustedUserId: otherUser.id, email: 'admin@cred2.test' });
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    const otherUser = await testDb.db
+      .insertInto('trusted_user')
+      .values({
+        site_id: other.id,
+        email: 'admin@cred2.test',
+        status: 'active',
+        invited_by_account_id: 'x',
+        invited_by_name: 'X',
+        invited_at: new Date(),
+        activated_at: new Date(),
+      })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    otherCookie = await createTestSession(testDb.db, {
+      siteId: other.id,
+      trustedUserId: otherUser.id,
+      email: 'admin@cred2.test',
+    });
   });
 
   afterAll(async () => {
@@ -42,7 +72,8 @@ describe('site credentials API', () => {
     const url = `${vault.baseUrl}/api/v1/site-credentials`;
     expect((await fetch(url, { headers: { cookie } })).status).toBe(404);
     const put = await fetch(url, {
-      method: 'PUT', headers: { cookie, 'content-type': 'application/json', ...csrfHeaders(vault.config.publicUrl) },
+      method: 'PUT',
+      headers: { cookie, 'content-type': 'application/json', ...csrfHeaders(vault.config.publicUrl) },
       body: JSON.stringify({ email: 'svc@cred.test', apiToken: token, vaultBackupsEnabled: true }),
     });
     expect(put.status).toBe(204);
@@ -50,7 +81,12 @@ describe('site credentials API', () => {
     const text = await get.text();
     expect(get.status).toBe(200);
     expect(text).not.toContain(token);
-    expect(JSON.parse(text)).toEqual({ email: 'svc@cred.test', hasToken: true, assetsApiBaseUrl: null, vaultBackupsEnabled: true });
+    expect(JSON.parse(text)).toEqual({
+      email: 'svc@cred.test',
+      hasToken: true,
+      assetsApiBaseUrl: null,
+      vaultBackupsEnabled: true,
+    });
     const del = await fetch(url, { method: 'DELETE', headers: { cookie, ...csrfHeaders(vault.config.publicUrl) } });
     expect(del.status).toBe(204);
     expect((await fetch(url, { headers: { cookie } })).status).toBe(404);
@@ -58,30 +94,60 @@ describe('site credentials API', () => {
     expect(logs.text()).not.toContain(token);
   });
 
-  it('accepts an Assets API base URL only on Atlassian\'s gateway or the site itself, and audits saves and deletes without the token', async () => {
+  it("accepts an Assets API base URL only on Atlassian's gateway or the site itself, and audits saves and deletes without the token", async () => {
     const url = `${vault.baseUrl}/api/v1/site-credentials`;
-    const put = (assetsApiBaseUrl: string) => fetch(url, {
-      method: 'PUT', headers: { cookie, 'content-type': 'application/json', ...csrfHeaders(vault.config.publicUrl) },
-      body: JSON.stringify({ email: 'svc@cred.test', apiToken: token, assetsApiBaseUrl, vaultBackupsEnabled: false }),
-    });
-    const before = await fetch(url, { headers: { cookie } }).then(async (r) => (r.status === 200 ? r.json() : r.status));
-    for (const refused of ['https://collector.example.com/jsm/assets/workspace/w/v1', 'http://api.atlassian.com/jsm/assets/workspace/w/v1',
-      'https://169.254.169.254/latest', 'https://user:pw@api.atlassian.com/x', 'https://cred2.atlassian.net/x']) {
+    const put = (assetsApiBaseUrl: string) =>
+      fetch(url, {
+        method: 'PUT',
+        headers: { cookie, 'content-type': 'application/json', ...csrfHeaders(vault.config.publicUrl) },
+        body: JSON.stringify({ email: 'svc@cred.test', apiToken: token, assetsApiBaseUrl, vaultBackupsEnabled: false }),
+      });
+    const before = await fetch(url, { headers: { cookie } }).then(async (r) =>
+      r.status === 200 ? r.json() : r.status,
+    );
+    for (const refused of [
+      'https://collector.example.com/jsm/assets/workspace/w/v1',
+      'http://api.atlassian.com/jsm/assets/workspace/w/v1',
+      'https://169.254.169.254/latest',
+      'https://user:pw@api.atlassian.com/x',
+      'https://cred2.atlassian.net/x',
+    ]) {
       const res = await put(refused);
       expect(res.status).toBe(400);
       expect(((await res.json()) as { message: string }).message).toMatch(/assetsApiBaseUrl/);
     }
-    expect(await fetch(url, { headers: { cookie } }).then(async (r) => (r.status === 200 ? r.json() : r.status))).toEqual(before);
+    expect(
+      await fetch(url, { headers: { cookie } }).then(async (r) => (r.status === 200 ? r.json() : r.status)),
+    ).toEqual(before);
     const gateway = 'https://api.atlassian.com/jsm/assets/workspace/0f3a/v1';
     expect((await put(gateway)).status).toBe(204);
     expect((await put('https://cred.atlassian.net/rest/servicedeskapi/assets/workspace')).status).toBe(204);
-    expect((await fetch(url, { method: 'DELETE', headers: { cookie, ...csrfHeaders(vault.config.publicUrl) } })).status).toBe(204);
+    expect(
+      (await fetch(url, { method: 'DELETE', headers: { cookie, ...csrfHeaders(vault.config.publicUrl) } })).status,
+    ).toBe(204);
 
-    const audit = await testDb.db.selectFrom('audit_event').select(['actor', 'action', 'details'])
-      .where('action', 'like', 'credentials.%').orderBy('created_at').orderBy('id').execute();
+    const audit = await testDb.db
+      .selectFrom('audit_event')
+      .select(['actor', 'action', 'details'])
+      .where('action', 'like', 'credentials.%')
+      .orderBy('created_at')
+      .orderBy('id')
+      .execute();
     expect(audit.slice(-3)).toEqual([
-      { actor: 'admin@cred.test', action: 'credentials.saved', details: { email: 'svc@cred.test', assetsApiBaseUrl: gateway, vaultBackupsEnabled: false } },
-      { actor: 'admin@cred.test', action: 'credentials.saved', details: { email: 'svc@cred.test', assetsApiBaseUrl: 'https://cred.atlassian.net/rest/servicedeskapi/assets/workspace', vaultBackupsEnabled: false } },
+      {
+        actor: 'admin@cred.test',
+        action: 'credentials.saved',
+        details: { email: 'svc@cred.test', assetsApiBaseUrl: gateway, vaultBackupsEnabled: false },
+      },
+      {
+        actor: 'admin@cred.test',
+        action: 'credentials.saved',
+        details: {
+          email: 'svc@cred.test',
+          assetsApiBaseUrl: 'https://cred.atlassian.net/rest/servicedeskapi/assets/workspace',
+          vaultBackupsEnabled: false,
+        },
+      },
       { actor: 'admin@cred.test', action: 'credentials.deleted', details: {} },
     ]);
     expect(JSON.stringify(audit)).not.toContain(token);
@@ -89,18 +155,42 @@ describe('site credentials API', () => {
 
   it('keeps credentials to the session site: another site neither sees, replaces nor deletes them', async () => {
     const url = `${vault.baseUrl}/api/v1/site-credentials`;
-    const write = (c: string, method: 'PUT' | 'DELETE', body?: unknown) => fetch(url, {
-      method, headers: { cookie: c, ...csrfHeaders(vault.config.publicUrl), ...(body ? { 'content-type': 'application/json' } : {}) },
-      ...(body ? { body: JSON.stringify(body) } : {}),
-    });
-    expect((await write(cookie, 'PUT', { email: 'svc@cred.test', apiToken: token, vaultBackupsEnabled: true })).status).toBe(204);
+    const write = (c: string, method: 'PUT' | 'DELETE', body?: unknown) =>
+      fetch(url, {
+        method,
+        headers: {
+          cookie: c,
+          ...csrfHeaders(vault.config.publicUrl),
+          ...(body ? { 'content-type': 'application/json' } : {}),
+        },
+        ...(body ? { body: JSON.stringify(body) } : {}),
+      });
+    expect(
+      (await write(cookie, 'PUT', { email: 'svc@cred.test', apiToken: token, vaultBackupsEnabled: true })).status,
+    ).toBe(204);
     expect((await fetch(url, { headers: { cookie: otherCookie } })).status).toBe(404);
     // nothing is stored for the other site, so its delete finds nothing
     expect((await write(otherCookie, 'DELETE')).status).toBe(404);
-    expect((await write(otherCookie, 'PUT', { email: 'intruder@cred2.test', apiToken: 'other-token', vaultBackupsEnabled: false })).status).toBe(204);
-    expect(await (await fetch(url, { headers: { cookie } })).json())
-      .toEqual({ email: 'svc@cred.test', hasToken: true, assetsApiBaseUrl: null, vaultBackupsEnabled: true });
-    expect(await (await fetch(url, { headers: { cookie: otherCookie } })).json())
-      .toEqual({ email: 'intruder@cred2.test', hasToken: true, assetsApiBaseUrl: null, vaultBackupsEnabled: false });
+    expect(
+      (
+        await write(otherCookie, 'PUT', {
+          email: 'intruder@cred2.test',
+          apiToken: 'other-token',
+          vaultBackupsEnabled: false,
+        })
+      ).status,
+    ).toBe(204);
+    expect(await (await fetch(url, { headers: { cookie } })).json()).toEqual({
+      email: 'svc@cred.test',
+      hasToken: true,
+      assetsApiBaseUrl: null,
+      vaultBackupsEnabled: true,
+    });
+    expect(await (await fetch(url, { headers: { cookie: otherCookie } })).json()).toEqual({
+      email: 'intruder@cred2.test',
+      hasToken: true,
+      assetsApiBaseUrl: null,
+      vaultBackupsEnabled: false,
+    });
   });
 });

@@ -13,7 +13,10 @@ describe('test database helper', () => {
 
   it('gives every suite its own migrated database', async () => {
     expect(a.name).not.toBe(b.name);
-    await a.db.insertInto('site').values({ cloud_id: 'c-1', site_url: 'https://a.atlassian.net', installation_state: 'connected' }).execute();
+    await a.db
+      .insertInto('site')
+      .values({ cloud_id: 'c-1', site_url: 'https://a.atlassian.net', installation_state: 'connected' })
+      .execute();
     expect((await countAllRows(a.url)).site).toBe(1);
     expect((await countAllRows(b.url)).site).toBe(0);
     const applied = await sql<{ name: string }>`select name from kysely_migration order by name`.execute(b.db);
@@ -23,7 +26,9 @@ describe('test database helper', () => {
   it('drops the database at the end', async () => {
     const c = await createTestDatabase();
     await c.drop();
-    const left = await sql<{ n: number }>`select count(*)::int as n from pg_database where datname = ${c.name}`.execute(a.db);
+    const left = await sql<{ n: number }>`select count(*)::int as n from pg_database where datname = ${c.name}`.execute(
+      a.db,
+    );
     expect(left.rows[0]?.n).toBe(0);
   });
 });

@@ -71,21 +71,37 @@ describe('e-mail outbox', () => {
     const logs = captureLogs('warn');
     const port = await freePort();
     const config = testConfig({ OUTBOX_RETRY_BASE_MS: '1', OUTBOX_RETRY_MAX_MS: '1' });
-    const worker = createEmailOutboxWorker({ db: testDb.db, config, smtpUrl: `smtp://127.0.0.1:${port}`, log: logs.logger });
+    const worker = createEmailOutboxWorker({
+      db: testDb.db,
+      config,
+      smtpUrl: `smtp://127.0.0.1:${port}`,
+      log: logs.logger,
+    });
     try {
       const id = await enqueue('never@example.com', 2);
       expect(await worker.runOnce()).toBe(true);
-      let row = await testDb.db.selectFrom('email_outbox').select(['status', 'attempts']).where('id', '=', id).executeTakeFirstOrThrow();
+      let row = await testDb.db
+        .selectFrom('email_outbox')
+        .select(['status', 'attempts'])
+        .where('id', '=', id)
+        .executeTakeFirstOrThrow();
       expect(row).toEqual({ status: 'pending', attempts: 1 });
       // The retry is due after ~1 ms; poll until the worker has taken its second and final attempt.
       for (let i = 0; i < 200 && row.status === 'pending'; i++) {
         await worker.runOnce();
-        row = await testDb.db.selectFrom('email_outbox').select(['status', 'attempts']).where('id', '=', id).executeTakeFirstOrThrow();
+        row = await testDb.db
+          .selectFrom('email_outbox')
+          .select(['status', 'attempts'])
+          .where('id', '=', id)
+          .executeTakeFirstOrThrow();
       }
       expect(row).toEqual({ status: 'failed', attempts: 2 });
       expect(await worker.runOnce()).toBe(false);
       const levels = logs.entries().map((e) => [e.level, e.msg]);
-      expect(levels).toEqual([[40, 'e-mail send failed, will retry'], [50, 'e-mail failed for good']]);
+      expect(levels).toEqual([
+        [40, 'e-mail send failed, will retry'],
+        [50, 'e-mail failed for good'],
+      ]);
     } finally {
       await worker.stop();
     }

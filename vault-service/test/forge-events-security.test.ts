@@ -30,7 +30,10 @@ describe('POST /api/v1/forge/events security', () => {
   });
 
   /** Runs `attack` and asserts it was refused with `status` and that no table gained or lost a row. */
-  async function expectRejectedWithoutWrites(status: number, attack: () => Promise<{ status: number; body: Record<string, unknown> }>) {
+  async function expectRejectedWithoutWrites(
+    status: number,
+    attack: () => Promise<{ status: number; body: Record<string, unknown> }>,
+  ) {
     const before = await countAllRows(testDb.url);
     const res = await attack();
     expect(res.status).toBe(status);
@@ -54,7 +57,11 @@ describe('POST /api/v1/forge/events security', () => {
     });
     expect(res.status).toBe(200);
     expect(res.body).toMatchObject({ status: 'processed', webhookId: id, type: 'trusted_user.invited' });
-    const user = await testDb.db.selectFrom('trusted_user').select(['email', 'status']).where('email', '=', 'lib.signed@example.com').executeTakeFirst();
+    const user = await testDb.db
+      .selectFrom('trusted_user')
+      .select(['email', 'status'])
+      .where('email', '=', 'lib.signed@example.com')
+      .executeTakeFirst();
     expect(user).toEqual({ email: 'lib.signed@example.com', status: 'invited' });
   });
 
@@ -67,7 +74,9 @@ describe('POST /api/v1/forge/events security', () => {
   });
 
   it('rejects a signature made with another secret', async () => {
-    await expectRejectedWithoutWrites(401, () => sendEvent(vault.baseUrl, invite('wrong.secret@example.com'), { secret: generateWebhookSecret() }));
+    await expectRejectedWithoutWrites(401, () =>
+      sendEvent(vault.baseUrl, invite('wrong.secret@example.com'), { secret: generateWebhookSecret() }),
+    );
   });
 
   it('rejects a body altered by one byte after signing', async () => {
@@ -109,9 +118,15 @@ describe('POST /api/v1/forge/events security', () => {
     const id = `msg_${randomUUID()}`;
     const first = await sendEvent(vault.baseUrl, invite('first.body@example.com'), { id });
     expect(first.status).toBe(200);
-    const res = await expectRejectedWithoutWrites(409, () => sendEvent(vault.baseUrl, invite('second.body@example.com'), { id }));
+    const res = await expectRejectedWithoutWrites(409, () =>
+      sendEvent(vault.baseUrl, invite('second.body@example.com'), { id }),
+    );
     expect(res.body.error).toBe('webhook_id_reused');
-    const second = await testDb.db.selectFrom('trusted_user').select('id').where('email', '=', 'second.body@example.com').executeTakeFirst();
+    const second = await testDb.db
+      .selectFrom('trusted_user')
+      .select('id')
+      .where('email', '=', 'second.body@example.com')
+      .executeTakeFirst();
     expect(second).toBeUndefined();
   });
 
@@ -122,12 +137,19 @@ describe('POST /api/v1/forge/events security', () => {
     expect(first.headers.get('webhook-duplicate')).toBeNull();
     const before = await countAllRows(testDb.url);
     // A retry is re-signed with a fresh timestamp, as a sender's retry would be.
-    const retry = await postSigned(vault.baseUrl, signEvent(undefined, { id: signed.headers['webhook-id'], body: signed.body }));
+    const retry = await postSigned(
+      vault.baseUrl,
+      signEvent(undefined, { id: signed.headers['webhook-id'], body: signed.body }),
+    );
     expect(retry.status).toBe(200);
     expect(retry.headers.get('webhook-duplicate')).toBe('true');
     expect(retry.body).toEqual(first.body);
     expect(await countAllRows(testDb.url)).toEqual(before);
-    const emails = await testDb.db.selectFrom('email_outbox').select('id').where('to_address', '=', 'retry@example.com').execute();
+    const emails = await testDb.db
+      .selectFrom('email_outbox')
+      .select('id')
+      .where('to_address', '=', 'retry@example.com')
+      .execute();
     expect(emails).toHaveLength(1);
   });
 
@@ -136,36 +158,62 @@ describe('POST /api/v1/forge/events security', () => {
     const results = await Promise.all([1, 2, 3, 4].map(() => postSigned(vault.baseUrl, signed)));
     expect(results.map((r) => r.status)).toEqual([200, 200, 200, 200]);
     expect(results.filter((r) => r.headers.get('webhook-duplicate') === 'true')).toHaveLength(3);
-    const audits = await testDb.db.selectFrom('audit_event').select('id').where('action', '=', 'trusted_user.invited').where('target', '=', 'concurrent@example.com').execute();
+    const audits = await testDb.db
+      .selectFrom('audit_event')
+      .select('id')
+      .where('action', '=', 'trusted_user.invited')
+      .where('target', '=', 'concurrent@example.com')
+      .execute();
     expect(audits).toHaveLength(1);
   });
 
   it('refuses an unknown event type with 422 and writes nothing', async () => {
-    const res = await expectRejectedWithoutWrites(422, () => sendEvent(vault.baseUrl, forgeEvent('site.exploded', {}, site)));
+    const res = await expectRejectedWithoutWrites(422, () =>
+      sendEvent(vault.baseUrl, forgeEvent('site.exploded', {}, site)),
+    );
     expect(res.body.error).toBe('unknown_event_type');
   });
 
   it('refuses invalid event data with 422 and writes nothing', async () => {
-    await expectRejectedWithoutWrites(422, () => sendEvent(vault.baseUrl, forgeEvent('trusted_user.invited', { email: 'no-inviter@example.com' }, site)));
+    await expectRejectedWithoutWrites(422, () =>
+      sendEvent(vault.baseUrl, forgeEvent('trusted_user.invited', { email: 'no-inviter@example.com' }, site)),
+    );
     await expectRejectedWithoutWrites(422, () => sendEvent(vault.baseUrl, invite('not an email')));
     await expectRejectedWithoutWrites(422, () =>
-      sendEvent(vault.baseUrl, forgeEvent('schema.synced', { schemaId: '7', name: 'IT', key: 'IT', objectCount: -1 }, site)),
+      sendEvent(
+        vault.baseUrl,
+        forgeEvent('schema.synced', { schemaId: '7', name: 'IT', key: 'IT', objectCount: -1 }, site),
+      ),
     );
     const noCloud = { ...invite('x@example.com'), cloudId: undefined };
     await expectRejectedWithoutWrites(422, () => sendEvent(vault.baseUrl, noCloud));
   });
 
   it('refuses signed bytes that are not JSON with 422', async () => {
-    const res = await expectRejectedWithoutWrites(422, () => sendEvent(vault.baseUrl, undefined, { body: '{"type": "trusted_user.invited", ' }));
+    const res = await expectRejectedWithoutWrites(422, () =>
+      sendEvent(vault.baseUrl, undefined, { body: '{"type": "trusted_user.invited", ' }),
+    );
     expect(res.body.error).toBe('invalid_json');
   });
 
   it('refuses an http:// or non-Atlassian site URL unless insecure site URLs are allowed', async () => {
     const httpSite = { cloudId: 'cloud-http', siteUrl: 'http://127.0.0.1:9999' };
-    const res = await expectRejectedWithoutWrites(422, () => sendEvent(vault.baseUrl, forgeEvent('installation.connected', { workspaceId: 'ws', appVersion: '1.0.0' }, httpSite)));
+    const res = await expectRejectedWithoutWrites(422, () =>
+      sendEvent(
+        vault.baseUrl,
+        forgeEvent('installation.connected', { workspaceId: 'ws', appVersion: '1.0.0' }, httpSite),
+      ),
+    );
     expect(res.body.error).toBe('invalid_site_url');
     await expectRejectedWithoutWrites(422, () =>
-      sendEvent(vault.baseUrl, forgeEvent('installation.connected', { workspaceId: 'ws', appVersion: '1.0.0' }, { cloudId: 'cloud-evil', siteUrl: 'https://evil.example.com' })),
+      sendEvent(
+        vault.baseUrl,
+        forgeEvent(
+          'installation.connected',
+          { workspaceId: 'ws', appVersion: '1.0.0' },
+          { cloudId: 'cloud-evil', siteUrl: 'https://evil.example.com' },
+        ),
+      ),
     );
   });
 
@@ -177,10 +225,20 @@ describe('POST /api/v1/forge/events security', () => {
   });
 
   it('refuses a URL that is already registered to another cloudId with 409', async () => {
-    const ok = await sendEvent(vault.baseUrl, forgeEvent('installation.connected', { workspaceId: 'ws-1', appVersion: '1.0.0' }, site));
+    const ok = await sendEvent(
+      vault.baseUrl,
+      forgeEvent('installation.connected', { workspaceId: 'ws-1', appVersion: '1.0.0' }, site),
+    );
     expect(ok.status).toBe(200);
     const res = await expectRejectedWithoutWrites(409, () =>
-      sendEvent(vault.baseUrl, forgeEvent('installation.connected', { workspaceId: 'ws-2', appVersion: '1.0.0' }, { cloudId: 'another-cloud', siteUrl: site.siteUrl })),
+      sendEvent(
+        vault.baseUrl,
+        forgeEvent(
+          'installation.connected',
+          { workspaceId: 'ws-2', appVersion: '1.0.0' },
+          { cloudId: 'another-cloud', siteUrl: site.siteUrl },
+        ),
+      ),
     );
     expect(res.body.error).toBe('site_url_conflict');
   });
@@ -196,7 +254,11 @@ describe('secret rotation and rate limiting', () => {
     testDb = await createTestDatabase();
     vault = await startTestApp({
       db: testDb.db,
-      config: testConfig({ VAULT_WORKERS: 'false', FORGE_WEBHOOK_SECRETS: `${oldSecret},${newSecret}`, FORGE_EVENTS_RATE_LIMIT: '6' }),
+      config: testConfig({
+        VAULT_WORKERS: 'false',
+        FORGE_WEBHOOK_SECRETS: `${oldSecret},${newSecret}`,
+        FORGE_EVENTS_RATE_LIMIT: '6',
+      }),
     });
   });
   afterAll(async () => {
@@ -208,7 +270,9 @@ describe('secret rotation and rate limiting', () => {
     const connected = forgeEvent('installation.connected', { workspaceId: 'ws', appVersion: '2.0.0' }, site);
     expect((await sendEvent(vault.baseUrl, connected, { secret: oldSecret })).status).toBe(200);
     expect((await sendEvent(vault.baseUrl, connected, { secret: newSecret })).status).toBe(200);
-    expect((await sendEvent(vault.baseUrl, connected, { secret: [generateWebhookSecret(), newSecret] })).status).toBe(200);
+    expect((await sendEvent(vault.baseUrl, connected, { secret: [generateWebhookSecret(), newSecret] })).status).toBe(
+      200,
+    );
     // A secret that is no longer configured fails.
     expect((await sendEvent(vault.baseUrl, connected, { secret: TEST_WEBHOOK_SECRET })).status).toBe(401);
   });
@@ -216,12 +280,24 @@ describe('secret rotation and rate limiting', () => {
   it('answers 429 once the per-minute limit is used up', async () => {
     const statuses: number[] = [];
     for (let i = 0; i < 4; i++) {
-      statuses.push((await sendEvent(vault.baseUrl, forgeEvent('installation.connected', { workspaceId: 'ws', appVersion: '2.0.0' }, site), { secret: newSecret })).status);
+      statuses.push(
+        (
+          await sendEvent(
+            vault.baseUrl,
+            forgeEvent('installation.connected', { workspaceId: 'ws', appVersion: '2.0.0' }, site),
+            { secret: newSecret },
+          )
+        ).status,
+      );
     }
     // 4 requests above + 4 in the previous test = 8 > 6 within the same minute.
     expect(statuses.slice(0, 2)).toEqual([200, 200]);
     expect(statuses.slice(2)).toEqual([429, 429]);
-    const res = await sendEvent(vault.baseUrl, forgeEvent('installation.connected', { workspaceId: 'ws', appVersion: '2.0.0' }, site), { secret: newSecret });
+    const res = await sendEvent(
+      vault.baseUrl,
+      forgeEvent('installation.connected', { workspaceId: 'ws', appVersion: '2.0.0' }, site),
+      { secret: newSecret },
+    );
     expect(res.status).toBe(429);
     expect(res.body.error).toBe('rate_limited');
     expect(res.headers.get('retry-after')).not.toBeNull();

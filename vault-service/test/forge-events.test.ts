@@ -25,8 +25,13 @@ describe('Forge events', () => {
         forgeEvents: {
           // Stands in for the backups module: records the call and refuses one id to prove rollback.
           async onBackupDeleted(trx: Transaction<DB>, input) {
-            if (input.backupId === 'backup-in-use') throw new ValidationError('Backup is being restored', { statusCode: 422, code: 'backup_in_use' });
-            const seen = await trx.selectFrom('audit_event').select('id').where('target', '=', input.backupId).execute();
+            if (input.backupId === 'backup-in-use')
+              throw new ValidationError('Backup is being restored', { statusCode: 422, code: 'backup_in_use' });
+            const seen = await trx
+              .selectFrom('audit_event')
+              .select('id')
+              .where('target', '=', input.backupId)
+              .execute();
             backupDeletions.push({ siteId: input.siteId, backupId: input.backupId, inTransaction: seen.length === 1 });
             return { deleted: true };
           },
@@ -39,43 +44,114 @@ describe('Forge events', () => {
     await testDb?.drop();
   });
 
-  const siteRow = () => testDb.db.selectFrom('site').selectAll().where('cloud_id', '=', site.cloudId).executeTakeFirstOrThrow();
+  const siteRow = () =>
+    testDb.db.selectFrom('site').selectAll().where('cloud_id', '=', site.cloudId).executeTakeFirstOrThrow();
 
   it('installation.connected creates the site on first contact and records workspace and version', async () => {
-    const res = await sendEvent(vault.baseUrl, forgeEvent('installation.connected', { workspaceId: 'ws-123', appVersion: '1.4.0' }, { ...site, siteUrl: 'https://Events.atlassian.net/' }));
+    const res = await sendEvent(
+      vault.baseUrl,
+      forgeEvent(
+        'installation.connected',
+        { workspaceId: 'ws-123', appVersion: '1.4.0' },
+        { ...site, siteUrl: 'https://Events.atlassian.net/' },
+      ),
+    );
     expect(res.status).toBe(200);
     const row = await siteRow();
-    expect(row).toMatchObject({ site_url: 'https://events.atlassian.net', workspace_id: 'ws-123', app_version: '1.4.0', installation_state: 'connected' });
-    expect(res.body).toEqual({ status: 'processed', webhookId: expect.any(String), type: 'installation.connected', result: { siteId: row.id } });
+    expect(row).toMatchObject({
+      site_url: 'https://events.atlassian.net',
+      workspace_id: 'ws-123',
+      app_version: '1.4.0',
+      installation_state: 'connected',
+    });
+    expect(res.body).toEqual({
+      status: 'processed',
+      webhookId: expect.any(String),
+      type: 'installation.connected',
+      result: { siteId: row.id },
+    });
   });
 
   it('a renamed site keeps its tenant (same cloudId) and gets the new URL', async () => {
     const before = await siteRow();
     const renamed = { cloudId: site.cloudId, siteUrl: 'https://events-renamed.atlassian.net' };
-    expect((await sendEvent(vault.baseUrl, forgeEvent('installation.connected', { workspaceId: 'ws-123', appVersion: '1.4.1' }, renamed))).status).toBe(200);
+    expect(
+      (
+        await sendEvent(
+          vault.baseUrl,
+          forgeEvent('installation.connected', { workspaceId: 'ws-123', appVersion: '1.4.1' }, renamed),
+        )
+      ).status,
+    ).toBe(200);
     const after = await siteRow();
     expect(after.id).toBe(before.id);
     expect(after.site_url).toBe(renamed.siteUrl);
-    const audit = await testDb.db.selectFrom('audit_event').select(['details']).where('action', '=', 'site.url_changed').executeTakeFirstOrThrow();
+    const audit = await testDb.db
+      .selectFrom('audit_event')
+      .select(['details'])
+      .where('action', '=', 'site.url_changed')
+      .executeTakeFirstOrThrow();
     expect(audit.details).toEqual({ previousUrl: 'https://events.atlassian.net' });
-    expect((await sendEvent(vault.baseUrl, forgeEvent('installation.connected', { workspaceId: 'ws-123', appVersion: '1.4.1' }, site))).status).toBe(200);
+    expect(
+      (
+        await sendEvent(
+          vault.baseUrl,
+          forgeEvent('installation.connected', { workspaceId: 'ws-123', appVersion: '1.4.1' }, site),
+        )
+      ).status,
+    ).toBe(200);
   });
 
   it('schema.synced stores the chosen schema; synced=false marks it unsynced; a delayed older event is ignored', async () => {
     const t = Date.now();
-    const synced = await sendEvent(vault.baseUrl, forgeEvent('schema.synced', { schemaId: '42', name: 'IT Assets', key: 'ITA', objectCount: 1234 }, site, new Date(t - 2000)));
+    const synced = await sendEvent(
+      vault.baseUrl,
+      forgeEvent(
+        'schema.synced',
+        { schemaId: '42', name: 'IT Assets', key: 'ITA', objectCount: 1234 },
+        site,
+        new Date(t - 2000),
+      ),
+    );
     expect(synced.body.result).toEqual({ schemaId: '42', isSynced: true, outcome: 'stored' });
-    const unsynced = await sendEvent(vault.baseUrl, forgeEvent('schema.synced', { schemaId: '42', name: 'IT Assets', key: 'ITA', objectCount: 1300, synced: false }, site, new Date(t - 1000)));
+    const unsynced = await sendEvent(
+      vault.baseUrl,
+      forgeEvent(
+        'schema.synced',
+        { schemaId: '42', name: 'IT Assets', key: 'ITA', objectCount: 1300, synced: false },
+        site,
+        new Date(t - 1000),
+      ),
+    );
     expect(unsynced.body.result).toEqual({ schemaId: '42', isSynced: false, outcome: 'stored' });
-    const stale = await sendEvent(vault.baseUrl, forgeEvent('schema.synced', { schemaId: '42', name: 'Old name', key: 'ITA', objectCount: 1, synced: true }, site, new Date(t - 1500)));
+    const stale = await sendEvent(
+      vault.baseUrl,
+      forgeEvent(
+        'schema.synced',
+        { schemaId: '42', name: 'Old name', key: 'ITA', objectCount: 1, synced: true },
+        site,
+        new Date(t - 1500),
+      ),
+    );
     expect(stale.status).toBe(200);
     expect(stale.body.result).toEqual({ schemaId: '42', isSynced: true, outcome: 'stale' });
-    const row = await testDb.db.selectFrom('synced_schema').select(['name', 'object_count', 'is_synced']).where('schema_id', '=', '42').executeTakeFirstOrThrow();
+    const row = await testDb.db
+      .selectFrom('synced_schema')
+      .select(['name', 'object_count', 'is_synced'])
+      .where('schema_id', '=', '42')
+      .executeTakeFirstOrThrow();
     expect(row).toEqual({ name: 'IT Assets', object_count: 1300, is_synced: false });
   });
 
   it('trusted_user.removed for an unknown e-mail is accepted and changes nothing', async () => {
-    const res = await sendEvent(vault.baseUrl, forgeEvent('trusted_user.removed', { email: 'nobody@example.com', removedBy: { accountId: 'a', displayName: 'A' } }, site));
+    const res = await sendEvent(
+      vault.baseUrl,
+      forgeEvent(
+        'trusted_user.removed',
+        { email: 'nobody@example.com', removedBy: { accountId: 'a', displayName: 'A' } },
+        site,
+      ),
+    );
     expect(res.status).toBe(200);
     expect(res.body.result).toEqual({ outcome: 'not_found' });
   });
@@ -90,7 +166,9 @@ describe('Forge events', () => {
 
   it('an extension that refuses the event rolls everything back, the webhook id included', async () => {
     const before = await countAllRows(testDb.url);
-    const refused = await sendEvent(vault.baseUrl, forgeEvent('backup.deleted', { backupId: 'backup-in-use' }, site), { id: 'msg_refused_once' });
+    const refused = await sendEvent(vault.baseUrl, forgeEvent('backup.deleted', { backupId: 'backup-in-use' }, site), {
+      id: 'msg_refused_once',
+    });
     expect(refused.status).toBe(422);
     expect(refused.body.error).toBe('backup_in_use');
     expect(await countAllRows(testDb.url)).toEqual(before);
@@ -109,16 +187,28 @@ describe('processed webhook retention', () => {
   it('housekeeping forgets webhook ids older than the retention and keeps recent ones', async () => {
     const now = new Date();
     const hash = Buffer.alloc(32, 1);
-    await testDb.db.insertInto('processed_webhook').values([
-      { webhook_id: 'msg_old', body_sha256: hash, processed_at: new Date(now.getTime() - PROCESSED_WEBHOOK_RETENTION_MS - 60_000) },
-      { webhook_id: 'msg_recent', body_sha256: hash, processed_at: new Date(now.getTime() - 60_000) },
-    ]).execute();
+    await testDb.db
+      .insertInto('processed_webhook')
+      .values([
+        {
+          webhook_id: 'msg_old',
+          body_sha256: hash,
+          processed_at: new Date(now.getTime() - PROCESSED_WEBHOOK_RETENTION_MS - 60_000),
+        },
+        { webhook_id: 'msg_recent', body_sha256: hash, processed_at: new Date(now.getTime() - 60_000) },
+      ])
+      .execute();
     const logs = captureLogs('info');
     const housekeeping = createHousekeeping({
       intervalMs: 3_600_000,
       log: logs.logger,
       now: () => now,
-      tasks: [{ name: 'processed_webhook', run: (at) => pruneProcessedWebhooks(testDb.db, new Date(at.getTime() - PROCESSED_WEBHOOK_RETENTION_MS)) }],
+      tasks: [
+        {
+          name: 'processed_webhook',
+          run: (at) => pruneProcessedWebhooks(testDb.db, new Date(at.getTime() - PROCESSED_WEBHOOK_RETENTION_MS)),
+        },
+      ],
     });
     await housekeeping.runOnce();
     const left = await testDb.db.selectFrom('processed_webhook').select('webhook_id').execute();

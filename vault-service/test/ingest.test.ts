@@ -14,12 +14,22 @@ import { fixtureSnapshot, type TestSnapshot } from './helpers/snapshot.js';
 
 const SITE = { cloudId: 'cloud-ingest', siteUrl: 'https://ingest.atlassian.net' };
 
-
-async function call(baseUrl: string, method: 'POST' | 'PUT', path: string, id: string, body: string | Uint8Array, headers: Record<string, string> = {}) {
+async function call(
+  baseUrl: string,
+  method: 'POST' | 'PUT',
+  path: string,
+  id: string,
+  body: string | Uint8Array,
+  headers: Record<string, string> = {},
+) {
   const signed = signWebhook({ secrets: TEST_WEBHOOK_SECRET, id, body });
   const res = await fetch(`${baseUrl}/api/v1/forge${path}`, {
     method,
-    headers: { ...signed, 'content-type': typeof body === 'string' ? 'application/json' : 'application/octet-stream', ...headers },
+    headers: {
+      ...signed,
+      'content-type': typeof body === 'string' ? 'application/json' : 'application/octet-stream',
+      ...headers,
+    },
     body,
   });
   const text = await res.text();
@@ -28,14 +38,23 @@ async function call(baseUrl: string, method: 'POST' | 'PUT', path: string, id: s
 
 function openBody(manifest: SnapshotManifest, site = SITE) {
   return JSON.stringify({
-    ...site, schema: { id: manifest.schema.id, name: manifest.schema.name, key: manifest.schema.key },
-    kind: 'manual', startedAt: manifest.createdAt, options: manifest.options,
+    ...site,
+    schema: { id: manifest.schema.id, name: manifest.schema.name, key: manifest.schema.key },
+    kind: 'manual',
+    startedAt: manifest.createdAt,
+    options: manifest.options,
   });
 }
 
 const hex = (m: SnapshotManifest, seq: number) => m.chunks[seq]!.sha256;
-const putChunk = (baseUrl: string, backupId: string, seq: number, bytes: Uint8Array, sha256: string, id = `chunk_${backupId}_${seq}_${sha256}`) =>
-  call(baseUrl, 'PUT', `/backups/${backupId}/chunks/${seq}`, id, bytes, { 'x-content-sha256': sha256 });
+const putChunk = (
+  baseUrl: string,
+  backupId: string,
+  seq: number,
+  bytes: Uint8Array,
+  sha256: string,
+  id = `chunk_${backupId}_${seq}_${sha256}`,
+) => call(baseUrl, 'PUT', `/backups/${backupId}/chunks/${seq}`, id, bytes, { 'x-content-sha256': sha256 });
 
 describe('snapshot upload (open, chunks, complete)', () => {
   let snapshot: TestSnapshot;
@@ -43,7 +62,13 @@ describe('snapshot upload (open, chunks, complete)', () => {
   let vault: TestApp;
 
   beforeAll(async () => {
-    snapshot = await fixtureSnapshot({ name: 'ingest', objects: 300, source: SITE, options: { history: false, icons: true, issueRefs: false }, maxChunkRecords: 60 });
+    snapshot = await fixtureSnapshot({
+      name: 'ingest',
+      objects: 300,
+      source: SITE,
+      options: { history: false, icons: true, issueRefs: false },
+      maxChunkRecords: 60,
+    });
     testDb = await createTestDatabase();
     vault = await startTestApp({ db: testDb.db, config: testConfig({ VAULT_WORKERS: 'false' }) });
   }, 60_000);
@@ -60,7 +85,11 @@ describe('snapshot upload (open, chunks, complete)', () => {
   }
 
   async function backupRow(id: string) {
-    return testDb.db.selectFrom('backup').select(['status', 'object_count', 'content_sha256', 'kind']).where('id', '=', id).executeTakeFirstOrThrow();
+    return testDb.db
+      .selectFrom('backup')
+      .select(['status', 'object_count', 'content_sha256', 'kind'])
+      .where('id', '=', id)
+      .executeTakeFirstOrThrow();
   }
 
   it('the snapshot under test has several chunks', () => {
@@ -74,19 +103,50 @@ describe('snapshot upload (open, chunks, complete)', () => {
 
     const seqs = [...snapshot.chunks.keys()].reverse();
     for (const seq of seqs) {
-      const first = await putChunk(vault.baseUrl, backupId, seq, snapshot.chunks.get(seq)!, hex(snapshot.manifest, seq));
+      const first = await putChunk(
+        vault.baseUrl,
+        backupId,
+        seq,
+        snapshot.chunks.get(seq)!,
+        hex(snapshot.manifest, seq),
+      );
       expect(first).toMatchObject({ status: 200, body: { seq, stored: true } });
     }
     const retry = await putChunk(vault.baseUrl, backupId, 0, snapshot.chunks.get(0)!, hex(snapshot.manifest, 0));
     expect(retry).toMatchObject({ status: 200, body: { stored: false } });
 
-    const done = await call(vault.baseUrl, 'POST', `/backups/${backupId}/complete`, `complete_${backupId}`, JSON.stringify(snapshot.manifest));
+    const done = await call(
+      vault.baseUrl,
+      'POST',
+      `/backups/${backupId}/complete`,
+      `complete_${backupId}`,
+      JSON.stringify(snapshot.manifest),
+    );
     expect(done.status).toBe(200);
-    expect(done.body).toMatchObject({ status: 'completed', objectCount: 300, contentSha256: snapshot.manifest.contentSha256 });
-    expect(await backupRow(backupId)).toEqual({ status: 'completed', object_count: 300, content_sha256: snapshot.manifest.contentSha256, kind: 'manual' });
+    expect(done.body).toMatchObject({
+      status: 'completed',
+      objectCount: 300,
+      contentSha256: snapshot.manifest.contentSha256,
+    });
+    expect(await backupRow(backupId)).toEqual({
+      status: 'completed',
+      object_count: 300,
+      content_sha256: snapshot.manifest.contentSha256,
+      kind: 'manual',
+    });
 
     // completing again is idempotent; a chunk with other content after completion is refused
-    expect((await call(vault.baseUrl, 'POST', `/backups/${backupId}/complete`, `complete2_${backupId}`, JSON.stringify(snapshot.manifest))).status).toBe(200);
+    expect(
+      (
+        await call(
+          vault.baseUrl,
+          'POST',
+          `/backups/${backupId}/complete`,
+          `complete2_${backupId}`,
+          JSON.stringify(snapshot.manifest),
+        )
+      ).status,
+    ).toBe(200);
     const other = snapshot.chunks.get(1)!;
     expect((await putChunk(vault.baseUrl, backupId, 0, other, hex(snapshot.manifest, 1))).status).toBe(409);
   });
@@ -112,13 +172,23 @@ describe('snapshot upload (open, chunks, complete)', () => {
     expect(moved).toMatchObject({ status: 401, body: { error: 'webhook_id_mismatch' } });
     expect((await putChunk(vault.baseUrl, backupId, 1, bytes, sha)).status).toBe(200);
     const other = snapshot.chunks.get(2)!;
-    expect(await putChunk(vault.baseUrl, backupId, 1, other, hex(snapshot.manifest, 2))).toMatchObject({ status: 409, body: { error: 'chunk_conflict' } });
+    expect(await putChunk(vault.baseUrl, backupId, 1, other, hex(snapshot.manifest, 2))).toMatchObject({
+      status: 409,
+      body: { error: 'chunk_conflict' },
+    });
   });
 
   it('complete with a missing chunk fails with a clear message and leaves the backup incomplete', async () => {
     const backupId = await open();
-    for (const [seq, bytes] of snapshot.chunks) if (seq !== 2) await putChunk(vault.baseUrl, backupId, seq, bytes, hex(snapshot.manifest, seq));
-    const res = await call(vault.baseUrl, 'POST', `/backups/${backupId}/complete`, `complete_${backupId}`, JSON.stringify(snapshot.manifest));
+    for (const [seq, bytes] of snapshot.chunks)
+      if (seq !== 2) await putChunk(vault.baseUrl, backupId, seq, bytes, hex(snapshot.manifest, seq));
+    const res = await call(
+      vault.baseUrl,
+      'POST',
+      `/backups/${backupId}/complete`,
+      `complete_${backupId}`,
+      JSON.stringify(snapshot.manifest),
+    );
     expect(res.status).toBe(422);
     expect(res.body).toMatchObject({ error: 'missing_chunk' });
     expect(String(res.body.message)).toContain('2');
@@ -127,40 +197,82 @@ describe('snapshot upload (open, chunks, complete)', () => {
 
   it('a manifest of another site is refused', async () => {
     const backupId = await open();
-    for (const [seq, bytes] of snapshot.chunks) await putChunk(vault.baseUrl, backupId, seq, bytes, hex(snapshot.manifest, seq));
+    for (const [seq, bytes] of snapshot.chunks)
+      await putChunk(vault.baseUrl, backupId, seq, bytes, hex(snapshot.manifest, seq));
     const foreign = { ...snapshot.manifest, source: { ...snapshot.manifest.source, cloudId: 'cloud-other' } };
-    const res = await call(vault.baseUrl, 'POST', `/backups/${backupId}/complete`, `complete_${backupId}`, JSON.stringify(foreign));
+    const res = await call(
+      vault.baseUrl,
+      'POST',
+      `/backups/${backupId}/complete`,
+      `complete_${backupId}`,
+      JSON.stringify(foreign),
+    );
     expect(res).toMatchObject({ status: 422, body: { error: 'manifest_mismatch' } });
   });
 
   it('unsigned or badly signed uploads write nothing', async () => {
     const before = await countAllRows(testDb.url);
-    const unsigned = await fetch(`${vault.baseUrl}/api/v1/forge/backups`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: openBody(snapshot.manifest) });
+    const unsigned = await fetch(`${vault.baseUrl}/api/v1/forge/backups`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: openBody(snapshot.manifest),
+    });
     expect(unsigned.status).toBe(401);
-    const wrong = signWebhook({ secrets: `whsec_${Buffer.alloc(32, 7).toString('base64')}`, id: 'bkc_x', body: openBody(snapshot.manifest) });
-    const forged = await fetch(`${vault.baseUrl}/api/v1/forge/backups`, { method: 'POST', headers: { ...wrong, 'content-type': 'application/json' }, body: openBody(snapshot.manifest) });
+    const wrong = signWebhook({
+      secrets: `whsec_${Buffer.alloc(32, 7).toString('base64')}`,
+      id: 'bkc_x',
+      body: openBody(snapshot.manifest),
+    });
+    const forged = await fetch(`${vault.baseUrl}/api/v1/forge/backups`, {
+      method: 'POST',
+      headers: { ...wrong, 'content-type': 'application/json' },
+      body: openBody(snapshot.manifest),
+    });
     expect(forged.status).toBe(401);
     expect(await countAllRows(testDb.url)).toEqual(before);
   });
 
   it('an incomplete upload expires once nothing reached it for the expiry time; one still receiving chunks or written by a vault job stays', async () => {
     const [idle, active, jobOwned] = [await open(), await open(), await open()];
-    for (const id of [idle, active, jobOwned]) await putChunk(vault.baseUrl, id, 0, snapshot.chunks.get(0)!, hex(snapshot.manifest, 0));
+    for (const id of [idle, active, jobOwned])
+      await putChunk(vault.baseUrl, id, 0, snapshot.chunks.get(0)!, hex(snapshot.manifest, 0));
     const expiryHours = vault.app.config.backupUploadExpiryHours;
     const longAgo = new Date(Date.now() - (expiryHours + 6) * 3_600_000);
     // created_at is written by the database only: age the rows with plain SQL
-    await sql`update backup set created_at = ${longAgo} where id = any(${[idle, active, jobOwned]}::uuid[])`.execute(testDb.db);
-    await sql`update backup_chunk set created_at = ${longAgo} where backup_id = any(${[idle, jobOwned]}::uuid[])`.execute(testDb.db);
-    const { site_id: siteId } = await testDb.db.selectFrom('backup').select('site_id').where('id', '=', jobOwned).executeTakeFirstOrThrow();
-    const job = await testDb.db.insertInto('vault_backup_job').values({
-      site_id: siteId, schema_id: snapshot.manifest.schema.id, options: JSON.stringify(snapshot.manifest.options), requested_by: 'admin@ingest.test', status: 'running', backup_id: jobOwned,
-    }).returning('id').executeTakeFirstOrThrow();
+    await sql`update backup set created_at = ${longAgo} where id = any(${[idle, active, jobOwned]}::uuid[])`.execute(
+      testDb.db,
+    );
+    await sql`update backup_chunk set created_at = ${longAgo} where backup_id = any(${[idle, jobOwned]}::uuid[])`.execute(
+      testDb.db,
+    );
+    const { site_id: siteId } = await testDb.db
+      .selectFrom('backup')
+      .select('site_id')
+      .where('id', '=', jobOwned)
+      .executeTakeFirstOrThrow();
+    const job = await testDb.db
+      .insertInto('vault_backup_job')
+      .values({
+        site_id: siteId,
+        schema_id: snapshot.manifest.schema.id,
+        options: JSON.stringify(snapshot.manifest.options),
+        requested_by: 'admin@ingest.test',
+        status: 'running',
+        backup_id: jobOwned,
+      })
+      .returning('id')
+      .executeTakeFirstOrThrow();
 
     const cutoff = new Date(Date.now() - expiryHours * 3_600_000); // what the housekeeping task passes
     expect(await deleteAbandonedUploads(testDb.db, cutoff)).toBe(1);
-    const left = async () => (await testDb.db.selectFrom('backup').select('id').where('id', 'in', [idle, active, jobOwned]).execute()).map((r) => r.id).sort();
+    const left = async () =>
+      (await testDb.db.selectFrom('backup').select('id').where('id', 'in', [idle, active, jobOwned]).execute())
+        .map((r) => r.id)
+        .sort();
     expect(await left()).toEqual([active, jobOwned].sort());
-    expect(await testDb.db.selectFrom('backup_chunk').select('seq').where('backup_id', '=', idle).execute()).toEqual([]);
+    expect(await testDb.db.selectFrom('backup_chunk').select('seq').where('backup_id', '=', idle).execute()).toEqual(
+      [],
+    );
 
     // once the job has given up, its partial upload ages like any other
     await testDb.db.updateTable('vault_backup_job').set({ status: 'failed' }).where('id', '=', job.id).execute();
@@ -171,7 +283,10 @@ describe('snapshot upload (open, chunks, complete)', () => {
   it('the backup.deleted event removes a backup of that site only', async () => {
     const backupId = await open();
     const { sendEvent, forgeEvent } = await import('./helpers/forge.js');
-    const other = await sendEvent(vault.baseUrl, forgeEvent('backup.deleted', { backupId }, { cloudId: 'cloud-b', siteUrl: 'https://b.atlassian.net' }));
+    const other = await sendEvent(
+      vault.baseUrl,
+      forgeEvent('backup.deleted', { backupId }, { cloudId: 'cloud-b', siteUrl: 'https://b.atlassian.net' }),
+    );
     expect(other.status).toBe(200);
     expect(await testDb.db.selectFrom('backup').select('id').where('id', '=', backupId).execute()).toHaveLength(1);
     const mine = await sendEvent(vault.baseUrl, forgeEvent('backup.deleted', { backupId }, SITE));

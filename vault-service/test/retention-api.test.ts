@@ -13,21 +13,46 @@ describe('retention API', () => {
   beforeAll(async () => {
     testDb = await createTestDatabase();
     vault = await startTestApp({ db: testDb.db, config: testConfig({ VAULT_WORKERS: 'false' }) });
-    const site = await testDb.db.insertInto('site')
+    const site = await testDb.db
+      .insertInto('site')
       .values({ cloud_id: 'cloud-r', site_url: 'https://r.atlassian.net', installation_state: 'connected' })
-      .returning('id').executeTakeFirstOrThrow();
+      .returning('id')
+      .executeTakeFirstOrThrow();
     siteId = site.id;
-    const user = await testDb.db.insertInto('trusted_user').values({
-      site_id: siteId, email: 'admin@r.test', status: 'active', invited_by_account_id: 'x', invited_by_name: 'X', invited_at: new Date(), activated_at: new Date(),
-    }).returning('id').executeTakeFirstOrThrow();
+    const user = await testDb.db
+      .insertInto('trusted_user')
+      .values({
+        site_id: siteId,
+        email: 'admin@r.test',
+        status: 'active',
+        invited_by_account_id: 'x',
+        invited_by_name: 'X',
+        invited_at: new Date(),
+        activated_at: new Date(),
+      })
+      .returning('id')
+      .executeTakeFirstOrThrow();
     cookie = await createTestSession(testDb.db, { siteId, trustedUserId: user.id, email: 'admin@r.test' });
     for (const [i, day] of ['01', '02', '03'].entries()) {
-      const row = await testDb.db.insertInto('backup').values({
-        site_id: siteId, schema_id: '2', schema_name: 'S', schema_key: 'S', kind: 'manual', status: 'completed',
-        options: JSON.stringify({ history: false, icons: true, issueRefs: true }), started_at: `2026-11-${day}T00:00:00.000Z`,
-        completed_at: `2026-11-${day}T00:00:00.000Z`, manifest: JSON.stringify({ formatVersion: 1 }), object_count: 1,
-        content_sha256: 'a'.repeat(64), opened_by_webhook_id: `retapi_${i}`,
-      }).returning('id').executeTakeFirstOrThrow();
+      const row = await testDb.db
+        .insertInto('backup')
+        .values({
+          site_id: siteId,
+          schema_id: '2',
+          schema_name: 'S',
+          schema_key: 'S',
+          kind: 'manual',
+          status: 'completed',
+          options: JSON.stringify({ history: false, icons: true, issueRefs: true }),
+          started_at: `2026-11-${day}T00:00:00.000Z`,
+          completed_at: `2026-11-${day}T00:00:00.000Z`,
+          manifest: JSON.stringify({ formatVersion: 1 }),
+          object_count: 1,
+          content_sha256: 'a'.repeat(64),
+          opened_by_webhook_id: `retapi_${i}`,
+        })
+        .returning('id')
+        .executeTakeFirstOrThrow();
       ids.push(row.id);
     }
   });
@@ -37,9 +62,12 @@ describe('retention API', () => {
     await testDb?.drop();
   });
 
-  const put = (body: unknown) => fetch(`${vault.baseUrl}/api/v1/retention`, {
-    method: 'PUT', headers: { cookie, 'content-type': 'application/json', ...csrfHeaders(vault.config.publicUrl) }, body: JSON.stringify(body),
-  });
+  const put = (body: unknown) =>
+    fetch(`${vault.baseUrl}/api/v1/retention`, {
+      method: 'PUT',
+      headers: { cookie, 'content-type': 'application/json', ...csrfHeaders(vault.config.publicUrl) },
+      body: JSON.stringify(body),
+    });
 
   it('starts without limits, applies a stored policy at once and reads it back', async () => {
     const first = await fetch(`${vault.baseUrl}/api/v1/retention`, { headers: { cookie } });
@@ -48,7 +76,7 @@ describe('retention API', () => {
 
     const res = await put({ keepManual: 1 });
     expect(res.status).toBe(200);
-    const body = await res.json() as { deleted: string[] };
+    const body = (await res.json()) as { deleted: string[] };
     expect(body.deleted.sort()).toEqual([ids[0], ids[1]].sort());
     const left = await testDb.db.selectFrom('backup').select('id').where('site_id', '=', siteId).execute();
     expect(left.map((r) => r.id)).toEqual([ids[2]]);
@@ -59,21 +87,40 @@ describe('retention API', () => {
 
   it('audits each saved policy with the one it replaced, as the session user', async () => {
     expect((await put({ keepScheduled: 4, maxAgeDays: 30 })).status).toBe(200);
-    const saved = await testDb.db.selectFrom('audit_event').select(['site_id', 'actor', 'action', 'target', 'details'])
-      .where('action', '=', 'retention.policy_saved').orderBy('created_at').orderBy('id').execute();
+    const saved = await testDb.db
+      .selectFrom('audit_event')
+      .select(['site_id', 'actor', 'action', 'target', 'details'])
+      .where('action', '=', 'retention.policy_saved')
+      .orderBy('created_at')
+      .orderBy('id')
+      .execute();
     expect(saved).toEqual([
       {
-        site_id: siteId, actor: 'admin@r.test', action: 'retention.policy_saved', target: null,
-        details: { previous: { keepManual: null, keepScheduled: null, maxAgeDays: null }, policy: { keepManual: 1, keepScheduled: null, maxAgeDays: null } },
+        site_id: siteId,
+        actor: 'admin@r.test',
+        action: 'retention.policy_saved',
+        target: null,
+        details: {
+          previous: { keepManual: null, keepScheduled: null, maxAgeDays: null },
+          policy: { keepManual: 1, keepScheduled: null, maxAgeDays: null },
+        },
       },
       {
-        site_id: siteId, actor: 'admin@r.test', action: 'retention.policy_saved', target: null,
-        details: { previous: { keepManual: 1, keepScheduled: null, maxAgeDays: null }, policy: { keepManual: null, keepScheduled: 4, maxAgeDays: 30 } },
+        site_id: siteId,
+        actor: 'admin@r.test',
+        action: 'retention.policy_saved',
+        target: null,
+        details: {
+          previous: { keepManual: 1, keepScheduled: null, maxAgeDays: null },
+          policy: { keepManual: null, keepScheduled: 4, maxAgeDays: 30 },
+        },
       },
     ]);
     // a refused policy is neither stored nor audited
     expect((await put({ keepManual: -1 })).status).toBe(400);
-    expect(await testDb.db.selectFrom('audit_event').select('id').where('action', '=', 'retention.policy_saved').execute()).toHaveLength(2);
+    expect(
+      await testDb.db.selectFrom('audit_event').select('id').where('action', '=', 'retention.policy_saved').execute(),
+    ).toHaveLength(2);
   });
 
   it('rejects negative limits, values of the wrong type (never coerced) and requires a session', async () => {
@@ -93,29 +140,52 @@ describe('retention API', () => {
   });
 
   it('keeps policies and deletions to the session site', async () => {
-    const other = await testDb.db.insertInto('site')
+    const other = await testDb.db
+      .insertInto('site')
       .values({ cloud_id: 'cloud-r2', site_url: 'https://r2.atlassian.net', installation_state: 'connected' })
-      .returning('id').executeTakeFirstOrThrow();
-    const user = await testDb.db.insertInto('trusted_user').values({
-      site_id: other.id, email: 'admin@r2.test', status: 'active', invited_by_account_id: 'x', invited_by_name: 'X', invited_at: new Date(), activated_at: new Date(),
-    }).returning('id').executeTakeFirstOrThrow();
-    const otherCookie = await createTestSession(testDb.db, { siteId: other.id, trustedUserId: user.id, email: 'admin@r2.test' });
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    const user = await testDb.db
+      .insertInto('trusted_user')
+      .values({
+        site_id: other.id,
+        email: 'admin@r2.test',
+        status: 'active',
+        invited_by_account_id: 'x',
+        invited_by_name: 'X',
+        invited_at: new Date(),
+        activated_at: new Date(),
+      })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    const otherCookie = await createTestSession(testDb.db, {
+      siteId: other.id,
+      trustedUserId: user.id,
+      email: 'admin@r2.test',
+    });
     const ownPolicy = await (await fetch(`${vault.baseUrl}/api/v1/retention`, { headers: { cookie } })).json();
     const ownLeft = await testDb.db.selectFrom('backup').select('id').where('site_id', '=', siteId).execute();
     expect(ownLeft).toHaveLength(1);
 
     // the other site starts without limits, and keeping no manual backup there deletes nothing here
-    expect(await (await fetch(`${vault.baseUrl}/api/v1/retention`, { headers: { cookie: otherCookie } })).json())
-      .toEqual({ keepManual: null, keepScheduled: null, maxAgeDays: null });
+    expect(
+      await (await fetch(`${vault.baseUrl}/api/v1/retention`, { headers: { cookie: otherCookie } })).json(),
+    ).toEqual({ keepManual: null, keepScheduled: null, maxAgeDays: null });
     const res = await fetch(`${vault.baseUrl}/api/v1/retention`, {
-      method: 'PUT', headers: { cookie: otherCookie, 'content-type': 'application/json', ...csrfHeaders(vault.config.publicUrl) },
+      method: 'PUT',
+      headers: { cookie: otherCookie, 'content-type': 'application/json', ...csrfHeaders(vault.config.publicUrl) },
       body: JSON.stringify({ keepManual: 0, maxAgeDays: 1 }),
     });
     expect(res.status).toBe(200);
     expect(((await res.json()) as { deleted: string[] }).deleted).toEqual([]);
     expect(await testDb.db.selectFrom('backup').select('id').where('site_id', '=', siteId).execute()).toEqual(ownLeft);
     expect(await (await fetch(`${vault.baseUrl}/api/v1/retention`, { headers: { cookie } })).json()).toEqual(ownPolicy);
-    const audits = await testDb.db.selectFrom('audit_event').select(['site_id', 'actor']).where('action', '=', 'retention.policy_saved').where('site_id', '=', other.id).execute();
+    const audits = await testDb.db
+      .selectFrom('audit_event')
+      .select(['site_id', 'actor'])
+      .where('action', '=', 'retention.policy_saved')
+      .where('site_id', '=', other.id)
+      .execute();
     expect(audits).toEqual([{ site_id: other.id, actor: 'admin@r2.test' }]);
   });
 });

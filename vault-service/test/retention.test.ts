@@ -10,20 +10,40 @@ describe('retention', () => {
   const ids: Record<string, string> = {};
 
   async function seedSite(name: string) {
-    const site = await testDb.db.insertInto('site')
+    const site = await testDb.db
+      .insertInto('site')
       .values({ cloud_id: `cloud-${name}`, site_url: `https://${name}.atlassian.net`, installation_state: 'connected' })
-      .returning('id').executeTakeFirstOrThrow();
+      .returning('id')
+      .executeTakeFirstOrThrow();
     return site.id;
   }
 
-  async function seedBackup(site: string, label: string, schemaId: string, kind: 'manual' | 'scheduled', completedAt: string | null) {
-    const row = await testDb.db.insertInto('backup').values({
-      site_id: site, schema_id: schemaId, schema_name: `Schema ${schemaId}`, schema_key: `S${schemaId}`, kind,
-      status: completedAt ? 'completed' : 'uploading', options: JSON.stringify({ history: false, icons: true, issueRefs: true }),
-      started_at: completedAt ?? '2026-01-01T00:00:00.000Z', completed_at: completedAt,
-      manifest: completedAt ? JSON.stringify({ formatVersion: 1 }) : null, object_count: completedAt ? 1 : null,
-      content_sha256: completedAt ? 'a'.repeat(64) : null, opened_by_webhook_id: `ret_${label}`,
-    }).returning('id').executeTakeFirstOrThrow();
+  async function seedBackup(
+    site: string,
+    label: string,
+    schemaId: string,
+    kind: 'manual' | 'scheduled',
+    completedAt: string | null,
+  ) {
+    const row = await testDb.db
+      .insertInto('backup')
+      .values({
+        site_id: site,
+        schema_id: schemaId,
+        schema_name: `Schema ${schemaId}`,
+        schema_key: `S${schemaId}`,
+        kind,
+        status: completedAt ? 'completed' : 'uploading',
+        options: JSON.stringify({ history: false, icons: true, issueRefs: true }),
+        started_at: completedAt ?? '2026-01-01T00:00:00.000Z',
+        completed_at: completedAt,
+        manifest: completedAt ? JSON.stringify({ formatVersion: 1 }) : null,
+        object_count: completedAt ? 1 : null,
+        content_sha256: completedAt ? 'a'.repeat(64) : null,
+        opened_by_webhook_id: `ret_${label}`,
+      })
+      .returning('id')
+      .executeTakeFirstOrThrow();
     ids[label] = row.id;
   }
 
@@ -51,29 +71,52 @@ describe('retention', () => {
 
   it('removes exactly the backups outside the policy and audits each', async () => {
     const now = new Date('2026-11-25T00:00:00.000Z');
-    const deleted = await applyRetention(testDb.db, siteId, { keepManual: 2, keepScheduled: null, maxAgeDays: 90 }, now);
+    const deleted = await applyRetention(
+      testDb.db,
+      siteId,
+      { keepManual: 2, keepScheduled: null, maxAgeDays: 90 },
+      now,
+    );
     expect(deleted.sort()).toEqual([ids.m1, ids.old].sort());
     const left = await testDb.db.selectFrom('backup').select('id').execute();
-    expect(left.map((r) => r.id).sort()).toEqual(['m2', 'm3', 's1', 's2', 'x1', 'open', 'b1', 'b2', 'b9'].map((l) => ids[l]).sort());
-    const audit = await testDb.db.selectFrom('audit_event').select(['target', 'action', 'details']).where('site_id', '=', siteId).execute();
+    expect(left.map((r) => r.id).sort()).toEqual(
+      ['m2', 'm3', 's1', 's2', 'x1', 'open', 'b1', 'b2', 'b9'].map((l) => ids[l]).sort(),
+    );
+    const audit = await testDb.db
+      .selectFrom('audit_event')
+      .select(['target', 'action', 'details'])
+      .where('site_id', '=', siteId)
+      .execute();
     expect(audit.map((a) => a.target).sort()).toEqual([ids.m1, ids.old].sort());
     for (const a of audit) {
       expect(a.action).toBe('backup.deleted');
       expect(a.details).toEqual({ source: 'retention' });
     }
     // applying again changes nothing
-    expect(await applyRetention(testDb.db, siteId, { keepManual: 2, keepScheduled: null, maxAgeDays: 90 }, now)).toEqual([]);
+    expect(
+      await applyRetention(testDb.db, siteId, { keepManual: 2, keepScheduled: null, maxAgeDays: 90 }, now),
+    ).toEqual([]);
   });
 
   it('keepScheduled counts per schema; no limits remove nothing', async () => {
     const now = new Date('2026-11-25T00:00:00.000Z');
-    expect(await applyRetention(testDb.db, siteId, { keepManual: null, keepScheduled: null, maxAgeDays: null }, now)).toEqual([]);
-    const deleted = await applyRetention(testDb.db, siteId, { keepManual: null, keepScheduled: 1, maxAgeDays: null }, now);
+    expect(
+      await applyRetention(testDb.db, siteId, { keepManual: null, keepScheduled: null, maxAgeDays: null }, now),
+    ).toEqual([]);
+    const deleted = await applyRetention(
+      testDb.db,
+      siteId,
+      { keepManual: null, keepScheduled: 1, maxAgeDays: null },
+      now,
+    );
     expect(deleted).toEqual([ids.s1]);
   });
 
   it('the housekeeping task applies every stored policy', async () => {
-    await testDb.db.insertInto('retention_policy').values({ site_id: otherSiteId, keep_manual: null, keep_scheduled: null, max_age_days: 30 }).execute();
+    await testDb.db
+      .insertInto('retention_policy')
+      .values({ site_id: otherSiteId, keep_manual: null, keep_scheduled: null, max_age_days: 30 })
+      .execute();
     expect(await applyAllRetentionPolicies(testDb.db, new Date('2026-11-25T00:00:00.000Z'))).toBe(1);
     const left = await testDb.db.selectFrom('backup').select('id').where('site_id', '=', otherSiteId).execute();
     expect(left.map((r) => r.id).sort()).toEqual([ids.b2, ids.b9].sort());
@@ -86,24 +129,43 @@ describe('retention', () => {
       { id: 'a-newest', schemaId: 'A', kind: 'manual' as const, completedAt: day(2) },
       { id: 'b-only', schemaId: 'B', kind: 'scheduled' as const, completedAt: day(1) },
     ];
-    expect(selectExpired(backups, { keepManual: null, keepScheduled: null, maxAgeDays: 1 }, day(300))).toEqual(['a-old']);
+    expect(selectExpired(backups, { keepManual: null, keepScheduled: null, maxAgeDays: 1 }, day(300))).toEqual([
+      'a-old',
+    ]);
     // an explicit count of 0 is the admin's choice and still applies
-    expect(selectExpired(backups, { keepManual: 0, keepScheduled: null, maxAgeDays: 1 }, day(300))).toEqual(['a-newest', 'a-old']);
+    expect(selectExpired(backups, { keepManual: 0, keepScheduled: null, maxAgeDays: 1 }, day(300))).toEqual([
+      'a-newest',
+      'a-old',
+    ]);
   });
 
   it('stops when the policy is changed while it runs; the new policy governs', async () => {
-    await upsertRetentionPolicy(testDb.db, siteId, { keepManual: 1, keepScheduled: null, maxAgeDays: null }, new Date());
-    const before = (await testDb.db.selectFrom('backup').select('id').where('site_id', '=', siteId).execute()).map((r) => r.id).sort();
+    await upsertRetentionPolicy(
+      testDb.db,
+      siteId,
+      { keepManual: 1, keepScheduled: null, maxAgeDays: null },
+      new Date(),
+    );
+    const before = (await testDb.db.selectFrom('backup').select('id').where('site_id', '=', siteId).execute())
+      .map((r) => r.id)
+      .sort();
     let run: Promise<string[]> | undefined;
     await testDb.db.transaction().execute(async (trx) => {
       // an admin's save in progress holds the policy row
       await findRetentionPolicy(trx, siteId, { forUpdate: true });
-      run = applyRetention(testDb.db, siteId, { keepManual: 1, keepScheduled: null, maxAgeDays: null }, new Date('2026-11-25T00:00:00.000Z'));
+      run = applyRetention(
+        testDb.db,
+        siteId,
+        { keepManual: 1, keepScheduled: null, maxAgeDays: null },
+        new Date('2026-11-25T00:00:00.000Z'),
+      );
       await waitForLockWaiters(testDb, 1);
       await upsertRetentionPolicy(trx, siteId, { keepManual: null, keepScheduled: null, maxAgeDays: null }, new Date());
     });
     expect(await run).toEqual([]);
-    const after = (await testDb.db.selectFrom('backup').select('id').where('site_id', '=', siteId).execute()).map((r) => r.id).sort();
+    const after = (await testDb.db.selectFrom('backup').select('id').where('site_id', '=', siteId).execute())
+      .map((r) => r.id)
+      .sort();
     expect(after).toEqual(before);
   });
 });

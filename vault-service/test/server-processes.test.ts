@@ -75,11 +75,18 @@ describe('vault server processes', () => {
   });
 
   it('two processes starting together on an empty database migrate once and shut down cleanly', async () => {
-    const before = await sql<{ n: number }>`select count(*)::int as n from pg_tables where schemaname = 'public'`.execute(testDb.db);
+    const before = await sql<{
+      n: number;
+    }>`select count(*)::int as n from pg_tables where schemaname = 'public'`.execute(testDb.db);
     expect(before.rows[0]?.n).toBe(0);
 
     started.push(startVault(testDb.url), startVault(testDb.url));
-    const timeout = new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`vaults did not start: ${started.map((p) => p.stderr.join('')).join('\n')}`)), 40_000).unref());
+    const timeout = new Promise<never>((_, reject) =>
+      setTimeout(
+        () => reject(new Error(`vaults did not start: ${started.map((p) => p.stderr.join('')).join('\n')}`)),
+        40_000,
+      ).unref(),
+    );
     const addresses = await Promise.race([Promise.all(started.map((p) => p.listening)), timeout]);
 
     for (const address of addresses) {
@@ -92,7 +99,9 @@ describe('vault server processes', () => {
     const applied = await sql<{ name: string }>`select name from kysely_migration order by name`.execute(testDb.db);
     expect(applied.rows.map((r) => r.name)).toEqual(names);
     // Each migration was applied by exactly one of the two processes.
-    const appliedLogs = started.flatMap((p) => p.lines.filter((l) => l.msg === 'migration applied').map((l) => l.migration));
+    const appliedLogs = started.flatMap((p) =>
+      p.lines.filter((l) => l.msg === 'migration applied').map((l) => l.migration),
+    );
     expect(appliedLogs.sort()).toEqual([...names].sort());
     for (const p of started) expect(p.lines.filter((l) => Number(l.level) >= 50)).toEqual([]);
 

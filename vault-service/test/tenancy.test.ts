@@ -41,7 +41,11 @@ describe('tenant isolation', () => {
       for (const event of [
         forgeEvent('trusted_user.invited', { email: shared, invitedBy: admin }, site),
         forgeEvent('trusted_user.invited', { email: `only.${site.cloudId}@example.com`, invitedBy: admin }, site),
-        forgeEvent('schema.synced', { schemaId: '1', name: `Schema of ${site.cloudId}`, key: 'CMDB', objectCount: 10 }, site),
+        forgeEvent(
+          'schema.synced',
+          { schemaId: '1', name: `Schema of ${site.cloudId}`, key: 'CMDB', objectCount: 10 },
+          site,
+        ),
       ]) {
         expect((await sendEvent(vault.baseUrl, event)).status).toBe(200);
       }
@@ -73,17 +77,34 @@ describe('tenant isolation', () => {
   });
 
   it('trusted_user: writes with another site id change nothing', async () => {
-    expect(await markTrustedUserRemoved(testDb.db, a.siteId, b.userId, { removedByName: 'x', removedAt: new Date() }, new Date())).toBeUndefined();
+    expect(
+      await markTrustedUserRemoved(
+        testDb.db,
+        a.siteId,
+        b.userId,
+        { removedByName: 'x', removedAt: new Date() },
+        new Date(),
+      ),
+    ).toBeUndefined();
     expect(await recordTrustedUserLogin(testDb.db, a.siteId, b.userId, new Date())).toBeUndefined();
     await expect(
-      reinviteTrustedUser(testDb.db, a.siteId, b.userId, { status: 'invited', invitedByAccountId: 'x', invitedByName: 'x', invitedAt: new Date() }, new Date()),
+      reinviteTrustedUser(
+        testDb.db,
+        a.siteId,
+        b.userId,
+        { status: 'invited', invitedByAccountId: 'x', invitedByName: 'x', invitedAt: new Date() },
+        new Date(),
+      ),
     ).rejects.toThrow();
     const untouched = await findTrustedUserById(testDb.db, b.siteId, b.userId);
     expect(untouched).toMatchObject({ status: 'invited', invitedByName: 'Admin', lastLoginAt: null });
   });
 
   it('a removal event for site A leaves the same e-mail at site B alone', async () => {
-    const res = await sendEvent(vault.baseUrl, forgeEvent('trusted_user.removed', { email: shared, removedBy: admin }, siteA));
+    const res = await sendEvent(
+      vault.baseUrl,
+      forgeEvent('trusted_user.removed', { email: shared, removedBy: admin }, siteA),
+    );
     expect(res.status).toBe(200);
     expect((await findTrustedUserById(testDb.db, a.siteId, a.userId))?.status).toBe('removed');
     expect((await findTrustedUserById(testDb.db, b.siteId, b.userId))?.status).toBe('invited');
@@ -94,7 +115,12 @@ describe('tenant isolation', () => {
   it('synced_schema: the same Assets schema id is a separate row per site', async () => {
     expect((await findSyncedSchema(testDb.db, a.siteId, '1'))?.name).toBe(`Schema of ${siteA.cloudId}`);
     expect((await findSyncedSchema(testDb.db, b.siteId, '1'))?.name).toBe(`Schema of ${siteB.cloudId}`);
-    await upsertSyncedSchema(testDb.db, a.siteId, { schemaId: '1', name: 'Renamed', key: 'CMDB', objectCount: 11, isSynced: true }, new Date());
+    await upsertSyncedSchema(
+      testDb.db,
+      a.siteId,
+      { schemaId: '1', name: 'Renamed', key: 'CMDB', objectCount: 11, isSynced: true },
+      new Date(),
+    );
     expect((await findSyncedSchema(testDb.db, b.siteId, '1'))?.name).toBe(`Schema of ${siteB.cloudId}`);
     expect((await listSyncedSchemas(testDb.db, b.siteId)).map((s) => s.siteId)).toEqual([b.siteId]);
   });
@@ -115,8 +141,20 @@ describe('tenant isolation', () => {
 
   it('processed_webhook: a message id of site A replayed with a body for site B is refused', async () => {
     const id = 'msg_tenant_replay';
-    expect((await sendEvent(vault.baseUrl, forgeEvent('installation.connected', { workspaceId: 'ws-a', appVersion: '1' }, siteA), { id })).status).toBe(200);
-    const replay = await sendEvent(vault.baseUrl, forgeEvent('installation.connected', { workspaceId: 'ws-b', appVersion: '1' }, siteB), { id });
+    expect(
+      (
+        await sendEvent(
+          vault.baseUrl,
+          forgeEvent('installation.connected', { workspaceId: 'ws-a', appVersion: '1' }, siteA),
+          { id },
+        )
+      ).status,
+    ).toBe(200);
+    const replay = await sendEvent(
+      vault.baseUrl,
+      forgeEvent('installation.connected', { workspaceId: 'ws-b', appVersion: '1' }, siteB),
+      { id },
+    );
     expect(replay.status).toBe(409);
     const siteBRow = await findSiteByUrl(testDb.db, siteB.siteUrl);
     expect(siteBRow?.workspaceId).toBeNull();

@@ -6,17 +6,34 @@
  */
 import { randomBytes } from 'node:crypto';
 import { createAssetsClient, createFetchTransport, type AssetsClient } from '@assets-vault/shared/assets-client';
-import { seedFixture, startEmulator, type Emulator, type EmulatorSite, type SeedResult } from '@assets-vault/shared/emulator';
+import {
+  seedFixture,
+  startEmulator,
+  type Emulator,
+  type EmulatorSite,
+  type SeedResult,
+} from '@assets-vault/shared/emulator';
 import { startTestApp, testConfig, type TestApp } from './helpers/app.js';
 import { createTestDatabase, type TestDatabase } from './helpers/db.js';
 import { createTestSession, csrfHeaders } from './helpers/login.js';
 import { waitFor } from './helpers/wait.js';
 
-interface Job { id: string; status: string; backupId: string | null; error: string | null; progress: { objects?: number } | null }
-interface DiffObj { id: string; key: string; label: string }
+interface Job {
+  id: string;
+  status: string;
+  backupId: string | null;
+  error: string | null;
+  progress: { objects?: number } | null;
+}
+interface DiffObj {
+  id: string;
+  key: string;
+  label: string;
+}
 interface Diff {
   summary: { added: number; removed: number; changed: number };
-  added: DiffObj[]; removed: DiffObj[];
+  added: DiffObj[];
+  removed: DiffObj[];
   changed: (DiffObj & { attributes: { attributeId: string; name: string; before: string[]; after: string[] }[] })[];
   against: { kind: string };
 }
@@ -40,20 +57,33 @@ describe('vault-side backup with stored credentials, and diff', () => {
     const write = rest.method !== undefined && rest.method !== 'GET';
     return fetch(`${vault.baseUrl}/api/v1${path}`, {
       ...rest,
-      headers: { cookie, ...(write ? csrfHeaders(vault.config.publicUrl) : {}), ...(rest.body ? { 'content-type': 'application/json' } : {}) },
+      headers: {
+        cookie,
+        ...(write ? csrfHeaders(vault.config.publicUrl) : {}),
+        ...(rest.body ? { 'content-type': 'application/json' } : {}),
+      },
     });
   };
 
   async function putCredentials(enabled: boolean, cookie = cookieA) {
     const res = await api('/site-credentials', {
-      method: 'PUT', cookie,
-      body: JSON.stringify({ email: siteInfo.email, apiToken: siteInfo.apiToken, assetsApiBaseUrl: siteInfo.assetsApiBase, vaultBackupsEnabled: enabled }),
+      method: 'PUT',
+      cookie,
+      body: JSON.stringify({
+        email: siteInfo.email,
+        apiToken: siteInfo.apiToken,
+        assetsApiBaseUrl: siteInfo.assetsApiBase,
+        vaultBackupsEnabled: enabled,
+      }),
     });
     expect(res.status).toBe(204);
   }
 
   async function backupNow(): Promise<string> {
-    const res = await api(`/schemas/${seeded.schemaId}/backups`, { method: 'POST', body: JSON.stringify({ history: true }) });
+    const res = await api(`/schemas/${seeded.schemaId}/backups`, {
+      method: 'POST',
+      body: JSON.stringify({ history: true }),
+    });
     expect(res.status).toBe(202);
     const { jobId } = (await res.json()) as { jobId: string };
     const deadline = Date.now() + 60_000;
@@ -74,22 +104,52 @@ describe('vault-side backup with stored credentials, and diff', () => {
     site = emulator.createSite({ name: 'vaultside' });
     seeded = seedFixture(site, { objects: 80, seed: 'vaultside' });
     siteInfo = site.info;
-    client = createAssetsClient({ transport: createFetchTransport({ siteUrl: site.info.siteUrl, assetsApiBase: site.info.assetsApiBase, auth: { type: 'basic', email: site.info.email, apiToken: site.info.apiToken } }) });
+    client = createAssetsClient({
+      transport: createFetchTransport({
+        siteUrl: site.info.siteUrl,
+        assetsApiBase: site.info.assetsApiBase,
+        auth: { type: 'basic', email: site.info.email, apiToken: site.info.apiToken },
+      }),
+    });
     testDb = await createTestDatabase();
     vault = await startTestApp({
       db: testDb.db,
-      config: testConfig({ ENCRYPTION_KEYS: `k1:${randomBytes(32).toString('base64')}`, ALLOW_INSECURE_SITE_URLS: 'true', ALLOWED_SITE_HOSTS: '*' }),
+      config: testConfig({
+        ENCRYPTION_KEYS: `k1:${randomBytes(32).toString('base64')}`,
+        ALLOW_INSECURE_SITE_URLS: 'true',
+        ALLOWED_SITE_HOSTS: '*',
+      }),
     });
-    const siteA = await testDb.db.insertInto('site').values({ cloud_id: site.info.cloudId, site_url: site.info.siteUrl, installation_state: 'connected' })
-      .returning('id').executeTakeFirstOrThrow();
-    const siteB = await testDb.db.insertInto('site').values({ cloud_id: 'cloud-other', site_url: 'https://other.atlassian.net', installation_state: 'connected' })
-      .returning('id').executeTakeFirstOrThrow();
-    for (const [siteId, email] of [[siteA.id, 'admin@a.test'], [siteB.id, 'admin@b.test']] as const) {
-      const user = await testDb.db.insertInto('trusted_user').values({
-        site_id: siteId, email, status: 'active', invited_by_account_id: 'x', invited_by_name: 'X', invited_at: new Date(), activated_at: new Date(),
-      }).returning('id').executeTakeFirstOrThrow();
+    const siteA = await testDb.db
+      .insertInto('site')
+      .values({ cloud_id: site.info.cloudId, site_url: site.info.siteUrl, installation_state: 'connected' })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    const siteB = await testDb.db
+      .insertInto('site')
+      .values({ cloud_id: 'cloud-other', site_url: 'https://other.atlassian.net', installation_state: 'connected' })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    for (const [siteId, email] of [
+      [siteA.id, 'admin@a.test'],
+      [siteB.id, 'admin@b.test'],
+    ] as const) {
+      const user = await testDb.db
+        .insertInto('trusted_user')
+        .values({
+          site_id: siteId,
+          email,
+          status: 'active',
+          invited_by_account_id: 'x',
+          invited_by_name: 'X',
+          invited_at: new Date(),
+          activated_at: new Date(),
+        })
+        .returning('id')
+        .executeTakeFirstOrThrow();
       const cookie = await createTestSession(testDb.db, { siteId, trustedUserId: user.id, email });
-      if (siteId === siteA.id) cookieA = cookie; else cookieB = cookie;
+      if (siteId === siteA.id) cookieA = cookie;
+      else cookieB = cookie;
     }
   }, 60_000);
 
@@ -112,7 +172,9 @@ describe('vault-side backup with stored credentials, and diff', () => {
   it('backs up the schema from the vault into a completed, browsable backup', async () => {
     await putCredentials(true);
     firstBackup = await backupNow();
-    const list = (await (await api(`/schemas/${seeded.schemaId}/backups`)).json()) as { items: { id: string; objects: number; historyStatus: string }[] };
+    const list = (await (await api(`/schemas/${seeded.schemaId}/backups`)).json()) as {
+      items: { id: string; objects: number; historyStatus: string }[];
+    };
     expect(list.items.map((b) => b.id)).toEqual([firstBackup]);
     expect(list.items[0]!.objects).toBe(seeded.objectCount);
     expect(list.items[0]!.historyStatus).toBe('included');
@@ -120,12 +182,18 @@ describe('vault-side backup with stored credentials, and diff', () => {
     const ids = new Set<string>();
     let cursor: string | null = null;
     do {
-      const page = (await (await api(`/backups/${firstBackup}/objects?limit=500${cursor ? `&cursor=${cursor}` : ''}`)).json()) as { items: { id: string }[]; nextCursor: string | null };
+      const page = (await (
+        await api(`/backups/${firstBackup}/objects?limit=500${cursor ? `&cursor=${cursor}` : ''}`)
+      ).json()) as { items: { id: string }[]; nextCursor: string | null };
       for (const o of page.items) ids.add(o.id);
       cursor = page.nextCursor;
     } while (cursor);
     expect(ids.size).toBe(seeded.objectCount);
-    const audit = await testDb.db.selectFrom('audit_event').select(['action', 'actor']).where('target', '=', firstBackup).execute();
+    const audit = await testDb.db
+      .selectFrom('audit_event')
+      .select(['action', 'actor'])
+      .where('target', '=', firstBackup)
+      .execute();
     expect(audit).toEqual([{ action: 'backup.completed', actor: 'admin@a.test' }]);
   }, 90_000);
 
@@ -146,12 +214,18 @@ describe('vault-side backup with stored credentials, and diff', () => {
     const nameAttr = seeded.attributeIds['Software.Name']!;
     changes.changedId = String(software[0]!.id);
     changes.removedId = String(software[1]!.id);
-    await client.updateObject(changes.changedId, { objectTypeId: typeId, attributes: [{ objectTypeAttributeId: versionAttr, objectAttributeValues: [{ value: changes.changedVersion }] }] });
+    await client.updateObject(changes.changedId, {
+      objectTypeId: typeId,
+      attributes: [{ objectTypeAttributeId: versionAttr, objectAttributeValues: [{ value: changes.changedVersion }] }],
+    });
     expect(await client.deleteObject(changes.removedId)).toBe(true);
-    const created = await client.createObject({ objectTypeId: typeId, attributes: [
-      { objectTypeAttributeId: nameAttr, objectAttributeValues: [{ value: 'Added by the diff test' }] },
-      { objectTypeAttributeId: versionAttr, objectAttributeValues: [{ value: '1.0' }] },
-    ] });
+    const created = await client.createObject({
+      objectTypeId: typeId,
+      attributes: [
+        { objectTypeAttributeId: nameAttr, objectAttributeValues: [{ value: 'Added by the diff test' }] },
+        { objectTypeAttributeId: versionAttr, objectAttributeValues: [{ value: '1.0' }] },
+      ],
+    });
     changes.addedId = String(created.id);
 
     const check = (diff: Diff) => {
@@ -160,7 +234,9 @@ describe('vault-side backup with stored credentials, and diff', () => {
       expect(diff.removed.map((o) => o.id)).toEqual([changes.removedId]);
       expect(diff.summary.removed).toBe(1);
       const changed = diff.changed.find((o) => o.id === changes.changedId);
-      expect(changed?.attributes).toContainEqual(expect.objectContaining({ attributeId: versionAttr, name: 'Version', after: [changes.changedVersion] }));
+      expect(changed?.attributes).toContainEqual(
+        expect.objectContaining({ attributeId: versionAttr, name: 'Version', after: [changes.changedVersion] }),
+      );
       const versionChange = changed!.attributes.find((a) => a.attributeId === versionAttr)!;
       expect(versionChange.before).not.toEqual(versionChange.after);
       // objects nobody touched (and nothing referencing the removed one) are not reported
@@ -199,16 +275,30 @@ describe('vault-side backup with stored credentials, and diff', () => {
     try {
       site.resetCounters();
       const gone = new AbortController();
-      const request = api(`/backups/${firstBackup}/diff?against=live`, { signal: gone.signal }).catch((err: unknown) => err);
+      const request = api(`/backups/${firstBackup}/diff?against=live`, { signal: gone.signal }).catch(
+        (err: unknown) => err,
+      );
       const deadline = Date.now() + 10_000;
-      await waitFor('the live read to start', async () => ((site.counters().byBucket['object.aql'] ?? 0) >= 2 ? true : undefined), deadline - Date.now());
+      await waitFor(
+        'the live read to start',
+        async () => ((site.counters().byBucket['object.aql'] ?? 0) >= 2 ? true : undefined),
+        deadline - Date.now(),
+      );
       gone.abort();
       expect(await request).toMatchObject({ name: 'AbortError' });
       // the transient snapshot is removed once the capture stopped
-      await waitFor('the transient live snapshot to be removed', async () => {
-        const uploading = await testDb.db.selectFrom('backup').select('id').where('status', '=', 'uploading').execute();
-        return uploading.length === 0 ? true : undefined;
-      }, deadline - Date.now());
+      await waitFor(
+        'the transient live snapshot to be removed',
+        async () => {
+          const uploading = await testDb.db
+            .selectFrom('backup')
+            .select('id')
+            .where('status', '=', 'uploading')
+            .execute();
+          return uploading.length === 0 ? true : undefined;
+        },
+        deadline - Date.now(),
+      );
       const requestsWhenStopped = site.counters().total;
       await new Promise((r) => setTimeout(r, 1_000));
       expect(site.counters().total).toBe(requestsWhenStopped);

@@ -8,7 +8,13 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { BackupCursor } from '@assets-vault/shared/backup';
-import { seedFixture, startEmulator, type Emulator, type EmulatorSite, type SeedResult } from '@assets-vault/shared/emulator';
+import {
+  seedFixture,
+  startEmulator,
+  type Emulator,
+  type EmulatorSite,
+  type SeedResult,
+} from '@assets-vault/shared/emulator';
 import { sql } from 'kysely';
 import { systemClock, type Clock } from '../src/clock.js';
 import { createVaultBackupRunner, type VaultBackupRunnerOptions } from '../src/jobs/vault-backup-runner.js';
@@ -34,30 +40,52 @@ describe('vault-side backups resume from their last checkpoint', () => {
     const write = init.method !== undefined && init.method !== 'GET';
     return fetch(`${vault.baseUrl}/api/v1${path}`, {
       ...init,
-      headers: { cookie, ...(write ? csrfHeaders(vault.config.publicUrl) : {}), ...(init.body ? { 'content-type': 'application/json' } : {}) },
+      headers: {
+        cookie,
+        ...(write ? csrfHeaders(vault.config.publicUrl) : {}),
+        ...(init.body ? { 'content-type': 'application/json' } : {}),
+      },
     });
   };
 
   const runner = (options: VaultBackupRunnerOptions, clock: Clock = systemClock) =>
-    createVaultBackupRunner({ db: testDb.db, log: logs.logger, clock, config: vault.config }, { retryBaseMs: 0, ...options });
+    createVaultBackupRunner(
+      { db: testDb.db, log: logs.logger, clock, config: vault.config },
+      { retryBaseMs: 0, ...options },
+    );
 
   async function requestBackup(): Promise<string> {
-    const res = await api(`/schemas/${seeded.schemaId}/backups`, { method: 'POST', body: JSON.stringify({ history: true }) });
+    const res = await api(`/schemas/${seeded.schemaId}/backups`, {
+      method: 'POST',
+      body: JSON.stringify({ history: true }),
+    });
     expect(res.status).toBe(202);
     return ((await res.json()) as { jobId: string }).jobId;
   }
 
-  const jobRow = (id: string) => testDb.db.selectFrom('vault_backup_job')
-    .select(['status', 'attempts', 'backup_id', 'cursor', 'last_error']).where('id', '=', id).executeTakeFirstOrThrow()
-    .then((r) => ({ ...r, cursor: r.cursor as BackupCursor | null }));
+  const jobRow = (id: string) =>
+    testDb.db
+      .selectFrom('vault_backup_job')
+      .select(['status', 'attempts', 'backup_id', 'cursor', 'last_error'])
+      .where('id', '=', id)
+      .executeTakeFirstOrThrow()
+      .then((r) => ({ ...r, cursor: r.cursor as BackupCursor | null }));
 
   /** Waits until the job's saved cursor has `pages` AQL pages written. */
   async function checkpointed(jobId: string, pages: number): Promise<void> {
-    await waitFor(`a checkpoint with ${pages} pages`, async () => (((await jobRow(jobId)).cursor?.stats.pages ?? 0) >= pages ? true : undefined), 30_000);
+    await waitFor(
+      `a checkpoint with ${pages} pages`,
+      async () => (((await jobRow(jobId)).cursor?.stats.pages ?? 0) >= pages ? true : undefined),
+      30_000,
+    );
   }
 
-  const backupRow = (id: string) => testDb.db.selectFrom('backup')
-    .select(['status', 'object_count', 'content_sha256']).where('id', '=', id).executeTakeFirst();
+  const backupRow = (id: string) =>
+    testDb.db
+      .selectFrom('backup')
+      .select(['status', 'object_count', 'content_sha256'])
+      .where('id', '=', id)
+      .executeTakeFirst();
 
   const requests = () => {
     const c = site.counters();
@@ -85,17 +113,44 @@ describe('vault-side backups resume from their last checkpoint', () => {
     logs = captureLogs('info');
     vault = await startTestApp({
       db: testDb.db,
-      config: testConfig({ ENCRYPTION_KEYS: `k1:${randomBytes(32).toString('base64')}`, ALLOW_INSECURE_SITE_URLS: 'true', ALLOWED_SITE_HOSTS: '*', VAULT_WORKERS: 'false' }),
+      config: testConfig({
+        ENCRYPTION_KEYS: `k1:${randomBytes(32).toString('base64')}`,
+        ALLOW_INSECURE_SITE_URLS: 'true',
+        ALLOWED_SITE_HOSTS: '*',
+        VAULT_WORKERS: 'false',
+      }),
     });
-    const siteRow = await testDb.db.insertInto('site').values({ cloud_id: site.info.cloudId, site_url: site.info.siteUrl, installation_state: 'connected' })
-      .returning('id').executeTakeFirstOrThrow();
-    const user = await testDb.db.insertInto('trusted_user').values({
-      site_id: siteRow.id, email: 'admin@resume.test', status: 'active', invited_by_account_id: 'x', invited_by_name: 'X', invited_at: new Date(), activated_at: new Date(),
-    }).returning('id').executeTakeFirstOrThrow();
-    cookie = await createTestSession(testDb.db, { siteId: siteRow.id, trustedUserId: user.id, email: 'admin@resume.test' });
+    const siteRow = await testDb.db
+      .insertInto('site')
+      .values({ cloud_id: site.info.cloudId, site_url: site.info.siteUrl, installation_state: 'connected' })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    const user = await testDb.db
+      .insertInto('trusted_user')
+      .values({
+        site_id: siteRow.id,
+        email: 'admin@resume.test',
+        status: 'active',
+        invited_by_account_id: 'x',
+        invited_by_name: 'X',
+        invited_at: new Date(),
+        activated_at: new Date(),
+      })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    cookie = await createTestSession(testDb.db, {
+      siteId: siteRow.id,
+      trustedUserId: user.id,
+      email: 'admin@resume.test',
+    });
     const res = await api('/site-credentials', {
       method: 'PUT',
-      body: JSON.stringify({ email: site.info.email, apiToken: site.info.apiToken, assetsApiBaseUrl: site.info.assetsApiBase, vaultBackupsEnabled: true }),
+      body: JSON.stringify({
+        email: site.info.email,
+        apiToken: site.info.apiToken,
+        assetsApiBaseUrl: site.info.assetsApiBase,
+        vaultBackupsEnabled: true,
+      }),
     });
     expect(res.status).toBe(204);
   }, 60_000);
@@ -138,7 +193,11 @@ describe('vault-side backups resume from their last checkpoint', () => {
     expect(saved.stats.historyRequests).toBeLessThan(seeded.objectCount);
     // the partial backup stays for the next attempt, invisible until completed
     expect(await backupRow(cut.backup_id!)).toMatchObject({ status: 'uploading' });
-    const storedChunks = await testDb.db.selectFrom('backup_chunk').select('seq').where('backup_id', '=', cut.backup_id!).execute();
+    const storedChunks = await testDb.db
+      .selectFrom('backup_chunk')
+      .select('seq')
+      .where('backup_id', '=', cut.backup_id!)
+      .execute();
     expect(storedChunks.length).toBeGreaterThanOrEqual(saved.writer.chunks.length);
 
     // the next attempt: another runner ("process") with the default checkpoint interval
@@ -154,15 +213,29 @@ describe('vault-side backups resume from their last checkpoint', () => {
     expect(resumed.aql).toBeLessThan(reference.aqlRequests);
     const written = logs.entries().filter((e) => e.msg === 'vault backup snapshot written' && e.jobId === jobId);
     expect(written).toHaveLength(1);
-    expect(written[0]!.stats).toMatchObject({ resumes: saved.stats.resumes + 1, objects: seeded.objectCount, historyRequests: seeded.objectCount });
+    expect(written[0]!.stats).toMatchObject({
+      resumes: saved.stats.resumes + 1,
+      objects: seeded.objectCount,
+      historyRequests: seeded.objectCount,
+    });
 
     // the same content as the uninterrupted backup, complete and browsable
     const backup = await backupRow(cut.backup_id!);
-    expect(backup).toMatchObject({ status: 'completed', object_count: seeded.objectCount, content_sha256: reference.contentSha256 });
+    expect(backup).toMatchObject({
+      status: 'completed',
+      object_count: seeded.objectCount,
+      content_sha256: reference.contentSha256,
+    });
     expect((await browsableIds(cut.backup_id!)).size).toBe(seeded.objectCount);
-    const list = (await (await api(`/schemas/${seeded.schemaId}/backups`)).json()) as { items: { id: string; objects: number }[] };
+    const list = (await (await api(`/schemas/${seeded.schemaId}/backups`)).json()) as {
+      items: { id: string; objects: number }[];
+    };
     expect(list.items).toContainEqual(expect.objectContaining({ id: cut.backup_id, objects: seeded.objectCount }));
-    const jobView = (await (await api(`/backup-jobs/${jobId}`)).json()) as { status: string; backupId: string; attempts: number };
+    const jobView = (await (await api(`/backup-jobs/${jobId}`)).json()) as {
+      status: string;
+      backupId: string;
+      attempts: number;
+    };
     expect(jobView).toMatchObject({ status: 'completed', backupId: cut.backup_id, attempts: 2 });
   }, 90_000);
 
@@ -176,12 +249,18 @@ describe('vault-side backups resume from their last checkpoint', () => {
     expect(await takeover.runOnce()).toBe(true);
     // the first runner noticed at its next checkpoint and left the job alone
     expect(await stale).toBe(true);
-    expect(logs.entries().filter((e) => e.msg === 'vault backup taken over by another runner' && e.jobId === jobId)).toHaveLength(1);
+    expect(
+      logs.entries().filter((e) => e.msg === 'vault backup taken over by another runner' && e.jobId === jobId),
+    ).toHaveLength(1);
     const job = await jobRow(jobId);
     expect(job).toMatchObject({ status: 'completed', attempts: 2, cursor: null });
     const resumedRuns = logs.entries().filter((e) => e.msg === 'vault backup snapshot written' && e.jobId === jobId);
     expect(resumedRuns).toHaveLength(1);
-    expect(await backupRow(job.backup_id!)).toMatchObject({ status: 'completed', object_count: seeded.objectCount, content_sha256: reference.contentSha256 });
+    expect(await backupRow(job.backup_id!)).toMatchObject({
+      status: 'completed',
+      object_count: seeded.objectCount,
+      content_sha256: reference.contentSha256,
+    });
   }, 90_000);
 
   it('fails a job whose runner died during its last attempt instead of running it again', async () => {
@@ -189,14 +268,23 @@ describe('vault-side backups resume from their last checkpoint', () => {
     // what a runner that died in the last attempt leaves: running, attempts used up, the lock expired
     await sql`update vault_backup_job set status = 'running', attempts = max_attempts, locked_by = 'vault-backup:dead',
       locked_until = now() - interval '1 minute' where id = ${jobId}::uuid`.execute(testDb.db);
-    const { max_attempts: maxAttempts } = await testDb.db.selectFrom('vault_backup_job').select('max_attempts').where('id', '=', jobId).executeTakeFirstOrThrow();
+    const { max_attempts: maxAttempts } = await testDb.db
+      .selectFrom('vault_backup_job')
+      .select('max_attempts')
+      .where('id', '=', jobId)
+      .executeTakeFirstOrThrow();
     site.resetCounters();
     const run = runner({});
     expect(await run.runOnce()).toBe(true);
     expect(await jobRow(jobId)).toMatchObject({ status: 'failed', attempts: maxAttempts, backup_id: null });
     expect((await jobRow(jobId)).last_error).toMatch(/stopped responding/);
     expect(requests().aql ?? 0).toBe(0);
-    const audit = await testDb.db.selectFrom('audit_event').select('action').where('target', '=', jobId).orderBy('created_at').execute();
+    const audit = await testDb.db
+      .selectFrom('audit_event')
+      .select('action')
+      .where('target', '=', jobId)
+      .orderBy('created_at')
+      .execute();
     expect(audit.map((a) => a.action)).toEqual(['backup.vault_requested', 'backup.vault_failed']);
     expect(await run.runOnce()).toBe(false);
   });
@@ -218,10 +306,20 @@ describe('vault-side backups resume from their last checkpoint', () => {
     expect(await run.runOnce()).toBe(true);
     expect(await jobRow(jobId)).toMatchObject({ status: 'failed', attempts: 3, backup_id: null, cursor: null });
     expect(await backupRow(partialId)).toBeUndefined();
-    expect(await testDb.db.selectFrom('backup_chunk').select('seq').where('backup_id', '=', partialId).execute()).toEqual([]);
+    expect(
+      await testDb.db.selectFrom('backup_chunk').select('seq').where('backup_id', '=', partialId).execute(),
+    ).toEqual([]);
     expect(await testDb.db.selectFrom('backup').select('id').where('status', '=', 'uploading').execute()).toEqual([]);
-    const audit = await testDb.db.selectFrom('audit_event').select(['action', 'actor']).where('target', '=', jobId).orderBy('created_at').execute();
-    expect(audit).toEqual([{ action: 'backup.vault_requested', actor: 'admin@resume.test' }, { action: 'backup.vault_failed', actor: 'system' }]);
+    const audit = await testDb.db
+      .selectFrom('audit_event')
+      .select(['action', 'actor'])
+      .where('target', '=', jobId)
+      .orderBy('created_at')
+      .execute();
+    expect(audit).toEqual([
+      { action: 'backup.vault_requested', actor: 'admin@resume.test' },
+      { action: 'backup.vault_failed', actor: 'system' },
+    ]);
     const view = (await (await api(`/backup-jobs/${jobId}`)).json()) as { status: string; backupId: string | null };
     expect(view).toMatchObject({ status: 'failed', backupId: null });
   }, 90_000);

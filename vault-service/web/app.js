@@ -11,7 +11,11 @@ function showError(message) {
 }
 
 async function api(path, init = {}) {
-  const res = await fetch(path, { credentials: 'same-origin', ...init, headers: { accept: 'application/json', ...(init.headers || {}) } });
+  const res = await fetch(path, {
+    credentials: 'same-origin',
+    ...init,
+    headers: { accept: 'application/json', ...(init.headers || {}) },
+  });
   if (res.status === 401) return { status: 401 };
   if (!res.ok) return { status: res.status, error: await res.json().catch(() => ({})) };
   return { status: res.status, body: res.status === 204 ? undefined : await res.json() };
@@ -61,7 +65,9 @@ function backupTools(backup) {
 }
 
 async function searchObjects(backup, q) {
-  const result = await api(`/api/v1/backups/${encodeURIComponent(backup.id)}/objects?limit=50&q=${encodeURIComponent(q)}`);
+  const result = await api(
+    `/api/v1/backups/${encodeURIComponent(backup.id)}/objects?limit=50&q=${encodeURIComponent(q)}`,
+  );
   if (result.status !== 200) return showError('Could not search this backup.');
   let list = $('objects');
   if (!list) {

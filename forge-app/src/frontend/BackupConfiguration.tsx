@@ -1,7 +1,23 @@
 import React, { useEffect, useState } from 'react';
 import {
-  Button, Checkbox, DynamicTable, Heading, Inline, Label, Lozenge, Modal, ModalBody, ModalFooter, ModalHeader,
-  ModalTitle, ModalTransition, SectionMessage, Select, Spinner, Stack, Text,
+  Button,
+  Checkbox,
+  DynamicTable,
+  Heading,
+  Inline,
+  Label,
+  Lozenge,
+  Modal,
+  ModalBody,
+  ModalFooter,
+  ModalHeader,
+  ModalTitle,
+  ModalTransition,
+  SectionMessage,
+  Select,
+  Spinner,
+  Stack,
+  Text,
 } from '@forge/react';
 import type { BackupRunView, Schedule, ScheduleFrequency, SchemaView } from '../contract';
 import { SCHEDULE_TIMES } from '../validation';
@@ -28,7 +44,10 @@ export function describeSchedule(schedule: Schedule): string {
 }
 
 const RUN_LOZENGE: Record<BackupRunView['status'], 'success' | 'inprogress' | 'removed' | 'new'> = {
-  completed: 'success', running: 'inprogress', queued: 'new', failed: 'removed',
+  completed: 'success',
+  running: 'inprogress',
+  queued: 'new',
+  failed: 'removed',
 };
 
 function browserTimeZone(): string {
@@ -57,17 +76,25 @@ export function BackupConfiguration({ onChanged }: { onChanged?: () => void }) {
       setLoadError(errorMessage(err));
     }
   };
-  useEffect(() => { void load(); }, []);
+  useEffect(() => {
+    void load();
+  }, []);
 
-  const isBusy = (schemas ?? []).some((schema) => schema.lastBackup?.status === 'queued' || schema.lastBackup?.status === 'running');
+  const isBusy = (schemas ?? []).some(
+    (schema) => schema.lastBackup?.status === 'queued' || schema.lastBackup?.status === 'running',
+  );
   useEffect(() => {
     if (!isBusy) return undefined;
-    const timer = setTimeout(() => { void load(); }, REFRESH_MS);
+    const timer = setTimeout(() => {
+      void load();
+    }, REFRESH_MS);
     return () => clearTimeout(timer);
   }, [isBusy, schemas]);
 
   const toggle = (schemaId: string) => {
-    setSelection((current) => (current.includes(schemaId) ? current.filter((id) => id !== schemaId) : [...current, schemaId]));
+    setSelection((current) =>
+      current.includes(schemaId) ? current.filter((id) => id !== schemaId) : [...current, schemaId],
+    );
   };
 
   const saveSynced = async () => {
@@ -77,9 +104,14 @@ export function BackupConfiguration({ onChanged }: { onChanged?: () => void }) {
       setSchemas(list);
       setSelection(list.filter((schema) => schema.synced).map((schema) => schema.id));
       const undelivered = list.filter((schema) => schema.synced && schema.syncStatus !== 'synced');
-      setNotice(undelivered.length === 0
-        ? { appearance: 'success', text: 'Synced schemas saved.' }
-        : { appearance: 'warning', text: 'Synced schemas saved. The vault could not be told yet; it will be updated automatically.' });
+      setNotice(
+        undelivered.length === 0
+          ? { appearance: 'success', text: 'Synced schemas saved.' }
+          : {
+              appearance: 'warning',
+              text: 'Synced schemas saved. The vault could not be told yet; it will be updated automatically.',
+            },
+      );
       onChanged?.();
     } catch (err) {
       setNotice({ appearance: 'error', text: `Synced schemas were not saved: ${errorMessage(err)}` });
@@ -115,19 +147,33 @@ export function BackupConfiguration({ onChanged }: { onChanged?: () => void }) {
     cells: [
       { key: 'schema', content: `${schema.name} (${schema.key})` },
       { key: 'schedule', content: describeSchedule(schema.schedule) },
-      { key: 'last', content: schema.lastBackup ? `${formatDateTime(schema.lastBackup.finishedAt ?? schema.lastBackup.requestedAt)} · ${schema.lastBackup.kind}` : 'Never' },
+      {
+        key: 'last',
+        content: schema.lastBackup
+          ? `${formatDateTime(schema.lastBackup.finishedAt ?? schema.lastBackup.requestedAt)} · ${schema.lastBackup.kind}`
+          : 'Never',
+      },
       {
         key: 'status',
-        content: schema.lastBackup
-          ? <Lozenge appearance={RUN_LOZENGE[schema.lastBackup.status]}>{schema.lastBackup.status}</Lozenge>
-          : <Lozenge>none</Lozenge>,
+        content: schema.lastBackup ? (
+          <Lozenge appearance={RUN_LOZENGE[schema.lastBackup.status]}>{schema.lastBackup.status}</Lozenge>
+        ) : (
+          <Lozenge>none</Lozenge>
+        ),
       },
       {
         key: 'actions',
         content: (
           <Inline space="space.100">
-            <Button onClick={() => backupNow(schema)} isDisabled={schema.lastBackup?.status === 'queued' || schema.lastBackup?.status === 'running'}>Backup now</Button>
-            <Button appearance="subtle" onClick={() => setEditing(schema)}>Schedule</Button>
+            <Button
+              onClick={() => backupNow(schema)}
+              isDisabled={schema.lastBackup?.status === 'queued' || schema.lastBackup?.status === 'running'}
+            >
+              Backup now
+            </Button>
+            <Button appearance="subtle" onClick={() => setEditing(schema)}>
+              Schedule
+            </Button>
           </Inline>
         ),
       },
@@ -138,8 +184,16 @@ export function BackupConfiguration({ onChanged }: { onChanged?: () => void }) {
   return (
     <Stack space="space.200">
       <Heading as="h2">Backup configuration</Heading>
-      {notice && <SectionMessage appearance={notice.appearance}><Text>{notice.text}</Text></SectionMessage>}
-      {loadError && <SectionMessage appearance="error" title="Assets schemas could not be loaded"><Text>{loadError}</Text></SectionMessage>}
+      {notice && (
+        <SectionMessage appearance={notice.appearance}>
+          <Text>{notice.text}</Text>
+        </SectionMessage>
+      )}
+      {loadError && (
+        <SectionMessage appearance="error" title="Assets schemas could not be loaded">
+          <Text>{loadError}</Text>
+        </SectionMessage>
+      )}
       {!schemas && !loadError && <Spinner label="Loading Assets schemas" />}
       {schemas && (
         <Stack space="space.100">
@@ -156,7 +210,9 @@ export function BackupConfiguration({ onChanged }: { onChanged?: () => void }) {
             />
           ))}
           <Inline>
-            <Button appearance="primary" isDisabled={isSaving} onClick={saveSynced}>Save synced schemas</Button>
+            <Button appearance="primary" isDisabled={isSaving} onClick={saveSynced}>
+              Save synced schemas
+            </Button>
           </Inline>
         </Stack>
       )}
@@ -185,16 +241,30 @@ export function BackupConfiguration({ onChanged }: { onChanged?: () => void }) {
         </Stack>
       )}
       <ModalTransition>
-        {editing && <ScheduleModal schema={editing} onClose={() => setEditing(null)} onSave={(schedule) => saveSchedule(editing, schedule)} />}
+        {editing && (
+          <ScheduleModal
+            schema={editing}
+            onClose={() => setEditing(null)}
+            onSave={(schedule) => saveSchedule(editing, schedule)}
+          />
+        )}
       </ModalTransition>
     </Stack>
   );
 }
 
-function ScheduleModal({ schema, onClose, onSave }: { schema: SchemaView; onClose: () => void; onSave: (schedule: Schedule) => Promise<void> }) {
-  const [draft, setDraft] = useState<Schedule>(() => (
-    schema.schedule.frequency === 'off' ? { ...schema.schedule, timezone: browserTimeZone() } : schema.schedule
-  ));
+function ScheduleModal({
+  schema,
+  onClose,
+  onSave,
+}: {
+  schema: SchemaView;
+  onClose: () => void;
+  onSave: (schedule: Schedule) => Promise<void>;
+}) {
+  const [draft, setDraft] = useState<Schedule>(() =>
+    schema.schedule.frequency === 'off' ? { ...schema.schedule, timezone: browserTimeZone() } : schema.schedule,
+  );
   const [isSaving, setSaving] = useState(false);
   const save = async () => {
     setSaving(true);
@@ -206,7 +276,9 @@ function ScheduleModal({ schema, onClose, onSave }: { schema: SchemaView; onClos
   };
   return (
     <Modal onClose={onClose}>
-      <ModalHeader><ModalTitle>Schedule for {schema.name}</ModalTitle></ModalHeader>
+      <ModalHeader>
+        <ModalTitle>Schedule for {schema.name}</ModalTitle>
+      </ModalHeader>
       <ModalBody>
         <Stack space="space.100">
           <Label labelFor="schedule-frequency">Frequency</Label>
@@ -242,8 +314,12 @@ function ScheduleModal({ schema, onClose, onSave }: { schema: SchemaView; onClos
         </Stack>
       </ModalBody>
       <ModalFooter>
-        <Button appearance="subtle" onClick={onClose}>Cancel</Button>
-        <Button appearance="primary" isDisabled={isSaving} onClick={save}>Save schedule</Button>
+        <Button appearance="subtle" onClick={onClose}>
+          Cancel
+        </Button>
+        <Button appearance="primary" isDisabled={isSaving} onClick={save}>
+          Save schedule
+        </Button>
       </ModalFooter>
     </Modal>
   );

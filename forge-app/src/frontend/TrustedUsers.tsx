@@ -1,8 +1,27 @@
 import React, { useEffect, useState } from 'react';
 import {
-  Button, DynamicTable, ErrorMessage, Form, Heading, HelperMessage, Inline, Label, Lozenge,
-  Modal, ModalBody, ModalFooter, ModalHeader, ModalTitle, ModalTransition, RequiredAsterisk, SectionMessage,
-  Spinner, Stack, Text, Textfield, useForm,
+  Button,
+  DynamicTable,
+  ErrorMessage,
+  Form,
+  Heading,
+  HelperMessage,
+  Inline,
+  Label,
+  Lozenge,
+  Modal,
+  ModalBody,
+  ModalFooter,
+  ModalHeader,
+  ModalTitle,
+  ModalTransition,
+  RequiredAsterisk,
+  SectionMessage,
+  Spinner,
+  Stack,
+  Text,
+  Textfield,
+  useForm,
 } from '@forge/react';
 // Relative imports in the UI bundle carry no extension: Forge's UI Kit webpack config has no
 // `.js` → `.ts` alias (checked in @forge/bundler 7.3.0).
@@ -10,11 +29,15 @@ import type { TrustedUserStatus, TrustedUserView } from '../contract';
 import { EMAIL_PATTERN, MAX_EMAIL_LENGTH } from '../validation';
 import { callResolver, errorMessage, formatDateTime } from './api';
 
-export const GOOGLE_MICROSOFT_NOTE = 'Only emails with Google or Microsoft authentication can access Assets backup vault';
+export const GOOGLE_MICROSOFT_NOTE =
+  'Only emails with Google or Microsoft authentication can access Assets backup vault';
 
 type Notice = { appearance: 'success' | 'error' | 'warning'; text: string };
 
-const STATUS_LABEL: Record<TrustedUserStatus, { text: string; appearance: 'success' | 'inprogress' | 'moved' | 'removed' }> = {
+const STATUS_LABEL: Record<
+  TrustedUserStatus,
+  { text: string; appearance: 'success' | 'inprogress' | 'moved' | 'removed' }
+> = {
   invited: { text: 'Invited', appearance: 'success' },
   pending: { text: 'Waiting for the vault', appearance: 'inprogress' },
   removing: { text: 'Removal pending', appearance: 'moved' },
@@ -37,13 +60,20 @@ export function TrustedUsers({ onChanged }: { onChanged?: () => void }) {
       setLoadError(errorMessage(err));
     }
   };
-  useEffect(() => { void load(); }, []);
+  useEffect(() => {
+    void load();
+  }, []);
 
   const invited = async (user: TrustedUserView) => {
     setAdding(false);
-    setNotice(user.status === 'invited'
-      ? { appearance: 'success', text: `Invitation sent to ${user.email}.` }
-      : { appearance: 'warning', text: `${user.email} was saved, but the vault could not be reached yet. The invitation will be sent automatically.` });
+    setNotice(
+      user.status === 'invited'
+        ? { appearance: 'success', text: `Invitation sent to ${user.email}.` }
+        : {
+            appearance: 'warning',
+            text: `${user.email} was saved, but the vault could not be reached yet. The invitation will be sent automatically.`,
+          },
+    );
     onChanged?.();
     await load();
   };
@@ -53,9 +83,14 @@ export function TrustedUsers({ onChanged }: { onChanged?: () => void }) {
     setRemoving(true);
     try {
       const result = await callResolver('removeTrustedUser', { email: pendingRemoval });
-      setNotice(result.status === 'removed'
-        ? { appearance: 'success', text: `${result.email} can no longer access Assets backup vault.` }
-        : { appearance: 'warning', text: `${result.email} was removed here, but the vault could not be reached yet. The removal will be sent automatically.` });
+      setNotice(
+        result.status === 'removed'
+          ? { appearance: 'success', text: `${result.email} can no longer access Assets backup vault.` }
+          : {
+              appearance: 'warning',
+              text: `${result.email} was removed here, but the vault could not be reached yet. The removal will be sent automatically.`,
+            },
+      );
       onChanged?.();
     } catch (err) {
       setNotice({ appearance: 'error', text: `Could not remove ${pendingRemoval}: ${errorMessage(err)}` });
@@ -78,7 +113,11 @@ export function TrustedUsers({ onChanged }: { onChanged?: () => void }) {
         {
           key: 'actions',
           content: (
-            <Button appearance="subtle" isDisabled={user.status === 'removing'} onClick={() => setPendingRemoval(user.email)}>
+            <Button
+              appearance="subtle"
+              isDisabled={user.status === 'removing'}
+              onClick={() => setPendingRemoval(user.email)}
+            >
               Remove
             </Button>
           ),
@@ -91,11 +130,30 @@ export function TrustedUsers({ onChanged }: { onChanged?: () => void }) {
     <Stack space="space.200">
       <Inline spread="space-between" alignBlock="center">
         <Heading as="h2">Trusted users</Heading>
-        <Button appearance="primary" onClick={() => { setNotice(null); setAdding(true); }}>+ Add trusted users</Button>
+        <Button
+          appearance="primary"
+          onClick={() => {
+            setNotice(null);
+            setAdding(true);
+          }}
+        >
+          + Add trusted users
+        </Button>
       </Inline>
-      <Text>People listed here can sign in to Assets backup vault to browse and restore backups, even when Atlassian Cloud is unavailable.</Text>
-      {notice && <SectionMessage appearance={notice.appearance}><Text>{notice.text}</Text></SectionMessage>}
-      {loadError && <SectionMessage appearance="error" title="Trusted users could not be loaded"><Text>{loadError}</Text></SectionMessage>}
+      <Text>
+        People listed here can sign in to Assets backup vault to browse and restore backups, even when Atlassian Cloud
+        is unavailable.
+      </Text>
+      {notice && (
+        <SectionMessage appearance={notice.appearance}>
+          <Text>{notice.text}</Text>
+        </SectionMessage>
+      )}
+      {loadError && (
+        <SectionMessage appearance="error" title="Trusted users could not be loaded">
+          <Text>{loadError}</Text>
+        </SectionMessage>
+      )}
       {!users && !loadError && <Spinner label="Loading trusted users" />}
       {users && (
         <DynamicTable
@@ -119,11 +177,19 @@ export function TrustedUsers({ onChanged }: { onChanged?: () => void }) {
       <ModalTransition>
         {pendingRemoval && (
           <Modal onClose={() => setPendingRemoval(null)}>
-            <ModalHeader><ModalTitle appearance="danger">Remove {pendingRemoval}?</ModalTitle></ModalHeader>
-            <ModalBody><Text>{pendingRemoval} will lose access to Assets backup vault and be signed out.</Text></ModalBody>
+            <ModalHeader>
+              <ModalTitle appearance="danger">Remove {pendingRemoval}?</ModalTitle>
+            </ModalHeader>
+            <ModalBody>
+              <Text>{pendingRemoval} will lose access to Assets backup vault and be signed out.</Text>
+            </ModalBody>
             <ModalFooter>
-              <Button appearance="subtle" onClick={() => setPendingRemoval(null)}>Cancel</Button>
-              <Button appearance="danger" isDisabled={isRemoving} onClick={confirmRemove}>Remove</Button>
+              <Button appearance="subtle" onClick={() => setPendingRemoval(null)}>
+                Cancel
+              </Button>
+              <Button appearance="danger" isDisabled={isRemoving} onClick={confirmRemove}>
+                Remove
+              </Button>
             </ModalFooter>
           </Modal>
         )}
@@ -132,7 +198,13 @@ export function TrustedUsers({ onChanged }: { onChanged?: () => void }) {
   );
 }
 
-function AddTrustedUserModal({ onClose, onInvited }: { onClose: () => void; onInvited: (user: TrustedUserView) => Promise<void> }) {
+function AddTrustedUserModal({
+  onClose,
+  onInvited,
+}: {
+  onClose: () => void;
+  onInvited: (user: TrustedUserView) => Promise<void>;
+}) {
   const { handleSubmit, register, getFieldId, formState } = useForm<{ email: string }>();
   const [error, setError] = useState<string | null>(null);
   const [isSubmitting, setSubmitting] = useState(false);
@@ -153,10 +225,15 @@ function AddTrustedUserModal({ onClose, onInvited }: { onClose: () => void; onIn
   return (
     <Modal onClose={onClose}>
       <Form onSubmit={handleSubmit(submit)}>
-        <ModalHeader><ModalTitle>Add trusted users</ModalTitle></ModalHeader>
+        <ModalHeader>
+          <ModalTitle>Add trusted users</ModalTitle>
+        </ModalHeader>
         <ModalBody>
           <Stack space="space.100">
-            <Label labelFor={getFieldId('email')}>Email<RequiredAsterisk /></Label>
+            <Label labelFor={getFieldId('email')}>
+              Email
+              <RequiredAsterisk />
+            </Label>
             {/* No type="email": useForm only unwraps text-like inputs (forge.md §4.4); the pattern validates. */}
             <Textfield
               placeholder="name@company.com"
@@ -168,12 +245,20 @@ function AddTrustedUserModal({ onClose, onInvited }: { onClose: () => void; onIn
             />
             {formState.errors.email && <ErrorMessage>Enter a valid email address</ErrorMessage>}
             <HelperMessage>{GOOGLE_MICROSOFT_NOTE}</HelperMessage>
-            {error && <SectionMessage appearance="error"><Text>{error}</Text></SectionMessage>}
+            {error && (
+              <SectionMessage appearance="error">
+                <Text>{error}</Text>
+              </SectionMessage>
+            )}
           </Stack>
         </ModalBody>
         <ModalFooter>
-          <Button appearance="subtle" onClick={onClose}>Cancel</Button>
-          <Button appearance="primary" type="submit" isDisabled={isSubmitting}>Invite</Button>
+          <Button appearance="subtle" onClick={onClose}>
+            Cancel
+          </Button>
+          <Button appearance="primary" type="submit" isDisabled={isSubmitting}>
+            Invite
+          </Button>
         </ModalFooter>
       </Form>
     </Modal>

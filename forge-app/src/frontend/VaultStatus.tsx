@@ -17,7 +17,9 @@ export function VaultStatus({ refreshKey }: { refreshKey: number }) {
       setLoadError(errorMessage(err));
     }
   };
-  useEffect(() => { void load(); }, [refreshKey]);
+  useEffect(() => {
+    void load();
+  }, [refreshKey]);
 
   const retry = async () => {
     setRetrying(true);
@@ -31,7 +33,12 @@ export function VaultStatus({ refreshKey }: { refreshKey: number }) {
     }
   };
 
-  if (loadError) return <SectionMessage appearance="error" title="Vault status unavailable"><Text>{loadError}</Text></SectionMessage>;
+  if (loadError)
+    return (
+      <SectionMessage appearance="error" title="Vault status unavailable">
+        <Text>{loadError}</Text>
+      </SectionMessage>
+    );
   if (!status) return <Spinner label="Loading vault status" />;
 
   const failed = status.deliveries.filter((delivery) => delivery.state === 'failed');
@@ -45,14 +52,22 @@ export function VaultStatus({ refreshKey }: { refreshKey: number }) {
         {!status.configured && <Lozenge appearance="removed">Not configured</Lozenge>}
         {status.configured && status.lastError && <Lozenge appearance="removed">Unreachable</Lozenge>}
         {connected && <Lozenge appearance="success">Connected</Lozenge>}
-        {status.configured && !status.lastError && status.lastSuccessAt === undefined && <Lozenge>Not contacted yet</Lozenge>}
+        {status.configured && !status.lastError && status.lastSuccessAt === undefined && (
+          <Lozenge>Not contacted yet</Lozenge>
+        )}
       </Inline>
       <Text>Vault URL: {status.vaultUrl ?? 'not set'}</Text>
       <Text>Last successful call: {formatDateTime(status.lastSuccessAt)}</Text>
-      {status.configError && <SectionMessage appearance="error" title="Configuration"><Text>{status.configError}</Text></SectionMessage>}
+      {status.configError && (
+        <SectionMessage appearance="error" title="Configuration">
+          <Text>{status.configError}</Text>
+        </SectionMessage>
+      )}
       {status.lastError && (
         <SectionMessage appearance="warning" title="The vault could not be reached">
-          <Text>{formatDateTime(status.lastError.at)}: {status.lastError.message}</Text>
+          <Text>
+            {formatDateTime(status.lastError.at)}: {status.lastError.message}
+          </Text>
         </SectionMessage>
       )}
       {(pending.length > 0 || failed.length > 0) && (
@@ -60,11 +75,15 @@ export function VaultStatus({ refreshKey }: { refreshKey: number }) {
           <Stack space="space.050">
             {status.deliveries.map((delivery) => (
               <Text key={delivery.id}>
-                {delivery.type} · {formatDateTime(delivery.createdAt)} · {delivery.state === 'failed' ? 'not delivered' : 'retrying'} after {delivery.attempts} attempt(s){delivery.lastError ? ` · ${delivery.lastError}` : ''}
+                {delivery.type} · {formatDateTime(delivery.createdAt)} ·{' '}
+                {delivery.state === 'failed' ? 'not delivered' : 'retrying'} after {delivery.attempts} attempt(s)
+                {delivery.lastError ? ` · ${delivery.lastError}` : ''}
               </Text>
             ))}
             <Inline>
-              <Button isDisabled={isRetrying} onClick={retry}>Retry now</Button>
+              <Button isDisabled={isRetrying} onClick={retry}>
+                Retry now
+              </Button>
             </Inline>
           </Stack>
         </SectionMessage>

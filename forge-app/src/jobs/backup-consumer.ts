@@ -15,7 +15,13 @@ import type { SnapshotChunk } from '@assets-vault/shared/snapshot';
 import { createForgeAssetsClient } from '../assets.js';
 import { ConfigurationError, readVaultConfig } from '../config.js';
 import { describeError, log } from '../log.js';
-import { jobStore, vaultStatusStore, type BackupJobRecord, type InstallationRecord, type SchemaMeta } from '../store.js';
+import {
+  jobStore,
+  vaultStatusStore,
+  type BackupJobRecord,
+  type InstallationRecord,
+  type SchemaMeta,
+} from '../store.js';
 import { storedTenant } from '../tenant.js';
 import { createVaultClient, VaultRequestError, type VaultClient } from '../vault-client.js';
 import { enqueueJob, isActive, saveJob } from './backup-jobs.js';
@@ -56,7 +62,12 @@ export async function runBackupSlice(event: Pick<AsyncEvent, 'body'>): Promise<v
   const loaded = await jobStore.get(jobId);
   if (!isActive(loaded)) return;
   const deadline = Date.now() + sliceBudgetMs();
-  let job: BackupJobRecord = { ...loaded, status: 'running', invocations: loaded.invocations + 1, updatedAt: new Date().toISOString() };
+  let job: BackupJobRecord = {
+    ...loaded,
+    status: 'running',
+    invocations: loaded.invocations + 1,
+    updatedAt: new Date().toISOString(),
+  };
   await saveJob(job);
 
   try {
@@ -87,26 +98,46 @@ export async function runBackupSlice(event: Pick<AsyncEvent, 'body'>): Promise<v
         await vault.completeBackup(backupId, result.manifest);
         const finishedAt = new Date().toISOString();
         job = {
-          ...job, status: 'completed', finishedAt, updatedAt: finishedAt, failures: 0,
-          records: result.manifest.counts.records, chunks: result.manifest.chunks.length,
+          ...job,
+          status: 'completed',
+          finishedAt,
+          updatedAt: finishedAt,
+          failures: 0,
+          records: result.manifest.counts.records,
+          chunks: result.manifest.chunks.length,
         };
         delete job.cursor;
         delete job.error;
         await saveJob(job);
         await vaultStatusStore.recordSuccess(new Date());
-        log.info('backup completed', { jobId, backupId, records: job.records, chunks: job.chunks, invocations: job.invocations });
+        log.info('backup completed', {
+          jobId,
+          backupId,
+          records: job.records,
+          chunks: job.chunks,
+          invocations: job.invocations,
+        });
         return;
       }
       cursor = result.cursor;
       job = {
-        ...job, cursor, records: cursor.writer.counts.records, chunks: cursor.writer.chunks.length,
-        failures: 0, updatedAt: new Date().toISOString(),
+        ...job,
+        cursor,
+        records: cursor.writer.counts.records,
+        chunks: cursor.writer.chunks.length,
+        failures: 0,
+        updatedAt: new Date().toISOString(),
       };
       delete job.error;
       await saveJob(job);
       if (Date.now() >= deadline) {
         await enqueueJob(jobId);
-        log.info('backup slice handed over', { jobId, records: job.records, chunks: job.chunks, invocations: job.invocations });
+        log.info('backup slice handed over', {
+          jobId,
+          records: job.records,
+          chunks: job.chunks,
+          invocations: job.invocations,
+        });
         return;
       }
     }
@@ -115,20 +146,40 @@ export async function runBackupSlice(event: Pick<AsyncEvent, 'body'>): Promise<v
   }
 }
 
-async function openBackup(job: BackupJobRecord, installation: InstallationRecord, client: AssetsClient, vault: VaultClient): Promise<BackupJobRecord> {
+async function openBackup(
+  job: BackupJobRecord,
+  installation: InstallationRecord,
+  client: AssetsClient,
+  vault: VaultClient,
+): Promise<BackupJobRecord> {
   let pending = job;
   if (!pending.open) {
     const schema = await client.getObjectSchema(job.schemaId);
-    const meta: SchemaMeta = { id: schema.id, name: schema.name, key: schema.objectSchemaKey, objectCount: schema.objectCount };
+    const meta: SchemaMeta = {
+      id: schema.id,
+      name: schema.name,
+      key: schema.objectSchemaKey,
+      objectCount: schema.objectCount,
+    };
     const body = {
       cloudId: installation.cloudId,
       siteUrl: installation.siteUrl,
-      schema: { id: meta.id, name: meta.name, key: meta.key, ...(meta.objectCount === undefined ? {} : { objectCount: meta.objectCount }) },
+      schema: {
+        id: meta.id,
+        name: meta.name,
+        key: meta.key,
+        ...(meta.objectCount === undefined ? {} : { objectCount: meta.objectCount }),
+      },
       kind: job.kind,
       startedAt: new Date().toISOString(),
       options: { ...BACKUP_OPTIONS },
     };
-    pending = { ...job, schema: meta, startedAt: body.startedAt, open: { webhookId: `bko_${job.jobId}_${job.restarts ?? 0}`, body } };
+    pending = {
+      ...job,
+      schema: meta,
+      startedAt: body.startedAt,
+      open: { webhookId: `bko_${job.jobId}_${job.restarts ?? 0}`, body },
+    };
     await saveJob(pending);
   }
   const open = pending.open as NonNullable<BackupJobRecord['open']>;
@@ -182,7 +233,13 @@ async function handleFailure(job: BackupJobRecord, caught: unknown): Promise<voi
     // from an earlier, interrupted one (a crash between uploading a checkpoint and saving its
     // cursor). That backup can never complete; start a fresh one, which the vault keeps apart.
     const restarted: BackupJobRecord = {
-      ...job, failures, restarts: (job.restarts ?? 0) + 1, error: 'Restarted after a chunk conflict', updatedAt: now.toISOString(), records: 0, chunks: 0,
+      ...job,
+      failures,
+      restarts: (job.restarts ?? 0) + 1,
+      error: 'Restarted after a chunk conflict',
+      updatedAt: now.toISOString(),
+      records: 0,
+      chunks: 0,
     };
     delete restarted.backupId;
     delete restarted.cursor;
@@ -199,6 +256,13 @@ async function handleFailure(job: BackupJobRecord, caught: unknown): Promise<voi
     log.warn('backup slice failed; retrying', { jobId: job.jobId, failures, delaySec, ...describeError(err) });
     return;
   }
-  await saveJob({ ...job, status: 'failed', failures, error: message, finishedAt: now.toISOString(), updatedAt: now.toISOString() });
+  await saveJob({
+    ...job,
+    status: 'failed',
+    failures,
+    error: message,
+    finishedAt: now.toISOString(),
+    updatedAt: now.toISOString(),
+  });
   log.error('backup failed', { jobId: job.jobId, failures, ...describeError(err) });
 }

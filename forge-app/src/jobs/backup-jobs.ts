@@ -49,13 +49,30 @@ export function runView(job: BackupJobRecord): BackupRunView {
  * Creates a job for a synced schema and queues its first slice. Refuses while another backup of
  * the schema is active (unless that one is stale: it is then marked failed and replaced).
  */
-export async function startBackupJob(schema: SchemaRecord, kind: BackupKind, now: Date, requestedBy?: Person, extra: Partial<SchemaRecord> = {}): Promise<BackupJobRecord> {
+export async function startBackupJob(
+  schema: SchemaRecord,
+  kind: BackupKind,
+  now: Date,
+  requestedBy?: Person,
+  extra: Partial<SchemaRecord> = {},
+): Promise<BackupJobRecord> {
   const writes = [];
   if (schema.activeJobId) {
     const active = await jobStore.get(schema.activeJobId);
     if (isActive(active)) {
-      if (!isStale(active, now)) throw new ConflictError(`A backup of ${schema.name} is already ${active.status}`, { code: 'backup_in_progress' });
-      writes.push(jobStore.write({ ...active, status: 'failed', finishedAt: now.toISOString(), updatedAt: now.toISOString(), error: 'Stopped responding; replaced by a new backup' }));
+      if (!isStale(active, now))
+        throw new ConflictError(`A backup of ${schema.name} is already ${active.status}`, {
+          code: 'backup_in_progress',
+        });
+      writes.push(
+        jobStore.write({
+          ...active,
+          status: 'failed',
+          finishedAt: now.toISOString(),
+          updatedAt: now.toISOString(),
+          error: 'Stopped responding; replaced by a new backup',
+        }),
+      );
     }
   }
   const job: BackupJobRecord = {
@@ -80,7 +97,10 @@ export async function startBackupJob(schema: SchemaRecord, kind: BackupKind, now
 
 export async function enqueueJob(jobId: string, delayInSeconds = 0): Promise<void> {
   const body: BackupJobEvent = { jobId };
-  await backupQueue.push({ body: { ...body }, ...(delayInSeconds > 0 ? { delayInSeconds: Math.min(900, Math.ceil(delayInSeconds)) } : {}) });
+  await backupQueue.push({
+    body: { ...body },
+    ...(delayInSeconds > 0 ? { delayInSeconds: Math.min(900, Math.ceil(delayInSeconds)) } : {}),
+  });
 }
 
 /** Saves the job and mirrors its summary on the schema it backs up (the UI reads the schema). */

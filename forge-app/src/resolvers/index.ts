@@ -9,20 +9,35 @@ import { createForgeAssetsClient, listAssetsSchemas } from '../assets.js';
 import { displayVaultUrl, readVaultConfig } from '../config.js';
 import {
   DEFAULT_SCHEDULE,
-  type ResolverDefinitions, type ResolverKey, type ResolverResult, type SchemaView, type TrustedUserView, type VaultStatusView,
+  type ResolverDefinitions,
+  type ResolverKey,
+  type ResolverResult,
+  type SchemaView,
+  type TrustedUserView,
+  type VaultStatusView,
 } from '../contract.js';
 import { currentUser } from '../jira.js';
 import { describeError, log } from '../log.js';
 import { createEvent, flushOutbox, resetFailedDeliveries, scheduleRetryIfNeeded } from '../outbox.js';
 import {
-  commit, installationStore, outboxStore, schemaStore, trustedUserStore, vaultStatusStore,
-  type SchemaMeta, type SchemaRecord, type TrustedUserRecord,
+  commit,
+  installationStore,
+  outboxStore,
+  schemaStore,
+  trustedUserStore,
+  vaultStatusStore,
+  type SchemaMeta,
+  type SchemaRecord,
+  type TrustedUserRecord,
 } from '../store.js';
 import { isSchemaId, normaliseEmail, parseSchedule } from '../validation.js';
 import { runView, startBackupJob } from '../jobs/backup-jobs.js';
 import { finishSession, openSession, type Session } from './session.js';
 
-type Handler<K extends ResolverKey> = (payload: Record<string, unknown>, session: Session) => Promise<ResolverDefinitions[K]['result']>;
+type Handler<K extends ResolverKey> = (
+  payload: Record<string, unknown>,
+  session: Session,
+) => Promise<ResolverDefinitions[K]['result']>;
 
 // Bounded so one call stays within a resolver's time and a KVS transaction's size.
 const MAX_SYNCED_SCHEMAS = 100;
@@ -39,9 +54,8 @@ const handlers: { [K in ResolverKey]: Handler<K> } = {
     return vaultStatusView();
   },
 
-  listTrustedUsers: async () => (await trustedUserStore.list())
-    .sort((a, b) => a.invitedAt.localeCompare(b.invitedAt))
-    .map(trustedUserView),
+  listTrustedUsers: async () =>
+    (await trustedUserStore.list()).sort((a, b) => a.invitedAt.localeCompare(b.invitedAt)).map(trustedUserView),
 
   addTrustedUser: async (payload, session) => {
     const email = normaliseEmail(payload.email);
@@ -51,8 +65,20 @@ const handlers: { [K in ResolverKey]: Handler<K> } = {
       throw new ConflictError(`${email} is already a trusted user`, { code: 'already_trusted' });
     }
     const invitedBy = await currentUser(session.accountId);
-    const event = createEvent(session.tenant, 'trusted_user.invited', { email, invitedBy }, { kind: 'trusted_user', email }, session.now);
-    const record: TrustedUserRecord = { email, invitedBy, invitedAt: event.createdAt, status: 'pending', lastEventId: event.id };
+    const event = createEvent(
+      session.tenant,
+      'trusted_user.invited',
+      { email, invitedBy },
+      { kind: 'trusted_user', email },
+      session.now,
+    );
+    const record: TrustedUserRecord = {
+      email,
+      invitedBy,
+      invitedAt: event.createdAt,
+      status: 'pending',
+      lastEventId: event.id,
+    };
     await commit([trustedUserStore.write(record), outboxStore.write(event)]);
     session.wroteEvents = true;
     log.info('trusted user invited', { eventId: event.id });
@@ -65,10 +91,20 @@ const handlers: { [K in ResolverKey]: Handler<K> } = {
     if (!email) throw new ValidationError('Enter a valid email address', { code: 'invalid_email' });
     const existing = await trustedUserStore.get(email);
     if (!existing) throw new NotFoundError(`${email} is not a trusted user`);
-    if (existing.status === 'removing') throw new ConflictError(`${email} is already being removed`, { code: 'already_removing' });
+    if (existing.status === 'removing')
+      throw new ConflictError(`${email} is already being removed`, { code: 'already_removing' });
     const removedBy = await currentUser(session.accountId);
-    const event = createEvent(session.tenant, 'trusted_user.removed', { email, removedBy }, { kind: 'trusted_user', email }, session.now);
-    await commit([trustedUserStore.write({ ...existing, status: 'removing', lastEventId: event.id, removedBy }), outboxStore.write(event)]);
+    const event = createEvent(
+      session.tenant,
+      'trusted_user.removed',
+      { email, removedBy },
+      { kind: 'trusted_user', email },
+      session.now,
+    );
+    await commit([
+      trustedUserStore.write({ ...existing, status: 'removing', lastEventId: event.id, removedBy }),
+      outboxStore.write(event),
+    ]);
     session.wroteEvents = true;
     log.info('trusted user removed', { eventId: event.id });
     await finishSession(session);
@@ -80,13 +116,16 @@ const handlers: { [K in ResolverKey]: Handler<K> } = {
 
   setSyncedSchemas: async (payload, session) => {
     const ids = payload.schemaIds;
-    if (!Array.isArray(ids) || !ids.every(isSchemaId)) throw new ValidationError('schemaIds must be a list of Assets schema ids', { code: 'invalid_schema_ids' });
+    if (!Array.isArray(ids) || !ids.every(isSchemaId))
+      throw new ValidationError('schemaIds must be a list of Assets schema ids', { code: 'invalid_schema_ids' });
     const wanted = new Set<string>(ids);
-    if (wanted.size > MAX_SYNCED_SCHEMAS) throw new ValidationError(`At most ${MAX_SYNCED_SCHEMAS} schemas can be synced`);
+    if (wanted.size > MAX_SYNCED_SCHEMAS)
+      throw new ValidationError(`At most ${MAX_SYNCED_SCHEMAS} schemas can be synced`);
     const available = await assetsSchemas(session);
     const byId = new Map(available.map((schema) => [schema.id, schema]));
     const unknown = [...wanted].filter((id) => !byId.has(id));
-    if (unknown.length > 0) throw new ValidationError(`Unknown Assets schema: ${unknown.join(', ')}`, { code: 'unknown_schema' });
+    if (unknown.length > 0)
+      throw new ValidationError(`Unknown Assets schema: ${unknown.join(', ')}`, { code: 'unknown_schema' });
 
     const stored = new Map((await schemaStore.list()).map((record) => [record.schemaId, record]));
     const changes: Array<{ record: SchemaRecord; event?: ReturnType<typeof createEvent> }> = [];
@@ -97,8 +136,14 @@ const handlers: { [K in ResolverKey]: Handler<K> } = {
       const data = { schemaId: meta.id, name: meta.name, key: meta.key, objectCount: meta.objectCount ?? 0 };
       const event = createEvent(session.tenant, 'schema.synced', data, { kind: 'schema', schemaId: id }, session.now);
       const record: SchemaRecord = {
-        ...(current ?? {}), schemaId: id, name: meta.name, key: meta.key, objectCount: meta.objectCount,
-        synced: true, syncStatus: 'pending', lastEventId: event.id,
+        ...(current ?? {}),
+        schemaId: id,
+        name: meta.name,
+        key: meta.key,
+        objectCount: meta.objectCount,
+        synced: true,
+        syncStatus: 'pending',
+        lastEventId: event.id,
       };
       changes.push({ record, event });
     }
@@ -106,13 +151,29 @@ const handlers: { [K in ResolverKey]: Handler<K> } = {
       if (!record.synced || wanted.has(record.schemaId)) continue;
       // The vault's schema.synced accepts `synced: false`: it stops listing the schema as backed up.
       const meta = byId.get(record.schemaId);
-      const data = { schemaId: record.schemaId, name: meta?.name ?? record.name, key: meta?.key ?? record.key, objectCount: meta?.objectCount ?? record.objectCount ?? 0, synced: false };
-      const event = createEvent(session.tenant, 'schema.synced', data, { kind: 'schema', schemaId: record.schemaId }, session.now);
+      const data = {
+        schemaId: record.schemaId,
+        name: meta?.name ?? record.name,
+        key: meta?.key ?? record.key,
+        objectCount: meta?.objectCount ?? record.objectCount ?? 0,
+        synced: false,
+      };
+      const event = createEvent(
+        session.tenant,
+        'schema.synced',
+        data,
+        { kind: 'schema', schemaId: record.schemaId },
+        session.now,
+      );
       changes.push({ record: { ...record, synced: false, syncStatus: 'pending', lastEventId: event.id }, event });
     }
     for (let start = 0; start < changes.length; start += SCHEMAS_PER_TRANSACTION) {
       const batch = changes.slice(start, start + SCHEMAS_PER_TRANSACTION);
-      await commit(batch.flatMap(({ record, event }) => (event ? [schemaStore.write(record), outboxStore.write(event)] : [schemaStore.write(record)])));
+      await commit(
+        batch.flatMap(({ record, event }) =>
+          event ? [schemaStore.write(record), outboxStore.write(event)] : [schemaStore.write(record)],
+        ),
+      );
     }
     if (changes.some((change) => change.event)) session.wroteEvents = true;
     log.info('synced schemas saved', { synced: wanted.size, changed: changes.length });
@@ -121,20 +182,29 @@ const handlers: { [K in ResolverKey]: Handler<K> } = {
   },
 
   setSchedule: async (payload, session) => {
-    if (!isSchemaId(payload.schemaId)) throw new ValidationError('schemaId must be an Assets schema id', { code: 'invalid_schema_id' });
+    if (!isSchemaId(payload.schemaId))
+      throw new ValidationError('schemaId must be an Assets schema id', { code: 'invalid_schema_id' });
     const parsed = parseSchedule(payload.schedule);
-    if ('problems' in parsed) throw new ValidationError(`Invalid schedule: ${parsed.problems.join('; ')}`, { code: 'invalid_schedule' });
+    if ('problems' in parsed)
+      throw new ValidationError(`Invalid schedule: ${parsed.problems.join('; ')}`, { code: 'invalid_schedule' });
     const record = await schemaStore.get(payload.schemaId);
-    if (!record?.synced) throw new ValidationError('Sync this schema before scheduling its backups', { code: 'schema_not_synced' });
-    const updated: SchemaRecord = { ...record, schedule: parsed.schedule, scheduleUpdatedAt: session.now.toISOString() };
+    if (!record?.synced)
+      throw new ValidationError('Sync this schema before scheduling its backups', { code: 'schema_not_synced' });
+    const updated: SchemaRecord = {
+      ...record,
+      schedule: parsed.schedule,
+      scheduleUpdatedAt: session.now.toISOString(),
+    };
     await schemaStore.put(updated);
     return schemaView(updated);
   },
 
   backupNow: async (payload, session) => {
-    if (!isSchemaId(payload.schemaId)) throw new ValidationError('schemaId must be an Assets schema id', { code: 'invalid_schema_id' });
+    if (!isSchemaId(payload.schemaId))
+      throw new ValidationError('schemaId must be an Assets schema id', { code: 'invalid_schema_id' });
     const record = await schemaStore.get(payload.schemaId);
-    if (!record?.synced) throw new ValidationError('Sync this schema before backing it up', { code: 'schema_not_synced' });
+    if (!record?.synced)
+      throw new ValidationError('Sync this schema before backing it up', { code: 'schema_not_synced' });
     readVaultConfig(process.env);
     const requestedBy = await currentUser(session.accountId);
     const job = await startBackupJob(record, 'manual', session.now, requestedBy);
@@ -159,7 +229,13 @@ async function schemaViews(_session: Session, available: SchemaMeta[]): Promise<
   const views = available.map((meta) => {
     const record = stored.get(meta.id);
     stored.delete(meta.id);
-    return schemaView({ ...(record ?? { synced: false }), schemaId: meta.id, name: meta.name, key: meta.key, objectCount: meta.objectCount });
+    return schemaView({
+      ...(record ?? { synced: false }),
+      schemaId: meta.id,
+      name: meta.name,
+      key: meta.key,
+      objectCount: meta.objectCount,
+    });
   });
   // A synced schema that disappeared from Assets stays visible: its backups are still in the vault.
   for (const record of stored.values()) if (record.synced) views.push(schemaView(record));
@@ -192,7 +268,11 @@ async function vaultStatusView(): Promise<VaultStatusView> {
   }
   const status = await vaultStatusStore.get();
   const deliveries = (await outboxStore.list()).map((record) => ({
-    id: record.id, type: record.type, createdAt: record.createdAt, attempts: record.attempts, state: record.state,
+    id: record.id,
+    type: record.type,
+    createdAt: record.createdAt,
+    attempts: record.attempts,
+    state: record.state,
     ...(record.lastError ? { lastError: record.lastError } : {}),
   }));
   const vaultUrl = displayVaultUrl(process.env);
@@ -212,7 +292,10 @@ function toErrorResult(err: unknown, key: string): ResolverResult<never> {
     return { ok: false, error: { code: err.code, message: err.message } };
   }
   log.error('resolver failed', { resolver: key, ...describeError(err) });
-  return { ok: false, error: { code: 'internal', message: 'Something went wrong. The error was logged; please try again.' } };
+  return {
+    ok: false,
+    error: { code: 'internal', message: 'Something went wrong. The error was logged; please try again.' },
+  };
 }
 
 /** The `handler` export of the `resolver` function module. */
@@ -223,7 +306,7 @@ export function buildResolver() {
       let session: Session | undefined;
       try {
         session = await openSession(context);
-        const input = typeof payload === 'object' && payload !== null ? payload as Record<string, unknown> : {};
+        const input = typeof payload === 'object' && payload !== null ? (payload as Record<string, unknown>) : {};
         const data = await (handlers[key] as Handler<typeof key>)(input, session);
         return { ok: true, data } satisfies ResolverResult<unknown>;
       } catch (err) {

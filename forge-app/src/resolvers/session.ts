@@ -45,8 +45,14 @@ export async function openSession(context: Record<string, unknown>): Promise<Ses
     return { tenant, installation: current, ...(accountId ? { accountId } : {}), now, wroteEvents: false };
   }
 
-  const workspaceId = current?.workspaceId ?? await discoverWorkspace(tenant);
-  const event = createEvent(tenant, 'installation.connected', { workspaceId: workspaceId ?? null, appVersion: appVersion() }, { kind: 'installation' }, now);
+  const workspaceId = current?.workspaceId ?? (await discoverWorkspace(tenant));
+  const event = createEvent(
+    tenant,
+    'installation.connected',
+    { workspaceId: workspaceId ?? null, appVersion: appVersion() },
+    { kind: 'installation' },
+    now,
+  );
   const installation: InstallationRecord = {
     ...tenant,
     firstSeenAt: current?.firstSeenAt ?? now.toISOString(),
@@ -73,7 +79,10 @@ export async function finishSession(session: Session): Promise<void> {
   if (!session.wroteEvents) return;
   session.wroteEvents = false;
   try {
-    const result = await flushOutbox({ deadline: Date.now() + INLINE_DELIVERY_BUDGET_MS, timeoutMs: INLINE_DELIVERY_TIMEOUT_MS });
+    const result = await flushOutbox({
+      deadline: Date.now() + INLINE_DELIVERY_BUDGET_MS,
+      timeoutMs: INLINE_DELIVERY_TIMEOUT_MS,
+    });
     if (result.pending > 0) await scheduleRetryIfNeeded();
   } catch (err) {
     log.warn('inline delivery failed; the retry queue takes over', describeError(err));

@@ -17,8 +17,25 @@ let schemas: SchemaView[];
 
 beforeEach(() => {
   schemas = [
-    { id: '1', name: 'IT assets', key: 'ITA', objectCount: 5000, synced: true, syncStatus: 'synced', schedule: { ...off, frequency: 'daily', time: '03:00', timezone: 'Europe/Paris' },
-      lastBackup: { jobId: 'job_1', kind: 'scheduled', status: 'completed', requestedAt: '2026-11-25T02:00:00.000Z', finishedAt: '2026-11-25T02:05:00.000Z', records: 5200, chunks: 1, invocations: 1 } },
+    {
+      id: '1',
+      name: 'IT assets',
+      key: 'ITA',
+      objectCount: 5000,
+      synced: true,
+      syncStatus: 'synced',
+      schedule: { ...off, frequency: 'daily', time: '03:00', timezone: 'Europe/Paris' },
+      lastBackup: {
+        jobId: 'job_1',
+        kind: 'scheduled',
+        status: 'completed',
+        requestedAt: '2026-11-25T02:00:00.000Z',
+        finishedAt: '2026-11-25T02:05:00.000Z',
+        records: 5200,
+        chunks: 1,
+        invocations: 1,
+      },
+    },
     { id: '2', name: 'People', key: 'HR', objectCount: 40, synced: false, schedule: off },
   ];
   invokeMock.mockReset();
@@ -30,10 +47,23 @@ beforeEach(() => {
       return { ok: true, data: schemas };
     }
     if (key === 'backupNow') {
-      return { ok: true, data: { jobId: 'job_2', kind: 'manual', status: 'queued', requestedAt: '2026-11-25T12:00:00.000Z', records: 0, chunks: 0, invocations: 0 } };
+      return {
+        ok: true,
+        data: {
+          jobId: 'job_2',
+          kind: 'manual',
+          status: 'queued',
+          requestedAt: '2026-11-25T12:00:00.000Z',
+          records: 0,
+          chunks: 0,
+          invocations: 0,
+        },
+      };
     }
     if (key === 'setSchedule') {
-      schemas = schemas.map((s) => (s.id === payload?.schemaId ? { ...s, schedule: payload?.schedule as SchemaView['schedule'] } : s));
+      schemas = schemas.map((s) =>
+        s.id === payload?.schemaId ? { ...s, schedule: payload?.schedule as SchemaView['schedule'] } : s,
+      );
       return { ok: true, data: schemas.find((s) => s.id === payload?.schemaId) };
     }
     throw new Error(`unexpected resolver ${key}`);
@@ -42,7 +72,10 @@ beforeEach(() => {
 
 async function render(): Promise<ReactTestRenderer> {
   let renderer!: ReactTestRenderer;
-  await act(async () => { renderer = TestRenderer.create(<BackupConfiguration />); await flush(); });
+  await act(async () => {
+    renderer = TestRenderer.create(<BackupConfiguration />);
+    await flush();
+  });
   return renderer;
 }
 const callsOf = (key: string) => invokeMock.mock.calls.filter(([k]) => k === key);
@@ -50,7 +83,10 @@ const callsOf = (key: string) => invokeMock.mock.calls.filter(([k]) => k === key
 it('shows every Assets schema as a checkbox and the synced ones with schedule and last backup', async () => {
   const r = await render();
   const boxes = byType(r.root, 'Checkbox');
-  expect(boxes.map((b) => [b.props.value, b.props.isChecked])).toEqual([['1', true], ['2', false]]);
+  expect(boxes.map((b) => [b.props.value, b.props.isChecked])).toEqual([
+    ['1', true],
+    ['2', false],
+  ]);
   expect(boxes[0]!.props.label).toBe('IT assets (ITA) · 5000 objects');
   const rows = byType(r.root, 'Row');
   expect(rows.map((row) => row.props.rowKey)).toEqual(['1']);
@@ -62,8 +98,13 @@ it('shows every Assets schema as a checkbox and the synced ones with schedule an
 
 it('saves the chosen synced schemas with setSyncedSchemas', async () => {
   const r = await render();
-  await act(async () => { byType(r.root, 'Checkbox')[1]!.props.onChange({ target: { checked: true } }); });
-  await act(async () => { await button(r.root, 'Save synced schemas').props.onClick(); await flush(); });
+  await act(async () => {
+    byType(r.root, 'Checkbox')[1]!.props.onChange({ target: { checked: true } });
+  });
+  await act(async () => {
+    await button(r.root, 'Save synced schemas').props.onClick();
+    await flush();
+  });
   expect(callsOf('setSyncedSchemas')).toEqual([['setSyncedSchemas', { schemaIds: ['1', '2'] }]]);
   expect(allText(r.root)).toContain('Synced schemas saved.');
   expect(byType(r.root, 'Row').map((row) => row.props.rowKey)).toEqual(['1', '2']);
@@ -72,7 +113,10 @@ it('saves the chosen synced schemas with setSyncedSchemas', async () => {
 
 it('starts a backup with backupNow for that schema', async () => {
   const r = await render();
-  await act(async () => { await button(r.root, 'Backup now').props.onClick(); await flush(); });
+  await act(async () => {
+    await button(r.root, 'Backup now').props.onClick();
+    await flush();
+  });
   expect(callsOf('backupNow')).toEqual([['backupNow', { schemaId: '1' }]]);
   expect(allText(r.root)).toContain('Backup of IT assets started.');
   r.unmount();
@@ -80,16 +124,29 @@ it('starts a backup with backupNow for that schema', async () => {
 
 it('edits a weekly schedule and sends it with setSchedule', async () => {
   const r = await render();
-  await act(async () => { button(r.root, 'Schedule').props.onClick(); });
+  await act(async () => {
+    button(r.root, 'Schedule').props.onClick();
+  });
   const selects = () => byType(byType(r.root, 'Modal')[0]!, 'Select');
-  await act(async () => { selects()[0]!.props.onChange({ label: 'Weekly', value: 'weekly' }); });
+  await act(async () => {
+    selects()[0]!.props.onChange({ label: 'Weekly', value: 'weekly' });
+  });
   expect(selects()).toHaveLength(3);
-  await act(async () => { selects()[1]!.props.onChange({ label: 'Friday', value: 5 }); });
-  await act(async () => { selects()[2]!.props.onChange({ label: '22:00', value: '22:00' }); });
-  await act(async () => { await button(r.root, 'Save schedule').props.onClick(); await flush(); });
+  await act(async () => {
+    selects()[1]!.props.onChange({ label: 'Friday', value: 5 });
+  });
+  await act(async () => {
+    selects()[2]!.props.onChange({ label: '22:00', value: '22:00' });
+  });
+  await act(async () => {
+    await button(r.root, 'Save schedule').props.onClick();
+    await flush();
+  });
   const schedule = { frequency: 'weekly', dayOfWeek: 5, time: '22:00', timezone: 'Europe/Paris' };
   expect(callsOf('setSchedule')).toEqual([['setSchedule', { schemaId: '1', schedule }]]);
   expect(byType(r.root, 'Modal')).toHaveLength(0);
-  expect(allText(r.root)).toContain(`Schedule of IT assets: ${describeSchedule({ ...schedule, frequency: 'weekly' })}.`);
+  expect(allText(r.root)).toContain(
+    `Schedule of IT assets: ${describeSchedule({ ...schedule, frequency: 'weekly' })}.`,
+  );
   r.unmount();
 });

@@ -12,8 +12,18 @@ import { allText, button, byType, flush, textOf } from './ui-helpers';
 jest.mock('@forge/bridge', () => ({ ...jest.requireActual('@forge/bridge'), invoke: jest.fn() }));
 const invokeMock = invoke as jest.MockedFunction<typeof invoke>;
 
-const ana: TrustedUserView = { email: 'ana@example.com', invitedBy: { accountId: 'acc-1', displayName: 'Admin One' }, invitedAt: '2026-11-25T10:00:00.000Z', status: 'invited' };
-const bo: TrustedUserView = { email: 'bo@example.com', invitedBy: { accountId: 'acc-1', displayName: 'Admin One' }, invitedAt: '2026-11-25T11:00:00.000Z', status: 'pending' };
+const ana: TrustedUserView = {
+  email: 'ana@example.com',
+  invitedBy: { accountId: 'acc-1', displayName: 'Admin One' },
+  invitedAt: '2026-11-25T10:00:00.000Z',
+  status: 'invited',
+};
+const bo: TrustedUserView = {
+  email: 'bo@example.com',
+  invitedBy: { accountId: 'acc-1', displayName: 'Admin One' },
+  invitedAt: '2026-11-25T11:00:00.000Z',
+  status: 'pending',
+};
 
 let users: TrustedUserView[];
 let refuseNextAdd: string | undefined;
@@ -40,7 +50,10 @@ beforeEach(() => {
 
 async function render(): Promise<ReactTestRenderer> {
   let renderer!: ReactTestRenderer;
-  await act(async () => { renderer = TestRenderer.create(<TrustedUsers />); await flush(); });
+  await act(async () => {
+    renderer = TestRenderer.create(<TrustedUsers />);
+    await flush();
+  });
   return renderer;
 }
 
@@ -62,22 +75,35 @@ it('lists trusted users with email, invited by, date and status', async () => {
 
 it('validates the email before inviting, then calls addTrustedUser and shows success', async () => {
   const r = await render();
-  await act(async () => { button(r.root, '+ Add trusted users').props.onClick(); });
+  await act(async () => {
+    button(r.root, '+ Add trusted users').props.onClick();
+  });
   const [modal] = byType(r.root, 'Modal');
   expect(textOf(byType(modal!, 'ModalTitle')[0]!)).toBe('Add trusted users');
   expect(textOf(modal!)).toContain(GOOGLE_MICROSOFT_NOTE);
   expect(textOf(button(modal!, 'Invite'))).toBe('Invite');
 
   // empty, then malformed: the form refuses and no resolver is called
-  await act(async () => { await byType(r.root, 'Form')[0]!.props.onSubmit(); });
+  await act(async () => {
+    await byType(r.root, 'Form')[0]!.props.onSubmit();
+  });
   expect(byType(r.root, 'ErrorMessage').map(textOf)).toEqual(['Enter a valid email address']);
-  await act(async () => { byType(r.root, 'Textfield')[0]!.props.onChange({ target: { type: 'text', value: 'ana@@example' } }); });
-  await act(async () => { await byType(r.root, 'Form')[0]!.props.onSubmit(); });
+  await act(async () => {
+    byType(r.root, 'Textfield')[0]!.props.onChange({ target: { type: 'text', value: 'ana@@example' } });
+  });
+  await act(async () => {
+    await byType(r.root, 'Form')[0]!.props.onSubmit();
+  });
   expect(byType(r.root, 'ErrorMessage')).toHaveLength(1);
   expect(callsOf('addTrustedUser')).toHaveLength(0);
 
-  await act(async () => { byType(r.root, 'Textfield')[0]!.props.onChange({ target: { type: 'text', value: ' Carl@Example.com ' } }); });
-  await act(async () => { await byType(r.root, 'Form')[0]!.props.onSubmit(); await flush(); });
+  await act(async () => {
+    byType(r.root, 'Textfield')[0]!.props.onChange({ target: { type: 'text', value: ' Carl@Example.com ' } });
+  });
+  await act(async () => {
+    await byType(r.root, 'Form')[0]!.props.onSubmit();
+    await flush();
+  });
   expect(callsOf('addTrustedUser')).toEqual([['addTrustedUser', { email: 'Carl@Example.com' }]]);
   expect(byType(r.root, 'Modal')).toHaveLength(0);
   expect(allText(r.root)).toContain('Invitation sent to carl@example.com.');
@@ -88,9 +114,16 @@ it('validates the email before inviting, then calls addTrustedUser and shows suc
 it('keeps the modal open and shows the resolver error when the invite is refused', async () => {
   refuseNextAdd = 'ana@example.com is already a trusted user';
   const r = await render();
-  await act(async () => { button(r.root, '+ Add trusted users').props.onClick(); });
-  await act(async () => { byType(r.root, 'Textfield')[0]!.props.onChange({ target: { type: 'text', value: 'ana@example.com' } }); });
-  await act(async () => { await byType(r.root, 'Form')[0]!.props.onSubmit(); await flush(); });
+  await act(async () => {
+    button(r.root, '+ Add trusted users').props.onClick();
+  });
+  await act(async () => {
+    byType(r.root, 'Textfield')[0]!.props.onChange({ target: { type: 'text', value: 'ana@example.com' } });
+  });
+  await act(async () => {
+    await byType(r.root, 'Form')[0]!.props.onSubmit();
+    await flush();
+  });
   const [modal] = byType(r.root, 'Modal');
   expect(modal).toBeDefined();
   const message = byType(modal!, 'SectionMessage')[0]!;
@@ -101,18 +134,27 @@ it('keeps the modal open and shows the resolver error when the invite is refused
 
 it('asks for confirmation before removing, and cancel removes nothing', async () => {
   const r = await render();
-  await act(async () => { button(r.root, 'Remove', 1).props.onClick(); });
+  await act(async () => {
+    button(r.root, 'Remove', 1).props.onClick();
+  });
   const [modal] = byType(r.root, 'Modal');
   expect(textOf(byType(modal!, 'ModalTitle')[0]!)).toBe('Remove bo@example.com?');
   expect(callsOf('removeTrustedUser')).toHaveLength(0);
 
-  await act(async () => { button(modal!, 'Cancel').props.onClick(); });
+  await act(async () => {
+    button(modal!, 'Cancel').props.onClick();
+  });
   expect(byType(r.root, 'Modal')).toHaveLength(0);
   expect(callsOf('removeTrustedUser')).toHaveLength(0);
 
-  await act(async () => { button(r.root, 'Remove', 1).props.onClick(); });
+  await act(async () => {
+    button(r.root, 'Remove', 1).props.onClick();
+  });
   const confirm = byType(byType(r.root, 'Modal')[0]!, 'Button').find((b) => b.props.appearance === 'danger')!;
-  await act(async () => { await confirm.props.onClick(); await flush(); });
+  await act(async () => {
+    await confirm.props.onClick();
+    await flush();
+  });
   expect(callsOf('removeTrustedUser')).toEqual([['removeTrustedUser', { email: 'bo@example.com' }]]);
   expect(byType(r.root, 'Modal')).toHaveLength(0);
   expect(allText(r.root)).toContain('bo@example.com can no longer access Assets backup vault.');
@@ -121,7 +163,10 @@ it('asks for confirmation before removing, and cancel removes nothing', async ()
 });
 
 it('shows an error message when the list cannot be loaded', async () => {
-  invokeMock.mockImplementation((async () => ({ ok: false, error: { code: 'forbidden', message: 'Only Jira administrators can manage Assets Backup Vault' } })) as typeof invoke);
+  invokeMock.mockImplementation((async () => ({
+    ok: false,
+    error: { code: 'forbidden', message: 'Only Jira administrators can manage Assets Backup Vault' },
+  })) as typeof invoke);
   const r = await render();
   const message = byType(r.root, 'SectionMessage')[0]!;
   expect(message.props.appearance).toBe('error');

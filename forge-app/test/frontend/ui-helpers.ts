@@ -4,7 +4,8 @@
  */
 import type { ReactTestInstance } from 'react-test-renderer';
 
-export const byType = (root: ReactTestInstance, type: string): ReactTestInstance[] => root.findAll((node) => node.type === type);
+export const byType = (root: ReactTestInstance, type: string): ReactTestInstance[] =>
+  root.findAll((node) => node.type === type);
 
 export const textOf = (node: ReactTestInstance | string): string =>
   typeof node === 'string' ? node : node.children.map((child) => textOf(child)).join('');
@@ -12,7 +13,8 @@ export const textOf = (node: ReactTestInstance | string): string =>
 export function button(root: ReactTestInstance, label: string, index = 0): ReactTestInstance {
   const matches = byType(root, 'Button').filter((node) => textOf(node) === label);
   const found = matches[index];
-  if (!found) throw new Error(`No button "${label}" (#${index}); buttons: ${byType(root, 'Button').map(textOf).join(', ')}`);
+  if (!found)
+    throw new Error(`No button "${label}" (#${index}); buttons: ${byType(root, 'Button').map(textOf).join(', ')}`);
   return found;
 }
 

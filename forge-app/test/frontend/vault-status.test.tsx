@@ -17,9 +17,20 @@ jest.mock('@forge/bridge', () => ({ ...jest.requireActual('@forge/bridge'), invo
 const invokeMock = invoke as jest.MockedFunction<typeof invoke>;
 
 const unreachable: VaultStatusView = {
-  vaultUrl: 'https://vault.example.com', configured: true, lastSuccessAt: '2026-11-25T09:00:00.000Z',
+  vaultUrl: 'https://vault.example.com',
+  configured: true,
+  lastSuccessAt: '2026-11-25T09:00:00.000Z',
   lastError: { at: '2026-11-25T10:00:00.000Z', message: 'Vault unreachable (ECONNREFUSED)' },
-  deliveries: [{ id: 'evt_1', type: 'trusted_user.invited', createdAt: '2026-11-25T10:00:00.000Z', attempts: 8, state: 'failed', lastError: 'Vault unreachable (ECONNREFUSED)' }],
+  deliveries: [
+    {
+      id: 'evt_1',
+      type: 'trusted_user.invited',
+      createdAt: '2026-11-25T10:00:00.000Z',
+      attempts: 8,
+      state: 'failed',
+      lastError: 'Vault unreachable (ECONNREFUSED)',
+    },
+  ],
 };
 
 it('shows the vault URL, the last successful call, the error, and retries failed deliveries', async () => {
@@ -30,7 +41,10 @@ it('shows the vault URL, the last successful call, the error, and retries failed
     throw new Error(key);
   }) as typeof invoke);
   let r!: TestRenderer.ReactTestRenderer;
-  await act(async () => { r = TestRenderer.create(<VaultStatus refreshKey={0} />); await flush(); });
+  await act(async () => {
+    r = TestRenderer.create(<VaultStatus refreshKey={0} />);
+    await flush();
+  });
   const text = byType(r.root, 'Text').map(textOf).join('\n');
   expect(text).toContain('Vault URL: https://vault.example.com');
   expect(text).toContain('Last successful call: ');
@@ -38,14 +52,20 @@ it('shows the vault URL, the last successful call, the error, and retries failed
   expect(byType(r.root, 'Lozenge').map(textOf)).toEqual(['Unreachable']);
   expect(text).toContain('trusted_user.invited');
 
-  await act(async () => { await button(r.root, 'Retry now').props.onClick(); await flush(); });
+  await act(async () => {
+    await button(r.root, 'Retry now').props.onClick();
+    await flush();
+  });
   expect(invokeMock).toHaveBeenCalledWith('retryDeliveries', {});
   expect(byType(r.root, 'Lozenge').map(textOf)).toEqual(['Connected']);
   r.unmount();
 });
 
 type ForgeDoc = { type: string; props: Record<string, unknown>; children: ForgeDoc[] };
-const find = (doc: ForgeDoc, type: string): ForgeDoc[] => [...(doc.type === type ? [doc] : []), ...doc.children.flatMap((c) => find(c, type))];
+const find = (doc: ForgeDoc, type: string): ForgeDoc[] => [
+  ...(doc.type === type ? [doc] : []),
+  ...doc.children.flatMap((c) => find(c, type)),
+];
 
 it('renders the page through the Forge reconciler with the top menu and both screens', async () => {
   const bridge = (globalThis as unknown as { __bridge: { callBridge: jest.Mock } }).__bridge;
@@ -66,9 +86,19 @@ it('renders the page through the Forge reconciler with the top menu and both scr
   for (let i = 0; i < 10; i++) await flush();
   expect(latest).toBeDefined();
   const doc = latest as ForgeDoc;
-  expect(find(doc, 'Tab').map((tab) => find(tab, 'String').map((s) => s.props.text).join(''))).toEqual(['Assets backup vault', 'Backup configuration']);
+  expect(
+    find(doc, 'Tab').map((tab) =>
+      find(tab, 'String')
+        .map((s) => s.props.text)
+        .join(''),
+    ),
+  ).toEqual(['Assets backup vault', 'Backup configuration']);
   expect(find(doc, 'TabPanel')).toHaveLength(2);
-  expect(find(doc, 'Button').some((b) => find(b, 'String').some((s) => s.props.text === '+ Add trusted users'))).toBe(true);
-  const invoked = bridge.callBridge.mock.calls.filter(([command]) => command === 'invoke').map(([, data]) => (data as { functionKey: string }).functionKey);
+  expect(find(doc, 'Button').some((b) => find(b, 'String').some((s) => s.props.text === '+ Add trusted users'))).toBe(
+    true,
+  );
+  const invoked = bridge.callBridge.mock.calls
+    .filter(([command]) => command === 'invoke')
+    .map(([, data]) => (data as { functionKey: string }).functionKey);
   expect(invoked).toEqual(expect.arrayContaining(['getVaultStatus', 'listTrustedUsers']));
 });

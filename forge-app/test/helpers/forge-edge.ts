@@ -61,13 +61,22 @@ export function forgeApiModule() {
   const asUser = () => ({ requestJira: requestJiraAs('user') });
   const forgeFetch = (url: string | ForgeApi.Route, init?: ForgeApi.RequestInit) =>
     fetch(typeof url === 'string' ? url : url.value, init as RequestInit);
-  return { __esModule: true, ...actual, default: { ...actual.default, asApp, asUser, fetch: forgeFetch }, asApp, asUser, fetch: forgeFetch };
+  return {
+    __esModule: true,
+    ...actual,
+    default: { ...actual.default, asApp, asUser, fetch: forgeFetch },
+    asApp,
+    asUser,
+    fetch: forgeFetch,
+  };
 }
 
 export function forgeKvsModule() {
   const actual = jest.requireActual<typeof ForgeKvs>('@forge/kvs');
   const { KvsImpl } = jest.requireActual<{ KvsImpl: new (api: unknown) => typeof ForgeKvs.kvs }>('@forge/kvs/out/kvs');
-  const { StorageApi } = jest.requireActual<{ StorageApi: new (client: unknown) => unknown }>('@forge/kvs/out/storage-api');
+  const { StorageApi } = jest.requireActual<{ StorageApi: new (client: unknown) => unknown }>(
+    '@forge/kvs/out/storage-api',
+  );
   // The client is built per call so that edge.reset() gives each test a fresh store.
   const kvs = new KvsImpl(new StorageApi((path: string, init?: { body?: unknown }) => edge.kvs.fetch(path, init)));
   return { __esModule: true, ...actual, kvs, default: kvs };

@@ -26,10 +26,13 @@ export type VaultMode = 'ok' | 'unavailable' | 'refuse';
 function verifyBinary(secret: string, headers: IncomingMessage['headers'], raw: Buffer): void {
   const id = String(headers['webhook-id'] ?? '');
   const timestamp = String(headers['webhook-timestamp'] ?? '');
-  if (!id || !/^\d+$/.test(timestamp) || Math.abs(Date.now() / 1000 - Number(timestamp)) > 300) throw new Error('bad headers or timestamp');
+  if (!id || !/^\d+$/.test(timestamp) || Math.abs(Date.now() / 1000 - Number(timestamp)) > 300)
+    throw new Error('bad headers or timestamp');
   const key = Buffer.from(secret.replace(/^whsec_/, ''), 'base64');
   const expected = createHmac('sha256', key).update(`${id}.${timestamp}.`).update(raw).digest('base64');
-  const presented = String(headers['webhook-signature'] ?? '').split(' ').map((part) => part.split(',')[1]);
+  const presented = String(headers['webhook-signature'] ?? '')
+    .split(' ')
+    .map((part) => part.split(',')[1]);
   if (!presented.includes(expected)) throw new Error('No matching signature found');
 }
 
@@ -68,7 +71,14 @@ export interface VaultStandIn {
   /** drop the connection of this many chunk uploads with seq >= cutFromSeq */
   cutChunkPuts: number;
   cutFromSeq: number;
-  backups: Map<string, { create: Record<string, unknown>; chunks: Map<number, { sha256: string; bytes: Buffer }>; manifest?: Record<string, unknown> }>;
+  backups: Map<
+    string,
+    {
+      create: Record<string, unknown>;
+      chunks: Map<number, { sha256: string; bytes: Buffer }>;
+      manifest?: Record<string, unknown>;
+    }
+  >;
   close(): Promise<void>;
 }
 
@@ -78,7 +88,15 @@ export async function startVaultStandIn(secret: string): Promise<VaultStandIn> {
   const openedBy = new Map<string, string>();
   let backupCounter = 0;
   const state: VaultStandIn = {
-    url: '', mode: 'ok', cutChunkPuts: 0, cutFromSeq: 0, attempts: [], calls: [], rejected: [], events: [], backups: new Map(),
+    url: '',
+    mode: 'ok',
+    cutChunkPuts: 0,
+    cutFromSeq: 0,
+    attempts: [],
+    calls: [],
+    rejected: [],
+    events: [],
+    backups: new Map(),
     close: async () => close(server),
   };
 
@@ -97,9 +115,10 @@ export async function startVaultStandIn(secret: string): Promise<VaultStandIn> {
       state.attempts.push(webhookId);
       if (state.mode === 'unavailable') return send(res, 503, { error: 'unavailable' });
       const isJson = req.headers['content-type'] === 'application/json';
-      const json = isJson ? JSON.parse(raw.toString('utf8')) as Record<string, unknown> : undefined;
+      const json = isJson ? (JSON.parse(raw.toString('utf8')) as Record<string, unknown>) : undefined;
       state.calls.push({ method: req.method ?? '', path, webhookId, ...(json ? { json } : { bytes: raw }) });
-      if (state.mode === 'refuse') return send(res, 422, { error: 'invalid_event', message: 'refused by the test vault' });
+      if (state.mode === 'refuse')
+        return send(res, 422, { error: 'invalid_event', message: 'refused by the test vault' });
 
       if (req.method === 'POST' && path === '/api/v1/forge/events') {
         if (!applied.has(webhookId)) {
@@ -130,7 +149,8 @@ export async function startVaultStandIn(secret: string): Promise<VaultStandIn> {
         const seq = Number(chunk[2]);
         const sha256 = createHash('sha256').update(raw).digest('hex');
         if (req.headers['x-content-sha256'] !== sha256) return send(res, 400, { error: 'hash_mismatch' });
-        if (webhookId !== `chunk_${chunk[1]}_${seq}_${sha256}`) return send(res, 400, { error: 'webhook_id_not_bound' });
+        if (webhookId !== `chunk_${chunk[1]}_${seq}_${sha256}`)
+          return send(res, 400, { error: 'webhook_id_not_bound' });
         const existing = backup.chunks.get(seq);
         if (existing && existing.sha256 !== sha256) return send(res, 409, { error: 'chunk_conflict' });
         backup.chunks.set(seq, { sha256, bytes: raw });
@@ -141,7 +161,9 @@ export async function startVaultStandIn(secret: string): Promise<VaultStandIn> {
         const backup = state.backups.get(complete[1] as string);
         if (!backup) return send(res, 404, { error: 'not_found' });
         const manifest = json as { chunks: Array<{ seq: number; sha256: string }> };
-        const mismatch = manifest.chunks.some((c) => backup.chunks.get(c.seq)?.sha256 !== c.sha256) || manifest.chunks.length !== backup.chunks.size;
+        const mismatch =
+          manifest.chunks.some((c) => backup.chunks.get(c.seq)?.sha256 !== c.sha256) ||
+          manifest.chunks.length !== backup.chunks.size;
         if (mismatch) return send(res, 422, { error: 'manifest_mismatch' });
         backup.manifest = json as Record<string, unknown>;
         return send(res, 200, { status: 'completed' });

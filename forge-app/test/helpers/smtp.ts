@@ -25,11 +25,20 @@ const address = (arg: string) => /<([^>]*)>/.exec(arg)?.[1] ?? arg.trim();
 function decodeSubject(raw: string): string {
   const header = /^Subject:(.*(?:\r\n[ \t].*)*)/im.exec(raw)?.[1] ?? '';
   // RFC 2047 encoded words, as mailers write non-ASCII subjects
-  return header.replace(/\r\n[ \t]/g, ' ').replace(/=\?utf-8\?([bq])\?([^?]*)\?=/gi, (_m, enc: string, text: string) =>
-    enc.toLowerCase() === 'b'
-      ? Buffer.from(text, 'base64').toString('utf8')
-      : Buffer.from(text.replace(/_/g, ' ').replace(/=([0-9A-F]{2})/gi, (_h, hex: string) => String.fromCharCode(parseInt(hex, 16))), 'latin1').toString('utf8'),
-  ).replace(/\?=\s+=\?/g, '').trim();
+  return header
+    .replace(/\r\n[ \t]/g, ' ')
+    .replace(/=\?utf-8\?([bq])\?([^?]*)\?=/gi, (_m, enc: string, text: string) =>
+      enc.toLowerCase() === 'b'
+        ? Buffer.from(text, 'base64').toString('utf8')
+        : Buffer.from(
+            text
+              .replace(/_/g, ' ')
+              .replace(/=([0-9A-F]{2})/gi, (_h, hex: string) => String.fromCharCode(parseInt(hex, 16))),
+            'latin1',
+          ).toString('utf8'),
+    )
+    .replace(/\?=\s+=\?/g, '')
+    .trim();
 }
 
 export async function startSmtpSink(): Promise<SmtpSink> {
@@ -65,15 +74,40 @@ export async function startSmtpSink(): Promise<SmtpSink> {
         const [verb = '', ...rest] = line.split(' ');
         const arg = rest.join(' ');
         switch (verb.toUpperCase()) {
-          case 'EHLO': reply('250-sink.local'); reply('250 8BITMIME'); break;
-          case 'HELO': reply('250 sink.local'); break;
-          case 'MAIL': from = address(arg.replace(/^FROM:/i, '')); to = []; reply('250 2.1.0 ok'); break;
-          case 'RCPT': to.push(address(arg.replace(/^TO:/i, ''))); reply('250 2.1.5 ok'); break;
-          case 'DATA': inData = true; reply('354 end with <CRLF>.<CRLF>'); break;
-          case 'RSET': from = ''; to = []; reply('250 ok'); break;
-          case 'NOOP': reply('250 ok'); break;
-          case 'QUIT': reply('221 bye'); socket.end(); return;
-          default: reply('502 5.5.2 command not implemented');
+          case 'EHLO':
+            reply('250-sink.local');
+            reply('250 8BITMIME');
+            break;
+          case 'HELO':
+            reply('250 sink.local');
+            break;
+          case 'MAIL':
+            from = address(arg.replace(/^FROM:/i, ''));
+            to = [];
+            reply('250 2.1.0 ok');
+            break;
+          case 'RCPT':
+            to.push(address(arg.replace(/^TO:/i, '')));
+            reply('250 2.1.5 ok');
+            break;
+          case 'DATA':
+            inData = true;
+            reply('354 end with <CRLF>.<CRLF>');
+            break;
+          case 'RSET':
+            from = '';
+            to = [];
+            reply('250 ok');
+            break;
+          case 'NOOP':
+            reply('250 ok');
+            break;
+          case 'QUIT':
+            reply('221 bye');
+            socket.end();
+            return;
+          default:
+            reply('502 5.5.2 command not implemented');
         }
       }
     });
@@ -90,9 +124,10 @@ export async function startSmtpSink(): Promise<SmtpSink> {
       }
       return inbox;
     },
-    close: () => new Promise<void>((resolve) => {
-      for (const socket of sockets) socket.destroy();
-      server.close(() => resolve());
-    }),
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const socket of sockets) socket.destroy();
+        server.close(() => resolve());
+      }),
   };
 }

@@ -18,9 +18,31 @@ export interface VaultProcess {
 const PG = { host: '127.0.0.1', port: '5432', user: 'postgres' };
 
 function psql(database: string, sql: string): string {
-  return execFileSync('psql', ['-h', PG.host, '-p', PG.port, '-U', PG.user, '-d', database, '-v', 'ON_ERROR_STOP=1', '-X', '-q', '-A', '-t', '-c', sql], {
-    encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  return execFileSync(
+    'psql',
+    [
+      '-h',
+      PG.host,
+      '-p',
+      PG.port,
+      '-U',
+      PG.user,
+      '-d',
+      database,
+      '-v',
+      'ON_ERROR_STOP=1',
+      '-X',
+      '-q',
+      '-A',
+      '-t',
+      '-c',
+      sql,
+    ],
+    {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
 }
 
 export async function startVaultProcess(options: { webhookSecret: string; smtpUrl: string }): Promise<VaultProcess> {
@@ -49,7 +71,10 @@ export async function startVaultProcess(options: { webhookSecret: string; smtpUr
   });
   let output = '';
   const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`vault did not start within 60 s:\n${output.slice(-4000)}`)), 60_000);
+    const timer = setTimeout(
+      () => reject(new Error(`vault did not start within 60 s:\n${output.slice(-4000)}`)),
+      60_000,
+    );
     const onLine = (chunk: Buffer) => {
       output += chunk.toString('utf8');
       for (const line of output.split('\n')) {
@@ -66,7 +91,9 @@ export async function startVaultProcess(options: { webhookSecret: string; smtpUr
       }
     };
     child.stdout?.on('data', onLine);
-    child.stderr?.on('data', (chunk: Buffer) => { output += chunk.toString('utf8'); });
+    child.stderr?.on('data', (chunk: Buffer) => {
+      output += chunk.toString('utf8');
+    });
     child.once('exit', (code) => {
       clearTimeout(timer);
       reject(new Error(`vault exited with ${code}:\n${output.slice(-4000)}`));

@@ -7,19 +7,59 @@
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
 import { ValidationError } from '../errors.js';
 import {
-  AqlPageSchema, AssetObjectSchema, ConnectedTicketsSchema, GlobalConfigSchema, IconSchema, JiraFieldSchema,
-  JiraIssueSchema, JiraSearchResultSchema, ObjectHistorySchema, ObjectSchemaPageSchema, ObjectSchemaSchema,
-  ObjectTypeAttributeSchema, ObjectTypeSchema, ReferenceTypeSchema, StatusSchema, TotalCountSchema, UsageSchema,
+  AqlPageSchema,
+  AssetObjectSchema,
+  ConnectedTicketsSchema,
+  GlobalConfigSchema,
+  IconSchema,
+  JiraFieldSchema,
+  JiraIssueSchema,
+  JiraSearchResultSchema,
+  ObjectHistorySchema,
+  ObjectSchemaPageSchema,
+  ObjectSchemaSchema,
+  ObjectTypeAttributeSchema,
+  ObjectTypeSchema,
+  ReferenceTypeSchema,
+  StatusSchema,
+  TotalCountSchema,
+  UsageSchema,
   WorkspacePageSchema,
-  type AqlPage, type AssetObject, type ConnectedTickets, type GlobalConfig, type Icon, type JiraField, type JiraIssue,
-  type JiraIssueUpdate, type JiraSearchResult, type ObjectHistory, type ObjectIn, type ObjectSchema,
-  type ObjectSchemaCreate, type ObjectSchemaUpdate, type ObjectType, type ObjectTypeAttribute,
-  type ObjectTypeAttributeCreate, type ObjectTypeAttributeUpdate, type ObjectTypeCreate, type ObjectTypePosition,
-  type ObjectTypeUpdate, type ReferenceType, type ReferenceTypeIn, type Status, type StatusTypeIn, type Usage,
+  type AqlPage,
+  type AssetObject,
+  type ConnectedTickets,
+  type GlobalConfig,
+  type Icon,
+  type JiraField,
+  type JiraIssue,
+  type JiraIssueUpdate,
+  type JiraSearchResult,
+  type ObjectHistory,
+  type ObjectIn,
+  type ObjectSchema,
+  type ObjectSchemaCreate,
+  type ObjectSchemaUpdate,
+  type ObjectType,
+  type ObjectTypeAttribute,
+  type ObjectTypeAttributeCreate,
+  type ObjectTypeAttributeUpdate,
+  type ObjectTypeCreate,
+  type ObjectTypePosition,
+  type ObjectTypeUpdate,
+  type ReferenceType,
+  type ReferenceTypeIn,
+  type Status,
+  type StatusTypeIn,
+  type Usage,
 } from '../model/index.js';
 import {
-  AmbiguousCreateError, AssetsApiError, AssetsNotFoundError, AssetsResponseError, AssetsTransportError,
-  NoWorkspaceError, parseErrorBody,
+  AmbiguousCreateError,
+  AssetsApiError,
+  AssetsNotFoundError,
+  AssetsResponseError,
+  AssetsTransportError,
+  NoWorkspaceError,
+  parseErrorBody,
 } from './errors.js';
 import { sitePacer, type EndpointBucket, type Pacer } from './pacer.js';
 import { coerce, normaliseAssetsShapes, normalisePageFlags } from './parse.js';
@@ -28,10 +68,26 @@ import type { AssetsTransport, HttpMethod, TransportRequest, TransportResponse }
 
 /** What the client reports for logs and metrics. Never carries credentials, bodies or AQL/JQL. */
 export type ClientEvent =
-  | { type: 'retry'; bucket: EndpointBucket; method: HttpMethod; path: string; attempt: number;
-    status?: number; errorCode?: string; delayMs: number; delaySource: 'server' | 'backoff' }
+  | {
+      type: 'retry';
+      bucket: EndpointBucket;
+      method: HttpMethod;
+      path: string;
+      attempt: number;
+      status?: number;
+      errorCode?: string;
+      delayMs: number;
+      delaySource: 'server' | 'backoff';
+    }
   | { type: 'throttled'; bucket: EndpointBucket; waitedMs: number }
-  | { type: 'ambiguous_create'; bucket: EndpointBucket; method: HttpMethod; path: string; attempt: number; found: boolean };
+  | {
+      type: 'ambiguous_create';
+      bucket: EndpointBucket;
+      method: HttpMethod;
+      path: string;
+      attempt: number;
+      found: boolean;
+    };
 
 export interface RetryOptions {
   /** attempts per request for 5xx, 409 and network failures; default 6 */
@@ -62,7 +118,9 @@ export interface AssetsClientOptions {
   onEvent?: (e: ClientEvent) => void;
 }
 
-export interface CallOptions { signal?: AbortSignal }
+export interface CallOptions {
+  signal?: AbortSignal;
+}
 
 /** For creates: how to find the entity when the outcome of a create is unknown. */
 export interface CreateOptions<T> extends CallOptions {
@@ -99,20 +157,43 @@ export interface AssetsClient {
   /** true when deleted now, false when it was already gone (404) */
   deleteObjectSchema(id: string, opts?: CallOptions): Promise<boolean>;
 
-  listObjectTypes(schemaId: string, opts?: CallOptions & { query?: string; exclude?: string; includeObjectCounts?: boolean }): Promise<ObjectType[]>;
+  listObjectTypes(
+    schemaId: string,
+    opts?: CallOptions & { query?: string; exclude?: string; includeObjectCounts?: boolean },
+  ): Promise<ObjectType[]>;
   getObjectType(id: string, opts?: CallOptions): Promise<ObjectType>;
   createObjectType(body: ObjectTypeCreate, opts?: CreateOptions<ObjectType>): Promise<ObjectType>;
   updateObjectType(id: string, body: ObjectTypeUpdate, opts?: CallOptions): Promise<ObjectType>;
   deleteObjectType(id: string, opts?: CallOptions): Promise<boolean>;
   setObjectTypePosition(id: string, body: ObjectTypePosition, opts?: CallOptions): Promise<ObjectType>;
 
-  listSchemaAttributes(schemaId: string, opts?: CallOptions & { onlyValueEditable?: boolean; extended?: boolean; query?: string }): Promise<ObjectTypeAttribute[]>;
-  listObjectTypeAttributes(objectTypeId: string, opts?: CallOptions & {
-    onlyValueEditable?: boolean; orderByName?: boolean; query?: string; includeValuesExist?: boolean;
-    excludeParentAttributes?: boolean; includeChildren?: boolean; orderByRequired?: boolean;
-  }): Promise<ObjectTypeAttribute[]>;
-  createAttribute(objectTypeId: string, body: ObjectTypeAttributeCreate, opts?: CreateOptions<ObjectTypeAttribute>): Promise<ObjectTypeAttribute>;
-  updateAttribute(objectTypeId: string, attributeId: string, body: ObjectTypeAttributeUpdate, opts?: CallOptions): Promise<ObjectTypeAttribute>;
+  listSchemaAttributes(
+    schemaId: string,
+    opts?: CallOptions & { onlyValueEditable?: boolean; extended?: boolean; query?: string },
+  ): Promise<ObjectTypeAttribute[]>;
+  listObjectTypeAttributes(
+    objectTypeId: string,
+    opts?: CallOptions & {
+      onlyValueEditable?: boolean;
+      orderByName?: boolean;
+      query?: string;
+      includeValuesExist?: boolean;
+      excludeParentAttributes?: boolean;
+      includeChildren?: boolean;
+      orderByRequired?: boolean;
+    },
+  ): Promise<ObjectTypeAttribute[]>;
+  createAttribute(
+    objectTypeId: string,
+    body: ObjectTypeAttributeCreate,
+    opts?: CreateOptions<ObjectTypeAttribute>,
+  ): Promise<ObjectTypeAttribute>;
+  updateAttribute(
+    objectTypeId: string,
+    attributeId: string,
+    body: ObjectTypeAttributeUpdate,
+    opts?: CallOptions,
+  ): Promise<ObjectTypeAttribute>;
   deleteAttribute(attributeId: string, opts?: CallOptions): Promise<boolean>;
 
   listStatusTypes(opts?: CallOptions & { objectSchemaId?: string }): Promise<Status[]>;
@@ -146,7 +227,11 @@ export interface AssetsClient {
   /** Enhanced JQL search (`POST /rest/api/3/search/jql`), following nextPageToken. */
   searchIssuePages(opts: JiraSearchOptions): AsyncIterable<JiraSearchResult>;
   searchIssues(opts: JiraSearchOptions): AsyncIterable<JiraIssue>;
-  updateIssue(issueIdOrKey: string, body: JiraIssueUpdate, opts?: CallOptions & { notifyUsers?: boolean }): Promise<void>;
+  updateIssue(
+    issueIdOrKey: string,
+    body: JiraIssueUpdate,
+    opts?: CallOptions & { notifyUsers?: boolean },
+  ): Promise<void>;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -169,7 +254,8 @@ function idSegment(id: string | number, what: string): string {
 }
 
 function issueSegment(idOrKey: string): string {
-  if (!/^(?:[0-9]+|[A-Za-z][A-Za-z0-9_]*-[0-9]+)$/.test(idOrKey)) throw new ValidationError('issue must be an issue id or key', { code: 'invalid_issue_key' });
+  if (!/^(?:[0-9]+|[A-Za-z][A-Za-z0-9_]*-[0-9]+)$/.test(idOrKey))
+    throw new ValidationError('issue must be an issue id or key', { code: 'invalid_issue_key' });
   return idOrKey;
 }
 
@@ -189,7 +275,11 @@ interface Call {
 }
 
 /** The raw success answer: status and the body, read as text or bytes. */
-interface RawSuccess { status: number; text: string; bytes: Uint8Array | undefined }
+interface RawSuccess {
+  status: number;
+  text: string;
+  bytes: Uint8Array | undefined;
+}
 
 /** Creates a client; see AssetsClientOptions for pacing and retry settings. */
 export function createAssetsClient(opts: AssetsClientOptions): AssetsClient {
@@ -197,11 +287,14 @@ export function createAssetsClient(opts: AssetsClientOptions): AssetsClient {
   const now = opts.now ?? Date.now;
   const sleep = opts.sleep ?? defaultSleep;
   const random = opts.random ?? Math.random;
-  const pacer: Pacer = opts.pacer ?? sitePacer(transport.siteKey, {
-    ...(opts.ratePerMinute === undefined ? {} : { ratePerMinute: opts.ratePerMinute }),
-    ...(opts.concurrency === undefined ? {} : { concurrency: opts.concurrency }),
-    now, sleep,
-  });
+  const pacer: Pacer =
+    opts.pacer ??
+    sitePacer(transport.siteKey, {
+      ...(opts.ratePerMinute === undefined ? {} : { ratePerMinute: opts.ratePerMinute }),
+      ...(opts.concurrency === undefined ? {} : { concurrency: opts.concurrency }),
+      now,
+      sleep,
+    });
   const retry = {
     maxAttempts: opts.retry?.maxAttempts ?? 6,
     maxThrottledAttempts: opts.retry?.maxThrottledAttempts ?? 20,
@@ -212,20 +305,34 @@ export function createAssetsClient(opts: AssetsClientOptions): AssetsClient {
 
   const emit = (e: ClientEvent) => {
     if (opts.onEvent === undefined) return;
-    try { opts.onEvent(e); } catch { /* a broken log sink must not break a backup */ }
+    try {
+      opts.onEvent(e);
+    } catch {
+      /* a broken log sink must not break a backup */
+    }
   };
 
   // -------------------------------------------------------------------------------------------
   // workspace
 
   let workspacePromise: Promise<string> | undefined =
-    (opts.workspaceId ?? transport.workspaceId) === undefined ? undefined : Promise.resolve(opts.workspaceId ?? transport.workspaceId ?? '');
+    (opts.workspaceId ?? transport.workspaceId) === undefined
+      ? undefined
+      : Promise.resolve(opts.workspaceId ?? transport.workspaceId ?? '');
 
   async function discoverWorkspace(signal: AbortSignal | undefined): Promise<string> {
     const path = '/rest/servicedeskapi/assets/workspace';
     let raw: RawSuccess;
     try {
-      raw = await send({ method: 'GET', api: 'site', path, query: { start: 0, limit: 50 }, bucket: 'default', mode: 'read', signal });
+      raw = await send({
+        method: 'GET',
+        api: 'site',
+        path,
+        query: { start: 0, limit: 50 },
+        bucket: 'default',
+        mode: 'read',
+        signal,
+      });
     } catch (err) {
       if (err instanceof AssetsNotFoundError) throw new NoWorkspaceError(undefined, { cause: err });
       throw err;
@@ -240,7 +347,9 @@ export function createAssetsClient(opts: AssetsClientOptions): AssetsClient {
     if (workspacePromise === undefined) {
       const p = discoverWorkspace(callOpts?.signal);
       workspacePromise = p;
-      p.catch(() => { if (workspacePromise === p) workspacePromise = undefined; });
+      p.catch(() => {
+        if (workspacePromise === p) workspacePromise = undefined;
+      });
     }
     return workspacePromise;
   }
@@ -248,9 +357,18 @@ export function createAssetsClient(opts: AssetsClientOptions): AssetsClient {
   // -------------------------------------------------------------------------------------------
   // one request with pacing and retries
 
-  function apiError(call: Call, res: TransportResponse, text: string, attempts: number, retryAfterMs: number | undefined): AssetsApiError {
+  function apiError(
+    call: Call,
+    res: TransportResponse,
+    text: string,
+    attempts: number,
+    retryAfterMs: number | undefined,
+  ): AssetsApiError {
     const init = {
-      method: call.method, path: call.path, status: res.status, attempts,
+      method: call.method,
+      path: call.path,
+      status: res.status,
+      attempts,
       body: parseErrorBody(text, res.headers.get('content-type')),
       ...(retryAfterMs === undefined ? {} : { retryAfterMs }),
     };
@@ -262,23 +380,54 @@ export function createAssetsClient(opts: AssetsClientOptions): AssetsClient {
    * (timeout, reset, 5xx after sending) it asks `findExisting`: a found entity is returned as
    * `{ found }` and the create is not sent again; nothing found means it did not happen, so resend.
    */
-  async function execute<T>(call: Call, findExisting?: () => Promise<T | undefined>): Promise<{ raw: RawSuccess } | { found: T }> {
+  async function execute<T>(
+    call: Call,
+    findExisting?: () => Promise<T | undefined>,
+  ): Promise<{ raw: RawSuccess } | { found: T }> {
     const { signal } = call;
-    const workspaceId = call.api === 'assets' ? await getWorkspaceId(signal === undefined ? undefined : { signal }) : undefined;
+    const workspaceId =
+      call.api === 'assets' ? await getWorkspaceId(signal === undefined ? undefined : { signal }) : undefined;
     let failures = 0;
     let throttles = 0;
     let conflicts = 0;
     let sent = 0;
-    const retryEvent = (attempt: number, delayMs: number, fromServer: boolean, extra: { status?: number; errorCode?: string }) =>
-      emit({ type: 'retry', bucket: call.bucket, method: call.method, path: call.path, attempt, ...extra, delayMs, delaySource: fromServer ? 'server' : 'backoff' });
+    const retryEvent = (
+      attempt: number,
+      delayMs: number,
+      fromServer: boolean,
+      extra: { status?: number; errorCode?: string },
+    ) =>
+      emit({
+        type: 'retry',
+        bucket: call.bucket,
+        method: call.method,
+        path: call.path,
+        attempt,
+        ...extra,
+        delayMs,
+        delaySource: fromServer ? 'server' : 'backoff',
+      });
 
     /** Unknown create outcome: wait a little, then look. Returns what was found, or undefined to resend. */
     async function lookUp(cause: Error, serverDelayMs: number | undefined): Promise<T | undefined> {
       if (findExisting === undefined) throw new AmbiguousCreateError(call.method, call.path, cause);
       // give the server time to finish what it may still be doing before we look
-      await sleep(Math.min(retry.maxDelayMs, serverDelayMs ?? backoffDelayMs(failures, retry.baseDelayMs, retry.maxDelayMs, random)), signal);
+      await sleep(
+        Math.min(
+          retry.maxDelayMs,
+          serverDelayMs ?? backoffDelayMs(failures, retry.baseDelayMs, retry.maxDelayMs, random),
+        ),
+        signal,
+      );
       const found = await findExisting();
-      emit({ type: 'ambiguous_create', bucket: call.bucket, method: call.method, path: call.path, attempt: failures, found: found !== undefined });
+      emit({
+        type: 'ambiguous_create',
+        bucket: call.bucket,
+        method: call.method,
+        path: call.path,
+        attempt: failures,
+        found: found !== undefined,
+      });
       if (found === undefined && failures >= retry.maxAttempts) throw cause;
       return found;
     }
@@ -290,11 +439,14 @@ export function createAssetsClient(opts: AssetsClientOptions): AssetsClient {
       const waitedMs = now() - waitStart;
       if (waitedMs > 0) emit({ type: 'throttled', bucket: call.bucket, waitedMs });
 
-      let outcome: { res: TransportResponse; text: string; bytes: Uint8Array | undefined } | { failure: AssetsTransportError };
+      let outcome:
+        { res: TransportResponse; text: string; bytes: Uint8Array | undefined } | { failure: AssetsTransportError };
       try {
         sent++;
         const res = await transport.request({
-          method: call.method, api: call.api, path: call.path,
+          method: call.method,
+          api: call.api,
+          path: call.path,
           ...(call.query === undefined ? {} : { query: call.query }),
           ...(call.body === undefined ? {} : { body: call.body }),
           ...(call.accept === undefined ? {} : { accept: call.accept }),
@@ -337,7 +489,8 @@ export function createAssetsClient(opts: AssetsClientOptions): AssetsClient {
       const fail = () => apiError(call, res, text, sent, serverDelayMs);
       if (RETRYABLE_STATUSES.has(res.status)) {
         const throttled = res.status === 429;
-        if (serverDelayMs !== undefined && (throttled || res.status === 503)) pacer.penalize?.(call.bucket, serverDelayMs);
+        if (serverDelayMs !== undefined && (throttled || res.status === 503))
+          pacer.penalize?.(call.bucket, serverDelayMs);
         if (!throttled && call.mode === 'create') {
           // a 5xx after the request was sent: the server may have created it before failing
           failures++;
@@ -372,25 +525,44 @@ export function createAssetsClient(opts: AssetsClientOptions): AssetsClient {
     throw new Error('unreachable: only creates resolve through findExisting');
   }
 
-  function parseJson<S extends TSchema>(raw: RawSuccess, schema: S, method: HttpMethod, path: string, prepare?: (v: unknown) => void): Static<S> {
+  function parseJson<S extends TSchema>(
+    raw: RawSuccess,
+    schema: S,
+    method: HttpMethod,
+    path: string,
+    prepare?: (v: unknown) => void,
+  ): Static<S> {
     let value: unknown;
     try {
       value = JSON.parse(raw.text);
     } catch (err) {
-      throw new AssetsResponseError(method, path, [{ path: '', message: `body is not JSON (status ${raw.status}, ${raw.text.length} chars)` }], err);
+      throw new AssetsResponseError(
+        method,
+        path,
+        [{ path: '', message: `body is not JSON (status ${raw.status}, ${raw.text.length} chars)` }],
+        err,
+      );
     }
     prepare?.(value);
     return coerce(schema, value, { method, path });
   }
 
   /** GET/PUT/POST returning one JSON body of `schema`. */
-  async function json<S extends TSchema>(call: Call, schema: S, prepare: ((v: unknown) => void) | undefined = normaliseAssetsShapes): Promise<Static<S>> {
+  async function json<S extends TSchema>(
+    call: Call,
+    schema: S,
+    prepare: ((v: unknown) => void) | undefined = normaliseAssetsShapes,
+  ): Promise<Static<S>> {
     const raw = await send(call);
     return parseJson(raw, schema, call.method, call.path, prepare);
   }
 
   /** A create: never resent blindly (see execute). */
-  async function create<S extends TSchema>(call: Call, schema: S, createOpts: CreateOptions<Static<S>> | undefined): Promise<Static<S>> {
+  async function create<S extends TSchema>(
+    call: Call,
+    schema: S,
+    createOpts: CreateOptions<Static<S>> | undefined,
+  ): Promise<Static<S>> {
     const result = await execute<Static<S>>(call, createOpts?.findExisting);
     if ('found' in result) return result.found;
     return parseJson(result.raw, schema, call.method, call.path, normaliseAssetsShapes);
@@ -418,14 +590,19 @@ export function createAssetsClient(opts: AssetsClientOptions): AssetsClient {
   // paging (§2.2): advance by what was received, stop on isLast or a short page, never on `total`
 
   async function* assetsPages<P extends { values: unknown[]; maxResults: number; isLast: boolean }>(
-    makeCall: (startAt: number, maxResults: number) => Call, schema: TSchema, pageOpts: PageOptions | undefined,
+    makeCall: (startAt: number, maxResults: number) => Call,
+    schema: TSchema,
+    pageOpts: PageOptions | undefined,
   ): AsyncGenerator<P> {
     const pageSize = pageOpts?.pageSize ?? 100;
     if (!Number.isInteger(pageSize) || pageSize < 1) throw new ValidationError('pageSize must be a positive integer');
     let startAt = pageOpts?.startAt ?? 0;
     for (;;) {
       const call = makeCall(startAt, pageSize);
-      const page = await json(call, schema, (v) => { normalisePageFlags(v); normaliseAssetsShapes(v); }) as P;
+      const page = (await json(call, schema, (v) => {
+        normalisePageFlags(v);
+        normaliseAssetsShapes(v);
+      })) as P;
       const received = page.values.length;
       yield page;
       const echoed = page.maxResults > 0 ? page.maxResults : pageSize;
@@ -441,123 +618,516 @@ export function createAssetsClient(opts: AssetsClientOptions): AssetsClient {
     getWorkspaceId,
 
     async *listObjectSchemas(o) {
-      const pages = assetsPages<Static<typeof ObjectSchemaPageSchema>>((startAt, maxResults) => ({
-        method: 'GET', api: 'assets', path: '/objectschema/list', bucket: 'default', mode: 'read', signal: sig(o),
-        query: { startAt, maxResults, includeCounts: o?.includeCounts ?? true },
-      }), ObjectSchemaPageSchema, o);
+      const pages = assetsPages<Static<typeof ObjectSchemaPageSchema>>(
+        (startAt, maxResults) => ({
+          method: 'GET',
+          api: 'assets',
+          path: '/objectschema/list',
+          bucket: 'default',
+          mode: 'read',
+          signal: sig(o),
+          query: { startAt, maxResults, includeCounts: o?.includeCounts ?? true },
+        }),
+        ObjectSchemaPageSchema,
+        o,
+      );
       for await (const page of pages) yield* page.values;
     },
-    getObjectSchema: async (id, o) => json({ method: 'GET', api: 'assets', path: `/objectschema/${idSegment(id, 'schema id')}`, bucket: 'default', mode: 'read', signal: sig(o) }, ObjectSchemaSchema),
-    createObjectSchema: async (body, o) => create({ method: 'POST', api: 'assets', path: '/objectschema/create', body, bucket: 'default', mode: 'create', signal: sig(o) }, ObjectSchemaSchema, o),
-    updateObjectSchema: async (id, body, o) => json({ method: 'PUT', api: 'assets', path: `/objectschema/${idSegment(id, 'schema id')}`, body, bucket: 'default', mode: 'write', signal: sig(o) }, ObjectSchemaSchema),
-    deleteObjectSchema: async (id, o) => del({ method: 'DELETE', api: 'assets', path: `/objectschema/${idSegment(id, 'schema id')}`, bucket: 'default', mode: 'write', signal: sig(o) }),
+    getObjectSchema: async (id, o) =>
+      json(
+        {
+          method: 'GET',
+          api: 'assets',
+          path: `/objectschema/${idSegment(id, 'schema id')}`,
+          bucket: 'default',
+          mode: 'read',
+          signal: sig(o),
+        },
+        ObjectSchemaSchema,
+      ),
+    createObjectSchema: async (body, o) =>
+      create(
+        {
+          method: 'POST',
+          api: 'assets',
+          path: '/objectschema/create',
+          body,
+          bucket: 'default',
+          mode: 'create',
+          signal: sig(o),
+        },
+        ObjectSchemaSchema,
+        o,
+      ),
+    updateObjectSchema: async (id, body, o) =>
+      json(
+        {
+          method: 'PUT',
+          api: 'assets',
+          path: `/objectschema/${idSegment(id, 'schema id')}`,
+          body,
+          bucket: 'default',
+          mode: 'write',
+          signal: sig(o),
+        },
+        ObjectSchemaSchema,
+      ),
+    deleteObjectSchema: async (id, o) =>
+      del({
+        method: 'DELETE',
+        api: 'assets',
+        path: `/objectschema/${idSegment(id, 'schema id')}`,
+        bucket: 'default',
+        mode: 'write',
+        signal: sig(o),
+      }),
 
-    listObjectTypes: async (schemaId, o) => json({
-      method: 'GET', api: 'assets', path: `/objectschema/${idSegment(schemaId, 'schema id')}/objecttypes/flat`, bucket: 'default', mode: 'read', signal: sig(o),
-      query: { query: o?.query, exclude: o?.exclude, includeObjectCounts: o?.includeObjectCounts },
-    }, ObjectTypeList),
-    getObjectType: async (id, o) => json({ method: 'GET', api: 'assets', path: `/objecttype/${idSegment(id, 'object type id')}`, bucket: 'default', mode: 'read', signal: sig(o) }, ObjectTypeSchema),
-    createObjectType: async (body, o) => create({ method: 'POST', api: 'assets', path: '/objecttype/create', body, bucket: 'default', mode: 'create', signal: sig(o) }, ObjectTypeSchema, o),
-    updateObjectType: async (id, body, o) => json({ method: 'PUT', api: 'assets', path: `/objecttype/${idSegment(id, 'object type id')}`, body, bucket: 'default', mode: 'write', signal: sig(o) }, ObjectTypeSchema),
-    deleteObjectType: async (id, o) => del({ method: 'DELETE', api: 'assets', path: `/objecttype/${idSegment(id, 'object type id')}`, bucket: 'default', mode: 'write', signal: sig(o) }),
-    setObjectTypePosition: async (id, body, o) => json({ method: 'POST', api: 'assets', path: `/objecttype/${idSegment(id, 'object type id')}/position`, body, bucket: 'default', mode: 'write', signal: sig(o) }, ObjectTypeSchema),
+    listObjectTypes: async (schemaId, o) =>
+      json(
+        {
+          method: 'GET',
+          api: 'assets',
+          path: `/objectschema/${idSegment(schemaId, 'schema id')}/objecttypes/flat`,
+          bucket: 'default',
+          mode: 'read',
+          signal: sig(o),
+          query: { query: o?.query, exclude: o?.exclude, includeObjectCounts: o?.includeObjectCounts },
+        },
+        ObjectTypeList,
+      ),
+    getObjectType: async (id, o) =>
+      json(
+        {
+          method: 'GET',
+          api: 'assets',
+          path: `/objecttype/${idSegment(id, 'object type id')}`,
+          bucket: 'default',
+          mode: 'read',
+          signal: sig(o),
+        },
+        ObjectTypeSchema,
+      ),
+    createObjectType: async (body, o) =>
+      create(
+        {
+          method: 'POST',
+          api: 'assets',
+          path: '/objecttype/create',
+          body,
+          bucket: 'default',
+          mode: 'create',
+          signal: sig(o),
+        },
+        ObjectTypeSchema,
+        o,
+      ),
+    updateObjectType: async (id, body, o) =>
+      json(
+        {
+          method: 'PUT',
+          api: 'assets',
+          path: `/objecttype/${idSegment(id, 'object type id')}`,
+          body,
+          bucket: 'default',
+          mode: 'write',
+          signal: sig(o),
+        },
+        ObjectTypeSchema,
+      ),
+    deleteObjectType: async (id, o) =>
+      del({
+        method: 'DELETE',
+        api: 'assets',
+        path: `/objecttype/${idSegment(id, 'object type id')}`,
+        bucket: 'default',
+        mode: 'write',
+        signal: sig(o),
+      }),
+    setObjectTypePosition: async (id, body, o) =>
+      json(
+        {
+          method: 'POST',
+          api: 'assets',
+          path: `/objecttype/${idSegment(id, 'object type id')}/position`,
+          body,
+          bucket: 'default',
+          mode: 'write',
+          signal: sig(o),
+        },
+        ObjectTypeSchema,
+      ),
 
-    listSchemaAttributes: async (schemaId, o) => json({
-      method: 'GET', api: 'assets', path: `/objectschema/${idSegment(schemaId, 'schema id')}/attributes`, bucket: 'default', mode: 'read', signal: sig(o),
-      query: { onlyValueEditable: o?.onlyValueEditable, extended: o?.extended, query: o?.query },
-    }, AttributeList),
-    listObjectTypeAttributes: async (objectTypeId, o) => json({
-      method: 'GET', api: 'assets', path: `/objecttype/${idSegment(objectTypeId, 'object type id')}/attributes`, bucket: 'objecttype.attributes', mode: 'read', signal: sig(o),
-      query: {
-        onlyValueEditable: o?.onlyValueEditable, orderByName: o?.orderByName, query: o?.query, includeValuesExist: o?.includeValuesExist,
-        excludeParentAttributes: o?.excludeParentAttributes, includeChildren: o?.includeChildren, orderByRequired: o?.orderByRequired,
-      },
-    }, AttributeList),
-    createAttribute: async (objectTypeId, body, o) => create({
-      method: 'POST', api: 'assets', path: `/objecttypeattribute/${idSegment(objectTypeId, 'object type id')}`, body, bucket: 'default', mode: 'create', signal: sig(o),
-    }, ObjectTypeAttributeSchema, o),
-    updateAttribute: async (objectTypeId, attributeId, body, o) => json({
-      method: 'PUT', api: 'assets', path: `/objecttypeattribute/${idSegment(objectTypeId, 'object type id')}/${idSegment(attributeId, 'attribute id')}`, body, bucket: 'default', mode: 'write', signal: sig(o),
-    }, ObjectTypeAttributeSchema),
-    deleteAttribute: async (attributeId, o) => del({ method: 'DELETE', api: 'assets', path: `/objecttypeattribute/${idSegment(attributeId, 'attribute id')}`, bucket: 'default', mode: 'write', signal: sig(o) }),
+    listSchemaAttributes: async (schemaId, o) =>
+      json(
+        {
+          method: 'GET',
+          api: 'assets',
+          path: `/objectschema/${idSegment(schemaId, 'schema id')}/attributes`,
+          bucket: 'default',
+          mode: 'read',
+          signal: sig(o),
+          query: { onlyValueEditable: o?.onlyValueEditable, extended: o?.extended, query: o?.query },
+        },
+        AttributeList,
+      ),
+    listObjectTypeAttributes: async (objectTypeId, o) =>
+      json(
+        {
+          method: 'GET',
+          api: 'assets',
+          path: `/objecttype/${idSegment(objectTypeId, 'object type id')}/attributes`,
+          bucket: 'objecttype.attributes',
+          mode: 'read',
+          signal: sig(o),
+          query: {
+            onlyValueEditable: o?.onlyValueEditable,
+            orderByName: o?.orderByName,
+            query: o?.query,
+            includeValuesExist: o?.includeValuesExist,
+            excludeParentAttributes: o?.excludeParentAttributes,
+            includeChildren: o?.includeChildren,
+            orderByRequired: o?.orderByRequired,
+          },
+        },
+        AttributeList,
+      ),
+    createAttribute: async (objectTypeId, body, o) =>
+      create(
+        {
+          method: 'POST',
+          api: 'assets',
+          path: `/objecttypeattribute/${idSegment(objectTypeId, 'object type id')}`,
+          body,
+          bucket: 'default',
+          mode: 'create',
+          signal: sig(o),
+        },
+        ObjectTypeAttributeSchema,
+        o,
+      ),
+    updateAttribute: async (objectTypeId, attributeId, body, o) =>
+      json(
+        {
+          method: 'PUT',
+          api: 'assets',
+          path: `/objecttypeattribute/${idSegment(objectTypeId, 'object type id')}/${idSegment(attributeId, 'attribute id')}`,
+          body,
+          bucket: 'default',
+          mode: 'write',
+          signal: sig(o),
+        },
+        ObjectTypeAttributeSchema,
+      ),
+    deleteAttribute: async (attributeId, o) =>
+      del({
+        method: 'DELETE',
+        api: 'assets',
+        path: `/objecttypeattribute/${idSegment(attributeId, 'attribute id')}`,
+        bucket: 'default',
+        mode: 'write',
+        signal: sig(o),
+      }),
 
-    listStatusTypes: async (o) => json({
-      method: 'GET', api: 'assets', path: '/config/statustype', bucket: 'default', mode: 'read', signal: sig(o),
-      query: { objectSchemaId: o?.objectSchemaId === undefined ? undefined : idSegment(o.objectSchemaId, 'schema id') },
-    }, StatusList),
-    createStatusType: async (body, o) => create({ method: 'POST', api: 'assets', path: '/config/statustype', body, bucket: 'default', mode: 'create', signal: sig(o) }, StatusSchema, o),
-    listReferenceTypes: async (o) => json({
-      method: 'GET', api: 'assets', path: '/config/referencetype', bucket: 'default', mode: 'read', signal: sig(o),
-      query: { objectSchemaId: o?.objectSchemaId === undefined ? undefined : idSegment(o.objectSchemaId, 'schema id'), includeAll: o?.includeAll },
-    }, ReferenceTypeList),
-    createReferenceType: async (body, o) => create({ method: 'POST', api: 'assets', path: '/config/referencetype', body, bucket: 'default', mode: 'create', signal: sig(o) }, ReferenceTypeSchema, o),
+    listStatusTypes: async (o) =>
+      json(
+        {
+          method: 'GET',
+          api: 'assets',
+          path: '/config/statustype',
+          bucket: 'default',
+          mode: 'read',
+          signal: sig(o),
+          query: {
+            objectSchemaId: o?.objectSchemaId === undefined ? undefined : idSegment(o.objectSchemaId, 'schema id'),
+          },
+        },
+        StatusList,
+      ),
+    createStatusType: async (body, o) =>
+      create(
+        {
+          method: 'POST',
+          api: 'assets',
+          path: '/config/statustype',
+          body,
+          bucket: 'default',
+          mode: 'create',
+          signal: sig(o),
+        },
+        StatusSchema,
+        o,
+      ),
+    listReferenceTypes: async (o) =>
+      json(
+        {
+          method: 'GET',
+          api: 'assets',
+          path: '/config/referencetype',
+          bucket: 'default',
+          mode: 'read',
+          signal: sig(o),
+          query: {
+            objectSchemaId: o?.objectSchemaId === undefined ? undefined : idSegment(o.objectSchemaId, 'schema id'),
+            includeAll: o?.includeAll,
+          },
+        },
+        ReferenceTypeList,
+      ),
+    createReferenceType: async (body, o) =>
+      create(
+        {
+          method: 'POST',
+          api: 'assets',
+          path: '/config/referencetype',
+          body,
+          bucket: 'default',
+          mode: 'create',
+          signal: sig(o),
+        },
+        ReferenceTypeSchema,
+        o,
+      ),
 
-    listGlobalIcons: async (o) => json({ method: 'GET', api: 'assets', path: '/icon/global', bucket: 'default', mode: 'read', signal: sig(o) }, IconList),
-    getIcon: async (id, o) => json({ method: 'GET', api: 'assets', path: `/icon/${idSegment(id, 'icon id')}`, bucket: 'default', mode: 'read', signal: sig(o) }, IconSchema),
+    listGlobalIcons: async (o) =>
+      json(
+        { method: 'GET', api: 'assets', path: '/icon/global', bucket: 'default', mode: 'read', signal: sig(o) },
+        IconList,
+      ),
+    getIcon: async (id, o) =>
+      json(
+        {
+          method: 'GET',
+          api: 'assets',
+          path: `/icon/${idSegment(id, 'icon id')}`,
+          bucket: 'default',
+          mode: 'read',
+          signal: sig(o),
+        },
+        IconSchema,
+      ),
     async getIconPng(id, size, o) {
       const raw = await send({
-        method: 'GET', api: 'assets', path: `/icon/${idSegment(id, 'icon id')}/icon.png`, query: { size }, accept: 'image/png',
-        bucket: 'default', mode: 'read', signal: sig(o),
+        method: 'GET',
+        api: 'assets',
+        path: `/icon/${idSegment(id, 'icon id')}/icon.png`,
+        query: { size },
+        accept: 'image/png',
+        bucket: 'default',
+        mode: 'read',
+        signal: sig(o),
       });
       return raw.bytes ?? new Uint8Array();
     },
 
-    createObject: async (body, o) => create({ method: 'POST', api: 'assets', path: '/object/create', body, bucket: 'object.create', mode: 'create', signal: sig(o) }, AssetObjectSchema, o),
-    getObject: async (id, o) => json({ method: 'GET', api: 'assets', path: `/object/${idSegment(id, 'object id')}`, bucket: 'object.get', mode: 'read', signal: sig(o) }, AssetObjectSchema),
-    updateObject: async (id, body, o) => json({ method: 'PUT', api: 'assets', path: `/object/${idSegment(id, 'object id')}`, body, bucket: 'object.update', mode: 'write', signal: sig(o) }, AssetObjectSchema),
-    deleteObject: async (id, o) => del({ method: 'DELETE', api: 'assets', path: `/object/${idSegment(id, 'object id')}`, bucket: 'object.delete', mode: 'write', signal: sig(o) }),
+    createObject: async (body, o) =>
+      create(
+        {
+          method: 'POST',
+          api: 'assets',
+          path: '/object/create',
+          body,
+          bucket: 'object.create',
+          mode: 'create',
+          signal: sig(o),
+        },
+        AssetObjectSchema,
+        o,
+      ),
+    getObject: async (id, o) =>
+      json(
+        {
+          method: 'GET',
+          api: 'assets',
+          path: `/object/${idSegment(id, 'object id')}`,
+          bucket: 'object.get',
+          mode: 'read',
+          signal: sig(o),
+        },
+        AssetObjectSchema,
+      ),
+    updateObject: async (id, body, o) =>
+      json(
+        {
+          method: 'PUT',
+          api: 'assets',
+          path: `/object/${idSegment(id, 'object id')}`,
+          body,
+          bucket: 'object.update',
+          mode: 'write',
+          signal: sig(o),
+        },
+        AssetObjectSchema,
+      ),
+    deleteObject: async (id, o) =>
+      del({
+        method: 'DELETE',
+        api: 'assets',
+        path: `/object/${idSegment(id, 'object id')}`,
+        bucket: 'object.delete',
+        mode: 'write',
+        signal: sig(o),
+      }),
 
     async *aqlPages(qlQuery, o) {
-      yield* assetsPages<AqlPage>((startAt, maxResults) => ({
-        method: 'POST', api: 'assets', path: '/object/aql', body: { qlQuery }, bucket: 'object.aql', mode: 'read', signal: sig(o),
-        query: { startAt, maxResults, includeAttributes: o?.includeAttributes ?? true },
-      }), AqlPageSchema, o);
+      yield* assetsPages<AqlPage>(
+        (startAt, maxResults) => ({
+          method: 'POST',
+          api: 'assets',
+          path: '/object/aql',
+          body: { qlQuery },
+          bucket: 'object.aql',
+          mode: 'read',
+          signal: sig(o),
+          query: { startAt, maxResults, includeAttributes: o?.includeAttributes ?? true },
+        }),
+        AqlPageSchema,
+        o,
+      );
     },
     async *aqlObjects(qlQuery, o) {
       for await (const page of client.aqlPages(qlQuery, o)) yield* page.values;
     },
     async aqlTotalCount(qlQuery, o) {
-      const res = await json({ method: 'POST', api: 'assets', path: '/object/aql/totalcount', body: { qlQuery }, bucket: 'object.aql.totalcount', mode: 'read', signal: sig(o) }, TotalCountSchema);
+      const res = await json(
+        {
+          method: 'POST',
+          api: 'assets',
+          path: '/object/aql/totalcount',
+          body: { qlQuery },
+          bucket: 'object.aql.totalcount',
+          mode: 'read',
+          signal: sig(o),
+        },
+        TotalCountSchema,
+      );
       return res.totalCount;
     },
-    getObjectHistory: async (objectId, o) => json({
-      method: 'GET', api: 'assets', path: `/object/${idSegment(objectId, 'object id')}/history`, bucket: 'object.history', mode: 'read', signal: sig(o),
-      query: { asc: o?.asc },
-    }, HistoryList),
-    getConnectedTickets: async (objectId, o) => json({
-      method: 'GET', api: 'assets', path: `/objectconnectedtickets/${idSegment(objectId, 'object id')}/tickets`, bucket: 'objectconnectedtickets', mode: 'read', signal: sig(o),
-    }, ConnectedTicketsSchema),
+    getObjectHistory: async (objectId, o) =>
+      json(
+        {
+          method: 'GET',
+          api: 'assets',
+          path: `/object/${idSegment(objectId, 'object id')}/history`,
+          bucket: 'object.history',
+          mode: 'read',
+          signal: sig(o),
+          query: { asc: o?.asc },
+        },
+        HistoryList,
+      ),
+    getConnectedTickets: async (objectId, o) =>
+      json(
+        {
+          method: 'GET',
+          api: 'assets',
+          path: `/objectconnectedtickets/${idSegment(objectId, 'object id')}/tickets`,
+          bucket: 'objectconnectedtickets',
+          mode: 'read',
+          signal: sig(o),
+        },
+        ConnectedTicketsSchema,
+      ),
 
-    getGlobalConfig: async (o) => json({ method: 'GET', api: 'assets', path: '/global/config', bucket: 'default', mode: 'read', signal: sig(o) }, GlobalConfigSchema),
-    getSchemaConfig: async (schemaId, o) => json({ method: 'GET', api: 'assets', path: `/global/config/objectschema/${idSegment(schemaId, 'schema id')}`, bucket: 'default', mode: 'read', signal: sig(o) }, GlobalConfigSchema),
-    setSchemaConfig: async (schemaId, body, o) => empty({ method: 'POST', api: 'assets', path: `/global/config/objectschema/${idSegment(schemaId, 'schema id')}/property`, body, bucket: 'default', mode: 'write', signal: sig(o) }),
-    getUsage: async (o) => json({ method: 'GET', api: 'assets', path: '/usage', bucket: 'default', mode: 'read', signal: sig(o) }, UsageSchema),
+    getGlobalConfig: async (o) =>
+      json(
+        { method: 'GET', api: 'assets', path: '/global/config', bucket: 'default', mode: 'read', signal: sig(o) },
+        GlobalConfigSchema,
+      ),
+    getSchemaConfig: async (schemaId, o) =>
+      json(
+        {
+          method: 'GET',
+          api: 'assets',
+          path: `/global/config/objectschema/${idSegment(schemaId, 'schema id')}`,
+          bucket: 'default',
+          mode: 'read',
+          signal: sig(o),
+        },
+        GlobalConfigSchema,
+      ),
+    setSchemaConfig: async (schemaId, body, o) =>
+      empty({
+        method: 'POST',
+        api: 'assets',
+        path: `/global/config/objectschema/${idSegment(schemaId, 'schema id')}/property`,
+        body,
+        bucket: 'default',
+        mode: 'write',
+        signal: sig(o),
+      }),
+    getUsage: async (o) =>
+      json(
+        { method: 'GET', api: 'assets', path: '/usage', bucket: 'default', mode: 'read', signal: sig(o) },
+        UsageSchema,
+      ),
 
-    listJiraFields: async (o) => json({ method: 'GET', api: 'site', path: '/rest/api/3/field', bucket: 'default', mode: 'read', signal: sig(o) }, JiraFieldList, undefined),
-    getIssue: async (key, o) => json({
-      method: 'GET', api: 'site', path: `/rest/api/3/issue/${issueSegment(key)}`, bucket: 'jira.issue', mode: 'read', signal: sig(o),
-      query: { fields: o?.fields?.join(',') },
-    }, JiraIssueSchema, undefined),
+    listJiraFields: async (o) =>
+      json(
+        { method: 'GET', api: 'site', path: '/rest/api/3/field', bucket: 'default', mode: 'read', signal: sig(o) },
+        JiraFieldList,
+        undefined,
+      ),
+    getIssue: async (key, o) =>
+      json(
+        {
+          method: 'GET',
+          api: 'site',
+          path: `/rest/api/3/issue/${issueSegment(key)}`,
+          bucket: 'jira.issue',
+          mode: 'read',
+          signal: sig(o),
+          query: { fields: o?.fields?.join(',') },
+        },
+        JiraIssueSchema,
+        undefined,
+      ),
     async *searchIssuePages(o) {
       let token: string | undefined;
       for (;;) {
-        const body = { jql: o.jql, ...(o.fields === undefined ? {} : { fields: o.fields }), maxResults: o.pageSize ?? 100, ...(token === undefined ? {} : { nextPageToken: token }) };
-        const page = await json({ method: 'POST', api: 'site', path: '/rest/api/3/search/jql', body, bucket: 'jira.search', mode: 'read', signal: o.signal }, JiraSearchResultSchema, undefined);
+        const body = {
+          jql: o.jql,
+          ...(o.fields === undefined ? {} : { fields: o.fields }),
+          maxResults: o.pageSize ?? 100,
+          ...(token === undefined ? {} : { nextPageToken: token }),
+        };
+        const page = await json(
+          {
+            method: 'POST',
+            api: 'site',
+            path: '/rest/api/3/search/jql',
+            body,
+            bucket: 'jira.search',
+            mode: 'read',
+            signal: o.signal,
+          },
+          JiraSearchResultSchema,
+          undefined,
+        );
         yield page;
         const next = page.nextPageToken;
         if (page.isLast === true || next === undefined || next === '') return;
         // the same token again would loop forever
-        if (next === token) throw new AssetsResponseError('POST', '/rest/api/3/search/jql', [{ path: '/nextPageToken', message: 'did not advance' }]);
+        if (next === token)
+          throw new AssetsResponseError('POST', '/rest/api/3/search/jql', [
+            { path: '/nextPageToken', message: 'did not advance' },
+          ]);
         token = next;
       }
     },
     async *searchIssues(o) {
       for await (const page of client.searchIssuePages(o)) yield* page.issues;
     },
-    updateIssue: async (key, body, o) => empty({
-      method: 'PUT', api: 'site', path: `/rest/api/3/issue/${issueSegment(key)}`, body, bucket: 'jira.issue.write', mode: 'write', signal: sig(o),
-      query: { notifyUsers: o?.notifyUsers },
-    }),
+    updateIssue: async (key, body, o) =>
+      empty({
+        method: 'PUT',
+        api: 'site',
+        path: `/rest/api/3/issue/${issueSegment(key)}`,
+        body,
+        bucket: 'jira.issue.write',
+        mode: 'write',
+        signal: sig(o),
+        query: { notifyUsers: o?.notifyUsers },
+      }),
   };
   return client;
 }

@@ -6,18 +6,33 @@
 import { AppError } from '../errors.js';
 
 export type AssetsErrorKind =
-  | 'bad_request' | 'unauthorized' | 'forbidden' | 'not_found' | 'not_acceptable' | 'conflict'
-  | 'rate_limited' | 'server_error' | 'unexpected_status';
+  | 'bad_request'
+  | 'unauthorized'
+  | 'forbidden'
+  | 'not_found'
+  | 'not_acceptable'
+  | 'conflict'
+  | 'rate_limited'
+  | 'server_error'
+  | 'unexpected_status';
 
 const kindOf = (status: number): AssetsErrorKind =>
-  status === 400 ? 'bad_request'
-    : status === 401 ? 'unauthorized'
-      : status === 403 ? 'forbidden'
-        : status === 404 ? 'not_found'
-          : status === 406 ? 'not_acceptable'
-            : status === 409 ? 'conflict'
-              : status === 429 ? 'rate_limited'
-                : status >= 500 ? 'server_error'
+  status === 400
+    ? 'bad_request'
+    : status === 401
+      ? 'unauthorized'
+      : status === 403
+        ? 'forbidden'
+        : status === 404
+          ? 'not_found'
+          : status === 406
+            ? 'not_acceptable'
+            : status === 409
+              ? 'conflict'
+              : status === 429
+                ? 'rate_limited'
+                : status >= 500
+                  ? 'server_error'
                   : 'unexpected_status';
 
 const ATTRIBUTE_KEY = /^rlabs-insight-attribute-(\d+)$/;
@@ -40,7 +55,11 @@ export function parseErrorBody(text: string, contentType: string | null): Parsed
   if (trimmed === '') return out;
   let json: unknown;
   if (trimmed.startsWith('{') || trimmed.startsWith('[') || (contentType ?? '').includes('json')) {
-    try { json = JSON.parse(trimmed); } catch { json = undefined; }
+    try {
+      json = JSON.parse(trimmed);
+    } catch {
+      json = undefined;
+    }
   }
   if (json === undefined || json === null || typeof json !== 'object' || Array.isArray(json)) {
     // text/plain, HTML error pages from a proxy, truncated JSON: keep a short, single-line excerpt
@@ -98,7 +117,9 @@ export class AssetsApiError extends AppError {
       ...Object.entries(body.attributeErrors).map(([id, m]) => `attribute ${id}: ${m}`),
       ...Object.entries(body.fieldErrors).map(([f, m]) => `${f}: ${m}`),
     ];
-    const message = `Assets API ${init.method} ${init.path} failed with ${init.status}` + (details.length > 0 ? `: ${details.join('; ')}` : '');
+    const message =
+      `Assets API ${init.method} ${init.path} failed with ${init.status}` +
+      (details.length > 0 ? `: ${details.join('; ')}` : '');
     super(`assets_${kindOf(init.status)}`, message, 502, { cause: init.cause, expose: true });
     this.status = init.status;
     this.kind = kindOf(init.status);
@@ -126,8 +147,15 @@ export class AssetsResponseError extends AppError {
   readonly problems: { path: string; message: string }[];
 
   constructor(method: string, path: string, problems: { path: string; message: string }[], cause?: unknown) {
-    const summary = problems.slice(0, 3).map((p) => `${p.path || '/'} ${p.message}`).join('; ');
-    super('assets_response_invalid', `Assets API ${method} ${path} returned an unexpected body: ${summary}`, 502, { cause, details: problems, expose: true });
+    const summary = problems
+      .slice(0, 3)
+      .map((p) => `${p.path || '/'} ${p.message}`)
+      .join('; ');
+    super('assets_response_invalid', `Assets API ${method} ${path} returned an unexpected body: ${summary}`, 502, {
+      cause,
+      details: problems,
+      expose: true,
+    });
     this.method = method;
     this.path = path;
     this.problems = problems;
@@ -143,8 +171,15 @@ export class AssetsTransportError extends AppError {
   /** the low-level code (ECONNRESET, UND_ERR_SOCKET, …) when known */
   readonly errorCode: string | undefined;
 
-  constructor(reason: 'network' | 'timeout', message: string, opts: { mayHaveReachedServer: boolean; errorCode?: string; cause?: unknown }) {
-    super(reason === 'timeout' ? 'assets_timeout' : 'assets_network_error', message, 502, { cause: opts.cause, expose: true });
+  constructor(
+    reason: 'network' | 'timeout',
+    message: string,
+    opts: { mayHaveReachedServer: boolean; errorCode?: string; cause?: unknown },
+  ) {
+    super(reason === 'timeout' ? 'assets_timeout' : 'assets_network_error', message, 502, {
+      cause: opts.cause,
+      expose: true,
+    });
     this.reason = reason;
     this.mayHaveReachedServer = opts.mayHaveReachedServer;
     this.errorCode = opts.errorCode;
@@ -161,7 +196,12 @@ export class AmbiguousCreateError extends AppError {
   readonly path: string;
 
   constructor(method: string, path: string, cause: unknown) {
-    super('assets_ambiguous_create', `Assets API ${method} ${path}: the outcome of the create is unknown (it may have succeeded); look it up before retrying`, 502, { cause, expose: true });
+    super(
+      'assets_ambiguous_create',
+      `Assets API ${method} ${path}: the outcome of the create is unknown (it may have succeeded); look it up before retrying`,
+      502,
+      { cause, expose: true },
+    );
     this.method = method;
     this.path = path;
   }
@@ -170,7 +210,10 @@ export class AmbiguousCreateError extends AppError {
 /** The site has no Assets workspace (Assets not enabled, or not on the plan). Not retryable. */
 export class NoWorkspaceError extends AppError {
   override name = 'NoWorkspaceError';
-  constructor(message = 'This site has no Assets workspace (Assets is not enabled or not included in the plan)', options?: { cause?: unknown }) {
+  constructor(
+    message = 'This site has no Assets workspace (Assets is not enabled or not included in the plan)',
+    options?: { cause?: unknown },
+  ) {
     super('assets_no_workspace', message, 502, { cause: options?.cause, expose: true });
   }
 }

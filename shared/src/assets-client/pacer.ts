@@ -18,7 +18,8 @@ export const DEFAULT_CONCURRENCY = 8;
 /** Default paced rates: 85% of each documented limit. */
 export function defaultRatesPerMinute(factor = DEFAULT_RATE_FACTOR): Record<EndpointBucket, number> {
   const out = {} as Record<EndpointBucket, number>;
-  for (const bucket of ENDPOINT_BUCKETS) out[bucket] = Math.max(1, Math.floor(DOCUMENTED_LIMITS_PER_MINUTE[bucket] * factor));
+  for (const bucket of ENDPOINT_BUCKETS)
+    out[bucket] = Math.max(1, Math.floor(DOCUMENTED_LIMITS_PER_MINUTE[bucket] * factor));
   return out;
 }
 
@@ -59,9 +60,17 @@ function removeWaiter(queue: Waiter[], waiter: Waiter): boolean {
   return true;
 }
 
-function enqueue(queue: Waiter[], signal: AbortSignal | undefined, onQueued: () => void, onRemoved?: () => void): Promise<void> {
+function enqueue(
+  queue: Waiter[],
+  signal: AbortSignal | undefined,
+  onQueued: () => void,
+  onRemoved?: () => void,
+): Promise<void> {
   return new Promise<void>((resolve, reject) => {
-    if (signal?.aborted) { reject(abortReason(signal)); return; }
+    if (signal?.aborted) {
+      reject(abortReason(signal));
+      return;
+    }
     const waiter: Waiter = { resolve, reject, signal, onAbort: undefined };
     if (signal !== undefined) {
       waiter.onAbort = () => {
@@ -89,7 +98,11 @@ class Bucket {
   pumping = false;
   pumpAbort: AbortController | undefined;
 
-  constructor(readonly ratePerMs: number, readonly capacity: number, nowMs: number) {
+  constructor(
+    readonly ratePerMs: number,
+    readonly capacity: number,
+    nowMs: number,
+  ) {
     this.tokens = capacity;
     this.lastRefillMs = nowMs;
   }
@@ -122,12 +135,14 @@ export class TokenBucketPacer implements Pacer {
     const rates = defaultRatesPerMinute();
     for (const [bucket, rate] of Object.entries(opts.ratePerMinute ?? {}) as [EndpointBucket, number | undefined][]) {
       if (rate === undefined) continue;
-      if (!(rate > 0) || !Number.isFinite(rate)) throw new RangeError(`ratePerMinute for ${bucket} must be a positive number`);
+      if (!(rate > 0) || !Number.isFinite(rate))
+        throw new RangeError(`ratePerMinute for ${bucket} must be a positive number`);
       rates[bucket] = rate;
     }
     this.rates = Object.freeze(rates);
     this.concurrency = opts.concurrency ?? DEFAULT_CONCURRENCY;
-    if (!Number.isInteger(this.concurrency) || this.concurrency < 1) throw new RangeError('concurrency must be a positive integer');
+    if (!Number.isInteger(this.concurrency) || this.concurrency < 1)
+      throw new RangeError('concurrency must be a positive integer');
     this.burstSeconds = opts.burstSeconds ?? 1;
     this.now = opts.now ?? Date.now;
     this.sleep = opts.sleep ?? defaultSleep;
@@ -142,7 +157,14 @@ export class TokenBucketPacer implements Pacer {
       throw err;
     }
     let released = false;
-    return { release: () => { if (!released) { released = true; this.releaseSlot(); } } };
+    return {
+      release: () => {
+        if (!released) {
+          released = true;
+          this.releaseSlot();
+        }
+      },
+    };
   }
 
   penalize(bucket: EndpointBucket, delayMs: number): void {
@@ -177,7 +199,8 @@ export class TokenBucketPacer implements Pacer {
 
   private releaseSlot(): void {
     const next = this.slotQueue.shift();
-    if (next !== undefined) settle(next); // the slot passes straight to the next waiter
+    if (next !== undefined)
+      settle(next); // the slot passes straight to the next waiter
     else this.inFlight--;
   }
 
@@ -190,9 +213,16 @@ export class TokenBucketPacer implements Pacer {
       state.tokens -= 1;
       return Promise.resolve();
     }
-    return enqueue(state.queue, signal, () => { void this.pump(state); }, () => {
-      if (state.queue.length === 0) state.pumpAbort?.abort();
-    });
+    return enqueue(
+      state.queue,
+      signal,
+      () => {
+        void this.pump(state);
+      },
+      () => {
+        if (state.queue.length === 0) state.pumpAbort?.abort();
+      },
+    );
   }
 
   /** One pump per bucket hands out tokens to waiters in FIFO order, sleeping until the next token is due. */

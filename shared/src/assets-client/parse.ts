@@ -66,7 +66,10 @@ function unescapePointer(segment: string): string {
   return segment.replace(/~1/g, '/').replace(/~0/g, '~');
 }
 
-function parentOf(root: unknown, pointer: string): { parent: Record<string, unknown> | unknown[]; key: string } | undefined {
+function parentOf(
+  root: unknown,
+  pointer: string,
+): { parent: Record<string, unknown> | unknown[]; key: string } | undefined {
   const parts = pointer.split('/').slice(1).map(unescapePointer);
   const key = parts.pop();
   if (key === undefined) return undefined;
@@ -110,7 +113,11 @@ function repair(root: unknown, errors: Iterable<ValueError>): boolean {
  * Validates a parsed body against `schema` after coercion; throws AssetsResponseError when it
  * still does not fit. `what` names the request (method and path) for the error.
  */
-export function coerce<T extends TSchema>(schema: T, value: unknown, what: { method: string; path: string }): Static<T> {
+export function coerce<T extends TSchema>(
+  schema: T,
+  value: unknown,
+  what: { method: string; path: string },
+): Static<T> {
   const checker = checkerFor(schema);
   if (checker.Check(value)) return value as Static<T>;
   let converted: unknown = Value.Convert(schema, value);

@@ -16,14 +16,29 @@ export function abortReason(signal: AbortSignal): unknown {
 }
 
 /** setTimeout as a promise; rejects with the signal's reason when aborted. */
-export const defaultSleep: Sleep = (ms, signal) => new Promise<void>((resolve, reject) => {
-  if (signal?.aborted) { reject(abortReason(signal)); return; }
-  const onAbort = () => { clearTimeout(timer); reject(signal === undefined ? new Error('aborted') : abortReason(signal)); };
-  const timer = setTimeout(() => { signal?.removeEventListener('abort', onAbort); resolve(); }, Math.max(0, ms));
-  signal?.addEventListener('abort', onAbort, { once: true });
-});
+export const defaultSleep: Sleep = (ms, signal) =>
+  new Promise<void>((resolve, reject) => {
+    if (signal?.aborted) {
+      reject(abortReason(signal));
+      return;
+    }
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(signal === undefined ? new Error('aborted') : abortReason(signal));
+    };
+    const timer = setTimeout(
+      () => {
+        signal?.removeEventListener('abort', onAbort);
+        resolve();
+      },
+      Math.max(0, ms),
+    );
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
 
-interface HeaderSource { get(name: string): string | null }
+interface HeaderSource {
+  get(name: string): string | null;
+}
 
 /**
  * How long the server asked us to wait, in ms, or undefined when it did not say.

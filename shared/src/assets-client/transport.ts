@@ -67,7 +67,8 @@ const assetsPrefix = (workspaceId: string) => `/jsm/assets/workspace/${encodeURI
 
 function requireWorkspace(req: TransportRequest, fallback: string | undefined): string {
   const ws = req.workspaceId ?? fallback;
-  if (ws === undefined || ws === '') throw new TypeError('an Assets request needs a workspace id (pass workspaceId to the transport or the client)');
+  if (ws === undefined || ws === '')
+    throw new TypeError('an Assets request needs a workspace id (pass workspaceId to the transport or the client)');
   return ws;
 }
 
@@ -78,7 +79,14 @@ function requestHeaders(req: TransportRequest): Record<string, string> {
 }
 
 /** Error codes after which the request provably never reached the server. */
-const NOT_SENT_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ENETUNREACH', 'EHOSTUNREACH', 'UND_ERR_CONNECT_TIMEOUT']);
+const NOT_SENT_CODES = new Set([
+  'ECONNREFUSED',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'ENETUNREACH',
+  'EHOSTUNREACH',
+  'UND_ERR_CONNECT_TIMEOUT',
+]);
 
 function lowLevelCode(err: unknown): string | undefined {
   let current: unknown = err;
@@ -91,15 +99,25 @@ function lowLevelCode(err: unknown): string | undefined {
 }
 
 /** Turns whatever fetch threw into AssetsTransportError; the caller's own abort passes through unchanged. */
-function toTransportError(err: unknown, what: string, callerSignal: AbortSignal | undefined, timeoutSignal: AbortSignal | undefined, timeoutMs: number | undefined): unknown {
+function toTransportError(
+  err: unknown,
+  what: string,
+  callerSignal: AbortSignal | undefined,
+  timeoutSignal: AbortSignal | undefined,
+  timeoutMs: number | undefined,
+): unknown {
   if (callerSignal?.aborted) return callerSignal.reason ?? err;
   if (err instanceof AssetsTransportError) return err;
   if (timeoutSignal?.aborted) {
-    return new AssetsTransportError('timeout', `${what} timed out after ${timeoutMs} ms`, { mayHaveReachedServer: true, cause: err });
+    return new AssetsTransportError('timeout', `${what} timed out after ${timeoutMs} ms`, {
+      mayHaveReachedServer: true,
+      cause: err,
+    });
   }
   const code = lowLevelCode(err);
   const name = err instanceof Error ? err.name : '';
-  if (name === 'TimeoutError') return new AssetsTransportError('timeout', `${what} timed out`, { mayHaveReachedServer: true, cause: err });
+  if (name === 'TimeoutError')
+    return new AssetsTransportError('timeout', `${what} timed out`, { mayHaveReachedServer: true, cause: err });
   const detail = code ?? (err instanceof Error ? err.message : 'unknown error');
   return new AssetsTransportError('network', `${what} failed: ${detail}`, {
     mayHaveReachedServer: code === undefined || !NOT_SENT_CODES.has(code),
@@ -117,12 +135,15 @@ export function createFetchTransport(opts: FetchTransportOptions): AssetsTranspo
   const doFetch = opts.fetch ?? fetch;
   const timeoutMs = opts.timeoutMs ?? 60_000;
   if (opts.auth.type === 'bearer' && opts.cloudId === undefined) {
-    throw new TypeError('bearer (OAuth 2.0) auth needs cloudId: it only works through api.atlassian.com/ex/jira/{cloudId}');
+    throw new TypeError(
+      'bearer (OAuth 2.0) auth needs cloudId: it only works through api.atlassian.com/ex/jira/{cloudId}',
+    );
   }
   // computed once and kept in a closure: never attached to anything that could be logged
-  const authorization = opts.auth.type === 'basic'
-    ? `Basic ${Buffer.from(`${opts.auth.email}:${opts.auth.apiToken}`).toString('base64')}`
-    : `Bearer ${opts.auth.token}`;
+  const authorization =
+    opts.auth.type === 'basic'
+      ? `Basic ${Buffer.from(`${opts.auth.email}:${opts.auth.apiToken}`).toString('base64')}`
+      : `Bearer ${opts.auth.token}`;
   const cloudScoped = opts.cloudId !== undefined;
   const cloudPrefix = cloudScoped ? `${gateway}/ex/jira/${encodeURIComponent(opts.cloudId ?? '')}` : '';
 
@@ -157,9 +178,15 @@ export function createFetchTransport(opts: FetchTransportOptions): AssetsTranspo
       } catch (err) {
         throw toTransportError(err, what, req.signal, timeoutSignal, timeoutMs);
       }
-      const wrap = <T>(read: () => Promise<T>) => async (): Promise<T> => {
-        try { return await read(); } catch (err) { throw toTransportError(err, `${what} (reading the body)`, req.signal, timeoutSignal, timeoutMs); }
-      };
+      const wrap =
+        <T>(read: () => Promise<T>) =>
+        async (): Promise<T> => {
+          try {
+            return await read();
+          } catch (err) {
+            throw toTransportError(err, `${what} (reading the body)`, req.signal, timeoutSignal, timeoutMs);
+          }
+        };
       return {
         status: res.status,
         headers: res.headers,
@@ -219,10 +246,21 @@ export function createRequestJiraTransport(
       } catch (err) {
         throw toTransportError(err, what, req.signal, undefined, undefined);
       }
-      const wrap = <T>(read: () => Promise<T>) => async (): Promise<T> => {
-        try { return await read(); } catch (err) { throw toTransportError(err, `${what} (reading the body)`, req.signal, undefined, undefined); }
+      const wrap =
+        <T>(read: () => Promise<T>) =>
+        async (): Promise<T> => {
+          try {
+            return await read();
+          } catch (err) {
+            throw toTransportError(err, `${what} (reading the body)`, req.signal, undefined, undefined);
+          }
+        };
+      return {
+        status: res.status,
+        headers: res.headers,
+        text: wrap(() => res.text()),
+        arrayBuffer: wrap(() => res.arrayBuffer()),
       };
-      return { status: res.status, headers: res.headers, text: wrap(() => res.text()), arrayBuffer: wrap(() => res.arrayBuffer()) };
     },
   };
 }

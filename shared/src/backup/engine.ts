@@ -12,12 +12,29 @@ import { ConflictError, ValidationError } from '../errors.js';
 import { AssetsNotFoundError, type AssetsClient } from '../assets-client/index.js';
 import {
   ASSETS_FIELD_CUSTOM_TYPE,
-  type AqlPage, type JiraField, type JiraIssue, type ObjectType, type ObjectTypeAttribute,
+  type AqlPage,
+  type JiraField,
+  type JiraIssue,
+  type ObjectType,
+  type ObjectTypeAttribute,
 } from '../model/index.js';
 import {
-  SnapshotWriter, toAttributeRecord, toHistoryRecord, toIconRecord, toIssueRefRecord, toObjectRecord, toObjectTypeRecord,
-  toReferenceTypeRecord, toSchemaConfigRecord, toSchemaRecord, toStatusTypeRecord,
-  type ChunkSink, type SnapshotManifest, type SnapshotOptions, type SnapshotWriterOptions, type SnapshotWriterState,
+  SnapshotWriter,
+  toAttributeRecord,
+  toHistoryRecord,
+  toIconRecord,
+  toIssueRefRecord,
+  toObjectRecord,
+  toObjectTypeRecord,
+  toReferenceTypeRecord,
+  toSchemaConfigRecord,
+  toSchemaRecord,
+  toStatusTypeRecord,
+  type ChunkSink,
+  type SnapshotManifest,
+  type SnapshotOptions,
+  type SnapshotWriterOptions,
+  type SnapshotWriterState,
 } from '../snapshot/index.js';
 
 export type BackupOptions = SnapshotOptions;
@@ -173,20 +190,37 @@ async function backUp(input: RunBackupInput, started: { writer?: SnapshotWriter 
   } else {
     const schema = await client.getObjectSchema(schemaId, callOpts);
     objectsExpected = schema.objectCount;
-    writer = started.writer = SnapshotWriter.create({
-      source: { cloudId: input.source.cloudId, siteUrl: input.source.siteUrl, workspaceId },
-      schema: { id: schema.id, name: schema.name, key: schema.objectSchemaKey },
-      options: { history: options.history, icons: options.icons, issueRefs: options.issueRefs },
-      createdAt: now().toISOString(),
-    }, { ...input.writer, sink: input.sink });
+    writer = started.writer = SnapshotWriter.create(
+      {
+        source: { cloudId: input.source.cloudId, siteUrl: input.source.siteUrl, workspaceId },
+        schema: { id: schema.id, name: schema.name, key: schema.objectSchemaKey },
+        options: { history: options.history, icons: options.icons, issueRefs: options.issueRefs },
+        createdAt: now().toISOString(),
+      },
+      { ...input.writer, sink: input.sink },
+    );
     input.onProgress?.(progress('structure'));
     await writer.write(toSchemaRecord(schema));
     await writeStructure();
     cursor = {
-      cursorVersion: 1, schemaId, options: { ...options }, phase: 'objects', objectsExpected,
+      cursorVersion: 1,
+      schemaId,
+      options: { ...options },
+      phase: 'objects',
+      objectsExpected,
       objects: { startAt: 0, pageWritten: false, historyDone: 0, overlap: 0, previousPageIds: [], earlierPageIds: [] },
       issueRefs: { fieldIndex: 0, issuesDone: 0 },
-      stats: { pages: 0, objects: 0, pageRetries: 0, possibleGaps: 0, historyRequests: 0, historiesMissing: 0, issuesScanned: 0, issueRefs: 0, resumes: 0 },
+      stats: {
+        pages: 0,
+        objects: 0,
+        pageRetries: 0,
+        possibleGaps: 0,
+        historyRequests: 0,
+        historiesMissing: 0,
+        issuesScanned: 0,
+        issueRefs: 0,
+        resumes: 0,
+      },
       writer: await writer.checkpoint(),
     };
     if (shouldYield()) return pause();
@@ -195,8 +229,14 @@ async function backUp(input: RunBackupInput, started: { writer?: SnapshotWriter 
   function progress(phase: BackupPhase): BackupProgress {
     const s = cursor?.stats;
     return {
-      phase, objects: s?.objects ?? 0, objectsExpected, pages: s?.pages ?? 0, historyRequests: s?.historyRequests ?? 0,
-      issuesScanned: s?.issuesScanned ?? 0, issueRefs: s?.issueRefs ?? 0, chunks: writer.chunkCount,
+      phase,
+      objects: s?.objects ?? 0,
+      objectsExpected,
+      pages: s?.pages ?? 0,
+      historyRequests: s?.historyRequests ?? 0,
+      issuesScanned: s?.issuesScanned ?? 0,
+      issueRefs: s?.issueRefs ?? 0,
+      chunks: writer.chunkCount,
     };
   }
 
@@ -279,7 +319,13 @@ async function backUp(input: RunBackupInput, started: { writer?: SnapshotWriter 
     const abortAll = () => controller.abort(signal?.reason);
     signal?.addEventListener('abort', abortAll, { once: true });
     const fetchPage = async (startAt: number): Promise<AqlPage> => {
-      for await (const page of client.aqlPages(ql, { startAt, pageSize, includeAttributes: true, signal: controller.signal })) return page;
+      for await (const page of client.aqlPages(ql, {
+        startAt,
+        pageSize,
+        includeAttributes: true,
+        signal: controller.signal,
+      }))
+        return page;
       return { startAt, maxResults: pageSize, isLast: true, values: [] };
     };
     const fetchAhead = (startAt: number) => {
@@ -308,8 +354,11 @@ async function backUp(input: RunBackupInput, started: { writer?: SnapshotWriter 
       const overlap = last ? 0 : Math.min(MAX_PAGE_OVERLAP, Math.floor(echoed / 4));
       const objects = page.values.filter((obj) => !seen.has(obj.id));
       const written: WrittenPage = {
-        pageIds: page.values.map((obj) => obj.id), objectIds: objects.map((obj) => obj.id),
-        nextStart: o.startAt + page.values.length - overlap, overlap, last,
+        pageIds: page.values.map((obj) => obj.id),
+        objectIds: objects.map((obj) => obj.id),
+        nextStart: o.startAt + page.values.length - overlap,
+        overlap,
+        last,
       };
       // convert, then let the parsed page go before asking for the next one: a parsed page is
       // many times larger than its records, so memory holds one parsed page at a time
@@ -368,10 +417,17 @@ async function backUp(input: RunBackupInput, started: { writer?: SnapshotWriter 
   }
 
   async function writeHistories(objectIds: string[], pageSignal: AbortSignal): Promise<void> {
-    const results = await mapWithConcurrency(objectIds, input.historyConcurrency ?? 8, pageSignal,
+    const results = await mapWithConcurrency(
+      objectIds,
+      input.historyConcurrency ?? 8,
+      pageSignal,
       // an object deleted since its page was read has no history to read: it stays in the backup without one
-      (id, batchSignal) => client.getObjectHistory(id, { signal: batchSignal, asc: true })
-        .catch((err: unknown) => { if (err instanceof AssetsNotFoundError) return undefined; throw err; }));
+      (id, batchSignal) =>
+        client.getObjectHistory(id, { signal: batchSignal, asc: true }).catch((err: unknown) => {
+          if (err instanceof AssetsNotFoundError) return undefined;
+          throw err;
+        }),
+    );
     cursor.stats.historyRequests += objectIds.length;
     for (let i = 0; i < objectIds.length; i++) {
       const entries = results[i];
@@ -397,7 +453,10 @@ async function backUp(input: RunBackupInput, started: { writer?: SnapshotWriter 
       // issues already handled are skipped (same JQL and order, so the same issues come first).
       let skip = state.issuesDone;
       const search = client.searchIssuePages({
-        ...callOpts, jql: `cf[${field.customId}] is not EMPTY ORDER BY key ASC`, fields: [field.id], pageSize: ISSUE_PAGE_SIZE,
+        ...callOpts,
+        jql: `cf[${field.customId}] is not EMPTY ORDER BY key ASC`,
+        fields: [field.id],
+        pageSize: ISSUE_PAGE_SIZE,
       });
       for await (const page of search) {
         const issues = page.issues.slice(Math.min(skip, page.issues.length));
@@ -422,12 +481,21 @@ async function backUp(input: RunBackupInput, started: { writer?: SnapshotWriter 
     for (let i = 0; i < candidates.length; i += MEMBERSHIP_BATCH) {
       const batch = candidates.slice(i, i + MEMBERSHIP_BATCH);
       const ql = `objectSchemaId = ${schemaId} AND objectId IN (${batch.join(', ')})`;
-      for await (const obj of client.aqlObjects(ql, { ...callOpts, includeAttributes: false, pageSize: batch.length })) members.add(obj.id);
+      for await (const obj of client.aqlObjects(ql, { ...callOpts, includeAttributes: false, pageSize: batch.length }))
+        members.add(obj.id);
     }
     for (const { issue, ids } of perIssue) {
       const objectIds = ids.filter((id) => members.has(id));
       if (objectIds.length === 0) continue;
-      await writer.write(toIssueRefRecord({ issueId: issue.id, issueKey: issue.key, fieldId: field.id, fieldName: field.name, objectIds }));
+      await writer.write(
+        toIssueRefRecord({
+          issueId: issue.id,
+          issueKey: issue.key,
+          fieldId: field.id,
+          fieldName: field.name,
+          objectIds,
+        }),
+      );
       cursor.stats.issueRefs += 1;
     }
   }
@@ -438,14 +506,20 @@ async function backUp(input: RunBackupInput, started: { writer?: SnapshotWriter 
   const warnings: string[] = [];
   const counted = await client.aqlTotalCount(`objectSchemaId = ${schemaId}`, callOpts);
   if (counted !== cursor.stats.objects) {
-    warnings.push(`Objects changed while the backup ran: ${cursor.stats.objects} written, ${counted} in the schema at the end`);
+    warnings.push(
+      `Objects changed while the backup ran: ${cursor.stats.objects} written, ${counted} in the schema at the end`,
+    );
   }
   if (cursor.stats.possibleGaps > 0) {
-    warnings.push(`Many objects were deleted while the backup ran: objects near ${cursor.stats.possibleGaps} page boundaries may be missing; run the backup again`);
+    warnings.push(
+      `Many objects were deleted while the backup ran: objects near ${cursor.stats.possibleGaps} page boundaries may be missing; run the backup again`,
+    );
   }
   const historiesMissing = cursor.stats.historiesMissing ?? 0;
   if (historiesMissing > 0) {
-    warnings.push(`${historiesMissing} objects were deleted while the backup ran, before their history was read: they are in the backup without history`);
+    warnings.push(
+      `${historiesMissing} objects were deleted while the backup ran, before their history was read: they are in the backup without history`,
+    );
   }
   const manifest = await writer.finish({ completedAt: now().toISOString(), warnings });
   input.onProgress?.(progress('done'));
@@ -453,14 +527,23 @@ async function backUp(input: RunBackupInput, started: { writer?: SnapshotWriter 
 }
 
 function checkCursor(cursor: BackupCursor, input: RunBackupInput, workspaceId: string): void {
-  if (cursor.cursorVersion !== 1) throw new ValidationError('Unsupported backup cursor version', { code: 'invalid_backup_cursor' });
-  const same = cursor.schemaId === input.schemaId
-    && cursor.options.history === input.options.history && cursor.options.icons === input.options.icons
-    && cursor.options.issueRefs === input.options.issueRefs
-    && cursor.writer.source.cloudId === input.source.cloudId && cursor.writer.source.siteUrl === input.source.siteUrl;
-  if (!same) throw new ValidationError('The backup cursor belongs to another schema, site or set of options', { code: 'invalid_backup_cursor' });
+  if (cursor.cursorVersion !== 1)
+    throw new ValidationError('Unsupported backup cursor version', { code: 'invalid_backup_cursor' });
+  const same =
+    cursor.schemaId === input.schemaId &&
+    cursor.options.history === input.options.history &&
+    cursor.options.icons === input.options.icons &&
+    cursor.options.issueRefs === input.options.issueRefs &&
+    cursor.writer.source.cloudId === input.source.cloudId &&
+    cursor.writer.source.siteUrl === input.source.siteUrl;
+  if (!same)
+    throw new ValidationError('The backup cursor belongs to another schema, site or set of options', {
+      code: 'invalid_backup_cursor',
+    });
   if (cursor.writer.source.workspaceId !== workspaceId) {
-    throw new ConflictError('The site now reports another Assets workspace than when this backup started', { code: 'workspace_changed' });
+    throw new ConflictError('The site now reports another Assets workspace than when this backup started', {
+      code: 'workspace_changed',
+    });
   }
 }
 
@@ -515,7 +598,8 @@ export function assetsObjectIds(value: unknown, workspaceId: string): string[] {
 }
 
 function byNumericId(a: string, b: string): number {
-  const x = Number(a), y = Number(b);
+  const x = Number(a),
+    y = Number(b);
   return Number.isFinite(x) && Number.isFinite(y) ? x - y : a < b ? -1 : a > b ? 1 : 0;
 }
 
@@ -525,7 +609,9 @@ function byNumericId(a: string, b: string): number {
  * has settled, so no request of the batch outlives it (nor retries in the background).
  */
 async function mapWithConcurrency<T, R>(
-  items: readonly T[], concurrency: number, signal: AbortSignal,
+  items: readonly T[],
+  concurrency: number,
+  signal: AbortSignal,
   fn: (item: T, signal: AbortSignal) => Promise<R>,
 ): Promise<R[]> {
   signal.throwIfAborted();

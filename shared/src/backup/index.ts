@@ -3,6 +3,13 @@
  * Forge queue consumer can continue in its next invocation.
  */
 export {
-  assetsObjectIds, runBackup,
-  type BackupCursor, type BackupOptions, type BackupPhase, type BackupProgress, type BackupResult, type BackupStats, type RunBackupInput,
+  assetsObjectIds,
+  runBackup,
+  type BackupCursor,
+  type BackupOptions,
+  type BackupPhase,
+  type BackupProgress,
+  type BackupResult,
+  type BackupStats,
+  type RunBackupInput,
 } from './engine.js';

@@ -8,7 +8,8 @@
  */
 import { badRequestMessage } from './errors.js';
 
-export type AqlOp = '=' | '==' | '!=' | '<' | '>' | '<=' | '>=' | 'like' | 'not like' | 'in' | 'not in' | 'empty' | 'not empty';
+export type AqlOp =
+  '=' | '==' | '!=' | '<' | '>' | '<=' | '>=' | 'like' | 'not like' | 'in' | 'not in' | 'empty' | 'not empty';
 
 export type AqlNode =
   | { kind: 'and'; items: AqlNode[] }
@@ -28,10 +29,22 @@ function tokenize(input: string): Token[] {
   let i = 0;
   while (i < input.length) {
     const c = input[i] ?? '';
-    if (/\s/.test(c)) { i++; continue; }
-    if (c === '(') { tokens.push({ t: 'lp', v: c, pos: i++ }); continue; }
-    if (c === ')') { tokens.push({ t: 'rp', v: c, pos: i++ }); continue; }
-    if (c === ',') { tokens.push({ t: 'comma', v: c, pos: i++ }); continue; }
+    if (/\s/.test(c)) {
+      i++;
+      continue;
+    }
+    if (c === '(') {
+      tokens.push({ t: 'lp', v: c, pos: i++ });
+      continue;
+    }
+    if (c === ')') {
+      tokens.push({ t: 'rp', v: c, pos: i++ });
+      continue;
+    }
+    if (c === ',') {
+      tokens.push({ t: 'comma', v: c, pos: i++ });
+      continue;
+    }
     if (c === '"' || c === "'") {
       const start = i++;
       let out = '';
@@ -46,8 +59,15 @@ function tokenize(input: string): Token[] {
       continue;
     }
     const two = input.slice(i, i + 2);
-    if (two === '==' || two === '!=' || two === '<=' || two === '>=') { tokens.push({ t: 'op', v: two, pos: i }); i += 2; continue; }
-    if (c === '=' || c === '<' || c === '>') { tokens.push({ t: 'op', v: c, pos: i++ }); continue; }
+    if (two === '==' || two === '!=' || two === '<=' || two === '>=') {
+      tokens.push({ t: 'op', v: two, pos: i });
+      i += 2;
+      continue;
+    }
+    if (c === '=' || c === '<' || c === '>') {
+      tokens.push({ t: 'op', v: c, pos: i++ });
+      continue;
+    }
     const m = /^[A-Za-z0-9_\-.:@/+]+/.exec(input.slice(i));
     if (!m) throw aqlError(`unexpected character '${c}' at position ${i}`);
     tokens.push({ t: 'word', v: m[0], pos: i });
@@ -101,7 +121,10 @@ export function parseAql(input: string): AqlQuery {
     const open = next();
     if (open.t !== 'lp') throw aqlError(`expected '(' at position ${open.pos}`);
     const values: string[] = [];
-    if (peek()?.t === 'rp') { next(); return values; }
+    if (peek()?.t === 'rp') {
+      next();
+      return values;
+    }
     for (;;) {
       values.push(parseValue());
       const tok = next();
@@ -154,13 +177,19 @@ export function parseAql(input: string): AqlQuery {
 
   function parseAnd(): AqlNode {
     const items = [parsePrimary()];
-    while (isKw(peek(), 'and')) { next(); items.push(parsePrimary()); }
+    while (isKw(peek(), 'and')) {
+      next();
+      items.push(parsePrimary());
+    }
     return items.length === 1 ? (items[0] as AqlNode) : { kind: 'and', items };
   }
 
   function parseOr(): AqlNode {
     const items = [parseAnd()];
-    while (isKw(peek(), 'or')) { next(); items.push(parseAnd()); }
+    while (isKw(peek(), 'or')) {
+      next();
+      items.push(parseAnd());
+    }
     return items.length === 1 ? (items[0] as AqlNode) : { kind: 'or', items };
   }
 
@@ -172,7 +201,10 @@ export function parseAql(input: string): AqlQuery {
     const field = parseField();
     let desc = false;
     if (isKw(peek(), 'asc')) next();
-    else if (isKw(peek(), 'desc')) { next(); desc = true; }
+    else if (isKw(peek(), 'desc')) {
+      next();
+      desc = true;
+    }
     query.orderBy = { field, desc };
   }
   const rest = peek();
@@ -183,15 +215,30 @@ export function parseAql(input: string): AqlQuery {
 /** Compares one stored value with one query value under an operator (AQL `=` ignores case). */
 export function matchValue(op: AqlOp, stored: string, wanted: string): boolean {
   switch (op) {
-    case '=': case 'in': return stored.toLowerCase() === wanted.toLowerCase();
-    case '==': return stored === wanted;
-    case 'like': return stored.toLowerCase().includes(wanted.toLowerCase());
-    case '<': case '>': case '<=': case '>=': {
-      const a = Number(stored), b = Number(wanted);
-      const c = Number.isFinite(a) && Number.isFinite(b) && stored.trim() !== '' && wanted.trim() !== ''
-        ? a - b : stored < wanted ? -1 : stored > wanted ? 1 : 0;
+    case '=':
+    case 'in':
+      return stored.toLowerCase() === wanted.toLowerCase();
+    case '==':
+      return stored === wanted;
+    case 'like':
+      return stored.toLowerCase().includes(wanted.toLowerCase());
+    case '<':
+    case '>':
+    case '<=':
+    case '>=': {
+      const a = Number(stored),
+        b = Number(wanted);
+      const c =
+        Number.isFinite(a) && Number.isFinite(b) && stored.trim() !== '' && wanted.trim() !== ''
+          ? a - b
+          : stored < wanted
+            ? -1
+            : stored > wanted
+              ? 1
+              : 0;
       return op === '<' ? c < 0 : op === '>' ? c > 0 : op === '<=' ? c <= 0 : c >= 0;
     }
-    default: return false;
+    default:
+      return false;
   }
 }

@@ -20,12 +20,16 @@ const { values } = parseArgs({
 });
 
 if (values.help) {
-  console.log('usage: pnpm emulator [--port 4000] [--host 127.0.0.1] [--seed demo] [--objects 2000] [--site demo] [--json]');
+  console.log(
+    'usage: pnpm emulator [--port 4000] [--host 127.0.0.1] [--seed demo] [--objects 2000] [--site demo] [--json]',
+  );
 } else {
   const port = Number(values.port);
   const objects = Number(values.objects);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--port must be 0-65535, got ${values.port}`);
-  if (!Number.isInteger(objects) || objects < 0) throw new Error(`--objects must be a non-negative integer, got ${values.objects}`);
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    throw new Error(`--port must be 0-65535, got ${values.port}`);
+  if (!Number.isInteger(objects) || objects < 0)
+    throw new Error(`--objects must be a non-negative integer, got ${values.objects}`);
   const emulator = await startEmulator({ host: values.host, port, seed: values.seed });
   const site = emulator.createSite({ name: values.site });
   const seeded = seedFixture(site, { objects, seed: values.seed, systemSchema: true });
@@ -33,22 +37,32 @@ if (values.help) {
   if (values.json) {
     console.log(JSON.stringify({ siteUrl, assetsApiBase, workspaceId, cloudId, email, apiToken }));
   } else {
-    console.log([
-      `Assets Cloud + Jira emulator listening on ${emulator.url}`,
-      `  site URL        ${siteUrl}`,
-      `  Assets API      ${assetsApiBase}/jsm/assets/workspace/${workspaceId}/v1`,
-      `  workspace id    ${workspaceId}`,
-      `  cloud id        ${cloudId}`,
-      `  email           ${email}`,
-      `  API token       ${apiToken}`,
-      `  bearer token    ${site.info.bearerToken}`,
-      `  seeded schema   ${seeded.schemaId} with ${seeded.objectCount} objects (second schema ${seeded.secondSchemaId ?? '-'}), ${seeded.issueKeys.length} issues`,
-      `  controls        ${emulator.url}/__emulator/counters?site=${site.info.name}`,
-      'Ctrl+C stops it.',
-    ].join('\n'));
+    console.log(
+      [
+        `Assets Cloud + Jira emulator listening on ${emulator.url}`,
+        `  site URL        ${siteUrl}`,
+        `  Assets API      ${assetsApiBase}/jsm/assets/workspace/${workspaceId}/v1`,
+        `  workspace id    ${workspaceId}`,
+        `  cloud id        ${cloudId}`,
+        `  email           ${email}`,
+        `  API token       ${apiToken}`,
+        `  bearer token    ${site.info.bearerToken}`,
+        `  seeded schema   ${seeded.schemaId} with ${seeded.objectCount} objects (second schema ${seeded.secondSchemaId ?? '-'}), ${seeded.issueKeys.length} issues`,
+        `  controls        ${emulator.url}/__emulator/counters?site=${site.info.name}`,
+        'Ctrl+C stops it.',
+      ].join('\n'),
+    );
   }
   const stop = () => {
-    emulator.close().then(() => { process.exitCode = 0; }, (err: unknown) => { console.error(err); process.exitCode = 1; });
+    emulator.close().then(
+      () => {
+        process.exitCode = 0;
+      },
+      (err: unknown) => {
+        console.error(err);
+        process.exitCode = 1;
+      },
+    );
   };
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);

@@ -51,14 +51,27 @@ const BASE_TIME = Date.UTC(2023, 0, 2, 9, 0, 0);
 const MINUTE = 60_000;
 
 type AttrSpec = {
-  name: string; type: number; defaultTypeId?: number; options?: string; typeValue?: string; additionalValue?: string;
-  typeValueMulti?: string[]; min?: number; max?: number; unique?: boolean; includeChildObjectTypes?: boolean;
-  suffix?: string; description?: string;
+  name: string;
+  type: number;
+  defaultTypeId?: number;
+  options?: string;
+  typeValue?: string;
+  additionalValue?: string;
+  typeValueMulti?: string[];
+  min?: number;
+  max?: number;
+  unique?: boolean;
+  includeChildObjectTypes?: boolean;
+  suffix?: string;
+  description?: string;
 };
 
 function uniqueName(store: SiteStore, name: string, key: string): { name: string; key: string } {
-  let n = 1, outName = name, outKey = key;
-  const taken = () => [...store.schemas.values()].some((s) => s.name.toLowerCase() === outName.toLowerCase() || s.key === outKey);
+  let n = 1,
+    outName = name,
+    outKey = key;
+  const taken = () =>
+    [...store.schemas.values()].some((s) => s.name.toLowerCase() === outName.toLowerCase() || s.key === outKey);
   while (taken()) {
     n++;
     outName = `${name} ${n}`;
@@ -88,12 +101,20 @@ export function seedFixture(site: EmulatorSite, opts: SeedOptions): SeedResult {
   }
   const groups = [...store.groups];
 
-  const mkType = (schemaId: number, name: string, iconName: string, extra: { parent?: TypeRec; inherited?: boolean; abstract?: boolean; description?: string } = {}): TypeRec => {
+  const mkType = (
+    schemaId: number,
+    name: string,
+    iconName: string,
+    extra: { parent?: TypeRec; inherited?: boolean; abstract?: boolean; description?: string } = {},
+  ): TypeRec => {
     const iconId = [...store.icons].find(([, n]) => n === iconName)?.[0] ?? 1;
     const t = store.createType({
-      name, objectSchemaId: String(schemaId), iconId: String(iconId),
+      name,
+      objectSchemaId: String(schemaId),
+      iconId: String(iconId),
       ...(extra.parent ? { parentObjectTypeId: String(extra.parent.id) } : {}),
-      ...(extra.inherited ? { inherited: true } : {}), ...(extra.abstract ? { abstractObjectType: true } : {}),
+      ...(extra.inherited ? { inherited: true } : {}),
+      ...(extra.abstract ? { abstractObjectType: true } : {}),
       ...(extra.description ? { description: extra.description } : {}),
     });
     objectTypeIds[name] = String(t.id);
@@ -101,7 +122,8 @@ export function seedFixture(site: EmulatorSite, opts: SeedOptions): SeedResult {
   };
   const mkAttr = (t: TypeRec, spec: AttrSpec): AttrRec => {
     const a = store.createAttribute(String(t.id), {
-      name: spec.name, type: spec.type,
+      name: spec.name,
+      type: spec.type,
       ...(spec.defaultTypeId !== undefined ? { defaultTypeId: spec.defaultTypeId } : {}),
       ...(spec.options !== undefined ? { options: spec.options } : {}),
       ...(spec.typeValue !== undefined ? { typeValue: spec.typeValue } : {}),
@@ -123,7 +145,8 @@ export function seedFixture(site: EmulatorSite, opts: SeedOptions): SeedResult {
     attributeIds[`${store.types.get(label.typeId)?.name ?? t.name}.Name`] = String(label.id);
     return label;
   };
-  const refType = (name: string) => String([...store.refTypes.values()].find((r) => r.name === name && r.schemaId === undefined)?.id ?? 1);
+  const refType = (name: string) =>
+    String([...store.refTypes.values()].find((r) => r.name === name && r.schemaId === undefined)?.id ?? 1);
   const statusId = (name: string) => String([...store.statuses.values()].find((s) => s.name === name)?.id ?? 1);
 
   // ---- schema 2: Human Resources (referenced from schema 1)
@@ -139,33 +162,80 @@ export function seedFixture(site: EmulatorSite, opts: SeedOptions): SeedResult {
     secondSchemaId = hr.id;
     const office = mkType(hr.id, 'Office', 'Office');
     const officeName = labelOf(office);
-    const officeCountry = mkAttr(office, { name: 'Country', type: AttributeKind.Default, defaultTypeId: DefaultType.Select, options: 'Germany,Portugal,Japan,Brazil,Canada' });
-    const officeAddress = mkAttr(office, { name: 'Address', type: AttributeKind.Default, defaultTypeId: DefaultType.Textarea });
+    const officeCountry = mkAttr(office, {
+      name: 'Country',
+      type: AttributeKind.Default,
+      defaultTypeId: DefaultType.Select,
+      options: 'Germany,Portugal,Japan,Brazil,Canada',
+    });
+    const officeAddress = mkAttr(office, {
+      name: 'Address',
+      type: AttributeKind.Default,
+      defaultTypeId: DefaultType.Textarea,
+    });
     employeeType = mkType(hr.id, 'Employee', 'Employee');
     const empName = labelOf(employeeType);
-    const empEmail = mkAttr(employeeType, { name: 'Email', type: AttributeKind.Default, defaultTypeId: DefaultType.Email, unique: true });
-    const empDept = mkAttr(employeeType, { name: 'Department', type: AttributeKind.Default, defaultTypeId: DefaultType.Select, options: 'IT,HR,Finance,Sales,Support' });
-    const empStart = mkAttr(employeeType, { name: 'Start date', type: AttributeKind.Default, defaultTypeId: DefaultType.Date });
-    const empAccount = mkAttr(employeeType, { name: 'Jira user', type: AttributeKind.User, additionalValue: 'SHOW_PROFILE' });
+    const empEmail = mkAttr(employeeType, {
+      name: 'Email',
+      type: AttributeKind.Default,
+      defaultTypeId: DefaultType.Email,
+      unique: true,
+    });
+    const empDept = mkAttr(employeeType, {
+      name: 'Department',
+      type: AttributeKind.Default,
+      defaultTypeId: DefaultType.Select,
+      options: 'IT,HR,Finance,Sales,Support',
+    });
+    const empStart = mkAttr(employeeType, {
+      name: 'Start date',
+      type: AttributeKind.Default,
+      defaultTypeId: DefaultType.Date,
+    });
+    const empAccount = mkAttr(employeeType, {
+      name: 'Jira user',
+      type: AttributeKind.User,
+      additionalValue: 'SHOW_PROFILE',
+    });
     const empTeam = mkAttr(employeeType, { name: 'Team group', type: AttributeKind.Group });
-    const empOffice = mkAttr(employeeType, { name: 'Office', type: AttributeKind.Reference, typeValue: String(office.id), additionalValue: refType('Location') });
-    const empManager = mkAttr(employeeType, { name: 'Manager', type: AttributeKind.Reference, typeValue: String(employeeType.id), additionalValue: refType('Reference'), description: 'Managers form chains and cycles' });
+    const empOffice = mkAttr(employeeType, {
+      name: 'Office',
+      type: AttributeKind.Reference,
+      typeValue: String(office.id),
+      additionalValue: refType('Location'),
+    });
+    const empManager = mkAttr(employeeType, {
+      name: 'Manager',
+      type: AttributeKind.Reference,
+      typeValue: String(employeeType.id),
+      additionalValue: refType('Reference'),
+      description: 'Managers form chains and cycles',
+    });
 
     const offices: ObjRec[] = [];
     const countries = ['Germany', 'Portugal', 'Japan', 'Brazil', 'Canada'];
     for (let i = 0; i < 5; i++) {
       const created = tick(3);
-      offices.push(store.insertObject(office.id, new Map([
-        [officeName.id, [`Office ${countries[i]}`]], [officeCountry.id, [countries[i] ?? 'Germany']],
-        [officeAddress.id, [`Main street ${i + 1}\nFloor ${i + 2}`]],
-      ]), { created, updated: created, validate }));
+      offices.push(
+        store.insertObject(
+          office.id,
+          new Map([
+            [officeName.id, [`Office ${countries[i]}`]],
+            [officeCountry.id, [countries[i] ?? 'Germany']],
+            [officeAddress.id, [`Main street ${i + 1}\nFloor ${i + 2}`]],
+          ]),
+          { created, updated: created, validate },
+        ),
+      );
     }
     const employeeCount = Math.min(500, Math.max(10, Math.ceil(opts.objects / 20)));
     for (let i = 0; i < employeeCount; i++) {
       const created = tick(7);
-      const first = rng.pick(FIRST_NAMES), last = rng.pick(LAST_NAMES);
+      const first = rng.pick(FIRST_NAMES),
+        last = rng.pick(LAST_NAMES);
       const values = new Map<number, string[]>([
-        [empName.id, [`${first} ${last}`]], [empEmail.id, [`${first}.${last}.${i}@example.test`.toLowerCase()]],
+        [empName.id, [`${first} ${last}`]],
+        [empEmail.id, [`${first}.${last}.${i}@example.test`.toLowerCase()]],
         [empDept.id, [rng.pick(['IT', 'HR', 'Finance', 'Sales', 'Support'])]],
         [empStart.id, [new Date(BASE_TIME - rng.int(30, 3000) * 86_400_000).toISOString().slice(0, 10)]],
         [empOffice.id, [String(rng.pick(offices).id)]],
@@ -183,68 +253,189 @@ export function seedFixture(site: EmulatorSite, opts: SeedOptions): SeedResult {
 
   // ---- schema 1: IT Inventory
   const names = uniqueName(store, opts.schemaName ?? 'IT Inventory', opts.schemaKey ?? 'ITI');
-  const main = store.createSchema({ name: names.name, objectSchemaKey: names.key, description: 'Hardware, software and locations' });
+  const main = store.createSchema({
+    name: names.name,
+    objectSchemaKey: names.key,
+    description: 'Hardware, software and locations',
+  });
   if (secondSchemaId !== undefined) store.setSchemaConfig(String(main.id), { allowOtherObjectSchema: true });
   const retired = store.createStatus({ name: 'Retired', category: 0, objectSchemaId: String(main.id) });
-  const inRepair = store.createStatus({ name: 'In repair', category: 2, objectSchemaId: String(main.id), description: 'At the vendor' });
+  const inRepair = store.createStatus({
+    name: 'In repair',
+    category: 2,
+    objectSchemaId: String(main.id),
+    description: 'At the vendor',
+  });
   const runsOn = store.createRefType({ name: 'Runs on', color: 'de350b', objectSchemaId: String(main.id) });
 
   const location = mkType(main.id, 'Location', 'Location');
   const locName = labelOf(location);
-  const locCode = mkAttr(location, { name: 'Building code', type: AttributeKind.Default, defaultTypeId: DefaultType.Text, unique: true });
-  const locParent = mkAttr(location, { name: 'Parent location', type: AttributeKind.Reference, typeValue: String(location.id), additionalValue: refType('Location') });
+  const locCode = mkAttr(location, {
+    name: 'Building code',
+    type: AttributeKind.Default,
+    defaultTypeId: DefaultType.Text,
+    unique: true,
+  });
+  const locParent = mkAttr(location, {
+    name: 'Parent location',
+    type: AttributeKind.Reference,
+    typeValue: String(location.id),
+    additionalValue: refType('Location'),
+  });
 
-  const hardware = mkType(main.id, 'Hardware', 'Object', { inherited: true, abstract: true, description: 'Abstract parent: children inherit its attributes' });
+  const hardware = mkType(main.id, 'Hardware', 'Object', {
+    inherited: true,
+    abstract: true,
+    description: 'Abstract parent: children inherit its attributes',
+  });
   const hwName = labelOf(hardware);
-  const hwSerial = mkAttr(hardware, { name: 'Serial Number', type: AttributeKind.Default, defaultTypeId: DefaultType.Text, min: 1, unique: true });
-  const hwPurchase = mkAttr(hardware, { name: 'Purchase date', type: AttributeKind.Default, defaultTypeId: DefaultType.Date });
-  const hwPrice = mkAttr(hardware, { name: 'Price', type: AttributeKind.Default, defaultTypeId: DefaultType.Double, suffix: 'EUR' });
-  const hwWarranty = mkAttr(hardware, { name: 'Warranty months', type: AttributeKind.Default, defaultTypeId: DefaultType.Integer });
-  const hwStock = mkAttr(hardware, { name: 'In stock', type: AttributeKind.Default, defaultTypeId: DefaultType.Boolean });
-  const hwStatus = mkAttr(hardware, { name: 'Status', type: AttributeKind.Status, typeValueMulti: [statusId('Active'), statusId('Closed'), String(retired.id), String(inRepair.id)] });
-  const hwLocation = mkAttr(hardware, { name: 'Location', type: AttributeKind.Reference, typeValue: String(location.id), additionalValue: refType('Location') });
+  const hwSerial = mkAttr(hardware, {
+    name: 'Serial Number',
+    type: AttributeKind.Default,
+    defaultTypeId: DefaultType.Text,
+    min: 1,
+    unique: true,
+  });
+  const hwPurchase = mkAttr(hardware, {
+    name: 'Purchase date',
+    type: AttributeKind.Default,
+    defaultTypeId: DefaultType.Date,
+  });
+  const hwPrice = mkAttr(hardware, {
+    name: 'Price',
+    type: AttributeKind.Default,
+    defaultTypeId: DefaultType.Double,
+    suffix: 'EUR',
+  });
+  const hwWarranty = mkAttr(hardware, {
+    name: 'Warranty months',
+    type: AttributeKind.Default,
+    defaultTypeId: DefaultType.Integer,
+  });
+  const hwStock = mkAttr(hardware, {
+    name: 'In stock',
+    type: AttributeKind.Default,
+    defaultTypeId: DefaultType.Boolean,
+  });
+  const hwStatus = mkAttr(hardware, {
+    name: 'Status',
+    type: AttributeKind.Status,
+    typeValueMulti: [statusId('Active'), statusId('Closed'), String(retired.id), String(inRepair.id)],
+  });
+  const hwLocation = mkAttr(hardware, {
+    name: 'Location',
+    type: AttributeKind.Reference,
+    typeValue: String(location.id),
+    additionalValue: refType('Location'),
+  });
   const hwOwner = employeeType
-    ? mkAttr(hardware, { name: 'Owner', type: AttributeKind.Reference, typeValue: String(employeeType.id), additionalValue: refType('Owner'), description: 'An employee in the HR schema' })
+    ? mkAttr(hardware, {
+        name: 'Owner',
+        type: AttributeKind.Reference,
+        typeValue: String(employeeType.id),
+        additionalValue: refType('Owner'),
+        description: 'An employee in the HR schema',
+      })
     : undefined;
   const hwNotes = mkAttr(hardware, { name: 'Notes', type: AttributeKind.Default, defaultTypeId: DefaultType.Textarea });
 
   const laptop = mkType(main.id, 'Laptop', 'Laptop', { parent: hardware });
-  const lapRam = mkAttr(laptop, { name: 'RAM', type: AttributeKind.Default, defaultTypeId: DefaultType.Integer, suffix: 'GB' });
-  const lapOs = mkAttr(laptop, { name: 'Operating system', type: AttributeKind.Default, defaultTypeId: DefaultType.Select, options: 'Windows 11,macOS,Ubuntu,Fedora' });
-  const lapSeen = mkAttr(laptop, { name: 'Last seen', type: AttributeKind.Default, defaultTypeId: DefaultType.DateTime });
+  const lapRam = mkAttr(laptop, {
+    name: 'RAM',
+    type: AttributeKind.Default,
+    defaultTypeId: DefaultType.Integer,
+    suffix: 'GB',
+  });
+  const lapOs = mkAttr(laptop, {
+    name: 'Operating system',
+    type: AttributeKind.Default,
+    defaultTypeId: DefaultType.Select,
+    options: 'Windows 11,macOS,Ubuntu,Fedora',
+  });
+  const lapSeen = mkAttr(laptop, {
+    name: 'Last seen',
+    type: AttributeKind.Default,
+    defaultTypeId: DefaultType.DateTime,
+  });
   const lapUser = mkAttr(laptop, { name: 'Assigned user', type: AttributeKind.User, additionalValue: 'SHOW_PROFILE' });
 
   const server = mkType(main.id, 'Server', 'Server', { parent: hardware });
-  const srvIp = mkAttr(server, { name: 'IP address', type: AttributeKind.Default, defaultTypeId: DefaultType.IpAddress });
+  const srvIp = mkAttr(server, {
+    name: 'IP address',
+    type: AttributeKind.Default,
+    defaultTypeId: DefaultType.IpAddress,
+  });
   const srvHost = mkAttr(server, { name: 'Hostname', type: AttributeKind.Default, defaultTypeId: DefaultType.Text });
-  const srvConsole = mkAttr(server, { name: 'Console URL', type: AttributeKind.Default, defaultTypeId: DefaultType.Url, });
+  const srvConsole = mkAttr(server, {
+    name: 'Console URL',
+    type: AttributeKind.Default,
+    defaultTypeId: DefaultType.Url,
+  });
   const srvGroup = mkAttr(server, { name: 'Admin group', type: AttributeKind.Group });
 
   const network = mkType(main.id, 'Network device', 'Router', { parent: hardware });
-  const netIp = mkAttr(network, { name: 'Management IP', type: AttributeKind.Default, defaultTypeId: DefaultType.IpAddress });
+  const netIp = mkAttr(network, {
+    name: 'Management IP',
+    type: AttributeKind.Default,
+    defaultTypeId: DefaultType.IpAddress,
+  });
   const netPorts = mkAttr(network, { name: 'Ports', type: AttributeKind.Default, defaultTypeId: DefaultType.Integer });
 
   const software = mkType(main.id, 'Software', 'Application');
   const swName = labelOf(software);
   const swVersion = mkAttr(software, { name: 'Version', type: AttributeKind.Default, defaultTypeId: DefaultType.Text });
-  const swLicense = mkAttr(software, { name: 'License type', type: AttributeKind.Default, defaultTypeId: DefaultType.Select, options: 'Commercial,Open source,Freeware,Subscription' });
-  const swVendor = mkAttr(software, { name: 'Vendor email', type: AttributeKind.Default, defaultTypeId: DefaultType.Email });
+  const swLicense = mkAttr(software, {
+    name: 'License type',
+    type: AttributeKind.Default,
+    defaultTypeId: DefaultType.Select,
+    options: 'Commercial,Open source,Freeware,Subscription',
+  });
+  const swVendor = mkAttr(software, {
+    name: 'Vendor email',
+    type: AttributeKind.Default,
+    defaultTypeId: DefaultType.Email,
+  });
   const swHome = mkAttr(software, { name: 'Homepage', type: AttributeKind.Default, defaultTypeId: DefaultType.Url });
-  const swWindow = mkAttr(software, { name: 'Maintenance window', type: AttributeKind.Default, defaultTypeId: DefaultType.Time });
+  const swWindow = mkAttr(software, {
+    name: 'Maintenance window',
+    type: AttributeKind.Default,
+    defaultTypeId: DefaultType.Time,
+  });
   const swResponsible = mkAttr(software, { name: 'Responsible', type: AttributeKind.User });
   const swLifecycle = mkAttr(software, { name: 'Lifecycle', type: AttributeKind.Status });
-  const swDepends = mkAttr(software, { name: 'Depends on', type: AttributeKind.Reference, typeValue: String(software.id), additionalValue: refType('Dependency'), max: -1, description: 'Dependencies form cycles' });
-  const swInstalled = mkAttr(software, { name: 'Installed on', type: AttributeKind.Reference, typeValue: String(hardware.id), additionalValue: String(runsOn.id), includeChildObjectTypes: true, max: 10 });
+  const swDepends = mkAttr(software, {
+    name: 'Depends on',
+    type: AttributeKind.Reference,
+    typeValue: String(software.id),
+    additionalValue: refType('Dependency'),
+    max: -1,
+    description: 'Dependencies form cycles',
+  });
+  const swInstalled = mkAttr(software, {
+    name: 'Installed on',
+    type: AttributeKind.Reference,
+    typeValue: String(hardware.id),
+    additionalValue: String(runsOn.id),
+    includeChildObjectTypes: true,
+    max: 10,
+  });
 
   // ---- objects of schema 1: share of N per type
   const n = Math.max(0, Math.floor(opts.objects));
-  const counts = { location: Math.round(n * 0.05), software: Math.round(n * 0.2), server: Math.round(n * 0.15), network: Math.round(n * 0.1) };
+  const counts = {
+    location: Math.round(n * 0.05),
+    software: Math.round(n * 0.2),
+    server: Math.round(n * 0.15),
+    network: Math.round(n * 0.1),
+  };
   if (n >= 5) for (const k of Object.keys(counts) as Array<keyof typeof counts>) counts[k] = Math.max(1, counts[k]);
   let rest = n - counts.location - counts.software - counts.server - counts.network;
   if (rest < 0) {
     // tiny fixtures: fill in order location, software, laptop…
-    counts.location = Math.min(n, 1); counts.software = Math.min(n - counts.location, 1);
-    counts.server = Math.min(n - counts.location - counts.software, 1); counts.network = 0;
+    counts.location = Math.min(n, 1);
+    counts.software = Math.min(n - counts.location, 1);
+    counts.server = Math.min(n - counts.location - counts.software, 1);
+    counts.network = 0;
     rest = n - counts.location - counts.software - counts.server;
   }
   const laptopCount = rest;
@@ -252,15 +443,22 @@ export function seedFixture(site: EmulatorSite, opts: SeedOptions): SeedResult {
   const locations: ObjRec[] = [];
   for (let i = 0; i < counts.location; i++) {
     const created = tick(1);
-    locations.push(store.insertObject(location.id, new Map([
-      [locName.id, [`Building ${String.fromCharCode(65 + (i % 26))}${Math.floor(i / 26) || ''}`]],
-      [locCode.id, [`B-${String(i + 1).padStart(5, '0')}`]],
-    ]), { created, updated: created, validate }));
+    locations.push(
+      store.insertObject(
+        location.id,
+        new Map([
+          [locName.id, [`Building ${String.fromCharCode(65 + (i % 26))}${Math.floor(i / 26) || ''}`]],
+          [locCode.id, [`B-${String(i + 1).padStart(5, '0')}`]],
+        ]),
+        { created, updated: created, validate },
+      ),
+    );
   }
   locations.forEach((l, i) => {
     // a tree plus one cycle between the first two buildings
     const parent = i < 2 ? locations[1 - i] : locations[Math.floor((i - 1) / 4)];
-    if (parent && parent.id !== l.id && locations.length > 1) store.setValuesUnchecked(l, locParent.id, [String(parent.id)]);
+    if (parent && parent.id !== l.id && locations.length > 1)
+      store.setValuesUnchecked(l, locParent.id, [String(parent.id)]);
   });
 
   const date = (daysBack: number) => new Date(BASE_TIME - daysBack * 86_400_000).toISOString().slice(0, 10);
@@ -273,11 +471,23 @@ export function seedFixture(site: EmulatorSite, opts: SeedOptions): SeedResult {
       [hwPrice.id, [`${rng.int(200, 9000)}.${String(rng.int(0, 99)).padStart(2, '0')}`]],
       [hwWarranty.id, [String(rng.pick([12, 24, 36, 48]))]],
       [hwStock.id, [rng.chance(0.2) ? 'true' : 'false']],
-      [hwStatus.id, [rng.pick([statusId('Active'), statusId('Active'), statusId('Closed'), String(retired.id), String(inRepair.id)])]],
+      [
+        hwStatus.id,
+        [
+          rng.pick([
+            statusId('Active'),
+            statusId('Active'),
+            statusId('Closed'),
+            String(retired.id),
+            String(inRepair.id),
+          ]),
+        ],
+      ],
     ]);
     if (locations.length > 0 && rng.chance(0.9)) v.set(hwLocation.id, [String(rng.pick(locations).id)]);
     if (hwOwner && employees.length > 0 && rng.chance(0.8)) v.set(hwOwner.id, [String(rng.pick(employees).id)]);
-    if (rng.chance(0.15)) v.set(hwNotes.id, [`Checked on ${date(rng.int(1, 300))}.\nAll good — "quoted", <b>tags</b> & ünïcödé.`]);
+    if (rng.chance(0.15))
+      v.set(hwNotes.id, [`Checked on ${date(rng.int(1, 300))}.\nAll good — "quoted", <b>tags</b> & ünïcödé.`]);
     return v;
   };
   const maybeAvatar = (objectIndexSeed: string): string | undefined => {
@@ -286,7 +496,9 @@ export function seedFixture(site: EmulatorSite, opts: SeedOptions): SeedResult {
     store.registerAvatar(uuid, seededUuid(seed, 'file', objectIndexSeed), rng.int(0, 255));
     return uuid;
   };
-  const addAvatarId = (o: ObjRec) => { if (o.avatarUUID) avatarObjectIds.push(String(o.id)); };
+  const addAvatarId = (o: ObjRec) => {
+    if (o.avatarUUID) avatarObjectIds.push(String(o.id));
+  };
 
   for (let i = 0; i < counts.server; i++) {
     const created = tick(2);
@@ -296,7 +508,12 @@ export function seedFixture(site: EmulatorSite, opts: SeedOptions): SeedResult {
     if (rng.chance(0.7)) v.set(srvConsole.id, [`https://console.example.test/servers/${i + 1}`]);
     if (rng.chance(0.5)) v.set(srvGroup.id, [rng.pick(groups)]);
     const avatarUUID = maybeAvatar(`srv-${i}`);
-    const o = store.insertObject(server.id, v, { created, updated: created + rng.int(0, 400) * MINUTE, validate, ...(avatarUUID ? { avatarUUID } : {}) });
+    const o = store.insertObject(server.id, v, {
+      created,
+      updated: created + rng.int(0, 400) * MINUTE,
+      validate,
+      ...(avatarUUID ? { avatarUUID } : {}),
+    });
     hardwareObjects.push(o);
     addAvatarId(o);
   }
@@ -313,15 +530,32 @@ export function seedFixture(site: EmulatorSite, opts: SeedOptions): SeedResult {
     const v = hardwareValues('LAP', i);
     v.set(lapRam.id, [String(rng.pick([8, 16, 32, 64]))]);
     v.set(lapOs.id, [rng.pick(['Windows 11', 'macOS', 'Ubuntu', 'Fedora'])]);
-    if (rng.chance(0.6)) v.set(lapSeen.id, [new Date(created + rng.int(1, 90) * 86_400_000 + rng.int(0, 999)).toISOString()]);
+    if (rng.chance(0.6))
+      v.set(lapSeen.id, [new Date(created + rng.int(1, 90) * 86_400_000 + rng.int(0, 999)).toISOString()]);
     if (rng.chance(0.5)) v.set(lapUser.id, [rng.pick(userAccountIds)]);
     const avatarUUID = maybeAvatar(`lap-${i}`);
-    const o = store.insertObject(laptop.id, v, { created, updated: created + rng.int(0, 400) * MINUTE, validate, ...(avatarUUID ? { avatarUUID } : {}) });
+    const o = store.insertObject(laptop.id, v, {
+      created,
+      updated: created + rng.int(0, 400) * MINUTE,
+      validate,
+      ...(avatarUUID ? { avatarUUID } : {}),
+    });
     hardwareObjects.push(o);
     addAvatarId(o);
   }
   const softwareObjects: ObjRec[] = [];
-  const products = ['Office Suite', 'Browser', 'Database', 'Backup Agent', 'VPN Client', 'Editor', 'Monitoring', 'CRM', 'Ticketing', 'Mail'];
+  const products = [
+    'Office Suite',
+    'Browser',
+    'Database',
+    'Backup Agent',
+    'VPN Client',
+    'Editor',
+    'Monitoring',
+    'CRM',
+    'Ticketing',
+    'Mail',
+  ];
   for (let i = 0; i < counts.software; i++) {
     const created = tick(1);
     const v = new Map<number, string[]>([
@@ -340,7 +574,9 @@ export function seedFixture(site: EmulatorSite, opts: SeedOptions): SeedResult {
       while (set.size < k) set.add(rng.pick(hardwareObjects).id);
       v.set(swInstalled.id, [...set].map(String));
     }
-    softwareObjects.push(store.insertObject(software.id, v, { created, updated: created + rng.int(0, 400) * MINUTE, validate }));
+    softwareObjects.push(
+      store.insertObject(software.id, v, { created, updated: created + rng.int(0, 400) * MINUTE, validate }),
+    );
   }
   // multi-valued dependencies with cycles: each item depends on the next one or two (wrapping around)
   softwareObjects.forEach((s, i) => {
@@ -369,8 +605,15 @@ export function seedFixture(site: EmulatorSite, opts: SeedOptions): SeedResult {
       const a = rng.pick(editable);
       const current = o.values.get(a.id)?.join(', ') ?? '';
       const at = o.created + Math.floor(((o.updated - o.created) * (c + 1)) / (changes + 1));
-      store.addHistory({ objectId: o.id, actor: rng.pick(userAccountIds), type: 2, affectedAttribute: a.name,
-        oldValue: `${current.slice(0, 40)} (old)`, newValue: current.slice(0, 60), created: at });
+      store.addHistory({
+        objectId: o.id,
+        actor: rng.pick(userAccountIds),
+        type: 2,
+        affectedAttribute: a.name,
+        oldValue: `${current.slice(0, 40)} (old)`,
+        newValue: current.slice(0, 60),
+        created: at,
+      });
       historyEntries++;
     }
     if (o.avatarUUID) {
@@ -396,10 +639,14 @@ export function seedFixture(site: EmulatorSite, opts: SeedOptions): SeedResult {
         for (let j = 0; j < k; j++) set.add(rng.pick(pool).id);
         custom[affected.id] = [...set].map((id) => store.assetsFieldValue(id));
       }
-      if (employees.length > 0 && rng.chance(0.3)) custom[employeeField.id] = [store.assetsFieldValue(rng.pick(employees).id)];
+      if (employees.length > 0 && rng.chance(0.3))
+        custom[employeeField.id] = [store.assetsFieldValue(rng.pick(employees).id)];
       const issue = store.addIssue({
-        projectKey: 'SUP', summary: `${rng.pick(['Replace', 'Repair', 'Install', 'Upgrade', 'Check'])} ${rng.pick(['docking station', 'license', 'disk', 'RAM', 'VPN access'])} #${i + 1}`,
-        status: rng.pick(['Open', 'In Progress', 'Waiting for support', 'Done']), created: BASE_TIME + i * 90 * MINUTE, custom,
+        projectKey: 'SUP',
+        summary: `${rng.pick(['Replace', 'Repair', 'Install', 'Upgrade', 'Check'])} ${rng.pick(['docking station', 'license', 'disk', 'RAM', 'VPN access'])} #${i + 1}`,
+        status: rng.pick(['Open', 'In Progress', 'Waiting for support', 'Done']),
+        created: BASE_TIME + i * 90 * MINUTE,
+        custom,
       });
       issueKeys.push(issue.key);
     }
@@ -407,21 +654,35 @@ export function seedFixture(site: EmulatorSite, opts: SeedOptions): SeedResult {
 
   let systemSchemaId: number | undefined;
   if (opts.systemSchema && ![...store.schemas.values()].some((s) => s.key === 'SVC')) {
-    const svc = store.createSchema({ name: 'Services', objectSchemaKey: 'SVC', description: 'JSM service registry' }, { canManage: false });
+    const svc = store.createSchema(
+      { name: 'Services', objectSchemaKey: 'SVC', description: 'JSM service registry' },
+      { canManage: false },
+    );
     const service = mkType(svc.id, 'Service', 'Service');
     const label = labelOf(service);
     for (let i = 0; i < 3; i++) {
       const created = tick(1);
-      store.insertObject(service.id, new Map([[label.id, [`Service ${i + 1}`]]]), { created, updated: created, validate });
+      store.insertObject(service.id, new Map([[label.id, [`Service ${i + 1}`]]]), {
+        created,
+        updated: created,
+        validate,
+      });
     }
     systemSchemaId = svc.id;
   }
 
   return {
-    schemaId: String(main.id), ...(secondSchemaId !== undefined ? { secondSchemaId: String(secondSchemaId) } : {}),
+    schemaId: String(main.id),
+    ...(secondSchemaId !== undefined ? { secondSchemaId: String(secondSchemaId) } : {}),
     ...(systemSchemaId !== undefined ? { systemSchemaId: String(systemSchemaId) } : {}),
-    objectTypeIds, attributeIds, objectCount: store.schemaObjectCount(main.id),
+    objectTypeIds,
+    attributeIds,
+    objectCount: store.schemaObjectCount(main.id),
     secondSchemaObjectCount: secondSchemaId !== undefined ? store.schemaObjectCount(secondSchemaId) : 0,
-    historyEntries, issueKeys, assetsFieldIds: [affected.id, employeeField.id], userAccountIds, avatarObjectIds,
+    historyEntries,
+    issueKeys,
+    assetsFieldIds: [affected.id, employeeField.id],
+    userAccountIds,
+    avatarObjectIds,
   };
 }

@@ -57,13 +57,23 @@ export function pageSize(req: FastifyRequest, dflt: number): { startAt: number; 
 }
 
 /** Sends an error in the style the site's knobs ask for (Atlassian is not consistent about it). */
-export function sendError(reply: FastifyReply, status: number, envelope: JiraEnvelope, style: ErrorBodyStyle = 'jira', headers: Record<string, string> = {}): FastifyReply {
+export function sendError(
+  reply: FastifyReply,
+  status: number,
+  envelope: JiraEnvelope,
+  style: ErrorBodyStyle = 'jira',
+  headers: Record<string, string> = {},
+): FastifyReply {
   reply.code(status).headers(headers);
   const message = envelope.errorMessages[0] ?? Object.values(envelope.errors)[0] ?? `HTTP ${status}`;
   switch (style) {
-    case 'gateway': return reply.type('application/json').send({ code: status, message });
-    case 'empty': return reply.send();
-    case 'text': return reply.type('text/plain; charset=utf-8').send(message);
-    default: return reply.type('application/json').send(envelope);
+    case 'gateway':
+      return reply.type('application/json').send({ code: status, message });
+    case 'empty':
+      return reply.send();
+    case 'text':
+      return reply.type('text/plain; charset=utf-8').send(message);
+    default:
+      return reply.type('application/json').send(envelope);
   }
 }

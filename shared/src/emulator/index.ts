@@ -18,8 +18,13 @@ export { parseAql, type AqlQuery, type AqlNode } from './aql.js';
 export { parseJql } from './jql.js';
 export { EmulatorHttpError } from './errors.js';
 export {
-  ENDPOINT_BUCKETS, DOCUMENTED_LIMITS_PER_MINUTE, type EndpointBucket, type EmulatorKnobs, type EmulatorSiteInfo,
-  type EmulatorCounters, type ErrorBodyStyle,
+  ENDPOINT_BUCKETS,
+  DOCUMENTED_LIMITS_PER_MINUTE,
+  type EndpointBucket,
+  type EmulatorKnobs,
+  type EmulatorSiteInfo,
+  type EmulatorCounters,
+  type ErrorBodyStyle,
 } from './types.js';
 
 /** Starts an emulator listening on `host:port` (default 127.0.0.1, a free port). */

@@ -16,7 +16,10 @@ type JqlNode =
   | { kind: 'eq'; field: string; values: string[]; negate: boolean }
   | { kind: 'contains'; field: string; text: string };
 
-export interface JqlQuery { where?: JqlNode; orderBy?: { field: string; desc: boolean } }
+export interface JqlQuery {
+  where?: JqlNode;
+  orderBy?: { field: string; desc: boolean };
+}
 
 type Tok = { t: 'str' | 'word' | 'op' | 'lp' | 'rp' | 'comma'; v: string };
 
@@ -29,12 +32,28 @@ function tokenize(s: string): Tok[] {
   let i = 0;
   while (i < s.length) {
     const c = s[i] ?? '';
-    if (/\s/.test(c)) { i++; continue; }
-    if (c === '(') { out.push({ t: 'lp', v: c }); i++; continue; }
-    if (c === ')') { out.push({ t: 'rp', v: c }); i++; continue; }
-    if (c === ',') { out.push({ t: 'comma', v: c }); i++; continue; }
+    if (/\s/.test(c)) {
+      i++;
+      continue;
+    }
+    if (c === '(') {
+      out.push({ t: 'lp', v: c });
+      i++;
+      continue;
+    }
+    if (c === ')') {
+      out.push({ t: 'rp', v: c });
+      i++;
+      continue;
+    }
+    if (c === ',') {
+      out.push({ t: 'comma', v: c });
+      i++;
+      continue;
+    }
     if (c === '"' || c === "'") {
-      let j = i + 1, v = '';
+      let j = i + 1,
+        v = '';
       while (j < s.length && s[j] !== c) {
         if (s[j] === '\\' && j + 1 < s.length) j++;
         v += s[j];
@@ -46,8 +65,16 @@ function tokenize(s: string): Tok[] {
       continue;
     }
     const two = s.slice(i, i + 2);
-    if (two === '!=' || two === '!~') { out.push({ t: 'op', v: two }); i += 2; continue; }
-    if (c === '=' || c === '~') { out.push({ t: 'op', v: c }); i++; continue; }
+    if (two === '!=' || two === '!~') {
+      out.push({ t: 'op', v: two });
+      i += 2;
+      continue;
+    }
+    if (c === '=' || c === '~') {
+      out.push({ t: 'op', v: c });
+      i++;
+      continue;
+    }
     const m = /^[A-Za-z0-9_\-.[\]]+/.exec(s.slice(i));
     if (!m) throw jqlError(`unexpected character '${c}'`);
     out.push({ t: 'word', v: m[0] });
@@ -119,18 +146,25 @@ export function parseJql(input: string): JqlQuery {
       }
       return { kind: 'eq', field, values: list(), negate };
     }
-    if (operator.t === 'op' && (operator.v === '=' || operator.v === '!=')) return { kind: 'eq', field, values: [value()], negate: operator.v === '!=' };
+    if (operator.t === 'op' && (operator.v === '=' || operator.v === '!='))
+      return { kind: 'eq', field, values: [value()], negate: operator.v === '!=' };
     if (operator.t === 'op' && operator.v === '~') return { kind: 'contains', field, text: value() };
     throw jqlError(`operator '${operator.v}' is not supported`);
   };
   const and = (): JqlNode => {
     const items = [clause()];
-    while (kw(peek(), 'and')) { next(); items.push(clause()); }
+    while (kw(peek(), 'and')) {
+      next();
+      items.push(clause());
+    }
     return items.length === 1 ? (items[0] as JqlNode) : { kind: 'and', items };
   };
   const or = (): JqlNode => {
     const items = [and()];
-    while (kw(peek(), 'or')) { next(); items.push(and()); }
+    while (kw(peek(), 'or')) {
+      next();
+      items.push(and());
+    }
     return items.length === 1 ? (items[0] as JqlNode) : { kind: 'or', items };
   };
 
@@ -142,7 +176,10 @@ export function parseJql(input: string): JqlQuery {
     const field = value().toLowerCase();
     let desc = false;
     if (kw(peek(), 'asc')) next();
-    else if (kw(peek(), 'desc')) { next(); desc = true; }
+    else if (kw(peek(), 'desc')) {
+      next();
+      desc = true;
+    }
     q.orderBy = { field, desc };
   }
   if (peek()) throw jqlError(`unexpected '${peek()?.v}'`);
@@ -162,8 +199,10 @@ export function searchIssues(store: SiteStore, jql: string): IssueRec[] {
   const aqlCache = new Map<string, Set<number>>();
   const evalNode = (issue: IssueRec, n: JqlNode): boolean => {
     switch (n.kind) {
-      case 'and': return n.items.every((i) => evalNode(issue, i));
-      case 'or': return n.items.some((i) => evalNode(issue, i));
+      case 'and':
+        return n.items.every((i) => evalNode(issue, i));
+      case 'or':
+        return n.items.some((i) => evalNode(issue, i));
       case 'empty': {
         const f = requireField(n.field);
         const empty = f.custom ? isEmptyValue(issue.custom.get(f.id)) : false;
@@ -171,7 +210,8 @@ export function searchIssues(store: SiteStore, jql: string): IssueRec[] {
       }
       case 'aql': {
         const f = requireField(n.field);
-        if (f.schema?.items !== 'cmdb-object-field') throw jqlError(`aqlFunction() cannot be used with the field '${n.field}'`);
+        if (f.schema?.items !== 'cmdb-object-field')
+          throw jqlError(`aqlFunction() cannot be used with the field '${n.field}'`);
         let ids = aqlCache.get(n.aql);
         if (!ids) aqlCache.set(n.aql, (ids = new Set(store.aqlIds(n.aql))));
         const matchSet = ids;
@@ -190,7 +230,8 @@ export function searchIssues(store: SiteStore, jql: string): IssueRec[] {
         return n.negate ? !hit : hit;
       }
       case 'contains': {
-        if (n.field.toLowerCase() !== 'summary' && n.field.toLowerCase() !== 'text') throw jqlError(`'~' is only supported on summary`);
+        if (n.field.toLowerCase() !== 'summary' && n.field.toLowerCase() !== 'text')
+          throw jqlError(`'~' is only supported on summary`);
         return issue.summary.toLowerCase().includes(n.text.toLowerCase());
       }
     }
@@ -206,10 +247,16 @@ export function searchIssues(store: SiteStore, jql: string): IssueRec[] {
   const dir = order.desc ? -1 : 1;
   const sortKey = (i: IssueRec): number => {
     switch (order.field) {
-      case 'created': return i.created;
-      case 'updated': return i.updated;
-      case 'key': case 'id': case 'issuekey': return i.id;
-      default: throw jqlError(`ORDER BY ${order.field} is not supported in this emulator`);
+      case 'created':
+        return i.created;
+      case 'updated':
+        return i.updated;
+      case 'key':
+      case 'id':
+      case 'issuekey':
+        return i.id;
+      default:
+        throw jqlError(`ORDER BY ${order.field} is not supported in this emulator`);
     }
   };
   out.sort((a, b) => (sortKey(a) - sortKey(b)) * dir || a.id - b.id);
@@ -227,7 +274,8 @@ export function encodePageToken(jql: string, offset: number): string {
 export function decodePageToken(jql: string, token: string): number {
   try {
     const parsed = JSON.parse(Buffer.from(token, 'base64url').toString('utf8')) as { o?: unknown; h?: unknown };
-    if (typeof parsed.o === 'number' && Number.isInteger(parsed.o) && parsed.o >= 0 && parsed.h === jqlHash(jql)) return parsed.o;
+    if (typeof parsed.o === 'number' && Number.isInteger(parsed.o) && parsed.o >= 0 && parsed.h === jqlHash(jql))
+      return parsed.o;
   } catch {
     // fall through to the 400
   }
@@ -238,11 +286,18 @@ const jqlHash = (jql: string) => createHash('sha256').update(jql).digest('base64
 const jiraTime = (ms: number) => new Date(ms).toISOString().replace('Z', '+0000');
 
 /** Renders an issue with the requested fields (`*all`/`*navigable` = every field). */
-export function renderIssue(store: SiteStore, issue: IssueRec, fields: string[] | undefined, siteUrl: string): JiraIssue {
-  const want = (id: string) => fields === undefined || fields.includes('*all') || fields.includes('*navigable') || fields.includes(id);
+export function renderIssue(
+  store: SiteStore,
+  issue: IssueRec,
+  fields: string[] | undefined,
+  siteUrl: string,
+): JiraIssue {
+  const want = (id: string) =>
+    fields === undefined || fields.includes('*all') || fields.includes('*navigable') || fields.includes(id);
   const out: Record<string, unknown> = {};
   if (want('summary')) out.summary = issue.summary;
-  if (want('status')) out.status = { name: issue.status, statusCategory: { key: issue.status === 'Done' ? 'done' : 'new' } };
+  if (want('status'))
+    out.status = { name: issue.status, statusCategory: { key: issue.status === 'Done' ? 'done' : 'new' } };
   if (want('issuetype')) out.issuetype = { name: issue.issueType };
   if (want('project')) out.project = { key: issue.projectKey, name: `${issue.projectKey} service desk` };
   if (want('reporter')) {

@@ -32,18 +32,26 @@ export function solidPng(key: number, size: number): Buffer {
   const cacheKey = `${key}:${size}`;
   const hit = cache.get(cacheKey);
   if (hit) return hit;
-  const r = (key * 67) & 0xff, g = (key * 131 + 80) & 0xff, b = (key * 29 + 160) & 0xff;
+  const r = (key * 67) & 0xff,
+    g = (key * 131 + 80) & 0xff,
+    b = (key * 29 + 160) & 0xff;
   const header = Buffer.alloc(13);
   header.writeUInt32BE(size, 0);
   header.writeUInt32BE(size, 4);
   header[8] = 8; // bit depth
   header[9] = 2; // truecolour
   const row = Buffer.alloc(1 + size * 3);
-  for (let x = 0; x < size; x++) { row[1 + x * 3] = r; row[2 + x * 3] = g; row[3 + x * 3] = b; }
+  for (let x = 0; x < size; x++) {
+    row[1 + x * 3] = r;
+    row[2 + x * 3] = g;
+    row[3 + x * 3] = b;
+  }
   const raw = Buffer.concat(Array.from({ length: size }, () => row));
   const png = Buffer.concat([
     Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
-    chunk('IHDR', header), chunk('IDAT', deflateSync(raw)), chunk('IEND', Buffer.alloc(0)),
+    chunk('IHDR', header),
+    chunk('IDAT', deflateSync(raw)),
+    chunk('IEND', Buffer.alloc(0)),
   ]);
   if (cache.size < 512) cache.set(cacheKey, png);
   return png;

@@ -6,9 +6,20 @@
  */
 import { createHmac, randomUUID } from 'node:crypto';
 import {
-  AttributeKind, DEFAULT_TYPE_NAMES, type AssetObject, type Avatar, type Icon, type JiraUser, type ObjectAttribute,
-  type ObjectAttributeValue, type ObjectHistory, type ObjectSchema, type ObjectType, type ObjectTypeAttribute,
-  type ReferenceType, type Status,
+  AttributeKind,
+  DEFAULT_TYPE_NAMES,
+  type AssetObject,
+  type Avatar,
+  type Icon,
+  type JiraUser,
+  type ObjectAttribute,
+  type ObjectAttributeValue,
+  type ObjectHistory,
+  type ObjectSchema,
+  type ObjectType,
+  type ObjectTypeAttribute,
+  type ReferenceType,
+  type Status,
 } from '../model/index.js';
 import type { AttrRec, HistoryRec, ObjRec, RefTypeRec, SchemaRec, SiteStore, StatusRec, TypeRec } from './store.js';
 import { displayDefaultValue } from './values.js';
@@ -31,7 +42,10 @@ export type AttributeMode = 'none' | 'plain' | 'embedded';
 export class Renderer {
   private typeCache = new Map<string, ObjectType>();
   private summaryCache = new Map<number, AssetObject>();
-  constructor(private readonly store: SiteStore, private readonly ctx: RenderContext) {}
+  constructor(
+    private readonly store: SiteStore,
+    private readonly ctx: RenderContext,
+  ) {}
 
   get assetsBase(): string {
     return this.ctx.assetsBase;
@@ -40,9 +54,15 @@ export class Renderer {
   schema(s: SchemaRec, counts: boolean): ObjectSchema {
     const ws = this.store.workspaceId;
     return {
-      workspaceId: ws, globalId: this.store.globalId(s.id), id: String(s.id), name: s.name, objectSchemaKey: s.key,
+      workspaceId: ws,
+      globalId: this.store.globalId(s.id),
+      id: String(s.id),
+      name: s.name,
+      objectSchemaKey: s.key,
       ...(s.description ? { description: s.description } : {}),
-      status: 'Ok', created: iso(s.created), updated: iso(s.updated),
+      status: 'Ok',
+      created: iso(s.created),
+      updated: iso(s.updated),
       objectCount: counts ? this.store.schemaObjectCount(s.id) : 0,
       objectTypeCount: counts ? this.store.schemaTypeIds(s.id).length : 0,
       canManage: s.canManage,
@@ -51,7 +71,8 @@ export class Renderer {
 
   icon(iconId: number): Icon {
     return {
-      id: String(iconId), name: this.store.icons.get(iconId) ?? 'Object',
+      id: String(iconId),
+      name: this.store.icons.get(iconId) ?? 'Object',
       url16: `${this.ctx.assetsBase}/icon/${iconId}/icon.png?size=16`,
       url48: `${this.ctx.assetsBase}/icon/${iconId}/icon.png?size=48`,
     };
@@ -62,18 +83,27 @@ export class Renderer {
     const hit = this.typeCache.get(cacheKey);
     if (hit) return hit;
     const out: ObjectType = {
-      workspaceId: this.store.workspaceId, globalId: this.store.globalId(t.id), id: String(t.id), name: t.name,
+      workspaceId: this.store.workspaceId,
+      globalId: this.store.globalId(t.id),
+      id: String(t.id),
+      name: t.name,
       ...(t.description ? { description: t.description } : {}),
       icon: {
-        id: String(t.iconId), name: this.store.icons.get(t.iconId) ?? 'Object',
+        id: String(t.iconId),
+        name: this.store.icons.get(t.iconId) ?? 'Object',
         url16: `${this.ctx.assetsBase}/objecttype/${t.id}/icon.png?size=16`,
         url48: `${this.ctx.assetsBase}/objecttype/${t.id}/icon.png?size=48`,
       },
-      position: t.position, created: iso(t.created), updated: iso(t.updated),
-      objectCount: counts ? this.store.typeObjects.get(t.id)?.size ?? 0 : 0,
+      position: t.position,
+      created: iso(t.created),
+      updated: iso(t.updated),
+      objectCount: counts ? (this.store.typeObjects.get(t.id)?.size ?? 0) : 0,
       // declared a number by the spec (§4.2)
       ...(t.parentId !== undefined ? { parentObjectTypeId: t.parentId } : {}),
-      type: 0, objectSchemaId: String(t.schemaId), inherited: t.inherited, abstractObjectType: t.abstract,
+      type: 0,
+      objectSchemaId: String(t.schemaId),
+      inherited: t.inherited,
+      abstractObjectType: t.abstract,
       parentObjectTypeInherited: t.parentInherited,
     };
     this.typeCache.set(cacheKey, out);
@@ -82,17 +112,26 @@ export class Renderer {
 
   status(s: StatusRec): Status {
     return {
-      workspaceId: this.store.workspaceId, globalId: this.store.globalId(s.id), id: String(s.id), name: s.name,
-      ...(s.description ? { description: s.description } : {}), category: s.category,
+      workspaceId: this.store.workspaceId,
+      globalId: this.store.globalId(s.id),
+      id: String(s.id),
+      name: s.name,
+      ...(s.description ? { description: s.description } : {}),
+      category: s.category,
       ...(s.schemaId !== undefined ? { objectSchemaId: String(s.schemaId) } : {}),
     };
   }
 
   referenceType(r: RefTypeRec): ReferenceType {
     return {
-      workspaceId: this.store.workspaceId, globalId: this.store.globalId(r.id), id: String(r.id), name: r.name,
-      ...(r.description ? { description: r.description } : {}), ...(r.color ? { color: r.color } : {}),
-      url16: `${this.ctx.assetsBase}/config/referencetype/${r.id}/icon.png?size=16`, removable: r.removable,
+      workspaceId: this.store.workspaceId,
+      globalId: this.store.globalId(r.id),
+      id: String(r.id),
+      name: r.name,
+      ...(r.description ? { description: r.description } : {}),
+      ...(r.color ? { color: r.color } : {}),
+      url16: `${this.ctx.assetsBase}/config/referencetype/${r.id}/icon.png?size=16`,
+      removable: r.removable,
       ...(r.schemaId !== undefined ? { objectSchemaId: String(r.schemaId) } : {}),
     };
   }
@@ -100,10 +139,16 @@ export class Renderer {
   attribute(a: AttrRec, embedType: boolean): ObjectTypeAttribute {
     const owner = this.store.types.get(a.typeId);
     const out: ObjectTypeAttribute = {
-      workspaceId: this.store.workspaceId, globalId: this.store.globalId(a.id), id: String(a.id),
+      workspaceId: this.store.workspaceId,
+      globalId: this.store.globalId(a.id),
+      id: String(a.id),
       ...(embedType && owner ? { objectType: this.objectType(owner) } : {}),
-      name: a.name, ...(a.description ? { description: a.description } : {}),
-      label: a.label, type: a.kind, indexed: a.indexed, position: a.position,
+      name: a.name,
+      ...(a.description ? { description: a.description } : {}),
+      label: a.label,
+      type: a.kind,
+      indexed: a.indexed,
+      position: a.position,
     };
     if (a.kind === AttributeKind.Default && a.defaultTypeId !== undefined) {
       out.defaultType = { id: a.defaultTypeId, name: DEFAULT_TYPE_NAMES[a.defaultTypeId] ?? 'Text' };
@@ -119,11 +164,18 @@ export class Renderer {
       if (target) out.referenceObjectType = this.objectType(target);
     }
     Object.assign(out, {
-      editable: a.editable, system: a.system, sortable: a.sortable, summable: a.summable,
-      minimumCardinality: a.min, maximumCardinality: a.max,
+      editable: a.editable,
+      system: a.system,
+      sortable: a.sortable,
+      summable: a.summable,
+      minimumCardinality: a.min,
+      maximumCardinality: a.max,
       ...(a.suffix ? { suffix: a.suffix } : {}),
-      removable: a.removable, hidden: a.hidden, includeChildObjectTypes: a.includeChildObjectTypes,
-      uniqueAttribute: a.unique, ...(a.regexValidation ? { regexValidation: a.regexValidation } : {}),
+      removable: a.removable,
+      hidden: a.hidden,
+      includeChildObjectTypes: a.includeChildObjectTypes,
+      uniqueAttribute: a.unique,
+      ...(a.regexValidation ? { regexValidation: a.regexValidation } : {}),
       ...(a.qlQuery ? { qlQuery: a.qlQuery, iql: a.qlQuery } : {}),
       options: a.options,
     });
@@ -137,18 +189,32 @@ export class Renderer {
   private avatar(o: ObjRec): Avatar {
     const ws = this.store.workspaceId;
     const custom = o.avatarUUID ? this.store.avatars.get(o.avatarUUID) : undefined;
-    const url = (size: number) => custom
-      ? `${this.ctx.assetsBase}/object/${o.id}/avatar.png?size=${size}`
-      : `${this.ctx.assetsBase}/objecttype/${o.typeId}/icon.png?size=${size}`;
+    const url = (size: number) =>
+      custom
+        ? `${this.ctx.assetsBase}/object/${o.id}/avatar.png?size=${size}`
+        : `${this.ctx.assetsBase}/objecttype/${o.typeId}/icon.png?size=${size}`;
     const [u16, u48, u72, u144, u288] = AVATAR_SIZES.map(url) as [string, string, string, string, string];
-    const base: Avatar = { workspaceId: ws, url16: u16, url48: u48, url72: u72, url144: u144, url288: u288, objectId: String(o.id) };
+    const base: Avatar = {
+      workspaceId: ws,
+      url16: u16,
+      url48: u48,
+      url72: u72,
+      url144: u144,
+      url288: u288,
+      objectId: String(o.id),
+    };
     if (!custom) return base;
     // Real sites only send a media config for custom avatars, with a fresh short-lived token each time.
     return {
-      ...base, globalId: this.store.globalId(o.id), id: String(o.id), avatarUUID: custom.uuid,
+      ...base,
+      globalId: this.store.globalId(o.id),
+      id: String(o.id),
+      avatarUUID: custom.uuid,
       mediaClientConfig: {
-        clientId: this.ctx.mediaClientId, mediaBaseUrl: `${this.ctx.origin}/media`,
-        mediaJwtToken: this.mediaToken(custom.fileId), fileId: custom.fileId,
+        clientId: this.ctx.mediaClientId,
+        mediaBaseUrl: `${this.ctx.origin}/media`,
+        mediaJwtToken: this.mediaToken(custom.fileId),
+        fileId: custom.fileId,
       },
     };
   }
@@ -156,8 +222,13 @@ export class Renderer {
   private mediaToken(fileId: string): string {
     const now = Math.floor(Date.now() / 1000);
     const enc = (v: unknown) => Buffer.from(JSON.stringify(v)).toString('base64url');
-    const head = `${enc({ alg: 'HS256', typ: 'JWT' })}.${enc({ iss: this.ctx.mediaClientId, iat: now, exp: now + 900, jti: randomUUID(),
-      access: { [`urn:filestore:file:${fileId}`]: ['read'] } })}`;
+    const head = `${enc({ alg: 'HS256', typ: 'JWT' })}.${enc({
+      iss: this.ctx.mediaClientId,
+      iat: now,
+      exp: now + 900,
+      jti: randomUUID(),
+      access: { [`urn:filestore:file:${fileId}`]: ['read'] },
+    })}`;
     return `${head}.${createHmac('sha256', this.ctx.mediaSecret).update(head).digest('base64url')}`;
   }
 
@@ -168,11 +239,19 @@ export class Renderer {
     const type = this.store.types.get(o.typeId);
     const label = this.store.objectLabel(o);
     const out: AssetObject = {
-      workspaceId: this.store.workspaceId, globalId: this.store.globalId(o.id), id: String(o.id), label,
-      objectKey: this.store.objectKey(o), avatar: this.avatar(o),
+      workspaceId: this.store.workspaceId,
+      globalId: this.store.globalId(o.id),
+      id: String(o.id),
+      label,
+      objectKey: this.store.objectKey(o),
+      avatar: this.avatar(o),
       objectType: type ? this.objectType(type) : (undefined as never),
-      created: iso(o.created), updated: iso(o.updated), hasAvatar: o.avatarUUID !== undefined, timestamp: o.updated,
-      name: label, _links: { self: `${this.ctx.assetsBase}/object/${o.id}` },
+      created: iso(o.created),
+      updated: iso(o.updated),
+      hasAvatar: o.avatarUUID !== undefined,
+      timestamp: o.updated,
+      name: label,
+      _links: { self: `${this.ctx.assetsBase}/object/${o.id}` },
     };
     this.summaryCache.set(o.id, out);
     return out;
@@ -185,7 +264,8 @@ export class Renderer {
       let openIssuesExists = false;
       for (const issue of this.store.issues.values()) {
         for (const [, v] of issue.custom) {
-          if (Array.isArray(v) && v.some((x) => String((x as { objectId?: unknown }).objectId) === String(o.id))) openIssuesExists = true;
+          if (Array.isArray(v) && v.some((x) => String((x as { objectId?: unknown }).objectId) === String(o.id)))
+            openIssuesExists = true;
         }
         if (openIssuesExists) break;
       }
@@ -204,7 +284,9 @@ export class Renderer {
       // the value container id is deprecated; derived so it stays stable across reads
       const containerId = String(o.id * 1_000_000 + a.id);
       out.push({
-        workspaceId: this.store.workspaceId, globalId: this.store.globalId(containerId), id: containerId,
+        workspaceId: this.store.workspaceId,
+        globalId: this.store.globalId(containerId),
+        id: containerId,
         ...(embedDefinition ? { objectTypeAttribute: this.attribute(a, false) } : {}),
         objectTypeAttributeId: String(a.id),
         objectAttributeValues: vals.map((v) => this.value(a, v)),
@@ -220,18 +302,34 @@ export class Renderer {
         const target = this.store.objects.get(Number(v));
         if (!target) return { displayValue: v, searchValue: v, referencedType: true };
         const summary = this.objectSummary(target);
-        return { referencedObject: summary, displayValue: summary.label, searchValue: summary.objectKey, referencedType: true };
+        return {
+          referencedObject: summary,
+          displayValue: summary.label,
+          searchValue: summary.objectKey,
+          referencedType: true,
+        };
       }
       case AttributeKind.User: {
         const user = this.user(v);
         return { value: v, displayValue: user.displayName ?? v, searchValue: v, referencedType: false, user };
       }
       case AttributeKind.Group:
-        return { value: v, displayValue: v, searchValue: v, referencedType: false,
-          group: { avatarUrl: `${this.ctx.origin}/secure/useravatar?avatarId=10123&size=small`, name: v } };
+        return {
+          value: v,
+          displayValue: v,
+          searchValue: v,
+          referencedType: false,
+          group: { avatarUrl: `${this.ctx.origin}/secure/useravatar?avatarId=10123&size=small`, name: v },
+        };
       case AttributeKind.Status: {
         const s = this.store.statuses.get(Number(v));
-        return { value: v, displayValue: s?.name ?? v, searchValue: v, referencedType: false, ...(s ? { status: this.status(s) } : {}) };
+        return {
+          value: v,
+          displayValue: s?.name ?? v,
+          searchValue: v,
+          referencedType: false,
+          ...(s ? { status: this.status(s) } : {}),
+        };
       }
       default: {
         const dt = a.defaultTypeId ?? 0;
@@ -244,20 +342,28 @@ export class Renderer {
     const u = this.store.users.get(accountId);
     const name = u?.displayName ?? 'Former user';
     return {
-      avatarUrl: `${this.ctx.origin}/avatar/${encodeURIComponent(accountId)}.png`, displayName: name, name,
-      key: accountId, ...(u ? { emailAddress: u.email } : {}),
-      html: `${name} (${accountId})`, renderedLink: `<a href="${this.ctx.origin}/jira/people/${accountId}">${name}</a>`,
-      isDeleted: u === undefined, self: `${this.ctx.origin}/rest/api/3/user?accountId=${encodeURIComponent(accountId)}`,
+      avatarUrl: `${this.ctx.origin}/avatar/${encodeURIComponent(accountId)}.png`,
+      displayName: name,
+      name,
+      key: accountId,
+      ...(u ? { emailAddress: u.email } : {}),
+      html: `${name} (${accountId})`,
+      renderedLink: `<a href="${this.ctx.origin}/jira/people/${accountId}">${name}</a>`,
+      isDeleted: u === undefined,
+      self: `${this.ctx.origin}/rest/api/3/user?accountId=${encodeURIComponent(accountId)}`,
     };
   }
 
   history(h: HistoryRec): ObjectHistory {
     return {
-      actor: this.user(h.actor), id: String(h.id),
+      actor: this.user(h.actor),
+      id: String(h.id),
       ...(h.affectedAttribute !== undefined ? { affectedAttribute: h.affectedAttribute } : {}),
       ...(h.oldValue !== undefined ? { oldValue: h.oldValue } : {}),
       ...(h.newValue !== undefined ? { newValue: h.newValue } : {}),
-      type: h.type, created: iso(h.created), objectId: String(h.objectId),
+      type: h.type,
+      created: iso(h.created),
+      objectId: String(h.objectId),
     };
   }
 }

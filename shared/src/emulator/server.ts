@@ -29,24 +29,43 @@ const JIRA_PREFIXES = ['/sites/:site/rest', '/gateway/ex/jira/:cloudId/rest'];
 export function bucketFor(method: string, route: string): EndpointBucket {
   const key = `${method} ${route}`;
   switch (key) {
-    case 'GET /object/:id': case 'GET /object/:id/attributes': case 'GET /object/:id/referenceinfo': return 'object.get';
-    case 'POST /object/create': return 'object.create';
-    case 'PUT /object/:id': return 'object.update';
-    case 'DELETE /object/:id': return 'object.delete';
-    case 'POST /object/aql': case 'POST /object/navlist/aql': return 'object.aql';
-    case 'POST /object/aql/totalcount': return 'object.aql.totalcount';
-    case 'GET /objecttype/:id/attributes': return 'objecttype.attributes';
-    case 'GET /object/:id/history': return 'object.history';
-    case 'GET /objectconnectedtickets/:id/tickets': return 'objectconnectedtickets';
-    case 'POST /api/3/search/jql': case 'GET /api/3/search/jql': return 'jira.search';
-    case 'GET /api/3/issue/:key': case 'GET /api/3/field': return 'jira.issue';
-    case 'PUT /api/3/issue/:key': return 'jira.issue.write';
-    default: return 'default';
+    case 'GET /object/:id':
+    case 'GET /object/:id/attributes':
+    case 'GET /object/:id/referenceinfo':
+      return 'object.get';
+    case 'POST /object/create':
+      return 'object.create';
+    case 'PUT /object/:id':
+      return 'object.update';
+    case 'DELETE /object/:id':
+      return 'object.delete';
+    case 'POST /object/aql':
+    case 'POST /object/navlist/aql':
+      return 'object.aql';
+    case 'POST /object/aql/totalcount':
+      return 'object.aql.totalcount';
+    case 'GET /objecttype/:id/attributes':
+      return 'objecttype.attributes';
+    case 'GET /object/:id/history':
+      return 'object.history';
+    case 'GET /objectconnectedtickets/:id/tickets':
+      return 'objectconnectedtickets';
+    case 'POST /api/3/search/jql':
+    case 'GET /api/3/search/jql':
+      return 'jira.search';
+    case 'GET /api/3/issue/:key':
+    case 'GET /api/3/field':
+      return 'jira.issue';
+    case 'PUT /api/3/issue/:key':
+      return 'jira.issue.write';
+    default:
+      return 'default';
   }
 }
 
 function safeEqual(a: string, b: string): boolean {
-  const x = Buffer.from(a), y = Buffer.from(b);
+  const x = Buffer.from(a),
+    y = Buffer.from(b);
   return x.length === y.length && timingSafeEqual(x, y);
 }
 
@@ -77,7 +96,12 @@ export class Emulator {
   constructor(opts: EmulatorOptions = {}) {
     this.defaultKnobs = { ...(opts.knobs ?? {}) };
     this.seed = opts.seed;
-    this.app = Fastify({ logger: false, bodyLimit: 50 * 1024 * 1024, forceCloseConnections: true, keepAliveTimeout: 5000 });
+    this.app = Fastify({
+      logger: false,
+      bodyLimit: 50 * 1024 * 1024,
+      forceCloseConnections: true,
+      keepAliveTimeout: 5000,
+    });
     this.configure();
   }
 
@@ -95,26 +119,38 @@ export class Emulator {
       }
     });
     app.setErrorHandler((err: unknown, req, reply) => {
-      if (err instanceof EmulatorHttpError) return sendError(reply, err.statusCode, err.body, this.errorStyle(req, err.statusCode));
-      const status = typeof (err as { statusCode?: unknown }).statusCode === 'number' ? (err as { statusCode: number }).statusCode : 500;
+      if (err instanceof EmulatorHttpError)
+        return sendError(reply, err.statusCode, err.body, this.errorStyle(req, err.statusCode));
+      const status =
+        typeof (err as { statusCode?: unknown }).statusCode === 'number'
+          ? (err as { statusCode: number }).statusCode
+          : 500;
       if (status < 500) return sendError(reply, status, { errorMessages: [(err as Error).message], errors: {} });
       return sendError(reply, 500, { errorMessages: ['Internal server error'], errors: {} });
     });
-    app.setNotFoundHandler((req, reply) => sendError(reply, 404, { errorMessages: [`No route for ${req.method} ${req.url.split('?')[0]}`], errors: {} }));
+    app.setNotFoundHandler((req, reply) =>
+      sendError(reply, 404, { errorMessages: [`No route for ${req.method} ${req.url.split('?')[0]}`], errors: {} }),
+    );
 
     for (const prefix of ASSETS_PREFIXES) {
-      void app.register(async (scope) => {
-        scope.addHook('onRequest', (req, reply) => this.siteGate(req, reply));
-        schemaRoutes(scope);
-        objectRoutes(scope);
-        configRoutes(scope);
-      }, { prefix });
+      void app.register(
+        async (scope) => {
+          scope.addHook('onRequest', (req, reply) => this.siteGate(req, reply));
+          schemaRoutes(scope);
+          objectRoutes(scope);
+          configRoutes(scope);
+        },
+        { prefix },
+      );
     }
     for (const prefix of JIRA_PREFIXES) {
-      void app.register(async (scope) => {
-        scope.addHook('onRequest', (req, reply) => this.siteGate(req, reply));
-        jiraRoutes(scope);
-      }, { prefix });
+      void app.register(
+        async (scope) => {
+          scope.addHook('onRequest', (req, reply) => this.siteGate(req, reply));
+          jiraRoutes(scope);
+        },
+        { prefix },
+      );
     }
     app.get('/sites/:site/_edge/tenant_info', async (req) => {
       const site = this.sitesByName.get(params(req).site ?? '');
@@ -124,11 +160,24 @@ export class Emulator {
     // OAuth 2.0 (3LO): which sites a bearer token reaches; the cloudId for /ex/jira/{cloudId}/…
     app.get('/gateway/oauth/token/accessible-resources', async (req, reply) => {
       const header = req.headers.authorization ?? '';
-      const sites = [...this.sitesByName.values()].filter((s) => header.toLowerCase().startsWith('bearer ') && safeEqual(header.slice(7), s.info.bearerToken));
+      const sites = [...this.sitesByName.values()].filter(
+        (s) => header.toLowerCase().startsWith('bearer ') && safeEqual(header.slice(7), s.info.bearerToken),
+      );
       if (sites.length === 0) return sendError(reply, 401, { errorMessages: ['Unauthorized'], errors: {} });
-      return sites.map((s) => ({ id: s.info.cloudId, url: s.info.siteUrl, name: s.info.name,
-        scopes: ['read:cmdb-object:jira', 'write:cmdb-object:jira', 'read:cmdb-schema:jira', 'read:cmdb-type:jira', 'read:cmdb-attribute:jira', 'read:servicedesk-request'],
-        avatarUrl: `${s.info.siteUrl}/favicon.png` }));
+      return sites.map((s) => ({
+        id: s.info.cloudId,
+        url: s.info.siteUrl,
+        name: s.info.name,
+        scopes: [
+          'read:cmdb-object:jira',
+          'write:cmdb-object:jira',
+          'read:cmdb-schema:jira',
+          'read:cmdb-type:jira',
+          'read:cmdb-attribute:jira',
+          'read:servicedesk-request',
+        ],
+        avatarUrl: `${s.info.siteUrl}/favicon.png`,
+      }));
     });
     app.get('/sites/:site/media/file/:fileId/image', async (req, reply) => {
       // target of mediaClientConfig: enough for a client that follows it to get an image
@@ -137,12 +186,15 @@ export class Emulator {
       if (!avatar) throw new EmulatorHttpError(404, { errorMessages: ['File not found'] });
       return reply.type('image/png').send(solidPng(avatar.colour, 288));
     });
-    void app.register(adminRoutes({
-      sites: () => [...this.sitesByName.values()],
-      site: (name) => this.sitesByName.get(name),
-      createSite: (o) => this.createSite(o),
-      reset: () => this.reset(),
-    }), { prefix: '/__emulator' });
+    void app.register(
+      adminRoutes({
+        sites: () => [...this.sitesByName.values()],
+        site: (name) => this.sitesByName.get(name),
+        createSite: (o) => this.createSite(o),
+        reset: () => this.reset(),
+      }),
+      { prefix: '/__emulator' },
+    );
   }
 
   private errorStyle(req: FastifyRequest, status: number) {
@@ -164,7 +216,9 @@ export class Emulator {
     const p = params(req);
     const site = this.siteOf(req);
     if (!site || (p.ws !== undefined && p.ws !== site.info.workspaceId)) {
-      throw new EmulatorHttpError(404, { errorMessages: [p.ws !== undefined ? `Workspace ${p.ws} not found` : 'Site not found'] });
+      throw new EmulatorHttpError(404, {
+        errorMessages: [p.ws !== undefined ? `Workspace ${p.ws} not found` : 'Site not found'],
+      });
     }
     const pattern = req.routeOptions.url ?? '';
     const cut = pattern.search(/\/v1\/|\/rest\//);
@@ -176,8 +230,13 @@ export class Emulator {
 
     if (!this.authenticated(site, req.headers.authorization)) {
       site.traffic.counters.status401++;
-      return sendError(reply, 401, { errorMessages: ['Client must be authenticated to access this resource.'], errors: {} }, style,
-        { 'www-authenticate': 'Basic realm="emulator"' });
+      return sendError(
+        reply,
+        401,
+        { errorMessages: ['Client must be authenticated to access this resource.'], errors: {} },
+        style,
+        { 'www-authenticate': 'Basic realm="emulator"' },
+      );
     }
     if (knobs.forceAuthError) {
       const s = knobs.forceAuthError;
@@ -191,14 +250,24 @@ export class Emulator {
       return reply;
     }
     if (decision.kind === 'status') {
-      const msg = decision.status === 429 ? 'Rate limit exceeded' : decision.status === 503 ? 'Service unavailable' : 'Internal server error';
+      const msg =
+        decision.status === 429
+          ? 'Rate limit exceeded'
+          : decision.status === 503
+            ? 'Service unavailable'
+            : 'Internal server error';
       return sendError(reply, decision.status, { errorMessages: [msg], errors: {} }, style, decision.headers);
     }
     const historyError = route === '/object/:id/history' ? knobs.historyErrors?.[p.id ?? ''] : undefined;
     if (historyError !== undefined) {
       if (historyError === 401) site.traffic.counters.status401++;
       if (historyError === 500) site.traffic.counters.status500++;
-      return sendError(reply, historyError, { errorMessages: [INJECTED_ERROR_MESSAGES[historyError]], errors: {} }, style);
+      return sendError(
+        reply,
+        historyError,
+        { errorMessages: [INJECTED_ERROR_MESSAGES[historyError]], errors: {} },
+        style,
+      );
     }
     if (knobs.latencyMs && knobs.latencyMs > 0) await sleep(knobs.latencyMs);
     const assetsBase = this.assetsBaseOf(req, site);
@@ -222,7 +291,8 @@ export class Emulator {
     const decoded = Buffer.from(value, 'base64').toString('utf8');
     const colon = decoded.indexOf(':');
     if (colon < 0) return false;
-    const email = decoded.slice(0, colon), token = decoded.slice(colon + 1);
+    const email = decoded.slice(0, colon),
+      token = decoded.slice(colon + 1);
     return email.toLowerCase() === site.info.email.toLowerCase() && safeEqual(token, site.info.apiToken);
   }
 
@@ -240,12 +310,18 @@ export class Emulator {
     if (!this.url) throw new Error('start the emulator before creating sites');
     let name = opts.name;
     if (name === undefined) {
-      do name = `site${++this.siteCounter}`; while (this.sitesByName.has(name));
+      do name = `site${++this.siteCounter}`;
+      while (this.sitesByName.has(name));
     }
     if (!/^[a-z0-9][a-z0-9-]{0,40}$/.test(name)) throw new Error(`invalid site name ${name}`);
     if (this.sitesByName.has(name)) throw new Error(`site ${name} already exists`);
     const seed = opts.seed ?? this.seed;
-    const site = new EmulatorSite(name, this.url, { ...this.defaultKnobs, ...(opts.knobs ?? {}) }, seed !== undefined ? { seed } : {});
+    const site = new EmulatorSite(
+      name,
+      this.url,
+      { ...this.defaultKnobs, ...(opts.knobs ?? {}) },
+      seed !== undefined ? { seed } : {},
+    );
     this.sitesByName.set(name, site);
     return site;
   }
@@ -270,4 +346,3 @@ export class Emulator {
     await this.app.close();
   }
 }
-

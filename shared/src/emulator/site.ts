@@ -5,7 +5,15 @@
  */
 import { randomBytes } from 'node:crypto';
 import type {
-  AssetObject, JiraField, JiraIssue, ObjectHistory, ObjectSchema, ObjectType, ObjectTypeAttribute, ReferenceType, Status,
+  AssetObject,
+  JiraField,
+  JiraIssue,
+  ObjectHistory,
+  ObjectSchema,
+  ObjectType,
+  ObjectTypeAttribute,
+  ReferenceType,
+  Status,
 } from '../model/index.js';
 import { SiteStore, toId, type UserRec } from './store.js';
 import { Renderer, type AttributeMode } from './render.js';
@@ -59,7 +67,9 @@ export class EmulatorStoreView {
   }
   referenceTypes(schemaId?: string | number): ReferenceType[] {
     const r = this.r();
-    return this.raw.refTypeList(schemaId === undefined ? undefined : toId(schemaId), false).map((x) => r.referenceType(x));
+    return this.raw
+      .refTypeList(schemaId === undefined ? undefined : toId(schemaId), false)
+      .map((x) => r.referenceType(x));
   }
   /** Object ids in id order, optionally of one schema. */
   objectIds(schemaId?: string | number): string[] {
@@ -70,10 +80,14 @@ export class EmulatorStoreView {
     return schemaId === undefined ? this.raw.objects.size : this.raw.schemaObjectCount(toId(schemaId) ?? -1);
   }
   /** Like GET /object/{id} (includeAttributes: true embeds the definitions, as that endpoint does). */
-  renderObject(id: string | number, opts: { includeAttributes?: boolean; embedDefinitions?: boolean } = {}): AssetObject | undefined {
+  renderObject(
+    id: string | number,
+    opts: { includeAttributes?: boolean; embedDefinitions?: boolean } = {},
+  ): AssetObject | undefined {
     const o = this.raw.objects.get(toId(id) ?? -1);
     if (!o) return undefined;
-    const mode: AttributeMode = opts.includeAttributes === false ? 'none' : opts.embedDefinitions === false ? 'plain' : 'embedded';
+    const mode: AttributeMode =
+      opts.includeAttributes === false ? 'none' : opts.embedDefinitions === false ? 'plain' : 'embedded';
     return this.r().object(o, mode);
   }
   /** History of an object, newest first unless asc. */
@@ -104,11 +118,20 @@ export class EmulatorStoreView {
 
 export function renderField(f: SiteStore['fields'][number]): JiraField {
   return {
-    id: f.id, key: f.id, name: f.name, custom: f.custom,
-    ...(f.schema ? { schema: {
-      type: f.schema.type, ...(f.schema.items ? { items: f.schema.items } : {}), ...(f.schema.custom ? { custom: f.schema.custom } : {}),
-      ...(f.schema.customId !== undefined ? { customId: f.schema.customId } : {}),
-    } } : {}),
+    id: f.id,
+    key: f.id,
+    name: f.name,
+    custom: f.custom,
+    ...(f.schema
+      ? {
+          schema: {
+            type: f.schema.type,
+            ...(f.schema.items ? { items: f.schema.items } : {}),
+            ...(f.schema.custom ? { custom: f.schema.custom } : {}),
+            ...(f.schema.customId !== undefined ? { customId: f.schema.customId } : {}),
+          },
+        }
+      : {}),
   };
 }
 
@@ -128,12 +151,20 @@ export class EmulatorSite {
 
   constructor(name: string, emulatorUrl: string, knobs: EmulatorKnobs, material: SiteSeedMaterial) {
     const seed = material.seed;
-    const rnd = (len: number, label: string) => seed !== undefined ? seededToken(len, seed, name, label) : randomBytes(len).toString('base64url').slice(0, len);
-    const uuid = (label: string) => seed !== undefined ? seededUuid(seed, name, label) : seededUuid(randomBytes(16).toString('hex'), label);
+    const rnd = (len: number, label: string) =>
+      seed !== undefined ? seededToken(len, seed, name, label) : randomBytes(len).toString('base64url').slice(0, len);
+    const uuid = (label: string) =>
+      seed !== undefined ? seededUuid(seed, name, label) : seededUuid(randomBytes(16).toString('hex'), label);
     const siteUrl = `${emulatorUrl}/sites/${name}`;
     this.info = {
-      name, siteUrl, assetsApiBase: `${emulatorUrl}/gateway`, workspaceId: uuid('workspace'), cloudId: uuid('cloud'),
-      email: `admin@${name}.example.test`, apiToken: `ATATT${rnd(40, 'token')}`, bearerToken: `emu-oauth-${rnd(40, 'bearer')}`,
+      name,
+      siteUrl,
+      assetsApiBase: `${emulatorUrl}/gateway`,
+      workspaceId: uuid('workspace'),
+      cloudId: uuid('cloud'),
+      email: `admin@${name}.example.test`,
+      apiToken: `ATATT${rnd(40, 'token')}`,
+      bearerToken: `emu-oauth-${rnd(40, 'bearer')}`,
     };
     this.mediaClientId = uuid('media-client');
     this.adminAccountId = `712020:${uuid('admin')}`;
@@ -144,8 +175,11 @@ export class EmulatorSite {
 
   private freshStore(): SiteStore {
     return new SiteStore({
-      workspaceId: this.info.workspaceId, adminAccountId: this.adminAccountId, adminDisplayName: 'Site Admin',
-      adminEmail: this.info.email, knobs: () => this.traffic.knobs,
+      workspaceId: this.info.workspaceId,
+      adminAccountId: this.adminAccountId,
+      adminDisplayName: 'Site Admin',
+      adminEmail: this.info.email,
+      knobs: () => this.traffic.knobs,
     });
   }
 
@@ -160,7 +194,12 @@ export class EmulatorSite {
   }
 
   renderer(assetsBase = this.assetsBase): Renderer {
-    return new Renderer(this.data, { assetsBase, origin: this.info.siteUrl, mediaSecret: this.mediaSecret, mediaClientId: this.mediaClientId });
+    return new Renderer(this.data, {
+      assetsBase,
+      origin: this.info.siteUrl,
+      mediaSecret: this.mediaSecret,
+      mediaClientId: this.mediaClientId,
+    });
   }
 
   setKnobs(k: EmulatorKnobs): void {

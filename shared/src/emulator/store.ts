@@ -12,9 +12,20 @@
 import { Value } from '@sinclair/typebox/value';
 import type { TSchema } from '@sinclair/typebox';
 import {
-  AttributeKind, DefaultType, ObjectInSchema, ObjectSchemaCreateSchema, ObjectSchemaUpdateSchema,
-  ObjectTypeAttributeCreateSchema, ObjectTypeAttributeUpdateSchema, ObjectTypeCreateSchema, ObjectTypePositionSchema,
-  ObjectTypeUpdateSchema, ReferenceTypeInSchema, StatusTypeInSchema, GlobalConfigSchema, attributeErrorKey,
+  AttributeKind,
+  DefaultType,
+  ObjectInSchema,
+  ObjectSchemaCreateSchema,
+  ObjectSchemaUpdateSchema,
+  ObjectTypeAttributeCreateSchema,
+  ObjectTypeAttributeUpdateSchema,
+  ObjectTypeCreateSchema,
+  ObjectTypePositionSchema,
+  ObjectTypeUpdateSchema,
+  ReferenceTypeInSchema,
+  StatusTypeInSchema,
+  GlobalConfigSchema,
+  attributeErrorKey,
   type GlobalConfig,
 } from '../model/index.js';
 import { badRequest, badRequestMessage, notFound } from './errors.js';
@@ -24,44 +35,122 @@ import { matchValue, parseAql, type AqlNode, type AqlQuery } from './aql.js';
 import type { EmulatorKnobs } from './types.js';
 
 export interface SchemaRec {
-  id: number; name: string; key: string; description?: string; created: number; updated: number;
-  canManage: boolean; config: Required<GlobalConfig>;
+  id: number;
+  name: string;
+  key: string;
+  description?: string;
+  created: number;
+  updated: number;
+  canManage: boolean;
+  config: Required<GlobalConfig>;
 }
 export interface TypeRec {
-  id: number; schemaId: number; name: string; description?: string; iconId: number; parentId?: number;
-  position: number; created: number; updated: number; inherited: boolean; abstract: boolean;
+  id: number;
+  schemaId: number;
+  name: string;
+  description?: string;
+  iconId: number;
+  parentId?: number;
+  position: number;
+  created: number;
+  updated: number;
+  inherited: boolean;
+  abstract: boolean;
   /** whether this type receives its parent's attributes (fixed when the type is created) */
   parentInherited: boolean;
 }
 export type SystemRole = 'key' | 'created' | 'updated';
 export interface AttrRec {
-  id: number; typeId: number; name: string; description?: string; label: boolean; kind: number;
-  defaultTypeId?: number; typeValue?: string; typeValueMulti?: string[]; additionalValue?: string;
-  editable: boolean; system: boolean; role?: SystemRole; indexed: boolean; sortable: boolean; summable: boolean;
-  min: number; max: number; suffix?: string; removable: boolean; hidden: boolean; includeChildObjectTypes: boolean;
-  unique: boolean; regexValidation?: string; qlQuery?: string; options: string; position: number;
+  id: number;
+  typeId: number;
+  name: string;
+  description?: string;
+  label: boolean;
+  kind: number;
+  defaultTypeId?: number;
+  typeValue?: string;
+  typeValueMulti?: string[];
+  additionalValue?: string;
+  editable: boolean;
+  system: boolean;
+  role?: SystemRole;
+  indexed: boolean;
+  sortable: boolean;
+  summable: boolean;
+  min: number;
+  max: number;
+  suffix?: string;
+  removable: boolean;
+  hidden: boolean;
+  includeChildObjectTypes: boolean;
+  unique: boolean;
+  regexValidation?: string;
+  qlQuery?: string;
+  options: string;
+  position: number;
 }
 export interface ObjRec {
-  id: number; typeId: number; schemaId: number; created: number; updated: number;
+  id: number;
+  typeId: number;
+  schemaId: number;
+  created: number;
+  updated: number;
   /** attribute id → stored value strings (reference = target object id, status = status id, user = accountId) */
   values: Map<number, string[]>;
   avatarUUID?: string;
 }
 export interface HistoryRec {
-  id: number; objectId: number; actor: string; type: number; affectedAttribute?: string;
-  oldValue?: string; newValue?: string; created: number;
+  id: number;
+  objectId: number;
+  actor: string;
+  type: number;
+  affectedAttribute?: string;
+  oldValue?: string;
+  newValue?: string;
+  created: number;
 }
-export interface StatusRec { id: number; name: string; description?: string; category: 0 | 1 | 2; schemaId?: number }
-export interface RefTypeRec { id: number; name: string; description?: string; color?: string; schemaId?: number; removable: boolean }
-export interface UserRec { accountId: string; displayName: string; email: string }
-export interface AvatarRec { uuid: string; fileId: string; colour: number }
+export interface StatusRec {
+  id: number;
+  name: string;
+  description?: string;
+  category: 0 | 1 | 2;
+  schemaId?: number;
+}
+export interface RefTypeRec {
+  id: number;
+  name: string;
+  description?: string;
+  color?: string;
+  schemaId?: number;
+  removable: boolean;
+}
+export interface UserRec {
+  accountId: string;
+  displayName: string;
+  email: string;
+}
+export interface AvatarRec {
+  uuid: string;
+  fileId: string;
+  colour: number;
+}
 export interface JiraFieldRec {
-  id: string; name: string; custom: boolean; customId?: number;
+  id: string;
+  name: string;
+  custom: boolean;
+  customId?: number;
   schema?: { type: string; items?: string; custom?: string; customId?: number; system?: string };
 }
 export interface IssueRec {
-  id: number; key: string; projectKey: string; summary: string; status: string; issueType: string;
-  reporter: string; created: number; updated: number;
+  id: number;
+  key: string;
+  projectKey: string;
+  summary: string;
+  status: string;
+  issueType: string;
+  reporter: string;
+  created: number;
+  updated: number;
   /** custom field id → value (Assets fields: array of {workspaceId,id,objectId}) */
   custom: Map<string, unknown>;
 }
@@ -76,7 +165,15 @@ export interface TypeView {
 }
 
 /** History `type` codes used by the emulator; opaque to clients except 0 = created. */
-export const HistoryType = { Created: 0, ValueAdded: 1, ValueChanged: 2, ValueRemoved: 3, ReferenceAdded: 4, ReferenceRemoved: 5, AvatarChanged: 6 } as const;
+export const HistoryType = {
+  Created: 0,
+  ValueAdded: 1,
+  ValueChanged: 2,
+  ValueRemoved: 3,
+  ReferenceAdded: 4,
+  ReferenceRemoved: 5,
+  AvatarChanged: 6,
+} as const;
 
 export function toId(v: unknown): number | undefined {
   if (typeof v === 'number' && Number.isSafeInteger(v) && v >= 0) return v;
@@ -104,7 +201,16 @@ export function checkBody<T extends TSchema>(schema: T, body: unknown): void {
 const SCHEMA_KEY_RE = /^[A-Z][A-Z0-9]{1,9}$/;
 /** reported rejected in names on Data Center; off unless the knob asks for it */
 const RESERVED_NAME_CHARS = /[=;:?."]/;
-const AQL_RESERVED = new Set(['objectschemaid', 'objecttypeid', 'objecttype', 'objectschema', 'objectid', 'key', 'objectkey', 'label']);
+const AQL_RESERVED = new Set([
+  'objectschemaid',
+  'objecttypeid',
+  'objecttype',
+  'objectschema',
+  'objectid',
+  'key',
+  'objectkey',
+  'label',
+]);
 const AQL_CACHE_SIZE = 64;
 
 export interface StoreOptions {
@@ -136,11 +242,25 @@ export class SiteStore {
   readonly issueByKey = new Map<string, number>();
   /** Jira permission keys the site's user does NOT have (GET /rest/api/3/mypermissions) */
   readonly deniedPermissions = new Set<string>();
-  globalConfig: Required<GlobalConfig> = { allowOtherObjectSchema: false, validateQuickCreate: false, quickCreateObjects: false };
+  globalConfig: Required<GlobalConfig> = {
+    allowOtherObjectSchema: false,
+    validateQuickCreate: false,
+    quickCreateObjects: false,
+  };
 
   readonly clock: () => number;
   private readonly knobs: () => EmulatorKnobs;
-  private seq = { schema: 0, type: 0, attr: 0, object: 0, status: 0, refType: 0, history: 0, issue: 10000, field: 10190 };
+  private seq = {
+    schema: 0,
+    type: 0,
+    attr: 0,
+    object: 0,
+    status: 0,
+    refType: 0,
+    history: 0,
+    issue: 10000,
+    field: 10190,
+  };
   /** bumps on every mutation: invalidates AQL caches */
   private version = 0;
   private views = new Map<number, TypeView>();
@@ -155,14 +275,29 @@ export class SiteStore {
     GLOBAL_ICON_NAMES.forEach((name, i) => this.icons.set(i + 1, name));
     for (const s of DEFAULT_STATUSES) {
       const id = ++this.seq.status;
-      this.statuses.set(id, { id, name: s.name, category: s.category, ...(s.description ? { description: s.description } : {}) });
+      this.statuses.set(id, {
+        id,
+        name: s.name,
+        category: s.category,
+        ...(s.description ? { description: s.description } : {}),
+      });
     }
     for (const r of DEFAULT_REFERENCE_TYPES) {
       const id = ++this.seq.refType;
-      this.refTypes.set(id, { id, name: r.name, color: r.color, removable: false, ...(r.description ? { description: r.description } : {}) });
+      this.refTypes.set(id, {
+        id,
+        name: r.name,
+        color: r.color,
+        removable: false,
+        ...(r.description ? { description: r.description } : {}),
+      });
     }
     for (const g of DEFAULT_GROUPS) this.groups.add(g);
-    this.users.set(opts.adminAccountId, { accountId: opts.adminAccountId, displayName: opts.adminDisplayName, email: opts.adminEmail });
+    this.users.set(opts.adminAccountId, {
+      accountId: opts.adminAccountId,
+      displayName: opts.adminDisplayName,
+      email: opts.adminEmail,
+    });
     this.fields.push(
       { id: 'summary', name: 'Summary', custom: false, schema: { type: 'string', system: 'summary' } },
       { id: 'status', name: 'Status', custom: false, schema: { type: 'status', system: 'status' } },
@@ -215,7 +350,12 @@ export class SiteStore {
     const now = this.clock();
     const id = ++this.seq.schema;
     const rec: SchemaRec = {
-      id, name: b.name, key: b.objectSchemaKey, created: now, updated: now, canManage: opts.canManage ?? true,
+      id,
+      name: b.name,
+      key: b.objectSchemaKey,
+      created: now,
+      updated: now,
+      canManage: opts.canManage ?? true,
       config: { allowOtherObjectSchema: false, validateQuickCreate: false, quickCreateObjects: false },
       ...(b.description ? { description: b.description } : {}),
     };
@@ -230,13 +370,17 @@ export class SiteStore {
       if (name.trim() === '') errors.name = 'Name must not be empty';
       else if (this.reservedName(name)) errors.name = 'The name contains a reserved character (= ; : ? . ")';
       for (const s of this.schemas.values()) {
-        if (s.id !== exceptId && s.name.toLowerCase() === name.toLowerCase()) errors.name = `An object schema with the name "${name}" already exists`;
+        if (s.id !== exceptId && s.name.toLowerCase() === name.toLowerCase())
+          errors.name = `An object schema with the name "${name}" already exists`;
       }
     }
     if (key !== undefined) {
-      if (!SCHEMA_KEY_RE.test(key)) errors.objectSchemaKey = 'The key must be 2-10 characters: upper-case letters and digits, starting with a letter';
+      if (!SCHEMA_KEY_RE.test(key))
+        errors.objectSchemaKey =
+          'The key must be 2-10 characters: upper-case letters and digits, starting with a letter';
       for (const s of this.schemas.values()) {
-        if (s.id !== exceptId && s.key === key) errors.objectSchemaKey = `An object schema with the key "${key}" already exists`;
+        if (s.id !== exceptId && s.key === key)
+          errors.objectSchemaKey = `An object schema with the key "${key}" already exists`;
       }
     }
     if (Object.keys(errors).length > 0) throw badRequest(errors);
@@ -261,7 +405,7 @@ export class SiteStore {
   deleteSchema(id: unknown): SchemaRec {
     const s = this.getSchema(id);
     const typeIds = this.schemaTypeIds(s.id);
-    if (this.knobs().deleteNonEmpty === 'reject' && (typeIds.length > 0)) {
+    if (this.knobs().deleteNonEmpty === 'reject' && typeIds.length > 0) {
       throw badRequestMessage(`Object schema ${s.name} still has object types`);
     }
     for (const typeId of typeIds) this.removeType(typeId);
@@ -307,24 +451,44 @@ export class SiteStore {
 
   createType(body: unknown): TypeRec {
     checkBody(ObjectTypeCreateSchema, body);
-    const b = body as { name: string; objectSchemaId: unknown; iconId: unknown; description?: string; parentObjectTypeId?: unknown; inherited?: boolean; abstractObjectType?: boolean };
+    const b = body as {
+      name: string;
+      objectSchemaId: unknown;
+      iconId: unknown;
+      description?: string;
+      parentObjectTypeId?: unknown;
+      inherited?: boolean;
+      abstractObjectType?: boolean;
+    };
     const schemaId = toId(b.objectSchemaId);
     const schema = schemaId === undefined ? undefined : this.schemas.get(schemaId);
-    if (!schema) throw badRequest({ objectSchemaId: `Object schema with id ${String(b.objectSchemaId)} was not found` });
+    if (!schema)
+      throw badRequest({ objectSchemaId: `Object schema with id ${String(b.objectSchemaId)} was not found` });
     const iconId = toId(b.iconId);
-    if (iconId === undefined || !this.icons.has(iconId)) throw badRequest({ iconId: `Icon with id ${String(b.iconId)} was not found` });
+    if (iconId === undefined || !this.icons.has(iconId))
+      throw badRequest({ iconId: `Icon with id ${String(b.iconId)} was not found` });
     let parent: TypeRec | undefined;
     if (b.parentObjectTypeId !== undefined && b.parentObjectTypeId !== null && b.parentObjectTypeId !== '') {
       const pid = toId(b.parentObjectTypeId);
       parent = pid === undefined ? undefined : this.types.get(pid);
-      if (!parent || parent.schemaId !== schema.id) throw badRequest({ parentObjectTypeId: `Parent object type ${String(b.parentObjectTypeId)} was not found in this schema` });
+      if (!parent || parent.schemaId !== schema.id)
+        throw badRequest({
+          parentObjectTypeId: `Parent object type ${String(b.parentObjectTypeId)} was not found in this schema`,
+        });
     }
     this.checkTypeName(schema.id, b.name);
     const now = this.clock();
     const id = ++this.seq.type;
     const rec: TypeRec = {
-      id, schemaId: schema.id, name: b.name, iconId, position: this.childrenOf(parent?.id, schema.id).length,
-      created: now, updated: now, inherited: b.inherited ?? false, abstract: b.abstractObjectType ?? false,
+      id,
+      schemaId: schema.id,
+      name: b.name,
+      iconId,
+      position: this.childrenOf(parent?.id, schema.id).length,
+      created: now,
+      updated: now,
+      inherited: b.inherited ?? false,
+      abstract: b.abstractObjectType ?? false,
       parentInherited: parent?.inherited ?? false,
       ...(parent ? { parentId: parent.id } : {}),
       ...(b.description ? { description: b.description } : {}),
@@ -341,11 +505,33 @@ export class SiteStore {
   }
 
   private addSystemAttrs(t: TypeRec): void {
-    const base = { typeId: t.id, kind: AttributeKind.Default, indexed: true, sortable: true, summable: false,
-      min: 1, max: 1, removable: false, hidden: false, includeChildObjectTypes: false, unique: false, options: '' };
+    const base = {
+      typeId: t.id,
+      kind: AttributeKind.Default,
+      indexed: true,
+      sortable: true,
+      summable: false,
+      min: 1,
+      max: 1,
+      removable: false,
+      hidden: false,
+      includeChildObjectTypes: false,
+      unique: false,
+      options: '',
+    };
     const mk = (name: string, defaultTypeId: number, position: number, extra: Partial<AttrRec>): void => {
       const id = ++this.seq.attr;
-      this.attrs.set(id, { ...base, id, name, defaultTypeId, position, label: false, editable: false, system: true, ...extra });
+      this.attrs.set(id, {
+        ...base,
+        id,
+        name,
+        defaultTypeId,
+        position,
+        label: false,
+        editable: false,
+        system: true,
+        ...extra,
+      });
     };
     mk('Key', DefaultType.Text, 0, { role: 'key' });
     mk('Name', DefaultType.Text, 1, { label: true, editable: true, system: false, removable: false, min: 1 });
@@ -370,11 +556,18 @@ export class SiteStore {
   updateType(id: unknown, body: unknown): TypeRec {
     const t = this.getType(id);
     checkBody(ObjectTypeUpdateSchema, body);
-    const b = body as { name?: string; description?: string; iconId?: unknown; inherited?: boolean; abstractObjectType?: boolean };
+    const b = body as {
+      name?: string;
+      description?: string;
+      iconId?: unknown;
+      inherited?: boolean;
+      abstractObjectType?: boolean;
+    };
     if (b.name !== undefined) this.checkTypeName(t.schemaId, b.name, t.id);
     if (b.iconId !== undefined) {
       const iconId = toId(b.iconId);
-      if (iconId === undefined || !this.icons.has(iconId)) throw badRequest({ iconId: `Icon with id ${String(b.iconId)} was not found` });
+      if (iconId === undefined || !this.icons.has(iconId))
+        throw badRequest({ iconId: `Icon with id ${String(b.iconId)} was not found` });
       t.iconId = iconId;
     }
     const children = this.childrenOf(t.id, t.schemaId);
@@ -403,18 +596,25 @@ export class SiteStore {
     let parent: TypeRec | undefined;
     if (b.toObjectTypeId !== undefined && b.toObjectTypeId !== null && b.toObjectTypeId !== '') {
       parent = this.types.get(toId(b.toObjectTypeId) ?? -1);
-      if (!parent || parent.schemaId !== t.schemaId) throw badRequest({ toObjectTypeId: `Object type ${String(b.toObjectTypeId)} was not found in this schema` });
-      if (this.isSameOrDescendant(parent.id, t.id)) throw badRequest({ toObjectTypeId: 'An object type cannot be moved below itself' });
+      if (!parent || parent.schemaId !== t.schemaId)
+        throw badRequest({ toObjectTypeId: `Object type ${String(b.toObjectTypeId)} was not found in this schema` });
+      if (this.isSameOrDescendant(parent.id, t.id))
+        throw badRequest({ toObjectTypeId: 'An object type cannot be moved below itself' });
     }
     if ((parent?.inherited ?? false) !== t.parentInherited) {
       throw badRequest({ toObjectTypeId: 'An object type cannot be moved into or out of an inheritance tree' });
     }
-    if (!Number.isInteger(b.position) || b.position < 0) throw badRequest({ position: 'position must be a non-negative integer' });
+    if (!Number.isInteger(b.position) || b.position < 0)
+      throw badRequest({ position: 'position must be a non-negative integer' });
     const oldSiblings = this.childrenOf(t.parentId, t.schemaId).filter((s) => s.id !== t.id);
-    oldSiblings.forEach((s, i) => { s.position = i; });
+    oldSiblings.forEach((s, i) => {
+      s.position = i;
+    });
     const siblings = this.childrenOf(parent?.id, t.schemaId).filter((s) => s.id !== t.id);
     siblings.splice(Math.min(b.position, siblings.length), 0, t);
-    siblings.forEach((s, i) => { s.position = i; });
+    siblings.forEach((s, i) => {
+      s.position = i;
+    });
     if (parent) t.parentId = parent.id;
     else delete t.parentId;
     t.updated = this.clock();
@@ -424,12 +624,16 @@ export class SiteStore {
 
   deleteType(id: unknown): TypeRec {
     const t = this.getType(id);
-    if (this.knobs().deleteNonEmpty === 'reject'
-      && ((this.typeObjects.get(t.id)?.size ?? 0) > 0 || this.childrenOf(t.id, t.schemaId).length > 0)) {
+    if (
+      this.knobs().deleteNonEmpty === 'reject' &&
+      ((this.typeObjects.get(t.id)?.size ?? 0) > 0 || this.childrenOf(t.id, t.schemaId).length > 0)
+    ) {
       throw badRequestMessage(`Object type ${t.name} still has objects or child types`);
     }
     this.removeType(t.id);
-    this.childrenOf(t.parentId, t.schemaId).forEach((s, i) => { s.position = i; });
+    this.childrenOf(t.parentId, t.schemaId).forEach((s, i) => {
+      s.position = i;
+    });
     this.structural();
     return t;
   }
@@ -459,8 +663,10 @@ export class SiteStore {
     if (hit) return hit;
     const type = this.types.get(typeId);
     if (!type) throw notFound(`Object type with id ${typeId} was not found`);
-    const inherited = type.parentInherited && type.parentId !== undefined && this.types.has(type.parentId)
-      ? this.view(type.parentId).attrs : [];
+    const inherited =
+      type.parentInherited && type.parentId !== undefined && this.types.has(type.parentId)
+        ? this.view(type.parentId).attrs
+        : [];
     const own: AttrRec[] = [];
     for (const a of this.attrs.values()) if (a.typeId === typeId) own.push(a);
     own.sort((a, b) => a.position - b.position || a.id - b.id);
@@ -484,7 +690,9 @@ export class SiteStore {
 
   schemaAttributes(schemaId: number): AttrRec[] {
     const typeIds = new Set(this.schemaTypeIds(schemaId));
-    return [...this.attrs.values()].filter((a) => typeIds.has(a.typeId)).sort((a, b) => a.typeId - b.typeId || a.position - b.position);
+    return [...this.attrs.values()]
+      .filter((a) => typeIds.has(a.typeId))
+      .sort((a, b) => a.typeId - b.typeId || a.position - b.position);
   }
 
   createAttribute(typeId: unknown, body: unknown): AttrRec {
@@ -494,12 +702,28 @@ export class SiteStore {
     const view = this.view(t.id);
     const name = String(b.name);
     if (this.reservedName(name)) throw badRequest({ name: 'The name contains a reserved character (= ; : ? . ")' });
-    if (view.byLowerName.has(name.toLowerCase())) throw badRequest({ name: `An attribute with the name "${name}" already exists on this object type` });
+    if (view.byLowerName.has(name.toLowerCase()))
+      throw badRequest({ name: `An attribute with the name "${name}" already exists on this object type` });
     const id = ++this.seq.attr;
     const rec: AttrRec = {
-      id, typeId: t.id, name, label: false, kind: toInt(b.type) ?? -99, editable: true, system: false, indexed: true,
-      sortable: true, summable: false, min: 0, max: 1, removable: true, hidden: false, includeChildObjectTypes: false,
-      unique: false, options: '', position: view.attrs.length,
+      id,
+      typeId: t.id,
+      name,
+      label: false,
+      kind: toInt(b.type) ?? -99,
+      editable: true,
+      system: false,
+      indexed: true,
+      sortable: true,
+      summable: false,
+      min: 0,
+      max: 1,
+      removable: true,
+      hidden: false,
+      includeChildObjectTypes: false,
+      unique: false,
+      options: '',
+      position: view.attrs.length,
     };
     this.applyAttributeFields(rec, b, t, true);
     this.attrs.set(id, rec);
@@ -513,15 +737,21 @@ export class SiteStore {
     const t = this.getType(typeId);
     const a = this.getAttribute(id);
     if (!this.view(t.id).byId.has(a.id)) throw notFound(`Attribute ${a.id} does not belong to object type ${t.id}`);
-    if (a.system) throw badRequest({ [attributeErrorKey(String(a.id))]: `System attribute ${a.name} cannot be changed` });
+    if (a.system)
+      throw badRequest({ [attributeErrorKey(String(a.id))]: `System attribute ${a.name} cannot be changed` });
     checkBody(ObjectTypeAttributeUpdateSchema, body);
     const b = body as Record<string, unknown>;
-    if (b.name !== undefined && this.reservedName(String(b.name))) throw badRequest({ name: 'The name contains a reserved character (= ; : ? . ")' });
-    if (b.name !== undefined && String(b.name).toLowerCase() !== a.name.toLowerCase()
-      && this.view(t.id).byLowerName.has(String(b.name).toLowerCase())) {
+    if (b.name !== undefined && this.reservedName(String(b.name)))
+      throw badRequest({ name: 'The name contains a reserved character (= ; : ? . ")' });
+    if (
+      b.name !== undefined &&
+      String(b.name).toLowerCase() !== a.name.toLowerCase() &&
+      this.view(t.id).byLowerName.has(String(b.name).toLowerCase())
+    ) {
       throw badRequest({ name: `An attribute with the name "${String(b.name)}" already exists on this object type` });
     }
-    if (b.type !== undefined && toInt(b.type) !== a.kind) throw badRequest({ type: 'The kind of an attribute cannot be changed' });
+    if (b.type !== undefined && toInt(b.type) !== a.kind)
+      throw badRequest({ type: 'The kind of an attribute cannot be changed' });
     const draft: AttrRec = { ...a };
     if (b.name !== undefined) draft.name = String(b.name);
     this.applyAttributeFields(draft, b, this.types.get(a.typeId) ?? t, false);
@@ -539,7 +769,8 @@ export class SiteStore {
     if (![0, 1, 2, 4, 7].includes(rec.kind)) errors.type = `Attribute type ${String(b.type)} is not supported`;
     if (rec.kind === AttributeKind.Default) {
       const dt = b.defaultTypeId !== undefined ? toInt(b.defaultTypeId) : rec.defaultTypeId;
-      if (dt === undefined || dt < 0 || dt > 11) errors.defaultTypeId = 'defaultTypeId is required for default attributes (0-11)';
+      if (dt === undefined || dt < 0 || dt > 11)
+        errors.defaultTypeId = 'defaultTypeId is required for default attributes (0-11)';
       else rec.defaultTypeId = dt;
     }
     if (rec.kind === AttributeKind.Reference) {
@@ -575,10 +806,13 @@ export class SiteStore {
     const max = b.maximumCardinality !== undefined ? toInt(b.maximumCardinality) : rec.max;
     if (min === undefined || min < 0) errors.minimumCardinality = 'minimumCardinality must be 0 or more';
     else rec.min = min;
-    if (max === undefined || max === 0 || max < -1) errors.maximumCardinality = 'maximumCardinality must be -1 or at least 1';
-    else if (max === -1 && creating && this.knobs().rejectUnlimitedCardinality) errors.maximumCardinality = 'maximumCardinality -1 is not allowed';
+    if (max === undefined || max === 0 || max < -1)
+      errors.maximumCardinality = 'maximumCardinality must be -1 or at least 1';
+    else if (max === -1 && creating && this.knobs().rejectUnlimitedCardinality)
+      errors.maximumCardinality = 'maximumCardinality -1 is not allowed';
     else rec.max = max;
-    if (min !== undefined && max !== undefined && max !== -1 && min > max) errors.minimumCardinality = 'minimumCardinality is larger than maximumCardinality';
+    if (min !== undefined && max !== undefined && max !== -1 && min > max)
+      errors.minimumCardinality = 'minimumCardinality is larger than maximumCardinality';
     if (b.regexValidation !== undefined) {
       try {
         new RegExp(String(b.regexValidation));
@@ -609,14 +843,20 @@ export class SiteStore {
       if (b.suffix === '') delete rec.suffix;
       else rec.suffix = String(b.suffix);
     }
-    for (const [field, key] of [['hidden', 'hidden'], ['uniqueAttribute', 'unique'], ['summable', 'summable'],
-      ['includeChildObjectTypes', 'includeChildObjectTypes'], ['indexed', 'indexed']] as const) {
+    for (const [field, key] of [
+      ['hidden', 'hidden'],
+      ['uniqueAttribute', 'unique'],
+      ['summable', 'summable'],
+      ['includeChildObjectTypes', 'includeChildObjectTypes'],
+      ['indexed', 'indexed'],
+    ] as const) {
       if (typeof b[field] === 'boolean') rec[key] = b[field];
     }
     if (b.label === true) {
       if (rec.kind !== AttributeKind.Default) errors.label = 'Only default attributes can be the label';
       const ownerView = this.view(owner.id);
-      if (ownerView.labelAttr && ownerView.labelAttr.typeId !== owner.id) errors.label = 'The label is inherited from the parent object type';
+      if (ownerView.labelAttr && ownerView.labelAttr.typeId !== owner.id)
+        errors.label = 'The label is inherited from the parent object type';
       rec.label = true;
     } else if (b.label === false && rec.label) {
       errors.label = 'An object type needs a label: set label on another attribute instead';
@@ -632,7 +872,8 @@ export class SiteStore {
 
   deleteAttribute(id: unknown): void {
     const a = this.getAttribute(id);
-    if (a.system || !a.removable) throw badRequest({ [attributeErrorKey(String(a.id))]: `Attribute ${a.name} cannot be deleted` });
+    if (a.system || !a.removable)
+      throw badRequest({ [attributeErrorKey(String(a.id))]: `Attribute ${a.name} cannot be deleted` });
     if (a.label) throw badRequest({ [attributeErrorKey(String(a.id))]: 'The label attribute cannot be deleted' });
     this.attrs.delete(a.id);
     this.eqIndex.delete(a.id);
@@ -649,7 +890,9 @@ export class SiteStore {
   // Statuses, reference types, icons
 
   statusList(schemaId?: number): StatusRec[] {
-    return [...this.statuses.values()].filter((s) => s.schemaId === undefined || (schemaId !== undefined && s.schemaId === schemaId));
+    return [...this.statuses.values()].filter(
+      (s) => s.schemaId === undefined || (schemaId !== undefined && s.schemaId === schemaId),
+    );
   }
   getStatus(id: unknown): StatusRec {
     const s = this.statuses.get(toId(id) ?? -1);
@@ -676,7 +919,8 @@ export class SiteStore {
     checkBody(StatusTypeInSchema, body);
     const b = body as { name: string; category: unknown; description?: string; objectSchemaId?: unknown };
     const category = toInt(b.category);
-    if (category !== 0 && category !== 1 && category !== 2) throw badRequest({ category: 'category must be 0, 1 or 2' });
+    if (category !== 0 && category !== 1 && category !== 2)
+      throw badRequest({ category: 'category must be 0, 1 or 2' });
     let schemaId: number | undefined;
     if (b.objectSchemaId !== undefined && b.objectSchemaId !== '') {
       schemaId = this.getSchemaForBody(b.objectSchemaId).id;
@@ -711,15 +955,21 @@ export class SiteStore {
     checkBody(ReferenceTypeInSchema, body);
     const b = body as { name: string; description?: string; color?: string; objectSchemaId?: unknown };
     let schemaId: number | undefined;
-    if (b.objectSchemaId !== undefined && b.objectSchemaId !== '') schemaId = this.getSchemaForBody(b.objectSchemaId).id;
-    if (b.color !== undefined && !/^[0-9a-fA-F]{6}$/.test(b.color)) throw badRequest({ color: 'color must be 6 hex digits without #' });
+    if (b.objectSchemaId !== undefined && b.objectSchemaId !== '')
+      schemaId = this.getSchemaForBody(b.objectSchemaId).id;
+    if (b.color !== undefined && !/^[0-9a-fA-F]{6}$/.test(b.color))
+      throw badRequest({ color: 'color must be 6 hex digits without #' });
     for (const r of this.refTypes.values()) {
-      if (r.schemaId === schemaId && r.name.toLowerCase() === b.name.toLowerCase()) throw badRequest({ name: `A reference type named "${b.name}" already exists` });
+      if (r.schemaId === schemaId && r.name.toLowerCase() === b.name.toLowerCase())
+        throw badRequest({ name: `A reference type named "${b.name}" already exists` });
     }
     const id = ++this.seq.refType;
     const rec: RefTypeRec = {
-      id, name: b.name, removable: true,
-      ...(b.description ? { description: b.description } : {}), ...(b.color ? { color: b.color.toLowerCase() } : {}),
+      id,
+      name: b.name,
+      removable: true,
+      ...(b.description ? { description: b.description } : {}),
+      ...(b.color ? { color: b.color.toLowerCase() } : {}),
       ...(schemaId !== undefined ? { schemaId } : {}),
     };
     this.refTypes.set(id, rec);
@@ -743,7 +993,7 @@ export class SiteStore {
 
   objectLabel(o: ObjRec): string {
     const labelAttr = this.view(o.typeId).labelAttr;
-    return labelAttr ? o.values.get(labelAttr.id)?.[0] ?? '' : '';
+    return labelAttr ? (o.values.get(labelAttr.id)?.[0] ?? '') : '';
   }
 
   /** Stored values of one attribute, including the ones the server computes (Key, Created, Updated). */
@@ -759,7 +1009,12 @@ export class SiteStore {
 
   createObject(body: unknown, actor: string): ObjRec {
     checkBody(ObjectInSchema, body);
-    const b = body as { objectTypeId: unknown; attributes: Array<{ objectTypeAttributeId: unknown; objectAttributeValues: Array<{ value: string }> }>; hasAvatar?: boolean; avatarUUID?: string };
+    const b = body as {
+      objectTypeId: unknown;
+      attributes: Array<{ objectTypeAttributeId: unknown; objectAttributeValues: Array<{ value: string }> }>;
+      hasAvatar?: boolean;
+      avatarUUID?: string;
+    };
     const type = this.types.get(toId(b.objectTypeId) ?? -1);
     if (!type) throw badRequest({ objectTypeId: `Object type with id ${String(b.objectTypeId)} was not found` });
     if (type.abstract) throw badRequestMessage(`Objects cannot be created in the abstract object type ${type.name}`);
@@ -771,7 +1026,8 @@ export class SiteStore {
     const values = this.validateInput(view, b.attributes, undefined);
     const errors: Record<string, string> = {};
     for (const a of view.attrs) {
-      if (!a.system && a.min >= 1 && (values.get(a.id)?.length ?? 0) === 0) errors[attributeErrorKey(String(a.id))] = `${a.name} is required`;
+      if (!a.system && a.min >= 1 && (values.get(a.id)?.length ?? 0) === 0)
+        errors[attributeErrorKey(String(a.id))] = `${a.name} is required`;
     }
     if (Object.keys(errors).length > 0) throw badRequest(errors);
     const now = this.clock();
@@ -789,15 +1045,22 @@ export class SiteStore {
   updateObject(id: unknown, body: unknown, actor: string): ObjRec {
     const o = this.getObject(id);
     checkBody(ObjectInSchema, body);
-    const b = body as { objectTypeId: unknown; attributes: Array<{ objectTypeAttributeId: unknown; objectAttributeValues: Array<{ value: string }> }>; hasAvatar?: boolean; avatarUUID?: string };
-    if (toId(b.objectTypeId) !== o.typeId) throw badRequest({ objectTypeId: 'The object type of an object cannot be changed' });
+    const b = body as {
+      objectTypeId: unknown;
+      attributes: Array<{ objectTypeAttributeId: unknown; objectAttributeValues: Array<{ value: string }> }>;
+      hasAvatar?: boolean;
+      avatarUUID?: string;
+    };
+    if (toId(b.objectTypeId) !== o.typeId)
+      throw badRequest({ objectTypeId: 'The object type of an object cannot be changed' });
     const view = this.view(o.typeId);
     const values = this.validateInput(view, b.attributes, o);
     const clear = this.knobs().emptyValuesClear ?? true;
     const errors: Record<string, string> = {};
     for (const [attrId, vals] of values) {
       const a = view.byId.get(attrId);
-      if (a && vals.length === 0 && clear && a.min >= 1) errors[attributeErrorKey(String(attrId))] = `${a.name} is required`;
+      if (a && vals.length === 0 && clear && a.min >= 1)
+        errors[attributeErrorKey(String(attrId))] = `${a.name} is required`;
     }
     if (Object.keys(errors).length > 0) throw badRequest(errors);
     const now = this.clock();
@@ -811,19 +1074,46 @@ export class SiteStore {
       this.writeValues(o, attrId, vals);
       changed = true;
       const isRef = a.kind === AttributeKind.Reference;
-      const oldText = this.historyText(a, old), newText = this.historyText(a, vals);
-      const type = old.length === 0 ? (isRef ? HistoryType.ReferenceAdded : HistoryType.ValueAdded)
-        : vals.length === 0 ? (isRef ? HistoryType.ReferenceRemoved : HistoryType.ValueRemoved) : HistoryType.ValueChanged;
-      this.addHistory({ objectId: o.id, actor, type, affectedAttribute: a.name, created: now,
-        ...(oldText ? { oldValue: oldText } : {}), ...(newText ? { newValue: newText } : {}) });
+      const oldText = this.historyText(a, old),
+        newText = this.historyText(a, vals);
+      const type =
+        old.length === 0
+          ? isRef
+            ? HistoryType.ReferenceAdded
+            : HistoryType.ValueAdded
+          : vals.length === 0
+            ? isRef
+              ? HistoryType.ReferenceRemoved
+              : HistoryType.ValueRemoved
+            : HistoryType.ValueChanged;
+      this.addHistory({
+        objectId: o.id,
+        actor,
+        type,
+        affectedAttribute: a.name,
+        created: now,
+        ...(oldText ? { oldValue: oldText } : {}),
+        ...(newText ? { newValue: newText } : {}),
+      });
     }
     if (b.avatarUUID !== undefined || b.hasAvatar === false) {
-      const next = b.hasAvatar === false ? undefined : b.avatarUUID && this.avatars.has(b.avatarUUID) ? b.avatarUUID : o.avatarUUID;
+      const next =
+        b.hasAvatar === false
+          ? undefined
+          : b.avatarUUID && this.avatars.has(b.avatarUUID)
+            ? b.avatarUUID
+            : o.avatarUUID;
       if (next !== o.avatarUUID) {
         if (next) o.avatarUUID = next;
         else delete o.avatarUUID;
         changed = true;
-        this.addHistory({ objectId: o.id, actor, type: HistoryType.AvatarChanged, affectedAttribute: 'Avatar', created: now });
+        this.addHistory({
+          objectId: o.id,
+          actor,
+          type: HistoryType.AvatarChanged,
+          affectedAttribute: 'Avatar',
+          created: now,
+        });
       }
     }
     if (changed) {
@@ -838,20 +1128,35 @@ export class SiteStore {
    * `validate` the same rules as POST /object/create apply; without it the caller vouches for them
    * (used above a few thousand objects, where validation would dominate seeding time).
    */
-  insertObject(typeId: number, values: Map<number, string[]>, opts: { created: number; updated: number; avatarUUID?: string; validate: boolean }): ObjRec {
+  insertObject(
+    typeId: number,
+    values: Map<number, string[]>,
+    opts: { created: number; updated: number; avatarUUID?: string; validate: boolean },
+  ): ObjRec {
     const type = this.types.get(typeId);
     if (!type) throw notFound(`Object type with id ${typeId} was not found`);
     if (opts.validate) {
       if (type.abstract) throw badRequestMessage(`Objects cannot be created in the abstract object type ${type.name}`);
       const view = this.view(typeId);
-      const input = [...values].map(([attrId, vals]) => ({ objectTypeAttributeId: String(attrId), objectAttributeValues: vals.map((value) => ({ value })) }));
+      const input = [...values].map(([attrId, vals]) => ({
+        objectTypeAttributeId: String(attrId),
+        objectAttributeValues: vals.map((value) => ({ value })),
+      }));
       const checked = this.validateInput(view, input, undefined);
       for (const a of view.attrs) {
-        if (!a.system && a.min >= 1 && (checked.get(a.id)?.length ?? 0) === 0) throw badRequest({ [attributeErrorKey(String(a.id))]: `${a.name} is required` });
+        if (!a.system && a.min >= 1 && (checked.get(a.id)?.length ?? 0) === 0)
+          throw badRequest({ [attributeErrorKey(String(a.id))]: `${a.name} is required` });
       }
     }
     const id = ++this.seq.object;
-    const o: ObjRec = { id, typeId, schemaId: type.schemaId, created: opts.created, updated: opts.updated, values: new Map() };
+    const o: ObjRec = {
+      id,
+      typeId,
+      schemaId: type.schemaId,
+      created: opts.created,
+      updated: opts.updated,
+      values: new Map(),
+    };
     if (opts.avatarUUID) o.avatarUUID = opts.avatarUUID;
     this.objects.set(id, o);
     this.typeObjects.get(typeId)?.add(id);
@@ -867,22 +1172,28 @@ export class SiteStore {
   }
 
   private historyText(a: AttrRec, vals: string[]): string {
-    return vals.map((v) => {
-      if (a.kind === AttributeKind.Reference) {
-        const t = this.objects.get(Number(v));
-        return t ? this.objectLabel(t) : v;
-      }
-      if (a.kind === AttributeKind.Status) return this.statuses.get(Number(v))?.name ?? v;
-      if (a.kind === AttributeKind.User) return this.users.get(v)?.displayName ?? v;
-      return v;
-    }).join(', ');
+    return vals
+      .map((v) => {
+        if (a.kind === AttributeKind.Reference) {
+          const t = this.objects.get(Number(v));
+          return t ? this.objectLabel(t) : v;
+        }
+        if (a.kind === AttributeKind.Status) return this.statuses.get(Number(v))?.name ?? v;
+        if (a.kind === AttributeKind.User) return this.users.get(v)?.displayName ?? v;
+        return v;
+      })
+      .join(', ');
   }
 
   /**
    * Validates the `attributes` of an ObjectIn body and returns attribute id → normalised values.
    * Collects every problem, keyed `rlabs-insight-attribute-<id>` like the real service.
    */
-  private validateInput(view: TypeView, input: Array<{ objectTypeAttributeId: unknown; objectAttributeValues: Array<{ value: string }> }>, self: ObjRec | undefined): Map<number, string[]> {
+  private validateInput(
+    view: TypeView,
+    input: Array<{ objectTypeAttributeId: unknown; objectAttributeValues: Array<{ value: string }> }>,
+    self: ObjRec | undefined,
+  ): Map<number, string[]> {
     const out = new Map<number, string[]>();
     const errors: Record<string, string> = {};
     const schema = this.schemas.get(view.type.schemaId);
@@ -890,21 +1201,36 @@ export class SiteStore {
       const attrId = toId(item.objectTypeAttributeId);
       const key = attributeErrorKey(String(item.objectTypeAttributeId));
       const a = attrId === undefined ? undefined : view.byId.get(attrId);
-      if (!a || attrId === undefined) { errors[key] = `Attribute ${String(item.objectTypeAttributeId)} does not exist on object type ${view.type.name}`; continue; }
-      if (a.system || !a.editable) { errors[key] = `${a.name} is a system attribute and cannot be set`; continue; }
+      if (!a || attrId === undefined) {
+        errors[key] = `Attribute ${String(item.objectTypeAttributeId)} does not exist on object type ${view.type.name}`;
+        continue;
+      }
+      if (a.system || !a.editable) {
+        errors[key] = `${a.name} is a system attribute and cannot be set`;
+        continue;
+      }
       const raw = item.objectAttributeValues.map((v) => v.value);
-      if (a.max !== -1 && raw.length > a.max) { errors[key] = `${a.name} can only contain max ${a.max} value(s)`; continue; }
+      if (a.max !== -1 && raw.length > a.max) {
+        errors[key] = `${a.name} can only contain max ${a.max} value(s)`;
+        continue;
+      }
       const vals: string[] = [];
       let problem: string | undefined;
       for (const v of raw) {
         const r = this.checkValue(a, v, schema);
-        if (typeof r === 'object') { problem = r.error; break; }
+        if (typeof r === 'object') {
+          problem = r.error;
+          break;
+        }
         vals.push(r);
       }
       if (!problem && a.unique) {
         for (const v of vals) {
           const holders = this.lookupEq(a.id, v);
-          if (holders && [...holders].some((oid) => oid !== self?.id)) { problem = `${a.name} has duplicated value "${v}"`; break; }
+          if (holders && [...holders].some((oid) => oid !== self?.id)) {
+            problem = `${a.name} has duplicated value "${v}"`;
+            break;
+          }
         }
       }
       if (problem) errors[key] = problem;
@@ -920,7 +1246,11 @@ export class SiteStore {
         const dt = a.defaultTypeId ?? DefaultType.Text;
         const err = checkDefaultValue(dt, v, a.options);
         if (err) return { error: `${a.name}: ${err}` };
-        if (a.regexValidation && (dt === DefaultType.Text || dt === DefaultType.Email) && !new RegExp(a.regexValidation).test(v)) {
+        if (
+          a.regexValidation &&
+          (dt === DefaultType.Text || dt === DefaultType.Email) &&
+          !new RegExp(a.regexValidation).test(v)
+        ) {
           return { error: `${a.name}: "${v}" does not match ${a.regexValidation}` };
         }
         return normaliseDefaultValue(dt, v);
@@ -929,12 +1259,17 @@ export class SiteStore {
         const target = this.objects.get(toId(v) ?? -1);
         if (!target) return { error: `${a.name}: referenced object "${v}" was not found` };
         const allowedType = toId(a.typeValue) ?? -1;
-        const typeOk = target.typeId === allowedType || (a.includeChildObjectTypes && this.isSameOrDescendant(target.typeId, allowedType));
+        const typeOk =
+          target.typeId === allowedType ||
+          (a.includeChildObjectTypes && this.isSameOrDescendant(target.typeId, allowedType));
         if (!typeOk) return { error: `${a.name}: Invalid due to restrictions (object ${v} has the wrong object type)` };
         if (target.schemaId !== schema?.id && !(schema?.config.allowOtherObjectSchema ?? false)) {
-          return { error: `${a.name}: refers to the schema ${this.schemas.get(target.schemaId)?.name ?? target.schemaId}, which is not allowed` };
+          return {
+            error: `${a.name}: refers to the schema ${this.schemas.get(target.schemaId)?.name ?? target.schemaId}, which is not allowed`,
+          };
         }
-        if (a.qlQuery && !this.objectMatches(target, a.qlQuery)) return { error: `${a.name}: Invalid due to restrictions (object ${v} is outside the filter)` };
+        if (a.qlQuery && !this.objectMatches(target, a.qlQuery))
+          return { error: `${a.name}: Invalid due to restrictions (object ${v} is outside the filter)` };
         return String(target.id);
       }
       case AttributeKind.User:
@@ -945,7 +1280,8 @@ export class SiteStore {
         return v;
       case AttributeKind.Status: {
         const s = this.statuses.get(toId(v) ?? -1);
-        if (!s || (s.schemaId !== undefined && s.schemaId !== schema?.id)) return { error: `${a.name}: status "${v}" was not found` };
+        if (!s || (s.schemaId !== undefined && s.schemaId !== schema?.id))
+          return { error: `${a.name}: status "${v}" was not found` };
         if (a.typeValueMulti && a.typeValueMulti.length > 0 && !a.typeValueMulti.includes(String(s.id))) {
           return { error: `${a.name}: status ${s.name} is not allowed for this attribute` };
         }
@@ -1102,16 +1438,28 @@ export class SiteStore {
       return out;
     };
     switch (field) {
-      case 'objectschemaid': return typeIds((t) => n.values.includes(String(t.schemaId)));
-      case 'objecttypeid': return typeIds((t) => n.values.includes(String(t.id)));
+      case 'objectschemaid':
+        return typeIds((t) => n.values.includes(String(t.schemaId)));
+      case 'objecttypeid':
+        return typeIds((t) => n.values.includes(String(t.id)));
       case 'objecttype': {
         const wanted = n.values.map((v) => v.toLowerCase());
         return typeIds((t) => wanted.includes(t.name.toLowerCase()));
       }
-      case 'objectid': return n.values.map((v) => toId(v) ?? -1).filter((id) => this.objects.has(id)).sort((a, b) => a - b);
-      case 'key': case 'objectkey':
-        return n.values.map((v) => toId(v.slice(v.lastIndexOf('-') + 1)) ?? -1).filter((id) => this.objects.has(id)).sort((a, b) => a - b);
-      case 'objectschema': case 'label': return undefined;
+      case 'objectid':
+        return n.values
+          .map((v) => toId(v) ?? -1)
+          .filter((id) => this.objects.has(id))
+          .sort((a, b) => a - b);
+      case 'key':
+      case 'objectkey':
+        return n.values
+          .map((v) => toId(v.slice(v.lastIndexOf('-') + 1)) ?? -1)
+          .filter((id) => this.objects.has(id))
+          .sort((a, b) => a - b);
+      case 'objectschema':
+      case 'label':
+        return undefined;
       default: {
         const attrs = [...this.attrs.values()].filter((a) => a.name.toLowerCase() === field);
         if (attrs.length === 0 || attrs.some((a) => a.kind !== AttributeKind.Default || a.system)) return undefined;
@@ -1124,9 +1472,12 @@ export class SiteStore {
 
   private evalNode(o: ObjRec, n: AqlNode): boolean {
     switch (n.kind) {
-      case 'and': return n.items.every((i) => this.evalNode(o, i));
-      case 'or': return n.items.some((i) => this.evalNode(o, i));
-      case 'not': return !this.evalNode(o, n.item);
+      case 'and':
+        return n.items.every((i) => this.evalNode(o, i));
+      case 'or':
+        return n.items.some((i) => this.evalNode(o, i));
+      case 'not':
+        return !this.evalNode(o, n.item);
       case 'cmp': {
         const values = this.fieldValues(o, n.field);
         if (n.op === 'empty') return values.length === 0;
@@ -1144,13 +1495,21 @@ export class SiteStore {
     const first = (path[0] ?? '').toLowerCase();
     if (path.length === 1) {
       switch (first) {
-        case 'objectschemaid': return [[String(o.schemaId)]];
-        case 'objecttypeid': return [[String(o.typeId)]];
-        case 'objecttype': return [[this.types.get(o.typeId)?.name ?? '']];
-        case 'objectschema': return [[this.schemas.get(o.schemaId)?.name ?? '']];
-        case 'objectid': return [[String(o.id)]];
-        case 'key': case 'objectkey': return [[this.objectKey(o)]];
-        case 'label': return [[this.objectLabel(o)]];
+        case 'objectschemaid':
+          return [[String(o.schemaId)]];
+        case 'objecttypeid':
+          return [[String(o.typeId)]];
+        case 'objecttype':
+          return [[this.types.get(o.typeId)?.name ?? '']];
+        case 'objectschema':
+          return [[this.schemas.get(o.schemaId)?.name ?? '']];
+        case 'objectid':
+          return [[String(o.id)]];
+        case 'key':
+        case 'objectkey':
+          return [[this.objectKey(o)]];
+        case 'label':
+          return [[this.objectLabel(o)]];
       }
     }
     const a = this.view(o.typeId).byLowerName.get(first);
@@ -1166,13 +1525,17 @@ export class SiteStore {
       return out;
     }
     switch (a.kind) {
-      case AttributeKind.Reference: return vals.map((v) => {
-        const t = this.objects.get(Number(v));
-        return t ? [this.objectKey(t), this.objectLabel(t), v] : [v];
-      });
-      case AttributeKind.Status: return vals.map((v) => [this.statuses.get(Number(v))?.name ?? v, v]);
-      case AttributeKind.User: return vals.map((v) => [v, this.users.get(v)?.displayName ?? v]);
-      default: return vals.map((v) => [v]);
+      case AttributeKind.Reference:
+        return vals.map((v) => {
+          const t = this.objects.get(Number(v));
+          return t ? [this.objectKey(t), this.objectLabel(t), v] : [v];
+        });
+      case AttributeKind.Status:
+        return vals.map((v) => [this.statuses.get(Number(v))?.name ?? v, v]);
+      case AttributeKind.User:
+        return vals.map((v) => [v, this.users.get(v)?.displayName ?? v]);
+      default:
+        return vals.map((v) => [v]);
     }
   }
 
@@ -1183,16 +1546,25 @@ export class SiteStore {
     for (const id of ids) {
       const o = this.objects.get(id);
       if (!o) continue;
-      if (numericKey) { keys.set(id, id); continue; }
+      if (numericKey) {
+        keys.set(id, id);
+        continue;
+      }
       const a = field.length === 1 ? this.view(o.typeId).byLowerName.get(field[0] ?? '') : undefined;
       const first = this.fieldValues(o, order.field)[0];
-      const v = a?.kind === AttributeKind.Reference || a?.kind === AttributeKind.Status ? first?.[a.kind === AttributeKind.Reference ? 1 : 0] : first?.[0];
-      const numeric = a?.kind === AttributeKind.Default && (a.defaultTypeId === DefaultType.Integer || a.defaultTypeId === DefaultType.Double);
+      const v =
+        a?.kind === AttributeKind.Reference || a?.kind === AttributeKind.Status
+          ? first?.[a.kind === AttributeKind.Reference ? 1 : 0]
+          : first?.[0];
+      const numeric =
+        a?.kind === AttributeKind.Default &&
+        (a.defaultTypeId === DefaultType.Integer || a.defaultTypeId === DefaultType.Double);
       keys.set(id, v === undefined ? undefined : numeric ? Number(v) : v.toLowerCase());
     }
     const dir = order.desc ? -1 : 1;
     ids.sort((x, y) => {
-      const a = keys.get(x), b = keys.get(y);
+      const a = keys.get(x),
+        b = keys.get(y);
       if (a === undefined && b === undefined) return x - y;
       if (a === undefined) return 1;
       if (b === undefined) return -1;
@@ -1211,8 +1583,16 @@ export class SiteStore {
   addAssetsField(name: string): JiraFieldRec {
     const customId = ++this.seq.field;
     const rec: JiraFieldRec = {
-      id: `customfield_${customId}`, name, custom: true, customId,
-      schema: { type: 'array', items: 'cmdb-object-field', custom: 'com.atlassian.jira.plugins.cmdb:cmdb-object-cftype', customId },
+      id: `customfield_${customId}`,
+      name,
+      custom: true,
+      customId,
+      schema: {
+        type: 'array',
+        items: 'cmdb-object-field',
+        custom: 'com.atlassian.jira.plugins.cmdb:cmdb-object-cftype',
+        customId,
+      },
     };
     this.fields.push(rec);
     return rec;
@@ -1220,21 +1600,44 @@ export class SiteStore {
 
   addPlainCustomField(name: string, type: 'number' | 'string'): JiraFieldRec {
     const customId = ++this.seq.field;
-    const custom = type === 'number' ? 'com.atlassian.jira.plugin.system.customfieldtypes:float' : 'com.atlassian.jira.plugin.system.customfieldtypes:textfield';
-    const rec: JiraFieldRec = { id: `customfield_${customId}`, name, custom: true, customId, schema: { type, custom, customId } };
+    const custom =
+      type === 'number'
+        ? 'com.atlassian.jira.plugin.system.customfieldtypes:float'
+        : 'com.atlassian.jira.plugin.system.customfieldtypes:textfield';
+    const rec: JiraFieldRec = {
+      id: `customfield_${customId}`,
+      name,
+      custom: true,
+      customId,
+      schema: { type, custom, customId },
+    };
     this.fields.push(rec);
     return rec;
   }
 
-  addIssue(input: { projectKey: string; summary: string; status?: string; issueType?: string; created?: number; custom?: Record<string, unknown> }): IssueRec {
+  addIssue(input: {
+    projectKey: string;
+    summary: string;
+    status?: string;
+    issueType?: string;
+    created?: number;
+    custom?: Record<string, unknown>;
+  }): IssueRec {
     const id = ++this.seq.issue;
     let n = 1;
     for (const i of this.issues.values()) if (i.projectKey === input.projectKey) n++;
     const now = input.created ?? this.clock();
     const rec: IssueRec = {
-      id, key: `${input.projectKey}-${n}`, projectKey: input.projectKey, summary: input.summary,
-      status: input.status ?? 'Open', issueType: input.issueType ?? 'Service request', reporter: this.adminAccountId,
-      created: now, updated: now, custom: new Map(Object.entries(input.custom ?? {})),
+      id,
+      key: `${input.projectKey}-${n}`,
+      projectKey: input.projectKey,
+      summary: input.summary,
+      status: input.status ?? 'Open',
+      issueType: input.issueType ?? 'Service request',
+      reporter: this.adminAccountId,
+      created: now,
+      updated: now,
+      custom: new Map(Object.entries(input.custom ?? {})),
     };
     this.issues.set(id, rec);
     this.issueByKey.set(rec.key, id);
@@ -1270,23 +1673,43 @@ export class SiteStore {
     const next = new Map<string, unknown>();
     for (const [fieldId, value] of Object.entries(fields)) {
       const field = this.fields.find((f) => f.id === fieldId);
-      if (!field) { errors[fieldId] = `Field '${fieldId}' cannot be set. It is not on the appropriate screen, or unknown.`; continue; }
+      if (!field) {
+        errors[fieldId] = `Field '${fieldId}' cannot be set. It is not on the appropriate screen, or unknown.`;
+        continue;
+      }
       if (field.id === 'summary') {
-        if (typeof value !== 'string' || value.trim() === '') errors.summary = 'You must specify a summary of the issue.';
+        if (typeof value !== 'string' || value.trim() === '')
+          errors.summary = 'You must specify a summary of the issue.';
         else next.set('summary', value);
         continue;
       }
-      if (!field.custom) { errors[fieldId] = `Field '${fieldId}' cannot be set.`; continue; }
+      if (!field.custom) {
+        errors[fieldId] = `Field '${fieldId}' cannot be set.`;
+        continue;
+      }
       if (field.schema?.items === 'cmdb-object-field') {
-        if (value === null) { next.set(fieldId, []); continue; }
-        if (!Array.isArray(value)) { errors[fieldId] = 'Assets field values must be an array of objects'; continue; }
+        if (value === null) {
+          next.set(fieldId, []);
+          continue;
+        }
+        if (!Array.isArray(value)) {
+          errors[fieldId] = 'Assets field values must be an array of objects';
+          continue;
+        }
         const clean: Array<{ workspaceId: string; id: string; objectId: string }> = [];
         for (const item of value) {
           const rec = (item ?? {}) as { workspaceId?: unknown; id?: unknown; objectId?: unknown };
           let objectId = toId(rec.objectId);
-          if (objectId === undefined && typeof rec.id === 'string' && rec.id.includes(':')) objectId = toId(rec.id.slice(rec.id.lastIndexOf(':') + 1));
-          if (rec.workspaceId !== undefined && rec.workspaceId !== this.workspaceId) { errors[fieldId] = `Workspace ${String(rec.workspaceId)} is not this site's Assets workspace`; break; }
-          if (objectId === undefined || !this.objects.has(objectId)) { errors[fieldId] = `Object ${String(rec.objectId ?? rec.id)} does not exist`; break; }
+          if (objectId === undefined && typeof rec.id === 'string' && rec.id.includes(':'))
+            objectId = toId(rec.id.slice(rec.id.lastIndexOf(':') + 1));
+          if (rec.workspaceId !== undefined && rec.workspaceId !== this.workspaceId) {
+            errors[fieldId] = `Workspace ${String(rec.workspaceId)} is not this site's Assets workspace`;
+            break;
+          }
+          if (objectId === undefined || !this.objects.has(objectId)) {
+            errors[fieldId] = `Object ${String(rec.objectId ?? rec.id)} does not exist`;
+            break;
+          }
           clean.push(this.assetsFieldValue(objectId));
         }
         if (!errors[fieldId]) next.set(fieldId, clean);
@@ -1302,4 +1725,3 @@ export class SiteStore {
     issue.updated = this.clock();
   }
 }
-

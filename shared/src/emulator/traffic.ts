@@ -23,13 +23,21 @@ class SlidingWindow {
 }
 
 export type TrafficDecision =
-  | { kind: 'pass' }
-  | { kind: 'reset' }
-  | { kind: 'status'; status: 429 | 500 | 503; headers: Record<string, string> };
+  { kind: 'pass' } | { kind: 'reset' } | { kind: 'status'; status: 429 | 500 | 503; headers: Record<string, string> };
 
 export function emptyCounters(): EmulatorCounters {
   const zero = () => Object.fromEntries(ENDPOINT_BUCKETS.map((b) => [b, 0])) as Record<EndpointBucket, number>;
-  return { total: 0, byBucket: zero(), byRoute: {}, status401: 0, status429: 0, status429ByBucket: zero(), status500: 0, status503: 0, resets: 0 };
+  return {
+    total: 0,
+    byBucket: zero(),
+    byRoute: {},
+    status401: 0,
+    status429: 0,
+    status429ByBucket: zero(),
+    status500: 0,
+    status503: 0,
+    resets: 0,
+  };
 }
 
 export class Traffic {
@@ -39,7 +47,10 @@ export class Traffic {
   private issueWindows = new Map<string, SlidingWindow>();
   private rng: Rng;
 
-  constructor(knobs: EmulatorKnobs, private readonly fallbackSeed: string) {
+  constructor(
+    knobs: EmulatorKnobs,
+    private readonly fallbackSeed: string,
+  ) {
     this.knobs = { ...knobs };
     this.rng = new Rng(knobs.seed ?? fallbackSeed);
   }
@@ -66,7 +77,9 @@ export class Traffic {
   decide(bucket: EndpointBucket, now = Date.now()): TrafficDecision {
     const k = this.knobs;
     const roll = this.rng.next();
-    const resetRate = k.resetRate ?? 0, rate503 = k.failure503Rate ?? 0, rate500 = k.failure500Rate ?? 0;
+    const resetRate = k.resetRate ?? 0,
+      rate503 = k.failure503Rate ?? 0,
+      rate500 = k.failure500Rate ?? 0;
     if (roll < resetRate) {
       this.counters.resets++;
       return { kind: 'reset' };
@@ -87,8 +100,19 @@ export class Traffic {
       if (waitMs > 0) {
         this.counters.status429++;
         this.counters.status429ByBucket[bucket]++;
-        const reason: Record<string, string> = bucket.startsWith('jira.') ? { 'ratelimit-reason': 'jira-burst-based' } : {};
-        return { kind: 'status', status: 429, headers: { ...this.retryHeaders(waitMs, now), 'x-ratelimit-limit': String(limit), 'x-ratelimit-remaining': '0', ...reason } };
+        const reason: Record<string, string> = bucket.startsWith('jira.')
+          ? { 'ratelimit-reason': 'jira-burst-based' }
+          : {};
+        return {
+          kind: 'status',
+          status: 429,
+          headers: {
+            ...this.retryHeaders(waitMs, now),
+            'x-ratelimit-limit': String(limit),
+            'x-ratelimit-remaining': '0',
+            ...reason,
+          },
+        };
       }
     }
     return { kind: 'pass' };
@@ -99,7 +123,8 @@ export class Traffic {
     const limit = this.knobs.perIssueWriteLimitPerMinute;
     if (limit === undefined || limit <= 0) return undefined;
     let w = this.issueWindows.get(issueKey);
-    if (!w || w.limit !== limit) this.issueWindows.set(issueKey, (w = new SlidingWindow(Math.max(1, Math.floor(limit)))));
+    if (!w || w.limit !== limit)
+      this.issueWindows.set(issueKey, (w = new SlidingWindow(Math.max(1, Math.floor(limit)))));
     const waitMs = w.tryAdmit(now, this.windowMs());
     if (waitMs === 0) return undefined;
     this.counters.status429++;
@@ -128,10 +153,14 @@ export class Traffic {
 
   private retryHeaders(waitMs: number, now: number): Record<string, string> {
     switch (this.knobs.retryAfter ?? 'seconds') {
-      case 'seconds': return { 'retry-after': String(Math.max(1, Math.ceil(waitMs / 1000))) };
-      case 'http-date': return { 'retry-after': new Date(now + Math.max(1000, waitMs)).toUTCString() };
-      case 'reset-header': return { 'x-ratelimit-reset': new Date(now + waitMs).toISOString() };
-      case 'none': return {};
+      case 'seconds':
+        return { 'retry-after': String(Math.max(1, Math.ceil(waitMs / 1000))) };
+      case 'http-date':
+        return { 'retry-after': new Date(now + Math.max(1000, waitMs)).toUTCString() };
+      case 'reset-header':
+        return { 'x-ratelimit-reset': new Date(now + waitMs).toISOString() };
+      case 'none':
+        return {};
     }
   }
 }

@@ -31,12 +31,16 @@ export function checkDefaultValue(defaultTypeId: number, value: string, options:
       const m = DATE_RE.exec(value);
       if (!m) return `"${value}" is not a valid date (yyyy-MM-dd)`;
       const d = new Date(`${value}T00:00:00.000Z`);
-      return Number.isNaN(d.getTime()) || d.toISOString().slice(0, 10) !== value ? `"${value}" is not a valid date` : undefined;
+      return Number.isNaN(d.getTime()) || d.toISOString().slice(0, 10) !== value
+        ? `"${value}" is not a valid date`
+        : undefined;
     }
     case DefaultType.Time:
       return TIME_RE.test(value) ? undefined : `"${value}" is not a valid time (HH:mm)`;
     case DefaultType.DateTime:
-      return DATETIME_RE.test(value) && !Number.isNaN(Date.parse(value)) ? undefined : `"${value}" is not a valid date-time`;
+      return DATETIME_RE.test(value) && !Number.isNaN(Date.parse(value))
+        ? undefined
+        : `"${value}" is not a valid date-time`;
     case DefaultType.Url: {
       try {
         const u = new URL(value);
@@ -61,7 +65,10 @@ export function checkDefaultValue(defaultTypeId: number, value: string, options:
 }
 
 export function splitOptions(options: string): string[] {
-  return options.split(',').map((o) => o.trim()).filter((o) => o.length > 0);
+  return options
+    .split(',')
+    .map((o) => o.trim())
+    .filter((o) => o.length > 0);
 }
 
 /** DateTime values are stored normalised to ISO-8601 UTC with milliseconds. */

@@ -21,37 +21,88 @@ export const IsoTimestamp = Type.String({ pattern: '^\\d{4}-\\d{2}-\\d{2}T\\d{2}
 // Rate-limit buckets (§7.2): the client's pacer and the emulator's limiter name the same limits.
 
 export const ENDPOINT_BUCKETS = [
-  'object.get', 'object.create', 'object.update', 'object.delete', 'object.aql', 'object.aql.totalcount',
-  'objecttype.attributes', 'object.history', 'objectconnectedtickets', 'jira.search', 'jira.issue',
-  'jira.issue.write', 'default',
+  'object.get',
+  'object.create',
+  'object.update',
+  'object.delete',
+  'object.aql',
+  'object.aql.totalcount',
+  'objecttype.attributes',
+  'object.history',
+  'objectconnectedtickets',
+  'jira.search',
+  'jira.issue',
+  'jira.issue.write',
+  'default',
 ] as const;
 export type EndpointBucket = (typeof ENDPOINT_BUCKETS)[number];
 
 /** Documented per-minute limits; endpoints without a documented figure get 1,000. */
 export const DOCUMENTED_LIMITS_PER_MINUTE: Readonly<Record<EndpointBucket, number>> = Object.freeze({
-  'object.get': 2000, 'object.create': 2000, 'objecttype.attributes': 2000, 'objectconnectedtickets': 2000,
-  'object.aql': 1000, 'object.aql.totalcount': 500, 'object.update': 1000, 'object.delete': 1000,
-  'object.history': 1000, 'jira.search': 1000, 'jira.issue': 1000, 'jira.issue.write': 1000, 'default': 1000,
+  'object.get': 2000,
+  'object.create': 2000,
+  'objecttype.attributes': 2000,
+  objectconnectedtickets: 2000,
+  'object.aql': 1000,
+  'object.aql.totalcount': 500,
+  'object.update': 1000,
+  'object.delete': 1000,
+  'object.history': 1000,
+  'jira.search': 1000,
+  'jira.issue': 1000,
+  'jira.issue.write': 1000,
+  default: 1000,
 });
 
 // ---------------------------------------------------------------------------------------------
 // Attribute kinds and default types (§4.3)
 
 /** `ObjectTypeAttribute.type`: 0 default, 1 object reference, 2 user, 4 group, 7 status. */
-export const AttributeKind = { Default: 0, Reference: 1, User: 2, Confluence: 3, Group: 4, Version: 5, Project: 6, Status: 7 } as const;
+export const AttributeKind = {
+  Default: 0,
+  Reference: 1,
+  User: 2,
+  Confluence: 3,
+  Group: 4,
+  Version: 5,
+  Project: 6,
+  Status: 7,
+} as const;
 export type AttributeKind = (typeof AttributeKind)[keyof typeof AttributeKind];
 /** Kinds the Cloud API documents and our restore engine can write. */
 export const WRITABLE_ATTRIBUTE_KINDS: readonly number[] = [0, 1, 2, 4, 7];
 
 /** `defaultType.id` / `defaultTypeId` for type 0 attributes. */
 export const DefaultType = {
-  None: -1, Text: 0, Integer: 1, Boolean: 2, Double: 3, Date: 4, Time: 5, DateTime: 6, Url: 7, Email: 8,
-  Textarea: 9, Select: 10, IpAddress: 11,
+  None: -1,
+  Text: 0,
+  Integer: 1,
+  Boolean: 2,
+  Double: 3,
+  Date: 4,
+  Time: 5,
+  DateTime: 6,
+  Url: 7,
+  Email: 8,
+  Textarea: 9,
+  Select: 10,
+  IpAddress: 11,
 } as const;
 export type DefaultTypeId = (typeof DefaultType)[keyof typeof DefaultType];
 export const DEFAULT_TYPE_NAMES: Record<number, string> = {
-  [-1]: 'None', 0: 'Text', 1: 'Integer', 2: 'Boolean', 3: 'Double', 4: 'Date', 5: 'Time', 6: 'DateTime',
-  7: 'Url', 8: 'Email', 9: 'Textarea', 10: 'Select', 11: 'IP Address',
+  [-1]: 'None',
+  0: 'Text',
+  1: 'Integer',
+  2: 'Boolean',
+  3: 'Double',
+  4: 'Date',
+  5: 'Time',
+  6: 'DateTime',
+  7: 'Url',
+  8: 'Email',
+  9: 'Textarea',
+  10: 'Select',
+  11: 'IP Address',
 };
 
 /** Status categories: 0 inactive (red), 1 active (green), 2 pending (yellow). */
@@ -180,9 +231,14 @@ export const AvatarSchema = Type.Object({
   url288: Type.String(),
   objectId: IdString,
   /** short-lived media token: never store it in a backup */
-  mediaClientConfig: Type.Optional(Type.Object({
-    clientId: Type.String(), mediaBaseUrl: Type.String(), mediaJwtToken: Type.String(), fileId: Type.String(),
-  })),
+  mediaClientConfig: Type.Optional(
+    Type.Object({
+      clientId: Type.String(),
+      mediaBaseUrl: Type.String(),
+      mediaJwtToken: Type.String(),
+      fileId: Type.String(),
+    }),
+  ),
 });
 export type Avatar = Static<typeof AvatarSchema>;
 
@@ -276,30 +332,46 @@ export type GlobalConfig = Static<typeof GlobalConfigSchema>;
 
 export const UsageSchema = Type.Object({
   totalObjectsCount: Type.Number(),
-  perSchemaUsageInfo: Type.Array(Type.Object({
-    /** a number here, unlike everywhere else (§3.8) */
-    schemaId: Type.Number(),
-    schemaName: Type.String(),
-    schemaCreatedAt: Type.Optional(Type.String()),
-    objectCount: Type.Number(),
-  })),
+  perSchemaUsageInfo: Type.Array(
+    Type.Object({
+      /** a number here, unlike everywhere else (§3.8) */
+      schemaId: Type.Number(),
+      schemaName: Type.String(),
+      schemaCreatedAt: Type.Optional(Type.String()),
+      objectCount: Type.Number(),
+    }),
+  ),
 });
 export type Usage = Static<typeof UsageSchema>;
 
 export const ConnectedTicketsSchema = Type.Object({
-  tickets: Type.Array(Type.Object({
-    workspaceId: Type.Optional(Type.String()),
-    globalId: Type.Optional(Type.String()),
-    id: Type.String(),
-    key: Type.String(),
-    title: Type.Optional(Type.String()),
-    reporter: Type.Optional(Type.String()),
-    created: Type.Optional(Type.String()),
-    updated: Type.Optional(Type.String()),
-    status: Type.Optional(Type.Object({ name: Type.String(), description: Type.Optional(Type.String()), colorName: Type.Optional(Type.String()) })),
-    type: Type.Optional(Type.Object({ name: Type.String(), description: Type.Optional(Type.String()), iconUrl: Type.Optional(Type.String()) })),
-    priority: Type.Optional(Type.Object({ name: Type.String(), iconUrl: Type.Optional(Type.String()) })),
-  })),
+  tickets: Type.Array(
+    Type.Object({
+      workspaceId: Type.Optional(Type.String()),
+      globalId: Type.Optional(Type.String()),
+      id: Type.String(),
+      key: Type.String(),
+      title: Type.Optional(Type.String()),
+      reporter: Type.Optional(Type.String()),
+      created: Type.Optional(Type.String()),
+      updated: Type.Optional(Type.String()),
+      status: Type.Optional(
+        Type.Object({
+          name: Type.String(),
+          description: Type.Optional(Type.String()),
+          colorName: Type.Optional(Type.String()),
+        }),
+      ),
+      type: Type.Optional(
+        Type.Object({
+          name: Type.String(),
+          description: Type.Optional(Type.String()),
+          iconUrl: Type.Optional(Type.String()),
+        }),
+      ),
+      priority: Type.Optional(Type.Object({ name: Type.String(), iconUrl: Type.Optional(Type.String()) })),
+    }),
+  ),
   allTicketsQuery: Type.Optional(Type.String()),
 });
 export type ConnectedTickets = Static<typeof ConnectedTicketsSchema>;
@@ -308,15 +380,16 @@ export type ConnectedTickets = Static<typeof ConnectedTicketsSchema>;
 // Envelopes (§2.2)
 
 /** Assets page: `GET /objectschema/list`. `isLast`/`last` carry the same value. */
-export const AssetsPageSchema = <T extends TSchema>(item: T) => Type.Object({
-  startAt: Type.Number(),
-  maxResults: Type.Number(),
-  /** deprecated on /object/aql: may be absent, capped or approximate; never a loop condition */
-  total: Type.Optional(Type.Number()),
-  isLast: Type.Boolean(),
-  last: Type.Optional(Type.Boolean()),
-  values: Type.Array(item),
-});
+export const AssetsPageSchema = <T extends TSchema>(item: T) =>
+  Type.Object({
+    startAt: Type.Number(),
+    maxResults: Type.Number(),
+    /** deprecated on /object/aql: may be absent, capped or approximate; never a loop condition */
+    total: Type.Optional(Type.Number()),
+    isLast: Type.Boolean(),
+    last: Type.Optional(Type.Boolean()),
+    values: Type.Array(item),
+  });
 export const ObjectSchemaPageSchema = AssetsPageSchema(ObjectSchemaSchema);
 export type ObjectSchemaPage = Static<typeof ObjectSchemaPageSchema>;
 
@@ -330,14 +403,21 @@ export type AqlPage = Static<typeof AqlPageSchema>;
 export const TotalCountSchema = Type.Object({ totalCount: Type.Number() });
 
 /** JSM paged DTO: workspace discovery. */
-export const JsmPageSchema = <T extends TSchema>(item: T) => Type.Object({
-  size: Type.Number(),
-  start: Type.Number(),
-  limit: Type.Number(),
-  isLastPage: Type.Boolean(),
-  _links: Type.Optional(Type.Object({ base: Type.Optional(Type.String()), context: Type.Optional(Type.String()), self: Type.Optional(Type.String()) })),
-  values: Type.Array(item),
-});
+export const JsmPageSchema = <T extends TSchema>(item: T) =>
+  Type.Object({
+    size: Type.Number(),
+    start: Type.Number(),
+    limit: Type.Number(),
+    isLastPage: Type.Boolean(),
+    _links: Type.Optional(
+      Type.Object({
+        base: Type.Optional(Type.String()),
+        context: Type.Optional(Type.String()),
+        self: Type.Optional(Type.String()),
+      }),
+    ),
+    values: Type.Array(item),
+  });
 export const WorkspaceSchema = Type.Object({ workspaceId: Type.String() });
 export const WorkspacePageSchema = JsmPageSchema(WorkspaceSchema);
 export type WorkspacePage = Static<typeof WorkspacePageSchema>;
@@ -422,10 +502,12 @@ export type ObjectTypeAttributeUpdate = Static<typeof ObjectTypeAttributeUpdateS
 /** `POST /object/create` and `PUT /object/{id}`: every value is a string, whatever the kind. */
 export const ObjectInSchema = Type.Object({
   objectTypeId: IdIn,
-  attributes: Type.Array(Type.Object({
-    objectTypeAttributeId: IdIn,
-    objectAttributeValues: Type.Array(Type.Object({ value: Type.String() })),
-  })),
+  attributes: Type.Array(
+    Type.Object({
+      objectTypeAttributeId: IdIn,
+      objectAttributeValues: Type.Array(Type.Object({ value: Type.String() })),
+    }),
+  ),
   hasAvatar: Type.Optional(Type.Boolean()),
   avatarUUID: Type.Optional(Type.String()),
 });
@@ -459,12 +541,14 @@ export const JiraFieldSchema = Type.Object({
   key: Type.Optional(Type.String()),
   name: Type.String(),
   custom: Type.Boolean(),
-  schema: Type.Optional(Type.Object({
-    type: Type.String(),
-    items: Type.Optional(Type.String()),
-    custom: Type.Optional(Type.String()),
-    customId: Type.Optional(Type.Number()),
-  })),
+  schema: Type.Optional(
+    Type.Object({
+      type: Type.String(),
+      items: Type.Optional(Type.String()),
+      custom: Type.Optional(Type.String()),
+      customId: Type.Optional(Type.Number()),
+    }),
+  ),
 });
 export type JiraField = Static<typeof JiraFieldSchema>;
 

@@ -23,7 +23,10 @@ export class SnapshotIntegrityError extends AppError {
   override readonly code: SnapshotIntegrityCode;
   readonly seq: number | undefined;
   constructor(code: SnapshotIntegrityCode, message: string, options?: { seq?: number; cause?: unknown }) {
-    super(code, message, 422, { cause: options?.cause, details: options?.seq === undefined ? undefined : { seq: options.seq } });
+    super(code, message, 422, {
+      cause: options?.cause,
+      details: options?.seq === undefined ? undefined : { seq: options.seq },
+    });
     this.code = code;
     this.seq = options?.seq;
   }

@@ -5,12 +5,31 @@
  * Unknown fields a newer API adds are kept, so a backup loses nothing we did not decide to drop.
  */
 import type {
-  AssetObject, GlobalConfig, Icon, JiraUser, ObjectAttributeValue, ObjectHistory, ObjectSchema, ObjectType,
-  ObjectTypeAttribute, ReferenceType, Status,
+  AssetObject,
+  GlobalConfig,
+  Icon,
+  JiraUser,
+  ObjectAttributeValue,
+  ObjectHistory,
+  ObjectSchema,
+  ObjectType,
+  ObjectTypeAttribute,
+  ReferenceType,
+  Status,
 } from '../model/index.js';
 import type {
-  AttributeRecord, HistoryRecord, IconRecord, IssueRefRecord, ObjectRecord, ObjectTypeRecord, ReferenceTypeRecord,
-  SchemaConfigRecord, SchemaRecord, StatusTypeRecord, UserRef, ValueRecord,
+  AttributeRecord,
+  HistoryRecord,
+  IconRecord,
+  IssueRefRecord,
+  ObjectRecord,
+  ObjectTypeRecord,
+  ReferenceTypeRecord,
+  SchemaConfigRecord,
+  SchemaRecord,
+  StatusTypeRecord,
+  UserRef,
+  ValueRecord,
 } from './records.js';
 
 /** Drops keys whose value is undefined, so records hold absent fields as absent. */
@@ -64,7 +83,13 @@ export function toObjectTypeRecord(objectType: ObjectType): ObjectTypeRecord {
 /** `ownerObjectTypeId`: the type that defines the attribute (from `objectType` when embedded). */
 export function toAttributeRecord(attribute: ObjectTypeAttribute, ownerObjectTypeId: string): AttributeRecord {
   const {
-    workspaceId: _w, globalId: _g, objectType: _o, referenceObjectType: _ro, referenceType, type, ...rest
+    workspaceId: _w,
+    globalId: _g,
+    objectType: _o,
+    referenceObjectType: _ro,
+    referenceType,
+    type,
+    ...rest
   } = attribute;
   return defined({
     ...rest,
@@ -93,7 +118,13 @@ export function toValueRecord(value: ObjectAttributeValue): ValueRecord {
     switch (key) {
       case 'referencedObject': {
         const ref = value.referencedObject;
-        if (ref) out.referencedObject = { id: ref.id, objectKey: ref.objectKey, label: ref.label, objectTypeId: ref.objectType.id };
+        if (ref)
+          out.referencedObject = {
+            id: ref.id,
+            objectKey: ref.objectKey,
+            label: ref.label,
+            objectTypeId: ref.objectType.id,
+          };
         break;
       }
       case 'user':
@@ -103,7 +134,8 @@ export function toValueRecord(value: ObjectAttributeValue): ValueRecord {
         if (value.group) out.group = { name: value.group.name };
         break;
       case 'status':
-        if (value.status) out.status = { id: value.status.id, name: value.status.name, category: value.status.category };
+        if (value.status)
+          out.status = { id: value.status.id, name: value.status.name, category: value.status.category };
         break;
       default:
         out[key] = v;
@@ -113,9 +145,7 @@ export function toValueRecord(value: ObjectAttributeValue): ValueRecord {
 }
 
 export function toObjectRecord(object: AssetObject): ObjectRecord {
-  const {
-    workspaceId: _w, globalId: _g, _links: _l, name: _n, objectType, avatar, attributes, ...rest
-  } = object;
+  const { workspaceId: _w, globalId: _g, _links: _l, name: _n, objectType, avatar, attributes, ...rest } = object;
   let avatarRecord: ObjectRecord['avatar'];
   if (object.hasAvatar) {
     const { workspaceId: _aw, globalId: _ag, objectId: _ao, mediaClientConfig: _secret, ...keep } = avatar;
@@ -135,7 +165,9 @@ export function toObjectRecord(object: AssetObject): ObjectRecord {
 
 /** One object's history, oldest first (by `created`, then numeric id) whatever order the API used. */
 export function toHistoryRecord(objectId: string, entries: readonly ObjectHistory[]): HistoryRecord {
-  const sorted = [...entries].sort((a, b) => (a.created < b.created ? -1 : a.created > b.created ? 1 : Number(a.id) - Number(b.id)));
+  const sorted = [...entries].sort((a, b) =>
+    a.created < b.created ? -1 : a.created > b.created ? 1 : Number(a.id) - Number(b.id),
+  );
   return {
     kind: 'history',
     objectId,

@@ -83,22 +83,35 @@ export function parseManifest(value: unknown): SnapshotManifest {
   }
   const version = (value as { formatVersion?: unknown }).formatVersion;
   if (version !== SNAPSHOT_FORMAT_VERSION) {
-    throw new SnapshotIntegrityError('unsupported_format_version', `Snapshot format version ${String(version)} is not supported (this reader reads version ${SNAPSHOT_FORMAT_VERSION})`);
+    throw new SnapshotIntegrityError(
+      'unsupported_format_version',
+      `Snapshot format version ${String(version)} is not supported (this reader reads version ${SNAPSHOT_FORMAT_VERSION})`,
+    );
   }
   if (!manifestCheck.Check(value)) {
     const first = manifestCheck.Errors(value).First();
-    throw new SnapshotIntegrityError('invalid_manifest', `Snapshot manifest is invalid at ${first?.path ?? '/'}: ${first?.message ?? 'unknown problem'}`);
+    throw new SnapshotIntegrityError(
+      'invalid_manifest',
+      `Snapshot manifest is invalid at ${first?.path ?? '/'}: ${first?.message ?? 'unknown problem'}`,
+    );
   }
   const manifest = value;
   manifest.chunks.forEach((chunk, index) => {
     if (chunk.seq !== index) {
-      throw new SnapshotIntegrityError('chunk_sequence_invalid', `Manifest lists chunk ${chunk.seq} at position ${index}; chunks must be numbered 0..n-1 in order`, { seq: chunk.seq });
+      throw new SnapshotIntegrityError(
+        'chunk_sequence_invalid',
+        `Manifest lists chunk ${chunk.seq} at position ${index}; chunks must be numbered 0..n-1 in order`,
+        { seq: chunk.seq },
+      );
     }
   });
   const chunkRecords = manifest.chunks.reduce((sum, c) => sum + c.records, 0);
   const kindRecords = Object.values(manifest.counts.byKind).reduce((sum, n) => sum + n, 0);
   if (chunkRecords !== manifest.counts.records || kindRecords !== manifest.counts.records) {
-    throw new SnapshotIntegrityError('count_mismatch', `Manifest counts disagree: ${manifest.counts.records} records, ${chunkRecords} in chunks, ${kindRecords} by kind`);
+    throw new SnapshotIntegrityError(
+      'count_mismatch',
+      `Manifest counts disagree: ${manifest.counts.records} records, ${chunkRecords} in chunks, ${kindRecords} by kind`,
+    );
   }
   return manifest;
 }

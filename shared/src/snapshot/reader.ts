@@ -57,7 +57,6 @@ const NEWLINE = 0x0a;
  */
 const INFLATE_SLICE_BYTES = 1024 * 1024;
 
-
 function sha256Hex(bytes: Uint8Array): string {
   return createHash('sha256').update(bytes).digest('hex');
 }
@@ -66,7 +65,11 @@ function checkSizeAndHash(bytes: Uint8Array, expected: ExpectedChunk): string {
   const seqText = expected.seq === undefined ? 'Chunk' : `Chunk ${expected.seq}`;
   const opts = expected.seq === undefined ? {} : { seq: expected.seq };
   if (expected.bytes !== undefined && bytes.byteLength !== expected.bytes) {
-    throw new SnapshotIntegrityError('chunk_size_mismatch', `${seqText} has ${bytes.byteLength} bytes, expected ${expected.bytes}`, opts);
+    throw new SnapshotIntegrityError(
+      'chunk_size_mismatch',
+      `${seqText} has ${bytes.byteLength} bytes, expected ${expected.bytes}`,
+      opts,
+    );
   }
   const actual = sha256Hex(bytes);
   if (actual !== expected.sha256.toLowerCase()) {
@@ -82,14 +85,24 @@ async function inflate(bytes: Uint8Array, expected: ExpectedChunk, maxUncompress
   const limit = Math.min(expected.uncompressedBytes ?? maxUncompressed, maxUncompressed);
   let raw: Buffer;
   try {
-    raw = await gunzipAsync(bytes, { maxOutputLength: Math.max(1, limit), chunkSize: Math.max(64 * 1024, Math.min(limit, INFLATE_SLICE_BYTES)) });
+    raw = await gunzipAsync(bytes, {
+      maxOutputLength: Math.max(1, limit),
+      chunkSize: Math.max(64 * 1024, Math.min(limit, INFLATE_SLICE_BYTES)),
+    });
   } catch (err) {
     const tooLarge = (err as { code?: unknown }).code === 'ERR_BUFFER_TOO_LARGE' || err instanceof RangeError;
-    throw new SnapshotIntegrityError(tooLarge ? 'chunk_too_large' : 'chunk_corrupt',
-      tooLarge ? `${seqText} inflates beyond ${limit} bytes` : `${seqText} is not valid gzip`, { ...opts, cause: err });
+    throw new SnapshotIntegrityError(
+      tooLarge ? 'chunk_too_large' : 'chunk_corrupt',
+      tooLarge ? `${seqText} inflates beyond ${limit} bytes` : `${seqText} is not valid gzip`,
+      { ...opts, cause: err },
+    );
   }
   if (expected.uncompressedBytes !== undefined && raw.length !== expected.uncompressedBytes) {
-    throw new SnapshotIntegrityError('chunk_size_mismatch', `${seqText} inflates to ${raw.length} bytes, expected ${expected.uncompressedBytes}`, opts);
+    throw new SnapshotIntegrityError(
+      'chunk_size_mismatch',
+      `${seqText} inflates to ${raw.length} bytes, expected ${expected.uncompressedBytes}`,
+      opts,
+    );
   }
   if (raw.length > 0 && raw[raw.length - 1] !== NEWLINE) {
     throw new SnapshotIntegrityError('chunk_corrupt', `${seqText} does not end with a newline`, opts);
@@ -107,14 +120,21 @@ function countLines(raw: Buffer): number {
  * Checks one chunk as it arrives (the vault's upload route): byte size and SHA-256, and when
  * `expected.records` is given, that it is valid gzip NDJSON with that many lines.
  */
-export async function verifyChunk(bytes: Uint8Array, expected: ExpectedChunk, opts: { maxUncompressedBytes?: number } = {}): Promise<VerifiedChunk> {
+export async function verifyChunk(
+  bytes: Uint8Array,
+  expected: ExpectedChunk,
+  opts: { maxUncompressedBytes?: number } = {},
+): Promise<VerifiedChunk> {
   const sha256 = checkSizeAndHash(bytes, expected);
   if (expected.records === undefined) return { sha256, bytes: bytes.byteLength };
   const raw = await inflate(bytes, expected, opts.maxUncompressedBytes ?? DEFAULT_MAX_UNCOMPRESSED_BYTES);
   const records = countLines(raw);
   if (records !== expected.records) {
-    throw new SnapshotIntegrityError('chunk_record_count_mismatch', `Chunk${expected.seq === undefined ? '' : ` ${expected.seq}`} holds ${records} records, expected ${expected.records}`,
-      expected.seq === undefined ? {} : { seq: expected.seq });
+    throw new SnapshotIntegrityError(
+      'chunk_record_count_mismatch',
+      `Chunk${expected.seq === undefined ? '' : ` ${expected.seq}`} holds ${records} records, expected ${expected.records}`,
+      expected.seq === undefined ? {} : { seq: expected.seq },
+    );
   }
   return { sha256, bytes: bytes.byteLength, records };
 }
@@ -143,7 +163,11 @@ export interface DecodeChunkOptions {
   onRecord?: (record: SnapshotRecord, line: string) => void;
 }
 
-export async function decodeChunk(bytes: Uint8Array, chunk: ChunkInfo, opts: DecodeChunkOptions = {}): Promise<DecodedChunk> {
+export async function decodeChunk(
+  bytes: Uint8Array,
+  chunk: ChunkInfo,
+  opts: DecodeChunkOptions = {},
+): Promise<DecodedChunk> {
   const seq = chunk.seq;
   checkSizeAndHash(bytes, chunk);
   const raw = await inflate(bytes, chunk, opts.maxUncompressedBytes ?? DEFAULT_MAX_UNCOMPRESSED_BYTES);
@@ -172,15 +196,24 @@ export async function decodeChunk(bytes: Uint8Array, chunk: ChunkInfo, opts: Dec
     }
     if (!recordChecks[kind].Check(parsed)) {
       const first = firstRecordError(kind, parsed);
-      throw new SnapshotIntegrityError('invalid_record', `Chunk ${seq} line ${lines}: invalid ${kind} record at ${first.path}: ${first.message}`, { seq });
+      throw new SnapshotIntegrityError(
+        'invalid_record',
+        `Chunk ${seq} line ${lines}: invalid ${kind} record at ${first.path}: ${first.message}`,
+        { seq },
+      );
     }
     const record = parsed as SnapshotRecord;
-    if (record.kind === 'object') decoded.objectsByType[record.objectTypeId] = (decoded.objectsByType[record.objectTypeId] ?? 0) + 1;
+    if (record.kind === 'object')
+      decoded.objectsByType[record.objectTypeId] = (decoded.objectsByType[record.objectTypeId] ?? 0) + 1;
     if (opts.onRecord) opts.onRecord(record, line);
     else decoded.records.push(record);
   }
   if (lines !== chunk.records) {
-    throw new SnapshotIntegrityError('chunk_record_count_mismatch', `Chunk ${seq} holds ${lines} records, expected ${chunk.records}`, { seq });
+    throw new SnapshotIntegrityError(
+      'chunk_record_count_mismatch',
+      `Chunk ${seq} holds ${lines} records, expected ${chunk.records}`,
+      { seq },
+    );
   }
   return decoded;
 }
@@ -208,7 +241,8 @@ export class SnapshotVerifier {
 
   addCounts(counts: Pick<DecodedChunk, 'byKind' | 'objectsByType'>): void {
     for (const [kind, n] of Object.entries(counts.byKind)) this.byKind[kind] = (this.byKind[kind] ?? 0) + n;
-    for (const [type, n] of Object.entries(counts.objectsByType)) this.objectsByType[type] = (this.objectsByType[type] ?? 0) + n;
+    for (const [type, n] of Object.entries(counts.objectsByType))
+      this.objectsByType[type] = (this.objectsByType[type] ?? 0) + n;
   }
 
   finish(): void {
@@ -219,13 +253,19 @@ export class SnapshotVerifier {
     const kinds = new Set([...Object.keys(byKind), ...Object.keys(manifest.counts.byKind)]);
     for (const kind of kinds) {
       if ((byKind[kind] ?? 0) !== (manifest.counts.byKind[kind] ?? 0)) {
-        throw new SnapshotIntegrityError('count_mismatch', `Snapshot holds ${byKind[kind] ?? 0} ${kind} records, manifest says ${manifest.counts.byKind[kind] ?? 0}`);
+        throw new SnapshotIntegrityError(
+          'count_mismatch',
+          `Snapshot holds ${byKind[kind] ?? 0} ${kind} records, manifest says ${manifest.counts.byKind[kind] ?? 0}`,
+        );
       }
     }
     const types = new Set([...Object.keys(objectsByType), ...Object.keys(manifest.counts.objectsByObjectType)]);
     for (const t of types) {
       if ((objectsByType[t] ?? 0) !== (manifest.counts.objectsByObjectType[t] ?? 0)) {
-        throw new SnapshotIntegrityError('count_mismatch', `Snapshot holds ${objectsByType[t] ?? 0} objects of type ${t}, manifest says ${manifest.counts.objectsByObjectType[t] ?? 0}`);
+        throw new SnapshotIntegrityError(
+          'count_mismatch',
+          `Snapshot holds ${objectsByType[t] ?? 0} objects of type ${t}, manifest says ${manifest.counts.objectsByObjectType[t] ?? 0}`,
+        );
       }
     }
   }
@@ -234,7 +274,8 @@ export class SnapshotVerifier {
 /** A chunk's bytes from its source; a missing chunk is an integrity error. */
 export async function fetchChunk(source: ChunkSource, seq: number): Promise<Uint8Array> {
   const bytes = await source.getChunk(seq);
-  if (bytes === undefined || bytes === null) throw new SnapshotIntegrityError('missing_chunk', `Chunk ${seq} is missing`, { seq });
+  if (bytes === undefined || bytes === null)
+    throw new SnapshotIntegrityError('missing_chunk', `Chunk ${seq} is missing`, { seq });
   return bytes;
 }
 
@@ -242,7 +283,11 @@ export async function fetchChunk(source: ChunkSource, seq: number): Promise<Uint
  * Iterates the records of a snapshot in order, verifying as it goes. A consumer must treat the
  * snapshot as valid only once iteration completed: the content hash is checked after the last record.
  */
-export async function* readSnapshot(manifestInput: SnapshotManifest, source: ChunkSource, opts: ReadSnapshotOptions = {}): AsyncGenerator<SnapshotRecord, void, undefined> {
+export async function* readSnapshot(
+  manifestInput: SnapshotManifest,
+  source: ChunkSource,
+  opts: ReadSnapshotOptions = {},
+): AsyncGenerator<SnapshotRecord, void, undefined> {
   const manifest = parseManifest(manifestInput);
   const verifier = new SnapshotVerifier(manifest);
   for (const chunk of manifest.chunks) {

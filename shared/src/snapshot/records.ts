@@ -11,7 +11,16 @@ const Opt = <T extends TSchema>(schema: T) => Type.Optional(schema);
 
 /** The record kinds a v1 writer emits, in the order a backup writes them. */
 export const RECORD_KINDS = [
-  'schema', 'schemaConfig', 'icon', 'statusType', 'referenceType', 'objectType', 'attribute', 'object', 'history', 'issueRef',
+  'schema',
+  'schemaConfig',
+  'icon',
+  'statusType',
+  'referenceType',
+  'objectType',
+  'attribute',
+  'object',
+  'history',
+  'issueRef',
 ] as const;
 export type RecordKind = (typeof RECORD_KINDS)[number];
 
@@ -148,7 +157,9 @@ export const ValueRecordSchema = Type.Object({
   searchValue: Opt(Type.String()),
   referencedType: Opt(Type.Boolean()),
   additionalValue: Opt(Type.String()),
-  referencedObject: Opt(Type.Object({ id: IdString, objectKey: Type.String(), label: Type.String(), objectTypeId: IdString })),
+  referencedObject: Opt(
+    Type.Object({ id: IdString, objectKey: Type.String(), label: Type.String(), objectTypeId: IdString }),
+  ),
   user: Opt(UserRefSchema),
   group: Opt(Type.Object({ name: Type.String() })),
   status: Opt(Type.Object({ id: IdString, name: Type.String(), category: Type.Number() })),
@@ -167,20 +178,24 @@ export const ObjectRecordSchema = Type.Object({
   timestamp: Type.Number(),
   hasAvatar: Type.Boolean(),
   /** only when `hasAvatar`: the avatar's ids and URLs, never its media token */
-  avatar: Opt(Type.Object({
-    id: Opt(Type.String()),
-    avatarUUID: Opt(Type.String()),
-    url16: Opt(Type.String()),
-    url48: Opt(Type.String()),
-    url72: Opt(Type.String()),
-    url144: Opt(Type.String()),
-    url288: Opt(Type.String()),
-  })),
+  avatar: Opt(
+    Type.Object({
+      id: Opt(Type.String()),
+      avatarUUID: Opt(Type.String()),
+      url16: Opt(Type.String()),
+      url48: Opt(Type.String()),
+      url72: Opt(Type.String()),
+      url144: Opt(Type.String()),
+      url288: Opt(Type.String()),
+    }),
+  ),
   extendedInfo: Opt(Type.Object({ openIssuesExists: Type.Boolean(), attachmentsExists: Type.Boolean() })),
-  attributes: Type.Array(Type.Object({
-    objectTypeAttributeId: IdString,
-    objectAttributeValues: Type.Array(ValueRecordSchema),
-  })),
+  attributes: Type.Array(
+    Type.Object({
+      objectTypeAttributeId: IdString,
+      objectAttributeValues: Type.Array(ValueRecordSchema),
+    }),
+  ),
 });
 export type ObjectRecord = Static<typeof ObjectRecordSchema>;
 
@@ -231,8 +246,16 @@ export const RECORD_SCHEMAS = {
 } as const satisfies Record<RecordKind, TSchema>;
 
 export const SnapshotRecordSchema = Type.Union([
-  SchemaRecordSchema, SchemaConfigRecordSchema, IconRecordSchema, StatusTypeRecordSchema, ReferenceTypeRecordSchema,
-  ObjectTypeRecordSchema, AttributeRecordSchema, ObjectRecordSchema, HistoryRecordSchema, IssueRefRecordSchema,
+  SchemaRecordSchema,
+  SchemaConfigRecordSchema,
+  IconRecordSchema,
+  StatusTypeRecordSchema,
+  ReferenceTypeRecordSchema,
+  ObjectTypeRecordSchema,
+  AttributeRecordSchema,
+  ObjectRecordSchema,
+  HistoryRecordSchema,
+  IssueRefRecordSchema,
 ]);
 export type SnapshotRecord = Static<typeof SnapshotRecordSchema>;
 

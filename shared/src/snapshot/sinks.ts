@@ -19,7 +19,10 @@ export interface MemoryChunkStore extends ChunkSink, ChunkSource {
 }
 
 function conflict(seq: number): ConflictError {
-  return new ConflictError(`Chunk ${seq} already exists with different content`, { code: 'chunk_conflict', details: { seq } });
+  return new ConflictError(`Chunk ${seq} already exists with different content`, {
+    code: 'chunk_conflict',
+    details: { seq },
+  });
 }
 
 /** An in-memory chunk store. */

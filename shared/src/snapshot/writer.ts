@@ -12,7 +12,12 @@ import { canonicalJson } from './canonical.js';
 import { InvalidSnapshotRecordError } from './errors.js';
 import {
   SNAPSHOT_FORMAT_VERSION,
-  type ChunkInfo, type SnapshotCounts, type SnapshotManifest, type SnapshotOptions, type SnapshotSchemaRef, type SnapshotSource,
+  type ChunkInfo,
+  type SnapshotCounts,
+  type SnapshotManifest,
+  type SnapshotOptions,
+  type SnapshotSchemaRef,
+  type SnapshotSource,
 } from './manifest.js';
 import { RECORD_KINDS, isKnownRecordKind, type SnapshotRecord } from './records.js';
 import { firstRecordError, recordChecks } from './validate.js';
@@ -71,14 +76,17 @@ export interface SnapshotWriterState {
 export const DEFAULT_MAX_CHUNK_BYTES = 4 * 1024 * 1024;
 export const DEFAULT_MAX_CHUNK_RECORDS = 20_000;
 
-
 /** Validates a record against its kind's schema; throws InvalidSnapshotRecordError naming the path, never the value. */
 export function assertValidRecord(record: unknown): asserts record is SnapshotRecord {
   const kind = (record as { kind?: unknown } | null)?.kind;
-  if (!isKnownRecordKind(kind)) throw new InvalidSnapshotRecordError(`Unknown snapshot record kind ${JSON.stringify(kind)}`);
+  if (!isKnownRecordKind(kind))
+    throw new InvalidSnapshotRecordError(`Unknown snapshot record kind ${JSON.stringify(kind)}`);
   if (!recordChecks[kind].Check(record)) {
     const first = firstRecordError(kind, record);
-    throw new InvalidSnapshotRecordError(`Invalid ${kind} record at ${first.path}: ${first.message}`, { kind, path: first.path });
+    throw new InvalidSnapshotRecordError(`Invalid ${kind} record at ${first.path}: ${first.message}`, {
+      kind,
+      path: first.path,
+    });
   }
 }
 
@@ -134,7 +142,11 @@ export class SnapshotWriter {
   /** Continues a snapshot from `checkpoint()` state, possibly in another process. */
   static resume(state: SnapshotWriterState, opts: SnapshotWriterOptions): SnapshotWriter {
     if (state.formatVersion !== SNAPSHOT_FORMAT_VERSION) {
-      throw new AppError('snapshot_state_unsupported', `Cannot resume a format ${String(state.formatVersion)} snapshot`, 500);
+      throw new AppError(
+        'snapshot_state_unsupported',
+        `Cannot resume a format ${String(state.formatVersion)} snapshot`,
+        500,
+      );
     }
     state.chunks.forEach((c, i) => {
       if (c.seq !== i) throw new AppError('snapshot_state_invalid', 'Writer state has a gap in its chunk list', 500);
@@ -158,7 +170,10 @@ export class SnapshotWriter {
     this.assertUsable();
     assertValidRecord(record);
     const line = Buffer.from(`${canonicalJson(record)}\n`, 'utf8');
-    if (this.pending.length > 0 && (this.pendingBytes + line.length > this.maxChunkBytes || this.pending.length >= this.maxChunkRecords)) {
+    if (
+      this.pending.length > 0 &&
+      (this.pendingBytes + line.length > this.maxChunkBytes || this.pending.length >= this.maxChunkRecords)
+    ) {
       await this.flush(false);
     }
     this.pending.push(line);
@@ -262,7 +277,9 @@ export class SnapshotWriter {
 
   private assertUsable(): void {
     if (this.failed !== undefined) {
-      throw new AppError('snapshot_writer_failed', 'A chunk upload failed; resume from the last checkpoint', 500, { cause: this.failed });
+      throw new AppError('snapshot_writer_failed', 'A chunk upload failed; resume from the last checkpoint', 500, {
+        cause: this.failed,
+      });
     }
     if (this.closed) throw new AppError('snapshot_writer_closed', 'The snapshot writer is already finished', 500);
   }

@@ -19,11 +19,7 @@ const TIMESTAMP_PATTERN = /^\d{1,12}$/;
 const BASE64_PATTERN = /^[A-Za-z0-9+/]+={0,2}$/;
 
 export type WebhookVerificationReason =
-  | 'missing_headers'
-  | 'bad_timestamp'
-  | 'timestamp_too_old'
-  | 'timestamp_too_new'
-  | 'bad_signature';
+  'missing_headers' | 'bad_timestamp' | 'timestamp_too_old' | 'timestamp_too_new' | 'bad_signature';
 
 /** A request that failed verification; `reason` is a stable code safe to log (never the secret). */
 export class WebhookVerificationError extends UnauthorizedError {
@@ -51,9 +47,7 @@ export type WebhookHeaders = {
 };
 
 /** Node `IncomingHttpHeaders`, a plain record with any header-name case, or a fetch `Headers`. */
-export type WebhookHeaderSource =
-  | Record<string, string | string[] | undefined>
-  | { get(name: string): string | null };
+export type WebhookHeaderSource = Record<string, string | string[] | undefined> | { get(name: string): string | null };
 
 export interface SignWebhookInput {
   /** One `whsec_` secret or all active ones (rotation): the header then carries one signature each. */
@@ -125,7 +119,10 @@ export function verifyWebhook(input: VerifyWebhookInput): VerifiedWebhook {
   const timestamp = readHeader(input.headers, 'webhook-timestamp');
   const signatureHeader = readHeader(input.headers, 'webhook-signature');
   if (!id || !timestamp || !signatureHeader) {
-    throw new WebhookVerificationError('missing_headers', 'Missing webhook-id, webhook-timestamp or webhook-signature header');
+    throw new WebhookVerificationError(
+      'missing_headers',
+      'Missing webhook-id, webhook-timestamp or webhook-signature header',
+    );
   }
   if (id.length > MAX_ID_LENGTH) {
     throw new WebhookVerificationError('missing_headers', 'webhook-id header is too long');

@@ -27,14 +27,20 @@ function kyselyOnClient(client: pg.PoolClient): Kysely<DB> {
 }
 
 /** Runs `fn` in a transaction on a dedicated client of `db`'s pool: committed when it resolves, rolled back when it throws. */
-export async function withClientTransaction<T>(db: Kysely<DB>, fn: (tx: ClientTransaction) => Promise<T>, opts: { rollback?: boolean } = {}): Promise<T> {
+export async function withClientTransaction<T>(
+  db: Kysely<DB>,
+  fn: (tx: ClientTransaction) => Promise<T>,
+  opts: { rollback?: boolean } = {},
+): Promise<T> {
   const pool = pools.get(db);
   if (!pool) throw new Error('withClientTransaction needs the root Kysely instance made by createKysely');
   const client = await pool.connect();
   let broken: unknown;
   // a backend that dies mid-transaction emits 'error' on the client: without a listener that would
   // crash the process instead of failing this transaction
-  const onError = (err: Error) => { broken = err; };
+  const onError = (err: Error) => {
+    broken = err;
+  };
   client.on('error', onError);
   try {
     await client.query('begin');
@@ -42,7 +48,9 @@ export async function withClientTransaction<T>(db: Kysely<DB>, fn: (tx: ClientTr
     await client.query(opts.rollback ? 'rollback' : 'commit');
     return result;
   } catch (err) {
-    await client.query('rollback').catch((rollbackErr: unknown) => { broken = rollbackErr; });
+    await client.query('rollback').catch((rollbackErr: unknown) => {
+      broken = rollbackErr;
+    });
     throw err;
   } finally {
     client.off('error', onError);

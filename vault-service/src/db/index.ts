@@ -90,8 +90,11 @@ export async function startEmbeddedPostgres(dataDir: string, port: number, log?:
   try {
     await server.start();
   } catch (cause) {
-    throw new Error(`The embedded PostgreSQL did not start on port ${port} (data in ${dataDir}). ` +
-      'Is another process using the port? Set VAULT_EMBEDDED_PG_PORT or DATABASE_URL.', { cause });
+    throw new Error(
+      `The embedded PostgreSQL did not start on port ${port} (data in ${dataDir}). ` +
+        'Is another process using the port? Set VAULT_EMBEDDED_PG_PORT or DATABASE_URL.',
+      { cause },
+    );
   }
   const url = `postgres://postgres:postgres@127.0.0.1:${port}/vault`;
   if (fresh) await server.createDatabase('vault');

@@ -28,7 +28,9 @@ export async function migrateToLatest<T>(db: Kysely<T>, log?: Log): Promise<stri
     await sql`select pg_advisory_lock(${sql.lit(MIGRATION_LOCK_KEY.toString())}::bigint)`.execute(conn);
     try {
       const { error, results } = await migratorFor(conn).migrateToLatest();
-      const applied = (results ?? []).filter((r: MigrationResult) => r.status === 'Success').map((r) => r.migrationName);
+      const applied = (results ?? [])
+        .filter((r: MigrationResult) => r.status === 'Success')
+        .map((r) => r.migrationName);
       const failed = (results ?? []).find((r) => r.status === 'Error');
       if (error !== undefined) {
         throw new MigrationFailedError(

@@ -22,7 +22,12 @@ export interface EmailOutboxWorker {
   runOnce(): Promise<boolean>;
 }
 
-export function retryDelayMs(attempt: number, baseMs: number, maxMs: number, random: () => number = Math.random): number {
+export function retryDelayMs(
+  attempt: number,
+  baseMs: number,
+  maxMs: number,
+  random: () => number = Math.random,
+): number {
   const exponential = Math.min(baseMs * 2 ** Math.max(0, attempt - 1), maxMs);
   return Math.round(exponential * (0.8 + 0.4 * random()));
 }
@@ -47,14 +52,27 @@ export function createEmailOutboxWorker(options: {
     const emailLog = log.child({ emailId: email.id, siteId: email.siteId, kind: email.kind });
     const started = Date.now();
     try {
-      await transport.sendMail({ from: config.mailFrom, to: email.toAddress, subject: email.subject, text: email.textBody, html: email.htmlBody });
+      await transport.sendMail({
+        from: config.mailFrom,
+        to: email.toAddress,
+        subject: email.subject,
+        text: email.textBody,
+        html: email.htmlBody,
+      });
     } catch (err) {
       const finalAttempt = email.attempts >= email.maxAttempts;
-      const retryInMs = finalAttempt ? null : retryDelayMs(email.attempts, config.outbox.retryBaseMs, config.outbox.retryMaxMs);
+      const retryInMs = finalAttempt
+        ? null
+        : retryDelayMs(email.attempts, config.outbox.retryBaseMs, config.outbox.retryMaxMs);
       const message = err instanceof Error ? err.message : String(err);
       await markEmailFailed(db, email.id, workerId, message, retryInMs);
-      if (finalAttempt) emailLog.error({ err, attempt: email.attempts, maxAttempts: email.maxAttempts }, 'e-mail failed for good');
-      else emailLog.warn({ err, attempt: email.attempts, maxAttempts: email.maxAttempts, retryInMs }, 'e-mail send failed, will retry');
+      if (finalAttempt)
+        emailLog.error({ err, attempt: email.attempts, maxAttempts: email.maxAttempts }, 'e-mail failed for good');
+      else
+        emailLog.warn(
+          { err, attempt: email.attempts, maxAttempts: email.maxAttempts, retryInMs },
+          'e-mail send failed, will retry',
+        );
       return true;
     }
     const recorded = await markEmailSent(db, email.id, workerId);

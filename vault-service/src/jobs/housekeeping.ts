@@ -15,7 +15,12 @@ export interface HousekeepingTask {
  * older than this fails the timestamp check anyway. */
 export const PROCESSED_WEBHOOK_RETENTION_MS = 7 * 24 * 3_600_000;
 
-export function createHousekeeping(options: { intervalMs: number; log: Log; tasks: HousekeepingTask[]; now?: () => Date }): Poller & { runOnce(): Promise<void> } {
+export function createHousekeeping(options: {
+  intervalMs: number;
+  log: Log;
+  tasks: HousekeepingTask[];
+  now?: () => Date;
+}): Poller & { runOnce(): Promise<void> } {
   const now = options.now ?? (() => new Date());
   async function runOnce(): Promise<void> {
     for (const task of options.tasks) {

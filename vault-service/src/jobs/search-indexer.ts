@@ -22,7 +22,10 @@ export interface SearchIndexer extends Poller {
   runOnce(): Promise<boolean>;
 }
 
-export function createSearchIndexer(deps: { db: Kysely<DB>; log: Log; now: () => Date }, options: { pollIntervalMs?: number } = {}): SearchIndexer {
+export function createSearchIndexer(
+  deps: { db: Kysely<DB>; log: Log; now: () => Date },
+  options: { pollIntervalMs?: number } = {},
+): SearchIndexer {
   const failedUntil = new Map<string, number>();
 
   async function runOnce(): Promise<boolean> {
@@ -30,8 +33,11 @@ export function createSearchIndexer(deps: { db: Kysely<DB>; log: Log; now: () =>
     let claimed: string | undefined;
     try {
       return await withClientTransaction(deps.db, async (tx) => {
-        let q = tx.db.selectFrom('backup').select(['id', 'browse_built_at', 'manifest'])
-          .where('status', '=', 'completed').where('search_indexed_at', 'is', null);
+        let q = tx.db
+          .selectFrom('backup')
+          .select(['id', 'browse_built_at', 'manifest'])
+          .where('status', '=', 'completed')
+          .where('search_indexed_at', 'is', null);
         if (skip.length) q = q.where('id', 'not in', skip);
         const row = await q.orderBy('completed_at').limit(1).forUpdate().skipLocked().executeTakeFirst();
         if (!row) return false;

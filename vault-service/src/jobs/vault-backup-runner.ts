@@ -9,7 +9,11 @@ import { randomUUID } from 'node:crypto';
 import type { Log } from '../logger.js';
 import { claimExhaustedJob, claimJob, finishJob, requeueJob } from '../modules/vault-backup/repository.js';
 import {
-  JobLeaseLostError, PermanentJobError, failVaultBackupJob, runVaultBackupAttempt, type VaultBackupDeps,
+  JobLeaseLostError,
+  PermanentJobError,
+  failVaultBackupJob,
+  runVaultBackupAttempt,
+  type VaultBackupDeps,
 } from '../modules/vault-backup/service.js';
 import { createPoller, type Poller } from './poller.js';
 
@@ -32,7 +36,10 @@ export interface VaultBackupRunnerOptions {
 /** A short, single-line reason; the Assets client's messages carry no credentials. */
 const reason = (err: unknown) => (err instanceof Error ? err.message : String(err)).replace(/\s+/g, ' ').slice(0, 500);
 
-export function createVaultBackupRunner(deps: VaultBackupDeps & { log: Log }, options: VaultBackupRunnerOptions = {}): Poller & { runOnce(): Promise<boolean> } {
+export function createVaultBackupRunner(
+  deps: VaultBackupDeps & { log: Log },
+  options: VaultBackupRunnerOptions = {},
+): Poller & { runOnce(): Promise<boolean> } {
   const workerId = `vault-backup:${randomUUID()}`;
   const lockMs = options.lockMs ?? 10 * 60_000;
   const retryBaseMs = options.retryBaseMs ?? 60_000;
@@ -43,7 +50,10 @@ export function createVaultBackupRunner(deps: VaultBackupDeps & { log: Log }, op
     const exhausted = await claimExhaustedJob(deps.db, { workerId, now: deps.clock.now(), lockMs });
     if (exhausted) {
       const error = `The backup runner stopped responding during each of the ${exhausted.attempts} attempts`;
-      deps.log.warn({ jobId: exhausted.id, siteId: exhausted.siteId, attempts: exhausted.attempts }, 'vault backup failed: its runner died in the last attempt');
+      deps.log.warn(
+        { jobId: exhausted.id, siteId: exhausted.siteId, attempts: exhausted.attempts },
+        'vault backup failed: its runner died in the last attempt',
+      );
       await failVaultBackupJob(deps, exhausted, workerId, error);
       return true;
     }
@@ -52,7 +62,12 @@ export function createVaultBackupRunner(deps: VaultBackupDeps & { log: Log }, op
     const log = deps.log.child({ jobId: job.id, siteId: job.siteId });
     log.info({ schemaId: job.schemaId, attempt: job.attempts }, 'vault backup started');
     try {
-      const backupId = await runVaultBackupAttempt(deps, job, { id: workerId, lockMs, checkpointIntervalMs, signal: abort.signal });
+      const backupId = await runVaultBackupAttempt(deps, job, {
+        id: workerId,
+        lockMs,
+        checkpointIntervalMs,
+        signal: abort.signal,
+      });
       await finishJob(deps.db, job.id, { workerId, now: deps.clock.now(), status: 'completed', backupId, error: null });
       log.info({ backupId }, 'vault backup completed');
     } catch (err) {
@@ -62,7 +77,12 @@ export function createVaultBackupRunner(deps: VaultBackupDeps & { log: Log }, op
       }
       if (abort.signal.aborted) {
         // shutting down: another replica (or the next start) continues from the last checkpoint
-        await requeueJob(deps.db, job.id, { workerId, now: deps.clock.now(), runAfter: deps.clock.now(), error: 'interrupted by shutdown' });
+        await requeueJob(deps.db, job.id, {
+          workerId,
+          now: deps.clock.now(),
+          runAfter: deps.clock.now(),
+          error: 'interrupted by shutdown',
+        });
         return false;
       }
       const permanent = err instanceof PermanentJobError || job.attempts >= job.maxAttempts;

@@ -81,7 +81,10 @@ export function registerErrorHandler(app: FastifyInstance): void {
     return reply.status(status).send(body);
   });
   app.setNotFoundHandler((request, reply) => {
-    const body: ErrorBody = { error: 'not_found', message: `Route ${request.method} ${request.url.split('?')[0]} not found` };
+    const body: ErrorBody = {
+      error: 'not_found',
+      message: `Route ${request.method} ${request.url.split('?')[0]} not found`,
+    };
     return reply.status(404).send(body);
   });
 }

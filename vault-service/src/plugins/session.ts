@@ -36,7 +36,9 @@ declare module 'fastify' {
 const LOGIN_TIMEOUT_MS = 10 * 60_000;
 
 /** Cookie names and the Secure flag for a configuration (see the file comment). */
-export function sessionCookieSettings(config: Pick<Config, 'publicUrl' | 'allowInsecureSiteUrls' | 'isProduction'>): SessionCookieSettings {
+export function sessionCookieSettings(
+  config: Pick<Config, 'publicUrl' | 'allowInsecureSiteUrls' | 'isProduction'>,
+): SessionCookieSettings {
   const insecure = config.publicUrl.startsWith('http:') && config.allowInsecureSiteUrls && !config.isProduction;
   return insecure
     ? { sessionName: 'vault_session', loginName: 'vault_login', secure: false }

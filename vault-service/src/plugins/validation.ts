@@ -8,10 +8,17 @@
 import { AjvCompiler } from '@fastify/ajv-compiler';
 import type { FastifyServerOptions } from 'fastify';
 
-type ValidatorFactory = NonNullable<NonNullable<NonNullable<FastifyServerOptions['schemaController']>['compilersFactory']>['buildValidator']>;
+type ValidatorFactory = NonNullable<
+  NonNullable<NonNullable<FastifyServerOptions['schemaController']>['compilersFactory']>['buildValidator']
+>;
 // @fastify/ajv-compiler's declared types describe the compiler as taking a bare schema; at runtime (and
 // in Fastify's own use) it takes the route definition. These are the runtime shapes.
-interface RouteSchema { schema: unknown; method: string; url: string; httpPart?: string }
+interface RouteSchema {
+  schema: unknown;
+  method: string;
+  url: string;
+  httpPart?: string;
+}
 type CompileForRoute = (route: RouteSchema) => unknown;
 type CompilerPool = (externalSchemas: unknown, options: { customOptions?: object }) => CompileForRoute;
 
@@ -20,7 +27,10 @@ const newPool = () => AjvCompiler() as unknown as CompilerPool;
 const splitByPart: CompilerPool = (externalSchemas, ajvOptions) => {
   const coercing = newPool()(externalSchemas, ajvOptions);
   // unknown body fields are refused (where a schema says `additionalProperties: false`), not silently dropped
-  const strict = newPool()(externalSchemas, { ...ajvOptions, customOptions: { ...ajvOptions.customOptions, coerceTypes: false, removeAdditional: false } });
+  const strict = newPool()(externalSchemas, {
+    ...ajvOptions,
+    customOptions: { ...ajvOptions.customOptions, coerceTypes: false, removeAdditional: false },
+  });
   return (route) => (route.httpPart === 'body' ? strict(route) : coercing(route));
 };
 

@@ -45,7 +45,12 @@ export function captureLogs(level = 'debug'): LogCapture {
   return {
     logger,
     text: () => chunks.join(''),
-    entries: () => chunks.join('').split('\n').filter((l) => l.trim() !== '').map((l) => JSON.parse(l) as Record<string, unknown>),
+    entries: () =>
+      chunks
+        .join('')
+        .split('\n')
+        .filter((l) => l.trim() !== '')
+        .map((l) => JSON.parse(l) as Record<string, unknown>),
   };
 }
 
@@ -57,7 +62,11 @@ export interface TestApp {
 }
 
 /** Builds the app on `db` and listens on a free port of 127.0.0.1. */
-export async function startTestApp(options: { db: Kysely<DB>; config?: Config; deps?: Omit<AppDeps, 'db'> }): Promise<TestApp> {
+export async function startTestApp(options: {
+  db: Kysely<DB>;
+  config?: Config;
+  deps?: Omit<AppDeps, 'db'>;
+}): Promise<TestApp> {
   const config = options.config ?? testConfig();
   const app = await buildApp(config, { ...options.deps, db: options.db });
   await app.listen({ port: 0, host: '127.0.0.1' });

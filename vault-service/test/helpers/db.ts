@@ -114,7 +114,10 @@ async function ensureTemplate(adminUrl: string): Promise<string> {
       }
       await client.query(`alter database "${building}" rename to "${name}"`);
       // Templates of older migration sources are useless now; one still being cloned stays (in use).
-      const stale = await client.query<{ datname: string }>("select datname from pg_database where datname like 'vault\\_tpl\\_%' and datname <> $1", [name]);
+      const stale = await client.query<{ datname: string }>(
+        "select datname from pg_database where datname like 'vault\\_tpl\\_%' and datname <> $1",
+        [name],
+      );
       for (const { datname } of stale.rows) {
         await client.query(`drop database if exists "${datname}"`).catch(() => undefined);
       }
@@ -168,7 +171,9 @@ export async function countAllRows(url: string): Promise<Record<string, number>>
     );
     const counts: Record<string, number> = {};
     for (const { schemaname, tablename } of tables.rows) {
-      const result = await client.query<{ n: string }>(`select count(*)::text as n from "${schemaname}"."${tablename}"`);
+      const result = await client.query<{ n: string }>(
+        `select count(*)::text as n from "${schemaname}"."${tablename}"`,
+      );
       counts[schemaname === 'public' ? tablename : `${schemaname}.${tablename}`] = Number(result.rows[0]?.n ?? 0);
     }
     return counts;
@@ -178,7 +183,11 @@ export async function countAllRows(url: string): Promise<Record<string, number>>
 /** Waits until `n` sessions of the suite's database wait on a lock (to order a test's concurrent steps). */
 export async function waitForLockWaiters(testDb: TestDatabase, n: number): Promise<void> {
   for (let i = 0; i < 200; i++) {
-    const { rows } = await sql<{ n: number }>`select count(*)::int as n from pg_stat_activity where datname = ${testDb.name} and wait_event_type = 'Lock'`.execute(testDb.db);
+    const { rows } = await sql<{
+      n: number;
+    }>`select count(*)::int as n from pg_stat_activity where datname = ${testDb.name} and wait_event_type = 'Lock'`.execute(
+      testDb.db,
+    );
     if (rows[0]!.n >= n) return;
     await new Promise((resolve) => setTimeout(resolve, 25));
   }

@@ -11,7 +11,12 @@ export interface ForgeEventBody {
   data: Record<string, unknown>;
 }
 
-export function forgeEvent(type: string, data: Record<string, unknown>, site: { cloudId: string; siteUrl: string }, occurredAt = new Date()): ForgeEventBody {
+export function forgeEvent(
+  type: string,
+  data: Record<string, unknown>,
+  site: { cloudId: string; siteUrl: string },
+  occurredAt = new Date(),
+): ForgeEventBody {
   return { type, cloudId: site.cloudId, siteUrl: site.siteUrl, occurredAt: occurredAt.toISOString(), data };
 }
 
@@ -35,8 +40,15 @@ export function signEvent(
 }
 
 /** POSTs a signed request to /api/v1/forge/events over real HTTP. */
-export async function postSigned(baseUrl: string, request: SignedRequest): Promise<{ status: number; body: Record<string, unknown>; headers: Headers }> {
-  const res = await fetch(`${baseUrl}/api/v1/forge/events`, { method: 'POST', headers: request.headers, body: request.body });
+export async function postSigned(
+  baseUrl: string,
+  request: SignedRequest,
+): Promise<{ status: number; body: Record<string, unknown>; headers: Headers }> {
+  const res = await fetch(`${baseUrl}/api/v1/forge/events`, {
+    method: 'POST',
+    headers: request.headers,
+    body: request.body,
+  });
   const text = await res.text();
   return { status: res.status, body: text ? (JSON.parse(text) as Record<string, unknown>) : {}, headers: res.headers };
 }

@@ -30,8 +30,21 @@ export interface StartTestIdpOptions {
 export async function startTestIdp(options: StartTestIdpOptions): Promise<TestIdp> {
   const clientId = options.clientId ?? 'vault';
   const clientSecret = options.clientSecret ?? 'vault-test-secret';
-  const args = ['--import', 'tsx', 'dev/idp-cli.ts', '--port', '0', '--flavor', options.flavor,
-    '--accounts', JSON.stringify(options.accounts), '--client-id', clientId, '--client-secret', clientSecret];
+  const args = [
+    '--import',
+    'tsx',
+    'dev/idp-cli.ts',
+    '--port',
+    '0',
+    '--flavor',
+    options.flavor,
+    '--accounts',
+    JSON.stringify(options.accounts),
+    '--client-id',
+    clientId,
+    '--client-secret',
+    clientSecret,
+  ];
   for (const uri of options.redirectUris) args.push('--redirect-uri', uri);
   // jest's NODE_OPTIONS (--experimental-vm-modules) is not for the child.
   const env: NodeJS.ProcessEnv = { ...process.env };

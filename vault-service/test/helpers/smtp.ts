@@ -33,7 +33,11 @@ export async function startSmtpSink(options: { port?: number } = {}): Promise<Sm
       simpleParser(stream).then(
         (mail) => {
           const from = session.envelope.mailFrom;
-          inbox.push({ from: from ? from.address : undefined, to: session.envelope.rcptTo.map((r) => r.address), mail });
+          inbox.push({
+            from: from ? from.address : undefined,
+            to: session.envelope.rcptTo.map((r) => r.address),
+            mail,
+          });
           waiters.splice(0).forEach((wake) => wake());
           callback();
         },

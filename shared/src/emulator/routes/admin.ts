@@ -18,7 +18,8 @@ const LOOPBACK = new Set(['127.0.0.1', '::1', '::ffff:127.0.0.1']);
 export function adminRoutes(host: AdminHost) {
   return async (app: FastifyInstance): Promise<void> => {
     app.addHook('onRequest', async (req) => {
-      if (!LOOPBACK.has(req.socket.remoteAddress ?? '')) throw new EmulatorHttpError(403, { errorMessages: ['emulator controls answer loopback callers only'] });
+      if (!LOOPBACK.has(req.socket.remoteAddress ?? ''))
+        throw new EmulatorHttpError(403, { errorMessages: ['emulator controls answer loopback callers only'] });
     });
     const siteOr404 = (name: string | undefined) => {
       const s = name === undefined ? undefined : host.site(name);
@@ -56,13 +57,14 @@ export function adminRoutes(host: AdminHost) {
       if (body.name !== undefined && (typeof body.name !== 'string' || !/^[a-z0-9][a-z0-9-]{0,40}$/.test(body.name))) {
         throw badRequestMessage('name must be lower-case letters, digits and dashes');
       }
-      if (body.name !== undefined && host.site(body.name)) throw badRequestMessage(`A site named ${body.name} already exists`);
+      if (body.name !== undefined && host.site(body.name))
+        throw badRequestMessage(`A site named ${body.name} already exists`);
       const site = host.createSite({
         ...(typeof body.name === 'string' ? { name: body.name } : {}),
         ...(body.knobs && typeof body.knobs === 'object' ? { knobs: body.knobs as EmulatorKnobs } : {}),
         ...(typeof body.seed === 'string' ? { seed: body.seed } : {}),
       });
-      const fixture = body.fixture && typeof body.fixture === 'object' ? body.fixture as SeedOptions : undefined;
+      const fixture = body.fixture && typeof body.fixture === 'object' ? (body.fixture as SeedOptions) : undefined;
       const seeded = fixture ? seedFixture(site, { ...fixture, objects: Number(fixture.objects ?? 0) }) : undefined;
       return reply.code(201).send({ ...site.info, ...(seeded ? { fixture: seeded } : {}) });
     });

@@ -43,7 +43,8 @@ export function configRoutes(app: FastifyInstance): void {
     const { site, renderer } = ctx(req);
     const query = q(req);
     const schemaId = qStr(query, 'objectSchemaId');
-    return site.data.refTypeList(schemaId === undefined ? undefined : toId(schemaId), qBool(query, 'includeAll', false))
+    return site.data
+      .refTypeList(schemaId === undefined ? undefined : toId(schemaId), qBool(query, 'includeAll', false))
       .map((r) => renderer.referenceType(r));
   });
   app.post('/config/referencetype', async (req, reply) => {
@@ -89,11 +90,15 @@ export function configRoutes(app: FastifyInstance): void {
     const { site } = ctx(req);
     const perSchemaUsageInfo = [...site.data.schemas.values()].map((s) => ({
       // a number here, unlike everywhere else (§3.8)
-      schemaId: s.id, schemaName: s.name, schemaCreatedAt: new Date(s.created).toISOString().replace(/\.\d{3}Z$/, 'Z'),
+      schemaId: s.id,
+      schemaName: s.name,
+      schemaCreatedAt: new Date(s.created).toISOString().replace(/\.\d{3}Z$/, 'Z'),
       objectCount: site.data.schemaObjectCount(s.id),
     }));
     // system schemas (canManage false) do not count against the allowance
-    const totalObjectsCount = [...site.data.schemas.values()].filter((s) => s.canManage).reduce((n, s) => n + site.data.schemaObjectCount(s.id), 0);
+    const totalObjectsCount = [...site.data.schemas.values()]
+      .filter((s) => s.canManage)
+      .reduce((n, s) => n + site.data.schemaObjectCount(s.id), 0);
     return { totalObjectsCount, perSchemaUsageInfo };
   });
 }

@@ -7,7 +7,8 @@ import { solidPng } from '../png.js';
 import { toId } from '../store.js';
 
 function qlQueryOf(body: unknown): string {
-  const ql = (body as { qlQuery?: unknown; iql?: unknown } | undefined)?.qlQuery ?? (body as { iql?: unknown } | undefined)?.iql;
+  const ql =
+    (body as { qlQuery?: unknown; iql?: unknown } | undefined)?.qlQuery ?? (body as { iql?: unknown } | undefined)?.iql;
   if (typeof ql !== 'string') throw badRequestMessage('qlQuery is required');
   return ql;
 }
@@ -70,8 +71,12 @@ export function objectRoutes(app: FastifyInstance): void {
     return [...groups.values()].map((g) => {
       const t = site.data.types.get(g.typeId);
       const rt = site.data.refTypes.get(g.refTypeId);
-      return { ...(rt ? { referenceTypes: [renderer.referenceType(rt)] } : {}), ...(t ? { objectType: renderer.objectType(t) } : {}),
-        numberOfReferencedObjects: g.count, openIssuesExists: false };
+      return {
+        ...(rt ? { referenceTypes: [renderer.referenceType(rt)] } : {}),
+        ...(t ? { objectType: renderer.objectType(t) } : {}),
+        numberOfReferencedObjects: g.count,
+        openIssuesExists: false,
+      };
     });
   });
 
@@ -92,8 +97,14 @@ export function objectRoutes(app: FastifyInstance): void {
     for (const issue of site.data.issues.values()) {
       if (!assetsFields.some((f) => site.data.issueObjectIds(issue, f.id).includes(o.id))) continue;
       tickets.push({
-        workspaceId: site.data.workspaceId, globalId: site.data.globalId(issue.id), id: String(issue.id), key: issue.key,
-        title: issue.summary, reporter: issue.reporter, created: new Date(issue.created).toISOString(), updated: new Date(issue.updated).toISOString(),
+        workspaceId: site.data.workspaceId,
+        globalId: site.data.globalId(issue.id),
+        id: String(issue.id),
+        key: issue.key,
+        title: issue.summary,
+        reporter: issue.reporter,
+        created: new Date(issue.created).toISOString(),
+        updated: new Date(issue.updated).toISOString(),
         status: { name: issue.status, colorName: issue.status === 'Done' ? 'green' : 'blue' },
         type: { name: issue.issueType, iconUrl: `${site.info.siteUrl}/images/icons/issuetypes/task.svg` },
         priority: { name: 'Medium', iconUrl: `${site.info.siteUrl}/images/icons/priorities/medium.svg` },
@@ -129,9 +140,13 @@ export function objectRoutes(app: FastifyInstance): void {
     const isLast = startAt + values.length >= ids.length;
     const mode = site.knobs().totalMode ?? 'exact';
     return {
-      startAt, maxResults,
+      startAt,
+      maxResults,
       ...(mode === 'exact' ? { total: ids.length } : mode === 'capped' ? { total: Math.min(ids.length, 1000) } : {}),
-      isLast, last: isLast, values, objectTypeAttributes: [...defs.values()],
+      isLast,
+      last: isLast,
+      values,
+      objectTypeAttributes: [...defs.values()],
     };
   });
 
@@ -143,17 +158,36 @@ export function objectRoutes(app: FastifyInstance): void {
   // deprecated since 30 Sep 2024 but still answered (legacy navlist envelope, 1-based pages)
   app.post('/object/navlist/aql', async (req) => {
     const { site, renderer } = ctx(req);
-    const body = (req.body ?? {}) as { qlQuery?: unknown; page?: unknown; resultsPerPage?: unknown; includeAttributes?: unknown; objectTypeId?: unknown };
-    const ql = typeof body.qlQuery === 'string' ? body.qlQuery : body.objectTypeId !== undefined ? `objectTypeId = ${String(toId(body.objectTypeId) ?? -1)}` : qlQueryOf(body);
+    const body = (req.body ?? {}) as {
+      qlQuery?: unknown;
+      page?: unknown;
+      resultsPerPage?: unknown;
+      includeAttributes?: unknown;
+      objectTypeId?: unknown;
+    };
+    const ql =
+      typeof body.qlQuery === 'string'
+        ? body.qlQuery
+        : body.objectTypeId !== undefined
+          ? `objectTypeId = ${String(toId(body.objectTypeId) ?? -1)}`
+          : qlQueryOf(body);
     const page = Math.max(1, toId(body.page) ?? 1);
     const perPage = Math.min(toId(body.resultsPerPage) ?? 25, site.knobs().maxResultsCeiling ?? 1000) || 25;
     const ids = site.data.aqlIds(ql);
     const slice = ids.slice((page - 1) * perPage, page * perPage);
-    const entries = slice.map((id) => site.data.objects.get(id)).filter((o) => o !== undefined)
+    const entries = slice
+      .map((id) => site.data.objects.get(id))
+      .filter((o) => o !== undefined)
       .map((o) => renderer.object(o, body.includeAttributes === false ? 'none' : 'plain'));
     return {
-      objectEntries: entries, objectTypeAttributes: [], totalFilterCount: ids.length, startIndex: (page - 1) * perPage,
-      toIndex: (page - 1) * perPage + entries.length, pageObjectSize: entries.length, pageNumber: page, pageSize: Math.ceil(ids.length / perPage),
+      objectEntries: entries,
+      objectTypeAttributes: [],
+      totalFilterCount: ids.length,
+      startIndex: (page - 1) * perPage,
+      toIndex: (page - 1) * perPage + entries.length,
+      pageObjectSize: entries.length,
+      pageNumber: page,
+      pageSize: Math.ceil(ids.length / perPage),
       qlQuery: ql,
     };
   });

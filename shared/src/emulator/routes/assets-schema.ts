@@ -108,7 +108,9 @@ export function schemaRoutes(app: FastifyInstance): void {
     const t = site.data.getType(params(req).id);
     const query = q(req);
     const view = site.data.view(t.id);
-    let attrs: AttrRec[] = qBool(query, 'excludeParentAttributes', false) ? view.attrs.filter((a) => a.typeId === t.id) : [...view.attrs];
+    let attrs: AttrRec[] = qBool(query, 'excludeParentAttributes', false)
+      ? view.attrs.filter((a) => a.typeId === t.id)
+      : [...view.attrs];
     if (qBool(query, 'includeChildren', false)) {
       for (const other of site.data.types.values()) {
         if (other.id !== t.id && site.data.isSameOrDescendant(other.id, t.id)) {

@@ -14,11 +14,18 @@ const MAX_IDS_ONLY = 5000;
 
 function fieldList(raw: unknown): string[] | undefined {
   if (Array.isArray(raw)) return raw.map(String);
-  if (typeof raw === 'string' && raw !== '') return raw.split(',').map((s) => s.trim()).filter(Boolean);
+  if (typeof raw === 'string' && raw !== '')
+    return raw
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean);
   return undefined;
 }
 
-function search(req: FastifyRequest, input: { jql: string; fields?: string[]; maxResults?: number; nextPageToken?: string }) {
+function search(
+  req: FastifyRequest,
+  input: { jql: string; fields?: string[]; maxResults?: number; nextPageToken?: string },
+) {
   const { site } = ctx(req);
   const issues = searchIssues(site.data, input.jql);
   const fields = input.fields ?? [];
@@ -29,7 +36,14 @@ function search(req: FastifyRequest, input: { jql: string; fields?: string[]; ma
   const page = issues.slice(offset, offset + max);
   const isLast = offset + page.length >= issues.length;
   return {
-    issues: page.map((i) => renderIssue(site.data, i, fields.filter((f) => f !== 'id' && f !== 'key'), site.info.siteUrl)),
+    issues: page.map((i) =>
+      renderIssue(
+        site.data,
+        i,
+        fields.filter((f) => f !== 'id' && f !== 'key'),
+        site.info.siteUrl,
+      ),
+    ),
     ...(isLast ? {} : { nextPageToken: encodePageToken(input.jql, offset + page.length) }),
     isLast,
   };
@@ -42,8 +56,15 @@ export function jiraRoutes(app: FastifyInstance): void {
     const limit = Math.max(1, qInt(q(req), 'limit', 50, 1));
     const values = [{ workspaceId: site.info.workspaceId }].slice(start, start + limit);
     return {
-      size: values.length, start, limit, isLastPage: true,
-      _links: { base: site.info.siteUrl, context: '', self: `${site.info.siteUrl}/rest/servicedeskapi/assets/workspace` },
+      size: values.length,
+      start,
+      limit,
+      isLastPage: true,
+      _links: {
+        base: site.info.siteUrl,
+        context: '',
+        self: `${site.info.siteUrl}/rest/servicedeskapi/assets/workspace`,
+      },
       values,
     };
   });
@@ -51,19 +72,39 @@ export function jiraRoutes(app: FastifyInstance): void {
   app.get('/api/3/myself', async (req) => {
     const { site } = ctx(req);
     const u = site.data.users.get(site.actorAccountId);
-    return { accountId: site.actorAccountId, accountType: 'atlassian', emailAddress: u?.email, displayName: u?.displayName, active: true };
+    return {
+      accountId: site.actorAccountId,
+      accountType: 'atlassian',
+      emailAddress: u?.email,
+      displayName: u?.displayName,
+      active: true,
+    };
   });
 
   // Permissions of the calling user; by default the site admin has every permission asked for.
   app.get('/api/3/mypermissions', async (req) => {
     const { site } = ctx(req);
-    const wanted = (qStr(q(req), 'permissions') ?? '').split(',').map((p) => p.trim()).filter(Boolean);
+    const wanted = (qStr(q(req), 'permissions') ?? '')
+      .split(',')
+      .map((p) => p.trim())
+      .filter(Boolean);
     if (wanted.length === 0) throw badRequestMessage('The permissions query parameter is required.');
     const granted = site.data.deniedPermissions;
-    return { permissions: Object.fromEntries(wanted.map((key, i) => [key, {
-      id: String(i + 1), key, name: key.replace(/_/g, ' ').toLowerCase(), type: 'GLOBAL', description: `${key} permission`,
-      havePermission: !granted.has(key),
-    }])) };
+    return {
+      permissions: Object.fromEntries(
+        wanted.map((key, i) => [
+          key,
+          {
+            id: String(i + 1),
+            key,
+            name: key.replace(/_/g, ' ').toLowerCase(),
+            type: 'GLOBAL',
+            description: `${key} permission`,
+            havePermission: !granted.has(key),
+          },
+        ]),
+      ),
+    };
   });
 
   app.get('/api/3/serverInfo', async (req) => {
@@ -84,7 +125,13 @@ export function jiraRoutes(app: FastifyInstance): void {
     const issue = site.data.getIssue(params(req).key ?? '');
     const limited = site.traffic.issueWrite(issue.key);
     if (limited) {
-      return sendError(reply, 429, { errorMessages: ['Rate limit exceeded for writes to this issue'], errors: {} }, site.knobs().errorBodyStyle, limited);
+      return sendError(
+        reply,
+        429,
+        { errorMessages: ['Rate limit exceeded for writes to this issue'], errors: {} },
+        site.knobs().errorBodyStyle,
+        limited,
+      );
     }
     checkBody(JiraIssueUpdateSchema, req.body);
     site.data.updateIssue(issue, (req.body as { fields: Record<string, unknown> }).fields);
@@ -102,8 +149,10 @@ export function jiraRoutes(app: FastifyInstance): void {
     checkBody(Type.Object({ jql: Type.String() }), { jql: qStr(query, 'jql') });
     const token = qStr(query, 'nextPageToken');
     return search(req, {
-      jql: qStr(query, 'jql') ?? '', ...(fieldList(qStr(query, 'fields')) ? { fields: fieldList(qStr(query, 'fields')) } : {}),
-      maxResults: qInt(query, 'maxResults', 50, 1), ...(token ? { nextPageToken: token } : {}),
+      jql: qStr(query, 'jql') ?? '',
+      ...(fieldList(qStr(query, 'fields')) ? { fields: fieldList(qStr(query, 'fields')) } : {}),
+      maxResults: qInt(query, 'maxResults', 50, 1),
+      ...(token ? { nextPageToken: token } : {}),
     });
   });
 }

@@ -12,7 +12,10 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('site_url', 'text', (c) => c.notNull().unique())
     .addColumn('workspace_id', 'text')
     .addColumn('installation_state', 'text', (c) =>
-      c.notNull().defaultTo('connected').check(sql`installation_state in ('connected', 'disconnected')`),
+      c
+        .notNull()
+        .defaultTo('connected')
+        .check(sql`installation_state in ('connected', 'disconnected')`),
     )
     .addColumn('app_version', 'text')
     .addColumn('created_at', 'timestamptz', (c) => c.notNull().defaultTo(sql`now()`))
@@ -51,7 +54,11 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('created_at', 'timestamptz', (c) => c.notNull().defaultTo(sql`now()`))
     .execute();
   // The audit page lists one site's events newest first.
-  await db.schema.createIndex('audit_event_site_created_idx').on('audit_event').columns(['site_id', 'created_at desc']).execute();
+  await db.schema
+    .createIndex('audit_event_site_created_idx')
+    .on('audit_event')
+    .columns(['site_id', 'created_at desc'])
+    .execute();
 
   await db.schema
     .createTable('processed_webhook')
@@ -63,7 +70,11 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('processed_at', 'timestamptz', (c) => c.notNull().defaultTo(sql`now()`))
     .execute();
   // Pruning old ids scans by age.
-  await db.schema.createIndex('processed_webhook_processed_at_idx').on('processed_webhook').column('processed_at').execute();
+  await db.schema
+    .createIndex('processed_webhook_processed_at_idx')
+    .on('processed_webhook')
+    .column('processed_at')
+    .execute();
 
   await db.schema
     .createTable('email_outbox')
@@ -74,8 +85,18 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('subject', 'text', (c) => c.notNull())
     .addColumn('text_body', 'text', (c) => c.notNull())
     .addColumn('html_body', 'text', (c) => c.notNull())
-    .addColumn('status', 'text', (c) => c.notNull().defaultTo('pending').check(sql`status in ('pending', 'sent', 'failed')`))
-    .addColumn('attempts', 'integer', (c) => c.notNull().defaultTo(0).check(sql`attempts >= 0`))
+    .addColumn('status', 'text', (c) =>
+      c
+        .notNull()
+        .defaultTo('pending')
+        .check(sql`status in ('pending', 'sent', 'failed')`),
+    )
+    .addColumn('attempts', 'integer', (c) =>
+      c
+        .notNull()
+        .defaultTo(0)
+        .check(sql`attempts >= 0`),
+    )
     .addColumn('max_attempts', 'integer', (c) => c.notNull().check(sql`max_attempts >= 1`))
     .addColumn('run_after', 'timestamptz', (c) => c.notNull().defaultTo(sql`now()`))
     .addColumn('locked_by', 'text')
@@ -99,7 +120,12 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('schema_id', 'text', (c) => c.notNull())
     .addColumn('name', 'text', (c) => c.notNull())
     .addColumn('key', 'text', (c) => c.notNull())
-    .addColumn('object_count', 'integer', (c) => c.notNull().defaultTo(0).check(sql`object_count >= 0`))
+    .addColumn('object_count', 'integer', (c) =>
+      c
+        .notNull()
+        .defaultTo(0)
+        .check(sql`object_count >= 0`),
+    )
     .addColumn('is_synced', 'boolean', (c) => c.notNull().defaultTo(true))
     .addColumn('updated_at', 'timestamptz', (c) => c.notNull().defaultTo(sql`now()`))
     // An Assets schema id is unique within its site; the upsert from schema.synced relies on it.

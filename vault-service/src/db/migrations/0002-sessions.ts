@@ -6,7 +6,12 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .createTable('session')
     .addColumn('id', 'uuid', (c) => c.primaryKey().defaultTo(sql`gen_random_uuid()`))
     // Unique: every request looks its session up by this hash; the raw token is never stored.
-    .addColumn('token_hash', 'bytea', (c) => c.notNull().unique().check(sql`octet_length(token_hash) = 32`))
+    .addColumn('token_hash', 'bytea', (c) =>
+      c
+        .notNull()
+        .unique()
+        .check(sql`octet_length(token_hash) = 32`),
+    )
     .addColumn('site_id', 'uuid', (c) => c.notNull().references('site.id').onDelete('cascade'))
     // Cascade: a deleted trusted user can never keep a live session.
     .addColumn('trusted_user_id', 'uuid', (c) => c.notNull().references('trusted_user.id').onDelete('cascade'))
@@ -28,7 +33,12 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .createTable('oidc_login')
     .addColumn('id', 'uuid', (c) => c.primaryKey().defaultTo(sql`gen_random_uuid()`))
     // The callback finds its attempt by the hash of `state`; unique so one state is used once.
-    .addColumn('state_hash', 'bytea', (c) => c.notNull().unique().check(sql`octet_length(state_hash) = 32`))
+    .addColumn('state_hash', 'bytea', (c) =>
+      c
+        .notNull()
+        .unique()
+        .check(sql`octet_length(state_hash) = 32`),
+    )
     .addColumn('nonce', 'text', (c) => c.notNull())
     .addColumn('code_verifier', 'text', (c) => c.notNull())
     .addColumn('provider', 'text', (c) => c.notNull().check(sql`provider in ('google', 'microsoft')`))

@@ -9,7 +9,12 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('schema_name', 'text', (c) => c.notNull())
     .addColumn('schema_key', 'text', (c) => c.notNull())
     .addColumn('kind', 'text', (c) => c.notNull().check(sql`kind in ('manual', 'scheduled')`))
-    .addColumn('status', 'text', (c) => c.notNull().defaultTo('uploading').check(sql`status in ('uploading', 'completed')`))
+    .addColumn('status', 'text', (c) =>
+      c
+        .notNull()
+        .defaultTo('uploading')
+        .check(sql`status in ('uploading', 'completed')`),
+    )
     .addColumn('options', 'jsonb', (c) => c.notNull())
     .addColumn('started_at', 'timestamptz', (c) => c.notNull())
     .addColumn('completed_at', 'timestamptz')
@@ -20,12 +25,24 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('opened_by_webhook_id', 'text', (c) => c.notNull().unique())
     .addColumn('created_at', 'timestamptz', (c) => c.notNull().defaultTo(sql`now()`))
     // a completed backup carries its verified manifest
-    .addCheckConstraint('backup_completed_has_manifest', sql`status <> 'completed' or (manifest is not null and completed_at is not null)`)
+    .addCheckConstraint(
+      'backup_completed_has_manifest',
+      sql`status <> 'completed' or (manifest is not null and completed_at is not null)`,
+    )
     .execute();
   // the schema page lists a site's backups of one schema, newest first
-  await db.schema.createIndex('backup_site_schema_started_idx').on('backup').columns(['site_id', 'schema_id', 'started_at']).execute();
+  await db.schema
+    .createIndex('backup_site_schema_started_idx')
+    .on('backup')
+    .columns(['site_id', 'schema_id', 'started_at'])
+    .execute();
   // housekeeping finds abandoned uploads by age
-  await db.schema.createIndex('backup_uploading_created_idx').on('backup').column('created_at').where(sql.ref('status'), '=', 'uploading').execute();
+  await db.schema
+    .createIndex('backup_uploading_created_idx')
+    .on('backup')
+    .column('created_at')
+    .where(sql.ref('status'), '=', 'uploading')
+    .execute();
 
   await db.schema
     .createTable('backup_chunk')

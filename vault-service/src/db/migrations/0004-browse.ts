@@ -48,9 +48,20 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('search_text', 'text', (c) => c.notNull())
     .addPrimaryKeyConstraint('browse_object_pkey', ['backup_id', 'seq'])
     .execute();
-  await db.schema.createIndex('browse_object_id_idx').on('browse_object').columns(['backup_id', 'id']).unique().execute();
-  await db.schema.createIndex('browse_object_type_seq_idx').on('browse_object').columns(['backup_id', 'object_type_id', 'seq']).execute();
-  await sql`create index browse_object_search_trgm_idx on browse_object using gin (search_text gin_trgm_ops)`.execute(db);
+  await db.schema
+    .createIndex('browse_object_id_idx')
+    .on('browse_object')
+    .columns(['backup_id', 'id'])
+    .unique()
+    .execute();
+  await db.schema
+    .createIndex('browse_object_type_seq_idx')
+    .on('browse_object')
+    .columns(['backup_id', 'object_type_id', 'seq'])
+    .execute();
+  await sql`create index browse_object_search_trgm_idx on browse_object using gin (search_text gin_trgm_ops)`.execute(
+    db,
+  );
 
   await db.schema
     .createTable('browse_history')
@@ -69,5 +80,9 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('field_id', 'text', (c) => c.notNull())
     .addColumn('field_name', 'text', (c) => c.notNull())
     .execute();
-  await db.schema.createIndex('browse_issue_ref_object_idx').on('browse_issue_ref').columns(['backup_id', 'object_id']).execute();
+  await db.schema
+    .createIndex('browse_issue_ref_object_idx')
+    .on('browse_issue_ref')
+    .columns(['backup_id', 'object_id'])
+    .execute();
 }

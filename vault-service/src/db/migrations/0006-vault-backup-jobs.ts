@@ -9,7 +9,12 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('schema_id', 'text', (c) => c.notNull())
     .addColumn('options', 'jsonb', (c) => c.notNull())
     .addColumn('requested_by', 'text', (c) => c.notNull())
-    .addColumn('status', 'text', (c) => c.notNull().defaultTo('queued').check(sql`status in ('queued', 'running', 'completed', 'failed')`))
+    .addColumn('status', 'text', (c) =>
+      c
+        .notNull()
+        .defaultTo('queued')
+        .check(sql`status in ('queued', 'running', 'completed', 'failed')`),
+    )
     .addColumn('progress', 'jsonb')
     // the completed backup; the attempt's row while running
     .addColumn('backup_id', 'uuid', (c) => c.references('backup.id').onDelete('set null'))
@@ -24,7 +29,15 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('finished_at', 'timestamptz')
     .execute();
   // the runner claims the oldest runnable job (queued, or running with an expired lock)
-  await db.schema.createIndex('vault_backup_job_runnable_idx').on('vault_backup_job').columns(['run_after'])
-    .where(sql.ref('status'), 'in', sql`('queued', 'running')`).execute();
-  await db.schema.createIndex('vault_backup_job_site_idx').on('vault_backup_job').columns(['site_id', 'created_at']).execute();
+  await db.schema
+    .createIndex('vault_backup_job_runnable_idx')
+    .on('vault_backup_job')
+    .columns(['run_after'])
+    .where(sql.ref('status'), 'in', sql`('queued', 'running')`)
+    .execute();
+  await db.schema
+    .createIndex('vault_backup_job_site_idx')
+    .on('vault_backup_job')
+    .columns(['site_id', 'created_at'])
+    .execute();
 }

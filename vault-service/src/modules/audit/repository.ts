@@ -34,13 +34,21 @@ export async function insertAuditEvent(db: Executor, siteId: string | null, even
 }
 
 /** One site's events, newest first. */
-export async function listAuditEvents(db: Executor, siteId: string, options: { limit?: number; action?: string } = {}): Promise<AuditEvent[]> {
+export async function listAuditEvents(
+  db: Executor,
+  siteId: string,
+  options: { limit?: number; action?: string } = {},
+): Promise<AuditEvent[]> {
   let query = db
     .selectFrom('audit_event')
     .select(['id', 'site_id', 'actor', 'action', 'target', 'details', 'created_at'])
     .where('site_id', '=', siteId);
   if (options.action !== undefined) query = query.where('action', '=', options.action);
-  const rows = await query.orderBy('created_at', 'desc').orderBy('id').limit(options.limit ?? 100).execute();
+  const rows = await query
+    .orderBy('created_at', 'desc')
+    .orderBy('id')
+    .limit(options.limit ?? 100)
+    .execute();
   return rows.map((r) => ({
     id: r.id,
     siteId: r.site_id,

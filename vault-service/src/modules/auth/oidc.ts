@@ -55,15 +55,10 @@ export interface PendingLogin {
 export type IdTokenClaims = Readonly<Record<string, unknown>>;
 
 export type IdentityResult =
-  | { ok: true; subject: string; email: string }
-  | { ok: false; reason: IdentityRejection; email?: string };
+  { ok: true; subject: string; email: string } | { ok: false; reason: IdentityRejection; email?: string };
 
 export type IdentityRejection =
-  | 'missing_subject'
-  | 'email_missing'
-  | 'email_unverified'
-  | 'tenant_missing'
-  | 'tenant_not_allowed';
+  'missing_subject' | 'email_missing' | 'email_unverified' | 'tenant_missing' | 'tenant_not_allowed';
 
 /** Raised when the provider cannot be reached or configured; login cannot even start. */
 export class OidcUnavailableError extends Error {
@@ -117,7 +112,8 @@ export function identityFromClaims(
   if (!tid) return { ok: false, reason: 'tenant_missing' };
   if (!oid) return { ok: false, reason: 'missing_subject' };
   const allowed = settings.allowedTenants ?? [];
-  if (allowed.length > 0 && !allowed.some((t) => t.toLowerCase() === tid)) return { ok: false, reason: 'tenant_not_allowed' };
+  if (allowed.length > 0 && !allowed.some((t) => t.toLowerCase() === tid))
+    return { ok: false, reason: 'tenant_not_allowed' };
 
   const email = stringClaim(claims, 'email');
   if (email && EMAIL.test(email) && isTrue(claims.xms_edov)) {
@@ -128,7 +124,9 @@ export function identityFromClaims(
     return { ok: true, subject: `${tid}|${oid}`, email: normaliseEmail(signInName) };
   }
   const shown = email ?? signInName;
-  return shown ? { ok: false, reason: 'email_unverified', email: normaliseEmail(shown) } : { ok: false, reason: 'email_missing' };
+  return shown
+    ? { ok: false, reason: 'email_unverified', email: normaliseEmail(shown) }
+    : { ok: false, reason: 'email_missing' };
 }
 
 /** One lazily discovered openid-client `Configuration` per provider. */
@@ -164,11 +162,17 @@ export class OidcClients {
     if (!settings) throw new OidcUnavailableError(`login provider ${provider} is not configured`);
     const issuer = new URL(settings.issuer);
     const pending = client
-      .discovery(issuer, settings.clientId, { client_secret: settings.clientSecret }, client.ClientSecretPost(settings.clientSecret), {
-        timeout: this.#settings.timeoutSeconds ?? 10,
-        // Only reachable for http issuers outside production (checked in the constructor).
-        ...(issuer.protocol === 'http:' ? { execute: [client.allowInsecureRequests] } : {}),
-      })
+      .discovery(
+        issuer,
+        settings.clientId,
+        { client_secret: settings.clientSecret },
+        client.ClientSecretPost(settings.clientSecret),
+        {
+          timeout: this.#settings.timeoutSeconds ?? 10,
+          // Only reachable for http issuers outside production (checked in the constructor).
+          ...(issuer.protocol === 'http:' ? { execute: [client.allowInsecureRequests] } : {}),
+        },
+      )
       .catch((cause: unknown) => {
         this.#configurations.delete(provider); // retry discovery on the next login
         throw new OidcUnavailableError(`discovery of the ${provider} issuer failed`, { cause });
@@ -199,7 +203,11 @@ export class OidcClients {
    * Exchanges the code from the callback query for tokens and returns the validated ID token claims.
    * Throws `OidcCallbackError` for anything the library rejects.
    */
-  async completeAuthorization(provider: LoginProvider, callbackQuery: string, pending: PendingLogin): Promise<IdTokenClaims> {
+  async completeAuthorization(
+    provider: LoginProvider,
+    callbackQuery: string,
+    pending: PendingLogin,
+  ): Promise<IdTokenClaims> {
     let configuration: client.Configuration;
     try {
       configuration = await this.#configuration(provider);
@@ -220,7 +228,8 @@ export class OidcClients {
       return claims;
     } catch (cause) {
       if (cause instanceof OidcCallbackError) throw cause;
-      const code = typeof (cause as { code?: unknown }).code === 'string' ? (cause as { code: string }).code : 'oidc_error';
+      const code =
+        typeof (cause as { code?: unknown }).code === 'string' ? (cause as { code: string }).code : 'oidc_error';
       throw new OidcCallbackError(code, { cause });
     }
   }

@@ -36,58 +36,74 @@ export const authRoutes: FastifyPluginAsyncTypebox<AuthRoutesOptions> = async (a
   const notAuthorised = (reply: FastifyReply) =>
     reply.code(403).header('cache-control', 'no-store').type('text/html; charset=utf-8').send(NOT_AUTHORISED_PAGE);
 
-  app.get('/auth/login', {
-    config: { rateLimit },
-    schema: {
-      tags: ['auth'],
-      summary: 'Start an OpenID Connect login for a site',
-      querystring: LoginQuery,
-      response: { 303: Redirect, 400: ErrorBody, 404: ErrorBody, 429: ErrorBody, 503: ErrorBody },
+  app.get(
+    '/auth/login',
+    {
+      config: { rateLimit },
+      schema: {
+        tags: ['auth'],
+        summary: 'Start an OpenID Connect login for a site',
+        querystring: LoginQuery,
+        response: { 303: Redirect, 400: ErrorBody, 404: ErrorBody, 429: ErrorBody, 503: ErrorBody },
+      },
     },
-  }, async (request, reply) => {
-    const started = await service.startLogin({ provider: request.query.provider, site: request.query.site });
-    reply.setCookie(cookies.loginName, started.state, { ...cookieBase, maxAge: started.maxAgeSeconds });
-    return reply.header('cache-control', 'no-store').redirect(started.redirectUrl, 303);
-  });
+    async (request, reply) => {
+      const started = await service.startLogin({ provider: request.query.provider, site: request.query.site });
+      reply.setCookie(cookies.loginName, started.state, { ...cookieBase, maxAge: started.maxAgeSeconds });
+      return reply.header('cache-control', 'no-store').redirect(started.redirectUrl, 303);
+    },
+  );
 
-  app.get('/auth/callback/:provider', {
-    config: { rateLimit },
-    schema: {
-      tags: ['auth'],
-      summary: 'OpenID Connect redirect target; creates the session',
-      params: ProviderParams,
-      querystring: CallbackQuery,
-      response: { 303: Redirect, 403: HtmlPage, 429: ErrorBody },
+  app.get(
+    '/auth/callback/:provider',
+    {
+      config: { rateLimit },
+      schema: {
+        tags: ['auth'],
+        summary: 'OpenID Connect redirect target; creates the session',
+        params: ProviderParams,
+        querystring: CallbackQuery,
+        response: { 303: Redirect, 403: HtmlPage, 429: ErrorBody },
+      },
     },
-  }, async (request, reply) => {
-    const q = request.url.indexOf('?');
-    const result = await service.completeLogin({
-      provider: request.params.provider,
-      callbackQuery: q >= 0 ? request.url.slice(q) : '',
-      stateCookie: request.cookies[cookies.loginName],
-      previousToken: request.cookies[cookies.sessionName],
-    });
-    reply.clearCookie(cookies.loginName, cookieBase);
-    if (!result.ok) {
+    async (request, reply) => {
+      const q = request.url.indexOf('?');
+      const result = await service.completeLogin({
+        provider: request.params.provider,
+        callbackQuery: q >= 0 ? request.url.slice(q) : '',
+        stateCookie: request.cookies[cookies.loginName],
+        previousToken: request.cookies[cookies.sessionName],
+      });
+      reply.clearCookie(cookies.loginName, cookieBase);
+      if (!result.ok) {
+        reply.clearCookie(cookies.sessionName, cookieBase);
+        return notAuthorised(reply);
+      }
+      reply.setCookie(cookies.sessionName, result.token, {
+        ...cookieBase,
+        maxAge: Math.max(0, Math.floor((result.expiresAt.getTime() - app.clock.now().getTime()) / 1000)),
+      });
+      return reply.header('cache-control', 'no-store').redirect(home, 303);
+    },
+  );
+
+  app.post(
+    '/auth/logout',
+    {
+      schema: { tags: ['auth'], summary: 'End the current session', response: { 204: NoContent, 403: ErrorBody } },
+    },
+    async (request, reply) => {
+      await service.logout(request.cookies[cookies.sessionName]);
       reply.clearCookie(cookies.sessionName, cookieBase);
-      return notAuthorised(reply);
-    }
-    reply.setCookie(cookies.sessionName, result.token, {
-      ...cookieBase,
-      maxAge: Math.max(0, Math.floor((result.expiresAt.getTime() - app.clock.now().getTime()) / 1000)),
-    });
-    return reply.header('cache-control', 'no-store').redirect(home, 303);
-  });
+      return reply.code(204).send(null);
+    },
+  );
 
-  app.post('/auth/logout', {
-    schema: { tags: ['auth'], summary: 'End the current session', response: { 204: NoContent, 403: ErrorBody } },
-  }, async (request, reply) => {
-    await service.logout(request.cookies[cookies.sessionName]);
-    reply.clearCookie(cookies.sessionName, cookieBase);
-    return reply.code(204).send(null);
-  });
-
-  app.get('/api/v1/me', {
-    schema: { tags: ['auth'], summary: 'The signed-in user and site', response: { 200: Me, 401: ErrorBody } },
-  }, async (request) => service.me(requireAuth(request)));
+  app.get(
+    '/api/v1/me',
+    {
+      schema: { tags: ['auth'], summary: 'The signed-in user and site', response: { 200: Me, 401: ErrorBody } },
+    },
+    async (request) => service.me(requireAuth(request)),
+  );
 };

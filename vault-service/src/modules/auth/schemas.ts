@@ -3,7 +3,11 @@ import { Type, type Static } from '@sinclair/typebox';
 export const ProviderName = Type.Union([Type.Literal('google'), Type.Literal('microsoft')]);
 
 export const LoginQuery = Type.Object({
-  site: Type.String({ minLength: 1, maxLength: 2048, description: 'The Jira site URL, e.g. https://acme.atlassian.net' }),
+  site: Type.String({
+    minLength: 1,
+    maxLength: 2048,
+    description: 'The Jira site URL, e.g. https://acme.atlassian.net',
+  }),
   provider: ProviderName,
 });
 export type LoginQuery = Static<typeof LoginQuery>;

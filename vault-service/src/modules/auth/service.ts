@@ -63,9 +63,7 @@ export interface Me {
   provider: LoginProvider;
 }
 
-export type LoginResult =
-  | { ok: true; token: string; expiresAt: Date }
-  | { ok: false; reason: string };
+export type LoginResult = { ok: true; token: string; expiresAt: Date } | { ok: false; reason: string };
 
 // Same shape as the tokens: 32 random bytes, base64url. Anything else is not looked up.
 const TOKEN_PATTERN = /^[A-Za-z0-9_-]{43}$/;
@@ -105,12 +103,18 @@ export class AuthService {
    * browser-binding cookie. The site is only checked at the callback, so this answer is the same for
    * every site and address.
    */
-  async startLogin(input: { provider: LoginProvider; site: string }): Promise<{ redirectUrl: string; state: string; maxAgeSeconds: number }> {
+  async startLogin(input: {
+    provider: LoginProvider;
+    site: string;
+  }): Promise<{ redirectUrl: string; state: string; maxAgeSeconds: number }> {
     const { db, clock, oidc, settings } = this.#deps;
-    if (!oidc.isConfigured(input.provider)) throw new NotFoundError('This login provider is not configured', { code: 'unknown_provider' });
+    if (!oidc.isConfigured(input.provider))
+      throw new NotFoundError('This login provider is not configured', { code: 'unknown_provider' });
     const site = input.site.trim();
     if (site.length === 0 || site.length > MAX_SITE_INPUT || !URL.canParse(site)) {
-      throw new ValidationError('Site URL must be an absolute URL such as https://your-site.atlassian.net', { code: 'invalid_site_url' });
+      throw new ValidationError('Site URL must be an absolute URL such as https://your-site.atlassian.net', {
+        code: 'invalid_site_url',
+      });
     }
     let request;
     try {
@@ -118,7 +122,9 @@ export class AuthService {
     } catch (err) {
       if (err instanceof OidcUnavailableError) {
         this.#deps.log.warn({ provider: input.provider, err: err.cause ?? err }, 'login provider unavailable');
-        throw new AppError('provider_unavailable', 'The login provider cannot be reached; try again later', 503, { expose: true });
+        throw new AppError('provider_unavailable', 'The login provider cannot be reached; try again later', 503, {
+          expose: true,
+        });
       }
       throw err;
     }
@@ -133,7 +139,11 @@ export class AuthService {
       now,
       expiresAt: new Date(now.getTime() + settings.loginTimeoutMs),
     });
-    return { redirectUrl: request.url.href, state: request.state, maxAgeSeconds: Math.ceil(settings.loginTimeoutMs / 1000) };
+    return {
+      redirectUrl: request.url.href,
+      state: request.state,
+      maxAgeSeconds: Math.ceil(settings.loginTimeoutMs / 1000),
+    };
   }
 
   /**
@@ -155,19 +165,29 @@ export class AuthService {
     }
     const pending = await takeOidcLogin(db, hashToken(state), now);
     if (!pending) return this.#reject({ reason: 'unknown_login', provider: input.provider });
-    if (pending.provider !== input.provider) return this.#reject({ reason: 'provider_mismatch', provider: input.provider });
+    if (pending.provider !== input.provider)
+      return this.#reject({ reason: 'provider_mismatch', provider: input.provider });
     const siteInput = pending.siteUrl.slice(0, 200);
 
     let claims;
     try {
-      claims = await oidc.completeAuthorization(input.provider, input.callbackQuery, { state, nonce: pending.nonce, codeVerifier: pending.codeVerifier });
+      claims = await oidc.completeAuthorization(input.provider, input.callbackQuery, {
+        state,
+        nonce: pending.nonce,
+        codeVerifier: pending.codeVerifier,
+      });
     } catch (err) {
       if (!(err instanceof OidcCallbackError)) throw err;
       return this.#reject({ reason: 'oidc_rejected', detail: err.code, provider: input.provider, siteUrl: siteInput });
     }
     const identity = identityFromClaims(input.provider, claims, oidc.providerSettings(input.provider));
     if (!identity.ok) {
-      return this.#reject({ reason: identity.reason, provider: input.provider, siteUrl: siteInput, email: identity.email });
+      return this.#reject({
+        reason: identity.reason,
+        provider: input.provider,
+        siteUrl: siteInput,
+        email: identity.email,
+      });
     }
 
     // Site and trust: the same two queries whatever the outcome, one answer for every failure.
@@ -181,7 +201,13 @@ export class AuthService {
     const user = await findTrustedUserForLogin(db, site?.id ?? NO_SITE, identity.email);
     if (siteUrl === undefined || !site || !user) {
       const reason = siteUrl === undefined ? 'invalid_site_url' : !site ? 'unknown_site' : 'untrusted_email';
-      return this.#reject({ reason, provider: input.provider, siteUrl: siteUrl ?? siteInput, email: identity.email, siteId: site?.id });
+      return this.#reject({
+        reason,
+        provider: input.provider,
+        siteUrl: siteUrl ?? siteInput,
+        email: identity.email,
+        siteId: site?.id,
+      });
     }
 
     const token = newSessionToken();
@@ -211,7 +237,13 @@ export class AuthService {
       return session;
     });
     if (!created) {
-      return this.#reject({ reason: 'untrusted_email', provider: input.provider, siteUrl, email: identity.email, siteId: site.id });
+      return this.#reject({
+        reason: 'untrusted_email',
+        provider: input.provider,
+        siteUrl,
+        email: identity.email,
+        siteId: site.id,
+      });
     }
     await deleteEndedSessions(db, now);
     this.#deps.log.info({ siteId: site.id, trustedUserId: user.id, provider: input.provider }, 'login succeeded');
@@ -234,7 +266,10 @@ export class AuthService {
       action: 'auth.login_failed',
       details,
     });
-    this.#deps.log.info({ reason: failure.reason, detail: failure.detail, provider: failure.provider }, 'login rejected');
+    this.#deps.log.info(
+      { reason: failure.reason, detail: failure.detail, provider: failure.provider },
+      'login rejected',
+    );
     return { ok: false, reason: failure.reason };
   }
 
@@ -248,9 +283,20 @@ export class AuthService {
     // Writing on every request would turn reads into writes; a minute of idle-time slack is fine.
     const touchEveryMs = Math.min(60_000, settings.sessionIdleTimeoutMs / 10);
     if (now.getTime() - session.lastSeenAt.getTime() >= touchEveryMs) {
-      await touchSession(db, session.siteId, session.sessionId, now, new Date(now.getTime() + settings.sessionIdleTimeoutMs));
+      await touchSession(
+        db,
+        session.siteId,
+        session.sessionId,
+        now,
+        new Date(now.getTime() + settings.sessionIdleTimeoutMs),
+      );
     }
-    return { siteId: session.siteId, trustedUserId: session.trustedUserId, email: session.email, sessionId: session.sessionId };
+    return {
+      siteId: session.siteId,
+      trustedUserId: session.trustedUserId,
+      email: session.email,
+      sessionId: session.sessionId,
+    };
   }
 
   /** Deletes the session the cookie names (no-op without one). */
@@ -259,13 +305,18 @@ export class AuthService {
     const { db } = this.#deps;
     await db.transaction().execute(async (trx) => {
       const deleted = await deleteSessionByTokenHash(trx, hashToken(token));
-      if (deleted) await insertAuditEvent(trx, deleted.siteId, { actor: deleted.email, action: 'auth.logout', details: {} });
+      if (deleted)
+        await insertAuditEvent(trx, deleted.siteId, { actor: deleted.email, action: 'auth.logout', details: {} });
     });
   }
 
   async me(auth: AuthContext): Promise<Me> {
     const overview = await findSessionOverview(this.#deps.db, auth.siteId, auth.sessionId);
     if (!overview) throw new AppError('unauthorized', 'Not authorised', 401);
-    return { site: { siteUrl: overview.siteUrl, cloudId: overview.cloudId }, email: overview.email, provider: overview.provider };
+    return {
+      site: { siteUrl: overview.siteUrl, cloudId: overview.cloudId },
+      email: overview.email,
+      provider: overview.provider,
+    };
   }
 }

@@ -58,11 +58,26 @@ export async function insertSession(db: Executor, siteId: string, session: NewSe
 }
 
 /** A session that has not expired (absolute or idle) and whose trusted user is still active. */
-export async function findLiveSessionByTokenHash(db: Executor, tokenHash: Buffer, now: Date): Promise<LiveSession | undefined> {
+export async function findLiveSessionByTokenHash(
+  db: Executor,
+  tokenHash: Buffer,
+  now: Date,
+): Promise<LiveSession | undefined> {
   const row = await db
     .selectFrom('session as s')
-    .innerJoin('trusted_user as u', (join) => join.onRef('u.id', '=', 's.trusted_user_id').onRef('u.site_id', '=', 's.site_id'))
-    .select(['s.id', 's.site_id', 's.trusted_user_id', 's.email', 's.provider', 's.last_seen_at', 's.expires_at', 's.idle_expires_at'])
+    .innerJoin('trusted_user as u', (join) =>
+      join.onRef('u.id', '=', 's.trusted_user_id').onRef('u.site_id', '=', 's.site_id'),
+    )
+    .select([
+      's.id',
+      's.site_id',
+      's.trusted_user_id',
+      's.email',
+      's.provider',
+      's.last_seen_at',
+      's.expires_at',
+      's.idle_expires_at',
+    ])
     .where('s.token_hash', '=', tokenHash)
     .where('s.expires_at', '>', now)
     .where('s.idle_expires_at', '>', now)
@@ -83,7 +98,13 @@ export async function findLiveSessionByTokenHash(db: Executor, tokenHash: Buffer
 }
 
 /** Records activity: moves the idle expiry forward, never past the absolute expiry. */
-export async function touchSession(db: Executor, siteId: string, sessionId: string, now: Date, idleExpiresAt: Date): Promise<void> {
+export async function touchSession(
+  db: Executor,
+  siteId: string,
+  sessionId: string,
+  now: Date,
+  idleExpiresAt: Date,
+): Promise<void> {
   await db
     .updateTable('session')
     .set({ last_seen_at: now, idle_expires_at: sql<Date>`least(${idleExpiresAt}::timestamptz, expires_at)` })
@@ -92,7 +113,11 @@ export async function touchSession(db: Executor, siteId: string, sessionId: stri
     .execute();
 }
 
-export async function findSessionOverview(db: Executor, siteId: string, sessionId: string): Promise<SessionOverview | undefined> {
+export async function findSessionOverview(
+  db: Executor,
+  siteId: string,
+  sessionId: string,
+): Promise<SessionOverview | undefined> {
   const row = await db
     .selectFrom('session as s')
     .innerJoin('site', 'site.id', 's.site_id')
@@ -120,7 +145,11 @@ export async function deleteSessionByTokenHash(
  * Ends every session of a trusted user. The trusted-users module calls it inside the transaction
  * that removes the user, so the next request with an old cookie is 401.
  */
-export async function deleteSessionsForTrustedUser(db: Executor, siteId: string, trustedUserId: string): Promise<number> {
+export async function deleteSessionsForTrustedUser(
+  db: Executor,
+  siteId: string,
+  trustedUserId: string,
+): Promise<number> {
   const result = await db
     .deleteFrom('session')
     .where('site_id', '=', siteId)

@@ -7,7 +7,13 @@
  */
 import { ConflictError, NotFoundError } from '@assets-vault/shared/errors';
 import { createAssetsClient, createFetchTransport, type AssetsClient } from '@assets-vault/shared/assets-client';
-import { runBackup, type BackupCursor, type BackupOptions, type BackupProgress, type BackupStats } from '@assets-vault/shared/backup';
+import {
+  runBackup,
+  type BackupCursor,
+  type BackupOptions,
+  type BackupProgress,
+  type BackupStats,
+} from '@assets-vault/shared/backup';
 import type { ChunkSink, SnapshotManifest } from '@assets-vault/shared/snapshot';
 import type { Kysely } from 'kysely';
 import type { Config } from '../../config.js';
@@ -25,11 +31,19 @@ export interface SiteAssetsAccess {
 }
 
 /** An Assets client for the site with its stored credentials; 409 when none are stored. */
-export async function assetsAccessForSite(db: Kysely<DB>, config: Pick<Config, 'encryptionKeys'>, siteId: string): Promise<SiteAssetsAccess> {
+export async function assetsAccessForSite(
+  db: Kysely<DB>,
+  config: Pick<Config, 'encryptionKeys'>,
+  siteId: string,
+): Promise<SiteAssetsAccess> {
   const site = await findSiteById(db, siteId);
   if (!site) throw new NotFoundError('Site not found');
-  const creds = await loadCredentials(db, config.encryptionKeys, siteId, ASSETS_API_PURPOSE) as SiteAssetsCredentials | undefined;
-  if (!creds) throw new ConflictError('No Assets API credentials are stored for this site (PUT /api/v1/site-credentials)', { code: 'no_credentials' });
+  const creds = (await loadCredentials(db, config.encryptionKeys, siteId, ASSETS_API_PURPOSE)) as
+    SiteAssetsCredentials | undefined;
+  if (!creds)
+    throw new ConflictError('No Assets API credentials are stored for this site (PUT /api/v1/site-credentials)', {
+      code: 'no_credentials',
+    });
   const transport = createFetchTransport({
     siteUrl: site.siteUrl,
     ...(creds.assetsApiBaseUrl ? { assetsApiBase: creds.assetsApiBaseUrl } : {}),
@@ -44,30 +58,38 @@ function backupChunkSink(db: Kysely<DB>, backupId: string): ChunkSink & { chunks
   const sink = {
     chunks: 0,
     async putChunk(chunk: { seq: number; sha256: string; bytes: Uint8Array }) {
-      const stored = await insertChunkIfAbsent(db, backupId, { seq: chunk.seq, sha256: chunk.sha256, bytes: Buffer.from(chunk.bytes) });
-      if (stored.sha256 !== chunk.sha256) throw new ConflictError(`Chunk ${chunk.seq} was already stored with different content`);
+      const stored = await insertChunkIfAbsent(db, backupId, {
+        seq: chunk.seq,
+        sha256: chunk.sha256,
+        bytes: Buffer.from(chunk.bytes),
+      });
+      if (stored.sha256 !== chunk.sha256)
+        throw new ConflictError(`Chunk ${chunk.seq} was already stored with different content`);
       sink.chunks++;
     },
   };
   return sink;
 }
 
-export async function captureLiveSnapshot(db: Kysely<DB>, input: {
-  access: SiteAssetsAccess;
-  schemaId: string;
-  kind: BackupKind;
-  options: BackupOptions;
-  /** unique per attempt: the backup row's `opened_by_webhook_id` */
-  openedBy: string;
-  startedAt: Date;
-  onBackupRow?: (backupId: string) => Promise<void>;
-  onProgress?: (progress: BackupProgress) => void;
-  signal?: AbortSignal;
-  /** continue, in this still `uploading` backup, from a cursor a checkpoint saved (no new row is opened) */
-  resumeFrom?: { backupId: string; cursor: BackupCursor };
-  /** pause at a page boundary once `intervalMs` has passed, hand the cursor to `save`, and carry on */
-  checkpoint?: { intervalMs: number; save: (backupId: string, cursor: BackupCursor) => Promise<void> };
-}): Promise<{ backupId: string; manifest: SnapshotManifest; stats: BackupStats }> {
+export async function captureLiveSnapshot(
+  db: Kysely<DB>,
+  input: {
+    access: SiteAssetsAccess;
+    schemaId: string;
+    kind: BackupKind;
+    options: BackupOptions;
+    /** unique per attempt: the backup row's `opened_by_webhook_id` */
+    openedBy: string;
+    startedAt: Date;
+    onBackupRow?: (backupId: string) => Promise<void>;
+    onProgress?: (progress: BackupProgress) => void;
+    signal?: AbortSignal;
+    /** continue, in this still `uploading` backup, from a cursor a checkpoint saved (no new row is opened) */
+    resumeFrom?: { backupId: string; cursor: BackupCursor };
+    /** pause at a page boundary once `intervalMs` has passed, hand the cursor to `save`, and carry on */
+    checkpoint?: { intervalMs: number; save: (backupId: string, cursor: BackupCursor) => Promise<void> };
+  },
+): Promise<{ backupId: string; manifest: SnapshotManifest; stats: BackupStats }> {
   const { site } = input.access;
   let backupId: string;
   let cursor = input.resumeFrom?.cursor;
@@ -79,7 +101,13 @@ export async function captureLiveSnapshot(db: Kysely<DB>, input: {
   } else {
     // name and key are set from the manifest once the engine has read the schema
     const backup = await insertBackup(db, site.id, {
-      schemaId: input.schemaId, schemaName: '', schemaKey: '', kind: input.kind, options: input.options, startedAt: input.startedAt, webhookId: input.openedBy,
+      schemaId: input.schemaId,
+      schemaName: '',
+      schemaKey: '',
+      kind: input.kind,
+      options: input.options,
+      startedAt: input.startedAt,
+      webhookId: input.openedBy,
     });
     backupId = backup.id;
     await input.onBackupRow?.(backupId);
@@ -87,16 +115,24 @@ export async function captureLiveSnapshot(db: Kysely<DB>, input: {
   const sink = backupChunkSink(db, backupId);
   for (;;) {
     const result = await runBackup({
-      client: input.access.client, schemaId: input.schemaId, source: { cloudId: site.cloudId, siteUrl: site.siteUrl }, options: input.options,
-      sink, now: () => input.startedAt,
+      client: input.access.client,
+      schemaId: input.schemaId,
+      source: { cloudId: site.cloudId, siteUrl: site.siteUrl },
+      options: input.options,
+      sink,
+      now: () => input.startedAt,
       ...(input.signal ? { signal: input.signal } : {}),
       ...(cursor ? { cursor } : {}),
       ...(input.checkpoint ? { shouldYield: yieldAfter(input.checkpoint.intervalMs) } : {}),
       ...(input.onProgress ? { onProgress: input.onProgress } : {}),
     });
     if (result.done) {
-      await db.updateTable('backup').set({ schema_name: result.manifest.schema.name, schema_key: result.manifest.schema.key })
-        .where('site_id', '=', site.id).where('id', '=', backupId).execute();
+      await db
+        .updateTable('backup')
+        .set({ schema_name: result.manifest.schema.name, schema_key: result.manifest.schema.key })
+        .where('site_id', '=', site.id)
+        .where('id', '=', backupId)
+        .execute();
       return { backupId, manifest: result.manifest, stats: result.stats };
     }
     if (!input.checkpoint) throw new Error('The backup engine stopped before the end of the schema');

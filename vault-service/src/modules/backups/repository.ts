@@ -32,8 +32,14 @@ export async function listSchemaBackupStats(db: Executor, siteId: string): Promi
     .groupBy('schema_id')
     .execute();
   return rows.map((r) => ({
-    schemaId: r.schema_id, schemaName: r.schema_name, schemaKey: r.schema_key, backupsCount: r.backups_count,
-    lastBackupId: r.last_id, lastBackupAt: r.last_at, lastBackupKind: r.last_kind, lastBackupObjects: r.last_objects,
+    schemaId: r.schema_id,
+    schemaName: r.schema_name,
+    schemaKey: r.schema_key,
+    backupsCount: r.backups_count,
+    lastBackupId: r.last_id,
+    lastBackupAt: r.last_at,
+    lastBackupKind: r.last_kind,
+    lastBackupObjects: r.last_objects,
   }));
 }
 
@@ -50,10 +56,24 @@ export interface CompletedBackup {
 }
 
 /** Newest first; `n` is computed over all of the schema's completed backups before filtering. */
-export async function listCompletedBackups(db: Executor, siteId: string, schemaId: string, filter: { kind?: BackupKind; from?: Date; to?: Date }): Promise<CompletedBackup[]> {
+export async function listCompletedBackups(
+  db: Executor,
+  siteId: string,
+  schemaId: string,
+  filter: { kind?: BackupKind; from?: Date; to?: Date },
+): Promise<CompletedBackup[]> {
   const numbered = db
     .selectFrom('backup')
-    .select(['id', 'kind', 'completed_at', 'object_count', 'options', 'browse_built_at', 'search_indexed_at', sql<number>`row_number() over (order by completed_at, id)::int`.as('n')])
+    .select([
+      'id',
+      'kind',
+      'completed_at',
+      'object_count',
+      'options',
+      'browse_built_at',
+      'search_indexed_at',
+      sql<number>`row_number() over (order by completed_at, id)::int`.as('n'),
+    ])
     .where('site_id', '=', siteId)
     .where('schema_id', '=', schemaId)
     .where('status', '=', 'completed');
@@ -63,8 +83,14 @@ export async function listCompletedBackups(db: Executor, siteId: string, schemaI
   if (filter.to) query = query.where('b.completed_at', '<=', filter.to);
   const rows = await query.orderBy('b.n', 'desc').execute();
   return rows.map((r) => ({
-    id: r.id, n: r.n, kind: r.kind, completedAt: r.completed_at as Date, objectCount: r.object_count ?? 0,
-    options: (r.options ?? {}) as CompletedBackup['options'], browseReady: r.browse_built_at !== null, searchIndexed: r.search_indexed_at !== null,
+    id: r.id,
+    n: r.n,
+    kind: r.kind,
+    completedAt: r.completed_at as Date,
+    objectCount: r.object_count ?? 0,
+    options: (r.options ?? {}) as CompletedBackup['options'],
+    browseReady: r.browse_built_at !== null,
+    searchIndexed: r.search_indexed_at !== null,
   }));
 }
 
@@ -78,11 +104,21 @@ export async function listCompletedBackups(db: Executor, siteId: string, schemaI
 export async function isBackupInUseByRestore(db: Executor, backupId: string): Promise<boolean> {
   const { rows } = await sql<{ t: string | null }>`select to_regclass('restore_job')::text as t`.execute(db);
   if (!rows[0]?.t) return false;
-  const active = await sql<{ one: number }>`select 1 as one from restore_job where backup_id = ${backupId}::uuid and status in ('queued', 'running') limit 1`.execute(db);
+  const active = await sql<{
+    one: number;
+  }>`select 1 as one from restore_job where backup_id = ${backupId}::uuid and status in ('queued', 'running') limit 1`.execute(
+    db,
+  );
   return active.rows.length > 0;
 }
 
 export async function lockBackup(db: Executor, siteId: string, backupId: string): Promise<boolean> {
-  const row = await db.selectFrom('backup').select('id').where('site_id', '=', siteId).where('id', '=', backupId).forUpdate().executeTakeFirst();
+  const row = await db
+    .selectFrom('backup')
+    .select('id')
+    .where('site_id', '=', siteId)
+    .where('id', '=', backupId)
+    .forUpdate()
+    .executeTakeFirst();
   return row !== undefined;
 }

@@ -7,30 +7,51 @@ import { BackupIdParams, BackupList, BackupListQuery, SchemaList, SchemaParams }
 import { deleteBackupOfSite, listBackups, listSchemas } from './service.js';
 
 export const backupRoutes: FastifyPluginAsyncTypebox = async (app) => {
-  app.get('/schemas', {
-    schema: {
-      tags: ['backups'], summary: 'Schemas chosen for backup (and any schema that has backups), with the last backup and the count',
-      security: [{ session: [] }], response: { 200: SchemaList, 401: ErrorResponse },
+  app.get(
+    '/schemas',
+    {
+      schema: {
+        tags: ['backups'],
+        summary: 'Schemas chosen for backup (and any schema that has backups), with the last backup and the count',
+        security: [{ session: [] }],
+        response: { 200: SchemaList, 401: ErrorResponse },
+      },
     },
-  }, async (request) => ({ items: await listSchemas(app.db, requireAuth(request).siteId) }));
+    async (request) => ({ items: await listSchemas(app.db, requireAuth(request).siteId) }),
+  );
 
-  app.get('/schemas/:schemaId/backups', {
-    schema: {
-      tags: ['backups'], summary: 'Completed backups of a schema, newest first; filters: kind, from, to (completion time)',
-      security: [{ session: [] }], params: SchemaParams, querystring: BackupListQuery,
-      response: { 200: BackupList, 400: ErrorResponse, 401: ErrorResponse },
+  app.get(
+    '/schemas/:schemaId/backups',
+    {
+      schema: {
+        tags: ['backups'],
+        summary: 'Completed backups of a schema, newest first; filters: kind, from, to (completion time)',
+        security: [{ session: [] }],
+        params: SchemaParams,
+        querystring: BackupListQuery,
+        response: { 200: BackupList, 400: ErrorResponse, 401: ErrorResponse },
+      },
     },
-  }, async (request) => ({ items: await listBackups(app.db, requireAuth(request).siteId, request.params.schemaId, request.query) }));
+    async (request) => ({
+      items: await listBackups(app.db, requireAuth(request).siteId, request.params.schemaId, request.query),
+    }),
+  );
 
-  app.delete('/backups/:id', {
-    schema: {
-      tags: ['backups'], summary: 'Delete a backup of the site (audited); 404 for another site\'s id, 409 while a restore reads it',
-      security: [{ session: [] }], params: BackupIdParams,
-      response: { 204: Type.Null(), 401: ErrorResponse, 403: ErrorResponse, 404: ErrorResponse, 409: ErrorResponse },
+  app.delete(
+    '/backups/:id',
+    {
+      schema: {
+        tags: ['backups'],
+        summary: "Delete a backup of the site (audited); 404 for another site's id, 409 while a restore reads it",
+        security: [{ session: [] }],
+        params: BackupIdParams,
+        response: { 204: Type.Null(), 401: ErrorResponse, 403: ErrorResponse, 404: ErrorResponse, 409: ErrorResponse },
+      },
     },
-  }, async (request, reply) => {
-    const auth = requireAuth(request);
-    await deleteBackupOfSite(app.db, auth.siteId, request.params.id, auth.email);
-    return reply.code(204).send(null);
-  });
+    async (request, reply) => {
+      const auth = requireAuth(request);
+      await deleteBackupOfSite(app.db, auth.siteId, request.params.id, auth.email);
+      return reply.code(204).send(null);
+    },
+  );
 };

@@ -10,7 +10,12 @@ export const SchemaSummary = Type.Object({
   synced: Type.Boolean(),
   backupsCount: Type.Integer(),
   lastBackup: Type.Union([
-    Type.Object({ id: Type.String(), completedAt: Type.String({ format: 'date-time' }), kind: Type.String(), objects: Type.Integer() }),
+    Type.Object({
+      id: Type.String(),
+      completedAt: Type.String({ format: 'date-time' }),
+      kind: Type.String(),
+      objects: Type.Integer(),
+    }),
     Type.Null(),
   ]),
 });

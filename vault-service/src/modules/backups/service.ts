@@ -17,27 +17,61 @@ export async function listSchemas(db: Kysely<DB>, siteId: string): Promise<Schem
     const st = bySchema.get(s.schemaId);
     bySchema.delete(s.schemaId);
     return {
-      schemaId: s.schemaId, name: s.name, key: s.key, objectCount: s.objectCount, synced: s.isSynced,
+      schemaId: s.schemaId,
+      name: s.name,
+      key: s.key,
+      objectCount: s.objectCount,
+      synced: s.isSynced,
       backupsCount: st?.backupsCount ?? 0,
-      lastBackup: st ? { id: st.lastBackupId, completedAt: st.lastBackupAt.toISOString(), kind: st.lastBackupKind, objects: st.lastBackupObjects } : null,
+      lastBackup: st
+        ? {
+            id: st.lastBackupId,
+            completedAt: st.lastBackupAt.toISOString(),
+            kind: st.lastBackupKind,
+            objects: st.lastBackupObjects,
+          }
+        : null,
     };
   });
   for (const st of bySchema.values()) {
     summaries.push({
-      schemaId: st.schemaId, name: st.schemaName, key: st.schemaKey, objectCount: st.lastBackupObjects, synced: false, backupsCount: st.backupsCount,
-      lastBackup: { id: st.lastBackupId, completedAt: st.lastBackupAt.toISOString(), kind: st.lastBackupKind, objects: st.lastBackupObjects },
+      schemaId: st.schemaId,
+      name: st.schemaName,
+      key: st.schemaKey,
+      objectCount: st.lastBackupObjects,
+      synced: false,
+      backupsCount: st.backupsCount,
+      lastBackup: {
+        id: st.lastBackupId,
+        completedAt: st.lastBackupAt.toISOString(),
+        kind: st.lastBackupKind,
+        objects: st.lastBackupObjects,
+      },
     });
   }
   return summaries.sort((a, b) => a.name.localeCompare(b.name));
 }
 
-export async function listBackups(db: Kysely<DB>, siteId: string, schemaId: string, query: { kind?: BackupKind; from?: string; to?: string }): Promise<BackupRow[]> {
+export async function listBackups(
+  db: Kysely<DB>,
+  siteId: string,
+  schemaId: string,
+  query: { kind?: BackupKind; from?: string; to?: string },
+): Promise<BackupRow[]> {
   const from = query.from ? new Date(query.from) : undefined;
   const to = query.to ? new Date(query.to) : undefined;
   if (from && to && from > to) throw new ValidationError('`from` must not be after `to`');
-  const backups = await listCompletedBackups(db, siteId, schemaId, { ...(query.kind ? { kind: query.kind } : {}), ...(from ? { from } : {}), ...(to ? { to } : {}) });
+  const backups = await listCompletedBackups(db, siteId, schemaId, {
+    ...(query.kind ? { kind: query.kind } : {}),
+    ...(from ? { from } : {}),
+    ...(to ? { to } : {}),
+  });
   return backups.map((b) => ({
-    id: b.id, n: b.n, backupDate: b.completedAt.toISOString(), objects: b.objectCount, type: b.kind,
+    id: b.id,
+    n: b.n,
+    backupDate: b.completedAt.toISOString(),
+    objects: b.objectCount,
+    type: b.kind,
     historyStatus: b.options.history ? 'included' : 'not included',
     objectsInIssuesStatus: b.options.issueRefs ? 'included' : 'not included',
     browse: b.browseReady ? 'ready' : 'preparing',
@@ -45,12 +79,25 @@ export async function listBackups(db: Kysely<DB>, siteId: string, schemaId: stri
   }));
 }
 
-export async function deleteBackupOfSite(db: Kysely<DB>, siteId: string, backupId: string, actor: string): Promise<void> {
+export async function deleteBackupOfSite(
+  db: Kysely<DB>,
+  siteId: string,
+  backupId: string,
+  actor: string,
+): Promise<void> {
   if (!isBackupId(backupId)) throw new NotFoundError('Backup not found');
   await db.transaction().execute(async (trx) => {
     if (!(await lockBackup(trx, siteId, backupId))) throw new NotFoundError('Backup not found');
-    if (await isBackupInUseByRestore(trx, backupId)) throw new ConflictError('A restore from this backup is running; delete it when the restore has finished', { code: 'backup_in_use' });
+    if (await isBackupInUseByRestore(trx, backupId))
+      throw new ConflictError('A restore from this backup is running; delete it when the restore has finished', {
+        code: 'backup_in_use',
+      });
     if (!(await deleteBackup(trx, siteId, backupId))) throw new NotFoundError('Backup not found');
-    await insertAuditEvent(trx, siteId, { actor, action: 'backup.deleted', target: backupId, details: { source: 'vault' } });
+    await insertAuditEvent(trx, siteId, {
+      actor,
+      action: 'backup.deleted',
+      target: backupId,
+      details: { source: 'vault' },
+    });
   });
 }

@@ -2,7 +2,15 @@
  * One verified snapshot chunk turned into browse rows: COPY binary data for the bulk tables, plain rows for the
  * structure. Pure and self-contained so it runs in a decode worker (decode-pool.ts) or inline.
  */
-import { decodeChunk, DEFAULT_MAX_UNCOMPRESSED_BYTES, SnapshotIntegrityError, type ChunkInfo, type DecodedChunk, type ObjectRecord, type SnapshotRecord } from '@assets-vault/shared/snapshot';
+import {
+  decodeChunk,
+  DEFAULT_MAX_UNCOMPRESSED_BYTES,
+  SnapshotIntegrityError,
+  type ChunkInfo,
+  type DecodedChunk,
+  type ObjectRecord,
+  type SnapshotRecord,
+} from '@assets-vault/shared/snapshot';
 
 /** Objects of chunk n get seq n × 2^20 + their index in it: ordered like the snapshot, no counting across chunks. */
 export const SEQ_PER_CHUNK = 2 ** 20;
@@ -13,8 +21,21 @@ export type StoredAttribute = ObjectRecord['attributes'][number];
 /** The attributes column read back. */
 export const parseStoredAttributes = (json: string) => JSON.parse(json) as StoredAttribute[];
 
-export interface ObjectTypeRow { id: string; name: string; parent_id: string | null; position: number; object_count: number; abstract: boolean }
-export interface AttributeRow { id: string; object_type_id: string; name: string; type: number; position: number }
+export interface ObjectTypeRow {
+  id: string;
+  name: string;
+  parent_id: string | null;
+  position: number;
+  object_count: number;
+  abstract: boolean;
+}
+export interface AttributeRow {
+  id: string;
+  object_type_id: string;
+  name: string;
+  type: number;
+  position: number;
+}
 
 export interface BrowseChunk extends Omit<DecodedChunk, 'records'> {
   objectTypes: ObjectTypeRow[];
@@ -140,20 +161,35 @@ export function searchText(label: string, key: string, attributes: StoredAttribu
   return text.toLowerCase();
 }
 
-export async function decodeBrowseChunk(bytes: Uint8Array, chunk: ChunkInfo, opts: { maxUncompressedBytes?: number } = {}): Promise<BrowseChunk> {
+export async function decodeBrowseChunk(
+  bytes: Uint8Array,
+  chunk: ChunkInfo,
+  opts: { maxUncompressedBytes?: number } = {},
+): Promise<BrowseChunk> {
   if (chunk.records >= SEQ_PER_CHUNK) {
-    throw new SnapshotIntegrityError('chunk_too_large', `Chunk ${chunk.seq} holds ${chunk.records} records; the vault accepts fewer than ${SEQ_PER_CHUNK}`, { seq: chunk.seq });
+    throw new SnapshotIntegrityError(
+      'chunk_too_large',
+      `Chunk ${chunk.seq} holds ${chunk.records} records; the vault accepts fewer than ${SEQ_PER_CHUNK}`,
+      { seq: chunk.seq },
+    );
   }
   const objectTypes: ObjectTypeRow[] = [];
   const attributes: AttributeRow[] = [];
   // rows take about as many bytes as their records (the declared size is only trusted up to the inflate limit)
-  const objects = new CopyBinary(Math.min(chunk.uncompressedBytes ?? bytes.length * 4, opts.maxUncompressedBytes ?? DEFAULT_MAX_UNCOMPRESSED_BYTES));
+  const objects = new CopyBinary(
+    Math.min(chunk.uncompressedBytes ?? bytes.length * 4, opts.maxUncompressedBytes ?? DEFAULT_MAX_UNCOMPRESSED_BYTES),
+  );
   const history = new CopyBinary(0);
   const issueRefs = new CopyBinary(0);
   // the record check guarantees the ISO layout; Date.parse would roll 30 February over into March
   const time = (value: string, field: string, objectId: string) => {
     const ms = Date.parse(value);
-    if (Number.isNaN(ms) || new Date(ms).getUTCDate() !== Number(value.slice(8, 10))) throw new SnapshotIntegrityError('invalid_record', `Chunk ${chunk.seq}: object ${objectId} has an impossible ${field} time`, { seq: chunk.seq });
+    if (Number.isNaN(ms) || new Date(ms).getUTCDate() !== Number(value.slice(8, 10)))
+      throw new SnapshotIntegrityError(
+        'invalid_record',
+        `Chunk ${chunk.seq}: object ${objectId} has an impossible ${field} time`,
+        { seq: chunk.seq },
+      );
     return ms;
   };
   let seq = chunk.seq * SEQ_PER_CHUNK;
@@ -162,17 +198,36 @@ export async function decodeBrowseChunk(bytes: Uint8Array, chunk: ChunkInfo, opt
     switch (record.kind) {
       case 'objectType':
         objectTypes.push({
-          id: record.id, name: record.name, parent_id: record.parentObjectTypeId ?? null, position: record.position, object_count: 0, abstract: record.abstractObjectType,
+          id: record.id,
+          name: record.name,
+          parent_id: record.parentObjectTypeId ?? null,
+          position: record.position,
+          object_count: 0,
+          abstract: record.abstractObjectType,
         });
         break;
       case 'attribute':
-        attributes.push({ id: record.id, object_type_id: record.objectTypeId, name: record.name, type: record.type, position: record.position });
+        attributes.push({
+          id: record.id,
+          object_type_id: record.objectTypeId,
+          name: record.name,
+          type: record.type,
+          position: record.position,
+        });
         break;
       case 'object': {
         const json = attributesJson(line) ?? JSON.stringify(record.attributes);
-        objects.row(COPY_COLUMNS.objects.length).int64(seq++).text(record.id).text(record.objectKey).text(record.label).text(record.objectTypeId)
-          .timestamp(time(record.created, 'created', record.id)).timestamp(time(record.updated, 'updated', record.id))
-          .text(json).text(searchText(record.label, record.objectKey, record.attributes));
+        objects
+          .row(COPY_COLUMNS.objects.length)
+          .int64(seq++)
+          .text(record.id)
+          .text(record.objectKey)
+          .text(record.label)
+          .text(record.objectTypeId)
+          .timestamp(time(record.created, 'created', record.id))
+          .timestamp(time(record.updated, 'updated', record.id))
+          .text(json)
+          .text(searchText(record.label, record.objectKey, record.attributes));
         break;
       }
       case 'history':
@@ -180,7 +235,13 @@ export async function decodeBrowseChunk(bytes: Uint8Array, chunk: ChunkInfo, opt
         break;
       case 'issueRef': {
         for (const objectId of record.objectIds) {
-          issueRefs.row(COPY_COLUMNS.issueRefs.length).text(objectId).text(record.issueId).text(record.issueKey).text(record.fieldId).text(record.fieldName);
+          issueRefs
+            .row(COPY_COLUMNS.issueRefs.length)
+            .text(objectId)
+            .text(record.issueId)
+            .text(record.issueKey)
+            .text(record.fieldId)
+            .text(record.fieldName);
         }
         break;
       }
@@ -189,5 +250,10 @@ export async function decodeBrowseChunk(bytes: Uint8Array, chunk: ChunkInfo, opt
     }
   };
   const { records: _none, ...decoded } = await decodeChunk(bytes, chunk, { ...opts, onRecord });
-  return { ...decoded, objectTypes, attributes, copy: { objects: objects.done(), history: history.done(), issueRefs: issueRefs.done() } };
+  return {
+    ...decoded,
+    objectTypes,
+    attributes,
+    copy: { objects: objects.done(), history: history.done(), issueRefs: issueRefs.done() },
+  };
 }

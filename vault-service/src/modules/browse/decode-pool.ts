@@ -10,10 +10,19 @@ import { Worker } from 'node:worker_threads';
 import { SnapshotIntegrityError, type ChunkInfo, type SnapshotIntegrityCode } from '@assets-vault/shared/snapshot';
 import { decodeBrowseChunk, type BrowseChunk } from './browse-chunk.js';
 
-export interface DecodeRequest { id: number; bytes: Uint8Array; chunk: ChunkInfo; opts: { maxUncompressedBytes?: number } }
+export interface DecodeRequest {
+  id: number;
+  bytes: Uint8Array;
+  chunk: ChunkInfo;
+  opts: { maxUncompressedBytes?: number };
+}
 export type DecodeResponse =
   | { id: number; ok: true; result: BrowseChunk }
-  | { id: number; ok: false; error: { name: string; code: string | undefined; message: string; seq: number | undefined } };
+  | {
+      id: number;
+      ok: false;
+      error: { name: string; code: string | undefined; message: string; seq: number | undefined };
+    };
 
 export interface ChunkDecoder {
   decode(bytes: Uint8Array, chunk: ChunkInfo): Promise<BrowseChunk>;
@@ -26,7 +35,9 @@ export function inlineDecoder(opts: DecodeRequest['opts'] = {}): ChunkDecoder {
 
 // The service runs TypeScript through tsx (package.json "start"). Node 20 does not apply `--import` to a
 // worker's entry, so the worker registers tsx's ESM hooks itself before importing the decode module.
-const tsxApi = pathToFileURL(path.join(path.dirname(createRequire(import.meta.url).resolve('tsx/package.json')), 'dist/esm/api/index.mjs')).href;
+const tsxApi = pathToFileURL(
+  path.join(path.dirname(createRequire(import.meta.url).resolve('tsx/package.json')), 'dist/esm/api/index.mjs'),
+).href;
 const workerBoot = `import(${JSON.stringify(tsxApi)}).then(({ register }) => { register(); return import(${JSON.stringify(new URL('./decode-worker.ts', import.meta.url).href)}); })`;
 
 /**
@@ -39,13 +50,21 @@ const asBuffer = (bytes: Uint8Array) => Buffer.from(bytes.buffer, bytes.byteOffs
 
 function toError(error: Extract<DecodeResponse, { ok: false }>['error']): Error {
   if (error.name === 'SnapshotIntegrityError' && error.code) {
-    return new SnapshotIntegrityError(error.code as SnapshotIntegrityCode, error.message, error.seq === undefined ? {} : { seq: error.seq });
+    return new SnapshotIntegrityError(
+      error.code as SnapshotIntegrityCode,
+      error.message,
+      error.seq === undefined ? {} : { seq: error.seq },
+    );
   }
   return new Error(error.message);
 }
 
 export function createDecodePool(size: number, opts: DecodeRequest['opts'] = {}): ChunkDecoder {
-  interface Slot { worker: Worker; busy: boolean; dead: boolean }
+  interface Slot {
+    worker: Worker;
+    busy: boolean;
+    dead: boolean;
+  }
   const pending = new Map<number, { resolve: (r: BrowseChunk) => void; reject: (e: Error) => void; slot: Slot }>();
   const queue: { request: DecodeRequest; resolve: (r: BrowseChunk) => void; reject: (e: Error) => void }[] = [];
   let nextId = 0;
@@ -62,12 +81,23 @@ export function createDecodePool(size: number, opts: DecodeRequest['opts'] = {})
 
   function retire(slot: Slot, err: Error): void {
     slot.dead = true;
-    for (const [id, job] of pending) if (job.slot === slot) { pending.delete(id); job.reject(err); }
+    for (const [id, job] of pending)
+      if (job.slot === slot) {
+        pending.delete(id);
+        job.reject(err);
+      }
     if (slots.every((s) => s.dead)) for (const job of queue.splice(0)) job.reject(err);
   }
 
   const slots: Slot[] = Array.from({ length: size }, () => {
-    const slot: Slot = { worker: new Worker(workerBoot, { eval: true, resourceLimits: { maxYoungGenerationSizeMb: DECODE_YOUNG_GENERATION_MB } }), busy: false, dead: false };
+    const slot: Slot = {
+      worker: new Worker(workerBoot, {
+        eval: true,
+        resourceLimits: { maxYoungGenerationSizeMb: DECODE_YOUNG_GENERATION_MB },
+      }),
+      busy: false,
+      dead: false,
+    };
     slot.worker.on('message', (response: DecodeResponse) => {
       const job = pending.get(response.id);
       if (!job) return;
@@ -77,8 +107,13 @@ export function createDecodePool(size: number, opts: DecodeRequest['opts'] = {})
         // buffers arrive as plain Uint8Arrays
         const { raw, copy } = response.result;
         job.resolve({
-          ...response.result, raw: asBuffer(raw),
-          copy: { objects: asBuffer(copy.objects), history: asBuffer(copy.history), issueRefs: asBuffer(copy.issueRefs) },
+          ...response.result,
+          raw: asBuffer(raw),
+          copy: {
+            objects: asBuffer(copy.objects),
+            history: asBuffer(copy.history),
+            issueRefs: asBuffer(copy.issueRefs),
+          },
         });
       } else job.reject(toError(response.error));
       dispatch(slot);
@@ -86,7 +121,9 @@ export function createDecodePool(size: number, opts: DecodeRequest['opts'] = {})
     // a crashed or exited worker fails what it was doing (and, once none is left, what waits for
     // one) instead of leaving it pending: the completion fails and rolls back
     slot.worker.on('error', (err) => retire(slot, err));
-    slot.worker.on('exit', (code) => { if (!closed) retire(slot, new Error(`a decode worker stopped (exit code ${code})`)); });
+    slot.worker.on('exit', (code) => {
+      if (!closed) retire(slot, new Error(`a decode worker stopped (exit code ${code})`));
+    });
     slot.worker.unref();
     return slot;
   });

@@ -19,8 +19,14 @@ port.on('message', (request: DecodeRequest) => {
     (err: unknown) => {
       const e = err as { name?: string; code?: unknown; message?: string; seq?: unknown };
       const response: DecodeResponse = {
-        id: request.id, ok: false,
-        error: { name: e.name ?? 'Error', code: typeof e.code === 'string' ? e.code : undefined, message: e.message ?? String(err), seq: typeof e.seq === 'number' ? e.seq : undefined },
+        id: request.id,
+        ok: false,
+        error: {
+          name: e.name ?? 'Error',
+          code: typeof e.code === 'string' ? e.code : undefined,
+          message: e.message ?? String(err),
+          seq: typeof e.seq === 'number' ? e.seq : undefined,
+        },
       };
       port.postMessage(response);
     },

@@ -6,7 +6,13 @@
  */
 import { pipeline } from 'node:stream/promises';
 import { Readable } from 'node:stream';
-import { fetchChunk, parseManifest, SnapshotVerifier, type ChunkSource, type SnapshotManifest } from '@assets-vault/shared/snapshot';
+import {
+  fetchChunk,
+  parseManifest,
+  SnapshotVerifier,
+  type ChunkSource,
+  type SnapshotManifest,
+} from '@assets-vault/shared/snapshot';
 import { sql } from 'kysely';
 import { from as copyFrom } from 'pg-copy-streams';
 import type { ClientTransaction } from '../../db/client-transaction.js';
@@ -26,10 +32,17 @@ export interface MaterialiseOptions {
 
 const COPY_TABLES = { objects: 'browse_object', history: 'browse_history', issueRefs: 'browse_issue_ref' } as const;
 
-async function copyInto(tx: ClientTransaction, backupId: string, target: keyof typeof COPY_TABLES, rows: Buffer): Promise<void> {
+async function copyInto(
+  tx: ClientTransaction,
+  backupId: string,
+  target: keyof typeof COPY_TABLES,
+  rows: Buffer,
+): Promise<void> {
   if (!rows.length) return;
   const table = `"${browseSchemaName(backupId)}"."${COPY_TABLES[target]}"`;
-  const stream = tx.client.query(copyFrom(`copy ${table} (${COPY_COLUMNS[target].join(', ')}) from stdin (format binary)`));
+  const stream = tx.client.query(
+    copyFrom(`copy ${table} (${COPY_COLUMNS[target].join(', ')}) from stdin (format binary)`),
+  );
   await pipeline(Readable.from([rows]), stream);
 }
 
@@ -56,8 +69,18 @@ async function copyChunk(tx: ClientTransaction, backupId: string, chunk: BrowseC
 async function insertStructure(tx: ClientTransaction, backupId: string, chunk: BrowseChunk): Promise<void> {
   const db = browseDb(tx.db, backupId);
   // a type or attribute repeated in the snapshot keeps its first definition
-  if (chunk.objectTypes.length) await db.insertInto('browse_object_type').values(chunk.objectTypes).onConflict((oc) => oc.doNothing()).execute();
-  if (chunk.attributes.length) await db.insertInto('browse_attribute').values(chunk.attributes).onConflict((oc) => oc.doNothing()).execute();
+  if (chunk.objectTypes.length)
+    await db
+      .insertInto('browse_object_type')
+      .values(chunk.objectTypes)
+      .onConflict((oc) => oc.doNothing())
+      .execute();
+  if (chunk.attributes.length)
+    await db
+      .insertInto('browse_attribute')
+      .values(chunk.attributes)
+      .onConflict((oc) => oc.doNothing())
+      .execute();
 }
 
 /**
@@ -65,7 +88,12 @@ async function insertStructure(tx: ClientTransaction, backupId: string, chunk: B
  * object count. Chunks are read on the transaction's own connection: a second pooled connection per
  * transaction could deadlock once concurrent transactions hold every connection of the pool.
  */
-export async function materialiseSnapshot(tx: ClientTransaction, backupId: string, input: { manifest: SnapshotManifest; builtAt: Date }, opts: MaterialiseOptions = {}): Promise<{ objects: number }> {
+export async function materialiseSnapshot(
+  tx: ClientTransaction,
+  backupId: string,
+  input: { manifest: SnapshotManifest; builtAt: Date },
+  opts: MaterialiseOptions = {},
+): Promise<{ objects: number }> {
   const { builtAt } = input;
   const manifest = parseManifest(input.manifest);
   // chunk reads run between the COPYs on the one connection, in the order they were asked for
@@ -97,7 +125,8 @@ export async function materialiseSnapshot(tx: ClientTransaction, backupId: strin
     while (ahead.length) {
       const chunk = await ahead.shift()!;
       if (next < manifest.chunks.length) launch();
-      for (const [type, n] of Object.entries(chunk.objectsByType)) objectsByType.set(type, (objectsByType.get(type) ?? 0) + n);
+      for (const [type, n] of Object.entries(chunk.objectsByType))
+        objectsByType.set(type, (objectsByType.get(type) ?? 0) + n);
       await onConnection(() => insertStructure(tx, backupId, chunk));
       // Postgres loads the rows while this thread extends the content hash chain over the same chunk
       const copying = onConnection(() => copyChunk(tx, backupId, chunk));
@@ -115,7 +144,9 @@ export async function materialiseSnapshot(tx: ClientTransaction, backupId: strin
   // the tree shows what this backup holds: the counted objects, not the counts the API announced
   if (objectsByType.size) {
     await sql`update ${sql.id(browseSchemaName(backupId), 'browse_object_type')} t set object_count = c.n
-      from unnest(${[...objectsByType.keys()]}::text[], ${[...objectsByType.values()]}::int[]) as c(id, n) where t.id = c.id`.execute(tx.db);
+      from unnest(${[...objectsByType.keys()]}::text[], ${[...objectsByType.values()]}::int[]) as c(id, n) where t.id = c.id`.execute(
+      tx.db,
+    );
   }
   return { objects: [...objectsByType.values()].reduce((a, b) => a + b, 0) };
 }

@@ -15,36 +15,67 @@ const ObjectQuery = Type.Object({
 });
 
 const ObjectSummary = Type.Object({
-  id: Type.String(), key: Type.String(), label: Type.String(), objectTypeId: Type.String(), created: Type.String(), updated: Type.String(),
+  id: Type.String(),
+  key: Type.String(),
+  label: Type.String(),
+  objectTypeId: Type.String(),
+  created: Type.String(),
+  updated: Type.String(),
 });
 /** Nodes nest through `children` (same shape); left open here so the serializer keeps every level. */
 const ObjectTypeTree = Type.Object({ items: Type.Array(Type.Unknown()) });
-const ObjectPage = Type.Object({ items: Type.Array(ObjectSummary), nextCursor: Type.Union([Type.String(), Type.Null()]) });
+const ObjectPage = Type.Object({
+  items: Type.Array(ObjectSummary),
+  nextCursor: Type.Union([Type.String(), Type.Null()]),
+});
 const ObjectDetailBody = Type.Object({
   ...ObjectSummary.properties,
-  attributes: Type.Array(Type.Unknown()), history: Type.Array(Type.Unknown()), issues: Type.Array(Type.Unknown()),
+  attributes: Type.Array(Type.Unknown()),
+  history: Type.Array(Type.Unknown()),
+  issues: Type.Array(Type.Unknown()),
 });
 
 export const browseRoutes: FastifyPluginAsyncTypebox = async (app) => {
-  app.get('/backups/:id/object-types', {
-    schema: {
-      tags: ['browse'], summary: 'Object types of a completed backup as a tree, with object counts',
-      security: [{ session: [] }], params: BackupParams, response: { 200: ObjectTypeTree, 401: ErrorResponse, 404: ErrorResponse },
+  app.get(
+    '/backups/:id/object-types',
+    {
+      schema: {
+        tags: ['browse'],
+        summary: 'Object types of a completed backup as a tree, with object counts',
+        security: [{ session: [] }],
+        params: BackupParams,
+        response: { 200: ObjectTypeTree, 401: ErrorResponse, 404: ErrorResponse },
+      },
     },
-  }, async (request) => ({ items: await objectTypeTree(app.db, requireAuth(request).siteId, request.params.id) }));
+    async (request) => ({ items: await objectTypeTree(app.db, requireAuth(request).siteId, request.params.id) }),
+  );
 
-  app.get('/backups/:id/objects', {
-    schema: {
-      tags: ['browse'], summary: 'Objects of a completed backup; q searches label, key and attribute values; keyset paging with cursor',
-      security: [{ session: [] }], params: BackupParams, querystring: ObjectQuery,
-      response: { 200: ObjectPage, 400: ErrorResponse, 401: ErrorResponse, 404: ErrorResponse },
+  app.get(
+    '/backups/:id/objects',
+    {
+      schema: {
+        tags: ['browse'],
+        summary: 'Objects of a completed backup; q searches label, key and attribute values; keyset paging with cursor',
+        security: [{ session: [] }],
+        params: BackupParams,
+        querystring: ObjectQuery,
+        response: { 200: ObjectPage, 400: ErrorResponse, 401: ErrorResponse, 404: ErrorResponse },
+      },
     },
-  }, async (request) => listObjects(app.db, requireAuth(request).siteId, request.params.id, request.query));
+    async (request) => listObjects(app.db, requireAuth(request).siteId, request.params.id, request.query),
+  );
 
-  app.get('/backups/:id/objects/:objectId', {
-    schema: {
-      tags: ['browse'], summary: 'One object: attributes with names, references as links, history and issues',
-      security: [{ session: [] }], params: ObjectParams, response: { 200: ObjectDetailBody, 401: ErrorResponse, 404: ErrorResponse },
+  app.get(
+    '/backups/:id/objects/:objectId',
+    {
+      schema: {
+        tags: ['browse'],
+        summary: 'One object: attributes with names, references as links, history and issues',
+        security: [{ session: [] }],
+        params: ObjectParams,
+        response: { 200: ObjectDetailBody, 401: ErrorResponse, 404: ErrorResponse },
+      },
     },
-  }, async (request) => objectDetail(app.db, requireAuth(request).siteId, request.params.id, request.params.objectId));
+    async (request) => objectDetail(app.db, requireAuth(request).siteId, request.params.id, request.params.objectId),
+  );
 };

@@ -28,7 +28,8 @@ export function browseDb(db: Executor, backupId: string): Kysely<DB> {
 }
 
 /** A table of the backup's schema for raw SQL. */
-export const browseTable = (backupId: string, table: keyof DB & `browse_${string}`) => sql.id(browseSchemaName(backupId), table);
+export const browseTable = (backupId: string, table: keyof DB & `browse_${string}`) =>
+  sql.id(browseSchemaName(backupId), table);
 
 /** The schema and its tables, without indexes (they are built after the load). Drops a leftover first. */
 export async function createBrowseTables(db: Executor, backupId: string): Promise<void> {
@@ -38,16 +39,26 @@ export async function createBrowseTables(db: Executor, backupId: string): Promis
   const t = (table: keyof DB & `browse_${string}`) => browseTable(backupId, table);
   await sql`create unlogged table ${t('browse_state')} (built_at timestamptz not null)`.execute(db);
   await sql`create unlogged table ${t('browse_object_type')} (
-    id text primary key, name text not null, parent_id text, position integer not null, object_count integer not null, abstract boolean not null)`.execute(db);
+    id text primary key, name text not null, parent_id text, position integer not null, object_count integer not null, abstract boolean not null)`.execute(
+    db,
+  );
   await sql`create unlogged table ${t('browse_attribute')} (
-    id text primary key, object_type_id text not null, name text not null, type integer not null, position integer not null)`.execute(db);
+    id text primary key, object_type_id text not null, name text not null, type integer not null, position integer not null)`.execute(
+    db,
+  );
   // ids compare bytewise (collate "C"): faster index builds and lookups whatever the database collation
   await sql`create unlogged table ${t('browse_object')} (
     seq bigint not null, id text collate "C" not null, object_key text not null, label text not null, object_type_id text collate "C" not null,
-    created timestamptz not null, updated timestamptz not null, attributes text not null, search_text text not null)`.execute(db);
-  await sql`create unlogged table ${t('browse_history')} (object_id text collate "C" not null, entries text not null)`.execute(db);
+    created timestamptz not null, updated timestamptz not null, attributes text not null, search_text text not null)`.execute(
+    db,
+  );
+  await sql`create unlogged table ${t('browse_history')} (object_id text collate "C" not null, entries text not null)`.execute(
+    db,
+  );
   await sql`create unlogged table ${t('browse_issue_ref')} (
-    object_id text collate "C" not null, issue_id text not null, issue_key text not null, field_id text not null, field_name text not null)`.execute(db);
+    object_id text collate "C" not null, issue_id text not null, issue_key text not null, field_id text not null, field_name text not null)`.execute(
+    db,
+  );
 }
 
 /** The b-tree indexes browsing needs, built once the rows are in (much faster than maintaining them per row); marks the tables complete. */
@@ -65,7 +76,9 @@ export async function indexBrowseTables(db: Executor, backupId: string, builtAt:
 
 /** False when the tables are gone or were emptied by crash recovery (their `browse_state` row is missing). */
 export async function browseTablesIntact(db: Executor, backupId: string): Promise<boolean> {
-  const { rows } = await sql<{ present: boolean }>`select to_regclass(${`"${browseSchemaName(backupId)}".browse_state`}) is not null as present`.execute(db);
+  const { rows } = await sql<{
+    present: boolean;
+  }>`select to_regclass(${`"${browseSchemaName(backupId)}".browse_state`}) is not null as present`.execute(db);
   if (!rows[0]?.present) return false;
   const state = await browseDb(db, backupId).selectFrom('browse_state').select('built_at').limit(1).executeTakeFirst();
   return state !== undefined;
@@ -76,7 +89,12 @@ export async function browseTablesIntact(db: Executor, backupId: string): Promis
  * their rebuild; returns how many. Housekeeping runs it at start and hourly, browsing checks on access.
  */
 export async function queueRebuildOfLostBrowseTables(db: Kysely<DB>): Promise<number> {
-  const built = await db.selectFrom('backup').select(['id', 'browse_built_at']).where('status', '=', 'completed').where('browse_built_at', 'is not', null).execute();
+  const built = await db
+    .selectFrom('backup')
+    .select(['id', 'browse_built_at'])
+    .where('status', '=', 'completed')
+    .where('browse_built_at', 'is not', null)
+    .execute();
   let lost = 0;
   for (const { id, browse_built_at: builtAt } of built) {
     if (!builtAt || (await browseTablesIntact(db, id))) continue;
@@ -102,8 +120,11 @@ export async function dropOrphanBrowseSchemas(db: Kysely<DB>): Promise<number> {
  * rebuilt since `observedBuiltAt` was read (the loss was then already seen and repaired); true when queued.
  */
 export async function markBrowseTablesLost(db: Executor, backupId: string, observedBuiltAt: Date): Promise<boolean> {
-  const result = await db.updateTable('backup').set({ browse_built_at: null, search_indexed_at: null })
-    .where('id', '=', backupId).where('status', '=', 'completed')
+  const result = await db
+    .updateTable('backup')
+    .set({ browse_built_at: null, search_indexed_at: null })
+    .where('id', '=', backupId)
+    .where('status', '=', 'completed')
     .where(sql<Date>`date_trunc('milliseconds', browse_built_at)`, '=', observedBuiltAt)
     .executeTakeFirst();
   return result.numUpdatedRows > 0n;
@@ -111,8 +132,16 @@ export async function markBrowseTablesLost(db: Executor, backupId: string, obser
 
 /** The pg_trgm index behind `q` (a plain CREATE INDEX: the tables are read-only, readers are not blocked), then planner statistics. */
 export async function createSearchIndex(db: Executor, backupId: string): Promise<void> {
-  await sql`create index if not exists browse_object_search_trgm on ${browseTable(backupId, 'browse_object')} using gin (search_text gin_trgm_ops)`.execute(db);
-  for (const table of ['browse_object_type', 'browse_attribute', 'browse_object', 'browse_history', 'browse_issue_ref'] as const) {
+  await sql`create index if not exists browse_object_search_trgm on ${browseTable(backupId, 'browse_object')} using gin (search_text gin_trgm_ops)`.execute(
+    db,
+  );
+  for (const table of [
+    'browse_object_type',
+    'browse_attribute',
+    'browse_object',
+    'browse_history',
+    'browse_issue_ref',
+  ] as const) {
     await sql`analyze ${browseTable(backupId, table)}`.execute(db);
   }
 }

@@ -17,7 +17,13 @@ function aad(siteId: string, purpose: string): Buffer {
   return Buffer.from(`site-credential\u0000${siteId}\u0000${purpose}`, 'utf8');
 }
 
-export async function saveCredentials(db: Executor, keys: readonly CredentialKey[], siteId: string, purpose: string, secret: unknown): Promise<void> {
+export async function saveCredentials(
+  db: Executor,
+  keys: readonly CredentialKey[],
+  siteId: string,
+  purpose: string,
+  secret: unknown,
+): Promise<void> {
   const current = keys[0];
   if (!current) throw new Error('No ENCRYPTION_KEYS configured: credentials cannot be stored');
   const iv = randomBytes(12);
@@ -25,13 +31,26 @@ export async function saveCredentials(db: Executor, keys: readonly CredentialKey
   cipher.setAAD(aad(siteId, purpose));
   const ciphertext = Buffer.concat([cipher.update(JSON.stringify(secret), 'utf8'), cipher.final()]);
   const row = { key_id: current.id, iv, ciphertext, auth_tag: cipher.getAuthTag() };
-  await db.insertInto('site_credential').values({ site_id: siteId, purpose, ...row })
-    .onConflict((oc) => oc.columns(['site_id', 'purpose']).doUpdateSet({ ...row, updated_at: new Date() })).execute();
+  await db
+    .insertInto('site_credential')
+    .values({ site_id: siteId, purpose, ...row })
+    .onConflict((oc) => oc.columns(['site_id', 'purpose']).doUpdateSet({ ...row, updated_at: new Date() }))
+    .execute();
 }
 
 /** The decrypted secret, or undefined when none is stored. Throws when no configured key decrypts it. */
-export async function loadCredentials(db: Kysely<DB>, keys: readonly CredentialKey[], siteId: string, purpose: string): Promise<unknown> {
-  const row = await db.selectFrom('site_credential').selectAll().where('site_id', '=', siteId).where('purpose', '=', purpose).executeTakeFirst();
+export async function loadCredentials(
+  db: Kysely<DB>,
+  keys: readonly CredentialKey[],
+  siteId: string,
+  purpose: string,
+): Promise<unknown> {
+  const row = await db
+    .selectFrom('site_credential')
+    .selectAll()
+    .where('site_id', '=', siteId)
+    .where('purpose', '=', purpose)
+    .executeTakeFirst();
   if (!row) return undefined;
   const key = keys.find((k) => k.id === row.key_id);
   if (!key) throw new Error(`Credentials were encrypted with key "${row.key_id}", which is no longer configured`);
@@ -43,7 +62,11 @@ export async function loadCredentials(db: Kysely<DB>, keys: readonly CredentialK
 }
 
 export async function deleteCredentials(db: Executor, siteId: string, purpose: string): Promise<boolean> {
-  const r = await db.deleteFrom('site_credential').where('site_id', '=', siteId).where('purpose', '=', purpose).executeTakeFirst();
+  const r = await db
+    .deleteFrom('site_credential')
+    .where('site_id', '=', siteId)
+    .where('purpose', '=', purpose)
+    .executeTakeFirst();
   return r.numDeletedRows > 0n;
 }
 
@@ -66,6 +89,8 @@ export function checkAssetsApiBaseUrl(value: string, siteUrl: string, allowInsec
   if (allowInsecure && (url.protocol === 'http:' || url.protocol === 'https:')) return;
   if (url.protocol !== 'https:') throw new ValidationError('assetsApiBaseUrl must be an https:// URL');
   if (url.hostname !== ASSETS_GATEWAY_HOST && url.hostname !== new URL(siteUrl).hostname) {
-    throw new ValidationError(`assetsApiBaseUrl must be on ${ASSETS_GATEWAY_HOST} (https://${ASSETS_GATEWAY_HOST}/jsm/assets/workspace/<workspaceId>/v1) or the site's own address`);
+    throw new ValidationError(
+      `assetsApiBaseUrl must be on ${ASSETS_GATEWAY_HOST} (https://${ASSETS_GATEWAY_HOST}/jsm/assets/workspace/<workspaceId>/v1) or the site's own address`,
+    );
   }
 }

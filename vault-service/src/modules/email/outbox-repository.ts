@@ -25,20 +25,55 @@ export interface OutboxEmail {
 }
 
 const columns = [
-  'id', 'site_id', 'kind', 'to_address', 'subject', 'text_body', 'html_body', 'status', 'attempts', 'max_attempts',
-  'run_after', 'last_error', 'sent_at', 'created_at',
+  'id',
+  'site_id',
+  'kind',
+  'to_address',
+  'subject',
+  'text_body',
+  'html_body',
+  'status',
+  'attempts',
+  'max_attempts',
+  'run_after',
+  'last_error',
+  'sent_at',
+  'created_at',
 ] as const;
 
 interface Row {
-  id: string; site_id: string; kind: string; to_address: string; subject: string; text_body: string; html_body: string;
-  status: EmailStatus; attempts: number; max_attempts: number; run_after: Date; last_error: string | null; sent_at: Date | null; created_at: Date;
+  id: string;
+  site_id: string;
+  kind: string;
+  to_address: string;
+  subject: string;
+  text_body: string;
+  html_body: string;
+  status: EmailStatus;
+  attempts: number;
+  max_attempts: number;
+  run_after: Date;
+  last_error: string | null;
+  sent_at: Date | null;
+  created_at: Date;
 }
 
 function toOutboxEmail(r: Row): OutboxEmail {
   return {
-    id: r.id, siteId: r.site_id, kind: r.kind, toAddress: r.to_address, subject: r.subject, textBody: r.text_body,
-    htmlBody: r.html_body, status: r.status, attempts: r.attempts, maxAttempts: r.max_attempts, runAfter: r.run_after,
-    lastError: r.last_error, sentAt: r.sent_at, createdAt: r.created_at,
+    id: r.id,
+    siteId: r.site_id,
+    kind: r.kind,
+    toAddress: r.to_address,
+    subject: r.subject,
+    textBody: r.text_body,
+    htmlBody: r.html_body,
+    status: r.status,
+    attempts: r.attempts,
+    maxAttempts: r.max_attempts,
+    runAfter: r.run_after,
+    lastError: r.last_error,
+    sentAt: r.sent_at,
+    createdAt: r.created_at,
   };
 }
 
@@ -65,7 +100,13 @@ export async function enqueueEmail(
 }
 
 export async function listOutboxEmails(db: Executor, siteId: string): Promise<OutboxEmail[]> {
-  const rows = await db.selectFrom('email_outbox').select(columns).where('site_id', '=', siteId).orderBy('created_at').orderBy('id').execute();
+  const rows = await db
+    .selectFrom('email_outbox')
+    .select(columns)
+    .where('site_id', '=', siteId)
+    .orderBy('created_at')
+    .orderBy('id')
+    .execute();
   return rows.map(toOutboxEmail);
 }
 
@@ -74,7 +115,11 @@ export async function listOutboxEmails(db: Executor, siteId: string): Promise<Ou
  * same table without blocking each other or taking the same row; the lease (`locked_until`) frees
  * the row again if this worker dies mid-send. `attempts` counts claims, so a crash counts too.
  */
-export async function claimNextEmail(db: Executor, workerId: string, leaseMs: number): Promise<OutboxEmail | undefined> {
+export async function claimNextEmail(
+  db: Executor,
+  workerId: string,
+  leaseMs: number,
+): Promise<OutboxEmail | undefined> {
   const result = await sql<Row>`
     update email_outbox
        set attempts = attempts + 1,
@@ -108,12 +153,19 @@ export async function markEmailSent(db: Executor, id: string, workerId: string):
  * Records a failed attempt: retry after `retryInMs`, or `failed` for good when the attempts are used
  * up (`retryInMs` null). Only while `workerId` still holds the lease.
  */
-export async function markEmailFailed(db: Executor, id: string, workerId: string, error: string, retryInMs: number | null): Promise<void> {
+export async function markEmailFailed(
+  db: Executor,
+  id: string,
+  workerId: string,
+  error: string,
+  retryInMs: number | null,
+): Promise<void> {
   await db
     .updateTable('email_outbox')
     .set({
       status: retryInMs === null ? 'failed' : 'pending',
-      run_after: retryInMs === null ? sql<Date>`run_after` : sql<Date>`now() + make_interval(secs => ${retryInMs / 1000})`,
+      run_after:
+        retryInMs === null ? sql<Date>`run_after` : sql<Date>`now() + make_interval(secs => ${retryInMs / 1000})`,
       last_error: error.slice(0, 1000),
       locked_by: null,
       locked_until: null,

@@ -11,22 +11,40 @@ const ExportQuery = Type.Object({
 });
 
 export const exportRoutes: FastifyPluginAsyncTypebox = async (app) => {
-  app.get('/backups/:id/export', {
-    schema: {
-      tags: ['browse'], summary: 'Export a completed backup\'s objects (CSV, JSON or XLSX), streamed; audited as backup.exported',
-      security: [{ session: [] }], params: Type.Object({ id: Type.String({ maxLength: 64 }) }), querystring: ExportQuery,
-      response: { 200: Type.Unknown({ description: 'the file, streamed' }), 400: ErrorResponse, 401: ErrorResponse, 404: ErrorResponse },
+  app.get(
+    '/backups/:id/export',
+    {
+      schema: {
+        tags: ['browse'],
+        summary: "Export a completed backup's objects (CSV, JSON or XLSX), streamed; audited as backup.exported",
+        security: [{ session: [] }],
+        params: Type.Object({ id: Type.String({ maxLength: 64 }) }),
+        querystring: ExportQuery,
+        response: {
+          200: Type.Unknown({ description: 'the file, streamed' }),
+          400: ErrorResponse,
+          401: ErrorResponse,
+          404: ErrorResponse,
+        },
+      },
     },
-  }, async (request, reply) => {
-    const auth = requireAuth(request);
-    const prepared = await prepareExport({ db: app.db, log: request.log }, {
-      siteId: auth.siteId, actor: auth.email, backupId: request.params.id, format: request.query.format,
-      ...(request.query.objectTypeId !== undefined ? { objectTypeId: request.query.objectTypeId } : {}),
-    });
-    return reply
-      .header('content-type', prepared.contentType)
-      .header('content-disposition', `attachment; filename="${prepared.filename}"`)
-      .header('cache-control', 'no-store')
-      .send(prepared.body);
-  });
+    async (request, reply) => {
+      const auth = requireAuth(request);
+      const prepared = await prepareExport(
+        { db: app.db, log: request.log },
+        {
+          siteId: auth.siteId,
+          actor: auth.email,
+          backupId: request.params.id,
+          format: request.query.format,
+          ...(request.query.objectTypeId !== undefined ? { objectTypeId: request.query.objectTypeId } : {}),
+        },
+      );
+      return reply
+        .header('content-type', prepared.contentType)
+        .header('content-disposition', `attachment; filename="${prepared.filename}"`)
+        .header('cache-control', 'no-store')
+        .send(prepared.body);
+    },
+  );
 };

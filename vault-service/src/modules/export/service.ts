@@ -16,7 +16,13 @@ export type ExportFormat = 'csv' | 'json' | 'xlsx';
 export const EXPORT_BATCH_ROWS = 1000;
 const FIXED_HEADERS = ['Object ID', 'Key', 'Label', 'Object type'];
 
-export interface ExportRow { id: string; key: string; label: string; objectType: string; values: Record<string, string> }
+export interface ExportRow {
+  id: string;
+  key: string;
+  label: string;
+  objectType: string;
+  values: Record<string, string>;
+}
 
 export interface PreparedExport {
   filename: string;
@@ -26,13 +32,21 @@ export interface PreparedExport {
   body: Readable;
 }
 
-async function* exportRows(db: Kysely<DB>, backupId: string, objectTypeId: string | undefined): AsyncGenerator<ExportRow[]> {
+async function* exportRows(
+  db: Kysely<DB>,
+  backupId: string,
+  objectTypeId: string | undefined,
+): AsyncGenerator<ExportRow[]> {
   const names = await attributeNames(db, backupId);
   const browse = browseDb(db, backupId);
-  const types = new Map((await browse.selectFrom('browse_object_type').select(['id', 'name']).execute()).map((t) => [t.id, t.name]));
+  const types = new Map(
+    (await browse.selectFrom('browse_object_type').select(['id', 'name']).execute()).map((t) => [t.id, t.name]),
+  );
   let after = '-1';
   for (;;) {
-    let qb = browse.selectFrom('browse_object').select(['seq', 'id', 'object_key', 'label', 'object_type_id', 'attributes'])
+    let qb = browse
+      .selectFrom('browse_object')
+      .select(['seq', 'id', 'object_key', 'label', 'object_type_id', 'attributes'])
       .where('seq', '>', after);
     if (objectTypeId !== undefined) qb = qb.where('object_type_id', '=', objectTypeId);
     const rows = await qb.orderBy('seq').limit(EXPORT_BATCH_ROWS).execute();
@@ -44,7 +58,13 @@ async function* exportRows(db: Kysely<DB>, backupId: string, objectTypeId: strin
         const name = names.get(a.objectTypeAttributeId)?.name ?? a.objectTypeAttributeId;
         values[name] = a.objectAttributeValues.map((v) => v.displayValue).join('; ');
       }
-      return { id: r.id, key: r.object_key, label: r.label, objectType: types.get(r.object_type_id) ?? r.object_type_id, values };
+      return {
+        id: r.id,
+        key: r.object_key,
+        label: r.label,
+        objectType: types.get(r.object_type_id) ?? r.object_type_id,
+        values,
+      };
     });
     after = String(rows[rows.length - 1]!.seq);
   }
@@ -54,12 +74,22 @@ async function* exportRows(db: Kysely<DB>, backupId: string, objectTypeId: strin
 async function attributeColumns(db: Kysely<DB>, backupId: string, objectTypeId: string | undefined): Promise<string[]> {
   let typeIds: Set<string> | undefined;
   if (objectTypeId !== undefined) {
-    const parents = new Map((await browseDb(db, backupId).selectFrom('browse_object_type').select(['id', 'parent_id']).execute()).map((t) => [t.id, t.parent_id]));
+    const parents = new Map(
+      (await browseDb(db, backupId).selectFrom('browse_object_type').select(['id', 'parent_id']).execute()).map((t) => [
+        t.id,
+        t.parent_id,
+      ]),
+    );
     typeIds = new Set();
-    for (let id: string | null | undefined = objectTypeId; id != null && !typeIds.has(id); id = parents.get(id)) typeIds.add(id);
+    for (let id: string | null | undefined = objectTypeId; id != null && !typeIds.has(id); id = parents.get(id))
+      typeIds.add(id);
   }
-  const attrs = await browseDb(db, backupId).selectFrom('browse_attribute').select(['name', 'object_type_id'])
-    .orderBy('position').orderBy('id').execute();
+  const attrs = await browseDb(db, backupId)
+    .selectFrom('browse_attribute')
+    .select(['name', 'object_type_id'])
+    .orderBy('position')
+    .orderBy('id')
+    .execute();
   const columns: string[] = [];
   const seen = new Set<string>();
   for (const a of attrs) {
@@ -82,7 +112,8 @@ async function* csvLines(rows: AsyncGenerator<ExportRow[]>, columns: string[]): 
   yield `\uFEFF${[...FIXED_HEADERS, ...columns].map(csvField).join(',')}\r\n`;
   for await (const batch of rows) {
     let out = '';
-    for (const r of batch) out += `${[r.id, r.key, r.label, r.objectType, ...columns.map((c) => r.values[c] ?? '')].map(csvField).join(',')}\r\n`;
+    for (const r of batch)
+      out += `${[r.id, r.key, r.label, r.objectType, ...columns.map((c) => r.values[c] ?? '')].map(csvField).join(',')}\r\n`;
     yield out;
   }
 }
@@ -92,7 +123,10 @@ async function* jsonText(rows: AsyncGenerator<ExportRow[]>, meta: Record<string,
   let first = true;
   for await (const batch of rows) {
     let out = '';
-    for (const r of batch) { out += (first ? '\n' : ',\n') + JSON.stringify(r); first = false; }
+    for (const r of batch) {
+      out += (first ? '\n' : ',\n') + JSON.stringify(r);
+      first = false;
+    }
     yield out;
   }
   yield '\n]}\n';
@@ -105,7 +139,8 @@ function xlsxStream(rows: AsyncGenerator<ExportRow[]>, columns: string[], log: L
   void (async () => {
     sheet.addRow([...FIXED_HEADERS, ...columns]).commit();
     for await (const batch of rows) {
-      for (const r of batch) sheet.addRow([r.id, r.key, r.label, r.objectType, ...columns.map((c) => r.values[c] ?? '')]).commit();
+      for (const r of batch)
+        sheet.addRow([r.id, r.key, r.label, r.objectType, ...columns.map((c) => r.values[c] ?? '')]).commit();
       // let the zip stream drain before the next batch (the response is the consumer)
       if (out.writableNeedDrain) await new Promise((resolve) => out.once('drain', resolve));
     }
@@ -118,13 +153,22 @@ function xlsxStream(rows: AsyncGenerator<ExportRow[]>, columns: string[], log: L
   return out;
 }
 
-export async function prepareExport(deps: { db: Kysely<DB>; log: Log }, input: {
-  siteId: string; actor: string; backupId: string; format: ExportFormat; objectTypeId?: string;
-}): Promise<PreparedExport> {
+export async function prepareExport(
+  deps: { db: Kysely<DB>; log: Log },
+  input: {
+    siteId: string;
+    actor: string;
+    backupId: string;
+    format: ExportFormat;
+    objectTypeId?: string;
+  },
+): Promise<PreparedExport> {
   const backup = await requireBrowsableBackup(deps.db, input.siteId, input.backupId);
   const columns = await attributeColumns(deps.db, backup.id, input.objectTypeId);
   await insertAuditEvent(deps.db, input.siteId, {
-    actor: input.actor, action: 'backup.exported', target: backup.id,
+    actor: input.actor,
+    action: 'backup.exported',
+    target: backup.id,
     details: { format: input.format, objectTypeId: input.objectTypeId ?? null, schemaId: backup.schemaId },
   });
   const stamp = (backup.completedAt ?? backup.startedAt).toISOString().slice(0, 19).replace(/[:T]/g, '-');
@@ -132,14 +176,32 @@ export async function prepareExport(deps: { db: Kysely<DB>; log: Log }, input: {
   const rows = exportRows(deps.db, backup.id, input.objectTypeId);
   switch (input.format) {
     case 'csv':
-      return { filename: `${base}.csv`, contentType: 'text/csv; charset=utf-8', attributeColumns: columns, body: Readable.from(csvLines(rows, columns)) };
+      return {
+        filename: `${base}.csv`,
+        contentType: 'text/csv; charset=utf-8',
+        attributeColumns: columns,
+        body: Readable.from(csvLines(rows, columns)),
+      };
     case 'json': {
-      const meta = { id: backup.id, schemaId: backup.schemaId, schemaKey: backup.schemaKey, schemaName: backup.schemaName, completedAt: backup.completedAt?.toISOString() ?? null };
-      return { filename: `${base}.json`, contentType: 'application/json; charset=utf-8', attributeColumns: columns, body: Readable.from(jsonText(rows, meta)) };
+      const meta = {
+        id: backup.id,
+        schemaId: backup.schemaId,
+        schemaKey: backup.schemaKey,
+        schemaName: backup.schemaName,
+        completedAt: backup.completedAt?.toISOString() ?? null,
+      };
+      return {
+        filename: `${base}.json`,
+        contentType: 'application/json; charset=utf-8',
+        attributeColumns: columns,
+        body: Readable.from(jsonText(rows, meta)),
+      };
     }
     case 'xlsx':
       return {
-        filename: `${base}.xlsx`, contentType: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', attributeColumns: columns,
+        filename: `${base}.xlsx`,
+        contentType: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+        attributeColumns: columns,
         body: xlsxStream(rows, columns, deps.log),
       };
   }

@@ -33,10 +33,23 @@ export async function findProcessedWebhook(db: Executor, webhookId: string): Pro
     .select(['webhook_id', 'body_sha256', 'site_id', 'response', 'processed_at'])
     .where('webhook_id', '=', webhookId)
     .executeTakeFirst();
-  return row && { webhookId: row.webhook_id, bodySha256: row.body_sha256, siteId: row.site_id, response: row.response, processedAt: row.processed_at };
+  return (
+    row && {
+      webhookId: row.webhook_id,
+      bodySha256: row.body_sha256,
+      siteId: row.site_id,
+      response: row.response,
+      processedAt: row.processed_at,
+    }
+  );
 }
 
-export async function recordWebhookResponse(db: Executor, webhookId: string, siteId: string | null, response: unknown): Promise<void> {
+export async function recordWebhookResponse(
+  db: Executor,
+  webhookId: string,
+  siteId: string | null,
+  response: unknown,
+): Promise<void> {
   await db
     .updateTable('processed_webhook')
     .set({ site_id: siteId, response: JSON.stringify(response) })

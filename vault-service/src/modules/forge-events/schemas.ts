@@ -57,7 +57,13 @@ export const forgeEventDataSchemas = {
 export type ForgeEventType = keyof typeof forgeEventDataSchemas;
 
 export type ForgeEvent = {
-  [K in ForgeEventType]: { type: K; cloudId: string; siteUrl: string; occurredAt: string; data: Static<(typeof forgeEventDataSchemas)[K]> };
+  [K in ForgeEventType]: {
+    type: K;
+    cloudId: string;
+    siteUrl: string;
+    occurredAt: string;
+    data: Static<(typeof forgeEventDataSchemas)[K]>;
+  };
 }[ForgeEventType];
 
 export const ForgeEventResponse = Type.Object({

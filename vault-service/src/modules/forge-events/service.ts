@@ -18,7 +18,13 @@ import { upsertSyncedSchema } from '../synced-schemas/repository.js';
 import { normaliseEmail } from '../trusted-users/email-address.js';
 import { inviteTrustedUser, removeTrustedUser, type DeleteSessions } from '../trusted-users/service.js';
 import { claimWebhookId, findProcessedWebhook, recordWebhookResponse } from './repository.js';
-import { ForgeEventEnvelope, forgeEventDataSchemas, type ForgeEvent, type ForgeEventResponse, type ForgeEventType } from './schemas.js';
+import {
+  ForgeEventEnvelope,
+  forgeEventDataSchemas,
+  type ForgeEvent,
+  type ForgeEventResponse,
+  type ForgeEventType,
+} from './schemas.js';
 
 /** Extension points other modules fill in app.ts. */
 export interface ForgeEventExtensions {
@@ -27,7 +33,10 @@ export interface ForgeEventExtensions {
    * transaction after the audit entry was written; throw to reject the event (nothing is kept).
    * Without a handler the event is only audited.
    */
-  onBackupDeleted?: (trx: Transaction<DB>, input: { siteId: string; backupId: string; actor: string; log: Log }) => Promise<Record<string, unknown> | void>;
+  onBackupDeleted?: (
+    trx: Transaction<DB>,
+    input: { siteId: string; backupId: string; actor: string; log: Log },
+  ) => Promise<Record<string, unknown> | void>;
 }
 
 export interface ForgeEventDeps {
@@ -50,10 +59,15 @@ export interface ForgeEventOutcome {
 /** Checks a parsed body against the envelope and the type's data schema; 422 with details otherwise. */
 export function parseForgeEvent(body: unknown): ForgeEvent {
   if (!Value.Check(ForgeEventEnvelope, body)) {
-    throw invalidEvent('Event does not match the envelope {type, cloudId, siteUrl, occurredAt, data}', [...Value.Errors(ForgeEventEnvelope, body)]);
+    throw invalidEvent('Event does not match the envelope {type, cloudId, siteUrl, occurredAt, data}', [
+      ...Value.Errors(ForgeEventEnvelope, body),
+    ]);
   }
   if (!Object.hasOwn(forgeEventDataSchemas, body.type)) {
-    throw new ValidationError(`Unknown event type "${body.type.slice(0, 100)}"`, { statusCode: 422, code: 'unknown_event_type' });
+    throw new ValidationError(`Unknown event type "${body.type.slice(0, 100)}"`, {
+      statusCode: 422,
+      code: 'unknown_event_type',
+    });
   }
   const schema = forgeEventDataSchemas[body.type as ForgeEventType];
   if (!Value.Check(schema, body.data)) {
@@ -77,7 +91,10 @@ export async function handleForgeEvent(
 ): Promise<ForgeEventOutcome> {
   const event = parseForgeEvent(call.body);
   // Validate e-mails before the transaction too: a bad address is a 422 with nothing written.
-  const email = event.type === 'trusted_user.invited' || event.type === 'trusted_user.removed' ? normaliseEmail(event.data.email) : undefined;
+  const email =
+    event.type === 'trusted_user.invited' || event.type === 'trusted_user.removed'
+      ? normaliseEmail(event.data.email)
+      : undefined;
   const now = deps.clock.now();
   // A sender clock ahead of ours must not make an event win over later ones.
   const occurredAt = new Date(Math.min(Date.parse(event.occurredAt), now.getTime()));
@@ -98,51 +115,87 @@ export async function handleForgeEvent(
     let emailQueued = false;
     switch (event.type) {
       case 'installation.connected': {
-        await updateSiteInstallation(trx, site.id, { workspaceId: event.data.workspaceId, appVersion: event.data.appVersion, state: 'connected' }, now);
-        await insertAuditEvent(trx, site.id, { actor: 'system', action: 'site.connected', target: site.siteUrl, details: { workspaceId: event.data.workspaceId, appVersion: event.data.appVersion } });
+        await updateSiteInstallation(
+          trx,
+          site.id,
+          { workspaceId: event.data.workspaceId, appVersion: event.data.appVersion, state: 'connected' },
+          now,
+        );
+        await insertAuditEvent(trx, site.id, {
+          actor: 'system',
+          action: 'site.connected',
+          target: site.siteUrl,
+          details: { workspaceId: event.data.workspaceId, appVersion: event.data.appVersion },
+        });
         result = { siteId: site.id };
         break;
       }
       case 'trusted_user.invited': {
-        const invited = await inviteTrustedUser(trx, { config: deps.config, now }, {
-          siteId: site.id,
-          siteUrl: site.siteUrl,
-          email: email ?? '',
-          invitedBy: event.data.invitedBy,
-          occurredAt,
-        });
+        const invited = await inviteTrustedUser(
+          trx,
+          { config: deps.config, now },
+          {
+            siteId: site.id,
+            siteUrl: site.siteUrl,
+            email: email ?? '',
+            invitedBy: event.data.invitedBy,
+            occurredAt,
+          },
+        );
         emailQueued = invited.emailId !== undefined;
         result = { trustedUserId: invited.user.id, outcome: invited.outcome, status: invited.user.status };
         break;
       }
       case 'trusted_user.removed': {
-        const removed = await removeTrustedUser(trx, { now, deleteSessions: deps.deleteSessions }, {
-          siteId: site.id,
-          email: email ?? '',
-          removedBy: event.data.removedBy,
-          occurredAt,
-        });
-        result = { outcome: removed.outcome, ...(removed.user ? { trustedUserId: removed.user.id, status: removed.user.status } : {}) };
+        const removed = await removeTrustedUser(
+          trx,
+          { now, deleteSessions: deps.deleteSessions },
+          {
+            siteId: site.id,
+            email: email ?? '',
+            removedBy: event.data.removedBy,
+            occurredAt,
+          },
+        );
+        result = {
+          outcome: removed.outcome,
+          ...(removed.user ? { trustedUserId: removed.user.id, status: removed.user.status } : {}),
+        };
         break;
       }
       case 'schema.synced': {
         const isSynced = event.data.synced ?? true;
-        const stored = await upsertSyncedSchema(trx, site.id, {
-          schemaId: event.data.schemaId,
-          name: event.data.name,
-          key: event.data.key,
-          objectCount: event.data.objectCount,
-          isSynced,
-        }, occurredAt);
+        const stored = await upsertSyncedSchema(
+          trx,
+          site.id,
+          {
+            schemaId: event.data.schemaId,
+            name: event.data.name,
+            key: event.data.key,
+            objectCount: event.data.objectCount,
+            isSynced,
+          },
+          occurredAt,
+        );
         if (stored) {
-          await insertAuditEvent(trx, site.id, { actor: 'system', action: isSynced ? 'schema.synced' : 'schema.unsynced', target: event.data.schemaId, details: { name: event.data.name, key: event.data.key } });
+          await insertAuditEvent(trx, site.id, {
+            actor: 'system',
+            action: isSynced ? 'schema.synced' : 'schema.unsynced',
+            target: event.data.schemaId,
+            details: { name: event.data.name, key: event.data.key },
+          });
         }
         result = { schemaId: event.data.schemaId, isSynced, outcome: stored ? 'stored' : 'stale' };
         break;
       }
       case 'backup.deleted': {
         const actor = 'system';
-        await insertAuditEvent(trx, site.id, { actor, action: 'backup.deleted', target: event.data.backupId, details: { source: 'forge' } });
+        await insertAuditEvent(trx, site.id, {
+          actor,
+          action: 'backup.deleted',
+          target: event.data.backupId,
+          details: { source: 'forge' },
+        });
         const extra = deps.extensions.onBackupDeleted
           ? await deps.extensions.onBackupDeleted(trx, { siteId: site.id, backupId: event.data.backupId, actor, log })
           : undefined;

@@ -3,7 +3,14 @@ import { ValidationError } from '@assets-vault/shared/errors';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { forgeSignature, verifiedCall } from '../../plugins/forge-signature.js';
 import { ErrorResponse } from '../../plugins/error-handler.js';
-import { BackupParams, ChunkParams, ChunkResponse, CompleteResponse, OpenBackupBody, OpenBackupResponse } from './schemas.js';
+import {
+  BackupParams,
+  ChunkParams,
+  ChunkResponse,
+  CompleteResponse,
+  OpenBackupBody,
+  OpenBackupResponse,
+} from './schemas.js';
 import { completeBackup, openBackup, storeChunk, type IngestDeps } from './service.js';
 
 /** A chunk is at most 4 MiB of NDJSON before gzip (shared/SNAPSHOT_FORMAT.md); 8 MiB leaves room for one large record. */
@@ -16,59 +23,102 @@ const signed = { security: [{ webhookSignature: [] }], tags: ['forge'] };
 export const ingestRoutes: FastifyPluginAsyncTypebox<{ onBrowseBuilt?: () => void }> = async (app, opts) => {
   forgeSignature(app, { secrets: () => app.config.forgeWebhookSecrets });
   const deps: IngestDeps = {
-    db: app.db, log: app.log.child({ module: 'ingest' }), clock: app.clock, config: app.config,
+    db: app.db,
+    log: app.log.child({ module: 'ingest' }),
+    clock: app.clock,
+    config: app.config,
     ...(opts.onBrowseBuilt ? { onBrowseBuilt: opts.onBrowseBuilt } : {}),
   };
 
-  app.post('/backups', {
-    bodyLimit: 64 * 1024,
-    attachValidation: true,
-    schema: {
-      ...signed,
-      summary: 'Open a backup upload (signed); a retry with the same webhook-id returns the same backup',
-      body: OpenBackupBody,
-      response: { 200: OpenBackupResponse, 201: OpenBackupResponse, 401: ErrorResponse, 409: ErrorResponse, 413: ErrorResponse, 422: ErrorResponse },
+  app.post(
+    '/backups',
+    {
+      bodyLimit: 64 * 1024,
+      attachValidation: true,
+      schema: {
+        ...signed,
+        summary: 'Open a backup upload (signed); a retry with the same webhook-id returns the same backup',
+        body: OpenBackupBody,
+        response: {
+          200: OpenBackupResponse,
+          201: OpenBackupResponse,
+          401: ErrorResponse,
+          409: ErrorResponse,
+          413: ErrorResponse,
+          422: ErrorResponse,
+        },
+      },
     },
-  }, async (request, reply) => {
-    const call = verifiedCall(request);
-    if (request.validationError) {
-      throw new ValidationError('Body must be {cloudId, siteUrl, schema:{id,name,key}, kind, startedAt, options}', {
-        statusCode: 422, code: 'invalid_backup',
-        details: request.validationError.validation.map((v: { instancePath: string; message?: string }) => ({ field: v.instancePath, message: v.message })),
+    async (request, reply) => {
+      const call = verifiedCall(request);
+      if (request.validationError) {
+        throw new ValidationError('Body must be {cloudId, siteUrl, schema:{id,name,key}, kind, startedAt, options}', {
+          statusCode: 422,
+          code: 'invalid_backup',
+          details: request.validationError.validation.map((v: { instancePath: string; message?: string }) => ({
+            field: v.instancePath,
+            message: v.message,
+          })),
+        });
+      }
+      const opened = await openBackup(deps, { webhookId: call.id, body: request.body });
+      return reply.code(opened.created ? 201 : 200).send({ backupId: opened.backupId });
+    },
+  );
+
+  app.put(
+    '/backups/:backupId/chunks/:seq',
+    {
+      bodyLimit: CHUNK_BODY_LIMIT_BYTES,
+      schema: {
+        ...signed,
+        summary: 'Upload one gzip NDJSON chunk (signed over the raw bytes; header x-content-sha256)',
+        params: ChunkParams,
+        response: {
+          200: ChunkResponse,
+          400: ErrorResponse,
+          401: ErrorResponse,
+          404: ErrorResponse,
+          409: ErrorResponse,
+          413: ErrorResponse,
+        },
+      },
+    },
+    async (request) => {
+      const call = verifiedCall(request);
+      const header = request.headers['x-content-sha256'];
+      const result = await storeChunk(deps, {
+        backupId: request.params.backupId,
+        seq: request.params.seq,
+        webhookId: call.id,
+        declaredSha256: typeof header === 'string' ? header : undefined,
+        bytes: call.rawBody,
       });
-    }
-    const opened = await openBackup(deps, { webhookId: call.id, body: request.body });
-    return reply.code(opened.created ? 201 : 200).send({ backupId: opened.backupId });
-  });
-
-  app.put('/backups/:backupId/chunks/:seq', {
-    bodyLimit: CHUNK_BODY_LIMIT_BYTES,
-    schema: {
-      ...signed,
-      summary: 'Upload one gzip NDJSON chunk (signed over the raw bytes; header x-content-sha256)',
-      params: ChunkParams,
-      response: { 200: ChunkResponse, 400: ErrorResponse, 401: ErrorResponse, 404: ErrorResponse, 409: ErrorResponse, 413: ErrorResponse },
+      return { seq: request.params.seq, sha256: result.sha256, stored: result.stored };
     },
-  }, async (request) => {
-    const call = verifiedCall(request);
-    const header = request.headers['x-content-sha256'];
-    const result = await storeChunk(deps, {
-      backupId: request.params.backupId, seq: request.params.seq, webhookId: call.id,
-      declaredSha256: typeof header === 'string' ? header : undefined, bytes: call.rawBody,
-    });
-    return { seq: request.params.seq, sha256: result.sha256, stored: result.stored };
-  });
+  );
 
-  app.post('/backups/:backupId/complete', {
-    bodyLimit: MANIFEST_BODY_LIMIT_BYTES,
-    schema: {
-      ...signed,
-      summary: 'Complete a backup: the vault verifies every chunk against the manifest (signed)',
-      params: BackupParams,
-      response: { 200: CompleteResponse, 401: ErrorResponse, 404: ErrorResponse, 409: ErrorResponse, 413: ErrorResponse, 422: ErrorResponse },
+  app.post(
+    '/backups/:backupId/complete',
+    {
+      bodyLimit: MANIFEST_BODY_LIMIT_BYTES,
+      schema: {
+        ...signed,
+        summary: 'Complete a backup: the vault verifies every chunk against the manifest (signed)',
+        params: BackupParams,
+        response: {
+          200: CompleteResponse,
+          401: ErrorResponse,
+          404: ErrorResponse,
+          409: ErrorResponse,
+          413: ErrorResponse,
+          422: ErrorResponse,
+        },
+      },
     },
-  }, async (request) => {
-    verifiedCall(request);
-    return completeBackup(deps, { backupId: request.params.backupId, manifest: request.body });
-  });
+    async (request) => {
+      verifiedCall(request);
+      return completeBackup(deps, { backupId: request.params.backupId, manifest: request.body });
+    },
+  );
 };

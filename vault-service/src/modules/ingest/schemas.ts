@@ -17,7 +17,10 @@ export type OpenBackupBody = Static<typeof OpenBackupBody>;
 
 export const OpenBackupResponse = Type.Object({ backupId: Type.String() });
 export const BackupParams = Type.Object({ backupId: Type.String({ maxLength: 64 }) });
-export const ChunkParams = Type.Object({ backupId: Type.String({ maxLength: 64 }), seq: Type.Integer({ minimum: 0, maximum: 1_000_000 }) });
+export const ChunkParams = Type.Object({
+  backupId: Type.String({ maxLength: 64 }),
+  seq: Type.Integer({ minimum: 0, maximum: 1_000_000 }),
+});
 export const ChunkResponse = Type.Object({ seq: Type.Integer(), sha256: Type.String(), stored: Type.Boolean() });
 export const CompleteResponse = Type.Object({
   status: Type.Literal('completed'),

@@ -18,7 +18,11 @@ import { materialiseSnapshot, type MaterialiseOptions } from '../browse/material
 import { findSiteById } from '../sites/repository.js';
 import { resolveForgeSite } from '../sites/service.js';
 import {
-  deleteChunksFrom, findBackupForUpload, insertBackup, insertChunkIfAbsent, markBackupCompleted,
+  deleteChunksFrom,
+  findBackupForUpload,
+  insertBackup,
+  insertChunkIfAbsent,
+  markBackupCompleted,
 } from './repository.js';
 import type { CompleteResponse, OpenBackupBody } from './schemas.js';
 
@@ -32,33 +36,58 @@ export interface IngestDeps {
   onBrowseBuilt?: (backupId: string) => void;
 }
 
-export async function openBackup(deps: IngestDeps, input: { webhookId: string; body: OpenBackupBody }): Promise<{ backupId: string; created: boolean }> {
+export async function openBackup(
+  deps: IngestDeps,
+  input: { webhookId: string; body: OpenBackupBody },
+): Promise<{ backupId: string; created: boolean }> {
   const { body } = input;
   const startedAt = new Date(body.startedAt);
   return deps.db.transaction().execute(async (trx) => {
-    const { site } = await resolveForgeSite(trx, { cloudId: body.cloudId, siteUrl: body.siteUrl }, deps.config, deps.clock.now());
+    const { site } = await resolveForgeSite(
+      trx,
+      { cloudId: body.cloudId, siteUrl: body.siteUrl },
+      deps.config,
+      deps.clock.now(),
+    );
     const backup = await insertBackup(trx, site.id, {
-      schemaId: body.schema.id, schemaName: body.schema.name, schemaKey: body.schema.key, kind: body.kind,
-      options: body.options, startedAt, webhookId: input.webhookId,
+      schemaId: body.schema.id,
+      schemaName: body.schema.name,
+      schemaKey: body.schema.key,
+      kind: body.kind,
+      options: body.options,
+      startedAt,
+      webhookId: input.webhookId,
     });
-    if (backup.created) deps.log.info({ siteId: site.id, backupId: backup.id, kind: body.kind }, 'backup upload opened');
+    if (backup.created)
+      deps.log.info({ siteId: site.id, backupId: backup.id, kind: body.kind }, 'backup upload opened');
     return { backupId: backup.id, created: backup.created };
   });
 }
 
 const sha256Hex = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
 
-export async function storeChunk(deps: IngestDeps, input: {
-  backupId: string; seq: number; webhookId: string; declaredSha256: string | undefined; bytes: Buffer;
-}): Promise<{ sha256: string; stored: boolean }> {
+export async function storeChunk(
+  deps: IngestDeps,
+  input: {
+    backupId: string;
+    seq: number;
+    webhookId: string;
+    declaredSha256: string | undefined;
+    bytes: Buffer;
+  },
+): Promise<{ sha256: string; stored: boolean }> {
   const actual = sha256Hex(input.bytes);
   if (input.declaredSha256?.toLowerCase() !== actual) {
-    throw new ValidationError('x-content-sha256 does not match the SHA-256 of the body', { code: 'chunk_hash_mismatch' });
+    throw new ValidationError('x-content-sha256 does not match the SHA-256 of the body', {
+      code: 'chunk_hash_mismatch',
+    });
   }
   // The signature covers the body only; the id binds it to this backup and sequence number, so a
   // captured chunk cannot be replayed into another backup or position.
   if (input.webhookId !== `chunk_${input.backupId}_${input.seq}_${actual}`) {
-    throw new UnauthorizedError('webhook-id does not name this backup, sequence number and hash', { code: 'webhook_id_mismatch' });
+    throw new UnauthorizedError('webhook-id does not name this backup, sequence number and hash', {
+      code: 'webhook_id_mismatch',
+    });
   }
   await verifyChunk(input.bytes, { sha256: actual, bytes: input.bytes.length, seq: input.seq });
   return deps.db.transaction().execute(async (trx) => {
@@ -66,7 +95,9 @@ export async function storeChunk(deps: IngestDeps, input: {
     if (!backup) throw new NotFoundError('Backup not found');
     const stored = await insertChunkIfAbsent(trx, backup.id, { seq: input.seq, sha256: actual, bytes: input.bytes });
     if (stored.sha256 !== actual) {
-      throw new ConflictError(`Chunk ${input.seq} was already uploaded with different content`, { code: 'chunk_conflict' });
+      throw new ConflictError(`Chunk ${input.seq} was already uploaded with different content`, {
+        code: 'chunk_conflict',
+      });
     }
     if (stored.created && backup.status === 'completed') {
       throw new ConflictError('The backup is completed and cannot change', { code: 'backup_completed' });
@@ -75,17 +106,27 @@ export async function storeChunk(deps: IngestDeps, input: {
   });
 }
 
-export async function completeBackup(deps: IngestDeps, input: { backupId: string; manifest: unknown; actor?: string }): Promise<CompleteResponse> {
+export async function completeBackup(
+  deps: IngestDeps,
+  input: { backupId: string; manifest: unknown; actor?: string },
+): Promise<CompleteResponse> {
   const manifest = parseManifest(input.manifest);
   const backup = await deps.db.transaction().execute((trx) => findBackupForUpload(trx, input.backupId));
   if (!backup) throw new NotFoundError('Backup not found');
   const site = await findSiteById(deps.db, backup.siteId);
   if (!site || site.cloudId !== manifest.source.cloudId || backup.schemaId !== manifest.schema.id) {
-    throw new ValidationError('The manifest describes another site or schema than this backup', { statusCode: 422, code: 'manifest_mismatch' });
+    throw new ValidationError('The manifest describes another site or schema than this backup', {
+      statusCode: 422,
+      code: 'manifest_mismatch',
+    });
   }
   const objectCount = manifest.counts.byKind.object ?? 0;
   const response: CompleteResponse = {
-    status: 'completed', backupId: backup.id, objectCount, records: manifest.counts.records, chunks: manifest.chunks.length,
+    status: 'completed',
+    backupId: backup.id,
+    objectCount,
+    records: manifest.counts.records,
+    chunks: manifest.chunks.length,
     contentSha256: manifest.contentSha256,
   };
   if (backup.status === 'completed') {
@@ -101,21 +142,30 @@ export async function completeBackup(deps: IngestDeps, input: { backupId: string
     const current = await findBackupForUpload(tx.db, backup.id);
     if (!current) throw new NotFoundError('Backup not found');
     if (current.status === 'completed') {
-      if (current.contentSha256 !== manifest.contentSha256) throw new ConflictError('The backup is already completed with another manifest', { code: 'backup_completed' });
+      if (current.contentSha256 !== manifest.contentSha256)
+        throw new ConflictError('The backup is already completed with another manifest', { code: 'backup_completed' });
       return false;
     }
     const now = deps.clock.now();
     try {
       await materialiseSnapshot(tx, backup.id, { manifest, builtAt: now }, deps.materialise);
     } catch (err) {
-      if (err instanceof SnapshotIntegrityError) deps.log.warn({ backupId: backup.id, code: err.code, seq: err.seq }, 'backup completion refused');
+      if (err instanceof SnapshotIntegrityError)
+        deps.log.warn({ backupId: backup.id, code: err.code, seq: err.seq }, 'backup completion refused');
       throw err;
     }
     // Chunks past the manifest's end (an attempt that was cut and resumed with other boundaries) are not part of it.
     await deleteChunksFrom(tx.db, backup.id, manifest.chunks.length);
-    await markBackupCompleted(tx.db, backup.siteId, backup.id, { manifest, objectCount, contentSha256: manifest.contentSha256, completedAt: now });
+    await markBackupCompleted(tx.db, backup.siteId, backup.id, {
+      manifest,
+      objectCount,
+      contentSha256: manifest.contentSha256,
+      completedAt: now,
+    });
     await insertAuditEvent(tx.db, backup.siteId, {
-      actor: input.actor ?? 'forge', action: 'backup.completed', target: backup.id,
+      actor: input.actor ?? 'forge',
+      action: 'backup.completed',
+      target: backup.id,
       details: { schemaId: backup.schemaId, kind: backup.kind, objects: objectCount, records },
     });
     return true;

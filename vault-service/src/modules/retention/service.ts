@@ -23,7 +23,8 @@ export interface RetentionCandidate {
 export function selectExpired(backups: readonly RetentionCandidate[], policy: RetentionPolicy, now: Date): string[] {
   const expired = new Set<string>();
   const cutoff = policy.maxAgeDays === null ? null : now.getTime() - policy.maxAgeDays * 86_400_000;
-  const newer = (x: RetentionCandidate, y: RetentionCandidate) => y.completedAt.getTime() - x.completedAt.getTime() || (x.id < y.id ? -1 : 1);
+  const newer = (x: RetentionCandidate, y: RetentionCandidate) =>
+    y.completedAt.getTime() - x.completedAt.getTime() || (x.id < y.id ? -1 : 1);
   const newestOfSchema = new Map<string, RetentionCandidate>();
   for (const b of backups) {
     const newest = newestOfSchema.get(b.schemaId);
@@ -49,15 +50,23 @@ export function selectExpired(backups: readonly RetentionCandidate[], policy: Re
 }
 
 /** Applies the policy to one site's completed backups; returns the deleted ids. */
-export async function applyRetention(db: Kysely<DB>, siteId: string, policy: RetentionPolicy, now: Date): Promise<string[]> {
+export async function applyRetention(
+  db: Kysely<DB>,
+  siteId: string,
+  policy: RetentionPolicy,
+  now: Date,
+): Promise<string[]> {
   if (policy.keepManual === null && policy.keepScheduled === null && policy.maxAgeDays === null) return [];
-  const rows = await db.selectFrom('backup')
+  const rows = await db
+    .selectFrom('backup')
     .select(['id', 'schema_id', 'kind', 'completed_at'])
-    .where('site_id', '=', siteId).where('status', '=', 'completed')
+    .where('site_id', '=', siteId)
+    .where('status', '=', 'completed')
     .execute();
   const candidates: RetentionCandidate[] = [];
   for (const r of rows) {
-    if (r.completed_at) candidates.push({ id: r.id, schemaId: r.schema_id, kind: r.kind, completedAt: new Date(r.completed_at) });
+    if (r.completed_at)
+      candidates.push({ id: r.id, schemaId: r.schema_id, kind: r.kind, completedAt: new Date(r.completed_at) });
   }
   const stored = await getRetentionPolicy(db, siteId);
   const deleted: string[] = [];
@@ -68,7 +77,12 @@ export async function applyRetention(db: Kysely<DB>, siteId: string, policy: Ret
       // a backup a restore is reading stays until a later run
       if (!(await lockBackup(trx, siteId, id)) || (await isBackupInUseByRestore(trx, id))) return false;
       if (await deleteBackup(trx, siteId, id)) {
-        await insertAuditEvent(trx, siteId, { actor: 'system', action: 'backup.deleted', target: id, details: { source: 'retention' } });
+        await insertAuditEvent(trx, siteId, {
+          actor: 'system',
+          action: 'backup.deleted',
+          target: id,
+          details: { source: 'retention' },
+        });
         deleted.push(id);
       }
       return false;
@@ -91,12 +105,20 @@ export async function getRetentionPolicy(db: Kysely<DB>, siteId: string): Promis
  * Stores the policy (missing fields = no limit), audited with the one it replaces in the same
  * transaction, then applies it at once; returns the deleted ids.
  */
-export async function putRetentionPolicy(db: Kysely<DB>, siteId: string, input: { policy: RetentionPolicy; actor: string; now: Date }): Promise<string[]> {
+export async function putRetentionPolicy(
+  db: Kysely<DB>,
+  siteId: string,
+  input: { policy: RetentionPolicy; actor: string; now: Date },
+): Promise<string[]> {
   await db.transaction().execute(async (trx) => {
     // locked: of two saves at once, the second audits the policy the first stored
     const previous = (await findRetentionPolicy(trx, siteId, { forUpdate: true })) ?? NO_LIMITS;
     await upsertRetentionPolicy(trx, siteId, input.policy, input.now);
-    await insertAuditEvent(trx, siteId, { actor: input.actor, action: 'retention.policy_saved', details: { previous, policy: input.policy } });
+    await insertAuditEvent(trx, siteId, {
+      actor: input.actor,
+      action: 'retention.policy_saved',
+      details: { previous, policy: input.policy },
+    });
   });
   return applyRetention(db, siteId, input.policy, input.now);
 }

@@ -16,7 +16,16 @@ export interface Site {
   updatedAt: Date;
 }
 
-const siteColumns = ['id', 'cloud_id', 'site_url', 'workspace_id', 'installation_state', 'app_version', 'created_at', 'updated_at'] as const;
+const siteColumns = [
+  'id',
+  'cloud_id',
+  'site_url',
+  'workspace_id',
+  'installation_state',
+  'app_version',
+  'created_at',
+  'updated_at',
+] as const;
 
 type SiteRecord = {
   id: string;
@@ -55,12 +64,20 @@ export async function findSiteByUrl(db: Executor, siteUrl: string): Promise<Site
 
 /** Locks the site row (FOR UPDATE) so concurrent Forge calls for one site serialise on it. */
 export async function findSiteByCloudIdForUpdate(db: Executor, cloudId: string): Promise<Site | undefined> {
-  const row = await db.selectFrom('site').select(siteColumns).where('cloud_id', '=', cloudId).forUpdate().executeTakeFirst();
+  const row = await db
+    .selectFrom('site')
+    .select(siteColumns)
+    .where('cloud_id', '=', cloudId)
+    .forUpdate()
+    .executeTakeFirst();
   return row && toSite(row);
 }
 
 /** Inserts a site; returns undefined when its cloudId or URL is already taken (no error, no row). */
-export async function insertSiteIfAbsent(db: Executor, site: { cloudId: string; siteUrl: string }): Promise<Site | undefined> {
+export async function insertSiteIfAbsent(
+  db: Executor,
+  site: { cloudId: string; siteUrl: string },
+): Promise<Site | undefined> {
   const row = await db
     .insertInto('site')
     .values({ cloud_id: site.cloudId, site_url: site.siteUrl, installation_state: 'connected' })
@@ -82,7 +99,12 @@ export async function updateSiteInstallation(
 ): Promise<void> {
   await db
     .updateTable('site')
-    .set({ workspace_id: change.workspaceId, app_version: change.appVersion, installation_state: change.state, updated_at: now })
+    .set({
+      workspace_id: change.workspaceId,
+      app_version: change.appVersion,
+      installation_state: change.state,
+      updated_at: now,
+    })
     .where('id', '=', siteId)
     .execute();
 }

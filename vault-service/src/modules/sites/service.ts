@@ -3,7 +3,13 @@ import { ConflictError } from '@assets-vault/shared/errors';
 import type { Transaction } from 'kysely';
 import type { DB } from '../../db/types.js';
 import { insertAuditEvent } from '../audit/repository.js';
-import { findSiteByCloudIdForUpdate, findSiteByUrl, insertSiteIfAbsent, updateSiteUrl, type Site } from './repository.js';
+import {
+  findSiteByCloudIdForUpdate,
+  findSiteByUrl,
+  insertSiteIfAbsent,
+  updateSiteUrl,
+  type Site,
+} from './repository.js';
 import { normaliseSiteUrl, type SiteUrlPolicy } from './site-url.js';
 
 /**
@@ -22,7 +28,12 @@ export async function resolveForgeSite(
   if (!existing) {
     const inserted = await insertSiteIfAbsent(trx, { cloudId: input.cloudId, siteUrl });
     if (inserted) {
-      await insertAuditEvent(trx, inserted.id, { actor: 'system', action: 'site.created', target: siteUrl, details: { cloudId: input.cloudId } });
+      await insertAuditEvent(trx, inserted.id, {
+        actor: 'system',
+        action: 'site.created',
+        target: siteUrl,
+        details: { cloudId: input.cloudId },
+      });
       return { site: inserted, created: true };
     }
     // Lost a race with a concurrent first call for the same cloudId: that row is committed now.
@@ -38,10 +49,17 @@ async function renameIfNeeded(trx: Transaction<DB>, site: Site, siteUrl: string,
   const holder = await findSiteByUrl(trx, siteUrl);
   if (holder && holder.id !== site.id) throw siteUrlTaken();
   await updateSiteUrl(trx, site.id, siteUrl, now);
-  await insertAuditEvent(trx, site.id, { actor: 'system', action: 'site.url_changed', target: siteUrl, details: { previousUrl: site.siteUrl } });
+  await insertAuditEvent(trx, site.id, {
+    actor: 'system',
+    action: 'site.url_changed',
+    target: siteUrl,
+    details: { previousUrl: site.siteUrl },
+  });
   return { ...site, siteUrl, updatedAt: now };
 }
 
 function siteUrlTaken(): ConflictError {
-  return new ConflictError('This site URL is registered to another Atlassian site (cloudId)', { code: 'site_url_conflict' });
+  return new ConflictError('This site URL is registered to another Atlassian site (cloudId)', {
+    code: 'site_url_conflict',
+  });
 }

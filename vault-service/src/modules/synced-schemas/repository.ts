@@ -14,9 +14,25 @@ export interface SyncedSchema {
 const columns = ['id', 'site_id', 'schema_id', 'name', 'key', 'object_count', 'is_synced', 'updated_at'] as const;
 
 function toSyncedSchema(r: {
-  id: string; site_id: string; schema_id: string; name: string; key: string; object_count: number; is_synced: boolean; updated_at: Date;
+  id: string;
+  site_id: string;
+  schema_id: string;
+  name: string;
+  key: string;
+  object_count: number;
+  is_synced: boolean;
+  updated_at: Date;
 }): SyncedSchema {
-  return { id: r.id, siteId: r.site_id, schemaId: r.schema_id, name: r.name, key: r.key, objectCount: r.object_count, isSynced: r.is_synced, updatedAt: r.updated_at };
+  return {
+    id: r.id,
+    siteId: r.site_id,
+    schemaId: r.schema_id,
+    name: r.name,
+    key: r.key,
+    objectCount: r.object_count,
+    isSynced: r.is_synced,
+    updatedAt: r.updated_at,
+  };
 }
 
 /**
@@ -58,14 +74,22 @@ export async function upsertSyncedSchema(
   return row && toSyncedSchema(row);
 }
 
-export async function listSyncedSchemas(db: Executor, siteId: string, options: { onlySynced?: boolean } = {}): Promise<SyncedSchema[]> {
+export async function listSyncedSchemas(
+  db: Executor,
+  siteId: string,
+  options: { onlySynced?: boolean } = {},
+): Promise<SyncedSchema[]> {
   let query = db.selectFrom('synced_schema').select(columns).where('site_id', '=', siteId);
   if (options.onlySynced) query = query.where('is_synced', '=', true);
   const rows = await query.orderBy('name').orderBy('schema_id').execute();
   return rows.map(toSyncedSchema);
 }
 
-export async function findSyncedSchema(db: Executor, siteId: string, schemaId: string): Promise<SyncedSchema | undefined> {
+export async function findSyncedSchema(
+  db: Executor,
+  siteId: string,
+  schemaId: string,
+): Promise<SyncedSchema | undefined> {
   const row = await db
     .selectFrom('synced_schema')
     .select(columns)

@@ -27,8 +27,13 @@ export function escapeHtml(value: string): string {
 
 /** Removes control characters (CR/LF included) and trims to `max` characters. */
 export function plainLine(value: string, max = 200): string {
-  // eslint-disable-next-line no-control-regex
-  return value.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g, ' ').trim().slice(0, max);
+  return (
+    value
+      // eslint-disable-next-line no-control-regex
+      .replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g, ' ')
+      .trim()
+      .slice(0, max)
+  );
 }
 
 export function renderInvitationEmail(input: InvitationEmailInput): RenderedEmail {
@@ -43,7 +48,7 @@ export function renderInvitationEmail(input: InvitationEmailInput): RenderedEmai
     'Hello,',
     '',
     `${inviter} invited you (${to}) to the Assets Backup Vault of the Jira site ${site}.`,
-    'The vault keeps backups of the site\'s Assets schemas available, also when Atlassian Cloud cannot be reached.',
+    "The vault keeps backups of the site's Assets schemas available, also when Atlassian Cloud cannot be reached.",
     '',
     'To log in:',
     `  1. Open ${vaultUrl}`,

@@ -22,8 +22,19 @@ export interface TrustedUser {
 }
 
 const columns = [
-  'id', 'site_id', 'email', 'status', 'invited_by_account_id', 'invited_by_name', 'invited_at', 'activated_at',
-  'removed_at', 'removed_by_name', 'last_login_at', 'created_at', 'updated_at',
+  'id',
+  'site_id',
+  'email',
+  'status',
+  'invited_by_account_id',
+  'invited_by_name',
+  'invited_at',
+  'activated_at',
+  'removed_at',
+  'removed_by_name',
+  'last_login_at',
+  'created_at',
+  'updated_at',
 ] as const;
 
 interface Row {
@@ -65,7 +76,12 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 export async function findTrustedUserById(db: Executor, siteId: string, id: string): Promise<TrustedUser | undefined> {
   // A malformed id cannot exist; answering "not found" keeps Postgres from raising a cast error.
   if (!UUID.test(id)) return undefined;
-  const row = await db.selectFrom('trusted_user').select(columns).where('site_id', '=', siteId).where('id', '=', id).executeTakeFirst();
+  const row = await db
+    .selectFrom('trusted_user')
+    .select(columns)
+    .where('site_id', '=', siteId)
+    .where('id', '=', id)
+    .executeTakeFirst();
   return row && toTrustedUser(row);
 }
 
@@ -83,7 +99,11 @@ export async function findTrustedUserByEmail(
 }
 
 /** The user who may log in to this site with this (normalised) e-mail: invited or active, never removed. */
-export async function findTrustedUserForLogin(db: Executor, siteId: string, email: string): Promise<TrustedUser | undefined> {
+export async function findTrustedUserForLogin(
+  db: Executor,
+  siteId: string,
+  email: string,
+): Promise<TrustedUser | undefined> {
   const row = await db
     .selectFrom('trusted_user')
     .select(columns)
@@ -94,7 +114,11 @@ export async function findTrustedUserForLogin(db: Executor, siteId: string, emai
   return row && toTrustedUser(row);
 }
 
-export async function listTrustedUsers(db: Executor, siteId: string, options: { status?: TrustedUserStatus } = {}): Promise<TrustedUser[]> {
+export async function listTrustedUsers(
+  db: Executor,
+  siteId: string,
+  options: { status?: TrustedUserStatus } = {},
+): Promise<TrustedUser[]> {
   let query = db.selectFrom('trusted_user').select(columns).where('site_id', '=', siteId);
   if (options.status !== undefined) query = query.where('status', '=', options.status);
   const rows = await query.orderBy('email').execute();
@@ -170,7 +194,12 @@ export async function markTrustedUserRemoved(
  * Returns undefined when the user is removed or belongs to another site, so a login racing a
  * removal cannot resurrect access.
  */
-export async function recordTrustedUserLogin(db: Executor, siteId: string, id: string, at: Date): Promise<TrustedUser | undefined> {
+export async function recordTrustedUserLogin(
+  db: Executor,
+  siteId: string,
+  id: string,
+  at: Date,
+): Promise<TrustedUser | undefined> {
   if (!UUID.test(id)) return undefined;
   const row = await db
     .updateTable('trusted_user')

@@ -44,7 +44,11 @@ export async function inviteTrustedUser(
   input: { siteId: string; siteUrl: string; email: string; invitedBy: ForgeActor; occurredAt: Date },
 ): Promise<{ outcome: InvitationOutcome; user: TrustedUser; emailId?: string }> {
   const existing = await findTrustedUserByEmail(trx, input.siteId, input.email, { forUpdate: true });
-  const invitedBy = { invitedByAccountId: input.invitedBy.accountId, invitedByName: input.invitedBy.displayName, invitedAt: input.occurredAt };
+  const invitedBy = {
+    invitedByAccountId: input.invitedBy.accountId,
+    invitedByName: input.invitedBy.displayName,
+    invitedAt: input.occurredAt,
+  };
   let user: TrustedUser;
   let outcome: InvitationOutcome;
   if (!existing) {
@@ -53,11 +57,22 @@ export async function inviteTrustedUser(
   } else if (existing.removedAt !== null && existing.status === 'removed' && existing.removedAt > input.occurredAt) {
     return { outcome: 'stale', user: existing };
   } else {
-    user = await reinviteTrustedUser(trx, input.siteId, existing.id, { status: existing.status === 'active' ? 'active' : 'invited', ...invitedBy }, ctx.now);
+    user = await reinviteTrustedUser(
+      trx,
+      input.siteId,
+      existing.id,
+      { status: existing.status === 'active' ? 'active' : 'invited', ...invitedBy },
+      ctx.now,
+    );
     outcome = 'reinvited';
   }
 
-  const rendered = renderInvitationEmail({ to: user.email, siteUrl: input.siteUrl, inviterName: input.invitedBy.displayName, vaultUrl: ctx.config.publicUrl });
+  const rendered = renderInvitationEmail({
+    to: user.email,
+    siteUrl: input.siteUrl,
+    inviterName: input.invitedBy.displayName,
+    vaultUrl: ctx.config.publicUrl,
+  });
   const emailId = await enqueueEmail(trx, input.siteId, {
     kind: 'trusted_user.invitation',
     to: user.email,
@@ -70,7 +85,13 @@ export async function inviteTrustedUser(
     actor: `forge:${input.invitedBy.accountId}`,
     action: 'trusted_user.invited',
     target: user.email,
-    details: { trustedUserId: user.id, outcome, previousStatus: existing?.status ?? null, status: user.status, invitedByName: input.invitedBy.displayName },
+    details: {
+      trustedUserId: user.id,
+      outcome,
+      previousStatus: existing?.status ?? null,
+      status: user.status,
+      invitedByName: input.invitedBy.displayName,
+    },
   });
   return { outcome, user, emailId };
 }
@@ -85,13 +106,24 @@ export async function removeTrustedUser(
   if (existing.status === 'removed') return { outcome: 'already_removed', sessionsDeleted: 0, user: existing };
   if (existing.invitedAt > input.occurredAt) return { outcome: 'stale', sessionsDeleted: 0, user: existing };
 
-  const user = await markTrustedUserRemoved(trx, input.siteId, existing.id, { removedByName: input.removedBy.displayName, removedAt: input.occurredAt }, ctx.now);
+  const user = await markTrustedUserRemoved(
+    trx,
+    input.siteId,
+    existing.id,
+    { removedByName: input.removedBy.displayName, removedAt: input.occurredAt },
+    ctx.now,
+  );
   const sessionsDeleted = await ctx.deleteSessions(trx, input.siteId, existing.id);
   await insertAuditEvent(trx, input.siteId, {
     actor: `forge:${input.removedBy.accountId}`,
     action: 'trusted_user.removed',
     target: existing.email,
-    details: { trustedUserId: existing.id, previousStatus: existing.status, sessionsDeleted, removedByName: input.removedBy.displayName },
+    details: {
+      trustedUserId: existing.id,
+      previousStatus: existing.status,
+      sessionsDeleted,
+      removedByName: input.removedBy.displayName,
+    },
   });
   return { outcome: 'removed', sessionsDeleted, ...(user ? { user } : {}) };
 }

@@ -25,26 +25,84 @@ export interface VaultBackupJob {
 }
 
 type Row = {
-  id: string; site_id: string; schema_id: string; options: unknown; requested_by: string; status: VaultBackupJobStatus; progress: unknown;
-  backup_id: string | null; cursor: unknown; attempts: number; max_attempts: number; last_error: string | null; created_at: Date; finished_at: Date | null;
+  id: string;
+  site_id: string;
+  schema_id: string;
+  options: unknown;
+  requested_by: string;
+  status: VaultBackupJobStatus;
+  progress: unknown;
+  backup_id: string | null;
+  cursor: unknown;
+  attempts: number;
+  max_attempts: number;
+  last_error: string | null;
+  created_at: Date;
+  finished_at: Date | null;
 };
-const columns = ['id', 'site_id', 'schema_id', 'options', 'requested_by', 'status', 'progress', 'backup_id', 'cursor', 'attempts', 'max_attempts', 'last_error', 'created_at', 'finished_at'] as const;
+const columns = [
+  'id',
+  'site_id',
+  'schema_id',
+  'options',
+  'requested_by',
+  'status',
+  'progress',
+  'backup_id',
+  'cursor',
+  'attempts',
+  'max_attempts',
+  'last_error',
+  'created_at',
+  'finished_at',
+] as const;
 
 const toJob = (r: Row): VaultBackupJob => ({
-  id: r.id, siteId: r.site_id, schemaId: r.schema_id, options: r.options as VaultBackupJob['options'], requestedBy: r.requested_by, status: r.status,
-  progress: r.progress, backupId: r.backup_id, cursor: r.cursor as BackupCursor | null, attempts: r.attempts, maxAttempts: r.max_attempts, lastError: r.last_error, createdAt: r.created_at, finishedAt: r.finished_at,
+  id: r.id,
+  siteId: r.site_id,
+  schemaId: r.schema_id,
+  options: r.options as VaultBackupJob['options'],
+  requestedBy: r.requested_by,
+  status: r.status,
+  progress: r.progress,
+  backupId: r.backup_id,
+  cursor: r.cursor as BackupCursor | null,
+  attempts: r.attempts,
+  maxAttempts: r.max_attempts,
+  lastError: r.last_error,
+  createdAt: r.created_at,
+  finishedAt: r.finished_at,
 });
 
-export async function insertJob(db: Executor, siteId: string, input: { schemaId: string; options: VaultBackupJob['options']; requestedBy: string; now: Date }): Promise<VaultBackupJob> {
-  const row = await db.insertInto('vault_backup_job')
-    .values({ site_id: siteId, schema_id: input.schemaId, options: JSON.stringify(input.options), requested_by: input.requestedBy, run_after: input.now, created_at: input.now, updated_at: input.now })
-    .returning(columns).executeTakeFirstOrThrow();
+export async function insertJob(
+  db: Executor,
+  siteId: string,
+  input: { schemaId: string; options: VaultBackupJob['options']; requestedBy: string; now: Date },
+): Promise<VaultBackupJob> {
+  const row = await db
+    .insertInto('vault_backup_job')
+    .values({
+      site_id: siteId,
+      schema_id: input.schemaId,
+      options: JSON.stringify(input.options),
+      requested_by: input.requestedBy,
+      run_after: input.now,
+      created_at: input.now,
+      updated_at: input.now,
+    })
+    .returning(columns)
+    .executeTakeFirstOrThrow();
   return toJob(row);
 }
 
 export async function findJob(db: Executor, siteId: string, jobId: string): Promise<VaultBackupJob | undefined> {
   if (!isBackupId(jobId)) return undefined;
-  const row = await db.selectFrom('vault_backup_job').select(columns).where('site_id', '=', siteId).where('id', '=', jobId).executeTakeFirst();
+  const row = await db
+    .selectFrom('vault_backup_job')
+    .select(columns)
+    .where('site_id', '=', siteId)
+    .where('id', '=', jobId)
+    .executeTakeFirst();
   return row && toJob(row);
 }
 
@@ -52,31 +110,67 @@ export async function findJob(db: Executor, siteId: string, jobId: string): Prom
  * Takes the oldest runnable job (queued and due, or running under an expired lock: its runner died)
  * for its next attempt. A job whose runner died in its last attempt is left to `claimExhaustedJob`.
  */
-export async function claimJob(db: Executor, input: { workerId: string; now: Date; lockMs: number }): Promise<VaultBackupJob | undefined> {
+export async function claimJob(
+  db: Executor,
+  input: { workerId: string; now: Date; lockMs: number },
+): Promise<VaultBackupJob | undefined> {
   const lockedUntil = new Date(input.now.getTime() + input.lockMs);
-  const row = await db.updateTable('vault_backup_job')
-    .set({ status: 'running', locked_by: input.workerId, locked_until: lockedUntil, attempts: sql<number>`attempts + 1`, updated_at: input.now })
-    .where('id', '=', (eb) => eb.selectFrom('vault_backup_job')
-      .select('id')
-      .where((w) => w.or([
-        w.and([w('status', '=', 'queued'), w('run_after', '<=', input.now)]),
-        w.and([w('status', '=', 'running'), w('locked_until', '<', input.now), w('attempts', '<', w.ref('max_attempts'))]),
-      ]))
-      .orderBy('run_after').limit(1).forUpdate().skipLocked())
-    .returning(columns).executeTakeFirst();
+  const row = await db
+    .updateTable('vault_backup_job')
+    .set({
+      status: 'running',
+      locked_by: input.workerId,
+      locked_until: lockedUntil,
+      attempts: sql<number>`attempts + 1`,
+      updated_at: input.now,
+    })
+    .where('id', '=', (eb) =>
+      eb
+        .selectFrom('vault_backup_job')
+        .select('id')
+        .where((w) =>
+          w.or([
+            w.and([w('status', '=', 'queued'), w('run_after', '<=', input.now)]),
+            w.and([
+              w('status', '=', 'running'),
+              w('locked_until', '<', input.now),
+              w('attempts', '<', w.ref('max_attempts')),
+            ]),
+          ]),
+        )
+        .orderBy('run_after')
+        .limit(1)
+        .forUpdate()
+        .skipLocked(),
+    )
+    .returning(columns)
+    .executeTakeFirst();
   return row && toJob(row);
 }
 
 /** Takes a job whose runner died during its last attempt (lock expired, attempts used up), to be failed for good. */
-export async function claimExhaustedJob(db: Executor, input: { workerId: string; now: Date; lockMs: number }): Promise<VaultBackupJob | undefined> {
+export async function claimExhaustedJob(
+  db: Executor,
+  input: { workerId: string; now: Date; lockMs: number },
+): Promise<VaultBackupJob | undefined> {
   const lockedUntil = new Date(input.now.getTime() + input.lockMs);
-  const row = await db.updateTable('vault_backup_job')
+  const row = await db
+    .updateTable('vault_backup_job')
     .set({ locked_by: input.workerId, locked_until: lockedUntil, updated_at: input.now })
-    .where('id', '=', (eb) => eb.selectFrom('vault_backup_job')
-      .select('id')
-      .where('status', '=', 'running').where('locked_until', '<', input.now).where('attempts', '>=', eb.ref('max_attempts'))
-      .orderBy('run_after').limit(1).forUpdate().skipLocked())
-    .returning(columns).executeTakeFirst();
+    .where('id', '=', (eb) =>
+      eb
+        .selectFrom('vault_backup_job')
+        .select('id')
+        .where('status', '=', 'running')
+        .where('locked_until', '<', input.now)
+        .where('attempts', '>=', eb.ref('max_attempts'))
+        .orderBy('run_after')
+        .limit(1)
+        .forUpdate()
+        .skipLocked(),
+    )
+    .returning(columns)
+    .executeTakeFirst();
   return row && toJob(row);
 }
 
@@ -85,35 +179,93 @@ export async function claimExhaustedJob(db: Executor, input: { workerId: string;
  * false when it no longer does (its lock expired and another runner took the job).
  * A checkpoint sets the backup and its cursor together, so a cursor never describes another backup.
  */
-export async function touchJob(db: Executor, jobId: string, input: {
-  workerId: string; now: Date; lockMs: number; progress?: unknown; checkpoint?: { backupId: string; cursor: BackupCursor | null };
-}): Promise<boolean> {
-  const result = await db.updateTable('vault_backup_job')
+export async function touchJob(
+  db: Executor,
+  jobId: string,
+  input: {
+    workerId: string;
+    now: Date;
+    lockMs: number;
+    progress?: unknown;
+    checkpoint?: { backupId: string; cursor: BackupCursor | null };
+  },
+): Promise<boolean> {
+  const result = await db
+    .updateTable('vault_backup_job')
     .set({
-      locked_until: new Date(input.now.getTime() + input.lockMs), updated_at: input.now,
+      locked_until: new Date(input.now.getTime() + input.lockMs),
+      updated_at: input.now,
       ...(input.progress !== undefined ? { progress: JSON.stringify(input.progress) } : {}),
-      ...(input.checkpoint ? { backup_id: input.checkpoint.backupId, cursor: input.checkpoint.cursor && JSON.stringify(input.checkpoint.cursor) } : {}),
+      ...(input.checkpoint
+        ? {
+            backup_id: input.checkpoint.backupId,
+            cursor: input.checkpoint.cursor && JSON.stringify(input.checkpoint.cursor),
+          }
+        : {}),
     })
-    .where('id', '=', jobId).where('locked_by', '=', input.workerId).where('status', '=', 'running').executeTakeFirst();
+    .where('id', '=', jobId)
+    .where('locked_by', '=', input.workerId)
+    .where('status', '=', 'running')
+    .executeTakeFirst();
   return result.numUpdatedRows > 0n;
 }
 
 /** Locks the job row if this worker still holds it; its partial backup, if any. */
-export async function lockHeldJob(db: Executor, jobId: string, workerId: string): Promise<{ backupId: string | null } | undefined> {
-  const row = await db.selectFrom('vault_backup_job').select('backup_id')
-    .where('id', '=', jobId).where('locked_by', '=', workerId).where('status', '=', 'running').forUpdate().executeTakeFirst();
+export async function lockHeldJob(
+  db: Executor,
+  jobId: string,
+  workerId: string,
+): Promise<{ backupId: string | null } | undefined> {
+  const row = await db
+    .selectFrom('vault_backup_job')
+    .select('backup_id')
+    .where('id', '=', jobId)
+    .where('locked_by', '=', workerId)
+    .where('status', '=', 'running')
+    .forUpdate()
+    .executeTakeFirst();
   return row && { backupId: row.backup_id };
 }
 
-export async function finishJob(db: Executor, jobId: string, input: { workerId: string; now: Date; status: 'completed' | 'failed'; backupId: string | null; error: string | null }): Promise<void> {
-  await db.updateTable('vault_backup_job')
-    .set({ status: input.status, backup_id: input.backupId, cursor: null, last_error: input.error, finished_at: input.now, updated_at: input.now, locked_by: null, locked_until: null })
-    .where('id', '=', jobId).where('locked_by', '=', input.workerId).execute();
+export async function finishJob(
+  db: Executor,
+  jobId: string,
+  input: { workerId: string; now: Date; status: 'completed' | 'failed'; backupId: string | null; error: string | null },
+): Promise<void> {
+  await db
+    .updateTable('vault_backup_job')
+    .set({
+      status: input.status,
+      backup_id: input.backupId,
+      cursor: null,
+      last_error: input.error,
+      finished_at: input.now,
+      updated_at: input.now,
+      locked_by: null,
+      locked_until: null,
+    })
+    .where('id', '=', jobId)
+    .where('locked_by', '=', input.workerId)
+    .execute();
 }
 
 /** Back to the queue; the partial backup and its cursor stay for the next attempt to continue. */
-export async function requeueJob(db: Executor, jobId: string, input: { workerId: string; now: Date; runAfter: Date; error: string }): Promise<void> {
-  await db.updateTable('vault_backup_job')
-    .set({ status: 'queued', last_error: input.error, run_after: input.runAfter, updated_at: input.now, locked_by: null, locked_until: null })
-    .where('id', '=', jobId).where('locked_by', '=', input.workerId).execute();
+export async function requeueJob(
+  db: Executor,
+  jobId: string,
+  input: { workerId: string; now: Date; runAfter: Date; error: string },
+): Promise<void> {
+  await db
+    .updateTable('vault_backup_job')
+    .set({
+      status: 'queued',
+      last_error: input.error,
+      run_after: input.runAfter,
+      updated_at: input.now,
+      locked_by: null,
+      locked_until: null,
+    })
+    .where('id', '=', jobId)
+    .where('locked_by', '=', input.workerId)
+    .execute();
 }

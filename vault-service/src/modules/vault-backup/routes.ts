@@ -7,37 +7,96 @@ import type { VaultBackupJob } from './repository.js';
 import { getVaultBackupJob, requestVaultBackup } from './service.js';
 
 const JobView = Type.Object({
-  id: Type.String(), schemaId: Type.String(), status: Type.Union([Type.Literal('queued'), Type.Literal('running'), Type.Literal('completed'), Type.Literal('failed')]),
-  progress: Type.Unknown(), backupId: Type.Union([Type.String(), Type.Null()]), attempts: Type.Integer(), error: Type.Union([Type.String(), Type.Null()]),
-  createdAt: Type.String(), finishedAt: Type.Union([Type.String(), Type.Null()]),
+  id: Type.String(),
+  schemaId: Type.String(),
+  status: Type.Union([
+    Type.Literal('queued'),
+    Type.Literal('running'),
+    Type.Literal('completed'),
+    Type.Literal('failed'),
+  ]),
+  progress: Type.Unknown(),
+  backupId: Type.Union([Type.String(), Type.Null()]),
+  attempts: Type.Integer(),
+  error: Type.Union([Type.String(), Type.Null()]),
+  createdAt: Type.String(),
+  finishedAt: Type.Union([Type.String(), Type.Null()]),
 });
 const view = (j: VaultBackupJob) => ({
-  id: j.id, schemaId: j.schemaId, status: j.status, progress: j.progress ?? null, backupId: j.status === 'completed' ? j.backupId : null,
-  attempts: j.attempts, error: j.lastError, createdAt: j.createdAt.toISOString(), finishedAt: j.finishedAt?.toISOString() ?? null,
+  id: j.id,
+  schemaId: j.schemaId,
+  status: j.status,
+  progress: j.progress ?? null,
+  backupId: j.status === 'completed' ? j.backupId : null,
+  attempts: j.attempts,
+  error: j.lastError,
+  createdAt: j.createdAt.toISOString(),
+  finishedAt: j.finishedAt?.toISOString() ?? null,
 });
 
 export const vaultBackupRoutes: FastifyPluginAsyncTypebox<{ wake?: () => void }> = async (app, opts) => {
-  const deps = () => ({ db: app.db, log: app.log.child({ module: 'vault-backup' }), clock: app.clock, config: app.config });
-
-  app.post('/schemas/:schemaId/backups', {
-    schema: {
-      tags: ['backups'], summary: 'Back up the schema now from the vault with the stored credentials (202 + job id)', security: [{ session: [] }],
-      params: Type.Object({ schemaId: Type.String({ pattern: '^[0-9]{1,18}$' }) }),
-      // no body = the defaults (history on, icons and issue references off)
-      body: Type.Union([Type.Null(), Type.Object({ history: Type.Optional(Type.Boolean()), icons: Type.Optional(Type.Boolean()), issueRefs: Type.Optional(Type.Boolean()) }, { additionalProperties: false })]),
-      response: { 202: Type.Object({ jobId: Type.String(), status: Type.String() }), 400: ErrorResponse, 401: ErrorResponse, 403: ErrorResponse, 409: ErrorResponse },
-    },
-  }, async (request, reply) => {
-    const auth = requireAuth(request);
-    const job = await requestVaultBackup(deps(), auth.siteId, { schemaId: request.params.schemaId, actor: auth.email, ...(request.body ? { options: request.body } : {}) });
-    opts.wake?.();
-    return reply.code(202).header('location', `/api/v1/backup-jobs/${job.id}`).send({ jobId: job.id, status: job.status });
+  const deps = () => ({
+    db: app.db,
+    log: app.log.child({ module: 'vault-backup' }),
+    clock: app.clock,
+    config: app.config,
   });
 
-  app.get('/backup-jobs/:jobId', {
-    schema: {
-      tags: ['backups'], summary: 'A vault-side backup job: status, progress, the completed backup', security: [{ session: [] }],
-      params: Type.Object({ jobId: Type.String() }), response: { 200: JobView, 401: ErrorResponse, 404: ErrorResponse },
+  app.post(
+    '/schemas/:schemaId/backups',
+    {
+      schema: {
+        tags: ['backups'],
+        summary: 'Back up the schema now from the vault with the stored credentials (202 + job id)',
+        security: [{ session: [] }],
+        params: Type.Object({ schemaId: Type.String({ pattern: '^[0-9]{1,18}$' }) }),
+        // no body = the defaults (history on, icons and issue references off)
+        body: Type.Union([
+          Type.Null(),
+          Type.Object(
+            {
+              history: Type.Optional(Type.Boolean()),
+              icons: Type.Optional(Type.Boolean()),
+              issueRefs: Type.Optional(Type.Boolean()),
+            },
+            { additionalProperties: false },
+          ),
+        ]),
+        response: {
+          202: Type.Object({ jobId: Type.String(), status: Type.String() }),
+          400: ErrorResponse,
+          401: ErrorResponse,
+          403: ErrorResponse,
+          409: ErrorResponse,
+        },
+      },
     },
-  }, async (request) => view(await getVaultBackupJob(app.db, requireAuth(request).siteId, request.params.jobId)));
+    async (request, reply) => {
+      const auth = requireAuth(request);
+      const job = await requestVaultBackup(deps(), auth.siteId, {
+        schemaId: request.params.schemaId,
+        actor: auth.email,
+        ...(request.body ? { options: request.body } : {}),
+      });
+      opts.wake?.();
+      return reply
+        .code(202)
+        .header('location', `/api/v1/backup-jobs/${job.id}`)
+        .send({ jobId: job.id, status: job.status });
+    },
+  );
+
+  app.get(
+    '/backup-jobs/:jobId',
+    {
+      schema: {
+        tags: ['backups'],
+        summary: 'A vault-side backup job: status, progress, the completed backup',
+        security: [{ session: [] }],
+        params: Type.Object({ jobId: Type.String() }),
+        response: { 200: JobView, 401: ErrorResponse, 404: ErrorResponse },
+      },
+    },
+    async (request) => view(await getVaultBackupJob(app.db, requireAuth(request).siteId, request.params.jobId)),
+  );
 };

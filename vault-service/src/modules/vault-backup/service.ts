@@ -28,17 +28,39 @@ export interface VaultBackupDeps {
   config: Pick<Config, 'encryptionKeys' | 'allowInsecureSiteUrls' | 'allowedSiteHosts'>;
 }
 
-export async function requestVaultBackup(deps: VaultBackupDeps, siteId: string, input: {
-  schemaId: string; actor: string; options?: Partial<VaultBackupJob['options']>;
-}): Promise<VaultBackupJob> {
+export async function requestVaultBackup(
+  deps: VaultBackupDeps,
+  siteId: string,
+  input: {
+    schemaId: string;
+    actor: string;
+    options?: Partial<VaultBackupJob['options']>;
+  },
+): Promise<VaultBackupJob> {
   if (!/^[0-9]{1,18}$/.test(input.schemaId)) throw new ValidationError('schemaId must be a numeric Assets id');
-  const creds = await loadCredentials(deps.db, deps.config.encryptionKeys, siteId, ASSETS_API_PURPOSE) as SiteAssetsCredentials | undefined;
+  const creds = (await loadCredentials(deps.db, deps.config.encryptionKeys, siteId, ASSETS_API_PURPOSE)) as
+    SiteAssetsCredentials | undefined;
   if (!creds) throw new ConflictError('No Assets API credentials are stored for this site', { code: 'no_credentials' });
-  if (!creds.vaultBackupsEnabled) throw new ConflictError('Vault-side backups are switched off for this site', { code: 'vault_backups_disabled' });
-  const options = { history: input.options?.history ?? true, icons: input.options?.icons ?? false, issueRefs: input.options?.issueRefs ?? false };
+  if (!creds.vaultBackupsEnabled)
+    throw new ConflictError('Vault-side backups are switched off for this site', { code: 'vault_backups_disabled' });
+  const options = {
+    history: input.options?.history ?? true,
+    icons: input.options?.icons ?? false,
+    issueRefs: input.options?.issueRefs ?? false,
+  };
   return deps.db.transaction().execute(async (trx) => {
-    const job = await insertJob(trx, siteId, { schemaId: input.schemaId, options, requestedBy: input.actor, now: deps.clock.now() });
-    await insertAuditEvent(trx, siteId, { actor: input.actor, action: 'backup.vault_requested', target: job.id, details: { schemaId: input.schemaId, options } });
+    const job = await insertJob(trx, siteId, {
+      schemaId: input.schemaId,
+      options,
+      requestedBy: input.actor,
+      now: deps.clock.now(),
+    });
+    await insertAuditEvent(trx, siteId, {
+      actor: input.actor,
+      action: 'backup.vault_requested',
+      target: job.id,
+      details: { schemaId: input.schemaId, options },
+    });
     return job;
   });
 }
@@ -69,7 +91,11 @@ export interface VaultBackupWorker {
  * One attempt of a claimed job; resolves to the completed backup id. A failed attempt leaves its
  * partial backup and the last saved cursor in the job, and the next attempt continues from there.
  */
-export async function runVaultBackupAttempt(deps: VaultBackupDeps, job: VaultBackupJob, worker: VaultBackupWorker): Promise<string> {
+export async function runVaultBackupAttempt(
+  deps: VaultBackupDeps,
+  job: VaultBackupJob,
+  worker: VaultBackupWorker,
+): Promise<string> {
   const partial = job.backupId ? await findBackup(deps.db, job.siteId, job.backupId) : undefined;
   // an earlier attempt completed it and died before it could say so
   if (partial?.status === 'completed') return partial.id;
@@ -78,8 +104,16 @@ export async function runVaultBackupAttempt(deps: VaultBackupDeps, job: VaultBac
   });
   if (!access.vaultBackupsEnabled) throw new PermanentJobError('Vault-side backups are switched off for this site');
 
-  const renewLease = async (update: { progress?: unknown; checkpoint?: { backupId: string; cursor: BackupCursor | null } }) => {
-    const held = await touchJob(deps.db, job.id, { workerId: worker.id, now: deps.clock.now(), lockMs: worker.lockMs, ...update });
+  const renewLease = async (update: {
+    progress?: unknown;
+    checkpoint?: { backupId: string; cursor: BackupCursor | null };
+  }) => {
+    const held = await touchJob(deps.db, job.id, {
+      workerId: worker.id,
+      now: deps.clock.now(),
+      lockMs: worker.lockMs,
+      ...update,
+    });
     if (!held) throw new JobLeaseLostError('Another runner took this vault backup job over');
   };
   const resume = partial && job.cursor ? { backup: partial, cursor: job.cursor } : undefined;
@@ -87,18 +121,30 @@ export async function runVaultBackupAttempt(deps: VaultBackupDeps, job: VaultBac
   if (partial && !resume) await deleteBackup(deps.db, job.siteId, partial.id);
   let lastTouch = 0;
   const captured = await captureLiveSnapshot(deps.db, {
-    access, schemaId: job.schemaId, kind: 'manual', options: job.options, openedBy: `vaultjob_${job.id}_${job.attempts}`,
+    access,
+    schemaId: job.schemaId,
+    kind: 'manual',
+    options: job.options,
+    openedBy: `vaultjob_${job.id}_${job.attempts}`,
     // a resumed snapshot keeps the start of the attempt that opened it
     startedAt: resume?.backup.startedAt ?? deps.clock.now(),
     ...(resume ? { resumeFrom: { backupId: resume.backup.id, cursor: resume.cursor } } : {}),
-    onBackupRow: (id) => renewLease({ checkpoint: { backupId: id, cursor: null }, progress: { phase: 'structure', objects: 0 } }),
-    checkpoint: { intervalMs: worker.checkpointIntervalMs, save: (backupId, cursor) => renewLease({ checkpoint: { backupId, cursor } }) },
+    onBackupRow: (id) =>
+      renewLease({ checkpoint: { backupId: id, cursor: null }, progress: { phase: 'structure', objects: 0 } }),
+    checkpoint: {
+      intervalMs: worker.checkpointIntervalMs,
+      save: (backupId, cursor) => renewLease({ checkpoint: { backupId, cursor } }),
+    },
     onProgress: (p) => {
       const t = Date.now();
       if (t - lastTouch < 1000 && p.phase !== 'done') return;
       lastTouch = t;
-      void touchJob(deps.db, job.id, { workerId: worker.id, now: deps.clock.now(), lockMs: worker.lockMs, progress: p })
-        .catch((err: unknown) => deps.log.warn({ err, jobId: job.id }, 'vault backup progress not saved'));
+      void touchJob(deps.db, job.id, {
+        workerId: worker.id,
+        now: deps.clock.now(),
+        lockMs: worker.lockMs,
+        progress: p,
+      }).catch((err: unknown) => deps.log.warn({ err, jobId: job.id }, 'vault backup progress not saved'));
     },
     ...(worker.signal ? { signal: worker.signal } : {}),
   });
@@ -106,9 +152,14 @@ export async function runVaultBackupAttempt(deps: VaultBackupDeps, job: VaultBac
   // completion (verification and materialisation) must not race a runner that took the job over
   await renewLease({});
   try {
-    await completeBackup({ db: deps.db, log: deps.log, clock: deps.clock, config: deps.config }, {
-      backupId: captured.backupId, manifest: captured.manifest, actor: job.requestedBy,
-    });
+    await completeBackup(
+      { db: deps.db, log: deps.log, clock: deps.clock, config: deps.config },
+      {
+        backupId: captured.backupId,
+        manifest: captured.manifest,
+        actor: job.requestedBy,
+      },
+    );
   } catch (err) {
     // stored chunks that disagree with the manifest cannot be continued: the next attempt starts afresh
     if (err instanceof SnapshotIntegrityError) await deleteBackup(deps.db, job.siteId, captured.backupId);
@@ -121,14 +172,24 @@ export async function runVaultBackupAttempt(deps: VaultBackupDeps, job: VaultBac
  * Ends a job that will not be tried again: its partial backup goes, the job records the reason, and
  * the failure is audited, in one transaction. False (nothing changed) when another runner holds the job.
  */
-export async function failVaultBackupJob(deps: Pick<VaultBackupDeps, 'db' | 'clock'>, job: VaultBackupJob, workerId: string, error: string): Promise<boolean> {
+export async function failVaultBackupJob(
+  deps: Pick<VaultBackupDeps, 'db' | 'clock'>,
+  job: VaultBackupJob,
+  workerId: string,
+  error: string,
+): Promise<boolean> {
   return deps.db.transaction().execute(async (trx) => {
     const held = await lockHeldJob(trx, job.id, workerId);
     if (!held) return false;
     const partial = held.backupId ? await findBackup(trx, job.siteId, held.backupId) : undefined;
     if (partial?.status === 'uploading') await deleteBackup(trx, job.siteId, partial.id);
     await finishJob(trx, job.id, { workerId, now: deps.clock.now(), status: 'failed', backupId: null, error });
-    await insertAuditEvent(trx, job.siteId, { actor: 'system', action: 'backup.vault_failed', target: job.id, details: { schemaId: job.schemaId, error } });
+    await insertAuditEvent(trx, job.siteId, {
+      actor: 'system',
+      action: 'backup.vault_failed',
+      target: job.id,
+      details: { schemaId: job.schemaId, error },
+    });
     return true;
   });
 }

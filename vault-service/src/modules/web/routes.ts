@@ -17,7 +17,8 @@ const ASSETS = [
 
 // Scripts and styles only from the vault itself; no framing (clickjacking of the sign-out button).
 const SECURITY_HEADERS = {
-  'content-security-policy': "default-src 'self'; frame-ancestors 'none'; form-action 'self' https: http:; base-uri 'none'",
+  'content-security-policy':
+    "default-src 'self'; frame-ancestors 'none'; form-action 'self' https: http:; base-uri 'none'",
   'x-content-type-options': 'nosniff',
   'referrer-policy': 'same-origin',
   'cache-control': 'no-cache',
@@ -27,6 +28,7 @@ export async function webRoutes(app: FastifyInstance): Promise<void> {
   for (const asset of ASSETS) {
     const body = readFileSync(path.join(webDir, asset.file));
     app.get(asset.url, { schema: { hide: true } }, async (_request, reply) =>
-      reply.headers(SECURITY_HEADERS).type(asset.type).send(body));
+      reply.headers(SECURITY_HEADERS).type(asset.type).send(body),
+    );
   }
 }
