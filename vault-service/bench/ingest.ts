@@ -6,6 +6,7 @@
  */
 import { sql } from 'kysely';
 import pino from 'pino';
+import { systemClock } from '../src/clock.js';
 import { createSearchIndexer } from '../src/jobs/search-indexer.js';
 import { completeBenchBackup, createBenchDatabase, rssSampler, seedBackup, writeSnapshot } from './common.js';
 
@@ -30,7 +31,7 @@ try {
     `ingest (verify + load + b-tree indexes) of ${objects} objects: ${seconds.toFixed(1)} s, ${Math.round(objects / seconds)} objects/s, peak RSS ${rss.stop()} MB`,
   );
   t = performance.now();
-  const indexer = createSearchIndexer({ db: bench.db, log: pino({ level: 'warn' }), now: () => new Date() });
+  const indexer = createSearchIndexer({ db: bench.db, log: pino({ level: 'warn' }), clock: systemClock });
   if (!(await indexer.runOnce())) throw new Error('the search indexer found nothing to index');
   const indexSeconds = (performance.now() - t) / 1000;
   console.log(

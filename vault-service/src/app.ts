@@ -26,11 +26,13 @@ import type { Config } from './config.js';
 import { createDatabase } from './db/index.js';
 import { migrateToLatest } from './db/migrate.js';
 import type { DB } from './db/types.js';
+import { forModule, type VaultDeps } from './deps.js';
 import { createEmailOutboxWorker, type EmailOutboxWorker } from './jobs/email-outbox-worker.js';
 import { createHousekeeping, PROCESSED_WEBHOOK_RETENTION_MS, type HousekeepingTask } from './jobs/housekeeping.js';
 import { createSearchIndexer, type SearchIndexer } from './jobs/search-indexer.js';
 import { createVaultBackupRunner } from './jobs/vault-backup-runner.js';
 import { createLogger } from './logger.js';
+import * as backupStore from './modules/backup-store/index.js';
 import { pruneProcessedWebhooks } from './modules/forge-events/repository.js';
 import { forgeEventRoutes } from './modules/forge-events/routes.js';
 import type { ForgeEventExtensions } from './modules/forge-events/service.js';
@@ -44,11 +46,9 @@ import { diffRoutes } from './modules/diff/routes.js';
 import { vaultBackupRoutes } from './modules/vault-backup/routes.js';
 import { applyAllRetentionPolicies } from './modules/retention/service.js';
 import { healthRoutes } from './modules/health/routes.js';
-import { deleteAbandonedUploads, deleteBackup } from './modules/ingest/repository.js';
 import { ingestRoutes } from './modules/ingest/routes.js';
 import { trustedUserRoutes } from './modules/trusted-users/routes.js';
 import { webRoutes } from './modules/web/routes.js';
-import { dropOrphanBrowseSchemas, queueRebuildOfLostBrowseTables } from './modules/browse/storage.js';
 import { registerCsrf } from './plugins/csrf.js';
 import { registerErrorHandler } from './plugins/error-handler.js';
 import { registerSessions } from './plugins/session.js';
@@ -77,6 +77,8 @@ declare module 'fastify' {
     config: Config;
     db: Kysely<DB>;
     clock: Clock;
+    /** What route handlers pass to services (deps.ts). */
+    deps: VaultDeps;
     workers: {
       emailOutbox: EmailOutboxWorker | undefined;
       vaultBackups?: { wake(): void; runOnce(): Promise<boolean> } | undefined;
@@ -85,9 +87,9 @@ declare module 'fastify' {
   }
 }
 
-export async function buildApp(config: Config, deps: AppDeps = {}): Promise<VaultApp> {
+export async function buildApp(config: Config, appDeps: AppDeps = {}): Promise<VaultApp> {
   // 2. logger
-  const logger = deps.logger ?? createLogger(config);
+  const logger = appDeps.logger ?? createLogger(config);
   const app = Fastify<RawServerDefault, IncomingMessage, ServerResponse, FastifyBaseLogger>({
     loggerInstance: logger,
     genReqId: () => randomUUID(),
@@ -101,11 +103,11 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Vaul
 
   // 1. config
   app.decorate('config', config);
-  app.decorate('clock', deps.clock ?? systemClock);
+  app.decorate('clock', appDeps.clock ?? systemClock);
 
   // 3. database
   let ownedDb: { close(): Promise<void> } | undefined;
-  let db = deps.db;
+  let db = appDeps.db;
   if (!db) {
     const opened = await createDatabase(config, logger.child({ module: 'db' }));
     ownedDb = opened;
@@ -120,6 +122,8 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Vaul
       throw err;
     }
   }
+  const deps: VaultDeps = { db, log: logger, clock: app.clock, config };
+  app.decorate('deps', deps);
 
   // 4. cross-cutting
   registerErrorHandler(app);
@@ -157,26 +161,24 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Vaul
   await app.register(authRoutes, { loginRateLimitPerMinute: config.loginRateLimitPerMinute });
   // Extension point: modules handling Forge events (e.g. backups → onBackupDeleted) add their hook here.
   const forgeEventExtensions: ForgeEventExtensions = {
-    onBackupDeleted: async (trx, { siteId, backupId }) => ({ deleted: await deleteBackup(trx, siteId, backupId) }),
-    ...deps.forgeEvents,
+    onBackupDeleted: async (trx, { siteId, backupId }) => ({
+      deleted: await backupStore.deleteBackup(trx, siteId, backupId),
+    }),
+    ...appDeps.forgeEvents,
   };
   await app.register(forgeEventRoutes, { prefix: '/api/v1/forge', extensions: forgeEventExtensions });
-  // builds search indexes after completions (started with the other workers below)
-  const searchIndexer = config.workersEnabled
-    ? createSearchIndexer({ db, log: logger.child({ module: 'search-indexer' }), now: () => app.clock.now() })
-    : undefined;
-  await app.register(ingestRoutes, { prefix: '/api/v1/forge', onBrowseBuilt: () => searchIndexer?.wake() });
+  // vault-side backup jobs and search indexes after completions (started with the other workers below); routes wake them
+  const searchIndexer = config.workersEnabled ? createSearchIndexer(forModule(deps, 'search-indexer')) : undefined;
+  const vaultBackups = config.workersEnabled ? createVaultBackupRunner(forModule(deps, 'vault-backup')) : undefined;
+  app.decorate('workers', { emailOutbox: undefined, vaultBackups, searchIndexer });
+  await app.register(ingestRoutes, { prefix: '/api/v1/forge' });
   await app.register(trustedUserRoutes, { prefix: '/api/v1' });
   await app.register(backupRoutes, { prefix: '/api/v1' });
   await app.register(browseRoutes, { prefix: '/api/v1' });
   await app.register(exportRoutes, { prefix: '/api/v1' });
   await app.register(retentionRoutes, { prefix: '/api/v1' });
   await app.register(credentialRoutes, { prefix: '/api/v1' });
-  // vault-side backup jobs (started with the other workers below); the route wakes it when a job is queued
-  const vaultBackups = config.workersEnabled
-    ? createVaultBackupRunner({ db, log: logger.child({ module: 'vault-backup' }), clock: app.clock, config })
-    : undefined;
-  await app.register(vaultBackupRoutes, { prefix: '/api/v1', wake: () => vaultBackups?.wake() });
+  await app.register(vaultBackupRoutes, { prefix: '/api/v1' });
   await app.register(diffRoutes, { prefix: '/api/v1' });
   await app.register(webRoutes);
 
@@ -193,21 +195,17 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Vaul
     },
     {
       name: 'abandoned_backup_upload',
-      run: (now) => deleteAbandonedUploads(db, new Date(now.getTime() - config.backupUploadExpiryHours * 3_600_000)),
+      run: (now) =>
+        backupStore.deleteAbandonedUploads(db, new Date(now.getTime() - config.backupUploadExpiryHours * 3_600_000)),
     },
-    { name: 'backup_retention', run: (now) => applyAllRetentionPolicies(db, now) },
-    { name: 'lost_browse_tables', run: () => queueRebuildOfLostBrowseTables(db) },
-    { name: 'orphan_browse_schemas', run: () => dropOrphanBrowseSchemas(db) },
+    { name: 'backup_retention', run: (now) => applyAllRetentionPolicies(deps, now) },
+    { name: 'lost_browse_tables', run: () => backupStore.queueRebuildOfLostBrowseTables(db) },
+    { name: 'orphan_browse_schemas', run: () => backupStore.dropOrphanBrowseSchemas(db) },
   ];
   const housekeeping = config.workersEnabled
-    ? createHousekeeping({
-        intervalMs: 3_600_000,
-        log: logger.child({ module: 'housekeeping' }),
-        tasks: housekeepingTasks,
-        now: () => app.clock.now(),
-      })
+    ? createHousekeeping(forModule(deps, 'housekeeping'), { intervalMs: 3_600_000, tasks: housekeepingTasks })
     : undefined;
-  app.decorate('workers', { emailOutbox, vaultBackups, searchIndexer });
+  app.workers.emailOutbox = emailOutbox;
   app.addHook('onReady', async () => {
     emailOutbox?.start();
     housekeeping?.start();

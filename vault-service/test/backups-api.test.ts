@@ -266,10 +266,9 @@ describe('schemas and backups API', () => {
   });
 
   it('refuses to delete a backup while a restore reads it (restore_job contract), then deletes it', async () => {
-    // the restore module's table as the hook expects it: backup_id + status ('queued' | 'running' = in use)
-    await sql`create table restore_job (id uuid primary key default gen_random_uuid(), backup_id uuid not null, status text not null)`.execute(
-      testDb.db,
-    );
+    // the restore module's table as the backup store expects it: backup_id + status ('pending' | 'in_progress' = in use)
+    await sql`create table restore_job (id uuid primary key default gen_random_uuid(), backup_id uuid not null,
+      status text not null check (status in ('pending', 'in_progress', 'completed', 'error')))`.execute(testDb.db);
     await seedBackup(sites.a.siteId, 'restoring', {
       schemaId: '2',
       kind: 'manual',
@@ -277,7 +276,7 @@ describe('schemas and backups API', () => {
     });
     const job = await sql<{
       id: string;
-    }>`insert into restore_job (backup_id, status) values (${ids['restoring']!}::uuid, 'running') returning id`.execute(
+    }>`insert into restore_job (backup_id, status) values (${ids['restoring']!}::uuid, 'in_progress') returning id`.execute(
       testDb.db,
     );
     const del = () =>

@@ -22,18 +22,18 @@ import pino from 'pino';
 import { systemClock } from '../src/clock.js';
 import { withClientTransaction } from '../src/db/client-transaction.js';
 import { createSearchIndexer } from '../src/jobs/search-indexer.js';
-import { attributesJson } from '../src/modules/browse/browse-chunk.js';
+import { attributesJson } from '../src/modules/backup-store/browse-chunk.js';
 import { listObjects } from '../src/modules/browse/service.js';
 import {
   browseDb,
   browseSchemaName,
   createBrowseTables,
   dropOrphanBrowseSchemas,
-  markBrowseTablesLost,
   queueRebuildOfLostBrowseTables,
-} from '../src/modules/browse/storage.js';
+} from '../src/modules/backup-store/browse-tables.js';
+import { markBrowseTablesLost } from '../src/modules/backup-store/repository.js';
 import { deleteBackupOfSite, listBackups } from '../src/modules/backups/service.js';
-import { deleteBackup, findBackupForUpload } from '../src/modules/ingest/repository.js';
+import { deleteBackup, findBackupForUpload } from '../src/modules/backup-store/index.js';
 import { csvField, prepareExport } from '../src/modules/export/service.js';
 import { completeBackup } from '../src/modules/ingest/service.js';
 import { parseCsv } from './helpers/csv.js';
@@ -369,7 +369,7 @@ describe('per-backup browse storage', () => {
     const id = await storedBackup();
     await completeBackup(deps(), { backupId: id, manifest });
     expect(await schemaExists(id)).toBe(true);
-    await deleteBackupOfSite(testDb.db, siteId, id, 'admin@storage.test');
+    await deleteBackupOfSite({ db: testDb.db }, siteId, id, 'admin@storage.test');
     expect(await schemaExists(id)).toBe(false);
     expect(await testDb.db.selectFrom('backup').select('id').where('id', '=', id).executeTakeFirst()).toBeUndefined();
   });
@@ -446,7 +446,7 @@ describe('per-backup browse storage', () => {
     const id = await storedBackup();
     await completeBackup(deps(), { backupId: id, manifest });
     const before = await browseRows(id);
-    const indexer = createSearchIndexer({ db: testDb.db, log, now: () => new Date() });
+    const indexer = createSearchIndexer({ db: testDb.db, log, clock: systemClock });
     while (await indexer.runOnce()) {
       /* every completed backup of this suite */
     }
@@ -456,7 +456,7 @@ describe('per-backup browse storage', () => {
       .where('id', '=', id)
       .executeTakeFirstOrThrow();
     expect(indexed.search_indexed_at).toBeInstanceOf(Date);
-    const row = (await listBackups(testDb.db, siteId, manifest.schema.id, {})).find((b) => b.id === id);
+    const row = (await listBackups({ db: testDb.db }, siteId, manifest.schema.id, {})).find((b) => b.id === id);
     expect(row).toMatchObject({ browse: 'ready', search: 'indexed' });
     const plan = await withSeqScanOff(
       `select seq from ${browseSchemaName(id)}.browse_object where search_text like '%${objects[7]!.objectKey.toLowerCase()}%'`,
@@ -470,14 +470,14 @@ describe('per-backup browse storage', () => {
       .set({ browse_built_at: null, search_indexed_at: null })
       .where('id', '=', id)
       .execute();
-    await expect(listObjects(testDb.db, siteId, id, {})).rejects.toMatchObject({
+    await expect(listObjects({ db: testDb.db }, siteId, id, {})).rejects.toMatchObject({
       code: 'browse_pending',
       statusCode: 409,
     });
     expect(await indexer.runOnce()).toBe(true);
     expect(await browseRows(id)).toEqual(before);
     const q = objects[11]!.label;
-    const found = await listObjects(testDb.db, siteId, id, { q });
+    const found = await listObjects({ db: testDb.db }, siteId, id, { q });
     expect(found.items.map((i) => i.id)).toEqual(
       objects
         .filter((o) =>
@@ -515,20 +515,20 @@ describe('per-backup browse storage', () => {
       await sql`truncate ${sql.id(browseSchemaName(id), table)}`.execute(testDb.db);
     }
     expect(await queueRebuildOfLostBrowseTables(testDb.db)).toBe(1);
-    await expect(listObjects(testDb.db, siteId, id, {})).rejects.toMatchObject({ code: 'browse_pending' });
-    const indexer = createSearchIndexer({ db: testDb.db, log, now: () => new Date() });
+    await expect(listObjects({ db: testDb.db }, siteId, id, {})).rejects.toMatchObject({ code: 'browse_pending' });
+    const indexer = createSearchIndexer({ db: testDb.db, log, clock: systemClock });
     while (await indexer.runOnce()) {
       /* rebuilds it */
     }
     expect(await browseRows(id)).toEqual(before);
-    expect((await listObjects(testDb.db, siteId, id, { limit: 500 })).items).toHaveLength(objects.length);
+    expect((await listObjects({ db: testDb.db }, siteId, id, { limit: 500 })).items).toHaveLength(objects.length);
     // a check that saw the loss before this rebuild does not queue another one
     expect(await markBrowseTablesLost(testDb.db, id, firstBuiltAt)).toBe(false);
     expect(await builtAt(id)).not.toBeNull();
 
     // noticed on access too, without waiting for housekeeping
     await sql`truncate ${sql.id(browseSchemaName(id), 'browse_state')}`.execute(testDb.db);
-    await expect(listObjects(testDb.db, siteId, id, {})).rejects.toMatchObject({
+    await expect(listObjects({ db: testDb.db }, siteId, id, {})).rejects.toMatchObject({
       code: 'browse_pending',
       statusCode: 409,
     });

@@ -199,17 +199,18 @@ describe('processed webhook retention', () => {
       ])
       .execute();
     const logs = captureLogs('info');
-    const housekeeping = createHousekeeping({
-      intervalMs: 3_600_000,
-      log: logs.logger,
-      now: () => now,
-      tasks: [
-        {
-          name: 'processed_webhook',
-          run: (at) => pruneProcessedWebhooks(testDb.db, new Date(at.getTime() - PROCESSED_WEBHOOK_RETENTION_MS)),
-        },
-      ],
-    });
+    const housekeeping = createHousekeeping(
+      { log: logs.logger, clock: { now: () => now } },
+      {
+        intervalMs: 3_600_000,
+        tasks: [
+          {
+            name: 'processed_webhook',
+            run: (at) => pruneProcessedWebhooks(testDb.db, new Date(at.getTime() - PROCESSED_WEBHOOK_RETENTION_MS)),
+          },
+        ],
+      },
+    );
     await housekeeping.runOnce();
     const left = await testDb.db.selectFrom('processed_webhook').select('webhook_id').execute();
     expect(left.map((r) => r.webhook_id)).toEqual(['msg_recent']);

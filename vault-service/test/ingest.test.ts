@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import type { SnapshotManifest } from '@assets-vault/shared/snapshot';
 import { sql } from 'kysely';
 import { signWebhook } from '@assets-vault/shared/webhooks';
-import { deleteAbandonedUploads } from '../src/modules/ingest/repository.js';
+import { deleteAbandonedUploads } from '../src/modules/backup-store/index.js';
 import { startTestApp, testConfig, TEST_WEBHOOK_SECRET, type TestApp } from './helpers/app.js';
 import { countAllRows, createTestDatabase, type TestDatabase } from './helpers/db.js';
 import { fixtureSnapshot, type TestSnapshot } from './helpers/snapshot.js';

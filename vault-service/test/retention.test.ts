@@ -72,7 +72,7 @@ describe('retention', () => {
   it('removes exactly the backups outside the policy and audits each', async () => {
     const now = new Date('2026-11-25T00:00:00.000Z');
     const deleted = await applyRetention(
-      testDb.db,
+      { db: testDb.db },
       siteId,
       { keepManual: 2, keepScheduled: null, maxAgeDays: 90 },
       now,
@@ -94,17 +94,17 @@ describe('retention', () => {
     }
     // applying again changes nothing
     expect(
-      await applyRetention(testDb.db, siteId, { keepManual: 2, keepScheduled: null, maxAgeDays: 90 }, now),
+      await applyRetention({ db: testDb.db }, siteId, { keepManual: 2, keepScheduled: null, maxAgeDays: 90 }, now),
     ).toEqual([]);
   });
 
   it('keepScheduled counts per schema; no limits remove nothing', async () => {
     const now = new Date('2026-11-25T00:00:00.000Z');
     expect(
-      await applyRetention(testDb.db, siteId, { keepManual: null, keepScheduled: null, maxAgeDays: null }, now),
+      await applyRetention({ db: testDb.db }, siteId, { keepManual: null, keepScheduled: null, maxAgeDays: null }, now),
     ).toEqual([]);
     const deleted = await applyRetention(
-      testDb.db,
+      { db: testDb.db },
       siteId,
       { keepManual: null, keepScheduled: 1, maxAgeDays: null },
       now,
@@ -117,7 +117,7 @@ describe('retention', () => {
       .insertInto('retention_policy')
       .values({ site_id: otherSiteId, keep_manual: null, keep_scheduled: null, max_age_days: 30 })
       .execute();
-    expect(await applyAllRetentionPolicies(testDb.db, new Date('2026-11-25T00:00:00.000Z'))).toBe(1);
+    expect(await applyAllRetentionPolicies({ db: testDb.db }, new Date('2026-11-25T00:00:00.000Z'))).toBe(1);
     const left = await testDb.db.selectFrom('backup').select('id').where('site_id', '=', otherSiteId).execute();
     expect(left.map((r) => r.id).sort()).toEqual([ids.b2, ids.b9].sort());
   });
@@ -154,7 +154,7 @@ describe('retention', () => {
       // an admin's save in progress holds the policy row
       await findRetentionPolicy(trx, siteId, { forUpdate: true });
       run = applyRetention(
-        testDb.db,
+        { db: testDb.db },
         siteId,
         { keepManual: 1, keepScheduled: null, maxAgeDays: null },
         new Date('2026-11-25T00:00:00.000Z'),

@@ -73,7 +73,7 @@ describe('tenant isolation', () => {
     expect(await findTrustedUserByEmail(testDb.db, a.siteId, `only.${siteB.cloudId}@example.com`)).toBeUndefined();
     const listed = await listTrustedUsers(testDb.db, a.siteId);
     expect(listed.map((u) => u.email).sort()).toEqual([`only.${siteA.cloudId}@example.com`, shared]);
-    await expect(getTrustedUser(testDb.db, a.siteId, b.userId)).rejects.toBeInstanceOf(NotFoundError);
+    await expect(getTrustedUser({ db: testDb.db }, a.siteId, b.userId)).rejects.toBeInstanceOf(NotFoundError);
   });
 
   it('trusted_user: writes with another site id change nothing', async () => {

@@ -2,7 +2,7 @@
  * Periodic clean-up that keeps tables small: each task runs once per interval on every replica
  * (the deletes are idempotent, so replicas doing the same work at once is harmless).
  */
-import type { Log } from '../logger.js';
+import type { VaultDeps } from '../deps.js';
 import { createPoller, type Poller } from './poller.js';
 
 export interface HousekeepingTask {
@@ -15,26 +15,23 @@ export interface HousekeepingTask {
  * older than this fails the timestamp check anyway. */
 export const PROCESSED_WEBHOOK_RETENTION_MS = 7 * 24 * 3_600_000;
 
-export function createHousekeeping(options: {
-  intervalMs: number;
-  log: Log;
-  tasks: HousekeepingTask[];
-  now?: () => Date;
-}): Poller & { runOnce(): Promise<void> } {
-  const now = options.now ?? (() => new Date());
+export function createHousekeeping(
+  deps: Pick<VaultDeps, 'log' | 'clock'>,
+  options: { intervalMs: number; tasks: HousekeepingTask[] },
+): Poller & { runOnce(): Promise<void> } {
   async function runOnce(): Promise<void> {
     for (const task of options.tasks) {
       try {
-        const removed = await task.run(now());
-        if (removed > 0) options.log.info({ task: task.name, removed }, 'housekeeping removed rows');
+        const removed = await task.run(deps.clock.now());
+        if (removed > 0) deps.log.info({ task: task.name, removed }, 'housekeeping removed rows');
       } catch (err) {
-        options.log.warn({ err, task: task.name }, 'housekeeping task failed');
+        deps.log.warn({ err, task: task.name }, 'housekeeping task failed');
       }
     }
   }
   const poller = createPoller({
     intervalMs: options.intervalMs,
-    log: options.log,
+    log: deps.log,
     tick: async () => {
       await runOnce();
       return false; // then wait a full interval

@@ -2,8 +2,8 @@ import type { ColumnType } from 'kysely';
 
 /**
  * A completed backup materialised for browsing. Each backup has its own Postgres schema
- * (`backup_<id without dashes>`, see modules/browse/storage.ts) holding these five tables; query them
- * through `browseDb(db, backupId)`, never on the default schema.
+ * (`backup_<id without dashes>`, see modules/backup-store/browse-tables.ts) holding these tables; only
+ * the backup store queries them, through `browseDb(db, backupId)`, never on the default schema.
  */
 export interface BrowseObjectTypeTable {
   id: string;

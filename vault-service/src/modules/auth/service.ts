@@ -12,11 +12,8 @@
  *   and idle expiries. Each login creates a new token and deletes the session the browser had.
  */
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
-import type { Kysely } from 'kysely';
-import type { FastifyBaseLogger } from 'fastify';
 import { AppError, NotFoundError, ValidationError } from '@assets-vault/shared/errors';
-import type { Clock } from '../../clock.js';
-import type { DB } from '../../db/types.js';
+import type { VaultDeps } from '../../deps.js';
 import type { LoginProvider } from '../../db/tables/session.js';
 import { insertAuditEvent } from '../audit/repository.js';
 import { findSiteByUrl } from '../sites/repository.js';
@@ -41,15 +38,10 @@ export interface AuthSettings {
   sitePolicy: SiteUrlPolicy;
 }
 
-export interface AuthServiceDeps {
-  db: Kysely<DB>;
-  clock: Clock;
-  log: FastifyBaseLogger;
-  oidc: OidcClients;
-  settings: AuthSettings;
-}
+/** The app's deps plus what only logins need: the OIDC clients (their discovery is cached) and the settings. */
+export type AuthServiceDeps = Pick<VaultDeps, 'db' | 'clock' | 'log'> & { oidc: OidcClients; settings: AuthSettings };
 
-/** `request.auth` on every `/api/v1/*` route except the signed `/api/v1/forge/*`. */
+/** `request.auth` on every route of the session API (`/api/v1/*`). */
 export interface AuthContext {
   siteId: string;
   trustedUserId: string;

@@ -1,7 +1,7 @@
 /**
  * Snapshots the live schema from the vault itself, with the site's stored Assets credentials: the
- * shared backup engine writes its chunks straight into `backup_chunk` of a backup row that stays
- * `uploading` (invisible to browsing and restore) until the caller completes or drops it.
+ * shared backup engine writes its chunks into the backup store, in a backup that stays `uploading`
+ * (invisible to browsing and restore) until the caller completes or drops it.
  * Used by the vault-side "Backup now" job (which checkpoints and resumes) and by the diff against the
  * live schema (one go).
  */
@@ -16,13 +16,12 @@ import {
 } from '@assets-vault/shared/backup';
 import type { ChunkSink, SnapshotManifest } from '@assets-vault/shared/snapshot';
 import type { Kysely } from 'kysely';
-import type { Config } from '../../config.js';
-import type { BackupKind } from '../../db/tables/backup.js';
 import type { DB } from '../../db/types.js';
-import { ASSETS_API_PURPOSE, type SiteAssetsCredentials } from '../credentials/routes.js';
-import { loadCredentials } from '../credentials/service.js';
+import type { Config } from '../../config.js';
+import type { VaultDeps } from '../../deps.js';
+import * as backupStore from '../backup-store/index.js';
+import { loadSiteAssetsCredentials } from '../credentials/service.js';
 import { findSiteById, type Site } from '../sites/repository.js';
-import { deleteChunksFrom, insertBackup, insertChunkIfAbsent } from '../ingest/repository.js';
 
 export interface SiteAssetsAccess {
   site: Site;
@@ -32,14 +31,12 @@ export interface SiteAssetsAccess {
 
 /** An Assets client for the site with its stored credentials; 409 when none are stored. */
 export async function assetsAccessForSite(
-  db: Kysely<DB>,
-  config: Pick<Config, 'encryptionKeys'>,
+  deps: Pick<VaultDeps, 'db'> & { config: Pick<Config, 'encryptionKeys'> },
   siteId: string,
 ): Promise<SiteAssetsAccess> {
-  const site = await findSiteById(db, siteId);
+  const site = await findSiteById(deps.db, siteId);
   if (!site) throw new NotFoundError('Site not found');
-  const creds = (await loadCredentials(db, config.encryptionKeys, siteId, ASSETS_API_PURPOSE)) as
-    SiteAssetsCredentials | undefined;
+  const creds = await loadSiteAssetsCredentials(deps, siteId);
   if (!creds)
     throw new ConflictError('No Assets API credentials are stored for this site (PUT /api/v1/site-credentials)', {
       code: 'no_credentials',
@@ -54,31 +51,26 @@ export async function assetsAccessForSite(
 }
 
 /** Stores each chunk the engine writes; a re-written seq must carry the same bytes. */
-function backupChunkSink(db: Kysely<DB>, backupId: string): ChunkSink & { chunks: number } {
-  const sink = {
-    chunks: 0,
+function backupChunkSink(db: Kysely<DB>, backupId: string): ChunkSink {
+  return {
     async putChunk(chunk: { seq: number; sha256: string; bytes: Uint8Array }) {
-      const stored = await insertChunkIfAbsent(db, backupId, {
+      await backupStore.putChunk(db, backupId, {
         seq: chunk.seq,
         sha256: chunk.sha256,
         bytes: Buffer.from(chunk.bytes),
       });
-      if (stored.sha256 !== chunk.sha256)
-        throw new ConflictError(`Chunk ${chunk.seq} was already stored with different content`);
-      sink.chunks++;
     },
   };
-  return sink;
 }
 
 export async function captureLiveSnapshot(
-  db: Kysely<DB>,
+  deps: Pick<VaultDeps, 'db'>,
   input: {
     access: SiteAssetsAccess;
     schemaId: string;
-    kind: BackupKind;
+    kind: backupStore.BackupKind;
     options: BackupOptions;
-    /** unique per attempt: the backup row's `opened_by_webhook_id` */
+    /** unique per attempt: what opened the backup (`insertBackup`'s `openedBy`) */
     openedBy: string;
     startedAt: Date;
     onBackupRow?: (backupId: string) => Promise<void>;
@@ -97,22 +89,22 @@ export async function captureLiveSnapshot(
     backupId = input.resumeFrom.backupId;
     // Chunks stored after that checkpoint are not in the cursor: the engine writes their records
     // again, maybe cut at other places, so the same seq could carry other bytes.
-    await deleteChunksFrom(db, backupId, input.resumeFrom.cursor.writer.chunks.length);
+    await backupStore.truncateChunks(deps.db, backupId, input.resumeFrom.cursor.writer.chunks.length);
   } else {
     // name and key are set from the manifest once the engine has read the schema
-    const backup = await insertBackup(db, site.id, {
+    const backup = await backupStore.insertBackup(deps.db, site.id, {
       schemaId: input.schemaId,
       schemaName: '',
       schemaKey: '',
       kind: input.kind,
       options: input.options,
       startedAt: input.startedAt,
-      webhookId: input.openedBy,
+      openedBy: input.openedBy,
     });
     backupId = backup.id;
     await input.onBackupRow?.(backupId);
   }
-  const sink = backupChunkSink(db, backupId);
+  const sink = backupChunkSink(deps.db, backupId);
   for (;;) {
     const result = await runBackup({
       client: input.access.client,
@@ -127,12 +119,10 @@ export async function captureLiveSnapshot(
       ...(input.onProgress ? { onProgress: input.onProgress } : {}),
     });
     if (result.done) {
-      await db
-        .updateTable('backup')
-        .set({ schema_name: result.manifest.schema.name, schema_key: result.manifest.schema.key })
-        .where('site_id', '=', site.id)
-        .where('id', '=', backupId)
-        .execute();
+      await backupStore.setSchemaNames(deps.db, site.id, backupId, {
+        schemaName: result.manifest.schema.name,
+        schemaKey: result.manifest.schema.key,
+      });
       return { backupId, manifest: result.manifest, stats: result.stats };
     }
     if (!input.checkpoint) throw new Error('The backup engine stopped before the end of the schema');

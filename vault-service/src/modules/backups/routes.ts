@@ -17,7 +17,7 @@ export const backupRoutes: FastifyPluginAsyncTypebox = async (app) => {
         response: { 200: SchemaList, 401: ErrorResponse },
       },
     },
-    async (request) => ({ items: await listSchemas(app.db, requireAuth(request).siteId) }),
+    async (request) => ({ items: await listSchemas(app.deps, requireAuth(request).siteId) }),
   );
 
   app.get(
@@ -33,7 +33,7 @@ export const backupRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (request) => ({
-      items: await listBackups(app.db, requireAuth(request).siteId, request.params.schemaId, request.query),
+      items: await listBackups(app.deps, requireAuth(request).siteId, request.params.schemaId, request.query),
     }),
   );
 
@@ -50,7 +50,7 @@ export const backupRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (request, reply) => {
       const auth = requireAuth(request);
-      await deleteBackupOfSite(app.db, auth.siteId, request.params.id, auth.email);
+      await deleteBackupOfSite(app.deps, auth.siteId, request.params.id, auth.email);
       return reply.code(204).send(null);
     },
   );

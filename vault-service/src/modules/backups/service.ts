@@ -1,17 +1,19 @@
 /** The site's schemas with their backups, and deleting a backup (audited). */
 import { ConflictError, NotFoundError, ValidationError } from '@assets-vault/shared/errors';
-import type { Kysely } from 'kysely';
-import type { BackupKind } from '../../db/tables/backup.js';
-import type { DB } from '../../db/types.js';
+import type { VaultDeps } from '../../deps.js';
 import { insertAuditEvent } from '../audit/repository.js';
-import { deleteBackup, isBackupId } from '../ingest/repository.js';
+import * as backupStore from '../backup-store/index.js';
 import { listSyncedSchemas } from '../synced-schemas/repository.js';
-import { isBackupInUseByRestore, listCompletedBackups, listSchemaBackupStats, lockBackup } from './repository.js';
 import type { BackupRow, SchemaSummary } from './schemas.js';
 
+type BackupsDeps = Pick<VaultDeps, 'db'>;
+
 /** Schemas chosen in the Forge app plus any schema that still has backups (it may have been un-synced or deleted). */
-export async function listSchemas(db: Kysely<DB>, siteId: string): Promise<SchemaSummary[]> {
-  const [synced, stats] = await Promise.all([listSyncedSchemas(db, siteId), listSchemaBackupStats(db, siteId)]);
+export async function listSchemas(deps: BackupsDeps, siteId: string): Promise<SchemaSummary[]> {
+  const [synced, stats] = await Promise.all([
+    listSyncedSchemas(deps.db, siteId),
+    backupStore.listSchemaBackupStats(deps.db, siteId),
+  ]);
   const bySchema = new Map(stats.map((s) => [s.schemaId, s]));
   const summaries: SchemaSummary[] = synced.map((s) => {
     const st = bySchema.get(s.schemaId);
@@ -53,15 +55,16 @@ export async function listSchemas(db: Kysely<DB>, siteId: string): Promise<Schem
 }
 
 export async function listBackups(
-  db: Kysely<DB>,
+  deps: BackupsDeps,
   siteId: string,
   schemaId: string,
-  query: { kind?: BackupKind; from?: string; to?: string },
+  query: { kind?: backupStore.BackupKind; from?: string; to?: string },
 ): Promise<BackupRow[]> {
   const from = query.from ? new Date(query.from) : undefined;
   const to = query.to ? new Date(query.to) : undefined;
   if (from && to && from > to) throw new ValidationError('`from` must not be after `to`');
-  const backups = await listCompletedBackups(db, siteId, schemaId, {
+  const backups = await backupStore.listCompletedBackups(deps.db, siteId, {
+    schemaId,
     ...(query.kind ? { kind: query.kind } : {}),
     ...(from ? { from } : {}),
     ...(to ? { to } : {}),
@@ -80,19 +83,18 @@ export async function listBackups(
 }
 
 export async function deleteBackupOfSite(
-  db: Kysely<DB>,
+  deps: BackupsDeps,
   siteId: string,
   backupId: string,
   actor: string,
 ): Promise<void> {
-  if (!isBackupId(backupId)) throw new NotFoundError('Backup not found');
-  await db.transaction().execute(async (trx) => {
-    if (!(await lockBackup(trx, siteId, backupId))) throw new NotFoundError('Backup not found');
-    if (await isBackupInUseByRestore(trx, backupId))
+  await deps.db.transaction().execute(async (trx) => {
+    const outcome = await backupStore.deleteBackupUnlessRestoring(trx, siteId, backupId);
+    if (outcome === 'not_found') throw new NotFoundError('Backup not found');
+    if (outcome === 'in_use')
       throw new ConflictError('A restore from this backup is running; delete it when the restore has finished', {
         code: 'backup_in_use',
       });
-    if (!(await deleteBackup(trx, siteId, backupId))) throw new NotFoundError('Backup not found');
     await insertAuditEvent(trx, siteId, {
       actor,
       action: 'backup.deleted',

@@ -47,7 +47,7 @@ export const browseRoutes: FastifyPluginAsyncTypebox = async (app) => {
         response: { 200: ObjectTypeTree, 401: ErrorResponse, 404: ErrorResponse },
       },
     },
-    async (request) => ({ items: await objectTypeTree(app.db, requireAuth(request).siteId, request.params.id) }),
+    async (request) => ({ items: await objectTypeTree(app.deps, requireAuth(request).siteId, request.params.id) }),
   );
 
   app.get(
@@ -62,7 +62,7 @@ export const browseRoutes: FastifyPluginAsyncTypebox = async (app) => {
         response: { 200: ObjectPage, 400: ErrorResponse, 401: ErrorResponse, 404: ErrorResponse },
       },
     },
-    async (request) => listObjects(app.db, requireAuth(request).siteId, request.params.id, request.query),
+    async (request) => listObjects(app.deps, requireAuth(request).siteId, request.params.id, request.query),
   );
 
   app.get(
@@ -76,6 +76,6 @@ export const browseRoutes: FastifyPluginAsyncTypebox = async (app) => {
         response: { 200: ObjectDetailBody, 401: ErrorResponse, 404: ErrorResponse },
       },
     },
-    async (request) => objectDetail(app.db, requireAuth(request).siteId, request.params.id, request.params.objectId),
+    async (request) => objectDetail(app.deps, requireAuth(request).siteId, request.params.id, request.params.objectId),
   );
 };

@@ -1,28 +1,10 @@
 /** Browsing a completed backup of the session's site: object type tree, search with keyset paging, object detail. */
-import { ConflictError, NotFoundError, ValidationError } from '@assets-vault/shared/errors';
+import { NotFoundError, ValidationError } from '@assets-vault/shared/errors';
 import type { ValueRecord } from '@assets-vault/shared/snapshot';
-import { sql, type Kysely } from 'kysely';
-import type { DB } from '../../db/types.js';
-import { findBackup, type BackupSummary } from '../ingest/repository.js';
-import { parseStoredAttributes } from './browse-chunk.js';
-import { browseDb, browseTablesIntact, markBrowseTablesLost } from './storage.js';
+import type { VaultDeps } from '../../deps.js';
+import * as backupStore from '../backup-store/index.js';
 
-/** The backup if it is the site's and completed; anything else is "not found" (no tenant oracle). */
-export async function requireBrowsableBackup(db: Kysely<DB>, siteId: string, backupId: string): Promise<BackupSummary> {
-  const backup = await findBackup(db, siteId, backupId);
-  if (!backup || backup.status !== 'completed') throw new NotFoundError('Backup not found');
-  if (backup.browseBuiltAt && !(await browseTablesIntact(db, backup.id))) {
-    // emptied by crash recovery (they are unlogged) or lost: the search indexer rebuilds them from the chunks
-    await markBrowseTablesLost(db, backup.id, backup.browseBuiltAt);
-    backup.browseBuiltAt = null;
-  }
-  // after an upgrade or a crash: the search indexer rebuilds the browse tables from the stored chunks
-  if (!backup.browseBuiltAt)
-    throw new ConflictError('This backup is being prepared for browsing; try again in a minute', {
-      code: 'browse_pending',
-    });
-  return backup;
-}
+type BrowseDeps = Pick<VaultDeps, 'db'>;
 
 export interface ObjectTypeNode {
   id: string;
@@ -33,25 +15,11 @@ export interface ObjectTypeNode {
   children: ObjectTypeNode[];
 }
 
-export async function objectTypeTree(db: Kysely<DB>, siteId: string, backupId: string): Promise<ObjectTypeNode[]> {
-  await requireBrowsableBackup(db, siteId, backupId);
-  // object_count holds the objects this backup holds (counted at materialisation)
-  const rows = await browseDb(db, backupId)
-    .selectFrom('browse_object_type')
-    .select(['id', 'name', 'parent_id', 'abstract', 'object_count'])
-    .orderBy('position')
-    .orderBy('id')
-    .execute();
+export async function objectTypeTree(deps: BrowseDeps, siteId: string, backupId: string): Promise<ObjectTypeNode[]> {
+  const backup = await backupStore.requireBrowsableBackup(deps.db, siteId, backupId);
   const nodes = new Map<string, ObjectTypeNode>();
-  for (const r of rows)
-    nodes.set(r.id, {
-      id: r.id,
-      name: r.name,
-      parentId: r.parent_id,
-      abstract: r.abstract,
-      objectCount: r.object_count,
-      children: [],
-    });
+  for (const type of await backupStore.listObjectTypes(deps.db, backup.id))
+    nodes.set(type.id, { ...type, children: [] });
   const roots: ObjectTypeNode[] = [];
   for (const node of nodes.values()) {
     const parent = node.parentId !== null ? nodes.get(node.parentId) : undefined;
@@ -72,9 +40,6 @@ function decodeCursor(cursor: string): string {
   return m[1];
 }
 
-/** `%`, `_` and `\` are literal in a search. */
-const likePattern = (q: string) => `%${q.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-
 export interface ObjectListQuery {
   q?: string;
   objectTypeId?: string;
@@ -91,38 +56,36 @@ export interface ObjectSummary {
 }
 
 export async function listObjects(
-  db: Kysely<DB>,
+  deps: BrowseDeps,
   siteId: string,
   backupId: string,
   query: ObjectListQuery,
 ): Promise<{ items: ObjectSummary[]; nextCursor: string | null }> {
-  await requireBrowsableBackup(db, siteId, backupId);
+  const backup = await backupStore.requireBrowsableBackup(deps.db, siteId, backupId);
   const limit = Math.min(Math.max(query.limit ?? DEFAULT_PAGE, 1), MAX_PAGE);
-  let qb = browseDb(db, backupId)
-    .selectFrom('browse_object')
-    .select(['seq', 'id', 'object_key', 'label', 'object_type_id', 'created', 'updated']);
-  if (query.objectTypeId !== undefined) qb = qb.where('object_type_id', '=', query.objectTypeId);
   const q = query.q?.trim();
-  if (q) qb = qb.where(sql<boolean>`search_text like ${likePattern(q)}`);
-  if (query.cursor) qb = qb.where('seq', '>', decodeCursor(query.cursor));
-  const rows = await qb
-    .orderBy('seq')
-    .limit(limit + 1)
-    .execute();
+  const rows = await backupStore.listObjectsAfter(deps.db, backup.id, {
+    limit: limit + 1,
+    ...(query.objectTypeId !== undefined ? { objectTypeId: query.objectTypeId } : {}),
+    ...(q ? { q } : {}),
+    ...(query.cursor ? { afterSeq: decodeCursor(query.cursor) } : {}),
+  });
   const page = rows.slice(0, limit);
   const last = page[page.length - 1];
   return {
-    items: page.map((r) => ({
-      id: r.id,
-      key: r.object_key,
-      label: r.label,
-      objectTypeId: r.object_type_id,
-      created: r.created.toISOString(),
-      updated: r.updated.toISOString(),
-    })),
-    nextCursor: rows.length > limit && last ? encodeCursor(String(last.seq)) : null,
+    items: page.map(toSummary),
+    nextCursor: rows.length > limit && last ? encodeCursor(last.seq) : null,
   };
 }
+
+const toSummary = (o: backupStore.BrowseObject): ObjectSummary => ({
+  id: o.id,
+  key: o.key,
+  label: o.label,
+  objectTypeId: o.objectTypeId,
+  created: o.created.toISOString(),
+  updated: o.updated.toISOString(),
+});
 
 export interface ResolvedValue {
   value: string | null;
@@ -152,40 +115,27 @@ export function resolveValue(v: ValueRecord): ResolvedValue {
   return out;
 }
 
+/** The backup's attribute definitions by id. */
 export async function attributeNames(
-  db: Kysely<DB>,
+  deps: BrowseDeps,
   backupId: string,
 ): Promise<Map<string, { name: string; type: number; position: number }>> {
-  const rows = await browseDb(db, backupId)
-    .selectFrom('browse_attribute')
-    .select(['id', 'name', 'type', 'position'])
-    .execute();
-  return new Map(rows.map((r) => [r.id, { name: r.name, type: r.type, position: r.position }]));
+  const attributes = await backupStore.listAttributes(deps.db, backupId);
+  return new Map(attributes.map((a) => [a.id, { name: a.name, type: a.type, position: a.position }]));
 }
 
 export async function objectDetail(
-  db: Kysely<DB>,
+  deps: BrowseDeps,
   siteId: string,
   backupId: string,
   objectId: string,
 ): Promise<ObjectDetail> {
-  await requireBrowsableBackup(db, siteId, backupId);
-  const browse = browseDb(db, backupId);
-  const row = await browse.selectFrom('browse_object').selectAll().where('id', '=', objectId).executeTakeFirst();
-  if (!row) throw new NotFoundError('Object not found');
-  const names = await attributeNames(db, backupId);
-  const history = await browse
-    .selectFrom('browse_history')
-    .select('entries')
-    .where('object_id', '=', objectId)
-    .executeTakeFirst();
-  const issues = await browse
-    .selectFrom('browse_issue_ref')
-    .select(['issue_id', 'issue_key', 'field_id', 'field_name'])
-    .where('object_id', '=', objectId)
-    .orderBy('issue_key')
-    .execute();
-  const attributes = parseStoredAttributes(row.attributes)
+  const backup = await backupStore.requireBrowsableBackup(deps.db, siteId, backupId);
+  const object = await backupStore.findObject(deps.db, backup.id, objectId);
+  if (!object) throw new NotFoundError('Object not found');
+  const names = await attributeNames(deps, backup.id);
+  const attributes = backupStore
+    .parseStoredAttributes(object.attributes)
     .map((a) => {
       const id = a.objectTypeAttributeId;
       const def = names.get(id);
@@ -200,19 +150,9 @@ export async function objectDetail(
     .sort((x, y) => x.position - y.position)
     .map(({ position: _p, ...rest }) => rest);
   return {
-    id: row.id,
-    key: row.object_key,
-    label: row.label,
-    objectTypeId: row.object_type_id,
-    created: row.created.toISOString(),
-    updated: row.updated.toISOString(),
+    ...toSummary(object),
     attributes,
-    history: history ? (JSON.parse(history.entries) as unknown[]) : [],
-    issues: issues.map((i) => ({
-      issueId: i.issue_id,
-      issueKey: i.issue_key,
-      fieldId: i.field_id,
-      fieldName: i.field_name,
-    })),
+    history: object.history ? (JSON.parse(object.history) as unknown[]) : [],
+    issues: object.issues,
   };
 }

@@ -4,18 +4,7 @@ import { Type } from '@sinclair/typebox';
 import { NotFoundError } from '@assets-vault/shared/errors';
 import { requireAuth } from '../../plugins/session.js';
 import { ErrorResponse } from '../../plugins/error-handler.js';
-import { insertAuditEvent } from '../audit/repository.js';
-import { findSiteById } from '../sites/repository.js';
-import { checkAssetsApiBaseUrl, deleteCredentials, loadCredentials, saveCredentials } from './service.js';
-
-export const ASSETS_API_PURPOSE = 'assets-api';
-
-export interface SiteAssetsCredentials {
-  email: string;
-  apiToken: string;
-  assetsApiBaseUrl?: string;
-  vaultBackupsEnabled: boolean;
-}
+import { deleteSiteAssetsCredentials, loadSiteAssetsCredentials, saveSiteAssetsCredentials } from './service.js';
 
 const Input = Type.Object(
   {
@@ -47,26 +36,7 @@ export const credentialRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (request, reply) => {
       const auth = requireAuth(request);
-      const { assetsApiBaseUrl } = request.body;
-      if (assetsApiBaseUrl !== undefined) {
-        const site = await findSiteById(app.db, auth.siteId);
-        if (!site) throw new NotFoundError('Site not found');
-        checkAssetsApiBaseUrl(assetsApiBaseUrl, site.siteUrl, app.config.allowInsecureSiteUrls);
-      }
-      const secret: SiteAssetsCredentials = { ...request.body };
-      await app.db.transaction().execute(async (trx) => {
-        await saveCredentials(trx, app.config.encryptionKeys, auth.siteId, ASSETS_API_PURPOSE, secret);
-        // who changed what the vault may do on the site's behalf; never the token
-        await insertAuditEvent(trx, auth.siteId, {
-          actor: auth.email,
-          action: 'credentials.saved',
-          details: {
-            email: secret.email,
-            assetsApiBaseUrl: secret.assetsApiBaseUrl ?? null,
-            vaultBackupsEnabled: secret.vaultBackupsEnabled,
-          },
-        });
-      });
+      await saveSiteAssetsCredentials(app.deps, auth.siteId, auth.email, { ...request.body });
       return reply.code(204).send(null);
     },
   );
@@ -83,8 +53,7 @@ export const credentialRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (request) => {
       const auth = requireAuth(request);
-      const c = (await loadCredentials(app.db, app.config.encryptionKeys, auth.siteId, ASSETS_API_PURPOSE)) as
-        SiteAssetsCredentials | undefined;
+      const c = await loadSiteAssetsCredentials(app.deps, auth.siteId);
       if (!c) throw new NotFoundError('No credentials stored');
       return {
         email: c.email,
@@ -107,11 +76,7 @@ export const credentialRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (request, reply) => {
       const auth = requireAuth(request);
-      await app.db.transaction().execute(async (trx) => {
-        if (!(await deleteCredentials(trx, auth.siteId, ASSETS_API_PURPOSE)))
-          throw new NotFoundError('No credentials stored');
-        await insertAuditEvent(trx, auth.siteId, { actor: auth.email, action: 'credentials.deleted' });
-      });
+      await deleteSiteAssetsCredentials(app.deps, auth.siteId, auth.email);
       return reply.code(204).send(null);
     },
   );

@@ -4,9 +4,23 @@
  * binding the site id and purpose (a row copied to another site or purpose fails to decrypt).
  */
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
-import { ValidationError } from '@assets-vault/shared/errors';
-import type { Kysely } from 'kysely';
-import type { DB, Executor } from '../../db/types.js';
+import { NotFoundError, ValidationError } from '@assets-vault/shared/errors';
+import type { Executor } from '../../db/types.js';
+import type { Config } from '../../config.js';
+import type { VaultDeps } from '../../deps.js';
+import { insertAuditEvent } from '../audit/repository.js';
+import { findSiteById } from '../sites/repository.js';
+import { deleteCredential, findEncryptedCredential, upsertCredential } from './repository.js';
+
+/** The purpose under which a site's own Assets API credentials are stored. */
+export const ASSETS_API_PURPOSE = 'assets-api';
+
+export interface SiteAssetsCredentials {
+  email: string;
+  apiToken: string;
+  assetsApiBaseUrl?: string;
+  vaultBackupsEnabled: boolean;
+}
 
 export interface CredentialKey {
   readonly id: string;
@@ -30,44 +44,81 @@ export async function saveCredentials(
   const cipher = createCipheriv('aes-256-gcm', current.key, iv);
   cipher.setAAD(aad(siteId, purpose));
   const ciphertext = Buffer.concat([cipher.update(JSON.stringify(secret), 'utf8'), cipher.final()]);
-  const row = { key_id: current.id, iv, ciphertext, auth_tag: cipher.getAuthTag() };
-  await db
-    .insertInto('site_credential')
-    .values({ site_id: siteId, purpose, ...row })
-    .onConflict((oc) => oc.columns(['site_id', 'purpose']).doUpdateSet({ ...row, updated_at: new Date() }))
-    .execute();
+  await upsertCredential(
+    db,
+    siteId,
+    purpose,
+    { keyId: current.id, iv, ciphertext, authTag: cipher.getAuthTag() },
+    new Date(),
+  );
 }
 
 /** The decrypted secret, or undefined when none is stored. Throws when no configured key decrypts it. */
 export async function loadCredentials(
-  db: Kysely<DB>,
+  db: Executor,
   keys: readonly CredentialKey[],
   siteId: string,
   purpose: string,
 ): Promise<unknown> {
-  const row = await db
-    .selectFrom('site_credential')
-    .selectAll()
-    .where('site_id', '=', siteId)
-    .where('purpose', '=', purpose)
-    .executeTakeFirst();
+  const row = await findEncryptedCredential(db, siteId, purpose);
   if (!row) return undefined;
-  const key = keys.find((k) => k.id === row.key_id);
-  if (!key) throw new Error(`Credentials were encrypted with key "${row.key_id}", which is no longer configured`);
+  const key = keys.find((k) => k.id === row.keyId);
+  if (!key) throw new Error(`Credentials were encrypted with key "${row.keyId}", which is no longer configured`);
   const decipher = createDecipheriv('aes-256-gcm', key.key, row.iv);
   decipher.setAAD(aad(siteId, purpose));
-  decipher.setAuthTag(row.auth_tag);
+  decipher.setAuthTag(row.authTag);
   const plain = Buffer.concat([decipher.update(row.ciphertext), decipher.final()]).toString('utf8');
   return JSON.parse(plain) as unknown;
 }
 
 export async function deleteCredentials(db: Executor, siteId: string, purpose: string): Promise<boolean> {
-  const r = await db
-    .deleteFrom('site_credential')
-    .where('site_id', '=', siteId)
-    .where('purpose', '=', purpose)
-    .executeTakeFirst();
-  return r.numDeletedRows > 0n;
+  return deleteCredential(db, siteId, purpose);
+}
+
+/** The site's stored Assets API credentials, decrypted; undefined when none are stored. */
+export async function loadSiteAssetsCredentials(
+  deps: Pick<VaultDeps, 'db'> & { config: Pick<Config, 'encryptionKeys'> },
+  siteId: string,
+): Promise<SiteAssetsCredentials | undefined> {
+  return (await loadCredentials(deps.db, deps.config.encryptionKeys, siteId, ASSETS_API_PURPOSE)) as
+    SiteAssetsCredentials | undefined;
+}
+
+type CredentialDeps = Pick<VaultDeps, 'db'> & { config: Pick<Config, 'encryptionKeys' | 'allowInsecureSiteUrls'> };
+
+/** Stores the site's Assets API credentials (encrypted) with an audit entry that never holds the token. */
+export async function saveSiteAssetsCredentials(
+  deps: CredentialDeps,
+  siteId: string,
+  actor: string,
+  secret: SiteAssetsCredentials,
+): Promise<void> {
+  if (secret.assetsApiBaseUrl !== undefined) {
+    const site = await findSiteById(deps.db, siteId);
+    if (!site) throw new NotFoundError('Site not found');
+    checkAssetsApiBaseUrl(secret.assetsApiBaseUrl, site.siteUrl, deps.config.allowInsecureSiteUrls);
+  }
+  await deps.db.transaction().execute(async (trx) => {
+    await saveCredentials(trx, deps.config.encryptionKeys, siteId, ASSETS_API_PURPOSE, secret);
+    // who changed what the vault may do on the site's behalf; never the token
+    await insertAuditEvent(trx, siteId, {
+      actor,
+      action: 'credentials.saved',
+      details: {
+        email: secret.email,
+        assetsApiBaseUrl: secret.assetsApiBaseUrl ?? null,
+        vaultBackupsEnabled: secret.vaultBackupsEnabled,
+      },
+    });
+  });
+}
+
+/** Removes the site's Assets API credentials (audited); 404 when none are stored. */
+export async function deleteSiteAssetsCredentials(deps: CredentialDeps, siteId: string, actor: string): Promise<void> {
+  await deps.db.transaction().execute(async (trx) => {
+    if (!(await deleteCredentials(trx, siteId, ASSETS_API_PURPOSE))) throw new NotFoundError('No credentials stored');
+    await insertAuditEvent(trx, siteId, { actor, action: 'credentials.deleted' });
+  });
 }
 
 /** Atlassian's API gateway, where the Assets REST API lives (`https://api.atlassian.com/jsm/assets/workspace/<id>/v1`). */

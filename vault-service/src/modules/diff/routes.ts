@@ -1,6 +1,7 @@
 /** Compare a backup with another backup of the site or with the live schema. */
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
+import { forModule } from '../../deps.js';
 import { requireAuth } from '../../plugins/session.js';
 import { ErrorResponse } from '../../plugins/error-handler.js';
 import { diffBackup, MAX_DIFF_LIMIT } from './service.js';
@@ -40,6 +41,7 @@ const DiffResponse = Type.Object({
 });
 
 export const diffRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  const deps = forModule(app.deps, 'diff');
   app.get(
     '/backups/:id/diff',
     {
@@ -63,16 +65,11 @@ export const diffRoutes: FastifyPluginAsyncTypebox = async (app) => {
       reply.raw.once('close', () => {
         if (!reply.raw.writableFinished) gone.abort(new Error('the client closed the connection'));
       });
-      return diffBackup(
-        { db: app.db, log: app.log.child({ module: 'diff' }), clock: app.clock, config: app.config },
-        auth.siteId,
-        request.params.id,
-        {
-          against: request.query.against,
-          ...(request.query.limit !== undefined ? { limit: request.query.limit } : {}),
-          signal: gone.signal,
-        },
-      );
+      return diffBackup(deps, auth.siteId, request.params.id, {
+        against: request.query.against,
+        ...(request.query.limit !== undefined ? { limit: request.query.limit } : {}),
+        signal: gone.signal,
+      });
     },
   );
 };

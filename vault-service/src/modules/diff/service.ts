@@ -4,31 +4,18 @@
  * `against`, `removed` only in the backup, `changed` differ per attribute (or in their label).
  * The live side is snapshotted by the shared backup engine with the stored credentials into a
  * transient backup row (status `uploading`, never listed), loaded into browse tables inside the
- * comparing transaction (rolled back afterwards) and dropped after the comparison. The comparison is one
- * SQL full join read through a server-side cursor: memory holds one batch, never two schemas.
+ * comparing transaction (rolled back afterwards) and dropped after the comparison. The backup store
+ * reads the differing rows through a server-side cursor: memory holds one batch, never two schemas.
  */
 import { randomUUID } from 'node:crypto';
 import { ValidationError } from '@assets-vault/shared/errors';
 import type { ValueRecord } from '@assets-vault/shared/snapshot';
-import { sql, type Kysely } from 'kysely';
-import type { Clock } from '../../clock.js';
 import type { Config } from '../../config.js';
-import { withClientTransaction, type ClientTransaction } from '../../db/client-transaction.js';
-import type { DB } from '../../db/types.js';
-import type { Log } from '../../logger.js';
+import type { VaultDeps } from '../../deps.js';
+import * as backupStore from '../backup-store/index.js';
 import { assetsAccessForSite, captureLiveSnapshot } from '../backups/live-snapshot.js';
-import { attributeNames, requireBrowsableBackup } from '../browse/service.js';
-import { parseStoredAttributes, type StoredAttribute } from '../browse/browse-chunk.js';
-import { materialiseSnapshot } from '../browse/materialise.js';
-import { browseTable } from '../browse/storage.js';
-import { deleteBackup, isBackupId } from '../ingest/repository.js';
 
-export interface DiffDeps {
-  db: Kysely<DB>;
-  log: Log;
-  clock: Clock;
-  config: Pick<Config, 'encryptionKeys'>;
-}
+export type DiffDeps = Pick<VaultDeps, 'db' | 'log' | 'clock'> & { config: Pick<Config, 'encryptionKeys'> };
 
 export interface DiffObject {
   id: string;
@@ -67,8 +54,8 @@ function comparable(v: ValueRecord): string {
 }
 
 function attributeChanges(
-  before: StoredAttribute[],
-  after: StoredAttribute[],
+  before: backupStore.StoredAttribute[],
+  after: backupStore.StoredAttribute[],
   names: Map<string, { name: string }>,
 ): AttributeChange[] {
   const b = new Map(before.map((x) => [x.objectTypeAttributeId, x.objectAttributeValues]));
@@ -90,85 +77,72 @@ function attributeChanges(
   return changes.sort((x, y) => x.name.localeCompare(y.name));
 }
 
-type Row = {
-  id: string;
-  b_key: string | null;
-  b_label: string | null;
-  b_type: string | null;
-  b_attrs: string | null;
-  a_key: string | null;
-  a_label: string | null;
-  a_type: string | null;
-  a_attrs: string | null;
-};
+type DiffCounts = Omit<DiffResult, 'backupId' | 'against'>;
 
-/** The set difference of two materialised backups (both already checked to belong to the site). */
-async function diffMaterialised(
-  tx: ClientTransaction,
+/** The set difference of two backups (both already checked to belong to the site). */
+async function diffBackups(
+  deps: DiffDeps,
   beforeId: string,
-  afterId: string,
+  after: Parameters<typeof backupStore.readDifferences>[1]['after'],
   limit: number,
-): Promise<Omit<DiffResult, 'backupId' | 'against'>> {
-  const names = await attributeNames(tx.db, beforeId);
-  for (const [id, def] of await attributeNames(tx.db, afterId)) if (!names.has(id)) names.set(id, def);
-  // only rows that differ at all come back (both sides are canonical JSON as written); the per-attribute check below decides
-  await sql`declare diff_rows no scroll cursor for
-    select coalesce(b.id, a.id) as id,
-      b.object_key as b_key, b.label as b_label, b.object_type_id as b_type, b.attributes as b_attrs,
-      a.object_key as a_key, a.label as a_label, a.object_type_id as a_type, a.attributes as a_attrs
-    from ${browseTable(beforeId, 'browse_object')} b
-    full join ${browseTable(afterId, 'browse_object')} a on a.id = b.id
-    where b.id is null or a.id is null or a.attributes <> b.attributes or a.label <> b.label
-    order by 1`.execute(tx.db);
-  const result: Omit<DiffResult, 'backupId' | 'against'> = {
+): Promise<DiffCounts> {
+  const result: DiffCounts = {
     summary: { added: 0, removed: 0, changed: 0 },
     added: [],
     removed: [],
     changed: [],
     truncated: false,
   };
-  for (;;) {
-    const { rows } = await sql<Row>`fetch ${sql.raw(String(FETCH_ROWS))} from diff_rows`.execute(tx.db);
-    if (!rows.length) break;
-    for (const r of rows) tally(result, r, names, limit);
-  }
+  const names = new Map<string, { name: string }>();
+  await backupStore.readDifferences(
+    deps.db,
+    { beforeId, after, batchRows: FETCH_ROWS },
+    {
+      attributes(before, after) {
+        for (const a of [...before, ...after]) if (!names.has(a.id)) names.set(a.id, { name: a.name });
+      },
+      batch(differences) {
+        for (const difference of differences) tally(result, difference, names, limit);
+      },
+    },
+  );
   const s = result.summary;
   result.truncated =
     result.added.length < s.added || result.removed.length < s.removed || result.changed.length < s.changed;
   return result;
 }
 
-/** Counts one differing row and keeps it while its list holds fewer than `limit` entries. */
+/** Counts one differing object and keeps it while its list holds fewer than `limit` entries. */
 function tally(
-  result: Omit<DiffResult, 'backupId' | 'against'>,
-  r: Row,
+  result: DiffCounts,
+  { id, before, after }: backupStore.ObjectDifference,
   names: Map<string, { name: string }>,
   limit: number,
 ): void {
-  if (r.b_key === null) {
+  if (!before && after) {
     result.summary.added++;
     if (result.added.length < limit)
-      result.added.push({ id: r.id, key: r.a_key ?? '', label: r.a_label ?? '', objectTypeId: r.a_type ?? '' });
-  } else if (r.a_key === null) {
+      result.added.push({ id, key: after.key, label: after.label, objectTypeId: after.objectTypeId });
+  } else if (before && !after) {
     result.summary.removed++;
     if (result.removed.length < limit)
-      result.removed.push({ id: r.id, key: r.b_key, label: r.b_label ?? '', objectTypeId: r.b_type ?? '' });
-  } else {
+      result.removed.push({ id, key: before.key, label: before.label, objectTypeId: before.objectTypeId });
+  } else if (before && after) {
     const attributes = attributeChanges(
-      parseStoredAttributes(r.b_attrs ?? '[]'),
-      parseStoredAttributes(r.a_attrs ?? '[]'),
+      backupStore.parseStoredAttributes(before.attributes),
+      backupStore.parseStoredAttributes(after.attributes),
       names,
     );
-    const labelChanged = r.a_label !== r.b_label;
+    const labelChanged = after.label !== before.label;
     if (!attributes.length && !labelChanged) return;
     result.summary.changed++;
     if (result.changed.length < limit) {
       result.changed.push({
-        id: r.id,
-        key: r.a_key,
-        label: r.a_label ?? '',
-        objectTypeId: r.a_type ?? '',
-        ...(labelChanged ? { labelBefore: r.b_label ?? '' } : {}),
+        id,
+        key: after.key,
+        label: after.label,
+        objectTypeId: after.objectTypeId,
+        ...(labelChanged ? { labelBefore: before.label } : {}),
         attributes,
       });
     }
@@ -182,21 +156,19 @@ export async function diffBackup(
   query: { against: string; limit?: number; signal?: AbortSignal },
 ): Promise<DiffResult> {
   const limit = Math.min(Math.max(query.limit ?? DEFAULT_DIFF_LIMIT, 1), MAX_DIFF_LIMIT);
-  const before = await requireBrowsableBackup(deps.db, siteId, backupId);
+  const before = await backupStore.requireBrowsableBackup(deps.db, siteId, backupId);
   if (query.against !== 'live') {
-    if (!isBackupId(query.against)) throw new ValidationError('`against` must be "live" or a backup id');
-    const other = await requireBrowsableBackup(deps.db, siteId, query.against);
-    const diff = await withClientTransaction(deps.db, (tx) => diffMaterialised(tx, before.id, other.id, limit), {
-      rollback: true,
-    });
+    if (!backupStore.isBackupId(query.against)) throw new ValidationError('`against` must be "live" or a backup id');
+    const other = await backupStore.requireBrowsableBackup(deps.db, siteId, query.against);
+    const diff = await diffBackups(deps, before.id, { backupId: other.id }, limit);
     return { backupId, against: { kind: 'backup', backupId: other.id }, ...diff };
   }
 
-  const access = await assetsAccessForSite(deps.db, deps.config, siteId);
+  const access = await assetsAccessForSite(deps, siteId);
   const capturedAt = deps.clock.now();
   let liveId: string | undefined;
   try {
-    const live = await captureLiveSnapshot(deps.db, {
+    const live = await captureLiveSnapshot(deps, {
       access,
       schemaId: before.schemaId,
       kind: 'manual',
@@ -209,21 +181,19 @@ export async function diffBackup(
       // nobody waits for a comparison whose requester went away: stop reading the live schema
       ...(query.signal ? { signal: query.signal } : {}),
     });
-    // the live rows exist only inside this transaction, which is rolled back after the comparison
-    const diff = await withClientTransaction(
-      deps.db,
-      async (tx) => {
-        await materialiseSnapshot(tx, live.backupId, { manifest: live.manifest, builtAt: capturedAt });
-        return diffMaterialised(tx, before.id, live.backupId, limit);
-      },
-      { rollback: true },
+    // the live rows exist only inside the comparing transaction, which is rolled back afterwards
+    const diff = await diffBackups(
+      deps,
+      before.id,
+      { backupId: live.backupId, manifest: live.manifest, loadedAt: capturedAt },
+      limit,
     );
     return { backupId, against: { kind: 'live', capturedAt: capturedAt.toISOString() }, ...diff };
   } finally {
     // the transient backup row and its chunks
     if (liveId)
-      await deleteBackup(deps.db, siteId, liveId).catch((err: unknown) =>
-        deps.log.warn({ err, liveId }, 'transient live snapshot not removed'),
-      );
+      await backupStore
+        .deleteBackup(deps.db, siteId, liveId)
+        .catch((err: unknown) => deps.log.warn({ err, liveId }, 'transient live snapshot not removed'));
   }
 }

@@ -2,6 +2,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import { ErrorResponse } from '../../plugins/error-handler.js';
+import { forModule } from '../../deps.js';
 import { requireAuth } from '../../plugins/session.js';
 import { prepareExport } from './service.js';
 
@@ -11,6 +12,7 @@ const ExportQuery = Type.Object({
 });
 
 export const exportRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  const deps = forModule(app.deps, 'export');
   app.get(
     '/backups/:id/export',
     {
@@ -30,16 +32,13 @@ export const exportRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (request, reply) => {
       const auth = requireAuth(request);
-      const prepared = await prepareExport(
-        { db: app.db, log: request.log },
-        {
-          siteId: auth.siteId,
-          actor: auth.email,
-          backupId: request.params.id,
-          format: request.query.format,
-          ...(request.query.objectTypeId !== undefined ? { objectTypeId: request.query.objectTypeId } : {}),
-        },
-      );
+      const prepared = await prepareExport(deps, {
+        siteId: auth.siteId,
+        actor: auth.email,
+        backupId: request.params.id,
+        format: request.query.format,
+        ...(request.query.objectTypeId !== undefined ? { objectTypeId: request.query.objectTypeId } : {}),
+      });
       return reply
         .header('content-type', prepared.contentType)
         .header('content-disposition', `attachment; filename="${prepared.filename}"`)

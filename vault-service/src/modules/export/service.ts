@@ -4,13 +4,13 @@
  */
 import { PassThrough, Readable } from 'node:stream';
 import ExcelJS from 'exceljs';
-import type { Kysely } from 'kysely';
-import type { DB } from '../../db/types.js';
+import type { VaultDeps } from '../../deps.js';
 import type { Log } from '../../logger.js';
 import { insertAuditEvent } from '../audit/repository.js';
-import { parseStoredAttributes } from '../browse/browse-chunk.js';
-import { browseDb } from '../browse/storage.js';
-import { attributeNames, requireBrowsableBackup } from '../browse/service.js';
+import * as backupStore from '../backup-store/index.js';
+import { attributeNames } from '../browse/service.js';
+
+type ExportDeps = Pick<VaultDeps, 'db' | 'log'>;
 
 export type ExportFormat = 'csv' | 'json' | 'xlsx';
 export const EXPORT_BATCH_ROWS = 1000;
@@ -33,67 +33,56 @@ export interface PreparedExport {
 }
 
 async function* exportRows(
-  db: Kysely<DB>,
+  deps: ExportDeps,
   backupId: string,
   objectTypeId: string | undefined,
 ): AsyncGenerator<ExportRow[]> {
-  const names = await attributeNames(db, backupId);
-  const browse = browseDb(db, backupId);
-  const types = new Map(
-    (await browse.selectFrom('browse_object_type').select(['id', 'name']).execute()).map((t) => [t.id, t.name]),
-  );
-  let after = '-1';
+  const names = await attributeNames(deps, backupId);
+  const types = new Map((await backupStore.listObjectTypes(deps.db, backupId)).map((t) => [t.id, t.name]));
+  let afterSeq: string | undefined;
   for (;;) {
-    let qb = browse
-      .selectFrom('browse_object')
-      .select(['seq', 'id', 'object_key', 'label', 'object_type_id', 'attributes'])
-      .where('seq', '>', after);
-    if (objectTypeId !== undefined) qb = qb.where('object_type_id', '=', objectTypeId);
-    const rows = await qb.orderBy('seq').limit(EXPORT_BATCH_ROWS).execute();
+    const rows = await backupStore.listObjectsWithAttributesAfter(deps.db, backupId, {
+      limit: EXPORT_BATCH_ROWS,
+      ...(afterSeq !== undefined ? { afterSeq } : {}),
+      ...(objectTypeId !== undefined ? { objectTypeId } : {}),
+    });
     if (rows.length === 0) return;
     yield rows.map((r) => {
       // keyed by attribute name: no inherited members (an attribute may be called "constructor")
       const values = Object.create(null) as Record<string, string>;
-      for (const a of parseStoredAttributes(r.attributes)) {
+      for (const a of backupStore.parseStoredAttributes(r.attributes)) {
         const name = names.get(a.objectTypeAttributeId)?.name ?? a.objectTypeAttributeId;
         values[name] = a.objectAttributeValues.map((v) => v.displayValue).join('; ');
       }
       return {
         id: r.id,
-        key: r.object_key,
+        key: r.key,
         label: r.label,
-        objectType: types.get(r.object_type_id) ?? r.object_type_id,
+        objectType: types.get(r.objectTypeId) ?? r.objectTypeId,
         values,
       };
     });
-    after = String(rows[rows.length - 1]!.seq);
+    afterSeq = rows[rows.length - 1]?.seq;
   }
 }
 
 /** Attribute names of the exported type (with its ancestors), or of the whole backup; one column per name. */
-async function attributeColumns(db: Kysely<DB>, backupId: string, objectTypeId: string | undefined): Promise<string[]> {
+async function attributeColumns(
+  deps: ExportDeps,
+  backupId: string,
+  objectTypeId: string | undefined,
+): Promise<string[]> {
   let typeIds: Set<string> | undefined;
   if (objectTypeId !== undefined) {
-    const parents = new Map(
-      (await browseDb(db, backupId).selectFrom('browse_object_type').select(['id', 'parent_id']).execute()).map((t) => [
-        t.id,
-        t.parent_id,
-      ]),
-    );
+    const parents = new Map((await backupStore.listObjectTypes(deps.db, backupId)).map((t) => [t.id, t.parentId]));
     typeIds = new Set();
     for (let id: string | null | undefined = objectTypeId; id != null && !typeIds.has(id); id = parents.get(id))
       typeIds.add(id);
   }
-  const attrs = await browseDb(db, backupId)
-    .selectFrom('browse_attribute')
-    .select(['name', 'object_type_id'])
-    .orderBy('position')
-    .orderBy('id')
-    .execute();
   const columns: string[] = [];
   const seen = new Set<string>();
-  for (const a of attrs) {
-    if (typeIds && !typeIds.has(a.object_type_id)) continue;
+  for (const a of await backupStore.listAttributes(deps.db, backupId)) {
+    if (typeIds && !typeIds.has(a.objectTypeId)) continue;
     if (FIXED_HEADERS.includes(a.name) || seen.has(a.name)) continue;
     seen.add(a.name);
     columns.push(a.name);
@@ -154,7 +143,7 @@ function xlsxStream(rows: AsyncGenerator<ExportRow[]>, columns: string[], log: L
 }
 
 export async function prepareExport(
-  deps: { db: Kysely<DB>; log: Log },
+  deps: ExportDeps,
   input: {
     siteId: string;
     actor: string;
@@ -163,8 +152,8 @@ export async function prepareExport(
     objectTypeId?: string;
   },
 ): Promise<PreparedExport> {
-  const backup = await requireBrowsableBackup(deps.db, input.siteId, input.backupId);
-  const columns = await attributeColumns(deps.db, backup.id, input.objectTypeId);
+  const backup = await backupStore.requireBrowsableBackup(deps.db, input.siteId, input.backupId);
+  const columns = await attributeColumns(deps, backup.id, input.objectTypeId);
   await insertAuditEvent(deps.db, input.siteId, {
     actor: input.actor,
     action: 'backup.exported',
@@ -173,7 +162,7 @@ export async function prepareExport(
   });
   const stamp = (backup.completedAt ?? backup.startedAt).toISOString().slice(0, 19).replace(/[:T]/g, '-');
   const base = `${backup.schemaKey.replace(/[^A-Za-z0-9_-]/g, '_')}-${stamp}`;
-  const rows = exportRows(deps.db, backup.id, input.objectTypeId);
+  const rows = exportRows(deps, backup.id, input.objectTypeId);
   switch (input.format) {
     case 'csv':
       return {

@@ -1,6 +1,7 @@
 /** `POST /api/v1/forge/events`: signed events from the Forge app (architecture.md "Events"). */
 import { ValidationError } from '@assets-vault/shared/errors';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { forModule } from '../../deps.js';
 import { deleteSessionsForTrustedUser } from '../auth/session-repository.js';
 import { forgeSignature, verifiedCall } from '../../plugins/forge-signature.js';
 import { ErrorResponse } from '../../plugins/error-handler.js';
@@ -15,7 +16,7 @@ export const forgeEventRoutes: FastifyPluginAsyncTypebox<{ extensions: ForgeEven
   options,
 ) => {
   forgeSignature(app, { secrets: () => app.config.forgeWebhookSecrets });
-  const log = app.log.child({ module: 'forge-events' });
+  const deps = forModule(app.deps, 'forge-events');
 
   app.post(
     '/events',
@@ -55,14 +56,7 @@ export const forgeEventRoutes: FastifyPluginAsyncTypebox<{ extensions: ForgeEven
         });
       }
       const outcome = await handleForgeEvent(
-        {
-          db: app.db,
-          log,
-          clock: app.clock,
-          config: app.config,
-          deleteSessions: deleteSessionsForTrustedUser,
-          extensions: options.extensions,
-        },
+        { ...deps, deleteSessions: deleteSessionsForTrustedUser, extensions: options.extensions },
         { webhookId: call.id, bodySha256: call.bodySha256, body: request.body },
       );
       if (outcome.emailQueued) app.workers.emailOutbox?.wake();

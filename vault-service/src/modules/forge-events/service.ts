@@ -6,11 +6,11 @@
  */
 import { ConflictError, ValidationError } from '@assets-vault/shared/errors';
 import { Value } from '@sinclair/typebox/value';
-import type { Kysely, Transaction } from 'kysely';
+import type { Transaction } from 'kysely';
 import type { Log } from '../../logger.js';
-import type { Clock } from '../../clock.js';
-import type { Config } from '../../config.js';
 import type { DB } from '../../db/types.js';
+import type { Config } from '../../config.js';
+import type { VaultDeps } from '../../deps.js';
 import { insertAuditEvent } from '../audit/repository.js';
 import { updateSiteInstallation } from '../sites/repository.js';
 import { resolveForgeSite } from '../sites/service.js';
@@ -39,14 +39,11 @@ export interface ForgeEventExtensions {
   ) => Promise<Record<string, unknown> | void>;
 }
 
-export interface ForgeEventDeps {
-  db: Kysely<DB>;
-  log: Log;
-  clock: Clock;
+export type ForgeEventDeps = Pick<VaultDeps, 'db' | 'log' | 'clock'> & {
   config: Pick<Config, 'allowInsecureSiteUrls' | 'allowedSiteHosts' | 'publicUrl' | 'outbox'>;
   deleteSessions: DeleteSessions;
   extensions: ForgeEventExtensions;
-}
+};
 
 export interface ForgeEventOutcome {
   /** true: this webhook id was already applied; `response` is the stored one. */
@@ -110,7 +107,11 @@ export async function handleForgeEvent(
       throw new ConflictError('This webhook-id was already used for a different body', { code: 'webhook_id_reused' });
     }
 
-    const { site } = await resolveForgeSite(trx, { cloudId: event.cloudId, siteUrl: event.siteUrl }, deps.config, now);
+    const { site } = await resolveForgeSite(
+      { ...deps, db: trx },
+      { cloudId: event.cloudId, siteUrl: event.siteUrl },
+      now,
+    );
     let result: Record<string, unknown>;
     let emailQueued = false;
     switch (event.type) {
@@ -132,14 +133,14 @@ export async function handleForgeEvent(
       }
       case 'trusted_user.invited': {
         const invited = await inviteTrustedUser(
-          trx,
-          { config: deps.config, now },
+          { ...deps, db: trx },
           {
             siteId: site.id,
             siteUrl: site.siteUrl,
             email: email ?? '',
             invitedBy: event.data.invitedBy,
             occurredAt,
+            now,
           },
         );
         emailQueued = invited.emailId !== undefined;
@@ -148,13 +149,13 @@ export async function handleForgeEvent(
       }
       case 'trusted_user.removed': {
         const removed = await removeTrustedUser(
-          trx,
-          { now, deleteSessions: deps.deleteSessions },
+          { ...deps, db: trx },
           {
             siteId: site.id,
             email: email ?? '',
             removedBy: event.data.removedBy,
             occurredAt,
+            now,
           },
         );
         result = {

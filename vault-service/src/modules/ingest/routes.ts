@@ -1,6 +1,7 @@
 /** Signed snapshot upload from the Forge app: open, chunks, complete (architecture.md). */
 import { ValidationError } from '@assets-vault/shared/errors';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { forModule } from '../../deps.js';
 import { forgeSignature, verifiedCall } from '../../plugins/forge-signature.js';
 import { ErrorResponse } from '../../plugins/error-handler.js';
 import {
@@ -11,7 +12,7 @@ import {
   OpenBackupBody,
   OpenBackupResponse,
 } from './schemas.js';
-import { completeBackup, openBackup, storeChunk, type IngestDeps } from './service.js';
+import { completeBackup, openBackup, storeChunk } from './service.js';
 
 /** A chunk is at most 4 MiB of NDJSON before gzip (shared/SNAPSHOT_FORMAT.md); 8 MiB leaves room for one large record. */
 export const CHUNK_BODY_LIMIT_BYTES = 8 * 1024 * 1024;
@@ -20,15 +21,9 @@ const MANIFEST_BODY_LIMIT_BYTES = 2 * 1024 * 1024;
 
 const signed = { security: [{ webhookSignature: [] }], tags: ['forge'] };
 
-export const ingestRoutes: FastifyPluginAsyncTypebox<{ onBrowseBuilt?: () => void }> = async (app, opts) => {
+export const ingestRoutes: FastifyPluginAsyncTypebox = async (app) => {
   forgeSignature(app, { secrets: () => app.config.forgeWebhookSecrets });
-  const deps: IngestDeps = {
-    db: app.db,
-    log: app.log.child({ module: 'ingest' }),
-    clock: app.clock,
-    config: app.config,
-    ...(opts.onBrowseBuilt ? { onBrowseBuilt: opts.onBrowseBuilt } : {}),
-  };
+  const deps = forModule(app.deps, 'ingest');
 
   app.post(
     '/backups',
@@ -118,7 +113,10 @@ export const ingestRoutes: FastifyPluginAsyncTypebox<{ onBrowseBuilt?: () => voi
     },
     async (request) => {
       verifiedCall(request);
-      return completeBackup(deps, { backupId: request.params.backupId, manifest: request.body });
+      const completed = await completeBackup(deps, { backupId: request.params.backupId, manifest: request.body });
+      // its browse tables are in: the search indexer builds their trigram index now, not at its next poll
+      app.workers.searchIndexer?.wake();
+      return completed;
     },
   );
 };

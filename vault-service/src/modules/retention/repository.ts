@@ -38,3 +38,9 @@ export async function upsertRetentionPolicy(
     .onConflict((oc) => oc.column('site_id').doUpdateSet({ ...values, updated_at: now }))
     .execute();
 }
+
+/** Sites that saved a policy. */
+export async function listSitesWithRetentionPolicy(db: Executor): Promise<string[]> {
+  const rows = await db.selectFrom('retention_policy').select('site_id').execute();
+  return rows.map((r) => r.site_id);
+}

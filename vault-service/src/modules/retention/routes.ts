@@ -24,7 +24,7 @@ export const retentionRoutes: FastifyPluginAsyncTypebox = async (app) => {
         response: { 200: Policy, 401: ErrorResponse },
       },
     },
-    async (request) => getRetentionPolicy(app.db, requireAuth(request).siteId),
+    async (request) => getRetentionPolicy(app.deps, requireAuth(request).siteId),
   );
 
   app.put(
@@ -50,7 +50,7 @@ export const retentionRoutes: FastifyPluginAsyncTypebox = async (app) => {
         keepScheduled: request.body.keepScheduled ?? null,
         maxAgeDays: request.body.maxAgeDays ?? null,
       };
-      const deleted = await putRetentionPolicy(app.db, auth.siteId, {
+      const deleted = await putRetentionPolicy(app.deps, auth.siteId, {
         policy,
         actor: auth.email,
         now: app.clock.now(),

@@ -5,12 +5,17 @@
  * backups stop arriving (the app uninstalled, a long outage) the age limit must not leave a schema with
  * none. `null` means no limit. Uploads still in progress are never touched.
  */
-import type { Kysely } from 'kysely';
-import type { DB } from '../../db/types.js';
+import type { VaultDeps } from '../../deps.js';
 import { insertAuditEvent } from '../audit/repository.js';
-import { deleteBackup } from '../ingest/repository.js';
-import { isBackupInUseByRestore, lockBackup } from '../backups/repository.js';
-import { findRetentionPolicy, upsertRetentionPolicy, type RetentionPolicy } from './repository.js';
+import * as backupStore from '../backup-store/index.js';
+import {
+  findRetentionPolicy,
+  listSitesWithRetentionPolicy,
+  upsertRetentionPolicy,
+  type RetentionPolicy,
+} from './repository.js';
+
+type RetentionDeps = Pick<VaultDeps, 'db'>;
 
 export interface RetentionCandidate {
   id: string;
@@ -51,32 +56,26 @@ export function selectExpired(backups: readonly RetentionCandidate[], policy: Re
 
 /** Applies the policy to one site's completed backups; returns the deleted ids. */
 export async function applyRetention(
-  db: Kysely<DB>,
+  deps: RetentionDeps,
   siteId: string,
   policy: RetentionPolicy,
   now: Date,
 ): Promise<string[]> {
   if (policy.keepManual === null && policy.keepScheduled === null && policy.maxAgeDays === null) return [];
-  const rows = await db
-    .selectFrom('backup')
-    .select(['id', 'schema_id', 'kind', 'completed_at'])
-    .where('site_id', '=', siteId)
-    .where('status', '=', 'completed')
-    .execute();
-  const candidates: RetentionCandidate[] = [];
-  for (const r of rows) {
-    if (r.completed_at)
-      candidates.push({ id: r.id, schemaId: r.schema_id, kind: r.kind, completedAt: new Date(r.completed_at) });
-  }
-  const stored = await getRetentionPolicy(db, siteId);
+  const candidates: RetentionCandidate[] = (await backupStore.listCompletedBackups(deps.db, siteId)).map((b) => ({
+    id: b.id,
+    schemaId: b.schemaId,
+    kind: b.kind,
+    completedAt: b.completedAt,
+  }));
+  const stored = await getRetentionPolicy(deps, siteId);
   const deleted: string[] = [];
   for (const id of selectExpired(candidates, policy, now)) {
-    const policyChanged = await db.transaction().execute(async (trx) => {
+    const policyChanged = await deps.db.transaction().execute(async (trx) => {
       // a policy saved since this selection was made (say, a looser one) wins: stop, its save applies it
       if (!samePolicy((await findRetentionPolicy(trx, siteId, { forUpdate: true })) ?? NO_LIMITS, stored)) return true;
       // a backup a restore is reading stays until a later run
-      if (!(await lockBackup(trx, siteId, id)) || (await isBackupInUseByRestore(trx, id))) return false;
-      if (await deleteBackup(trx, siteId, id)) {
+      if ((await backupStore.deleteBackupUnlessRestoring(trx, siteId, id)) === 'deleted') {
         await insertAuditEvent(trx, siteId, {
           actor: 'system',
           action: 'backup.deleted',
@@ -97,8 +96,8 @@ const NO_LIMITS: RetentionPolicy = { keepManual: null, keepScheduled: null, maxA
 const samePolicy = (a: RetentionPolicy, b: RetentionPolicy) =>
   a.keepManual === b.keepManual && a.keepScheduled === b.keepScheduled && a.maxAgeDays === b.maxAgeDays;
 
-export async function getRetentionPolicy(db: Kysely<DB>, siteId: string): Promise<RetentionPolicy> {
-  return (await findRetentionPolicy(db, siteId)) ?? NO_LIMITS;
+export async function getRetentionPolicy(deps: RetentionDeps, siteId: string): Promise<RetentionPolicy> {
+  return (await findRetentionPolicy(deps.db, siteId)) ?? NO_LIMITS;
 }
 
 /**
@@ -106,11 +105,11 @@ export async function getRetentionPolicy(db: Kysely<DB>, siteId: string): Promis
  * transaction, then applies it at once; returns the deleted ids.
  */
 export async function putRetentionPolicy(
-  db: Kysely<DB>,
+  deps: RetentionDeps,
   siteId: string,
   input: { policy: RetentionPolicy; actor: string; now: Date },
 ): Promise<string[]> {
-  await db.transaction().execute(async (trx) => {
+  await deps.db.transaction().execute(async (trx) => {
     // locked: of two saves at once, the second audits the policy the first stored
     const previous = (await findRetentionPolicy(trx, siteId, { forUpdate: true })) ?? NO_LIMITS;
     await upsertRetentionPolicy(trx, siteId, input.policy, input.now);
@@ -120,16 +119,15 @@ export async function putRetentionPolicy(
       details: { previous, policy: input.policy },
     });
   });
-  return applyRetention(db, siteId, input.policy, input.now);
+  return applyRetention(deps, siteId, input.policy, input.now);
 }
 
 /** Housekeeping: applies every stored policy; returns how many backups were removed. */
-export async function applyAllRetentionPolicies(db: Kysely<DB>, now: Date): Promise<number> {
-  const sites = await db.selectFrom('retention_policy').select('site_id').execute();
+export async function applyAllRetentionPolicies(deps: RetentionDeps, now: Date): Promise<number> {
   let removed = 0;
-  for (const { site_id: siteId } of sites) {
+  for (const siteId of await listSitesWithRetentionPolicy(deps.db)) {
     // read as each site's turn comes: a policy saved while earlier sites were handled applies
-    removed += (await applyRetention(db, siteId, await getRetentionPolicy(db, siteId), now)).length;
+    removed += (await applyRetention(deps, siteId, await getRetentionPolicy(deps, siteId), now)).length;
   }
   return removed;
 }

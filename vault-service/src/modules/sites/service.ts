@@ -1,6 +1,7 @@
 /** Tenant resolution for signed Forge calls: the cloudId + siteUrl of the signed body name the site. */
 import { ConflictError } from '@assets-vault/shared/errors';
 import type { Transaction } from 'kysely';
+import type { Config } from '../../config.js';
 import type { DB } from '../../db/types.js';
 import { insertAuditEvent } from '../audit/repository.js';
 import {
@@ -10,7 +11,7 @@ import {
   updateSiteUrl,
   type Site,
 } from './repository.js';
-import { normaliseSiteUrl, type SiteUrlPolicy } from './site-url.js';
+import { normaliseSiteUrl } from './site-url.js';
 
 /**
  * Finds the site of a signed Forge call, creating it on first contact, inside the caller's
@@ -18,12 +19,12 @@ import { normaliseSiteUrl, type SiteUrlPolicy } from './site-url.js';
  * its URL updated; a URL that belongs to another cloudId is a 409 and nothing is written.
  */
 export async function resolveForgeSite(
-  trx: Transaction<DB>,
+  deps: { db: Transaction<DB>; config: Pick<Config, 'allowInsecureSiteUrls' | 'allowedSiteHosts'> },
   input: { cloudId: string; siteUrl: string },
-  policy: SiteUrlPolicy,
   now: Date,
 ): Promise<{ site: Site; created: boolean }> {
-  const siteUrl = normaliseSiteUrl(input.siteUrl, policy);
+  const trx = deps.db;
+  const siteUrl = normaliseSiteUrl(input.siteUrl, deps.config);
   const existing = await findSiteByCloudIdForUpdate(trx, input.cloudId);
   if (!existing) {
     const inserted = await insertSiteIfAbsent(trx, { cloudId: input.cloudId, siteUrl });

@@ -18,7 +18,7 @@ export const trustedUserRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (request) => {
       const { siteId } = requireAuth(request);
-      const users = await listTrustedUsers(app.db, siteId);
+      const users = await listTrustedUsers(app.deps, siteId);
       return { items: users.map(toTrustedUserView) };
     },
   );
@@ -36,7 +36,7 @@ export const trustedUserRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (request) => {
       const { siteId } = requireAuth(request);
-      return toTrustedUserView(await getTrustedUser(app.db, siteId, request.params.id));
+      return toTrustedUserView(await getTrustedUser(app.deps, siteId, request.params.id));
     },
   );
 };

@@ -14,6 +14,7 @@ import { NotFoundError } from '@assets-vault/shared/errors';
 import type { Transaction } from 'kysely';
 import type { Config } from '../../config.js';
 import type { DB, Executor } from '../../db/types.js';
+import type { VaultDeps } from '../../deps.js';
 import { insertAuditEvent } from '../audit/repository.js';
 import { enqueueEmail } from '../email/outbox-repository.js';
 import { renderInvitationEmail } from './invitation-email.js';
@@ -38,11 +39,12 @@ export type RemovalOutcome = 'removed' | 'not_found' | 'already_removed' | 'stal
 /** Deletes a trusted user's sessions; provided by the identity module. */
 export type DeleteSessions = (trx: Executor, siteId: string, trustedUserId: string) => Promise<number>;
 
+/** Inside the caller's transaction (`deps.db`); `now` is the event's processing time. */
 export async function inviteTrustedUser(
-  trx: Transaction<DB>,
-  ctx: { config: Pick<Config, 'publicUrl' | 'outbox'>; now: Date },
-  input: { siteId: string; siteUrl: string; email: string; invitedBy: ForgeActor; occurredAt: Date },
+  deps: { db: Transaction<DB>; config: Pick<Config, 'publicUrl' | 'outbox'> },
+  input: { siteId: string; siteUrl: string; email: string; invitedBy: ForgeActor; occurredAt: Date; now: Date },
 ): Promise<{ outcome: InvitationOutcome; user: TrustedUser; emailId?: string }> {
+  const trx = deps.db;
   const existing = await findTrustedUserByEmail(trx, input.siteId, input.email, { forUpdate: true });
   const invitedBy = {
     invitedByAccountId: input.invitedBy.accountId,
@@ -62,7 +64,7 @@ export async function inviteTrustedUser(
       input.siteId,
       existing.id,
       { status: existing.status === 'active' ? 'active' : 'invited', ...invitedBy },
-      ctx.now,
+      input.now,
     );
     outcome = 'reinvited';
   }
@@ -71,7 +73,7 @@ export async function inviteTrustedUser(
     to: user.email,
     siteUrl: input.siteUrl,
     inviterName: input.invitedBy.displayName,
-    vaultUrl: ctx.config.publicUrl,
+    vaultUrl: deps.config.publicUrl,
   });
   const emailId = await enqueueEmail(trx, input.siteId, {
     kind: 'trusted_user.invitation',
@@ -79,7 +81,7 @@ export async function inviteTrustedUser(
     subject: rendered.subject,
     text: rendered.text,
     html: rendered.html,
-    maxAttempts: ctx.config.outbox.maxAttempts,
+    maxAttempts: deps.config.outbox.maxAttempts,
   });
   await insertAuditEvent(trx, input.siteId, {
     actor: `forge:${input.invitedBy.accountId}`,
@@ -96,11 +98,12 @@ export async function inviteTrustedUser(
   return { outcome, user, emailId };
 }
 
+/** Inside the caller's transaction (`deps.db`); `now` is the event's processing time. */
 export async function removeTrustedUser(
-  trx: Transaction<DB>,
-  ctx: { now: Date; deleteSessions: DeleteSessions },
-  input: { siteId: string; email: string; removedBy: ForgeActor; occurredAt: Date },
+  deps: { db: Transaction<DB>; deleteSessions: DeleteSessions },
+  input: { siteId: string; email: string; removedBy: ForgeActor; occurredAt: Date; now: Date },
 ): Promise<{ outcome: RemovalOutcome; sessionsDeleted: number; user?: TrustedUser }> {
+  const trx = deps.db;
   const existing = await findTrustedUserByEmail(trx, input.siteId, input.email, { forUpdate: true });
   if (!existing) return { outcome: 'not_found', sessionsDeleted: 0 };
   if (existing.status === 'removed') return { outcome: 'already_removed', sessionsDeleted: 0, user: existing };
@@ -111,9 +114,9 @@ export async function removeTrustedUser(
     input.siteId,
     existing.id,
     { removedByName: input.removedBy.displayName, removedAt: input.occurredAt },
-    ctx.now,
+    input.now,
   );
-  const sessionsDeleted = await ctx.deleteSessions(trx, input.siteId, existing.id);
+  const sessionsDeleted = await deps.deleteSessions(trx, input.siteId, existing.id);
   await insertAuditEvent(trx, input.siteId, {
     actor: `forge:${input.removedBy.accountId}`,
     action: 'trusted_user.removed',
@@ -128,13 +131,13 @@ export async function removeTrustedUser(
   return { outcome: 'removed', sessionsDeleted, ...(user ? { user } : {}) };
 }
 
-export async function listTrustedUsers(db: Executor, siteId: string): Promise<TrustedUser[]> {
-  return listTrustedUserRows(db, siteId);
+export async function listTrustedUsers(deps: Pick<VaultDeps, 'db'>, siteId: string): Promise<TrustedUser[]> {
+  return listTrustedUserRows(deps.db, siteId);
 }
 
 /** Another site's user id answers 404 like an unknown one. */
-export async function getTrustedUser(db: Executor, siteId: string, id: string): Promise<TrustedUser> {
-  const user = await findTrustedUserById(db, siteId, id);
+export async function getTrustedUser(deps: Pick<VaultDeps, 'db'>, siteId: string, id: string): Promise<TrustedUser> {
+  const user = await findTrustedUserById(deps.db, siteId, id);
   if (!user) throw new NotFoundError('Trusted user not found');
   return user;
 }

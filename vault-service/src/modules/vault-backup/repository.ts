@@ -3,7 +3,7 @@ import type { BackupCursor } from '@assets-vault/shared/backup';
 import { sql } from 'kysely';
 import type { Executor } from '../../db/types.js';
 import type { VaultBackupJobStatus } from '../../db/tables/vault-backup-job.js';
-import { isBackupId } from '../ingest/repository.js';
+import { isBackupId } from '../backup-store/index.js';
 
 export interface VaultBackupJob {
   id: string;

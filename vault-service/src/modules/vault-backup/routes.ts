@@ -1,6 +1,7 @@
 /** "Backup now" from the vault with the site's stored credentials, and the job's progress. */
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
+import { forModule } from '../../deps.js';
 import { requireAuth } from '../../plugins/session.js';
 import { ErrorResponse } from '../../plugins/error-handler.js';
 import type { VaultBackupJob } from './repository.js';
@@ -34,13 +35,8 @@ const view = (j: VaultBackupJob) => ({
   finishedAt: j.finishedAt?.toISOString() ?? null,
 });
 
-export const vaultBackupRoutes: FastifyPluginAsyncTypebox<{ wake?: () => void }> = async (app, opts) => {
-  const deps = () => ({
-    db: app.db,
-    log: app.log.child({ module: 'vault-backup' }),
-    clock: app.clock,
-    config: app.config,
-  });
+export const vaultBackupRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  const deps = forModule(app.deps, 'vault-backup');
 
   app.post(
     '/schemas/:schemaId/backups',
@@ -73,12 +69,12 @@ export const vaultBackupRoutes: FastifyPluginAsyncTypebox<{ wake?: () => void }>
     },
     async (request, reply) => {
       const auth = requireAuth(request);
-      const job = await requestVaultBackup(deps(), auth.siteId, {
+      const job = await requestVaultBackup(deps, auth.siteId, {
         schemaId: request.params.schemaId,
         actor: auth.email,
         ...(request.body ? { options: request.body } : {}),
       });
-      opts.wake?.();
+      app.workers.vaultBackups?.wake();
       return reply
         .code(202)
         .header('location', `/api/v1/backup-jobs/${job.id}`)
@@ -97,6 +93,6 @@ export const vaultBackupRoutes: FastifyPluginAsyncTypebox<{ wake?: () => void }>
         response: { 200: JobView, 401: ErrorResponse, 404: ErrorResponse },
       },
     },
-    async (request) => view(await getVaultBackupJob(app.db, requireAuth(request).siteId, request.params.jobId)),
+    async (request) => view(await getVaultBackupJob(deps, requireAuth(request).siteId, request.params.jobId)),
   );
 };

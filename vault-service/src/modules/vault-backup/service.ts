@@ -8,25 +8,18 @@
 import type { BackupCursor } from '@assets-vault/shared/backup';
 import { ConflictError, NotFoundError, ValidationError } from '@assets-vault/shared/errors';
 import { SnapshotIntegrityError } from '@assets-vault/shared/snapshot';
-import type { Kysely } from 'kysely';
-import type { Clock } from '../../clock.js';
 import type { Config } from '../../config.js';
-import type { DB } from '../../db/types.js';
-import type { Log } from '../../logger.js';
+import type { VaultDeps } from '../../deps.js';
 import { insertAuditEvent } from '../audit/repository.js';
+import * as backupStore from '../backup-store/index.js';
 import { assetsAccessForSite, captureLiveSnapshot } from '../backups/live-snapshot.js';
-import { ASSETS_API_PURPOSE, type SiteAssetsCredentials } from '../credentials/routes.js';
-import { loadCredentials } from '../credentials/service.js';
+import { loadSiteAssetsCredentials } from '../credentials/service.js';
 import { completeBackup } from '../ingest/service.js';
-import { deleteBackup, findBackup } from '../ingest/repository.js';
 import { findJob, finishJob, insertJob, lockHeldJob, touchJob, type VaultBackupJob } from './repository.js';
 
-export interface VaultBackupDeps {
-  db: Kysely<DB>;
-  log: Log;
-  clock: Clock;
+export type VaultBackupDeps = Pick<VaultDeps, 'db' | 'log' | 'clock' | 'materialise'> & {
   config: Pick<Config, 'encryptionKeys' | 'allowInsecureSiteUrls' | 'allowedSiteHosts'>;
-}
+};
 
 export async function requestVaultBackup(
   deps: VaultBackupDeps,
@@ -38,8 +31,7 @@ export async function requestVaultBackup(
   },
 ): Promise<VaultBackupJob> {
   if (!/^[0-9]{1,18}$/.test(input.schemaId)) throw new ValidationError('schemaId must be a numeric Assets id');
-  const creds = (await loadCredentials(deps.db, deps.config.encryptionKeys, siteId, ASSETS_API_PURPOSE)) as
-    SiteAssetsCredentials | undefined;
+  const creds = await loadSiteAssetsCredentials(deps, siteId);
   if (!creds) throw new ConflictError('No Assets API credentials are stored for this site', { code: 'no_credentials' });
   if (!creds.vaultBackupsEnabled)
     throw new ConflictError('Vault-side backups are switched off for this site', { code: 'vault_backups_disabled' });
@@ -65,8 +57,12 @@ export async function requestVaultBackup(
   });
 }
 
-export async function getVaultBackupJob(db: Kysely<DB>, siteId: string, jobId: string): Promise<VaultBackupJob> {
-  const job = await findJob(db, siteId, jobId);
+export async function getVaultBackupJob(
+  deps: Pick<VaultDeps, 'db'>,
+  siteId: string,
+  jobId: string,
+): Promise<VaultBackupJob> {
+  const job = await findJob(deps.db, siteId, jobId);
   if (!job) throw new NotFoundError('Job not found');
   return job;
 }
@@ -96,10 +92,10 @@ export async function runVaultBackupAttempt(
   job: VaultBackupJob,
   worker: VaultBackupWorker,
 ): Promise<string> {
-  const partial = job.backupId ? await findBackup(deps.db, job.siteId, job.backupId) : undefined;
+  const partial = job.backupId ? await backupStore.findBackup(deps.db, job.siteId, job.backupId) : undefined;
   // an earlier attempt completed it and died before it could say so
   if (partial?.status === 'completed') return partial.id;
-  const access = await assetsAccessForSite(deps.db, deps.config, job.siteId).catch((err: unknown) => {
+  const access = await assetsAccessForSite(deps, job.siteId).catch((err: unknown) => {
     throw new PermanentJobError(err instanceof Error ? err.message : 'credentials unavailable');
   });
   if (!access.vaultBackupsEnabled) throw new PermanentJobError('Vault-side backups are switched off for this site');
@@ -118,9 +114,9 @@ export async function runVaultBackupAttempt(
   };
   const resume = partial && job.cursor ? { backup: partial, cursor: job.cursor } : undefined;
   // a partial backup without a saved cursor holds nothing a new attempt could continue
-  if (partial && !resume) await deleteBackup(deps.db, job.siteId, partial.id);
+  if (partial && !resume) await backupStore.deleteBackup(deps.db, job.siteId, partial.id);
   let lastTouch = 0;
-  const captured = await captureLiveSnapshot(deps.db, {
+  const captured = await captureLiveSnapshot(deps, {
     access,
     schemaId: job.schemaId,
     kind: 'manual',
@@ -152,17 +148,10 @@ export async function runVaultBackupAttempt(
   // completion (verification and materialisation) must not race a runner that took the job over
   await renewLease({});
   try {
-    await completeBackup(
-      { db: deps.db, log: deps.log, clock: deps.clock, config: deps.config },
-      {
-        backupId: captured.backupId,
-        manifest: captured.manifest,
-        actor: job.requestedBy,
-      },
-    );
+    await completeBackup(deps, { backupId: captured.backupId, manifest: captured.manifest, actor: job.requestedBy });
   } catch (err) {
     // stored chunks that disagree with the manifest cannot be continued: the next attempt starts afresh
-    if (err instanceof SnapshotIntegrityError) await deleteBackup(deps.db, job.siteId, captured.backupId);
+    if (err instanceof SnapshotIntegrityError) await backupStore.deleteBackup(deps.db, job.siteId, captured.backupId);
     throw err;
   }
   return captured.backupId;
@@ -181,8 +170,8 @@ export async function failVaultBackupJob(
   return deps.db.transaction().execute(async (trx) => {
     const held = await lockHeldJob(trx, job.id, workerId);
     if (!held) return false;
-    const partial = held.backupId ? await findBackup(trx, job.siteId, held.backupId) : undefined;
-    if (partial?.status === 'uploading') await deleteBackup(trx, job.siteId, partial.id);
+    const partial = held.backupId ? await backupStore.findBackup(trx, job.siteId, held.backupId) : undefined;
+    if (partial?.status === 'uploading') await backupStore.deleteBackup(trx, job.siteId, partial.id);
     await finishJob(trx, job.id, { workerId, now: deps.clock.now(), status: 'failed', backupId: null, error });
     await insertAuditEvent(trx, job.siteId, {
       actor: 'system',

@@ -14,7 +14,8 @@
  */
 import { sql, type Kysely } from 'kysely';
 import type { DB, Executor } from '../../db/types.js';
-import { isBackupId } from '../ingest/backup-id.js';
+import { isBackupId } from './backup-id.js';
+import { listBuiltBackups, markBrowseTablesLost } from './repository.js';
 
 export function browseSchemaName(backupId: string): string {
   // the name is interpolated into DDL: only a canonical UUID may reach it
@@ -89,16 +90,10 @@ export async function browseTablesIntact(db: Executor, backupId: string): Promis
  * their rebuild; returns how many. Housekeeping runs it at start and hourly, browsing checks on access.
  */
 export async function queueRebuildOfLostBrowseTables(db: Kysely<DB>): Promise<number> {
-  const built = await db
-    .selectFrom('backup')
-    .select(['id', 'browse_built_at'])
-    .where('status', '=', 'completed')
-    .where('browse_built_at', 'is not', null)
-    .execute();
   let lost = 0;
-  for (const { id, browse_built_at: builtAt } of built) {
-    if (!builtAt || (await browseTablesIntact(db, id))) continue;
-    if (await markBrowseTablesLost(db, id, builtAt)) lost++;
+  for (const { id, browseBuiltAt } of await listBuiltBackups(db)) {
+    if (await browseTablesIntact(db, id)) continue;
+    if (await markBrowseTablesLost(db, id, browseBuiltAt)) lost++;
   }
   return lost;
 }
@@ -113,21 +108,6 @@ export async function dropOrphanBrowseSchemas(db: Kysely<DB>): Promise<number> {
       and not exists (select 1 from backup b where replace(b.id::text, '-', '') = substr(n.nspname, 8))`.execute(db);
   for (const { name } of rows) await sql`drop schema if exists ${sql.id(name)} cascade`.execute(db);
   return rows.length;
-}
-
-/**
- * Queues a rebuild of the browse tables (and search index) by the search indexer, unless they were
- * rebuilt since `observedBuiltAt` was read (the loss was then already seen and repaired); true when queued.
- */
-export async function markBrowseTablesLost(db: Executor, backupId: string, observedBuiltAt: Date): Promise<boolean> {
-  const result = await db
-    .updateTable('backup')
-    .set({ browse_built_at: null, search_indexed_at: null })
-    .where('id', '=', backupId)
-    .where('status', '=', 'completed')
-    .where(sql<Date>`date_trunc('milliseconds', browse_built_at)`, '=', observedBuiltAt)
-    .executeTakeFirst();
-  return result.numUpdatedRows > 0n;
 }
 
 /** The pg_trgm index behind `q` (a plain CREATE INDEX: the tables are read-only, readers are not blocked), then planner statistics. */

@@ -18,8 +18,8 @@ import { from as copyFrom } from 'pg-copy-streams';
 import type { ClientTransaction } from '../../db/client-transaction.js';
 import { COPY_COLUMNS, type BrowseChunk } from './browse-chunk.js';
 import { createDecodePool, inlineDecoder, type ChunkDecoder } from './decode-pool.js';
-import { browseDb, browseSchemaName, createBrowseTables, indexBrowseTables } from './storage.js';
-import { readChunk } from '../ingest/repository.js';
+import { browseDb, browseSchemaName, createBrowseTables, indexBrowseTables } from './browse-tables.js';
+import { readChunk } from './repository.js';
 
 /** Snapshots with at least this many chunks (≈ 20,000 objects each) are decoded in worker threads. */
 export const WORKER_THRESHOLD_CHUNKS = 3;
