@@ -101,7 +101,7 @@ export async function listObjectsAfter(
   }));
 }
 
-export interface StoredObject extends BrowseObject {
+export interface StoredObject extends Omit<BrowseObject, 'created' | 'updated'> {
   /** JSON text of the snapshot record's attributes (`parseStoredAttributes`) */
   attributes: string;
 }
@@ -114,7 +114,7 @@ export async function listObjectsWithAttributesAfter(
 ): Promise<StoredObject[]> {
   let query = browseDb(db, backupId)
     .selectFrom('browse_object')
-    .select(['seq', 'id', 'object_key', 'label', 'object_type_id', 'created', 'updated', 'attributes']);
+    .select(['seq', 'id', 'object_key', 'label', 'object_type_id', 'attributes']);
   if (page.objectTypeId !== undefined) query = query.where('object_type_id', '=', page.objectTypeId);
   if (page.afterSeq !== undefined) query = query.where('seq', '>', page.afterSeq);
   const rows = await query.orderBy('seq').limit(page.limit).execute();
@@ -124,13 +124,13 @@ export async function listObjectsWithAttributesAfter(
     key: r.object_key,
     label: r.label,
     objectTypeId: r.object_type_id,
-    created: r.created,
-    updated: r.updated,
     attributes: r.attributes,
   }));
 }
 
-export interface StoredObjectDetail extends StoredObject {
+export interface StoredObjectDetail extends BrowseObject {
+  /** JSON text of the snapshot record's attributes (`parseStoredAttributes`) */
+  attributes: string;
   /** JSON text of the history record's entries, null when the object has none */
   history: string | null;
   issues: { issueId: string; issueKey: string; fieldId: string; fieldName: string }[];
