@@ -3,14 +3,17 @@
  * and reads no environment (server.ts does both), so tests build the real app with their own config.
  *
  * Order (visible on purpose; each step may use the ones before it):
- *   1. config          app.config
+ *   1. config          app.config, app.clock
  *   2. logger          pino with the redact list (logger.ts); request.log, child loggers per module
- *   3. database        app.db (Kysely); migrations under an advisory lock
+ *   3. database        app.db (Kysely); migrations under an advisory lock; then app.deps, the one object
+ *                      every service and job is given (deps.ts)
  *   4. cross-cutting   error handler, rate limits, OpenAPI docs at /docs
- *   5. sessions        (identity module)
- *   6. auth            (identity module: request.auth on /api/v1/* except the signed /api/v1/forge/*)
- *   7. routes          health, Forge events, trusted users, ...
- *   8. workers         e-mail outbox, housekeeping; stopped on close before the pool closes
+ *   5. sessions        cookies, the auth service (plugins/session.ts)
+ *   6. workers         created here, started on ready, stopped on close before the pool closes
+ *   7. routes          in three trees, each with its own guard:
+ *                        /api/v1/forge/*  signed by the Forge app (signature; no cookies, no CSRF)
+ *                        /auth/*          the login flow (CSRF on writes)
+ *                        /api/v1/*        the session API (a live session, then CSRF on writes)
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { randomUUID } from 'node:crypto';
@@ -18,7 +21,7 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance, type RawServerDe
 import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
-import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { FastifyPluginAsyncTypebox, TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import { systemClock, type Clock } from './clock.js';
@@ -32,26 +35,27 @@ import { createHousekeeping, PROCESSED_WEBHOOK_RETENTION_MS, type HousekeepingTa
 import { createSearchIndexer, type SearchIndexer } from './jobs/search-indexer.js';
 import { createVaultBackupRunner } from './jobs/vault-backup-runner.js';
 import { createLogger } from './logger.js';
+import { authRoutes, meRoutes } from './modules/auth/routes.js';
 import * as backupStore from './modules/backup-store/index.js';
+import { backupRoutes } from './modules/backups/routes.js';
+import { browseRoutes } from './modules/browse/routes.js';
+import { credentialRoutes } from './modules/credentials/routes.js';
+import { diffRoutes } from './modules/diff/routes.js';
+import { exportRoutes } from './modules/export/routes.js';
 import { pruneProcessedWebhooks } from './modules/forge-events/repository.js';
 import { forgeEventRoutes } from './modules/forge-events/routes.js';
 import type { ForgeEventExtensions } from './modules/forge-events/service.js';
-import { authRoutes } from './modules/auth/routes.js';
-import { backupRoutes } from './modules/backups/routes.js';
-import { browseRoutes } from './modules/browse/routes.js';
-import { exportRoutes } from './modules/export/routes.js';
-import { retentionRoutes } from './modules/retention/routes.js';
-import { credentialRoutes } from './modules/credentials/routes.js';
-import { diffRoutes } from './modules/diff/routes.js';
-import { vaultBackupRoutes } from './modules/vault-backup/routes.js';
-import { applyAllRetentionPolicies } from './modules/retention/service.js';
 import { healthRoutes } from './modules/health/routes.js';
 import { ingestRoutes } from './modules/ingest/routes.js';
+import { retentionRoutes } from './modules/retention/routes.js';
+import { applyAllRetentionPolicies } from './modules/retention/service.js';
 import { trustedUserRoutes } from './modules/trusted-users/routes.js';
+import { vaultBackupRoutes } from './modules/vault-backup/routes.js';
 import { webRoutes } from './modules/web/routes.js';
-import { registerCsrf } from './plugins/csrf.js';
-import { registerErrorHandler } from './plugins/error-handler.js';
-import { registerSessions } from './plugins/session.js';
+import { csrfProtection } from './plugins/csrf.js';
+import { errorHandler, notFound } from './plugins/error-handler.js';
+import { forgeSignature } from './plugins/forge-signature.js';
+import { sessionGuard, sessions } from './plugins/session.js';
 import { buildValidator } from './plugins/validation.js';
 
 export type VaultApp = FastifyInstance<
@@ -102,10 +106,11 @@ export async function buildApp(config: Config, appDeps: AppDeps = {}): Promise<V
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   // 1. config
+  const clock = appDeps.clock ?? systemClock;
   app.decorate('config', config);
-  app.decorate('clock', appDeps.clock ?? systemClock);
+  app.decorate('clock', clock);
 
-  // 3. database
+  // 3. database, then the deps every service receives
   let ownedDb: { close(): Promise<void> } | undefined;
   let db = appDeps.db;
   if (!db) {
@@ -122,11 +127,11 @@ export async function buildApp(config: Config, appDeps: AppDeps = {}): Promise<V
       throw err;
     }
   }
-  const deps: VaultDeps = { db, log: logger, clock: app.clock, config };
+  const deps: VaultDeps = { db, log: logger, clock, config };
   app.decorate('deps', deps);
 
   // 4. cross-cutting
-  registerErrorHandler(app);
+  await app.register(errorHandler);
   // Per-route limits only (`config.rateLimit` on a route); in-memory per replica.
   await app.register(rateLimit, { global: false });
   await app.register(swagger, {
@@ -152,43 +157,88 @@ export async function buildApp(config: Config, appDeps: AppDeps = {}): Promise<V
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });
 
-  // 5. sessions and 6. auth: cookies, request.auth on /api/v1/* (not /api/v1/forge/*), CSRF on writes
-  await registerSessions(app);
-  registerCsrf(app);
+  // 5. sessions
+  await app.register(sessions);
+
+  // 6. workers (the routes below wake them)
+  const workers = config.workersEnabled ? createWorkers(deps) : undefined;
+  app.decorate('workers', {
+    emailOutbox: workers?.emailOutbox,
+    vaultBackups: workers?.vaultBackups,
+    searchIndexer: workers?.searchIndexer,
+  });
+  app.addHook('onReady', async () => workers?.start());
+  // Fastify has stopped accepting requests when onClose runs: workers first, then the pool.
+  app.addHook('onClose', async () => {
+    await workers?.stop();
+    await ownedDb?.close();
+  });
 
   // 7. routes
   await app.register(healthRoutes);
-  await app.register(authRoutes, { loginRateLimitPerMinute: config.loginRateLimitPerMinute });
-  // Extension point: modules handling Forge events (e.g. backups → onBackupDeleted) add their hook here.
-  const forgeEventExtensions: ForgeEventExtensions = {
-    onBackupDeleted: async (trx, { siteId, backupId }) => ({
-      deleted: await backupStore.deleteBackup(trx, siteId, backupId),
-    }),
-    ...appDeps.forgeEvents,
-  };
-  await app.register(forgeEventRoutes, { prefix: '/api/v1/forge', extensions: forgeEventExtensions });
-  // vault-side backup jobs and search indexes after completions (started with the other workers below); routes wake them
-  const searchIndexer = config.workersEnabled ? createSearchIndexer(forModule(deps, 'search-indexer')) : undefined;
-  const vaultBackups = config.workersEnabled ? createVaultBackupRunner(forModule(deps, 'vault-backup')) : undefined;
-  app.decorate('workers', { emailOutbox: undefined, vaultBackups, searchIndexer });
-  await app.register(ingestRoutes, { prefix: '/api/v1/forge' });
-  await app.register(trustedUserRoutes, { prefix: '/api/v1' });
-  await app.register(backupRoutes, { prefix: '/api/v1' });
-  await app.register(browseRoutes, { prefix: '/api/v1' });
-  await app.register(exportRoutes, { prefix: '/api/v1' });
-  await app.register(retentionRoutes, { prefix: '/api/v1' });
-  await app.register(credentialRoutes, { prefix: '/api/v1' });
-  await app.register(vaultBackupRoutes, { prefix: '/api/v1' });
-  await app.register(diffRoutes, { prefix: '/api/v1' });
   await app.register(webRoutes);
+  await app.register(forgeApi, {
+    prefix: '/api/v1/forge',
+    // Extension point: modules handling Forge events add their hook here.
+    forgeEvents: {
+      onBackupDeleted: async (trx, { siteId, backupId }) => ({
+        deleted: await backupStore.deleteBackup(trx, siteId, backupId),
+      }),
+      ...appDeps.forgeEvents,
+    },
+  });
+  await app.register(loginFlow);
+  await app.register(sessionApi, { prefix: '/api/v1' });
 
-  // 8. workers
+  await app.ready();
+  return app;
+}
+
+/** 7a. Signed calls of the Forge app: events and snapshot uploads. */
+const forgeApi: FastifyPluginAsyncTypebox<{ forgeEvents: ForgeEventExtensions }> = async (forge, options) => {
+  // unknown paths here answer 404 before any signature check, as before the tree had one
+  forge.setNotFoundHandler(notFound);
+  await forge.register(async (signed) => {
+    await signed.register(forgeSignature);
+    await signed.register(forgeEventRoutes, { extensions: options.forgeEvents });
+    await signed.register(ingestRoutes);
+  });
+};
+
+/** 7b. The login flow; its one write (logout) needs the CSRF headers. */
+const loginFlow: FastifyPluginAsyncTypebox = async (login) => {
+  await login.register(csrfProtection);
+  await login.register(authRoutes, { loginRateLimitPerMinute: login.config.loginRateLimitPerMinute });
+};
+
+/** 7c. The session API: a live session first (401), then CSRF on writes (403), then the route. */
+const sessionApi: FastifyPluginAsyncTypebox = async (api) => {
+  await api.register(sessionGuard);
+  await api.register(csrfProtection);
+  // unknown paths are guarded like the rest: no probing the API without a session
+  api.setNotFoundHandler(notFound);
+  await api.register(meRoutes);
+  await api.register(trustedUserRoutes);
+  await api.register(backupRoutes);
+  await api.register(browseRoutes);
+  await api.register(exportRoutes);
+  await api.register(retentionRoutes);
+  await api.register(credentialRoutes);
+  await api.register(vaultBackupRoutes);
+  await api.register(diffRoutes);
+};
+
+/** The background workers: e-mail outbox, vault-side backups, search indexer and housekeeping. */
+function createWorkers(deps: VaultDeps) {
+  const { config, db } = deps;
   const emailOutbox =
-    config.workersEnabled && config.smtpUrl !== undefined
-      ? createEmailOutboxWorker({ db, config, smtpUrl: config.smtpUrl, log: logger.child({ module: 'email-outbox' }) })
+    config.smtpUrl !== undefined
+      ? createEmailOutboxWorker({ ...forModule(deps, 'email-outbox'), smtpUrl: config.smtpUrl })
       : undefined;
+  const vaultBackups = createVaultBackupRunner(forModule(deps, 'vault-backup'));
+  const searchIndexer = createSearchIndexer(forModule(deps, 'search-indexer'));
   // Periodic clean-up; modules with tables that grow append their task here.
-  const housekeepingTasks: HousekeepingTask[] = [
+  const tasks: HousekeepingTask[] = [
     {
       name: 'processed_webhook',
       run: (now) => pruneProcessedWebhooks(db, new Date(now.getTime() - PROCESSED_WEBHOOK_RETENTION_MS)),
@@ -202,22 +252,19 @@ export async function buildApp(config: Config, appDeps: AppDeps = {}): Promise<V
     { name: 'lost_browse_tables', run: () => backupStore.queueRebuildOfLostBrowseTables(db) },
     { name: 'orphan_browse_schemas', run: () => backupStore.dropOrphanBrowseSchemas(db) },
   ];
-  const housekeeping = config.workersEnabled
-    ? createHousekeeping(forModule(deps, 'housekeeping'), { intervalMs: 3_600_000, tasks: housekeepingTasks })
-    : undefined;
-  app.workers.emailOutbox = emailOutbox;
-  app.addHook('onReady', async () => {
-    emailOutbox?.start();
-    housekeeping?.start();
-    vaultBackups?.start();
-    searchIndexer?.start();
-  });
-  // Fastify has stopped accepting requests when onClose runs: workers first, then the pool.
-  app.addHook('onClose', async () => {
-    await Promise.all([emailOutbox?.stop(), housekeeping?.stop(), vaultBackups?.stop(), searchIndexer?.stop()]);
-    await ownedDb?.close();
-  });
-
-  await app.ready();
-  return app;
+  const housekeeping = createHousekeeping(forModule(deps, 'housekeeping'), { intervalMs: 3_600_000, tasks });
+  return {
+    emailOutbox,
+    vaultBackups,
+    searchIndexer,
+    start() {
+      emailOutbox?.start();
+      housekeeping.start();
+      vaultBackups.start();
+      searchIndexer.start();
+    },
+    async stop() {
+      await Promise.all([emailOutbox?.stop(), housekeeping.stop(), vaultBackups.stop(), searchIndexer.stop()]);
+    },
+  };
 }

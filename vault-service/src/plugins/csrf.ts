@@ -1,6 +1,7 @@
 /**
- * CSRF protection (security.md item 12) for every state-changing request (POST, PUT, PATCH, DELETE)
- * except the webhook-signed `/api/v1/forge/*`, which no browser sends:
+ * CSRF protection (security.md item 12) for every state-changing request (POST, PUT, PATCH, DELETE) of
+ * the subtree that registers it: app.ts registers it in the two trees browsers call (`/auth/*` and the
+ * session API `/api/v1/*`), never in the webhook-signed `/api/v1/forge/*`, which no browser sends:
  *
  *   1. `Origin` must equal the vault's public origin (VAULT_PUBLIC_URL). Browsers send it on every
  *      cross-origin request and on same-origin non-GET requests, and pages cannot forge it.
@@ -11,7 +12,7 @@
  * (a proxy dropping Origin, a future CORS rule). The session cookie is SameSite=Lax as a third layer.
  * Refusals are 403 `csrf_failed`.
  */
-import type { FastifyInstance } from 'fastify';
+import fp from 'fastify-plugin';
 import { AppError } from '@assets-vault/shared/errors';
 
 export const CSRF_HEADER = 'x-vault-csrf';
@@ -30,19 +31,16 @@ export function csrfHeaders(publicUrl: string): Record<string, string> {
   return { origin: new URL(publicUrl).origin, [CSRF_HEADER]: '1' };
 }
 
-function isExempt(path: string): boolean {
-  return path === '/api/v1/forge' || path.startsWith('/api/v1/forge/');
-}
-
-export function registerCsrf(app: FastifyInstance): void {
-  const expectedOrigin = new URL(app.config.publicUrl).origin;
-  app.addHook('onRequest', async (request) => {
-    if (SAFE_METHODS.has(request.method)) return;
-    const path = request.routeOptions.url ?? request.url.split('?')[0] ?? '';
-    if (isExempt(path)) return;
-    if (request.headers.origin !== expectedOrigin || request.headers[CSRF_HEADER] !== '1') {
-      request.log.info({ method: request.method, origin: request.headers.origin }, 'csrf check failed');
-      throw new CsrfError();
-    }
-  });
-}
+export const csrfProtection = fp(
+  async (app) => {
+    const expectedOrigin = new URL(app.config.publicUrl).origin;
+    app.addHook('onRequest', async (request) => {
+      if (SAFE_METHODS.has(request.method)) return;
+      if (request.headers.origin !== expectedOrigin || request.headers[CSRF_HEADER] !== '1') {
+        request.log.info({ method: request.method, origin: request.headers.origin }, 'csrf check failed');
+        throw new CsrfError();
+      }
+    });
+  },
+  { name: 'vault-csrf', decorators: { fastify: ['config'] } },
+);

@@ -7,6 +7,7 @@
  * - Anything else → 500 `internal` with a fixed message; logged once with the error, never echoed.
  */
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import fp from 'fastify-plugin';
 import { AppError } from '@assets-vault/shared/errors';
 import { Type } from '@sinclair/typebox';
 
@@ -80,11 +81,20 @@ export function registerErrorHandler(app: FastifyInstance): void {
     }
     return reply.status(status).send(body);
   });
-  app.setNotFoundHandler((request, reply) => {
-    const body: ErrorBody = {
-      error: 'not_found',
-      message: `Route ${request.method} ${request.url.split('?')[0]} not found`,
-    };
-    return reply.status(404).send(body);
-  });
+  app.setNotFoundHandler(notFound);
 }
+
+/**
+ * The 404 answer. A prefixed subtree sets it again for itself, so that its hooks (the session guard of
+ * `/api/v1`) also answer for routes that do not exist there.
+ */
+export function notFound(request: FastifyRequest, reply: FastifyReply): FastifyReply {
+  const body: ErrorBody = {
+    error: 'not_found',
+    message: `Route ${request.method} ${request.url.split('?')[0]} not found`,
+  };
+  return reply.status(404).send(body);
+}
+
+/** The error and 404 handlers of the whole app (step 4 of app.ts). */
+export const errorHandler = fp(async (app) => registerErrorHandler(app), { name: 'vault-error-handler' });

@@ -6,13 +6,16 @@
  *   `__Host-vault_login` (the OIDC state binding). Only when the public URL is plain http AND
  *   `ALLOW_INSECURE_SITE_URLS` is on outside production are they `vault_session` / `vault_login`
  *   without `Secure` (local demo over http).
- * - Every route under `/api/v1/` except the webhook-signed `/api/v1/forge/*` requires a live session:
+ * - `sessionGuard`: every route of the subtree that registers it (app.ts: the session API `/api/v1/*`,
+ *   which the webhook-signed `/api/v1/forge/*` is not part of) requires a live session:
  *   `request.auth = { siteId, trustedUserId, email, sessionId }`, otherwise 401 `unauthorized`.
  */
 import cookie from '@fastify/cookie';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyRequest } from 'fastify';
+import fp from 'fastify-plugin';
 import { UnauthorizedError } from '@assets-vault/shared/errors';
 import type { Config } from '../config.js';
+import { forModule } from '../deps.js';
 import { OidcClients, type OidcSettings } from '../modules/auth/oidc.js';
 import { AuthService, type AuthContext, type AuthSettings } from '../modules/auth/service.js';
 
@@ -28,7 +31,7 @@ declare module 'fastify' {
     sessionCookies: SessionCookieSettings;
   }
   interface FastifyRequest {
-    /** Set on `/api/v1/*` (except `/api/v1/forge/*`) by the session guard; null elsewhere. */
+    /** Set by the session guard on the session API (`/api/v1/*`); null elsewhere. */
     auth: AuthContext | null;
   }
 }
@@ -61,38 +64,37 @@ export function oidcSettingsFromConfig(config: Config): OidcSettings {
   return { providers, publicUrl: config.publicUrl, isProduction: config.isProduction };
 }
 
-/** Whether a route is behind the session guard. */
-export function isSessionProtectedPath(path: string): boolean {
-  return path.startsWith('/api/v1/') && !(path === '/api/v1/forge' || path.startsWith('/api/v1/forge/'));
-}
-
 /** `request.auth` on a guarded route; throws 401 if a route outside the guard asks for it. */
 export function requireAuth(request: FastifyRequest): AuthContext {
   if (!request.auth) throw new UnauthorizedError();
   return request.auth;
 }
 
-/** Step 5/6 of app.ts: cookie parsing, the auth service, and the `/api/v1/*` session guard. */
-export async function registerSessions(app: FastifyInstance): Promise<void> {
-  const { config } = app;
-  await app.register(cookie);
-  const authService = new AuthService({
-    db: app.db,
-    clock: app.clock,
-    log: app.log.child({ module: 'auth' }),
-    oidc: new OidcClients(oidcSettingsFromConfig(config)),
-    settings: authSettingsFromConfig(config),
-  });
-  const cookies = sessionCookieSettings(config);
-  app.decorate('authService', authService);
-  app.decorate('sessionCookies', cookies);
-  app.decorateRequest('auth', null);
+/** Step 5 of app.ts: cookie parsing, the auth service and the cookie settings, for the whole app. */
+export const sessions = fp(
+  async (app) => {
+    const { config } = app;
+    await app.register(cookie);
+    const authService = new AuthService({
+      ...forModule(app.deps, 'auth'),
+      oidc: new OidcClients(oidcSettingsFromConfig(config)),
+      settings: authSettingsFromConfig(config),
+    });
+    app.decorate('authService', authService);
+    app.decorate('sessionCookies', sessionCookieSettings(config));
+    app.decorateRequest('auth', null);
+  },
+  { name: 'vault-sessions', decorators: { fastify: ['config', 'deps'] } },
+);
 
-  app.addHook('onRequest', async (request) => {
-    const path = request.routeOptions.url ?? request.url.split('?')[0] ?? '';
-    if (!isSessionProtectedPath(path)) return;
-    const auth = await authService.authenticate(request.cookies[cookies.sessionName]);
-    if (!auth) throw new UnauthorizedError();
-    request.auth = auth;
-  });
-}
+/** A live session for every request of the subtree that registers it; sets `request.auth`. */
+export const sessionGuard = fp(
+  async (app) => {
+    app.addHook('onRequest', async (request) => {
+      const auth = await app.authService.authenticate(request.cookies[app.sessionCookies.sessionName]);
+      if (!auth) throw new UnauthorizedError();
+      request.auth = auth;
+    });
+  },
+  { name: 'vault-session-guard', dependencies: ['vault-sessions'] },
+);

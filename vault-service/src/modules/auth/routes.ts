@@ -5,7 +5,8 @@
  *   GET  /auth/callback/:provider      → 303 to the web UI with a fresh session cookie, or the one
  *                                        generic 403 "not authorised" page (rate limited)
  *   POST /auth/logout                  → 204, session row deleted (CSRF-protected like every POST)
- *   GET  /api/v1/me                    → { site: { siteUrl, cloudId }, email, provider }
+ *   GET  /api/v1/me                    → { site: { siteUrl, cloudId }, email, provider } (`meRoutes`, in the
+ *                                        session API)
  */
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyReply } from 'fastify';
@@ -98,12 +99,15 @@ export const authRoutes: FastifyPluginAsyncTypebox<AuthRoutesOptions> = async (a
       return reply.code(204).send(null);
     },
   );
+};
 
+/** `GET /me` of the session API (`/api/v1/me`). */
+export const meRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get(
-    '/api/v1/me',
+    '/me',
     {
       schema: { tags: ['auth'], summary: 'The signed-in user and site', response: { 200: Me, 401: ErrorBody } },
     },
-    async (request) => service.me(requireAuth(request)),
+    async (request) => app.authService.me(requireAuth(request)),
   );
 };

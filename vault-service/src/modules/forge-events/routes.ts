@@ -3,7 +3,7 @@ import { ValidationError } from '@assets-vault/shared/errors';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { forModule } from '../../deps.js';
 import { deleteSessionsForTrustedUser } from '../auth/session-repository.js';
-import { forgeSignature, verifiedCall } from '../../plugins/forge-signature.js';
+import { verifiedCall } from '../../plugins/forge-signature.js';
 import { ErrorResponse } from '../../plugins/error-handler.js';
 import { ForgeEventEnvelope, ForgeEventResponse } from './schemas.js';
 import { handleForgeEvent, type ForgeEventExtensions } from './service.js';
@@ -11,11 +11,11 @@ import { handleForgeEvent, type ForgeEventExtensions } from './service.js';
 /** Events are small; 64 KiB leaves room for long display names and future fields. */
 export const FORGE_EVENT_BODY_LIMIT_BYTES = 64 * 1024;
 
+/** Signed routes: registered in the Forge subtree, behind `forgeSignature`. */
 export const forgeEventRoutes: FastifyPluginAsyncTypebox<{ extensions: ForgeEventExtensions }> = async (
   app,
   options,
 ) => {
-  forgeSignature(app, { secrets: () => app.config.forgeWebhookSecrets });
   const deps = forModule(app.deps, 'forge-events');
 
   app.post(

@@ -2,7 +2,7 @@
 import { ValidationError } from '@assets-vault/shared/errors';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { forModule } from '../../deps.js';
-import { forgeSignature, verifiedCall } from '../../plugins/forge-signature.js';
+import { verifiedCall } from '../../plugins/forge-signature.js';
 import { ErrorResponse } from '../../plugins/error-handler.js';
 import {
   BackupParams,
@@ -21,8 +21,8 @@ const MANIFEST_BODY_LIMIT_BYTES = 2 * 1024 * 1024;
 
 const signed = { security: [{ webhookSignature: [] }], tags: ['forge'] };
 
+/** Signed routes: registered in the Forge subtree, behind `forgeSignature`. */
 export const ingestRoutes: FastifyPluginAsyncTypebox = async (app) => {
-  forgeSignature(app, { secrets: () => app.config.forgeWebhookSecrets });
   const deps = forModule(app.deps, 'ingest');
 
   app.post(
