@@ -112,63 +112,40 @@ export async function insertBackup(
   return { id: existing.id, created: false };
 }
 
-export async function findBackup(db: Executor, siteId: string, backupId: string): Promise<BackupSummary | undefined> {
-  if (!isBackupId(backupId)) return undefined;
-  const row = await db
-    .selectFrom('backup')
-    .select(backupColumns)
-    .where('site_id', '=', siteId)
-    .where('id', '=', backupId)
-    .executeTakeFirst();
-  return row && toSummary(row);
-}
-
 /**
- * The backup a signed chunk or completion names (the signed call carries no tenant, the backup row
- * does). `lock`: `update` serialises writers of the backup until the transaction ends, `share` keeps
- * it from being deleted or changed meanwhile.
+ * `update` serialises writers of the backup (chunks, completion, deletion) until the transaction ends;
+ * `share` keeps it from being deleted or changed meanwhile.
  */
-export async function findBackupById(
-  db: Executor,
-  backupId: string,
-  lock?: 'update' | 'share',
-): Promise<BackupSummary | undefined> {
-  if (!isBackupId(backupId)) return undefined;
-  const query = db.selectFrom('backup').select(backupColumns).where('id', '=', backupId);
-  const locked = lock === 'update' ? query.forUpdate() : lock === 'share' ? query.forShare() : query;
-  const row = await locked.executeTakeFirst();
-  return row && toSummary(row);
-}
+export type RowLock = 'update' | 'share';
 
-/** The site's backup, its row locked `for update` until the transaction ends; false when there is none. */
-export async function lockBackup(db: Executor, siteId: string, backupId: string): Promise<boolean> {
-  if (!isBackupId(backupId)) return false;
-  const row = await db
-    .selectFrom('backup')
-    .select('id')
-    .where('site_id', '=', siteId)
-    .where('id', '=', backupId)
-    .forUpdate()
-    .executeTakeFirst();
-  return row !== undefined;
-}
-
-/** The site's completed backup, its row share-locked until the transaction ends (it cannot be deleted meanwhile). */
-export async function shareLockCompletedBackup(
+/** The site's backup, its row locked until the transaction ends when `lock` is given. */
+export async function findBackup(
   db: Executor,
   siteId: string,
   backupId: string,
+  lock?: RowLock,
 ): Promise<BackupSummary | undefined> {
   if (!isBackupId(backupId)) return undefined;
-  const row = await db
-    .selectFrom('backup')
-    .select(backupColumns)
-    .where('site_id', '=', siteId)
-    .where('id', '=', backupId)
-    .where('status', '=', 'completed')
-    .forShare()
-    .executeTakeFirst();
+  const query = db.selectFrom('backup').select(backupColumns).where('site_id', '=', siteId).where('id', '=', backupId);
+  const row = await withLock(query, lock).executeTakeFirst();
   return row && toSummary(row);
+}
+
+/** The backup a signed chunk or completion names: the signed call carries no tenant, the backup row does. */
+export async function findBackupById(
+  db: Executor,
+  backupId: string,
+  lock?: RowLock,
+): Promise<BackupSummary | undefined> {
+  if (!isBackupId(backupId)) return undefined;
+  const query = db.selectFrom('backup').select(backupColumns).where('id', '=', backupId);
+  const row = await withLock(query, lock).executeTakeFirst();
+  return row && toSummary(row);
+}
+
+function withLock<Q extends { forUpdate(): Q; forShare(): Q }>(query: Q, lock: RowLock | undefined): Q {
+  if (lock === 'update') return query.forUpdate();
+  return lock === 'share' ? query.forShare() : query;
 }
 
 /** The verified manifest of the site's completed backup. */

@@ -34,13 +34,11 @@ import {
   findManifest,
   insertChunkIfAbsent,
   isBackupInUseByRestore,
-  lockBackup,
   markBackupCompleted,
   markBrowseTablesLost,
   readChunk,
   setBrowseBuiltAt,
   setSearchIndexedAt,
-  shareLockCompletedBackup,
   type BackupSummary,
 } from './repository.js';
 
@@ -145,7 +143,7 @@ export async function completeBackup(
 export async function deleteBackup(db: Executor, siteId: string, backupId: string): Promise<boolean> {
   if (!isBackupId(backupId)) return false;
   if (!db.isTransaction) return db.transaction().execute((trx) => deleteBackup(trx, siteId, backupId));
-  if (!(await lockBackup(db, siteId, backupId))) return false;
+  if (!(await findBackup(db, siteId, backupId, 'update'))) return false;
   await dropBrowseTables(db, backupId);
   return deleteBackupRow(db, siteId, backupId);
 }
@@ -159,7 +157,7 @@ export async function deleteBackupUnlessRestoring(
   siteId: string,
   backupId: string,
 ): Promise<'deleted' | 'not_found' | 'in_use'> {
-  if (!(await lockBackup(trx, siteId, backupId))) return 'not_found';
+  if (!(await findBackup(trx, siteId, backupId, 'update'))) return 'not_found';
   if (await isBackupInUseByRestore(trx, backupId)) return 'in_use';
   return (await deleteBackup(trx, siteId, backupId)) ? 'deleted' : 'not_found';
 }
@@ -301,5 +299,6 @@ export async function lockBackupForRestore(
   siteId: string,
   backupId: string,
 ): Promise<BackupSummary | undefined> {
-  return shareLockCompletedBackup(trx, siteId, backupId);
+  const backup = await findBackup(trx, siteId, backupId, 'share');
+  return backup?.status === 'completed' ? backup : undefined;
 }
