@@ -5,7 +5,8 @@
 import { randomUUID } from 'node:crypto';
 import { Queue } from '@forge/events';
 import { ConflictError } from '@assets-vault/shared/errors';
-import type { BackupKind, BackupRunView, Person } from '../contract.js';
+import type { BackupKind } from '@assets-vault/shared/contract';
+import type { BackupRunView, Person } from '../contract.js';
 import { commit, jobStore, schemaStore, type BackupJobRecord, type SchemaRecord } from '../store.js';
 
 export const BACKUP_QUEUE = 'backup-jobs';

@@ -5,6 +5,7 @@
  * changes afterwards.
  */
 import { createHash } from 'node:crypto';
+import { chunkWebhookId, type CompleteResponse, type OpenBackupBody } from '@assets-vault/shared/contract';
 import { ConflictError, NotFoundError, UnauthorizedError, ValidationError } from '@assets-vault/shared/errors';
 import { parseManifest, SnapshotIntegrityError, verifyChunk } from '@assets-vault/shared/snapshot';
 import type { Kysely } from 'kysely';
@@ -24,7 +25,6 @@ import {
   insertChunkIfAbsent,
   markBackupCompleted,
 } from './repository.js';
-import type { CompleteResponse, OpenBackupBody } from './schemas.js';
 
 export interface IngestDeps {
   db: Kysely<DB>;
@@ -82,9 +82,8 @@ export async function storeChunk(
       code: 'chunk_hash_mismatch',
     });
   }
-  // The signature covers the body only; the id binds it to this backup and sequence number, so a
-  // captured chunk cannot be replayed into another backup or position.
-  if (input.webhookId !== `chunk_${input.backupId}_${input.seq}_${actual}`) {
+  // The signature covers the body only; the id binds it to this backup, sequence number and hash.
+  if (input.webhookId !== chunkWebhookId(input.backupId, input.seq, actual)) {
     throw new UnauthorizedError('webhook-id does not name this backup, sequence number and hash', {
       code: 'webhook_id_mismatch',
     });
