@@ -8,8 +8,8 @@
 import { randomUUID } from 'node:crypto';
 import type { ForgeEventData, ForgeEventType } from '@assets-vault/shared/contract';
 import { Queue } from '@forge/events';
-import { readVaultConfig } from './config.js';
-import { createVaultClient, VaultRequestError } from './vault-client.js';
+import { readVaultConfig } from './config';
+import { createVaultClient, VaultRequestError } from './vault-client';
 import {
   outboxStore,
   schemaStore,
@@ -18,7 +18,7 @@ import {
   type OutboxRecord,
   type OutboxSubject,
   type Tenant,
-} from './store.js';
+} from './store';
 
 export const DELIVERY_QUEUE = 'vault-deliveries';
 const deliveryQueue = new Queue({ key: DELIVERY_QUEUE });

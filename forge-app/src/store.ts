@@ -7,14 +7,7 @@
 import { createHash } from 'node:crypto';
 import type { BackupKind, OpenBackupBody } from '@assets-vault/shared/contract';
 import { kvs, WhereConditions } from '@forge/kvs';
-import type {
-  BackupRunStatus,
-  BackupRunView,
-  Person,
-  Schedule,
-  SchemaSyncStatus,
-  TrustedUserStatus,
-} from './contract.js';
+import type { BackupRunStatus, BackupRunView, Person, Schedule, SchemaSyncStatus, TrustedUserStatus } from './contract';
 
 // KVS documents pages of at most 20 results for plain key queries (forge.md §3.4).
 const PAGE_SIZE = 20;

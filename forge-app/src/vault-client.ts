@@ -7,7 +7,7 @@ import { fetch } from '@forge/api';
 import { CHUNK_SHA256_HEADER, chunkWebhookId, forgeApiPaths, type OpenBackupBody } from '@assets-vault/shared/contract';
 import { AppError } from '@assets-vault/shared/errors';
 import { signWebhook } from '@assets-vault/shared/webhooks';
-import type { VaultConfig } from './config.js';
+import type { VaultConfig } from './config';
 
 /** A vault call that failed; `retryable` says whether sending the same message later may succeed. */
 export class VaultRequestError extends AppError {
