@@ -14,10 +14,10 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { chunkWebhookId, CHUNK_SHA256_HEADER, forgeApiPaths } from '@assets-vault/shared/contract';
-import { signWebhook } from '@assets-vault/shared/webhooks';
 import { WORKER_THRESHOLD_CHUNKS } from '../src/modules/browse/materialise.js';
 import { TEST_WEBHOOK_SECRET } from './helpers/app.js';
 import { createTestDatabase, type TestDatabase } from './helpers/db.js';
+import { openBackupBody, signedForgeCall } from './helpers/forge.js';
 import { fixtureSnapshot, type TestSnapshot } from './helpers/snapshot.js';
 
 const run = promisify(execFile);
@@ -107,42 +107,31 @@ describe('the built vault (pnpm build, pnpm deploy --prod, node dist/server.js)'
 
   it('completes a signed upload through the decode worker threads', async () => {
     expect(snapshot.manifest.chunks.length).toBeGreaterThanOrEqual(WORKER_THRESHOLD_CHUNKS);
-    const send = async (method: 'POST' | 'PUT', urlPath: string, id: string, body: string | Uint8Array, extra = {}) => {
-      const res = await fetch(`${baseUrl}${urlPath}`, {
-        method,
-        headers: {
-          ...signWebhook({ secrets: TEST_WEBHOOK_SECRET, id, body }),
-          'content-type': typeof body === 'string' ? 'application/json' : 'application/octet-stream',
-          ...extra,
-        },
-        body,
-      });
-      return { status: res.status, body: (await res.json()) as Record<string, unknown> };
-    };
     const { manifest } = snapshot;
-    const opened = await send(
+    const opened = await signedForgeCall(
+      baseUrl,
       'POST',
       forgeApiPaths.backups,
       'bko_built_0',
-      JSON.stringify({
-        ...SITE,
-        schema: { id: manifest.schema.id, name: manifest.schema.name, key: manifest.schema.key },
-        kind: 'manual',
-        startedAt: manifest.createdAt,
-        options: manifest.options,
-      }),
+      openBackupBody(manifest, SITE),
     );
     expect(opened.status).toBe(201);
     const backupId = String(opened.body.backupId);
     for (const chunk of manifest.chunks) {
       const bytes = snapshot.chunks.get(chunk.seq) as Uint8Array;
       const id = chunkWebhookId(backupId, chunk.seq, chunk.sha256);
-      const put = await send('PUT', forgeApiPaths.chunk(backupId, chunk.seq), id, bytes, {
+      const put = await signedForgeCall(baseUrl, 'PUT', forgeApiPaths.chunk(backupId, chunk.seq), id, bytes, {
         [CHUNK_SHA256_HEADER]: chunk.sha256,
       });
       expect(put.status).toBe(200);
     }
-    const completed = await send('POST', forgeApiPaths.complete(backupId), 'complete_built', JSON.stringify(manifest));
+    const completed = await signedForgeCall(
+      baseUrl,
+      'POST',
+      forgeApiPaths.complete(backupId),
+      'complete_built',
+      JSON.stringify(manifest),
+    );
     expect(completed).toEqual({
       status: 200,
       body: expect.objectContaining({ status: 'completed', objectCount: 120, chunks: manifest.chunks.length }),
