@@ -99,10 +99,13 @@ describe('the built vault (pnpm build, pnpm deploy --prod, node dist/server.js)'
     expect(readdirSync(deployDir).sort()).toEqual(['README.md', 'dist', 'node_modules', 'package.json', 'web']);
   });
 
-  it('migrates its empty database and answers /readyz', async () => {
+  it('migrates its empty database, answers /readyz and serves its page from web/', async () => {
     const res = await fetch(`${baseUrl}/readyz`);
     expect(res.status).toBe(200);
     expect(await res.json()).toMatchObject({ status: 'ready', database: 'ok', pendingMigrations: [] });
+    const page = await fetch(`${baseUrl}/app.js`);
+    expect(page.status).toBe(200);
+    expect(page.headers.get('content-type')).toMatch(/^text\/javascript/);
   });
 
   it('completes a signed upload through the decode worker threads', async () => {
