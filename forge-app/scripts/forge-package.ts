@@ -17,7 +17,8 @@
  * (the UI Kit bundles), and report.json (what the packager reported).
  */
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, cpSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { getNodeBundler, NativeUIBundler } from '@forge/bundler';
 import type { WrapperProvider } from '@forge/bundler/out/wrapper-provider';
@@ -84,7 +85,21 @@ export async function packageForgeApp(outDir: string): Promise<ForgePackageRepor
   buildWorkspaceDependencies();
   rmSync(outDir, { recursive: true, force: true });
   mkdirSync(path.join(outDir, 'resources'), { recursive: true });
+  // The CLI writes its bundles and archives into the system's temporary directory and leaves them there
+  // (its own process cleans up on exit); here they get a directory of their own, removed afterwards.
+  const work = mkdtempSync(path.join(tmpdir(), 'forge-package-work-'));
+  const systemTmp = process.env.TMPDIR;
+  process.env.TMPDIR = work;
+  try {
+    return await packageInto(outDir);
+  } finally {
+    if (systemTmp === undefined) delete process.env.TMPDIR;
+    else process.env.TMPDIR = systemTmp;
+    rmSync(work, { recursive: true, force: true });
+  }
+}
 
+async function packageInto(outDir: string): Promise<ForgePackageReport> {
   const fileReader = new FileSystemReader();
   const configFile = new ConfigFile(fileReader, new FileSystemWriter());
   const runtime: WrapperProvider = {
