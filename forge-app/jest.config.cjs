@@ -4,6 +4,8 @@ const path = require('node:path');
 
 module.exports = {
   testEnvironment: 'node',
+  // @assets-vault/shared from its TypeScript sources, as in jest.preset.js (ADR 0010)
+  testEnvironmentOptions: { customExportConditions: ['@assets-vault/source', 'node', 'node-addons'] },
   transform: {
     '^.+\\.tsx?$': [
       '@swc/jest',

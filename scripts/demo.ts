@@ -17,6 +17,8 @@ import readline from 'node:readline';
 import { fileURLToPath } from 'node:url';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+/** The demo runs every part from TypeScript, workspace packages from their sources (ADR 0010). */
+const RUN_TYPESCRIPT = ['--conditions=@assets-vault/source', '--import', 'tsx'];
 const host = '127.0.0.1';
 const port = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
 const ports = {
@@ -143,7 +145,7 @@ function demoSecrets(): { webhookSecret: string; encryptionKey: string; sessionS
 /** Runs one command of the Forge app's local harness (real resolvers and jobs) and returns its stdout. */
 function forgeLocal(args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number; stdout: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'local/cli.ts', ...args], {
+    const child = spawn(process.execPath, [...RUN_TYPESCRIPT, 'local/cli.ts', ...args], {
       cwd: path.join(root, 'forge-app'),
       env: { ...process.env, ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -186,8 +188,7 @@ async function main(): Promise<void> {
   const emulatorLine = start(
     'emulator',
     [
-      '--import',
-      'tsx',
+      ...RUN_TYPESCRIPT,
       'shared/src/emulator/cli.ts',
       '--host',
       host,
@@ -205,8 +206,7 @@ async function main(): Promise<void> {
   const idpLine = start(
     'idp',
     [
-      '--import',
-      'tsx',
+      ...RUN_TYPESCRIPT,
       'vault-service/dev/idp-cli.ts',
       '--host',
       host,
@@ -232,7 +232,7 @@ async function main(): Promise<void> {
   await waitFor(`http://${host}:${ports.inbox}/`, 30_000, (s) => s < 500);
 
   log('starting the vault (first start initialises an embedded PostgreSQL in .vault-data/)…');
-  void start('vault', ['--import', 'tsx', 'vault-service/src/server.ts'], {
+  void start('vault', [...RUN_TYPESCRIPT, 'vault-service/src/server.ts'], {
     env: {
       PORT: String(ports.vault),
       HOST: host,

@@ -10,9 +10,9 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { startHarness, parseSiteJson, type Harness } from './harness.js';
-import { MemoryKvs } from './memory-kvs.js';
-import type { BackupRunView, ResolverResult, Schedule, SchemaView } from '../src/contract.js';
+import { startHarness, parseSiteJson, type Harness } from './harness';
+import { MemoryKvs } from './memory-kvs';
+import type { BackupRunView, ResolverResult, Schedule, SchemaView } from '../src/contract';
 
 const USAGE = `usage: pnpm forge:local <command> [args] [options]
 

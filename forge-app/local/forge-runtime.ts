@@ -10,8 +10,8 @@
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { randomUUID } from 'node:crypto';
-import type { MemoryKvs } from './memory-kvs.js';
-import type { LocalQueues } from './local-queues.js';
+import type { MemoryKvs } from './memory-kvs';
+import type { LocalQueues } from './local-queues';
 
 /** The emulator's site description (`EmulatorSiteInfo`); only these fields are needed. */
 export interface LocalSite {

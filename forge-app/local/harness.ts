@@ -1,13 +1,13 @@
 /**
- * The local harness: the app's real handlers (src/index.ts, unchanged) running in Node on top of
- * the local Forge platform (forge-runtime.ts), against an emulated Jira/Assets site and a real
- * vault. Used by `pnpm forge:local`, the demo and the integration test.
+ * The local harness: the app's real handlers (src/index.ts unchanged, or the bundle Forge's packaging
+ * built from it) running in Node on top of the local Forge platform (forge-runtime.ts), against an
+ * emulated Jira/Assets site and a real vault. Used by `pnpm forge:local`, the demo and the integration test.
  */
-import { installLocalForgePlatform, runInvocation, type LocalPlatform, type LocalSite } from './forge-runtime.js';
-import { LocalQueues } from './local-queues.js';
-import { MemoryKvs } from './memory-kvs.js';
-import type { ResolverDefinitions, ResolverKey, ResolverResult } from '../src/contract.js';
-import type * as AppModule from '../src/index.js';
+import { installLocalForgePlatform, runInvocation, type LocalPlatform, type LocalSite } from './forge-runtime';
+import { LocalQueues } from './local-queues';
+import { MemoryKvs } from './memory-kvs';
+import type { ResolverDefinitions, ResolverKey, ResolverResult } from '../src/contract';
+import type * as AppModule from '../src/index';
 
 export interface HarnessOptions {
   site: LocalSite;
@@ -19,6 +19,8 @@ export interface HarnessOptions {
   assetsRateFactor?: number;
   /** time each invocation gets, as Forge would give it (manifest: consumer 900 s, others 55 s / 25 s) */
   budgets?: { resolverMs?: number; backupMs?: number; deliveryMs?: number; schedulerMs?: number };
+  /** the handlers to run: by default src/index.ts; the packaging test passes the bundle Forge built */
+  app?: typeof AppModule;
 }
 
 export interface Harness {
@@ -57,7 +59,7 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
   const kvs = options.kvs ?? new MemoryKvs();
   const queues = new LocalQueues();
   const platform = installLocalForgePlatform({ site: options.site, kvs, queues });
-  const app: typeof AppModule = await import('../src/index.js');
+  const app: typeof AppModule = options.app ?? (await import('../src/index'));
   const accountId = await siteAccountId(options.site);
   const context = {
     cloudId: options.site.cloudId,

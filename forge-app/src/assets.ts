@@ -12,8 +12,8 @@ import {
   type RequestJiraResponse,
 } from '@assets-vault/shared/assets-client';
 import { AppError } from '@assets-vault/shared/errors';
-import { ConfigurationError } from './config.js';
-import type { SchemaMeta, Tenant } from './store.js';
+import { ConfigurationError } from './config';
+import type { SchemaMeta, Tenant } from './store';
 
 // The client validates ids before they enter a path; this is the second fence before
 // `assumeTrustedRoute` skips the `route` tag's own checks: only the two API families the client

@@ -1,8 +1,10 @@
 /**
  * What the UI Kit frontend and the resolvers exchange through `invoke` (plain JSON only: the
  * resolver result is deep-copied through JSON.stringify, forge.md §3.3). The frontend imports these
- * types only, so no backend code reaches the UI bundle.
+ * types only, so no backend code reaches the UI bundle. The wire contract with the vault is
+ * `@assets-vault/shared/contract`.
  */
+import type { BackupKind } from '@assets-vault/shared/contract';
 
 /** Every resolver answers with this envelope; `error.message` is safe to show to the admin. */
 export type ResolverResult<T> = { ok: true; data: T } | { ok: false; error: { code: string; message: string } };
@@ -38,7 +40,6 @@ export interface Schedule {
   timezone: string;
 }
 
-export type BackupKind = 'manual' | 'scheduled';
 export type BackupRunStatus = 'queued' | 'running' | 'completed' | 'failed';
 
 export interface BackupRunView {

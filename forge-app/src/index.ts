@@ -3,10 +3,10 @@
  * into src/resolvers and src/jobs.
  */
 import type { AsyncEvent } from '@forge/events';
-import { runBackupSlice } from './jobs/backup-consumer.js';
-import { deliverPendingEvents } from './jobs/delivery-consumer.js';
-import { runScheduler } from './jobs/scheduler.js';
-import { buildResolver } from './resolvers/index.js';
+import { runBackupSlice } from './jobs/backup-consumer';
+import { deliverPendingEvents } from './jobs/delivery-consumer';
+import { runScheduler } from './jobs/scheduler';
+import { buildResolver } from './resolvers/index';
 
 /** function `resolver`: the UI Kit page's resolver definitions. */
 export const handler = buildResolver();

@@ -5,7 +5,7 @@
  */
 import api, { route } from '@forge/api';
 import { AppError } from '@assets-vault/shared/errors';
-import type { Person } from './contract.js';
+import type { Person } from './contract';
 
 export class ForbiddenError extends AppError {
   override name = 'ForbiddenError';

@@ -6,9 +6,10 @@
  * Nothing is dropped silently.
  */
 import { randomUUID } from 'node:crypto';
+import type { ForgeEventData, ForgeEventType } from '@assets-vault/shared/contract';
 import { Queue } from '@forge/events';
-import { readVaultConfig } from './config.js';
-import { createVaultClient, VaultRequestError } from './vault-client.js';
+import { readVaultConfig } from './config';
+import { createVaultClient, VaultRequestError } from './vault-client';
 import {
   outboxStore,
   schemaStore,
@@ -17,7 +18,7 @@ import {
   type OutboxRecord,
   type OutboxSubject,
   type Tenant,
-} from './store.js';
+} from './store';
 
 export const DELIVERY_QUEUE = 'vault-deliveries';
 const deliveryQueue = new Queue({ key: DELIVERY_QUEUE });
@@ -28,16 +29,13 @@ const RETRY_BASE_SEC = 30;
 // Forge caps a queue event's delay at 900 s.
 const RETRY_MAX_SEC = 900;
 
-export type VaultEventType =
-  'installation.connected' | 'trusted_user.invited' | 'trusted_user.removed' | 'schema.synced';
-
 let lastCreatedMs = 0;
 
 /** A new outbox event; save it with `commit` together with the state change it reports. */
-export function createEvent(
+export function createEvent<K extends ForgeEventType>(
   tenant: Tenant,
-  type: VaultEventType,
-  data: Record<string, unknown>,
+  type: K,
+  data: ForgeEventData<K>,
   subject: OutboxSubject,
   now = new Date(),
 ): OutboxRecord {

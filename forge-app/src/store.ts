@@ -5,17 +5,9 @@
  * (240 KiB per value): only settings, job state and the event outbox.
  */
 import { createHash } from 'node:crypto';
+import type { BackupKind, OpenBackupBody } from '@assets-vault/shared/contract';
 import { kvs, WhereConditions } from '@forge/kvs';
-import type {
-  BackupKind,
-  BackupRunStatus,
-  BackupRunView,
-  Person,
-  Schedule,
-  SchemaSyncStatus,
-  TrustedUserStatus,
-} from './contract.js';
-import type { CreateBackupBody } from './vault-client.js';
+import type { BackupRunStatus, BackupRunView, Person, Schedule, SchemaSyncStatus, TrustedUserStatus } from './contract';
 
 // KVS documents pages of at most 20 results for plain key queries (forge.md §3.4).
 const PAGE_SIZE = 20;
@@ -80,7 +72,7 @@ export interface BackupJobRecord {
   updatedAt: string;
   schema?: SchemaMeta;
   /** The "open backup" call, saved before it is sent so a retry sends the same id and bytes. */
-  open?: { webhookId: string; body: CreateBackupBody };
+  open?: { webhookId: string; body: OpenBackupBody };
   /** How often the job started over with a new vault backup (after a chunk conflict). */
   restarts?: number;
   backupId?: string;

@@ -4,7 +4,7 @@
  * URL from the platform) read the copy the last resolver call saved.
  */
 import { AppError, ValidationError } from '@assets-vault/shared/errors';
-import { installationStore, type InstallationRecord, type Tenant } from './store.js';
+import { installationStore, type InstallationRecord, type Tenant } from './store';
 
 const SITE_ARI = /^ari:cloud:jira::site\/([0-9a-fA-F-]{8,64})$/;
 const CLOUD_ID = /^[0-9a-fA-F-]{8,64}$/;

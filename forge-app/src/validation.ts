@@ -2,7 +2,7 @@
  * Input rules shared by the UI (early feedback) and the resolvers (the actual check). Pure
  * functions without Node or Forge imports, so the UI Kit bundle can use them too.
  */
-import type { Schedule } from './contract.js';
+import type { Schedule } from './contract';
 
 export const MAX_EMAIL_LENGTH = 254;
 /** Local part of RFC 5322 dot-atoms and a dotted host name; no quoted local parts, no IP literals. */

@@ -4,10 +4,10 @@
  * every retry of one message reuses its webhook-id so the vault applies it once.
  */
 import { fetch } from '@forge/api';
+import { CHUNK_SHA256_HEADER, chunkWebhookId, forgeApiPaths, type OpenBackupBody } from '@assets-vault/shared/contract';
 import { AppError } from '@assets-vault/shared/errors';
 import { signWebhook } from '@assets-vault/shared/webhooks';
-import type { VaultConfig } from './config.js';
-import type { BackupKind } from './contract.js';
+import type { VaultConfig } from './config';
 
 /** A vault call that failed; `retryable` says whether sending the same message later may succeed. */
 export class VaultRequestError extends AppError {
@@ -24,15 +24,6 @@ export class VaultRequestError extends AppError {
     this.retryable = options.retryable;
     this.retryAfterMs = options.retryAfterMs;
   }
-}
-
-export interface CreateBackupBody {
-  cloudId: string;
-  siteUrl: string;
-  schema: { id: string; name: string; key: string; objectCount?: number };
-  kind: BackupKind;
-  startedAt: string;
-  options: { history: boolean; icons: boolean; issueRefs: boolean };
 }
 
 export interface VaultClientOptions {
@@ -89,15 +80,15 @@ export function createVaultClient(options: VaultClientOptions) {
   return {
     /** POST /api/v1/forge/events with the outbox's exact body and id. */
     async sendEvent(event: { id: string; body: string }): Promise<void> {
-      await send('POST', '/api/v1/forge/events', event.id, event.body);
+      await send('POST', forgeApiPaths.events, event.id, event.body);
     },
 
     /**
      * POST /api/v1/forge/backups → backupId. The vault keys the backup on the webhook-id, so a
      * retry with the same id and body (after a lost answer) gets the same backup, never a second.
      */
-    async createBackup(body: CreateBackupBody, webhookId: string): Promise<{ backupId: string }> {
-      const response = await send('POST', '/api/v1/forge/backups', webhookId, JSON.stringify(body));
+    async createBackup(body: OpenBackupBody, webhookId: string): Promise<{ backupId: string }> {
+      const response = await send('POST', forgeApiPaths.backups, webhookId, JSON.stringify(body));
       const parsed: unknown = await response.json();
       const backupId = isRecord(parsed) ? parsed.backupId : undefined;
       if (typeof backupId !== 'string' && typeof backupId !== 'number') {
@@ -108,23 +99,14 @@ export function createVaultClient(options: VaultClientOptions) {
 
     /** PUT one gzip NDJSON chunk; the id binds the signature to backup, seq and content. */
     async putChunk(backupId: string, seq: number, bytes: Uint8Array, sha256: string): Promise<void> {
-      await send(
-        'PUT',
-        `/api/v1/forge/backups/${encodeURIComponent(backupId)}/chunks/${seq}`,
-        `chunk_${backupId}_${seq}_${sha256}`,
-        bytes,
-        { 'x-content-sha256': sha256 },
-      );
+      await send('PUT', forgeApiPaths.chunk(backupId, seq), chunkWebhookId(backupId, seq, sha256), bytes, {
+        [CHUNK_SHA256_HEADER]: sha256,
+      });
     },
 
     /** POST the manifest; the vault verifies every chunk and marks the backup completed. */
     async completeBackup(backupId: string, manifest: unknown): Promise<void> {
-      await send(
-        'POST',
-        `/api/v1/forge/backups/${encodeURIComponent(backupId)}/complete`,
-        `complete_${backupId}`,
-        JSON.stringify(manifest),
-      );
+      await send('POST', forgeApiPaths.complete(backupId), `complete_${backupId}`, JSON.stringify(manifest));
     },
   };
 }

@@ -52,6 +52,8 @@ beforeEach(async () => {
 
 afterEach(async () => {
   await vault.close();
+  // every request the app sent is one the vault accepts (shared/src/contract)
+  expect(vault.contractViolations).toEqual([]);
 });
 
 async function ok<T>(functionKey: string, payload: Record<string, unknown> = {}): Promise<T> {

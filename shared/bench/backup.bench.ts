@@ -50,7 +50,19 @@ async function startEmulatorChild(): Promise<{ info: SiteInfo; stop: () => Promi
   const started = performance.now();
   const child = spawn(
     process.execPath,
-    ['--import', 'tsx', cli, '--port', '0', '--objects', String(objects), '--seed', 'bench', '--json'],
+    [
+      '--conditions=@assets-vault/source',
+      '--import',
+      'tsx',
+      cli,
+      '--port',
+      '0',
+      '--objects',
+      String(objects),
+      '--seed',
+      'bench',
+      '--json',
+    ],
     {
       cwd: path.dirname(fileURLToPath(new URL('../package.json', import.meta.url))),
       stdio: ['ignore', 'pipe', 'inherit'],

@@ -1,5 +1,5 @@
 /**
- * Two real vault processes (`node --import tsx src/server.ts`) started at the same moment on one
+ * Two real vault processes (`pnpm dev`: src/server.ts through tsx) started at the same moment on one
  * empty database: migrations are applied exactly once, both serve /readyz, and both stop cleanly on
  * SIGTERM (security.md 22, 23).
  */
@@ -22,7 +22,7 @@ interface VaultProcess {
 }
 
 function startVault(databaseUrl: string): VaultProcess {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
+  const child = spawn(process.execPath, ['--conditions=@assets-vault/source', '--import', 'tsx', 'src/server.ts'], {
     cwd: packageDir,
     env: {
       PATH: process.env.PATH ?? '',

@@ -12,19 +12,13 @@ import type { AsyncEvent } from '@forge/events';
 import { AssetsApiError, AssetsTransportError, type AssetsClient } from '@assets-vault/shared/assets-client';
 import { runBackup, type BackupCursor } from '@assets-vault/shared/backup';
 import type { SnapshotChunk } from '@assets-vault/shared/snapshot';
-import { createForgeAssetsClient } from '../assets.js';
-import { ConfigurationError, readVaultConfig } from '../config.js';
-import { describeError, log } from '../log.js';
-import {
-  jobStore,
-  vaultStatusStore,
-  type BackupJobRecord,
-  type InstallationRecord,
-  type SchemaMeta,
-} from '../store.js';
-import { storedTenant } from '../tenant.js';
-import { createVaultClient, VaultRequestError, type VaultClient } from '../vault-client.js';
-import { enqueueJob, isActive, saveJob } from './backup-jobs.js';
+import { createForgeAssetsClient } from '../assets';
+import { ConfigurationError, readVaultConfig } from '../config';
+import { describeError, log } from '../log';
+import { jobStore, vaultStatusStore, type BackupJobRecord, type InstallationRecord, type SchemaMeta } from '../store';
+import { storedTenant } from '../tenant';
+import { createVaultClient, VaultRequestError, type VaultClient } from '../vault-client';
+import { enqueueJob, isActive, saveJob } from './backup-jobs';
 
 /** What a backup captures; the vault records it with the backup. */
 export const BACKUP_OPTIONS = { history: true, icons: true, issueRefs: true } as const;

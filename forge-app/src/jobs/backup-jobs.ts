@@ -5,8 +5,9 @@
 import { randomUUID } from 'node:crypto';
 import { Queue } from '@forge/events';
 import { ConflictError } from '@assets-vault/shared/errors';
-import type { BackupKind, BackupRunView, Person } from '../contract.js';
-import { commit, jobStore, schemaStore, type BackupJobRecord, type SchemaRecord } from '../store.js';
+import type { BackupKind } from '@assets-vault/shared/contract';
+import type { BackupRunView, Person } from '../contract';
+import { commit, jobStore, schemaStore, type BackupJobRecord, type SchemaRecord } from '../store';
 
 export const BACKUP_QUEUE = 'backup-jobs';
 export const backupQueue = new Queue({ key: BACKUP_QUEUE });

@@ -2,9 +2,9 @@
  * Consumer of the `vault-deliveries` queue: one event means "try the outbox again". What it cannot
  * deliver stays in KVS, and it queues the next attempt itself, so a down vault only delays events.
  */
-import { log } from '../log.js';
-import { flushOutbox, scheduleRetryIfNeeded } from '../outbox.js';
-import { outboxStore } from '../store.js';
+import { log } from '../log';
+import { flushOutbox, scheduleRetryIfNeeded } from '../outbox';
+import { outboxStore } from '../store';
 
 // The consumer has Forge's default 55 s; leave room for the last request's timeout.
 const FLUSH_BUDGET_MS = 30_000;

@@ -3,7 +3,7 @@
  * schedule's IANA time zone. Only Intl is used (no time zone database of our own), and DST gaps
  * and overlaps resolve the way the wall clock does after the change.
  */
-import type { Schedule } from '../contract.js';
+import type { Schedule } from '../contract';
 
 interface WallClock {
   year: number;

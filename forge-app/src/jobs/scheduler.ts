@@ -6,11 +6,11 @@
  * first job is active.
  */
 import { ConflictError } from '@assets-vault/shared/errors';
-import { describeError, log } from '../log.js';
-import { scheduleRetryIfNeeded } from '../outbox.js';
-import { installationStore, jobStore, schemaStore } from '../store.js';
-import { enqueueJob, isStale, saveJob, startBackupJob } from './backup-jobs.js';
-import { latestSlot } from './schedule.js';
+import { describeError, log } from '../log';
+import { scheduleRetryIfNeeded } from '../outbox';
+import { installationStore, jobStore, schemaStore } from '../store';
+import { enqueueJob, isStale, saveJob, startBackupJob } from './backup-jobs';
+import { latestSlot } from './schedule';
 
 export interface SchedulerResult {
   started: string[];

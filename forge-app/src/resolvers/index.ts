@@ -5,8 +5,8 @@
  */
 import Resolver from '@forge/resolver';
 import { AppError, ConflictError, NotFoundError, ValidationError } from '@assets-vault/shared/errors';
-import { createForgeAssetsClient, listAssetsSchemas } from '../assets.js';
-import { displayVaultUrl, readVaultConfig } from '../config.js';
+import { createForgeAssetsClient, listAssetsSchemas } from '../assets';
+import { displayVaultUrl, readVaultConfig } from '../config';
 import {
   DEFAULT_SCHEDULE,
   type ResolverDefinitions,
@@ -15,10 +15,10 @@ import {
   type SchemaView,
   type TrustedUserView,
   type VaultStatusView,
-} from '../contract.js';
-import { currentUser } from '../jira.js';
-import { describeError, log } from '../log.js';
-import { createEvent, flushOutbox, resetFailedDeliveries, scheduleRetryIfNeeded } from '../outbox.js';
+} from '../contract';
+import { currentUser } from '../jira';
+import { describeError, log } from '../log';
+import { createEvent, flushOutbox, resetFailedDeliveries, scheduleRetryIfNeeded } from '../outbox';
 import {
   commit,
   installationStore,
@@ -29,10 +29,10 @@ import {
   type SchemaMeta,
   type SchemaRecord,
   type TrustedUserRecord,
-} from '../store.js';
-import { isSchemaId, normaliseEmail, parseSchedule } from '../validation.js';
-import { runView, startBackupJob } from '../jobs/backup-jobs.js';
-import { finishSession, openSession, type Session } from './session.js';
+} from '../store';
+import { isSchemaId, normaliseEmail, parseSchedule } from '../validation';
+import { runView, startBackupJob } from '../jobs/backup-jobs';
+import { finishSession, openSession, type Session } from './session';
 
 type Handler<K extends ResolverKey> = (
   payload: Record<string, unknown>,

@@ -6,12 +6,12 @@
  */
 import { getAppContext } from '@forge/api';
 import { NoWorkspaceError } from '@assets-vault/shared/assets-client';
-import { createForgeAssetsClient } from '../assets.js';
-import { assertJiraAdmin } from '../jira.js';
-import { describeError, log } from '../log.js';
-import { createEvent, flushOutbox, scheduleRetryIfNeeded } from '../outbox.js';
-import { commit, installationStore, outboxStore, type InstallationRecord, type Tenant } from '../store.js';
-import { tenantFromContext } from '../tenant.js';
+import { createForgeAssetsClient } from '../assets';
+import { assertJiraAdmin } from '../jira';
+import { describeError, log } from '../log';
+import { createEvent, flushOutbox, scheduleRetryIfNeeded } from '../outbox';
+import { commit, installationStore, outboxStore, type InstallationRecord, type Tenant } from '../store';
+import { tenantFromContext } from '../tenant';
 
 export interface Session {
   tenant: Tenant;

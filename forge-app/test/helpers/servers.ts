@@ -1,11 +1,23 @@
 /**
  * Real HTTP servers the Forge tests talk to over sockets:
  * a vault stand-in that verifies every call with the `standardwebhooks` package (not our signing
- * code) and implements the contract's idempotency rules, for tests that need no database.
+ * code), checks every request against the wire contract the vault validates with
+ * (`@assets-vault/shared/contract`), and implements the contract's idempotency rules, for tests that
+ * need no database.
  */
 import { createHash, createHmac } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import {
+  CHUNK_SHA256_HEADER,
+  ChunkParams,
+  OpenBackupBody,
+  chunkWebhookId,
+  forgeApiPaths,
+  parseForgeEvent,
+} from '@assets-vault/shared/contract';
+import { parseManifest } from '@assets-vault/shared/snapshot';
+import { AjvCompiler } from '@fastify/ajv-compiler';
 import { Webhook } from 'standardwebhooks';
 
 export interface ReceivedCall {
@@ -57,9 +69,30 @@ function send(res: ServerResponse, status: number, body?: unknown): void {
   res.end(body === undefined ? '' : JSON.stringify(body));
 }
 
+/**
+ * Route schemas compiled as the vault's Fastify compiles them: @fastify/ajv-compiler with the vault's
+ * body options (no coercion, unknown fields kept so that `additionalProperties: false` refuses them).
+ */
+const compileBody = AjvCompiler()(
+  {},
+  { customOptions: { coerceTypes: false, removeAdditional: false } },
+) as unknown as (route: {
+  schema: unknown;
+}) => ((value: unknown) => boolean) & { errors?: Array<{ instancePath: string; message?: string }> | null };
+const openBackupBody = compileBody({ schema: OpenBackupBody });
+const chunkParams = compileBody({ schema: ChunkParams });
+
+function check(validate: ReturnType<typeof compileBody>, value: unknown, what: string): void {
+  if (validate(value)) return;
+  const problems = (validate.errors ?? []).map((e) => `${e.instancePath || '/'} ${e.message ?? ''}`.trim());
+  throw new Error(`${what}: ${problems.join('; ')}`);
+}
+
 export interface VaultStandIn {
   url: string;
   mode: VaultMode;
+  /** requests the vault would refuse (422 here), with the reason: a broken wire contract */
+  contractViolations: Array<{ path: string; reason: string }>;
   /** webhook-id of every correctly signed request, whatever the answer */
   attempts: string[];
   /** every accepted (verified) call, duplicates included */
@@ -93,6 +126,7 @@ export async function startVaultStandIn(secret: string): Promise<VaultStandIn> {
     cutChunkPuts: 0,
     cutFromSeq: 0,
     attempts: [],
+    contractViolations: [],
     calls: [],
     rejected: [],
     events: [],
@@ -119,15 +153,21 @@ export async function startVaultStandIn(secret: string): Promise<VaultStandIn> {
       state.calls.push({ method: req.method ?? '', path, webhookId, ...(json ? { json } : { bytes: raw }) });
       if (state.mode === 'refuse')
         return send(res, 422, { error: 'invalid_event', message: 'refused by the test vault' });
+      try {
+        checkContract(req.method ?? '', path, webhookId, req.headers, raw, json);
+      } catch (err) {
+        state.contractViolations.push({ path, reason: (err as Error).message });
+        return send(res, 422, { error: 'contract_violation', message: (err as Error).message });
+      }
 
-      if (req.method === 'POST' && path === '/api/v1/forge/events') {
+      if (req.method === 'POST' && path === forgeApiPaths.events) {
         if (!applied.has(webhookId)) {
           applied.add(webhookId);
           state.events.push({ id: webhookId, body: json as Record<string, unknown> });
         }
         return send(res, 200, { status: 'processed', webhookId, type: (json as { type: string }).type, result: {} });
       }
-      if (req.method === 'POST' && path === '/api/v1/forge/backups') {
+      if (req.method === 'POST' && path === forgeApiPaths.backups) {
         // like the vault: the webhook-id is the idempotency key of "open"
         const existing = openedBy.get(webhookId);
         if (existing) return send(res, 200, { backupId: existing });
@@ -148,9 +188,7 @@ export async function startVaultStandIn(secret: string): Promise<VaultStandIn> {
         if (!backup) return send(res, 404, { error: 'not_found' });
         const seq = Number(chunk[2]);
         const sha256 = createHash('sha256').update(raw).digest('hex');
-        if (req.headers['x-content-sha256'] !== sha256) return send(res, 400, { error: 'hash_mismatch' });
-        if (webhookId !== `chunk_${chunk[1]}_${seq}_${sha256}`)
-          return send(res, 400, { error: 'webhook_id_not_bound' });
+        if (req.headers[CHUNK_SHA256_HEADER] !== sha256) return send(res, 400, { error: 'hash_mismatch' });
         const existing = backup.chunks.get(seq);
         if (existing && existing.sha256 !== sha256) return send(res, 409, { error: 'chunk_conflict' });
         backup.chunks.set(seq, { sha256, bytes: raw });
@@ -173,4 +211,38 @@ export async function startVaultStandIn(secret: string): Promise<VaultStandIn> {
   });
   state.url = await listen(server);
   return state;
+}
+
+const CHUNK_PATH = /^\/api\/v1\/forge\/backups\/([^/]+)\/chunks\/([^/]+)$/;
+const COMPLETE_PATH = /^\/api\/v1\/forge\/backups\/([^/]+)\/complete$/;
+
+/** What the vault validates before it acts on a request; throws with the reason. */
+function checkContract(
+  method: string,
+  path: string,
+  webhookId: string,
+  headers: IncomingMessage['headers'],
+  raw: Buffer,
+  json: unknown,
+): void {
+  if (method === 'POST' && path === forgeApiPaths.events) {
+    parseForgeEvent(json);
+    return;
+  }
+  if (method === 'POST' && path === forgeApiPaths.backups) return check(openBackupBody, json, 'open backup body');
+  const chunk = CHUNK_PATH.exec(path);
+  if (method === 'PUT' && chunk) {
+    const backupId = decodeURIComponent(chunk[1] as string);
+    const seq = Number(chunk[2]);
+    check(chunkParams, { backupId, seq }, 'chunk path');
+    const sha256 = createHash('sha256').update(raw).digest('hex');
+    if (webhookId !== chunkWebhookId(backupId, seq, sha256))
+      throw new Error('webhook-id does not name this backup, sequence number and hash');
+    return;
+  }
+  if (method === 'POST' && COMPLETE_PATH.test(path)) {
+    parseManifest(json);
+    return;
+  }
+  throw new Error(`${method} ${path} is not part of the contract`);
 }

@@ -49,7 +49,9 @@ export async function startVaultProcess(options: { webhookSecret: string; smtpUr
   const database = `forge_it_${randomBytes(6).toString('hex')}`;
   psql('postgres', `CREATE DATABASE ${database}`);
   const databaseUrl = `postgres://${PG.user}@${PG.host}:${PG.port}/${database}`;
-  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
+  // the vault's sources through tsx, workspace packages from their sources too (ADR 0010)
+  const runSource = ['--conditions=@assets-vault/source', '--import', 'tsx'];
+  const child: ChildProcess = spawn(process.execPath, [...runSource, 'src/server.ts'], {
     cwd: path.resolve(__dirname, '..', '..', '..', 'vault-service'),
     env: {
       PATH: process.env.PATH,

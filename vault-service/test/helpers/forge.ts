@@ -1,5 +1,7 @@
-/** Signs Forge events the way the Forge app does (Standard Webhooks over the exact body bytes). */
+/** Signs Forge calls the way the Forge app does (Standard Webhooks over the exact body bytes). */
 import { randomUUID } from 'node:crypto';
+import type { OpenBackupBody } from '@assets-vault/shared/contract';
+import type { SnapshotManifest } from '@assets-vault/shared/snapshot';
 import { signWebhook } from '@assets-vault/shared/webhooks';
 import { TEST_WEBHOOK_SECRET } from './app.js';
 
@@ -55,4 +57,39 @@ export async function postSigned(
 
 export async function sendEvent(baseUrl: string, event: unknown, options: Parameters<typeof signEvent>[1] = {}) {
   return postSigned(baseUrl, signEvent(event, options));
+}
+
+/** A signed call to the Forge API over real HTTP, `path` as in `forgeApiPaths` (shared/contract). */
+export async function signedForgeCall(
+  baseUrl: string,
+  method: 'POST' | 'PUT',
+  path: string,
+  id: string,
+  body: string | Uint8Array,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; body: Record<string, unknown> }> {
+  const res = await fetch(`${baseUrl}${path}`, {
+    method,
+    body,
+    headers: {
+      ...signWebhook({ secrets: TEST_WEBHOOK_SECRET, id, body }),
+      'content-type': typeof body === 'string' ? 'application/json' : 'application/octet-stream',
+      ...headers,
+    },
+  });
+  const text = await res.text();
+  return { status: res.status, body: (text ? JSON.parse(text) : {}) as Record<string, unknown> };
+}
+
+/** `POST /api/v1/forge/backups` for a snapshot, as the Forge app opens it. */
+export function openBackupBody(manifest: SnapshotManifest, site: { cloudId: string; siteUrl: string }): string {
+  const { id, name, key } = manifest.schema;
+  const body: OpenBackupBody = {
+    ...site,
+    schema: { id, name, key },
+    kind: 'manual',
+    startedAt: manifest.createdAt,
+    options: manifest.options,
+  };
+  return JSON.stringify(body);
 }

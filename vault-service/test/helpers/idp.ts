@@ -26,11 +26,12 @@ export interface StartTestIdpOptions {
   clientSecret?: string;
 }
 
-/** Spawns `node --import tsx dev/idp-cli.ts …` and resolves with its issuer once it listens. */
+/** Spawns `node --conditions=@assets-vault/source --import tsx dev/idp-cli.ts …` and resolves with its issuer once it listens. */
 export async function startTestIdp(options: StartTestIdpOptions): Promise<TestIdp> {
   const clientId = options.clientId ?? 'vault';
   const clientSecret = options.clientSecret ?? 'vault-test-secret';
   const args = [
+    '--conditions=@assets-vault/source',
     '--import',
     'tsx',
     'dev/idp-cli.ts',

@@ -33,12 +33,24 @@ export function inlineDecoder(opts: DecodeRequest['opts'] = {}): ChunkDecoder {
   return { decode: (bytes, chunk) => decodeBrowseChunk(bytes, chunk, opts), close: async () => undefined };
 }
 
-// The service runs TypeScript through tsx (package.json "start"). Node 20 does not apply `--import` to a
-// worker's entry, so the worker registers tsx's ESM hooks itself before importing the decode module.
-const tsxApi = pathToFileURL(
-  path.join(path.dirname(createRequire(import.meta.url).resolve('tsx/package.json')), 'dist/esm/api/index.mjs'),
-).href;
-const workerBoot = `import(${JSON.stringify(tsxApi)}).then(({ register }) => { register(); return import(${JSON.stringify(new URL('./decode-worker.ts', import.meta.url).href)}); })`;
+/**
+ * Built (dist/*.js) the worker is plain JavaScript next to this file. Run from TypeScript (tsx in
+ * development, jest), Node 20 does not apply `--import` to a worker's entry, so the thread registers
+ * tsx's ESM hooks itself and resolves workspace packages to their sources as its parent does (ADR 0010).
+ */
+function workerEntry(): { entry: string | URL; eval: boolean; execArgv?: string[] } {
+  if (!import.meta.url.endsWith('.ts')) return { entry: new URL('./decode-worker.js', import.meta.url), eval: false };
+  const tsxApi = pathToFileURL(
+    path.join(path.dirname(createRequire(import.meta.url).resolve('tsx/package.json')), 'dist/esm/api/index.mjs'),
+  ).href;
+  const worker = new URL('./decode-worker.ts', import.meta.url).href;
+  return {
+    entry: `import(${JSON.stringify(tsxApi)}).then(({ register }) => { register(); return import(${JSON.stringify(worker)}); })`,
+    eval: true,
+    // only the condition: a worker rejects V8 flags of its parent (--expose-gc in the benches)
+    execArgv: ['--conditions=@assets-vault/source'],
+  };
+}
 
 /**
  * Every parsed record dies young: a larger young generation means fewer scavenges (1M objects, before binary COPY: 26–27 s
@@ -89,10 +101,11 @@ export function createDecodePool(size: number, opts: DecodeRequest['opts'] = {})
     if (slots.every((s) => s.dead)) for (const job of queue.splice(0)) job.reject(err);
   }
 
+  const { entry, ...workerOptions } = workerEntry();
   const slots: Slot[] = Array.from({ length: size }, () => {
     const slot: Slot = {
-      worker: new Worker(workerBoot, {
-        eval: true,
+      worker: new Worker(entry, {
+        ...workerOptions,
         resourceLimits: { maxYoungGenerationSizeMb: DECODE_YOUNG_GENERATION_MB },
       }),
       busy: false,

@@ -1,11 +1,11 @@
 /** `POST /api/v1/forge/events`: signed events from the Forge app (architecture.md "Events"). */
+import { ForgeEventEnvelope, ForgeEventResponse } from '@assets-vault/shared/contract';
 import { ValidationError } from '@assets-vault/shared/errors';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { forModule } from '../../deps.js';
 import { deleteSessionsForTrustedUser } from '../auth/session-repository.js';
 import { verifiedCall } from '../../plugins/forge-signature.js';
 import { ErrorResponse } from '../../plugins/error-handler.js';
-import { ForgeEventEnvelope, ForgeEventResponse } from './schemas.js';
 import { handleForgeEvent, type ForgeEventExtensions } from './service.js';
 
 /** Events are small; 64 KiB leaves room for long display names and future fields. */

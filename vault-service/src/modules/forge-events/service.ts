@@ -4,8 +4,8 @@
  * cloudId + siteUrl, applies the event, stores the response. Any error rolls all of it back,
  * including the webhook id, so a retry after a fix is applied normally.
  */
-import { ConflictError, ValidationError } from '@assets-vault/shared/errors';
-import { Value } from '@sinclair/typebox/value';
+import { parseForgeEvent, type ForgeEventResponse } from '@assets-vault/shared/contract';
+import { ConflictError } from '@assets-vault/shared/errors';
 import type { Transaction } from 'kysely';
 import type { Log } from '../../logger.js';
 import type { DB } from '../../db/types.js';
@@ -18,13 +18,6 @@ import { upsertSyncedSchema } from '../synced-schemas/repository.js';
 import { normaliseEmail } from '../trusted-users/email-address.js';
 import { inviteTrustedUser, removeTrustedUser, type DeleteSessions } from '../trusted-users/service.js';
 import { claimWebhookId, findProcessedWebhook, recordWebhookResponse } from './repository.js';
-import {
-  ForgeEventEnvelope,
-  forgeEventDataSchemas,
-  type ForgeEvent,
-  type ForgeEventResponse,
-  type ForgeEventType,
-} from './schemas.js';
 
 /** Extension points other modules fill in app.ts. */
 export interface ForgeEventExtensions {
@@ -51,35 +44,6 @@ export interface ForgeEventOutcome {
   response: ForgeEventResponse;
   /** An e-mail was queued (the caller may wake the outbox worker). */
   emailQueued: boolean;
-}
-
-/** Checks a parsed body against the envelope and the type's data schema; 422 with details otherwise. */
-export function parseForgeEvent(body: unknown): ForgeEvent {
-  if (!Value.Check(ForgeEventEnvelope, body)) {
-    throw invalidEvent('Event does not match the envelope {type, cloudId, siteUrl, occurredAt, data}', [
-      ...Value.Errors(ForgeEventEnvelope, body),
-    ]);
-  }
-  if (!Object.hasOwn(forgeEventDataSchemas, body.type)) {
-    throw new ValidationError(`Unknown event type "${body.type.slice(0, 100)}"`, {
-      statusCode: 422,
-      code: 'unknown_event_type',
-    });
-  }
-  const schema = forgeEventDataSchemas[body.type as ForgeEventType];
-  if (!Value.Check(schema, body.data)) {
-    throw invalidEvent(`Invalid data for ${body.type}`, [...Value.Errors(schema, body.data)]);
-  }
-  if (Number.isNaN(Date.parse(body.occurredAt))) throw invalidEvent('occurredAt is not a valid date', []);
-  return body as ForgeEvent;
-}
-
-function invalidEvent(message: string, errors: { path: string; message: string }[]): ValidationError {
-  return new ValidationError(message, {
-    statusCode: 422,
-    code: 'invalid_event',
-    details: errors.slice(0, 20).map((e) => ({ field: e.path, message: e.message })),
-  });
 }
 
 export async function handleForgeEvent(

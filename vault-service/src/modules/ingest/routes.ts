@@ -1,17 +1,18 @@
 /** Signed snapshot upload from the Forge app: open, chunks, complete (architecture.md). */
-import { ValidationError } from '@assets-vault/shared/errors';
-import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { forModule } from '../../deps.js';
-import { verifiedCall } from '../../plugins/forge-signature.js';
-import { ErrorResponse } from '../../plugins/error-handler.js';
 import {
   BackupParams,
+  CHUNK_SHA256_HEADER,
   ChunkParams,
   ChunkResponse,
   CompleteResponse,
   OpenBackupBody,
   OpenBackupResponse,
-} from './schemas.js';
+} from '@assets-vault/shared/contract';
+import { ValidationError } from '@assets-vault/shared/errors';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { forModule } from '../../deps.js';
+import { verifiedCall } from '../../plugins/forge-signature.js';
+import { ErrorResponse } from '../../plugins/error-handler.js';
 import { completeBackup, openBackup, storeChunk } from './service.js';
 
 /** A chunk is at most 4 MiB of NDJSON before gzip (shared/SNAPSHOT_FORMAT.md); 8 MiB leaves room for one large record. */
@@ -81,7 +82,7 @@ export const ingestRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (request) => {
       const call = verifiedCall(request);
-      const header = request.headers['x-content-sha256'];
+      const header = request.headers[CHUNK_SHA256_HEADER];
       const result = await storeChunk(deps, {
         backupId: request.params.backupId,
         seq: request.params.seq,

@@ -5,14 +5,14 @@
  * and it never changes afterwards.
  */
 import { createHash } from 'node:crypto';
-import { NotFoundError, UnauthorizedError, ValidationError, ConflictError } from '@assets-vault/shared/errors';
+import { chunkWebhookId, type CompleteResponse, type OpenBackupBody } from '@assets-vault/shared/contract';
+import { ConflictError, NotFoundError, UnauthorizedError, ValidationError } from '@assets-vault/shared/errors';
 import { parseManifest, SnapshotIntegrityError } from '@assets-vault/shared/snapshot';
 import type { Config } from '../../config.js';
 import type { VaultDeps } from '../../deps.js';
 import * as backupStore from '../backup-store/index.js';
 import { findSiteById } from '../sites/repository.js';
 import { resolveForgeSite } from '../sites/service.js';
-import type { CompleteResponse, OpenBackupBody } from './schemas.js';
 
 export type IngestDeps = Pick<VaultDeps, 'db' | 'log' | 'clock' | 'materialise'> & {
   config: Pick<Config, 'allowInsecureSiteUrls' | 'allowedSiteHosts'>;
@@ -63,9 +63,8 @@ export async function storeChunk(
       code: 'chunk_hash_mismatch',
     });
   }
-  // The signature covers the body only; the id binds it to this backup and sequence number, so a
-  // captured chunk cannot be replayed into another backup or position.
-  if (input.webhookId !== `chunk_${input.backupId}_${input.seq}_${actual}`) {
+  // The signature covers the body only; the id binds it to this backup, sequence number and hash.
+  if (input.webhookId !== chunkWebhookId(input.backupId, input.seq, actual)) {
     throw new UnauthorizedError('webhook-id does not name this backup, sequence number and hash', {
       code: 'webhook_id_mismatch',
     });

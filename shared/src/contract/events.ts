@@ -1,8 +1,10 @@
 /**
- * Wire schemas of `POST /api/v1/forge/events` (architecture.md "Events"). The envelope is checked by
- * the route; each `data` is checked here per type, strictly (no coercion), before anything is written.
+ * `POST /api/v1/forge/events` (architecture.md "Events"): the envelope, each type's data, and the
+ * check the vault applies before anything is written. Checked strictly (no coercion).
  */
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
+import { Value } from '@sinclair/typebox/value';
+import { ValidationError } from '../errors.js';
 
 // RFC 3339 date-time as JavaScript and Forge produce it (`2026-11-25T10:00:00Z`, optional fraction/offset).
 const DATE_TIME = '^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(\\.\\d{1,9})?(Z|[+-]\\d{2}:\\d{2})$';
@@ -20,6 +22,7 @@ export const ForgeActor = Type.Object({
   accountId: Type.String({ minLength: 1, maxLength: 128 }),
   displayName: Type.String({ maxLength: 255 }),
 });
+export type ForgeActor = Static<typeof ForgeActor>;
 
 export const InstallationConnectedData = Type.Object({
   workspaceId: Type.Union([Type.String({ minLength: 1, maxLength: 128 }), Type.Null()]),
@@ -56,14 +59,11 @@ export const forgeEventDataSchemas = {
 
 export type ForgeEventType = keyof typeof forgeEventDataSchemas;
 
+/** The `data` of one event type. */
+export type ForgeEventData<K extends ForgeEventType> = Static<(typeof forgeEventDataSchemas)[K]>;
+
 export type ForgeEvent = {
-  [K in ForgeEventType]: {
-    type: K;
-    cloudId: string;
-    siteUrl: string;
-    occurredAt: string;
-    data: Static<(typeof forgeEventDataSchemas)[K]>;
-  };
+  [K in ForgeEventType]: { type: K; cloudId: string; siteUrl: string; occurredAt: string; data: ForgeEventData<K> };
 }[ForgeEventType];
 
 export const ForgeEventResponse = Type.Object({
@@ -73,3 +73,32 @@ export const ForgeEventResponse = Type.Object({
   result: Type.Record(Type.String(), Type.Unknown()),
 });
 export type ForgeEventResponse = Static<typeof ForgeEventResponse>;
+
+/** Checks a parsed body against the envelope and its type's data schema; a 422 `ValidationError` otherwise. */
+export function parseForgeEvent(body: unknown): ForgeEvent {
+  if (!Value.Check(ForgeEventEnvelope, body)) {
+    throw invalidEvent('Event does not match the envelope {type, cloudId, siteUrl, occurredAt, data}', [
+      ...Value.Errors(ForgeEventEnvelope, body),
+    ]);
+  }
+  if (!Object.hasOwn(forgeEventDataSchemas, body.type)) {
+    throw new ValidationError(`Unknown event type "${body.type.slice(0, 100)}"`, {
+      statusCode: 422,
+      code: 'unknown_event_type',
+    });
+  }
+  const schema = forgeEventDataSchemas[body.type as ForgeEventType];
+  if (!Value.Check(schema, body.data)) {
+    throw invalidEvent(`Invalid data for ${body.type}`, [...Value.Errors(schema, body.data)]);
+  }
+  if (Number.isNaN(Date.parse(body.occurredAt))) throw invalidEvent('occurredAt is not a valid date', []);
+  return body as ForgeEvent;
+}
+
+function invalidEvent(message: string, errors: { path: string; message: string }[]): ValidationError {
+  return new ValidationError(message, {
+    statusCode: 422,
+    code: 'invalid_event',
+    details: errors.slice(0, 20).map((e) => ({ field: e.path, message: e.message })),
+  });
+}
