@@ -272,7 +272,7 @@ describe('a 5,000-object schema backed up from the emulator', () => {
     const icons = of(records, 'icon');
     expect(icons.map((i) => i.id).sort()).toEqual([...new Set(types.map((t) => t.icon.id))].sort());
     for (const icon of icons) {
-      expect(icon.name).toBe(site.data.icons.get(Number(icon.id)));
+      expect(icon.name).toBe(site.store.icon(icon.id)?.name);
       for (const png of [icon.png16Base64, icon.png48Base64])
         expect(Buffer.from(png ?? '', 'base64').subarray(0, 8)).toEqual(PNG_SIGNATURE);
     }

@@ -27,6 +27,12 @@ export interface SeedOptions {
   systemSchema?: boolean;
   /** validate every object like POST /object/create (default: only up to 5,000 objects) */
   validate?: boolean;
+  /**
+   * icons uploaded on this site in the past (default true): a global one ("Rack unit", used by
+   * Server) and one of the main schema ("Field laptop", used by Laptop). Other sites lack them, so
+   * a restore there has to map icons by name and report these two.
+   */
+  customIcons?: boolean;
 }
 
 export interface SeedResult {
@@ -45,6 +51,8 @@ export interface SeedResult {
   assetsFieldIds: string[];
   userAccountIds: string[];
   avatarObjectIds: string[];
+  /** icons this seed uploaded (see SeedOptions.customIcons); schemaId only on schema icons */
+  customIcons: Array<{ id: string; name: string; schemaId?: string }>;
 }
 
 const BASE_TIME = Date.UTC(2023, 0, 2, 9, 0, 0);
@@ -107,7 +115,9 @@ export function seedFixture(site: EmulatorSite, opts: SeedOptions): SeedResult {
     iconName: string,
     extra: { parent?: TypeRec; inherited?: boolean; abstract?: boolean; description?: string } = {},
   ): TypeRec => {
-    const iconId = [...store.icons].find(([, n]) => n === iconName)?.[0] ?? 1;
+    // the schema's own icon of that name, else the global one (like the icon picker)
+    const icons = [...store.icons.values()].filter((i) => i.name === iconName);
+    const iconId = (icons.find((i) => i.schemaId === schemaId) ?? icons.find((i) => i.schemaId === undefined))?.id ?? 1;
     const t = store.createType({
       name,
       objectSchemaId: String(schemaId),
@@ -268,6 +278,17 @@ export function seedFixture(site: EmulatorSite, opts: SeedOptions): SeedResult {
   });
   const runsOn = store.createRefType({ name: 'Runs on', color: 'de350b', objectSchemaId: String(main.id) });
 
+  const customIcons: SeedResult['customIcons'] = [];
+  const withCustomIcons = opts.customIcons ?? true;
+  if (withCustomIcons) {
+    const rack = store.globalIcons().find((i) => i.name === 'Rack unit') ?? store.addIcon({ name: 'Rack unit' });
+    const field = store.addIcon({ name: 'Field laptop', schemaId: main.id });
+    customIcons.push(
+      { id: String(rack.id), name: rack.name },
+      { id: String(field.id), name: field.name, schemaId: String(main.id) },
+    );
+  }
+
   const location = mkType(main.id, 'Location', 'Location');
   const locName = labelOf(location);
   const locCode = mkAttr(location, {
@@ -339,7 +360,7 @@ export function seedFixture(site: EmulatorSite, opts: SeedOptions): SeedResult {
     : undefined;
   const hwNotes = mkAttr(hardware, { name: 'Notes', type: AttributeKind.Default, defaultTypeId: DefaultType.Textarea });
 
-  const laptop = mkType(main.id, 'Laptop', 'Laptop', { parent: hardware });
+  const laptop = mkType(main.id, 'Laptop', withCustomIcons ? 'Field laptop' : 'Laptop', { parent: hardware });
   const lapRam = mkAttr(laptop, {
     name: 'RAM',
     type: AttributeKind.Default,
@@ -359,7 +380,7 @@ export function seedFixture(site: EmulatorSite, opts: SeedOptions): SeedResult {
   });
   const lapUser = mkAttr(laptop, { name: 'Assigned user', type: AttributeKind.User, additionalValue: 'SHOW_PROFILE' });
 
-  const server = mkType(main.id, 'Server', 'Server', { parent: hardware });
+  const server = mkType(main.id, 'Server', withCustomIcons ? 'Rack unit' : 'Server', { parent: hardware });
   const srvIp = mkAttr(server, {
     name: 'IP address',
     type: AttributeKind.Default,
@@ -684,5 +705,6 @@ export function seedFixture(site: EmulatorSite, opts: SeedOptions): SeedResult {
     assetsFieldIds: [affected.id, employeeField.id],
     userAccountIds,
     avatarObjectIds,
+    customIcons,
   };
 }

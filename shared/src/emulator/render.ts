@@ -72,7 +72,7 @@ export class Renderer {
   icon(iconId: number): Icon {
     return {
       id: String(iconId),
-      name: this.store.icons.get(iconId) ?? 'Object',
+      name: this.store.icons.get(iconId)?.name ?? 'Object',
       url16: `${this.ctx.assetsBase}/icon/${iconId}/icon.png?size=16`,
       url48: `${this.ctx.assetsBase}/icon/${iconId}/icon.png?size=48`,
     };
@@ -90,7 +90,7 @@ export class Renderer {
       ...(t.description ? { description: t.description } : {}),
       icon: {
         id: String(t.iconId),
-        name: this.store.icons.get(t.iconId) ?? 'Object',
+        name: this.store.icons.get(t.iconId)?.name ?? 'Object',
         url16: `${this.ctx.assetsBase}/objecttype/${t.id}/icon.png?size=16`,
         url48: `${this.ctx.assetsBase}/objecttype/${t.id}/icon.png?size=48`,
       },

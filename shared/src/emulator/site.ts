@@ -6,6 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import type {
   AssetObject,
+  Icon,
   JiraField,
   JiraIssue,
   ObjectHistory,
@@ -60,6 +61,22 @@ export class EmulatorStoreView {
   schemaAttributes(schemaId: string | number): ObjectTypeAttribute[] {
     const r = this.r();
     return this.raw.schemaAttributes(toId(schemaId) ?? -1).map((a) => r.attribute(a, true));
+  }
+  /** Like GET /icon/{id}: a global icon or one uploaded in a schema. */
+  icon(id: string | number): Icon | undefined {
+    const icon = this.raw.icons.get(toId(id) ?? -1);
+    return icon ? this.r().icon(icon.id) : undefined;
+  }
+  /** Like GET /icon/global: the built-in catalog plus this site's global uploads. */
+  globalIcons(): Icon[] {
+    const r = this.r();
+    return this.raw.globalIcons().map((i) => r.icon(i.id));
+  }
+  /** Icons uploaded in one schema (no public endpoint lists them; its types show them). */
+  schemaIcons(schemaId: string | number): Icon[] {
+    const r = this.r();
+    const sid = toId(schemaId) ?? -1;
+    return [...this.raw.icons.values()].filter((i) => i.schemaId === sid).map((i) => r.icon(i.id));
   }
   statuses(schemaId?: string | number): Status[] {
     const r = this.r();
@@ -148,6 +165,7 @@ export class EmulatorSite {
   readonly mediaSecret = randomBytes(32).toString('hex');
   readonly mediaClientId: string;
   private readonly adminAccountId: string;
+  private readonly idSeed: string;
 
   constructor(name: string, emulatorUrl: string, knobs: EmulatorKnobs, material: SiteSeedMaterial) {
     const seed = material.seed;
@@ -169,6 +187,8 @@ export class EmulatorSite {
     this.mediaClientId = uuid('media-client');
     this.adminAccountId = `712020:${uuid('admin')}`;
     this.traffic = new Traffic(knobs, `${seed ?? 'random'}:${name}`);
+    // ids differ between sites (a restore to another site must map them) but repeat across runs
+    this.idSeed = `${seed ?? 'emulator'}:${name}`;
     this.data = this.freshStore();
     this.store = new EmulatorStoreView(this);
   }
@@ -180,6 +200,7 @@ export class EmulatorSite {
       adminDisplayName: 'Site Admin',
       adminEmail: this.info.email,
       knobs: () => this.traffic.knobs,
+      idSeed: this.idSeed,
     });
   }
 

@@ -33,11 +33,14 @@ import { DEFAULT_GROUPS, DEFAULT_REFERENCE_TYPES, DEFAULT_STATUSES, GLOBAL_ICON_
 import { checkDefaultValue, normaliseDefaultValue } from './values.js';
 import { matchValue, parseAql, type AqlNode, type AqlQuery } from './aql.js';
 import type { EmulatorKnobs } from './types.js';
+import { SiteIds } from './ids.js';
 
 export interface SchemaRec {
   id: number;
   name: string;
   key: string;
+  /** the number in the key of the schema's newest object: keys count per schema, independent of ids (§8) */
+  lastKeyNumber: number;
   description?: string;
   created: number;
   updated: number;
@@ -93,6 +96,8 @@ export interface ObjRec {
   id: number;
   typeId: number;
   schemaId: number;
+  /** `<n>` of the object key `<schemaKey>-<n>` */
+  keyNumber: number;
   created: number;
   updated: number;
   /** attribute id → stored value strings (reference = target object id, status = status id, user = accountId) */
@@ -128,6 +133,12 @@ export interface UserRec {
   accountId: string;
   displayName: string;
   email: string;
+}
+export interface IconRec {
+  id: number;
+  name: string;
+  /** absent: in the site's global catalog; present: uploaded in that schema, usable there only */
+  schemaId?: number;
 }
 export interface AvatarRec {
   uuid: string;
@@ -219,6 +230,8 @@ export interface StoreOptions {
   adminDisplayName: string;
   adminEmail: string;
   knobs: () => EmulatorKnobs;
+  /** seeds the gaps of sparse ids (see ids.ts) */
+  idSeed: string;
   clock?: () => number;
 }
 
@@ -233,7 +246,7 @@ export class SiteStore {
   readonly historyByObject = new Map<number, HistoryRec[]>();
   readonly statuses = new Map<number, StatusRec>();
   readonly refTypes = new Map<number, RefTypeRec>();
-  readonly icons = new Map<number, string>();
+  readonly icons = new Map<number, IconRec>();
   readonly users = new Map<string, UserRec>();
   readonly groups = new Set<string>();
   readonly avatars = new Map<string, AvatarRec>();
@@ -250,17 +263,12 @@ export class SiteStore {
 
   readonly clock: () => number;
   private readonly knobs: () => EmulatorKnobs;
-  private seq = {
-    schema: 0,
-    type: 0,
-    attr: 0,
-    object: 0,
-    status: 0,
-    refType: 0,
-    history: 0,
-    issue: 10000,
-    field: 10190,
-  };
+  private readonly ids: SiteIds;
+  private seq = { issue: 10000, field: 10190 };
+  /** schema id → key number → object id, for `Key = "X-12"` */
+  private readonly keyIndex = new Map<number, Map<number, number>>();
+  /** objects in schemas that count against the allowance (every schema but system ones) */
+  private countedObjects = 0;
   /** bumps on every mutation: invalidates AQL caches */
   private version = 0;
   private views = new Map<number, TypeView>();
@@ -272,9 +280,11 @@ export class SiteStore {
     this.adminAccountId = opts.adminAccountId;
     this.knobs = opts.knobs;
     this.clock = opts.clock ?? Date.now;
-    GLOBAL_ICON_NAMES.forEach((name, i) => this.icons.set(i + 1, name));
+    this.ids = new SiteIds(opts.idSeed, () => this.knobs().denseIds === true, GLOBAL_ICON_NAMES.length);
+    // the built-in catalog has the same small ids on every site (community code falls back to iconId "1")
+    GLOBAL_ICON_NAMES.forEach((name, i) => this.icons.set(i + 1, { id: i + 1, name }));
     for (const s of DEFAULT_STATUSES) {
-      const id = ++this.seq.status;
+      const id = this.ids.status.next();
       this.statuses.set(id, {
         id,
         name: s.name,
@@ -283,7 +293,7 @@ export class SiteStore {
       });
     }
     for (const r of DEFAULT_REFERENCE_TYPES) {
-      const id = ++this.seq.refType;
+      const id = this.ids.referenceType.next();
       this.refTypes.set(id, {
         id,
         name: r.name,
@@ -348,11 +358,12 @@ export class SiteStore {
     const b = body as { name: string; objectSchemaKey: string; description?: string };
     this.checkSchemaUnique(b.name, b.objectSchemaKey);
     const now = this.clock();
-    const id = ++this.seq.schema;
+    const id = this.ids.schema.next();
     const rec: SchemaRec = {
       id,
       name: b.name,
       key: b.objectSchemaKey,
+      lastKeyNumber: 0,
       created: now,
       updated: now,
       canManage: opts.canManage ?? true,
@@ -360,6 +371,7 @@ export class SiteStore {
       ...(b.description ? { description: b.description } : {}),
     };
     this.schemas.set(id, rec);
+    this.keyIndex.set(id, new Map());
     this.touch();
     return rec;
   }
@@ -411,6 +423,8 @@ export class SiteStore {
     for (const typeId of typeIds) this.removeType(typeId);
     for (const st of [...this.statuses.values()]) if (st.schemaId === s.id) this.statuses.delete(st.id);
     for (const rt of [...this.refTypes.values()]) if (rt.schemaId === s.id) this.refTypes.delete(rt.id);
+    for (const icon of [...this.icons.values()]) if (icon.schemaId === s.id) this.icons.delete(icon.id);
+    this.keyIndex.delete(s.id);
     this.schemas.delete(s.id);
     this.structural();
     return s;
@@ -464,9 +478,7 @@ export class SiteStore {
     const schema = schemaId === undefined ? undefined : this.schemas.get(schemaId);
     if (!schema)
       throw badRequest({ objectSchemaId: `Object schema with id ${String(b.objectSchemaId)} was not found` });
-    const iconId = toId(b.iconId);
-    if (iconId === undefined || !this.icons.has(iconId))
-      throw badRequest({ iconId: `Icon with id ${String(b.iconId)} was not found` });
+    const iconId = this.usableIconId(b.iconId, schema.id);
     let parent: TypeRec | undefined;
     if (b.parentObjectTypeId !== undefined && b.parentObjectTypeId !== null && b.parentObjectTypeId !== '') {
       const pid = toId(b.parentObjectTypeId);
@@ -478,7 +490,7 @@ export class SiteStore {
     }
     this.checkTypeName(schema.id, b.name);
     const now = this.clock();
-    const id = ++this.seq.type;
+    const id = this.ids.type.next();
     const rec: TypeRec = {
       id,
       schemaId: schema.id,
@@ -520,7 +532,7 @@ export class SiteStore {
       options: '',
     };
     const mk = (name: string, defaultTypeId: number, position: number, extra: Partial<AttrRec>): void => {
-      const id = ++this.seq.attr;
+      const id = this.ids.attribute.next();
       this.attrs.set(id, {
         ...base,
         id,
@@ -564,12 +576,7 @@ export class SiteStore {
       abstractObjectType?: boolean;
     };
     if (b.name !== undefined) this.checkTypeName(t.schemaId, b.name, t.id);
-    if (b.iconId !== undefined) {
-      const iconId = toId(b.iconId);
-      if (iconId === undefined || !this.icons.has(iconId))
-        throw badRequest({ iconId: `Icon with id ${String(b.iconId)} was not found` });
-      t.iconId = iconId;
-    }
+    if (b.iconId !== undefined) t.iconId = this.usableIconId(b.iconId, t.schemaId);
     const children = this.childrenOf(t.id, t.schemaId);
     if (b.inherited !== undefined && b.inherited !== t.inherited && children.length > 0) {
       throw badRequest({ inherited: 'Attribute inheritance cannot be changed while the object type has child types' });
@@ -704,7 +711,7 @@ export class SiteStore {
     if (this.reservedName(name)) throw badRequest({ name: 'The name contains a reserved character (= ; : ? . ")' });
     if (view.byLowerName.has(name.toLowerCase()))
       throw badRequest({ name: `An attribute with the name "${name}" already exists on this object type` });
-    const id = ++this.seq.attr;
+    const id = this.ids.attribute.next();
     const rec: AttrRec = {
       id,
       typeId: t.id,
@@ -900,7 +907,7 @@ export class SiteStore {
     return s;
   }
   createStatus(body: unknown): StatusRec {
-    const rec = { id: ++this.seq.status } as StatusRec;
+    const rec = { id: this.ids.status.next() } as StatusRec;
     this.applyStatus(rec, body);
     this.statuses.set(rec.id, rec);
     this.touch();
@@ -948,6 +955,47 @@ export class SiteStore {
     return s;
   }
 
+  /** `/icon/global`: the built-in catalog plus the site's own global uploads. */
+  globalIcons(): IconRec[] {
+    return [...this.icons.values()].filter((i) => i.schemaId === undefined);
+  }
+
+  getIcon(id: unknown): IconRec {
+    const icon = this.icons.get(toId(id) ?? -1);
+    if (!icon) throw notFound(`Icon with id ${String(id)} was not found`);
+    return icon;
+  }
+
+  /**
+   * Seeds an icon as if someone had uploaded it in the past (the public API has no upload, §3.7):
+   * global (listed by `/icon/global` of this site only) or of one schema (usable by its types only).
+   */
+  addIcon(input: { name: string; schemaId?: number }): IconRec {
+    if (input.name.trim() === '') throw badRequest({ name: 'Name must not be empty' });
+    if (input.schemaId !== undefined) this.getSchema(input.schemaId);
+    for (const i of this.icons.values()) {
+      if (i.schemaId === input.schemaId && i.name.toLowerCase() === input.name.toLowerCase())
+        throw badRequest({ name: `An icon named "${input.name}" already exists` });
+    }
+    const rec: IconRec = {
+      id: this.ids.icon.next(),
+      name: input.name,
+      ...(input.schemaId !== undefined ? { schemaId: input.schemaId } : {}),
+    };
+    this.icons.set(rec.id, rec);
+    this.structural();
+    return rec;
+  }
+
+  /** An icon id a type of `schemaId` may use: a global one or one uploaded in that schema. */
+  private usableIconId(raw: unknown, schemaId: number): number {
+    const icon = this.icons.get(toId(raw) ?? -1);
+    if (!icon) throw badRequest({ iconId: `Icon with id ${String(raw)} was not found` });
+    if (icon.schemaId !== undefined && icon.schemaId !== schemaId)
+      throw badRequest({ iconId: `Icon with id ${String(raw)} belongs to another object schema` });
+    return icon.id;
+  }
+
   refTypeList(schemaId: number | undefined, includeAll: boolean): RefTypeRec[] {
     return [...this.refTypes.values()].filter((r) => includeAll || r.schemaId === undefined || r.schemaId === schemaId);
   }
@@ -963,7 +1011,7 @@ export class SiteStore {
       if (r.schemaId === schemaId && r.name.toLowerCase() === b.name.toLowerCase())
         throw badRequest({ name: `A reference type named "${b.name}" already exists` });
     }
-    const id = ++this.seq.refType;
+    const id = this.ids.referenceType.next();
     const rec: RefTypeRec = {
       id,
       name: b.name,
@@ -988,7 +1036,34 @@ export class SiteStore {
   }
 
   objectKey(o: ObjRec): string {
-    return `${this.schemas.get(o.schemaId)?.key ?? 'X'}-${o.id}`;
+    return `${this.schemas.get(o.schemaId)?.key ?? 'X'}-${o.keyNumber}`;
+  }
+
+  /** Ids of the objects whose key is one of `keys` (current schema keys, compared ignoring case). */
+  private idsByKey(keys: string[]): number[] {
+    const out: number[] = [];
+    for (const k of keys) {
+      const dash = k.lastIndexOf('-');
+      const n = toId(k.slice(dash + 1));
+      if (dash < 1 || n === undefined) continue;
+      const prefix = k.slice(0, dash).toUpperCase();
+      for (const s of this.schemas.values()) {
+        const id = s.key === prefix ? this.keyIndex.get(s.id)?.get(n) : undefined;
+        if (id !== undefined) out.push(id);
+      }
+    }
+    return out.sort((a, b) => a - b);
+  }
+
+  /** `GET /usage`: objects per schema; the total leaves out system schemas, as the allowance does (§7.4). */
+  usage(): { total: number; perSchema: Array<{ schema: SchemaRec; objectCount: number }> } {
+    return {
+      total: this.countedObjects,
+      perSchema: [...this.schemas.values()].map((schema) => ({
+        schema,
+        objectCount: this.schemaObjectCount(schema.id),
+      })),
+    };
   }
 
   objectLabel(o: ObjRec): string {
@@ -1019,9 +1094,14 @@ export class SiteStore {
     if (!type) throw badRequest({ objectTypeId: `Object type with id ${String(b.objectTypeId)} was not found` });
     if (type.abstract) throw badRequestMessage(`Objects cannot be created in the abstract object type ${type.name}`);
     const allowance = this.knobs().objectAllowance;
-    if (allowance !== undefined && this.objects.size >= allowance) {
+    if (
+      allowance !== undefined &&
+      this.schemas.get(type.schemaId)?.canManage !== false &&
+      this.countedObjects >= allowance
+    ) {
       throw badRequestMessage(`The object limit of ${allowance} objects has been reached for this site`);
     }
+    const avatarUUID = this.avatarFor(b);
     const view = this.view(type.id);
     const values = this.validateInput(view, b.attributes, undefined);
     const errors: Record<string, string> = {};
@@ -1031,14 +1111,44 @@ export class SiteStore {
     }
     if (Object.keys(errors).length > 0) throw badRequest(errors);
     const now = this.clock();
-    const id = ++this.seq.object;
-    const o: ObjRec = { id, typeId: type.id, schemaId: type.schemaId, created: now, updated: now, values: new Map() };
-    if (b.avatarUUID && this.avatars.has(b.avatarUUID)) o.avatarUUID = b.avatarUUID;
-    this.objects.set(id, o);
-    this.typeObjects.get(type.id)?.add(id);
+    const o = this.addObject(type, now, now, avatarUUID);
     for (const [attrId, vals] of values) if (vals.length > 0) this.writeValues(o, attrId, vals);
-    this.addHistory({ objectId: id, actor, type: HistoryType.Created, created: now });
+    this.addHistory({ objectId: o.id, actor, type: HistoryType.Created, created: now });
     this.touch();
+    return o;
+  }
+
+  /**
+   * The avatar a create asks for. A known `avatarUUID` (an image of this site: a same-site restore)
+   * is reused. No public call uploads one (§5.4) and what the service does with an unknown one is
+   * not documented: by default the object is created without an avatar (`hasAvatar: false` in the
+   * answer), and the `unknownAvatar: 'reject'` knob makes it a 400 instead.
+   */
+  private avatarFor(b: { hasAvatar?: boolean; avatarUUID?: string }): string | undefined {
+    if (b.hasAvatar === false || b.avatarUUID === undefined || b.avatarUUID === '') return undefined;
+    if (this.avatars.has(b.avatarUUID)) return b.avatarUUID;
+    if (this.knobs().unknownAvatar === 'reject')
+      throw badRequest({ avatarUUID: `Avatar ${b.avatarUUID} was not found` });
+    return undefined;
+  }
+
+  /** Registers a new object record: id, key number, type and schema membership. */
+  private addObject(type: TypeRec, created: number, updated: number, avatarUUID: string | undefined): ObjRec {
+    const schema = this.getSchema(type.schemaId);
+    const o: ObjRec = {
+      id: this.ids.object.next(),
+      typeId: type.id,
+      schemaId: type.schemaId,
+      keyNumber: ++schema.lastKeyNumber,
+      created,
+      updated,
+      values: new Map(),
+    };
+    if (avatarUUID !== undefined) o.avatarUUID = avatarUUID;
+    this.objects.set(o.id, o);
+    this.typeObjects.get(type.id)?.add(o.id);
+    this.keyIndex.get(schema.id)?.set(o.keyNumber, o.id);
+    if (schema.canManage) this.countedObjects++;
     return o;
   }
 
@@ -1063,6 +1173,9 @@ export class SiteStore {
         errors[attributeErrorKey(String(attrId))] = `${a.name} is required`;
     }
     if (Object.keys(errors).length > 0) throw badRequest(errors);
+    // an unknown avatar keeps the current one (or is a 400 under `unknownAvatar: 'reject'`)
+    const avatarUUID =
+      b.hasAvatar === false ? undefined : b.avatarUUID ? (this.avatarFor(b) ?? o.avatarUUID) : o.avatarUUID;
     const now = this.clock();
     let changed = false;
     for (const [attrId, vals] of values) {
@@ -1096,25 +1209,17 @@ export class SiteStore {
         ...(newText ? { newValue: newText } : {}),
       });
     }
-    if (b.avatarUUID !== undefined || b.hasAvatar === false) {
-      const next =
-        b.hasAvatar === false
-          ? undefined
-          : b.avatarUUID && this.avatars.has(b.avatarUUID)
-            ? b.avatarUUID
-            : o.avatarUUID;
-      if (next !== o.avatarUUID) {
-        if (next) o.avatarUUID = next;
-        else delete o.avatarUUID;
-        changed = true;
-        this.addHistory({
-          objectId: o.id,
-          actor,
-          type: HistoryType.AvatarChanged,
-          affectedAttribute: 'Avatar',
-          created: now,
-        });
-      }
+    if (avatarUUID !== o.avatarUUID) {
+      if (avatarUUID) o.avatarUUID = avatarUUID;
+      else delete o.avatarUUID;
+      changed = true;
+      this.addHistory({
+        objectId: o.id,
+        actor,
+        type: HistoryType.AvatarChanged,
+        affectedAttribute: 'Avatar',
+        created: now,
+      });
     }
     if (changed) {
       o.updated = now;
@@ -1148,18 +1253,7 @@ export class SiteStore {
           throw badRequest({ [attributeErrorKey(String(a.id))]: `${a.name} is required` });
       }
     }
-    const id = ++this.seq.object;
-    const o: ObjRec = {
-      id,
-      typeId,
-      schemaId: type.schemaId,
-      created: opts.created,
-      updated: opts.updated,
-      values: new Map(),
-    };
-    if (opts.avatarUUID) o.avatarUUID = opts.avatarUUID;
-    this.objects.set(id, o);
-    this.typeObjects.get(typeId)?.add(id);
+    const o = this.addObject(type, opts.created, opts.updated, opts.avatarUUID || undefined);
     for (const [attrId, vals] of values) if (vals.length > 0) this.writeValues(o, attrId, vals);
     this.touch();
     return o;
@@ -1321,12 +1415,14 @@ export class SiteStore {
       if (index) for (const v of vals) index.get(v.toLowerCase())?.delete(id);
     }
     this.typeObjects.get(o.typeId)?.delete(id);
+    this.keyIndex.get(o.schemaId)?.delete(o.keyNumber);
+    if (this.schemas.get(o.schemaId)?.canManage) this.countedObjects--;
     this.objects.delete(id);
     this.historyByObject.delete(id);
   }
 
   addHistory(entry: Omit<HistoryRec, 'id'>): HistoryRec {
-    const rec: HistoryRec = { id: ++this.seq.history, ...entry };
+    const rec: HistoryRec = { id: this.ids.history.next(), ...entry };
     let list = this.historyByObject.get(entry.objectId);
     if (!list) this.historyByObject.set(entry.objectId, (list = []));
     list.push(rec);
@@ -1453,10 +1549,7 @@ export class SiteStore {
           .sort((a, b) => a - b);
       case 'key':
       case 'objectkey':
-        return n.values
-          .map((v) => toId(v.slice(v.lastIndexOf('-') + 1)) ?? -1)
-          .filter((id) => this.objects.has(id))
-          .sort((a, b) => a - b);
+        return this.idsByKey(n.values);
       case 'objectschema':
       case 'label':
         return undefined;
@@ -1541,15 +1634,28 @@ export class SiteStore {
 
   private sortIds(ids: number[], order: { field: string[]; desc: boolean }): void {
     const field = order.field.map((f) => f.toLowerCase());
-    const numericKey = field.length === 1 && ['key', 'objectkey', 'objectid'].includes(field[0] ?? '');
+    const dir = order.desc ? -1 : 1;
+    const only = field.length === 1 ? field[0] : undefined;
+    if (only === 'objectid') {
+      ids.sort((x, y) => (x - y) * dir);
+      return;
+    }
+    if (only === 'key' || only === 'objectkey') {
+      // schema key, then the key number as a number (ITI-9 before ITI-10)
+      ids.sort((x, y) => {
+        const a = this.objects.get(x),
+          b = this.objects.get(y);
+        if (!a || !b) return x - y;
+        const ka = this.schemas.get(a.schemaId)?.key ?? '',
+          kb = this.schemas.get(b.schemaId)?.key ?? '';
+        return (ka < kb ? -1 : ka > kb ? 1 : a.keyNumber - b.keyNumber) * dir;
+      });
+      return;
+    }
     const keys = new Map<number, string | number | undefined>();
     for (const id of ids) {
       const o = this.objects.get(id);
       if (!o) continue;
-      if (numericKey) {
-        keys.set(id, id);
-        continue;
-      }
       const a = field.length === 1 ? this.view(o.typeId).byLowerName.get(field[0] ?? '') : undefined;
       const first = this.fieldValues(o, order.field)[0];
       const v =
@@ -1561,7 +1667,6 @@ export class SiteStore {
         (a.defaultTypeId === DefaultType.Integer || a.defaultTypeId === DefaultType.Double);
       keys.set(id, v === undefined ? undefined : numeric ? Number(v) : v.toLowerCase());
     }
-    const dir = order.desc ? -1 : 1;
     ids.sort((x, y) => {
       const a = keys.get(x),
         b = keys.get(y);
