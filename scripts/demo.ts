@@ -188,7 +188,7 @@ async function main(): Promise<void> {
     [
       '--import',
       'tsx',
-      'shared/src/emulator/cli.ts',
+      'emulator/src/cli.ts',
       '--host',
       host,
       '--port',

@@ -5,7 +5,7 @@
  * verifies every event with the `standardwebhooks` package.
  */
 import { randomBytes } from 'node:crypto';
-import { startEmulator, seedFixture, type Emulator, type EmulatorSite } from '@assets-vault/shared/emulator';
+import { startEmulator, seedFixture, type Emulator, type EmulatorSite } from '@assets-vault/emulator';
 import { handler, vaultDeliveryConsumer } from '../src/index';
 import type { ResolverResult } from '../src/contract';
 import { edge } from './helpers/forge-edge';

@@ -79,7 +79,7 @@ benchParse('parse canonical page ', page(1000, false), 30);
 benchParse('parse lenient page   ', page(1000, true), 30);
 
 // ---- (2) end to end over HTTP against the emulator
-const { startEmulator, seedFixture } = await import('../src/emulator/index.js');
+const { startEmulator, seedFixture } = await import('@assets-vault/emulator');
 const { createAssetsClient, createFetchTransport, createTokenBucketPacer } =
   await import('../src/assets-client/index.js');
 const objects = Number(process.argv[2] ?? 10_000);

@@ -19,13 +19,7 @@ import {
   type BackupProgress,
   type BackupResult,
 } from '../src/backup/index.js';
-import {
-  startEmulator,
-  seedFixture,
-  type Emulator,
-  type EmulatorSite,
-  type SeedResult,
-} from '../src/emulator/index.js';
+import { startEmulator, seedFixture, type Emulator, type EmulatorSite, type SeedResult } from '@assets-vault/emulator';
 import {
   SnapshotIntegrityError,
   createMemoryChunkStore,

@@ -3,10 +3,10 @@
  * Bucket names are shared with the client's pacer, so both sides talk about the same limits.
  */
 
-import type { EndpointBucket } from '../model/index.js';
+import type { EndpointBucket } from '@assets-vault/shared/model';
 
 /** Rate-limit buckets and documented limits: one definition in the model, shared with the client's pacer. */
-export { DOCUMENTED_LIMITS_PER_MINUTE, ENDPOINT_BUCKETS, type EndpointBucket } from '../model/index.js';
+export { DOCUMENTED_LIMITS_PER_MINUTE, ENDPOINT_BUCKETS, type EndpointBucket } from '@assets-vault/shared/model';
 
 export interface EmulatorSiteInfo {
   name: string;

@@ -20,7 +20,7 @@ import {
   type ObjectTypeAttribute,
   type ReferenceType,
   type Status,
-} from '../model/index.js';
+} from '@assets-vault/shared/model';
 import type { AttrRec, HistoryRec, ObjRec, RefTypeRec, SchemaRec, SiteStore, StatusRec, TypeRec } from './store.js';
 import { displayDefaultValue } from './values.js';
 

@@ -27,7 +27,7 @@ import {
   GlobalConfigSchema,
   attributeErrorKey,
   type GlobalConfig,
-} from '../model/index.js';
+} from '@assets-vault/shared/model';
 import { badRequest, badRequestMessage, notFound } from './errors.js';
 import { DEFAULT_GROUPS, DEFAULT_REFERENCE_TYPES, DEFAULT_STATUSES, GLOBAL_ICON_NAMES } from './catalog.js';
 import { checkDefaultValue, normaliseDefaultValue } from './values.js';

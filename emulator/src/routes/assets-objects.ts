@@ -1,6 +1,6 @@
 /** Assets routes for objects: CRUD, AQL search, history, avatars, references, connected tickets (§3.4, §3.5, §3.9). */
 import type { FastifyInstance } from 'fastify';
-import { AttributeKind, type AssetObject, type ObjectTypeAttribute } from '../../model/index.js';
+import { AttributeKind, type AssetObject, type ObjectTypeAttribute } from '@assets-vault/shared/model';
 import { badRequestMessage, notFound } from '../errors.js';
 import { ctx, pageSize, params, q, qBool } from '../http.js';
 import { solidPng } from '../png.js';

@@ -5,7 +5,7 @@
  * schema, object avatars, history entries, and Jira issues that point at objects. Same seed and
  * size → same data, ids and timestamps.
  */
-import { AttributeKind, DefaultType } from '../model/index.js';
+import { AttributeKind, DefaultType } from '@assets-vault/shared/model';
 import { FIRST_NAMES, LAST_NAMES } from './catalog.js';
 import { Rng, seededUuid } from './random.js';
 import type { EmulatorSite } from './site.js';

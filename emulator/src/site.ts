@@ -15,7 +15,7 @@ import type {
   ObjectTypeAttribute,
   ReferenceType,
   Status,
-} from '../model/index.js';
+} from '@assets-vault/shared/model';
 import { SiteStore, toId, type UserRec } from './store.js';
 import { Renderer, type AttributeMode } from './render.js';
 import { Traffic } from './traffic.js';

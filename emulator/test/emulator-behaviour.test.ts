@@ -10,17 +10,11 @@ import {
   JiraSearchResultSchema,
   ObjectHistorySchema,
   type AqlPage,
-} from '../src/model/index.js';
+  type EndpointBucket,
+} from '@assets-vault/shared/model';
 import { Type } from '@sinclair/typebox';
-import {
-  startEmulator,
-  seedFixture,
-  type Emulator,
-  type EmulatorSite,
-  type SeedResult,
-} from '../src/emulator/index.js';
-import { Traffic } from '../src/emulator/traffic.js';
-import type { EndpointBucket } from '../src/model/index.js';
+import { startEmulator, seedFixture, type Emulator, type EmulatorSite, type SeedResult } from '../src/index.js';
+import { Traffic } from '../src/traffic.js';
 import { basicAuth, baseUrl, call, conforms } from './fixtures/emulator-http.js';
 
 let emu: Emulator;

@@ -3,14 +3,14 @@
  * HTTP, equality lookups, the cost of `POST /object/create` with validation, uniqueness and
  * references, and creates paced at the documented limit on a scaled clock (what a restore
  * benchmark does: it must be limited by the 429s, not by the emulator's CPU).
- *   node --expose-gc --import tsx src/emulator/bench.ts [--objects 100000] [--pages 20]
- *     [--creates 10000] [--clock-scale 15]
+ *   pnpm --filter @assets-vault/emulator bench [--objects 100000] [--pages 20] [--creates 10000]
+ *     [--clock-scale 15]
  */
 import { parseArgs } from 'node:util';
-import { DOCUMENTED_LIMITS_PER_MINUTE } from '../model/index.js';
-import { startEmulator } from './index.js';
-import { seedFixture, type SeedResult } from './fixtures.js';
-import type { EmulatorSite } from './site.js';
+import { DOCUMENTED_LIMITS_PER_MINUTE } from '@assets-vault/shared/model';
+import { startEmulator } from '../src/index.js';
+import { seedFixture, type SeedResult } from '../src/fixtures.js';
+import type { EmulatorSite } from '../src/site.js';
 
 const { values } = parseArgs({
   options: {

@@ -28,14 +28,8 @@ import {
   UsageSchema,
   WorkspacePageSchema,
   type AssetObject,
-} from '../src/model/index.js';
-import {
-  startEmulator,
-  seedFixture,
-  type Emulator,
-  type EmulatorSite,
-  type SeedResult,
-} from '../src/emulator/index.js';
+} from '@assets-vault/shared/model';
+import { startEmulator, seedFixture, type Emulator, type EmulatorSite, type SeedResult } from '../src/index.js';
 import { call, conforms, nullPaths } from './fixtures/emulator-http.js';
 
 let emu: Emulator;

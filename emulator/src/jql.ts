@@ -5,7 +5,7 @@
  * `OR`, parentheses and `ORDER BY key|id|created|updated [ASC|DESC]`. Issues render like Jira's.
  */
 import { createHash } from 'node:crypto';
-import type { JiraIssue } from '../model/index.js';
+import type { JiraIssue } from '@assets-vault/shared/model';
 import { badRequestMessage } from './errors.js';
 import type { IssueRec, JiraFieldRec, SiteStore } from './store.js';
 

@@ -1,7 +1,7 @@
 /** Jira routes (relative to `/rest`): workspace discovery, fields, issues, enhanced JQL search (§1.1, §9). */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { Type } from '@sinclair/typebox';
-import { JiraIssueUpdateSchema, JiraSearchRequestSchema } from '../../model/index.js';
+import { JiraIssueUpdateSchema, JiraSearchRequestSchema } from '@assets-vault/shared/model';
 import { ctx, params, q, qInt, qStr, sendError } from '../http.js';
 import { checkBody } from '../store.js';
 import { badRequestMessage } from '../errors.js';
