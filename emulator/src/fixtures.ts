@@ -9,7 +9,8 @@ import { AttributeKind, DefaultType } from '@assets-vault/shared/model';
 import { FIRST_NAMES, LAST_NAMES } from './catalog.js';
 import { Rng, seededUuid } from './random.js';
 import type { EmulatorSite } from './site.js';
-import type { AttrRec, ObjRec, SiteStore, TypeRec } from './store.js';
+import type { AttrRec, ObjRec, TypeRec } from './store/records.js';
+import type { SiteStore } from './store/site-store.js';
 
 export interface SeedOptions {
   /** objects in the main schema */
@@ -79,7 +80,7 @@ function uniqueName(store: SiteStore, name: string, key: string): { name: string
     outName = name,
     outKey = key;
   const taken = () =>
-    [...store.schemas.values()].some((s) => s.name.toLowerCase() === outName.toLowerCase() || s.key === outKey);
+    store.schemaList().some((s) => s.name.toLowerCase() === outName.toLowerCase() || s.key === outKey);
   while (taken()) {
     n++;
     outName = `${name} ${n}`;
@@ -107,7 +108,7 @@ export function seedFixture(site: EmulatorSite, opts: SeedOptions): SeedResult {
     store.addUser({ accountId, displayName: `${first} ${last}`, email: `${first}.${last}@example.test`.toLowerCase() });
     userAccountIds.push(accountId);
   }
-  const groups = [...store.groups];
+  const groups = store.groupList();
 
   const mkType = (
     schemaId: number,
@@ -116,7 +117,7 @@ export function seedFixture(site: EmulatorSite, opts: SeedOptions): SeedResult {
     extra: { parent?: TypeRec; inherited?: boolean; abstract?: boolean; description?: string } = {},
   ): TypeRec => {
     // the schema's own icon of that name, else the global one (like the icon picker)
-    const icons = [...store.icons.values()].filter((i) => i.name === iconName);
+    const icons = store.iconList().filter((i) => i.name === iconName);
     const iconId = (icons.find((i) => i.schemaId === schemaId) ?? icons.find((i) => i.schemaId === undefined))?.id ?? 1;
     const t = store.createType({
       name,
@@ -152,12 +153,11 @@ export function seedFixture(site: EmulatorSite, opts: SeedOptions): SeedResult {
   const labelOf = (t: TypeRec) => {
     const label = store.view(t.id).labelAttr;
     if (!label) throw new Error(`type ${t.name} has no label`);
-    attributeIds[`${store.types.get(label.typeId)?.name ?? t.name}.Name`] = String(label.id);
+    attributeIds[`${store.type(label.typeId)?.name ?? t.name}.Name`] = String(label.id);
     return label;
   };
-  const refType = (name: string) =>
-    String([...store.refTypes.values()].find((r) => r.name === name && r.schemaId === undefined)?.id ?? 1);
-  const statusId = (name: string) => String([...store.statuses.values()].find((s) => s.name === name)?.id ?? 1);
+  const refType = (name: string) => String(store.refTypeList(undefined, false).find((r) => r.name === name)?.id ?? 1);
+  const statusId = (name: string) => String(store.statusList().find((s) => s.name === name)?.id ?? 1);
 
   // ---- schema 2: Human Resources (referenced from schema 1)
   let secondSchemaId: number | undefined;
@@ -613,7 +613,9 @@ export function seedFixture(site: EmulatorSite, opts: SeedOptions): SeedResult {
   let historyEntries = 0;
   const withHistory = opts.history ?? true;
   const mainTypes = new Set([location.id, laptop.id, server.id, network.id, software.id]);
-  for (const o of store.objects.values()) {
+  for (const id of store.objectIds()) {
+    const o = store.object(id);
+    if (!o) continue;
     if (o.schemaId !== main.id && o.schemaId !== secondSchemaId) continue;
     const actor = rng.pick(userAccountIds);
     store.addHistory({ objectId: o.id, actor, type: 0, created: o.created });
@@ -645,10 +647,10 @@ export function seedFixture(site: EmulatorSite, opts: SeedOptions): SeedResult {
 
   // ---- Jira: Assets custom fields and issues pointing at objects
   const issueKeys: string[] = [];
-  const field = (name: string) => store.fields.find((f) => f.name === name) ?? store.addAssetsField(name);
+  const field = (name: string) => store.fieldList().find((f) => f.name === name) ?? store.addAssetsField(name);
   const affected = field('Affected assets');
   const employeeField = field('Employee');
-  if (!store.fields.some((f) => f.name === 'Story points')) store.addPlainCustomField('Story points', 'number');
+  if (!store.fieldList().some((f) => f.name === 'Story points')) store.addPlainCustomField('Story points', 'number');
   if (opts.issues ?? true) {
     const pool = [...hardwareObjects, ...softwareObjects];
     const issueCount = Math.min(2000, Math.max(10, Math.ceil(n / 50)));
@@ -674,7 +676,7 @@ export function seedFixture(site: EmulatorSite, opts: SeedOptions): SeedResult {
   }
 
   let systemSchemaId: number | undefined;
-  if (opts.systemSchema && ![...store.schemas.values()].some((s) => s.key === 'SVC')) {
+  if (opts.systemSchema && !store.schemaList().some((s) => s.key === 'SVC')) {
     const svc = store.createSchema(
       { name: 'Services', objectSchemaKey: 'SVC', description: 'JSM service registry' },
       { canManage: false },

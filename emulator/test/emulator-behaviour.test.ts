@@ -971,7 +971,7 @@ describe('Jira', () => {
 
   test('mypermissions answers for the calling user; denied keys come from the store', async () => {
     const s = emu.createSite();
-    s.store.raw.deniedPermissions.add('ADMINISTER');
+    s.store.raw.denyPermission('ADMINISTER');
     const res = await call(s, 'GET', '/api/3/mypermissions?permissions=ADMINISTER,BROWSE_PROJECTS', { base: 'jira' });
     const perms = (res.json as { permissions: Record<string, { havePermission: boolean }> }).permissions;
     expect([perms.ADMINISTER?.havePermission, perms.BROWSE_PROJECTS?.havePermission]).toEqual([false, true]);
@@ -1046,7 +1046,7 @@ describe('fixture', () => {
     // a dependency cycle among Software objects
     const deps = new Map(
       a.store.raw.aqlIds('objectType = Software').map((id) => {
-        const o = a.store.raw.objects.get(id);
+        const o = a.store.raw.object(id);
         return [id, (o?.values.get(Number(ra.attributeIds['Software.Depends on'])) ?? []).map(Number)];
       }),
     );
@@ -1075,13 +1075,13 @@ describe('fixture', () => {
     expect(r.objectCount).toBe(6000);
     // re-validate a sample through the same rules as POST /object/create
     for (const id of s.store.objectIds(r.schemaId).filter((_, i) => i % 97 === 0)) {
-      const o = s.store.raw.objects.get(Number(id));
+      const o = s.store.raw.object(Number(id));
       if (!o) throw new Error('missing');
       // unique values get a suffix so the copy does not collide with the original
       const copy = new Map(
         [...o.values].map(([attrId, vals]) => [
           attrId,
-          s.store.raw.attrs.get(attrId)?.unique ? vals.map((v) => `${v}-copy`) : vals,
+          s.store.raw.attribute(attrId)?.unique ? vals.map((v) => `${v}-copy`) : vals,
         ]),
       );
       expect(() =>

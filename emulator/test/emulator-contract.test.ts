@@ -381,8 +381,8 @@ describe('objects', () => {
     expect(tickets.tickets.map((t) => t.key)).toContain(issue?.key);
     expect(tickets.allTicketsQuery).toContain('aqlFunction');
     const referenced = site.store.raw.aqlIds(`objectType = Laptop AND Location IS NOT EMPTY`)[0] ?? 0;
-    const locationId = site.store.raw.objects
-      .get(referenced)
+    const locationId = site.store.raw
+      .object(referenced)
       ?.values.get(Number(seeded.attributeIds['Hardware.Location']))?.[0];
     const info = await ok(Type.Array(ObjectReferenceInfoSchema), 'GET', `/object/${locationId}/referenceinfo`);
     expect(info.length).toBeGreaterThan(0);

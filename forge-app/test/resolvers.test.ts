@@ -77,9 +77,9 @@ async function ok<T>(functionKey: string, payload: Record<string, unknown> = {})
 
 describe('access', () => {
   it('refuses callers who are not Jira administrators and stores nothing', async () => {
-    site.data.deniedPermissions.add('ADMINISTER');
+    site.data.denyPermission('ADMINISTER');
     const result = await call('listTrustedUsers', {}, 'someone-else').finally(() =>
-      site.data.deniedPermissions.delete('ADMINISTER'),
+      site.data.allowPermission('ADMINISTER'),
     );
     expect(edge.requests.map((r) => [r.as, r.path])).toEqual([
       ['user', '/rest/api/3/mypermissions?permissions=ADMINISTER'],

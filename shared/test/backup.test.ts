@@ -175,7 +175,7 @@ describe('a 5,000-object schema backed up from the emulator', () => {
     const { workspaceId: _w, globalId: _g, ...schema } = site.store.schema(seed.schemaId) ?? ({} as never);
     expect(of(records, 'schema')).toEqual([{ kind: 'schema', ...schema }]);
     expect(of(records, 'schemaConfig')).toEqual([
-      { kind: 'schemaConfig', ...site.data.schemas.get(Number(seed.schemaId))?.config },
+      { kind: 'schemaConfig', ...site.data.schema(Number(seed.schemaId))?.config },
     ]);
 
     const byId = <T extends { id?: string }>(list: T[]) => [...list].sort((a, b) => Number(a.id) - Number(b.id));
@@ -288,7 +288,7 @@ describe('a 5,000-object schema backed up from the emulator', () => {
     // user → accountId) are what a restore writes
     const mismatches: unknown[] = [];
     for (const record of objects) {
-      const raw = site.data.objects.get(Number(record.id));
+      const raw = site.data.object(Number(record.id));
       const fromRecord = new Map(
         record.attributes.map((a) => [
           Number(a.objectTypeAttributeId),

@@ -3,7 +3,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { EmulatorHttpError, notFound } from '../errors.js';
 import { ctx, params, q, qBool, qStr } from '../http.js';
 import { solidPng } from '../png.js';
-import { toId } from '../store.js';
+import { toId } from '../store/records.js';
 
 /** `icon.png` is documented with a 406 when `Accept` rules out images. */
 function sendPng(req: FastifyRequest, reply: FastifyReply, colour: number): FastifyReply {
@@ -54,7 +54,7 @@ export function configRoutes(app: FastifyInstance): void {
   app.get('/config/referencetype/:id/icon.png', async (req, reply) => {
     const { site } = ctx(req);
     const id = toId(params(req).id) ?? -1;
-    if (!site.data.refTypes.has(id)) throw notFound('Reference type not found');
+    if (!site.data.referenceType(id)) throw notFound('Reference type not found');
     return sendPng(req, reply, id + 100);
   });
 
