@@ -43,6 +43,24 @@ export default tseslint.config(
     },
   },
   {
+    // The emulator is a test tool: code that ships (the shared library, the vault's and the Forge app's
+    // production sources) must not import it. Tests, benches, dev tools and forge-app/local may.
+    files: ['shared/src/**', 'vault-service/src/**', 'forge-app/src/**'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['@assets-vault/emulator', '@assets-vault/emulator/*', '**/emulator/src/**'],
+              message: 'Production code must not import the Assets emulator (a test and dev tool).',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
     // The vault's page script runs in the browser.
     files: ['vault-service/web/**/*.js'],
     languageOptions: {

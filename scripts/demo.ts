@@ -189,7 +189,7 @@ async function main(): Promise<void> {
     'emulator',
     [
       ...RUN_TYPESCRIPT,
-      'shared/src/emulator/cli.ts',
+      'emulator/src/cli.ts',
       '--host',
       host,
       '--port',

@@ -5,7 +5,7 @@
  * chunk ids and the manifest. A network cut mid-upload must resume to the same content hash.
  */
 import { randomBytes } from 'node:crypto';
-import { startEmulator, seedFixture, type Emulator, type EmulatorSite } from '@assets-vault/shared/emulator';
+import { startEmulator, seedFixture, type Emulator, type EmulatorSite } from '@assets-vault/emulator';
 import { backupConsumer, handler } from '../src/index';
 import type { ResolverResult, SchemaView } from '../src/contract';
 import { jobStore } from '../src/store';

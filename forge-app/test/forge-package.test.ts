@@ -15,7 +15,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import vm from 'node:vm';
 import { randomBytes, webcrypto } from 'node:crypto';
-import { startEmulator, seedFixture, type Emulator, type EmulatorSite } from '@assets-vault/shared/emulator';
+import { startEmulator, seedFixture, type Emulator, type EmulatorSite } from '@assets-vault/emulator';
 import { startHarness, type Harness } from '../local/harness';
 import type { ResolverResult, SchemaView, TrustedUserView, VaultStatusView } from '../src/contract';
 import type * as AppModule from '../src/index';

@@ -8,13 +8,7 @@
  *   3. a backup whose uploads are cut midway resumes from its cursor to the same content hash.
  */
 import { randomBytes } from 'node:crypto';
-import {
-  startEmulator,
-  seedFixture,
-  type Emulator,
-  type EmulatorSite,
-  type SeedResult,
-} from '@assets-vault/shared/emulator';
+import { startEmulator, seedFixture, type Emulator, type EmulatorSite, type SeedResult } from '@assets-vault/emulator';
 import { startHarness, type Harness } from '../local/harness';
 import type { ResolverResult, SchemaView } from '../src/contract';
 import { startSmtpSink, type SmtpSink } from './helpers/smtp';

@@ -5,7 +5,7 @@
  * verifies every event with the `standardwebhooks` package.
  */
 import { randomBytes } from 'node:crypto';
-import { startEmulator, seedFixture, type Emulator, type EmulatorSite } from '@assets-vault/shared/emulator';
+import { startEmulator, seedFixture, type Emulator, type EmulatorSite } from '@assets-vault/emulator';
 import { handler, vaultDeliveryConsumer } from '../src/index';
 import type { ResolverResult } from '../src/contract';
 import { edge } from './helpers/forge-edge';
@@ -79,9 +79,9 @@ async function ok<T>(functionKey: string, payload: Record<string, unknown> = {})
 
 describe('access', () => {
   it('refuses callers who are not Jira administrators and stores nothing', async () => {
-    site.data.deniedPermissions.add('ADMINISTER');
+    site.data.denyPermission('ADMINISTER');
     const result = await call('listTrustedUsers', {}, 'someone-else').finally(() =>
-      site.data.deniedPermissions.delete('ADMINISTER'),
+      site.data.allowPermission('ADMINISTER'),
     );
     expect(edge.requests.map((r) => [r.as, r.path])).toEqual([
       ['user', '/rest/api/3/mypermissions?permissions=ADMINISTER'],

@@ -2,7 +2,7 @@
  * Assets client benchmarks: (1) parsing AQL pages, canonical bodies (fast path: one compiled check)
  * vs. bodies that need coercion (numbers for ids, "true" strings); (2) when the emulator is
  * available, paging a seeded site end to end over HTTP with the default pacer switched high.
- * Run: cd shared && node --import tsx bench/assets-client.bench.ts [objects]
+ * Run: cd shared && node --conditions=@assets-vault/source --import tsx bench/assets-client.bench.ts [objects]
  */
 import { performance } from 'node:perf_hooks';
 import { AqlPageSchema } from '../src/model/index.js';
@@ -79,7 +79,7 @@ benchParse('parse canonical page ', page(1000, false), 30);
 benchParse('parse lenient page   ', page(1000, true), 30);
 
 // ---- (2) end to end over HTTP against the emulator
-const { startEmulator, seedFixture } = await import('../src/emulator/index.js');
+const { startEmulator, seedFixture } = await import('@assets-vault/emulator');
 const { createAssetsClient, createFetchTransport, createTokenBucketPacer } =
   await import('../src/assets-client/index.js');
 const objects = Number(process.argv[2] ?? 10_000);

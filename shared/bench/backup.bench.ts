@@ -46,7 +46,7 @@ interface SiteInfo {
 
 /** Starts `pnpm emulator` as a child process and waits for its one-line JSON announcement. */
 async function startEmulatorChild(): Promise<{ info: SiteInfo; stop: () => Promise<void>; seedMs: number }> {
-  const cli = fileURLToPath(new URL('../src/emulator/cli.ts', import.meta.url));
+  const cli = fileURLToPath(import.meta.resolve('@assets-vault/emulator/cli'));
   const started = performance.now();
   const child = spawn(
     process.execPath,

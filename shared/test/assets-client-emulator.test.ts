@@ -15,7 +15,7 @@ import {
   type Pacer,
   type RetryOptions,
 } from '../src/assets-client/index.js';
-import { seedFixture, startEmulator, type Emulator, type EmulatorSite } from '../src/emulator/index.js';
+import { seedFixture, startEmulator, type Emulator, type EmulatorSite } from '@assets-vault/emulator';
 import type { AssetObject } from '../src/model/index.js';
 
 let emulator: Emulator;

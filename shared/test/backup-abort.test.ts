@@ -21,7 +21,7 @@ import {
   type EmulatorCounters,
   type EmulatorSite,
   type SeedResult,
-} from '../src/emulator/index.js';
+} from '@assets-vault/emulator';
 import { createMemoryChunkStore, type ChunkSink } from '../src/snapshot/index.js';
 
 /** every history request but the failing one takes this long */

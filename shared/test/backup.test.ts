@@ -19,13 +19,7 @@ import {
   type BackupProgress,
   type BackupResult,
 } from '../src/backup/index.js';
-import {
-  startEmulator,
-  seedFixture,
-  type Emulator,
-  type EmulatorSite,
-  type SeedResult,
-} from '../src/emulator/index.js';
+import { startEmulator, seedFixture, type Emulator, type EmulatorSite, type SeedResult } from '@assets-vault/emulator';
 import {
   SnapshotIntegrityError,
   createMemoryChunkStore,
@@ -181,7 +175,7 @@ describe('a 5,000-object schema backed up from the emulator', () => {
     const { workspaceId: _w, globalId: _g, ...schema } = site.store.schema(seed.schemaId) ?? ({} as never);
     expect(of(records, 'schema')).toEqual([{ kind: 'schema', ...schema }]);
     expect(of(records, 'schemaConfig')).toEqual([
-      { kind: 'schemaConfig', ...site.data.schemas.get(Number(seed.schemaId))?.config },
+      { kind: 'schemaConfig', ...site.data.schema(Number(seed.schemaId))?.config },
     ]);
 
     const byId = <T extends { id?: string }>(list: T[]) => [...list].sort((a, b) => Number(a.id) - Number(b.id));
@@ -272,7 +266,7 @@ describe('a 5,000-object schema backed up from the emulator', () => {
     const icons = of(records, 'icon');
     expect(icons.map((i) => i.id).sort()).toEqual([...new Set(types.map((t) => t.icon.id))].sort());
     for (const icon of icons) {
-      expect(icon.name).toBe(site.data.icons.get(Number(icon.id)));
+      expect(icon.name).toBe(site.store.icon(icon.id)?.name);
       for (const png of [icon.png16Base64, icon.png48Base64])
         expect(Buffer.from(png ?? '', 'base64').subarray(0, 8)).toEqual(PNG_SIGNATURE);
     }
@@ -294,7 +288,7 @@ describe('a 5,000-object schema backed up from the emulator', () => {
     // user → accountId) are what a restore writes
     const mismatches: unknown[] = [];
     for (const record of objects) {
-      const raw = site.data.objects.get(Number(record.id));
+      const raw = site.data.object(Number(record.id));
       const fromRecord = new Map(
         record.attributes.map((a) => [
           Number(a.objectTypeAttributeId),

@@ -6,13 +6,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { createAssetsClient, createFetchTransport, type AssetsClient } from '@assets-vault/shared/assets-client';
-import {
-  seedFixture,
-  startEmulator,
-  type Emulator,
-  type EmulatorSite,
-  type SeedResult,
-} from '@assets-vault/shared/emulator';
+import { seedFixture, startEmulator, type Emulator, type EmulatorSite, type SeedResult } from '@assets-vault/emulator';
 import { startTestApp, testConfig, type TestApp } from './helpers/app.js';
 import { createTestDatabase, type TestDatabase } from './helpers/db.js';
 import { createTestSession, csrfHeaders } from './helpers/login.js';

@@ -8,13 +8,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { BackupCursor } from '@assets-vault/shared/backup';
-import {
-  seedFixture,
-  startEmulator,
-  type Emulator,
-  type EmulatorSite,
-  type SeedResult,
-} from '@assets-vault/shared/emulator';
+import { seedFixture, startEmulator, type Emulator, type EmulatorSite, type SeedResult } from '@assets-vault/emulator';
 import { sql } from 'kysely';
 import { systemClock, type Clock } from '../src/clock.js';
 import { createVaultBackupRunner, type VaultBackupRunnerOptions } from '../src/jobs/vault-backup-runner.js';

@@ -63,7 +63,17 @@ import {
 } from './errors.js';
 import { sitePacer, type EndpointBucket, type Pacer } from './pacer.js';
 import { coerce, normaliseAssetsShapes, normalisePageFlags } from './parse.js';
-import { abortReason, backoffDelayMs, defaultSleep, serverRetryDelayMs, type Sleep } from './retry.js';
+import {
+  abortReason,
+  decideRetry,
+  defaultSleep,
+  retryPolicy,
+  serverRetryDelayMs,
+  type RetryCounters,
+  type RetryDecision,
+  type RetryPolicy,
+  type Sleep,
+} from './retry.js';
 import type { AssetsTransport, HttpMethod, TransportRequest, TransportResponse } from './transport.js';
 
 /** What the client reports for logs and metrics. Never carries credentials, bodies or AQL/JQL. */
@@ -89,18 +99,8 @@ export type ClientEvent =
       found: boolean;
     };
 
-export interface RetryOptions {
-  /** attempts per request for 5xx, 409 and network failures; default 6 */
-  maxAttempts?: number;
-  /** attempts per request while the server answers 429; default 20 (a 429 is harmless to repeat) */
-  maxThrottledAttempts?: number;
-  /** first backoff ceiling; default 1,000 ms */
-  baseDelayMs?: number;
-  /** backoff cap; default 60,000 ms */
-  maxDelayMs?: number;
-  /** a server asking for a longer wait fails the request instead (with retryAfterMs); default 300,000 ms */
-  maxServerDelayMs?: number;
-}
+/** Fields of the retry policy to change; the rest stay as in DEFAULT_RETRY_POLICY (retry.ts). */
+export type RetryOptions = Partial<RetryPolicy>;
 
 export interface AssetsClientOptions {
   transport: AssetsTransport;
@@ -244,8 +244,6 @@ const IconList = Type.Array(IconSchema);
 const HistoryList = Type.Array(ObjectHistorySchema);
 const JiraFieldList = Type.Array(JiraFieldSchema);
 
-const RETRYABLE_STATUSES = new Set([429, 500, 502, 503, 504]);
-
 /** Validates an id before it goes into a path: Assets ids are decimal integers (§2.1). */
 function idSegment(id: string | number, what: string): string {
   const s = String(id);
@@ -295,13 +293,7 @@ export function createAssetsClient(opts: AssetsClientOptions): AssetsClient {
       now,
       sleep,
     });
-  const retry = {
-    maxAttempts: opts.retry?.maxAttempts ?? 6,
-    maxThrottledAttempts: opts.retry?.maxThrottledAttempts ?? 20,
-    baseDelayMs: opts.retry?.baseDelayMs ?? 1_000,
-    maxDelayMs: opts.retry?.maxDelayMs ?? 60_000,
-    maxServerDelayMs: opts.retry?.maxServerDelayMs ?? 300_000,
-  };
+  const policy = retryPolicy(opts.retry);
 
   const emit = (e: ClientEvent) => {
     if (opts.onEvent === undefined) return;
@@ -375,10 +367,46 @@ export function createAssetsClient(opts: AssetsClientOptions): AssetsClient {
     return res.status === 404 ? new AssetsNotFoundError(init) : new AssetsApiError(init);
   }
 
+  /** One attempt: waits for the pacer, sends, and reads the whole body (so the connection is reused). */
+  async function attempt(
+    call: Call,
+    workspaceId: string | undefined,
+  ): Promise<
+    { res: TransportResponse; text: string; bytes: Uint8Array | undefined } | { failure: AssetsTransportError }
+  > {
+    const { signal } = call;
+    const waitStart = now();
+    const permit = await pacer.acquire(call.bucket, signal);
+    const waitedMs = now() - waitStart;
+    if (waitedMs > 0) emit({ type: 'throttled', bucket: call.bucket, waitedMs });
+    try {
+      const res = await transport.request({
+        method: call.method,
+        api: call.api,
+        path: call.path,
+        ...(call.query === undefined ? {} : { query: call.query }),
+        ...(call.body === undefined ? {} : { body: call.body }),
+        ...(call.accept === undefined ? {} : { accept: call.accept }),
+        ...(signal === undefined ? {} : { signal }),
+        ...(workspaceId === undefined ? {} : { workspaceId }),
+      });
+      const wantBytes = res.status >= 200 && res.status < 300 && call.accept?.startsWith('image/') === true;
+      return wantBytes
+        ? { res, text: '', bytes: new Uint8Array(await res.arrayBuffer()) }
+        : { res, text: await res.text(), bytes: undefined };
+    } catch (err) {
+      if (signal?.aborted) throw abortReason(signal);
+      if (!(err instanceof AssetsTransportError)) throw err;
+      return { failure: err };
+    } finally {
+      permit.release();
+    }
+  }
+
   /**
-   * Sends `call` until it succeeds or fails for good. For a create whose outcome is unknown
-   * (timeout, reset, 5xx after sending) it asks `findExisting`: a found entity is returned as
-   * `{ found }` and the create is not sent again; nothing found means it did not happen, so resend.
+   * Sends `call` until it succeeds or the retry policy says to stop. For a create whose outcome is
+   * unknown (timeout, reset, 5xx after sending) it asks `findExisting`: a found entity is returned
+   * as `{ found }` and the create is not sent again; nothing found means it did not happen, so resend.
    */
   async function execute<T>(
     call: Call,
@@ -387,134 +415,71 @@ export function createAssetsClient(opts: AssetsClientOptions): AssetsClient {
     const { signal } = call;
     const workspaceId =
       call.api === 'assets' ? await getWorkspaceId(signal === undefined ? undefined : { signal }) : undefined;
-    let failures = 0;
-    let throttles = 0;
-    let conflicts = 0;
+    const counters: RetryCounters = { failures: 0, throttles: 0, conflicts: 0 };
     let sent = 0;
-    const retryEvent = (
-      attempt: number,
-      delayMs: number,
-      fromServer: boolean,
-      extra: { status?: number; errorCode?: string },
-    ) =>
-      emit({
-        type: 'retry',
-        bucket: call.bucket,
-        method: call.method,
-        path: call.path,
-        attempt,
-        ...extra,
-        delayMs,
-        delaySource: fromServer ? 'server' : 'backoff',
-      });
+    for (;;) {
+      if (signal?.aborted) throw abortReason(signal);
+      sent++;
+      const outcome = await attempt(call, workspaceId);
+      let failure: Error;
+      let decision: RetryDecision;
+      if ('failure' in outcome) {
+        failure = outcome.failure;
+        decision = decideRetry(
+          policy,
+          counters,
+          call.mode,
+          { kind: 'transport', mayHaveReachedServer: outcome.failure.mayHaveReachedServer },
+          random,
+        );
+      } else {
+        const { res, text, bytes } = outcome;
+        if (res.status >= 200 && res.status < 300) return { raw: { status: res.status, text, bytes } };
+        const serverDelayMs = serverRetryDelayMs(res.headers, now());
+        if (serverDelayMs !== undefined && policy.penalizeStatuses.includes(res.status))
+          pacer.penalize?.(call.bucket, serverDelayMs);
+        failure = apiError(call, res, text, sent, serverDelayMs);
+        decision = decideRetry(
+          policy,
+          counters,
+          call.mode,
+          { kind: 'status', status: res.status, serverDelayMs },
+          random,
+        );
+      }
 
-    /** Unknown create outcome: wait a little, then look. Returns what was found, or undefined to resend. */
-    async function lookUp(cause: Error, serverDelayMs: number | undefined): Promise<T | undefined> {
-      if (findExisting === undefined) throw new AmbiguousCreateError(call.method, call.path, cause);
-      // give the server time to finish what it may still be doing before we look
-      await sleep(
-        Math.min(
-          retry.maxDelayMs,
-          serverDelayMs ?? backoffDelayMs(failures, retry.baseDelayMs, retry.maxDelayMs, random),
-        ),
-        signal,
-      );
+      if (decision.action === 'fail') throw failure;
+      if (decision.action === 'retry') {
+        emit({
+          type: 'retry',
+          bucket: call.bucket,
+          method: call.method,
+          path: call.path,
+          attempt: decision.attempt,
+          ...('res' in outcome
+            ? { status: outcome.res.status }
+            : outcome.failure.errorCode === undefined
+              ? {}
+              : { errorCode: outcome.failure.errorCode }),
+          delayMs: decision.delayMs,
+          delaySource: decision.delaySource,
+        });
+        await sleep(decision.delayMs, signal);
+        continue;
+      }
+      if (findExisting === undefined) throw new AmbiguousCreateError(call.method, call.path, failure);
+      await sleep(decision.delayMs, signal);
       const found = await findExisting();
       emit({
         type: 'ambiguous_create',
         bucket: call.bucket,
         method: call.method,
         path: call.path,
-        attempt: failures,
+        attempt: decision.attempt,
         found: found !== undefined,
       });
-      if (found === undefined && failures >= retry.maxAttempts) throw cause;
-      return found;
-    }
-
-    for (;;) {
-      if (signal?.aborted) throw abortReason(signal);
-      const waitStart = now();
-      const permit = await pacer.acquire(call.bucket, signal);
-      const waitedMs = now() - waitStart;
-      if (waitedMs > 0) emit({ type: 'throttled', bucket: call.bucket, waitedMs });
-
-      let outcome:
-        { res: TransportResponse; text: string; bytes: Uint8Array | undefined } | { failure: AssetsTransportError };
-      try {
-        sent++;
-        const res = await transport.request({
-          method: call.method,
-          api: call.api,
-          path: call.path,
-          ...(call.query === undefined ? {} : { query: call.query }),
-          ...(call.body === undefined ? {} : { body: call.body }),
-          ...(call.accept === undefined ? {} : { accept: call.accept }),
-          ...(signal === undefined ? {} : { signal }),
-          ...(workspaceId === undefined ? {} : { workspaceId }),
-        });
-        // the body is always consumed, so the connection goes back to the pool
-        const wantBytes = res.status >= 200 && res.status < 300 && call.accept?.startsWith('image/') === true;
-        outcome = wantBytes
-          ? { res, text: '', bytes: new Uint8Array(await res.arrayBuffer()) }
-          : { res, text: await res.text(), bytes: undefined };
-      } catch (err) {
-        if (signal?.aborted) throw abortReason(signal);
-        if (!(err instanceof AssetsTransportError)) throw err;
-        outcome = { failure: err };
-      } finally {
-        permit.release();
-      }
-
-      // ---- network failure or timeout
-      if ('failure' in outcome) {
-        const { failure } = outcome;
-        failures++;
-        if (call.mode === 'create' && failure.mayHaveReachedServer) {
-          const found = await lookUp(failure, undefined);
-          if (found !== undefined) return { found };
-          continue;
-        }
-        if (failures >= retry.maxAttempts) throw failure;
-        const delayMs = backoffDelayMs(failures, retry.baseDelayMs, retry.maxDelayMs, random);
-        retryEvent(failures, delayMs, false, failure.errorCode === undefined ? {} : { errorCode: failure.errorCode });
-        await sleep(delayMs, signal);
-        continue;
-      }
-
-      const { res, text, bytes } = outcome;
-      if (res.status >= 200 && res.status < 300) return { raw: { status: res.status, text, bytes } };
-
-      const serverDelayMs = serverRetryDelayMs(res.headers, now());
-      const fail = () => apiError(call, res, text, sent, serverDelayMs);
-      if (RETRYABLE_STATUSES.has(res.status)) {
-        const throttled = res.status === 429;
-        if (serverDelayMs !== undefined && (throttled || res.status === 503))
-          pacer.penalize?.(call.bucket, serverDelayMs);
-        if (!throttled && call.mode === 'create') {
-          // a 5xx after the request was sent: the server may have created it before failing
-          failures++;
-          const found = await lookUp(fail(), serverDelayMs);
-          if (found !== undefined) return { found };
-          continue;
-        }
-        const count = throttled ? ++throttles : ++failures;
-        const limit = throttled ? retry.maxThrottledAttempts : retry.maxAttempts;
-        if (count >= limit || (serverDelayMs !== undefined && serverDelayMs > retry.maxServerDelayMs)) throw fail();
-        const delayMs = serverDelayMs ?? backoffDelayMs(count, retry.baseDelayMs, retry.maxDelayMs, random);
-        retryEvent(count, delayMs, serverDelayMs !== undefined, { status: res.status });
-        await sleep(delayMs, signal);
-        continue;
-      }
-      if (res.status === 409 && call.mode !== 'create' && conflicts === 0) {
-        // undocumented on Assets (§7.1): retry once, then fail
-        conflicts++;
-        const delayMs = serverDelayMs ?? backoffDelayMs(1, retry.baseDelayMs, retry.maxDelayMs, random);
-        retryEvent(1, delayMs, serverDelayMs !== undefined, { status: 409 });
-        await sleep(delayMs, signal);
-        continue;
-      }
-      throw fail();
+      if (found !== undefined) return { found };
+      if (decision.lastAttempt) throw failure;
     }
   }
 

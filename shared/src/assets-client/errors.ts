@@ -16,6 +16,32 @@ export type AssetsErrorKind =
   | 'server_error'
   | 'unexpected_status';
 
+/** The stable `code` of every error this client throws: switch on it and log it, never parse messages. */
+export type AssetsErrorCode =
+  | `assets_${AssetsErrorKind}`
+  | 'assets_response_invalid'
+  | 'assets_timeout'
+  | 'assets_network_error'
+  | 'assets_ambiguous_create'
+  | 'assets_no_workspace';
+
+export const ASSETS_ERROR_CODES: readonly AssetsErrorCode[] = [
+  'assets_bad_request',
+  'assets_unauthorized',
+  'assets_forbidden',
+  'assets_not_found',
+  'assets_not_acceptable',
+  'assets_conflict',
+  'assets_rate_limited',
+  'assets_server_error',
+  'assets_unexpected_status',
+  'assets_response_invalid',
+  'assets_timeout',
+  'assets_network_error',
+  'assets_ambiguous_create',
+  'assets_no_workspace',
+];
+
 const kindOf = (status: number): AssetsErrorKind =>
   status === 400
     ? 'bad_request'
@@ -99,6 +125,7 @@ export interface AssetsApiErrorInit {
 /** A non-2xx answer from Assets or Jira, after retries (if the status was retryable). */
 export class AssetsApiError extends AppError {
   override name = 'AssetsApiError';
+  declare readonly code: AssetsErrorCode;
   readonly status: number;
   readonly kind: AssetsErrorKind;
   readonly method: string;
@@ -141,6 +168,7 @@ export class AssetsNotFoundError extends AssetsApiError {
 /** The response was 2xx but its body does not fit the model, even after lenient coercion. */
 export class AssetsResponseError extends AppError {
   override name = 'AssetsResponseError';
+  declare readonly code: AssetsErrorCode;
   readonly method: string;
   readonly path: string;
   /** JSON pointers and messages of the first mismatches; never the values (they may be customer data) */
@@ -165,6 +193,7 @@ export class AssetsResponseError extends AppError {
 /** A network failure or timeout (after retries, or not retryable). */
 export class AssetsTransportError extends AppError {
   override name = 'AssetsTransportError';
+  declare readonly code: AssetsErrorCode;
   readonly reason: 'network' | 'timeout';
   /** false only when the request provably never left (connection refused, DNS failure) */
   readonly mayHaveReachedServer: boolean;
@@ -192,6 +221,7 @@ export class AssetsTransportError extends AppError {
  */
 export class AmbiguousCreateError extends AppError {
   override name = 'AmbiguousCreateError';
+  declare readonly code: AssetsErrorCode;
   readonly method: string;
   readonly path: string;
 
@@ -210,6 +240,7 @@ export class AmbiguousCreateError extends AppError {
 /** The site has no Assets workspace (Assets not enabled, or not on the plan). Not retryable. */
 export class NoWorkspaceError extends AppError {
   override name = 'NoWorkspaceError';
+  declare readonly code: AssetsErrorCode;
   constructor(
     message = 'This site has no Assets workspace (Assets is not enabled or not included in the plan)',
     options?: { cause?: unknown },

@@ -15,6 +15,7 @@ export {
   type RetryOptions,
 } from './client.js';
 export {
+  ASSETS_ERROR_CODES,
   AmbiguousCreateError,
   AssetsApiError,
   AssetsNotFoundError,
@@ -23,6 +24,7 @@ export {
   NoWorkspaceError,
   isAssetsNotFound,
   parseErrorBody,
+  type AssetsErrorCode,
   type AssetsErrorKind,
   type ParsedErrorBody,
 } from './errors.js';
@@ -41,7 +43,19 @@ export {
   type TokenBucketPacerOptions,
 } from './pacer.js';
 export { coerce, normaliseAssetsShapes } from './parse.js';
-export { backoffDelayMs, defaultSleep, serverRetryDelayMs, type Sleep } from './retry.js';
+export {
+  DEFAULT_RETRY_POLICY,
+  backoffDelayMs,
+  decideRetry,
+  defaultSleep,
+  retryPolicy,
+  serverRetryDelayMs,
+  type FailedAttempt,
+  type RetryCounters,
+  type RetryDecision,
+  type RetryPolicy,
+  type Sleep,
+} from './retry.js';
 export {
   buildQueryString,
   createFetchTransport,

@@ -7,6 +7,8 @@
  * Phases: structure (schema, config, icons, statuses, reference types, object types, attributes;
  * a few requests, done in one go) → objects (AQL pages in Key order, each page's histories after
  * it) → issueRefs (per Assets custom field, Jira search `cf[N] is not EMPTY`) → finish.
+ * `runBackup` is the driver that shows this order; `BackupRun` holds the writer and the cursor of
+ * one invocation and has one method per phase.
  */
 import { ConflictError, ValidationError } from '../errors.js';
 import { AssetsNotFoundError, type AssetsClient } from '../assets-client/index.js';
@@ -155,42 +157,71 @@ const MEMBERSHIP_BATCH = 200;
  * request and chunk upload the backup started has settled: nothing reaches the API or the sink after.
  */
 export async function runBackup(input: RunBackupInput): Promise<BackupResult> {
+  if (!/^[0-9]+$/.test(input.schemaId)) throw new ValidationError('schemaId must be a numeric id');
   const started: { writer?: SnapshotWriter } = {};
   try {
-    return await backUp(input, started);
+    const workspaceId = await input.client.getWorkspaceId(callOptions(input));
+    // The order of a backup. Each phase can stop at a page boundary and hand back the cursor.
+    let run: BackupRun;
+    if (input.cursor) {
+      run = BackupRun.resume(input, input.cursor, workspaceId, started);
+    } else {
+      run = await BackupRun.start(input, workspaceId, started);
+      if (run.shouldYield()) return await run.pause();
+    }
+    if (run.phase === 'objects') {
+      if (await run.backUpObjects()) return await run.pause();
+      if (input.options.issueRefs && run.shouldYield()) return await run.pause();
+    }
+    if (input.options.issueRefs && (await run.backUpIssueRefs())) return await run.pause();
+    return await run.finish();
   } catch (err) {
     await started.writer?.settled();
     throw err;
   }
 }
 
-async function backUp(input: RunBackupInput, started: { writer?: SnapshotWriter }): Promise<BackupResult> {
-  const { client, schemaId, options } = input;
-  if (!/^[0-9]+$/.test(schemaId)) throw new ValidationError('schemaId must be a numeric id');
-  const now = input.now ?? (() => new Date());
-  const shouldYield = input.shouldYield ?? (() => false);
+const callOptions = (input: RunBackupInput) => (input.signal ? { signal: input.signal } : {});
+
+/** One invocation of a backup: the snapshot writer, the cursor it advances, one method per phase. */
+class BackupRun {
+  private readonly client: AssetsClient;
+  private readonly schemaId: string;
+  private readonly options: BackupOptions;
+  private readonly callOpts: { signal?: AbortSignal };
   // Measured (bench/backup.bench.ts): 1,000-object pages are ~9 MB of JSON each and peaked at
   // ~350 MB RSS; 500-object pages peaked at ~210 MB and ran faster, at ~230 AQL requests/min,
   // a quarter of the documented limit.
-  const pageSize = input.pageSize ?? DEFAULT_PAGE_SIZE;
-  const signal = input.signal;
-  const callOpts = signal ? { signal } : {};
+  private readonly pageSize: number;
+  /** true = checkpoint and return a cursor (checked at page boundaries) */
+  readonly shouldYield: () => boolean;
 
-  let writer: SnapshotWriter;
-  let cursor: BackupCursor;
-  const workspaceId = await client.getWorkspaceId(callOpts);
-  let objectsExpected = 0;
+  private constructor(
+    private readonly input: RunBackupInput,
+    private readonly workspaceId: string,
+    private readonly writer: SnapshotWriter,
+    private readonly cursor: BackupCursor,
+  ) {
+    this.client = input.client;
+    this.schemaId = input.schemaId;
+    this.options = input.options;
+    this.callOpts = callOptions(input);
+    this.pageSize = input.pageSize ?? DEFAULT_PAGE_SIZE;
+    this.shouldYield = input.shouldYield ?? (() => false);
+  }
 
-  if (input.cursor) {
-    cursor = structuredClone(input.cursor);
-    checkCursor(cursor, input, workspaceId);
-    cursor.stats.resumes += 1;
-    writer = started.writer = SnapshotWriter.resume(cursor.writer, { ...input.writer, sink: input.sink });
-    objectsExpected = cursor.objectsExpected;
-  } else {
+  /** A new backup: the schema record opens the snapshot, the structure follows in one go. */
+  static async start(
+    input: RunBackupInput,
+    workspaceId: string,
+    started: { writer?: SnapshotWriter },
+  ): Promise<BackupRun> {
+    const { client, schemaId, options } = input;
+    const now = input.now ?? (() => new Date());
+    const callOpts = callOptions(input);
     const schema = await client.getObjectSchema(schemaId, callOpts);
-    objectsExpected = schema.objectCount;
-    writer = started.writer = SnapshotWriter.create(
+    const objectsExpected = schema.objectCount;
+    const writer = (started.writer = SnapshotWriter.create(
       {
         source: { cloudId: input.source.cloudId, siteUrl: input.source.siteUrl, workspaceId },
         schema: { id: schema.id, name: schema.name, key: schema.objectSchemaKey },
@@ -198,11 +229,11 @@ async function backUp(input: RunBackupInput, started: { writer?: SnapshotWriter 
         createdAt: now().toISOString(),
       },
       { ...input.writer, sink: input.sink },
-    );
-    input.onProgress?.(progress('structure'));
+    ));
+    input.onProgress?.(progressOf('structure', undefined, objectsExpected, writer));
     await writer.write(toSchemaRecord(schema));
-    await writeStructure();
-    cursor = {
+    await writeStructure(client, schemaId, options, writer, callOpts);
+    const cursor: BackupCursor = {
       cursorVersion: 1,
       schemaId,
       options: { ...options },
@@ -223,86 +254,39 @@ async function backUp(input: RunBackupInput, started: { writer?: SnapshotWriter 
       },
       writer: await writer.checkpoint(),
     };
-    if (shouldYield()) return pause();
+    return new BackupRun(input, workspaceId, writer, cursor);
   }
 
-  function progress(phase: BackupPhase): BackupProgress {
-    const s = cursor?.stats;
-    return {
-      phase,
-      objects: s?.objects ?? 0,
-      objectsExpected,
-      pages: s?.pages ?? 0,
-      historyRequests: s?.historyRequests ?? 0,
-      issuesScanned: s?.issuesScanned ?? 0,
-      issueRefs: s?.issueRefs ?? 0,
-      chunks: writer.chunkCount,
-    };
+  /** A backup that returned `{ done: false }`, continued from its cursor (possibly in another process). */
+  static resume(
+    input: RunBackupInput,
+    saved: BackupCursor,
+    workspaceId: string,
+    started: { writer?: SnapshotWriter },
+  ): BackupRun {
+    const cursor = structuredClone(saved);
+    checkCursor(cursor, input, workspaceId);
+    cursor.stats.resumes += 1;
+    const writer = (started.writer = SnapshotWriter.resume(cursor.writer, { ...input.writer, sink: input.sink }));
+    return new BackupRun(input, workspaceId, writer, cursor);
   }
 
-  async function pause(): Promise<BackupResult> {
-    cursor.writer = await writer.checkpoint();
-    return { done: false, cursor: structuredClone(cursor), stats: { ...cursor.stats } };
+  get phase(): BackupCursor['phase'] {
+    return this.cursor.phase;
   }
 
-  // -------------------------------------------------------------------------------------------
-  // structure
-
-  async function writeStructure(): Promise<void> {
-    await writer.write(toSchemaConfigRecord(await client.getSchemaConfig(schemaId, callOpts)));
-
-    const types = orderTypes(await client.listObjectTypes(schemaId, { ...callOpts, includeObjectCounts: true }));
-    if (options.icons) {
-      const iconIds = [...new Set(types.map((t) => t.icon.id))].sort(byNumericId);
-      for (const id of iconIds) {
-        const icon = await client.getIcon(id, callOpts);
-        const [png16, png48] = [await client.getIconPng(id, 16, callOpts), await client.getIconPng(id, 48, callOpts)];
-        await writer.write(toIconRecord(icon, { png16, png48 }));
-      }
-    }
-    const statuses = await client.listStatusTypes({ ...callOpts, objectSchemaId: schemaId });
-    for (const s of [...statuses].sort((a, b) => byNumericId(a.id, b.id))) await writer.write(toStatusTypeRecord(s));
-    const refTypes = await client.listReferenceTypes({ ...callOpts, objectSchemaId: schemaId });
-    for (const r of [...refTypes].sort((a, b) => byNumericId(a.id ?? '', b.id ?? '') || a.name.localeCompare(b.name))) {
-      await writer.write(toReferenceTypeRecord(r));
-    }
-    for (const t of types) await writer.write(toObjectTypeRecord(t));
-
-    const owned = await attributesByOwner(types);
-    for (const t of types) {
-      const list = (owned.get(t.id) ?? []).sort((a, b) => a.position - b.position || byNumericId(a.id, b.id));
-      for (const a of list) await writer.write(toAttributeRecord(a, t.id));
-    }
+  /** Checkpoints the writer and hands back a copy of the cursor. */
+  async pause(): Promise<BackupResult> {
+    this.cursor.writer = await this.writer.checkpoint();
+    return { done: false, cursor: structuredClone(this.cursor), stats: { ...this.cursor.stats } };
   }
 
-  /** Each attribute definition once, on its owning type. */
-  async function attributesByOwner(types: ObjectType[]): Promise<Map<string, ObjectTypeAttribute[]>> {
-    const typeIds = new Set(types.map((t) => t.id));
-    const owned = new Map<string, ObjectTypeAttribute[]>();
-    const all = await client.listSchemaAttributes(schemaId, { ...callOpts, extended: true });
-    if (all.every((a) => a.objectType !== undefined && typeIds.has(a.objectType.id))) {
-      for (const a of all) {
-        const owner = a.objectType?.id ?? '';
-        owned.set(owner, [...(owned.get(owner) ?? []), a]);
-      }
-      return owned;
-    }
-    // `extended` did not tell the owner: ask each type for its own attributes (§4.3)
-    for (const t of types) {
-      owned.set(t.id, await client.listObjectTypeAttributes(t.id, { ...callOpts, excludeParentAttributes: true }));
-    }
-    return owned;
+  private progress(phase: BackupPhase): BackupProgress {
+    return progressOf(phase, this.cursor.stats, this.cursor.objectsExpected, this.writer);
   }
 
   // -------------------------------------------------------------------------------------------
   // objects (+ histories)
-
-  if (cursor.phase === 'objects') {
-    const paused = await backUpObjects();
-    if (paused) return pause();
-    cursor.phase = 'issueRefs';
-    if (options.issueRefs && shouldYield()) return pause();
-  }
 
   /**
    * AQL offset paging over a live schema: an object deleted from an already-read page shifts the
@@ -311,91 +295,29 @@ async function backUp(input: RunBackupInput, started: { writer?: SnapshotWriter 
    * again. When even the overlap moved past (the first object is new), the request is repeated one
    * page further back (still inside the two remembered pages); a shift beyond that is counted as
    * a possible gap and reported in the manifest warnings.
+   * Returns true when it paused; after the last page the cursor moves on to `issueRefs`.
    */
-  async function backUpObjects(): Promise<boolean> {
-    const o = cursor.objects;
-    const ql = `objectSchemaId = ${schemaId} ORDER BY Key ASC`;
-    const controller = new AbortController();
-    const abortAll = () => controller.abort(signal?.reason);
-    signal?.addEventListener('abort', abortAll, { once: true });
-    const fetchPage = async (startAt: number): Promise<AqlPage> => {
-      for await (const page of client.aqlPages(ql, {
-        startAt,
-        pageSize,
-        includeAttributes: true,
-        signal: controller.signal,
-      }))
-        return page;
-      return { startAt, maxResults: pageSize, isLast: true, values: [] };
-    };
-    const fetchAhead = (startAt: number) => {
-      const next = fetchPage(startAt);
-      next.catch(() => undefined);
-      return next;
-    };
-    let ahead: Promise<AqlPage> | undefined = o.pageWritten && o.writtenPage ? undefined : fetchAhead(o.startAt);
-
-    /** Writes the objects of a fetched page not seen on the two pages before it, and records the page in the cursor. */
-    const readPage = async (fetched: AqlPage): Promise<WrittenPage> => {
-      let page = fetched;
-      const seen = new Set([...o.earlierPageIds, ...o.previousPageIds]);
-      const first = page.values[0];
-      if (o.overlap > 0 && first !== undefined && !seen.has(first.id)) {
-        // the overlap moved past what we read: deletions shifted more than `overlap` objects
-        const back = Math.max(0, o.startAt - Math.max(pageSize, page.maxResults));
-        page = await fetchPage(back);
-        o.startAt = back;
-        cursor.stats.pageRetries += 1;
-        const again = page.values[0];
-        if (back > 0 && again !== undefined && !seen.has(again.id)) cursor.stats.possibleGaps += 1;
-      }
-      const echoed = page.maxResults > 0 ? page.maxResults : pageSize;
-      const last = page.isLast || page.values.length === 0 || page.values.length < echoed;
-      const overlap = last ? 0 : Math.min(MAX_PAGE_OVERLAP, Math.floor(echoed / 4));
-      const objects = page.values.filter((obj) => !seen.has(obj.id));
-      const written: WrittenPage = {
-        pageIds: page.values.map((obj) => obj.id),
-        objectIds: objects.map((obj) => obj.id),
-        nextStart: o.startAt + page.values.length - overlap,
-        overlap,
-        last,
-      };
-      // convert, then let the parsed page go before asking for the next one: a parsed page is
-      // many times larger than its records, so memory holds one parsed page at a time
-      const records = o.pageWritten ? [] : objects.map(toObjectRecord);
-      objects.length = 0;
-      page = EMPTY_PAGE;
-      // the server renders the next page while we compress, upload and fetch histories
-      ahead = last ? undefined : fetchAhead(written.nextStart);
-      if (!o.pageWritten) {
-        for (const record of records) await writer.write(record);
-        records.length = 0;
-        cursor.stats.objects += written.objectIds.length;
-        cursor.stats.pages += 1;
-        o.pageWritten = true;
-        o.historyDone = 0;
-      }
-      o.writtenPage = written;
-      return written;
-    };
+  async backUpObjects(): Promise<boolean> {
+    const o = this.cursor.objects;
+    const pages = new AqlPageReader(
+      this.client,
+      `objectSchemaId = ${this.schemaId} ORDER BY Key ASC`,
+      this.pageSize,
+      this.input.signal,
+    );
+    pages.prefetch(o.pageWritten && o.writtenPage ? undefined : o.startAt);
     try {
       for (;;) {
         let written = o.pageWritten ? o.writtenPage : undefined;
         if (written) {
-          if (!written.last) ahead = fetchAhead(written.nextStart);
+          if (!written.last) pages.prefetch(written.nextStart);
         } else {
-          written = await readPage(await (ahead ?? fetchAhead(o.startAt)));
+          written = await this.writePage(pages, await pages.take(o.startAt));
         }
-        if (options.history) {
-          while (o.historyDone < written.objectIds.length) {
-            if (shouldYield()) return true;
-            const batch = written.objectIds.slice(o.historyDone, o.historyDone + HISTORY_BATCH);
-            await writeHistories(batch, controller.signal);
-            o.historyDone += batch.length;
-          }
-        }
+        if (this.options.history && (await this.backUpHistories(written, pages.signal))) return true;
         if (written.last) {
-          input.onProgress?.(progress('objects'));
+          this.cursor.phase = 'issueRefs';
+          this.input.onProgress?.(this.progress('objects'));
           return false;
         }
         o.startAt = written.nextStart;
@@ -405,55 +327,107 @@ async function backUp(input: RunBackupInput, started: { writer?: SnapshotWriter 
         o.historyDone = 0;
         o.earlierPageIds = o.previousPageIds;
         o.previousPageIds = written.pageIds;
-        input.onProgress?.(progress('objects'));
-        if (shouldYield()) return true;
+        this.input.onProgress?.(this.progress('objects'));
+        if (this.shouldYield()) return true;
       }
     } finally {
-      signal?.removeEventListener('abort', abortAll);
-      // stop the read-ahead request when we leave early, and let it settle before we answer
-      controller.abort();
-      await ahead?.catch(() => undefined);
+      await pages.close();
     }
   }
 
-  async function writeHistories(objectIds: string[], pageSignal: AbortSignal): Promise<void> {
+  /** Writes the objects of a fetched page not seen on the two pages before it, and records the page in the cursor. */
+  private async writePage(pages: AqlPageReader, fetched: AqlPage): Promise<WrittenPage> {
+    const o = this.cursor.objects;
+    const stats = this.cursor.stats;
+    let page = fetched;
+    const seen = new Set([...o.earlierPageIds, ...o.previousPageIds]);
+    const first = page.values[0];
+    if (o.overlap > 0 && first !== undefined && !seen.has(first.id)) {
+      // the overlap moved past what we read: deletions shifted more than `overlap` objects
+      const back = Math.max(0, o.startAt - Math.max(this.pageSize, page.maxResults));
+      page = await pages.fetch(back);
+      o.startAt = back;
+      stats.pageRetries += 1;
+      const again = page.values[0];
+      if (back > 0 && again !== undefined && !seen.has(again.id)) stats.possibleGaps += 1;
+    }
+    const echoed = page.maxResults > 0 ? page.maxResults : this.pageSize;
+    const last = page.isLast || page.values.length === 0 || page.values.length < echoed;
+    const overlap = last ? 0 : Math.min(MAX_PAGE_OVERLAP, Math.floor(echoed / 4));
+    const objects = page.values.filter((obj) => !seen.has(obj.id));
+    const written: WrittenPage = {
+      pageIds: page.values.map((obj) => obj.id),
+      objectIds: objects.map((obj) => obj.id),
+      nextStart: o.startAt + page.values.length - overlap,
+      overlap,
+      last,
+    };
+    // convert, then let the parsed page go before asking for the next one: a parsed page is
+    // many times larger than its records, so memory holds one parsed page at a time
+    const records = o.pageWritten ? [] : objects.map(toObjectRecord);
+    objects.length = 0;
+    page = EMPTY_PAGE;
+    // the server renders the next page while we compress, upload and fetch histories
+    pages.prefetch(last ? undefined : written.nextStart);
+    if (!o.pageWritten) {
+      for (const record of records) await this.writer.write(record);
+      records.length = 0;
+      stats.objects += written.objectIds.length;
+      stats.pages += 1;
+      o.pageWritten = true;
+      o.historyDone = 0;
+    }
+    o.writtenPage = written;
+    return written;
+  }
+
+  /** The histories of a written page, in batches; true when it paused between two batches. */
+  private async backUpHistories(written: WrittenPage, pageSignal: AbortSignal): Promise<boolean> {
+    const o = this.cursor.objects;
+    while (o.historyDone < written.objectIds.length) {
+      if (this.shouldYield()) return true;
+      const batch = written.objectIds.slice(o.historyDone, o.historyDone + HISTORY_BATCH);
+      await this.writeHistories(batch, pageSignal);
+      o.historyDone += batch.length;
+    }
+    return false;
+  }
+
+  private async writeHistories(objectIds: string[], pageSignal: AbortSignal): Promise<void> {
+    const stats = this.cursor.stats;
     const results = await mapWithConcurrency(
       objectIds,
-      input.historyConcurrency ?? 8,
+      this.input.historyConcurrency ?? 8,
       pageSignal,
       // an object deleted since its page was read has no history to read: it stays in the backup without one
       (id, batchSignal) =>
-        client.getObjectHistory(id, { signal: batchSignal, asc: true }).catch((err: unknown) => {
+        this.client.getObjectHistory(id, { signal: batchSignal, asc: true }).catch((err: unknown) => {
           if (err instanceof AssetsNotFoundError) return undefined;
           throw err;
         }),
     );
-    cursor.stats.historyRequests += objectIds.length;
+    stats.historyRequests += objectIds.length;
     for (let i = 0; i < objectIds.length; i++) {
       const entries = results[i];
-      if (entries === undefined) cursor.stats.historiesMissing = (cursor.stats.historiesMissing ?? 0) + 1;
-      else if (entries.length > 0) await writer.write(toHistoryRecord(objectIds[i] ?? '', entries));
+      if (entries === undefined) stats.historiesMissing = (stats.historiesMissing ?? 0) + 1;
+      else if (entries.length > 0) await this.writer.write(toHistoryRecord(objectIds[i] ?? '', entries));
     }
   }
 
   // -------------------------------------------------------------------------------------------
   // Jira issues pointing at this schema's objects
 
-  if (options.issueRefs) {
-    const paused = await backUpIssueRefs();
-    if (paused) return pause();
-  }
-
-  async function backUpIssueRefs(): Promise<boolean> {
-    const fields = assetsFields(await client.listJiraFields(callOpts));
-    const state = cursor.issueRefs;
+  /** Returns true when it paused. */
+  async backUpIssueRefs(): Promise<boolean> {
+    const fields = assetsFields(await this.client.listJiraFields(this.callOpts));
+    const state = this.cursor.issueRefs;
     while (state.fieldIndex < fields.length) {
       const field = fields[state.fieldIndex] as JiraField & { customId: number };
       // Jira page tokens are not kept across invocations: a resumed field is searched again and the
       // issues already handled are skipped (same JQL and order, so the same issues come first).
       let skip = state.issuesDone;
-      const search = client.searchIssuePages({
-        ...callOpts,
+      const search = this.client.searchIssuePages({
+        ...this.callOpts,
         jql: `cf[${field.customId}] is not EMPTY ORDER BY key ASC`,
         fields: [field.id],
         pageSize: ISSUE_PAGE_SIZE,
@@ -462,11 +436,11 @@ async function backUp(input: RunBackupInput, started: { writer?: SnapshotWriter 
         const issues = page.issues.slice(Math.min(skip, page.issues.length));
         skip -= page.issues.length - issues.length;
         if (issues.length === 0) continue;
-        await writeIssueRefs(field, issues);
+        await this.writeIssueRefs(field, issues);
         state.issuesDone += issues.length;
-        cursor.stats.issuesScanned += issues.length;
-        input.onProgress?.(progress('issueRefs'));
-        if (shouldYield()) return true;
+        this.cursor.stats.issuesScanned += issues.length;
+        this.input.onProgress?.(this.progress('issueRefs'));
+        if (this.shouldYield()) return true;
       }
       state.fieldIndex += 1;
       state.issuesDone = 0;
@@ -474,20 +448,27 @@ async function backUp(input: RunBackupInput, started: { writer?: SnapshotWriter 
     return false;
   }
 
-  async function writeIssueRefs(field: JiraField, issues: JiraIssue[]): Promise<void> {
-    const perIssue = issues.map((issue) => ({ issue, ids: assetsObjectIds(issue.fields[field.id], workspaceId) }));
+  private async writeIssueRefs(field: JiraField, issues: JiraIssue[]): Promise<void> {
+    const perIssue = issues.map((issue) => ({
+      issue,
+      ids: assetsObjectIds(issue.fields[field.id], this.workspaceId),
+    }));
     const candidates = [...new Set(perIssue.flatMap((x) => x.ids))];
     const members = new Set<string>();
     for (let i = 0; i < candidates.length; i += MEMBERSHIP_BATCH) {
       const batch = candidates.slice(i, i + MEMBERSHIP_BATCH);
-      const ql = `objectSchemaId = ${schemaId} AND objectId IN (${batch.join(', ')})`;
-      for await (const obj of client.aqlObjects(ql, { ...callOpts, includeAttributes: false, pageSize: batch.length }))
+      const ql = `objectSchemaId = ${this.schemaId} AND objectId IN (${batch.join(', ')})`;
+      for await (const obj of this.client.aqlObjects(ql, {
+        ...this.callOpts,
+        includeAttributes: false,
+        pageSize: batch.length,
+      }))
         members.add(obj.id);
     }
     for (const { issue, ids } of perIssue) {
       const objectIds = ids.filter((id) => members.has(id));
       if (objectIds.length === 0) continue;
-      await writer.write(
+      await this.writer.write(
         toIssueRefRecord({
           issueId: issue.id,
           issueKey: issue.key,
@@ -496,34 +477,176 @@ async function backUp(input: RunBackupInput, started: { writer?: SnapshotWriter 
           objectIds,
         }),
       );
-      cursor.stats.issueRefs += 1;
+      this.cursor.stats.issueRefs += 1;
     }
   }
 
   // -------------------------------------------------------------------------------------------
   // finish
 
-  const warnings: string[] = [];
-  const counted = await client.aqlTotalCount(`objectSchemaId = ${schemaId}`, callOpts);
-  if (counted !== cursor.stats.objects) {
-    warnings.push(
-      `Objects changed while the backup ran: ${cursor.stats.objects} written, ${counted} in the schema at the end`,
-    );
+  /** Compares what was written with the schema now, closes the snapshot and returns its manifest. */
+  async finish(): Promise<BackupResult> {
+    const stats = this.cursor.stats;
+    const now = this.input.now ?? (() => new Date());
+    const warnings: string[] = [];
+    const counted = await this.client.aqlTotalCount(`objectSchemaId = ${this.schemaId}`, this.callOpts);
+    if (counted !== stats.objects) {
+      warnings.push(
+        `Objects changed while the backup ran: ${stats.objects} written, ${counted} in the schema at the end`,
+      );
+    }
+    if (stats.possibleGaps > 0) {
+      warnings.push(
+        `Many objects were deleted while the backup ran: objects near ${stats.possibleGaps} page boundaries may be missing; run the backup again`,
+      );
+    }
+    const historiesMissing = stats.historiesMissing ?? 0;
+    if (historiesMissing > 0) {
+      warnings.push(
+        `${historiesMissing} objects were deleted while the backup ran, before their history was read: they are in the backup without history`,
+      );
+    }
+    const manifest = await this.writer.finish({ completedAt: now().toISOString(), warnings });
+    this.input.onProgress?.(this.progress('done'));
+    return { done: true, manifest, stats: { ...stats } };
   }
-  if (cursor.stats.possibleGaps > 0) {
-    warnings.push(
-      `Many objects were deleted while the backup ran: objects near ${cursor.stats.possibleGaps} page boundaries may be missing; run the backup again`,
-    );
+}
+
+function progressOf(
+  phase: BackupPhase,
+  stats: BackupStats | undefined,
+  objectsExpected: number,
+  writer: SnapshotWriter,
+): BackupProgress {
+  return {
+    phase,
+    objects: stats?.objects ?? 0,
+    objectsExpected,
+    pages: stats?.pages ?? 0,
+    historyRequests: stats?.historyRequests ?? 0,
+    issuesScanned: stats?.issuesScanned ?? 0,
+    issueRefs: stats?.issueRefs ?? 0,
+    chunks: writer.chunkCount,
+  };
+}
+
+/**
+ * AQL pages of one query, read one request ahead: the server renders the next page while the
+ * engine writes the current one. `close` stops the request in flight and waits for it to settle,
+ * so no request outlives the phase.
+ */
+class AqlPageReader {
+  private readonly controller = new AbortController();
+  private ahead: Promise<AqlPage> | undefined;
+  private readonly detach: () => void;
+
+  constructor(
+    private readonly client: AssetsClient,
+    private readonly ql: string,
+    private readonly pageSize: number,
+    signal: AbortSignal | undefined,
+  ) {
+    const abortAll = () => this.controller.abort(signal?.reason);
+    signal?.addEventListener('abort', abortAll, { once: true });
+    this.detach = () => signal?.removeEventListener('abort', abortAll);
   }
-  const historiesMissing = cursor.stats.historiesMissing ?? 0;
-  if (historiesMissing > 0) {
-    warnings.push(
-      `${historiesMissing} objects were deleted while the backup ran, before their history was read: they are in the backup without history`,
-    );
+
+  /** Aborted when the phase ends or the caller's signal aborts. */
+  get signal(): AbortSignal {
+    return this.controller.signal;
   }
-  const manifest = await writer.finish({ completedAt: now().toISOString(), warnings });
-  input.onProgress?.(progress('done'));
-  return { done: true, manifest, stats: { ...cursor.stats } };
+
+  /** The page at `startAt`, read now. */
+  async fetch(startAt: number): Promise<AqlPage> {
+    for await (const page of this.client.aqlPages(this.ql, {
+      startAt,
+      pageSize: this.pageSize,
+      includeAttributes: true,
+      signal: this.controller.signal,
+    }))
+      return page;
+    return { startAt, maxResults: this.pageSize, isLast: true, values: [] };
+  }
+
+  /** Starts reading the page at `startAt` in the background (undefined: nothing to read ahead). */
+  prefetch(startAt: number | undefined): void {
+    this.ahead = startAt === undefined ? undefined : this.background(startAt);
+  }
+
+  /** The page read ahead, or the one at `startAt` when nothing was. */
+  take(startAt: number): Promise<AqlPage> {
+    return this.ahead ?? this.background(startAt);
+  }
+
+  async close(): Promise<void> {
+    this.detach();
+    this.controller.abort();
+    await this.ahead?.catch(() => undefined);
+  }
+
+  private background(startAt: number): Promise<AqlPage> {
+    const next = this.fetch(startAt);
+    next.catch(() => undefined);
+    return next;
+  }
+}
+
+/** Schema config, icons, statuses, reference types, object types and attributes: a few requests, in one go. */
+async function writeStructure(
+  client: AssetsClient,
+  schemaId: string,
+  options: BackupOptions,
+  writer: SnapshotWriter,
+  callOpts: { signal?: AbortSignal },
+): Promise<void> {
+  await writer.write(toSchemaConfigRecord(await client.getSchemaConfig(schemaId, callOpts)));
+
+  const types = orderTypes(await client.listObjectTypes(schemaId, { ...callOpts, includeObjectCounts: true }));
+  if (options.icons) {
+    const iconIds = [...new Set(types.map((t) => t.icon.id))].sort(byNumericId);
+    for (const id of iconIds) {
+      const icon = await client.getIcon(id, callOpts);
+      const [png16, png48] = [await client.getIconPng(id, 16, callOpts), await client.getIconPng(id, 48, callOpts)];
+      await writer.write(toIconRecord(icon, { png16, png48 }));
+    }
+  }
+  const statuses = await client.listStatusTypes({ ...callOpts, objectSchemaId: schemaId });
+  for (const s of [...statuses].sort((a, b) => byNumericId(a.id, b.id))) await writer.write(toStatusTypeRecord(s));
+  const refTypes = await client.listReferenceTypes({ ...callOpts, objectSchemaId: schemaId });
+  for (const r of [...refTypes].sort((a, b) => byNumericId(a.id ?? '', b.id ?? '') || a.name.localeCompare(b.name))) {
+    await writer.write(toReferenceTypeRecord(r));
+  }
+  for (const t of types) await writer.write(toObjectTypeRecord(t));
+
+  const owned = await attributesByOwner(client, schemaId, types, callOpts);
+  for (const t of types) {
+    const list = (owned.get(t.id) ?? []).sort((a, b) => a.position - b.position || byNumericId(a.id, b.id));
+    for (const a of list) await writer.write(toAttributeRecord(a, t.id));
+  }
+}
+
+/** Each attribute definition once, on its owning type. */
+async function attributesByOwner(
+  client: AssetsClient,
+  schemaId: string,
+  types: ObjectType[],
+  callOpts: { signal?: AbortSignal },
+): Promise<Map<string, ObjectTypeAttribute[]>> {
+  const typeIds = new Set(types.map((t) => t.id));
+  const owned = new Map<string, ObjectTypeAttribute[]>();
+  const all = await client.listSchemaAttributes(schemaId, { ...callOpts, extended: true });
+  if (all.every((a) => a.objectType !== undefined && typeIds.has(a.objectType.id))) {
+    for (const a of all) {
+      const owner = a.objectType?.id ?? '';
+      owned.set(owner, [...(owned.get(owner) ?? []), a]);
+    }
+    return owned;
+  }
+  // `extended` did not tell the owner: ask each type for its own attributes (§4.3)
+  for (const t of types) {
+    owned.set(t.id, await client.listObjectTypeAttributes(t.id, { ...callOpts, excludeParentAttributes: true }));
+  }
+  return owned;
 }
 
 function checkCursor(cursor: BackupCursor, input: RunBackupInput, workspaceId: string): void {

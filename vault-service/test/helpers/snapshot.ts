@@ -4,7 +4,7 @@
  */
 import { createAssetsClient, createFetchTransport } from '@assets-vault/shared/assets-client';
 import { runBackup, type BackupOptions } from '@assets-vault/shared/backup';
-import { seedFixture, startEmulator } from '@assets-vault/shared/emulator';
+import { seedFixture, startEmulator } from '@assets-vault/emulator';
 import { createMemoryChunkStore, type SnapshotManifest } from '@assets-vault/shared/snapshot';
 
 export interface TestSnapshot {

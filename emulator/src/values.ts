@@ -2,7 +2,7 @@
  * Attribute value rules of the emulator (assets-cloud-api.md §4.3, §5.2): what a `value` string
  * must look like for each default type, and how the real API formats `displayValue`.
  */
-import { DefaultType } from '../model/index.js';
+import { DefaultType } from '@assets-vault/shared/model';
 
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
 const EMAIL_RE = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;

@@ -20,8 +20,9 @@ import {
   type ObjectTypeAttribute,
   type ReferenceType,
   type Status,
-} from '../model/index.js';
-import type { AttrRec, HistoryRec, ObjRec, RefTypeRec, SchemaRec, SiteStore, StatusRec, TypeRec } from './store.js';
+} from '@assets-vault/shared/model';
+import type { AttrRec, HistoryRec, ObjRec, RefTypeRec, SchemaRec, StatusRec, TypeRec } from './store/records.js';
+import type { SiteStore } from './store/site-store.js';
 import { displayDefaultValue } from './values.js';
 
 const iso = (ms: number) => new Date(ms).toISOString();
@@ -72,7 +73,7 @@ export class Renderer {
   icon(iconId: number): Icon {
     return {
       id: String(iconId),
-      name: this.store.icons.get(iconId) ?? 'Object',
+      name: this.store.icon(iconId)?.name ?? 'Object',
       url16: `${this.ctx.assetsBase}/icon/${iconId}/icon.png?size=16`,
       url48: `${this.ctx.assetsBase}/icon/${iconId}/icon.png?size=48`,
     };
@@ -90,14 +91,14 @@ export class Renderer {
       ...(t.description ? { description: t.description } : {}),
       icon: {
         id: String(t.iconId),
-        name: this.store.icons.get(t.iconId) ?? 'Object',
+        name: this.store.icon(t.iconId)?.name ?? 'Object',
         url16: `${this.ctx.assetsBase}/objecttype/${t.id}/icon.png?size=16`,
         url48: `${this.ctx.assetsBase}/objecttype/${t.id}/icon.png?size=48`,
       },
       position: t.position,
       created: iso(t.created),
       updated: iso(t.updated),
-      objectCount: counts ? (this.store.typeObjects.get(t.id)?.size ?? 0) : 0,
+      objectCount: counts ? this.store.countOfType(t.id) : 0,
       // declared a number by the spec (§4.2)
       ...(t.parentId !== undefined ? { parentObjectTypeId: t.parentId } : {}),
       type: 0,
@@ -137,7 +138,7 @@ export class Renderer {
   }
 
   attribute(a: AttrRec, embedType: boolean): ObjectTypeAttribute {
-    const owner = this.store.types.get(a.typeId);
+    const owner = this.store.type(a.typeId);
     const out: ObjectTypeAttribute = {
       workspaceId: this.store.workspaceId,
       globalId: this.store.globalId(a.id),
@@ -157,9 +158,9 @@ export class Renderer {
     if (a.typeValueMulti !== undefined) out.typeValueMulti = [...a.typeValueMulti];
     if (a.additionalValue !== undefined) out.additionalValue = a.additionalValue;
     if (a.kind === AttributeKind.Reference) {
-      const rt = this.store.refTypes.get(Number(a.additionalValue));
+      const rt = this.store.referenceType(Number(a.additionalValue));
       if (rt) out.referenceType = this.referenceType(rt);
-      const target = this.store.types.get(Number(a.typeValue));
+      const target = this.store.type(Number(a.typeValue));
       if (a.typeValue !== undefined) out.referenceObjectTypeId = a.typeValue;
       if (target) out.referenceObjectType = this.objectType(target);
     }
@@ -188,7 +189,7 @@ export class Renderer {
 
   private avatar(o: ObjRec): Avatar {
     const ws = this.store.workspaceId;
-    const custom = o.avatarUUID ? this.store.avatars.get(o.avatarUUID) : undefined;
+    const custom = o.avatarUUID ? this.store.avatar(o.avatarUUID) : undefined;
     const url = (size: number) =>
       custom
         ? `${this.ctx.assetsBase}/object/${o.id}/avatar.png?size=${size}`
@@ -236,7 +237,7 @@ export class Renderer {
   objectSummary(o: ObjRec): AssetObject {
     const hit = this.summaryCache.get(o.id);
     if (hit && !o.avatarUUID) return hit;
-    const type = this.store.types.get(o.typeId);
+    const type = this.store.type(o.typeId);
     const label = this.store.objectLabel(o);
     const out: AssetObject = {
       workspaceId: this.store.workspaceId,
@@ -262,7 +263,7 @@ export class Renderer {
     if (mode !== 'none') out.attributes = this.objectAttributes(o, mode === 'embedded');
     if (extendedInfo) {
       let openIssuesExists = false;
-      for (const issue of this.store.issues.values()) {
+      for (const issue of this.store.issueList()) {
         for (const [, v] of issue.custom) {
           if (Array.isArray(v) && v.some((x) => String((x as { objectId?: unknown }).objectId) === String(o.id)))
             openIssuesExists = true;
@@ -299,7 +300,7 @@ export class Renderer {
   private value(a: AttrRec, v: string): ObjectAttributeValue {
     switch (a.kind) {
       case AttributeKind.Reference: {
-        const target = this.store.objects.get(Number(v));
+        const target = this.store.object(Number(v));
         if (!target) return { displayValue: v, searchValue: v, referencedType: true };
         const summary = this.objectSummary(target);
         return {
@@ -322,7 +323,7 @@ export class Renderer {
           group: { avatarUrl: `${this.ctx.origin}/secure/useravatar?avatarId=10123&size=small`, name: v },
         };
       case AttributeKind.Status: {
-        const s = this.store.statuses.get(Number(v));
+        const s = this.store.status(Number(v));
         return {
           value: v,
           displayValue: s?.name ?? v,
@@ -339,7 +340,7 @@ export class Renderer {
   }
 
   user(accountId: string): JiraUser {
-    const u = this.store.users.get(accountId);
+    const u = this.store.user(accountId);
     const name = u?.displayName ?? 'Former user';
     return {
       avatarUrl: `${this.ctx.origin}/avatar/${encodeURIComponent(accountId)}.png`,

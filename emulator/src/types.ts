@@ -3,10 +3,10 @@
  * Bucket names are shared with the client's pacer, so both sides talk about the same limits.
  */
 
-import type { EndpointBucket } from '../model/index.js';
+import type { EndpointBucket } from '@assets-vault/shared/model';
 
 /** Rate-limit buckets and documented limits: one definition in the model, shared with the client's pacer. */
-export { DOCUMENTED_LIMITS_PER_MINUTE, ENDPOINT_BUCKETS, type EndpointBucket } from '../model/index.js';
+export { DOCUMENTED_LIMITS_PER_MINUTE, ENDPOINT_BUCKETS, type EndpointBucket } from '@assets-vault/shared/model';
 
 export interface EmulatorSiteInfo {
   name: string;
@@ -27,8 +27,12 @@ export type ErrorBodyStyle = 'jira' | 'gateway' | 'empty' | 'text';
 export interface EmulatorKnobs {
   /** added to every site request before it is answered */
   latencyMs?: number;
-  /** one number = every bucket; a record = per bucket; absent = unlimited */
-  rateLimitPerMinute?: Partial<Record<EndpointBucket, number>> | number;
+  /**
+   * one number = every bucket; a record = per bucket; 'documented' = Atlassian's published
+   * per-endpoint limits (DOCUMENTED_LIMITS_PER_MINUTE); absent = unlimited. Combine with
+   * `clockScale` to run the documented limits faster (clockScale 10 → 2,000 creates/min = 333/s).
+   */
+  rateLimitPerMinute?: Partial<Record<EndpointBucket, number>> | number | 'documented';
   /** how a 429 (and a 503) tells the client when to come back */
   retryAfter?: 'seconds' | 'http-date' | 'none' | 'reset-header';
   /** 0..1: share of requests answered 503 */
@@ -54,7 +58,10 @@ export interface EmulatorKnobs {
   failure500Rate?: number;
   /** answer every authenticated Assets/Jira call with 401 ("scope does not match") or 403 */
   forceAuthError?: 401 | 403;
-  /** object allowance: create fails with 400 once the workspace holds this many objects */
+  /**
+   * object allowance: create fails with 400 once the workspace holds this many objects, counted
+   * like `GET /usage` `totalObjectsCount` (system schemas do not count, §7.4)
+   */
   objectAllowance?: number;
   /** `maximumCardinality: -1` on attribute create answers 400 (reported for Cloud, unverified) */
   rejectUnlimitedCardinality?: boolean;
@@ -68,6 +75,18 @@ export interface EmulatorKnobs {
   perIssueWriteLimitPerMinute?: number;
   /** object id → status answered by every `GET /object/{id}/history` of that object, at once (before `latencyMs`) */
   historyErrors?: Record<string, 401 | 403 | 500>;
+  /**
+   * ids 1, 2, 3, … per kind instead of the default sparse, ever-growing ids with seeded gaps (real
+   * sites allocate workspace-wide). Object key numbers count per schema in both modes, so with
+   * dense ids they match the ids of the first schema only; never assume they do.
+   */
+  denseIds?: boolean;
+  /**
+   * `POST /object/create` / `PUT /object/{id}` naming an `avatarUUID` this site does not have
+   * (undocumented, §5.4): 'ignore' (default) = no avatar, `hasAvatar: false` in the answer;
+   * 'reject' = 400 keyed `avatarUUID`, nothing written
+   */
+  unknownAvatar?: 'ignore' | 'reject';
 }
 
 export interface EmulatorCounters {

@@ -5,11 +5,12 @@
  * schema, object avatars, history entries, and Jira issues that point at objects. Same seed and
  * size → same data, ids and timestamps.
  */
-import { AttributeKind, DefaultType } from '../model/index.js';
+import { AttributeKind, DefaultType } from '@assets-vault/shared/model';
 import { FIRST_NAMES, LAST_NAMES } from './catalog.js';
 import { Rng, seededUuid } from './random.js';
 import type { EmulatorSite } from './site.js';
-import type { AttrRec, ObjRec, SiteStore, TypeRec } from './store.js';
+import type { AttrRec, ObjRec, TypeRec } from './store/records.js';
+import type { SiteStore } from './store/site-store.js';
 
 export interface SeedOptions {
   /** objects in the main schema */
@@ -27,6 +28,12 @@ export interface SeedOptions {
   systemSchema?: boolean;
   /** validate every object like POST /object/create (default: only up to 5,000 objects) */
   validate?: boolean;
+  /**
+   * icons uploaded on this site in the past (default true): a global one ("Rack unit", used by
+   * Server) and one of the main schema ("Field laptop", used by Laptop). Other sites lack them, so
+   * a restore there has to map icons by name and report these two.
+   */
+  customIcons?: boolean;
 }
 
 export interface SeedResult {
@@ -45,6 +52,8 @@ export interface SeedResult {
   assetsFieldIds: string[];
   userAccountIds: string[];
   avatarObjectIds: string[];
+  /** icons this seed uploaded (see SeedOptions.customIcons); schemaId only on schema icons */
+  customIcons: Array<{ id: string; name: string; schemaId?: string }>;
 }
 
 const BASE_TIME = Date.UTC(2023, 0, 2, 9, 0, 0);
@@ -71,7 +80,7 @@ function uniqueName(store: SiteStore, name: string, key: string): { name: string
     outName = name,
     outKey = key;
   const taken = () =>
-    [...store.schemas.values()].some((s) => s.name.toLowerCase() === outName.toLowerCase() || s.key === outKey);
+    store.schemaList().some((s) => s.name.toLowerCase() === outName.toLowerCase() || s.key === outKey);
   while (taken()) {
     n++;
     outName = `${name} ${n}`;
@@ -99,7 +108,7 @@ export function seedFixture(site: EmulatorSite, opts: SeedOptions): SeedResult {
     store.addUser({ accountId, displayName: `${first} ${last}`, email: `${first}.${last}@example.test`.toLowerCase() });
     userAccountIds.push(accountId);
   }
-  const groups = [...store.groups];
+  const groups = store.groupList();
 
   const mkType = (
     schemaId: number,
@@ -107,7 +116,9 @@ export function seedFixture(site: EmulatorSite, opts: SeedOptions): SeedResult {
     iconName: string,
     extra: { parent?: TypeRec; inherited?: boolean; abstract?: boolean; description?: string } = {},
   ): TypeRec => {
-    const iconId = [...store.icons].find(([, n]) => n === iconName)?.[0] ?? 1;
+    // the schema's own icon of that name, else the global one (like the icon picker)
+    const icons = store.iconList().filter((i) => i.name === iconName);
+    const iconId = (icons.find((i) => i.schemaId === schemaId) ?? icons.find((i) => i.schemaId === undefined))?.id ?? 1;
     const t = store.createType({
       name,
       objectSchemaId: String(schemaId),
@@ -142,12 +153,11 @@ export function seedFixture(site: EmulatorSite, opts: SeedOptions): SeedResult {
   const labelOf = (t: TypeRec) => {
     const label = store.view(t.id).labelAttr;
     if (!label) throw new Error(`type ${t.name} has no label`);
-    attributeIds[`${store.types.get(label.typeId)?.name ?? t.name}.Name`] = String(label.id);
+    attributeIds[`${store.type(label.typeId)?.name ?? t.name}.Name`] = String(label.id);
     return label;
   };
-  const refType = (name: string) =>
-    String([...store.refTypes.values()].find((r) => r.name === name && r.schemaId === undefined)?.id ?? 1);
-  const statusId = (name: string) => String([...store.statuses.values()].find((s) => s.name === name)?.id ?? 1);
+  const refType = (name: string) => String(store.refTypeList(undefined, false).find((r) => r.name === name)?.id ?? 1);
+  const statusId = (name: string) => String(store.statusList().find((s) => s.name === name)?.id ?? 1);
 
   // ---- schema 2: Human Resources (referenced from schema 1)
   let secondSchemaId: number | undefined;
@@ -268,6 +278,17 @@ export function seedFixture(site: EmulatorSite, opts: SeedOptions): SeedResult {
   });
   const runsOn = store.createRefType({ name: 'Runs on', color: 'de350b', objectSchemaId: String(main.id) });
 
+  const customIcons: SeedResult['customIcons'] = [];
+  const withCustomIcons = opts.customIcons ?? true;
+  if (withCustomIcons) {
+    const rack = store.globalIcons().find((i) => i.name === 'Rack unit') ?? store.addIcon({ name: 'Rack unit' });
+    const field = store.addIcon({ name: 'Field laptop', schemaId: main.id });
+    customIcons.push(
+      { id: String(rack.id), name: rack.name },
+      { id: String(field.id), name: field.name, schemaId: String(main.id) },
+    );
+  }
+
   const location = mkType(main.id, 'Location', 'Location');
   const locName = labelOf(location);
   const locCode = mkAttr(location, {
@@ -339,7 +360,7 @@ export function seedFixture(site: EmulatorSite, opts: SeedOptions): SeedResult {
     : undefined;
   const hwNotes = mkAttr(hardware, { name: 'Notes', type: AttributeKind.Default, defaultTypeId: DefaultType.Textarea });
 
-  const laptop = mkType(main.id, 'Laptop', 'Laptop', { parent: hardware });
+  const laptop = mkType(main.id, 'Laptop', withCustomIcons ? 'Field laptop' : 'Laptop', { parent: hardware });
   const lapRam = mkAttr(laptop, {
     name: 'RAM',
     type: AttributeKind.Default,
@@ -359,7 +380,7 @@ export function seedFixture(site: EmulatorSite, opts: SeedOptions): SeedResult {
   });
   const lapUser = mkAttr(laptop, { name: 'Assigned user', type: AttributeKind.User, additionalValue: 'SHOW_PROFILE' });
 
-  const server = mkType(main.id, 'Server', 'Server', { parent: hardware });
+  const server = mkType(main.id, 'Server', withCustomIcons ? 'Rack unit' : 'Server', { parent: hardware });
   const srvIp = mkAttr(server, {
     name: 'IP address',
     type: AttributeKind.Default,
@@ -592,7 +613,9 @@ export function seedFixture(site: EmulatorSite, opts: SeedOptions): SeedResult {
   let historyEntries = 0;
   const withHistory = opts.history ?? true;
   const mainTypes = new Set([location.id, laptop.id, server.id, network.id, software.id]);
-  for (const o of store.objects.values()) {
+  for (const id of store.objectIds()) {
+    const o = store.object(id);
+    if (!o) continue;
     if (o.schemaId !== main.id && o.schemaId !== secondSchemaId) continue;
     const actor = rng.pick(userAccountIds);
     store.addHistory({ objectId: o.id, actor, type: 0, created: o.created });
@@ -624,10 +647,10 @@ export function seedFixture(site: EmulatorSite, opts: SeedOptions): SeedResult {
 
   // ---- Jira: Assets custom fields and issues pointing at objects
   const issueKeys: string[] = [];
-  const field = (name: string) => store.fields.find((f) => f.name === name) ?? store.addAssetsField(name);
+  const field = (name: string) => store.fieldList().find((f) => f.name === name) ?? store.addAssetsField(name);
   const affected = field('Affected assets');
   const employeeField = field('Employee');
-  if (!store.fields.some((f) => f.name === 'Story points')) store.addPlainCustomField('Story points', 'number');
+  if (!store.fieldList().some((f) => f.name === 'Story points')) store.addPlainCustomField('Story points', 'number');
   if (opts.issues ?? true) {
     const pool = [...hardwareObjects, ...softwareObjects];
     const issueCount = Math.min(2000, Math.max(10, Math.ceil(n / 50)));
@@ -653,7 +676,7 @@ export function seedFixture(site: EmulatorSite, opts: SeedOptions): SeedResult {
   }
 
   let systemSchemaId: number | undefined;
-  if (opts.systemSchema && ![...store.schemas.values()].some((s) => s.key === 'SVC')) {
+  if (opts.systemSchema && !store.schemaList().some((s) => s.key === 'SVC')) {
     const svc = store.createSchema(
       { name: 'Services', objectSchemaKey: 'SVC', description: 'JSM service registry' },
       { canManage: false },
@@ -684,5 +707,6 @@ export function seedFixture(site: EmulatorSite, opts: SeedOptions): SeedResult {
     assetsFieldIds: [affected.id, employeeField.id],
     userAccountIds,
     avatarObjectIds,
+    customIcons,
   };
 }

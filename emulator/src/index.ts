@@ -12,7 +12,8 @@ import { Emulator, type EmulatorOptions } from './server.js';
 
 export { Emulator, bucketFor, type EmulatorOptions } from './server.js';
 export { EmulatorSite, EmulatorStoreView } from './site.js';
-export { SiteStore, HistoryType } from './store.js';
+export { SiteStore } from './store/site-store.js';
+export { HistoryType } from './store/records.js';
 export { seedFixture, type SeedOptions, type SeedResult } from './fixtures.js';
 export { parseAql, type AqlQuery, type AqlNode } from './aql.js';
 export { parseJql } from './jql.js';

@@ -5,9 +5,10 @@
  * `OR`, parentheses and `ORDER BY key|id|created|updated [ASC|DESC]`. Issues render like Jira's.
  */
 import { createHash } from 'node:crypto';
-import type { JiraIssue } from '../model/index.js';
+import type { JiraIssue } from '@assets-vault/shared/model';
 import { badRequestMessage } from './errors.js';
-import type { IssueRec, JiraFieldRec, SiteStore } from './store.js';
+import type { IssueRec, JiraFieldRec } from './store/records.js';
+import type { SiteStore } from './store/site-store.js';
 
 type JqlNode =
   | { kind: 'and' | 'or'; items: JqlNode[] }
@@ -190,7 +191,7 @@ export function parseJql(input: string): JqlQuery {
 export function resolveField(store: SiteStore, name: string): JiraFieldRec | undefined {
   const cf = /^cf\[(\d+)\]$/i.exec(name);
   const id = cf ? `customfield_${cf[1]}` : name;
-  return store.fields.find((f) => f.id === id) ?? store.fields.find((f) => f.name.toLowerCase() === name.toLowerCase());
+  return store.field(id) ?? store.fieldList().find((f) => f.name.toLowerCase() === name.toLowerCase());
 }
 
 /** Keys of matching issues, in result order. */
@@ -242,7 +243,7 @@ export function searchIssues(store: SiteStore, jql: string): IssueRec[] {
     return f;
   };
   const where = q.where;
-  const out = [...store.issues.values()].filter((i) => !where || evalNode(i, where));
+  const out = store.issueList().filter((i) => !where || evalNode(i, where));
   const order = q.orderBy ?? { field: 'key', desc: true };
   const dir = order.desc ? -1 : 1;
   const sortKey = (i: IssueRec): number => {
@@ -301,12 +302,12 @@ export function renderIssue(
   if (want('issuetype')) out.issuetype = { name: issue.issueType };
   if (want('project')) out.project = { key: issue.projectKey, name: `${issue.projectKey} service desk` };
   if (want('reporter')) {
-    const u = store.users.get(issue.reporter);
+    const u = store.user(issue.reporter);
     out.reporter = { accountId: issue.reporter, displayName: u?.displayName ?? 'Former user' };
   }
   if (want('created')) out.created = jiraTime(issue.created);
   if (want('updated')) out.updated = jiraTime(issue.updated);
-  for (const f of store.fields) {
+  for (const f of store.fieldList()) {
     if (!f.custom || !want(f.id)) continue;
     const v = issue.custom.get(f.id);
     // Jira sends null for an unset custom field

@@ -6,6 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import type {
   AssetObject,
+  Icon,
   JiraField,
   JiraIssue,
   ObjectHistory,
@@ -14,8 +15,9 @@ import type {
   ObjectTypeAttribute,
   ReferenceType,
   Status,
-} from '../model/index.js';
-import { SiteStore, toId, type UserRec } from './store.js';
+} from '@assets-vault/shared/model';
+import { toId, type JiraFieldRec, type UserRec } from './store/records.js';
+import { SiteStore } from './store/site-store.js';
 import { Renderer, type AttributeMode } from './render.js';
 import { Traffic } from './traffic.js';
 import { renderIssue } from './jql.js';
@@ -36,19 +38,22 @@ export class EmulatorStoreView {
 
   schemas(): ObjectSchema[] {
     const r = this.r();
-    return [...this.raw.schemas.values()].map((s) => r.schema(s, true));
+    return this.raw.schemaList().map((s) => r.schema(s, true));
   }
   schema(id: string | number): ObjectSchema | undefined {
-    const s = this.raw.schemas.get(toId(id) ?? -1);
+    const s = this.raw.schema(toId(id) ?? -1);
     return s ? this.r().schema(s, true) : undefined;
   }
   objectTypes(schemaId: string | number): ObjectType[] {
     const r = this.r();
     const sid = toId(schemaId) ?? -1;
-    return [...this.raw.types.values()].filter((t) => t.schemaId === sid).map((t) => r.objectType(t, true));
+    return this.raw
+      .typeList()
+      .filter((t) => t.schemaId === sid)
+      .map((t) => r.objectType(t, true));
   }
   objectType(id: string | number): ObjectType | undefined {
-    const t = this.raw.types.get(toId(id) ?? -1);
+    const t = this.raw.type(toId(id) ?? -1);
     return t ? this.r().objectType(t, true) : undefined;
   }
   /** Own and inherited attributes of a type, like GET /objecttype/{id}/attributes. */
@@ -60,6 +65,25 @@ export class EmulatorStoreView {
   schemaAttributes(schemaId: string | number): ObjectTypeAttribute[] {
     const r = this.r();
     return this.raw.schemaAttributes(toId(schemaId) ?? -1).map((a) => r.attribute(a, true));
+  }
+  /** Like GET /icon/{id}: a global icon or one uploaded in a schema. */
+  icon(id: string | number): Icon | undefined {
+    const icon = this.raw.icon(toId(id) ?? -1);
+    return icon ? this.r().icon(icon.id) : undefined;
+  }
+  /** Like GET /icon/global: the built-in catalog plus this site's global uploads. */
+  globalIcons(): Icon[] {
+    const r = this.r();
+    return this.raw.globalIcons().map((i) => r.icon(i.id));
+  }
+  /** Icons uploaded in one schema (no public endpoint lists them; its types show them). */
+  schemaIcons(schemaId: string | number): Icon[] {
+    const r = this.r();
+    const sid = toId(schemaId) ?? -1;
+    return this.raw
+      .iconList()
+      .filter((i) => i.schemaId === sid)
+      .map((i) => r.icon(i.id));
   }
   statuses(schemaId?: string | number): Status[] {
     const r = this.r();
@@ -73,18 +97,18 @@ export class EmulatorStoreView {
   }
   /** Object ids in id order, optionally of one schema. */
   objectIds(schemaId?: string | number): string[] {
-    if (schemaId === undefined) return [...this.raw.objects.keys()].map(String);
+    if (schemaId === undefined) return [...this.raw.objectIds()].map(String);
     return this.raw.aqlIds(`objectSchemaId = ${String(schemaId)}`).map(String);
   }
   objectCount(schemaId?: string | number): number {
-    return schemaId === undefined ? this.raw.objects.size : this.raw.schemaObjectCount(toId(schemaId) ?? -1);
+    return schemaId === undefined ? this.raw.objectCount() : this.raw.schemaObjectCount(toId(schemaId) ?? -1);
   }
   /** Like GET /object/{id} (includeAttributes: true embeds the definitions, as that endpoint does). */
   renderObject(
     id: string | number,
     opts: { includeAttributes?: boolean; embedDefinitions?: boolean } = {},
   ): AssetObject | undefined {
-    const o = this.raw.objects.get(toId(id) ?? -1);
+    const o = this.raw.object(toId(id) ?? -1);
     if (!o) return undefined;
     const mode: AttributeMode =
       opts.includeAttributes === false ? 'none' : opts.embedDefinitions === false ? 'plain' : 'embedded';
@@ -93,30 +117,29 @@ export class EmulatorStoreView {
   /** History of an object, newest first unless asc. */
   history(objectId: string | number, opts: { asc?: boolean } = {}): ObjectHistory[] {
     const r = this.r();
-    const list = (this.raw.historyByObject.get(toId(objectId) ?? -1) ?? []).map((h) => r.history(h));
+    const list = this.raw.history(toId(objectId) ?? -1).map((h) => r.history(h));
     return opts.asc ? list : list.reverse();
   }
   issues(): JiraIssue[] {
-    return [...this.raw.issues.values()].map((i) => renderIssue(this.raw, i, undefined, this.site.info.siteUrl));
+    return this.raw.issueList().map((i) => renderIssue(this.raw, i, undefined, this.site.info.siteUrl));
   }
   issue(key: string): JiraIssue | undefined {
-    const id = this.raw.issueByKey.get(key);
-    const i = id === undefined ? undefined : this.raw.issues.get(id);
+    const i = this.raw.issue(key);
     return i ? renderIssue(this.raw, i, undefined, this.site.info.siteUrl) : undefined;
   }
   fields(): JiraField[] {
-    return this.raw.fields.map(renderField);
+    return this.raw.fieldList().map(renderField);
   }
   /** Assets custom fields only (schema.custom = cmdb-object-cftype). */
   assetsFields(): JiraField[] {
-    return this.raw.fields.filter((f) => f.schema?.items === 'cmdb-object-field').map(renderField);
+    return this.raw.assetsFields().map(renderField);
   }
   users(): UserRec[] {
-    return [...this.raw.users.values()];
+    return this.raw.userList();
   }
 }
 
-export function renderField(f: SiteStore['fields'][number]): JiraField {
+export function renderField(f: JiraFieldRec): JiraField {
   return {
     id: f.id,
     key: f.id,
@@ -148,6 +171,7 @@ export class EmulatorSite {
   readonly mediaSecret = randomBytes(32).toString('hex');
   readonly mediaClientId: string;
   private readonly adminAccountId: string;
+  private readonly idSeed: string;
 
   constructor(name: string, emulatorUrl: string, knobs: EmulatorKnobs, material: SiteSeedMaterial) {
     const seed = material.seed;
@@ -169,6 +193,8 @@ export class EmulatorSite {
     this.mediaClientId = uuid('media-client');
     this.adminAccountId = `712020:${uuid('admin')}`;
     this.traffic = new Traffic(knobs, `${seed ?? 'random'}:${name}`);
+    // ids differ between sites (a restore to another site must map them) but repeat across runs
+    this.idSeed = `${seed ?? 'emulator'}:${name}`;
     this.data = this.freshStore();
     this.store = new EmulatorStoreView(this);
   }
@@ -180,6 +206,7 @@ export class EmulatorSite {
       adminDisplayName: 'Site Admin',
       adminEmail: this.info.email,
       knobs: () => this.traffic.knobs,
+      idSeed: this.idSeed,
     });
   }
 

@@ -1,10 +1,10 @@
 /** Assets routes for objects: CRUD, AQL search, history, avatars, references, connected tickets (§3.4, §3.5, §3.9). */
 import type { FastifyInstance } from 'fastify';
-import { AttributeKind, type AssetObject, type ObjectTypeAttribute } from '../../model/index.js';
+import type { AssetObject, ObjectTypeAttribute } from '@assets-vault/shared/model';
 import { badRequestMessage, notFound } from '../errors.js';
 import { ctx, pageSize, params, q, qBool } from '../http.js';
 import { solidPng } from '../png.js';
-import { toId } from '../store.js';
+import { toId } from '../store/records.js';
 
 function qlQueryOf(body: unknown): string {
   const ql =
@@ -51,26 +51,16 @@ export function objectRoutes(app: FastifyInstance): void {
   app.get('/object/:id/history', async (req) => {
     const { site, renderer } = ctx(req);
     const o = site.data.getObject(params(req).id);
-    const list = (site.data.historyByObject.get(o.id) ?? []).map((h) => renderer.history(h));
+    const list = site.data.history(o.id).map((h) => renderer.history(h));
     return qBool(q(req), 'asc', false) ? list : list.reverse();
   });
 
   app.get('/object/:id/referenceinfo', async (req) => {
     const { site, renderer } = ctx(req);
     const target = site.data.getObject(params(req).id);
-    const groups = new Map<string, { typeId: number; refTypeId: number; count: number }>();
-    for (const o of site.data.objects.values()) {
-      for (const a of site.data.view(o.typeId).attrs) {
-        if (a.kind !== AttributeKind.Reference || !(o.values.get(a.id) ?? []).includes(String(target.id))) continue;
-        const key = `${o.typeId}:${a.additionalValue}`;
-        const g = groups.get(key) ?? { typeId: o.typeId, refTypeId: Number(a.additionalValue), count: 0 };
-        g.count++;
-        groups.set(key, g);
-      }
-    }
-    return [...groups.values()].map((g) => {
-      const t = site.data.types.get(g.typeId);
-      const rt = site.data.refTypes.get(g.refTypeId);
+    return site.data.referencesTo(target.id).map((g) => {
+      const t = site.data.type(g.typeId);
+      const rt = site.data.referenceType(g.referenceTypeId);
       return {
         ...(rt ? { referenceTypes: [renderer.referenceType(rt)] } : {}),
         ...(t ? { objectType: renderer.objectType(t) } : {}),
@@ -83,7 +73,7 @@ export function objectRoutes(app: FastifyInstance): void {
   app.get('/object/:id/avatar.png', async (req, reply) => {
     const { site } = ctx(req);
     const o = site.data.getObject(params(req).id);
-    const avatar = o.avatarUUID ? site.data.avatars.get(o.avatarUUID) : undefined;
+    const avatar = o.avatarUUID ? site.data.avatar(o.avatarUUID) : undefined;
     if (!avatar) throw notFound('This object has no avatar');
     const size = Math.min(288, Math.max(16, Number(q(req).size ?? 48) || 48));
     return reply.type('image/png').send(solidPng(avatar.colour, size));
@@ -92,10 +82,9 @@ export function objectRoutes(app: FastifyInstance): void {
   app.get('/objectconnectedtickets/:id/tickets', async (req) => {
     const { site } = ctx(req);
     const o = site.data.getObject(params(req).id);
-    const assetsFields = site.data.fields.filter((f) => f.schema?.items === 'cmdb-object-field');
+    const assetsFields = site.data.assetsFields();
     const tickets = [];
-    for (const issue of site.data.issues.values()) {
-      if (!assetsFields.some((f) => site.data.issueObjectIds(issue, f.id).includes(o.id))) continue;
+    for (const issue of site.data.issuesReferencing(o.id)) {
       tickets.push({
         workspaceId: site.data.workspaceId,
         globalId: site.data.globalId(issue.id),
@@ -123,7 +112,7 @@ export function objectRoutes(app: FastifyInstance): void {
     const values: AssetObject[] = [];
     const defs = new Map<number, ObjectTypeAttribute>();
     for (const id of ids.slice(startAt, startAt + maxResults)) {
-      const o = site.data.objects.get(id);
+      const o = site.data.object(id);
       if (!o) continue;
       const rendered = renderer.object(o, includeAttributes ? 'plain' : 'none');
       values.push(rendered);
@@ -131,7 +120,7 @@ export function objectRoutes(app: FastifyInstance): void {
         for (const attr of rendered.attributes ?? []) {
           const attrId = Number(attr.objectTypeAttributeId);
           if (!defs.has(attrId)) {
-            const rec = site.data.attrs.get(attrId);
+            const rec = site.data.attribute(attrId);
             if (rec) defs.set(attrId, renderer.attribute(rec, true));
           }
         }
@@ -176,7 +165,7 @@ export function objectRoutes(app: FastifyInstance): void {
     const ids = site.data.aqlIds(ql);
     const slice = ids.slice((page - 1) * perPage, page * perPage);
     const entries = slice
-      .map((id) => site.data.objects.get(id))
+      .map((id) => site.data.object(id))
       .filter((o) => o !== undefined)
       .map((o) => renderer.object(o, body.includeAttributes === false ? 'none' : 'plain'));
     return {

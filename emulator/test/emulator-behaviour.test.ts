@@ -10,15 +10,11 @@ import {
   JiraSearchResultSchema,
   ObjectHistorySchema,
   type AqlPage,
-} from '../src/model/index.js';
+  type EndpointBucket,
+} from '@assets-vault/shared/model';
 import { Type } from '@sinclair/typebox';
-import {
-  startEmulator,
-  seedFixture,
-  type Emulator,
-  type EmulatorSite,
-  type SeedResult,
-} from '../src/emulator/index.js';
+import { startEmulator, seedFixture, type Emulator, type EmulatorSite, type SeedResult } from '../src/index.js';
+import { Traffic } from '../src/traffic.js';
 import { basicAuth, baseUrl, call, conforms } from './fixtures/emulator-http.js';
 
 let emu: Emulator;
@@ -44,6 +40,9 @@ const typeId = (name: string): string => {
   if (!id) throw new Error(`no type ${name}`);
   return id;
 };
+/** ids are sparse: global reference types are looked up by name */
+const referenceTypeId = (s: EmulatorSite, name: string) =>
+  s.store.referenceTypes().find((r) => r.name === name)?.id ?? '';
 const values = (pairs: Array<[string, string[]]>) =>
   pairs.map(([id, vals]) => ({ objectTypeAttributeId: id, objectAttributeValues: vals.map((value) => ({ value })) }));
 const aql = async (s: EmulatorSite, qlQuery: string, query = 'maxResults=1000&includeAttributes=false') => {
@@ -243,7 +242,7 @@ describe('validation errors', () => {
   test('attribute definitions: reference needs a target type and a reference type; default needs defaultTypeId', async () => {
     const t = typeId('Location');
     const noTarget = await call(site, 'POST', `/objecttypeattribute/${t}`, {
-      body: { name: 'R1', type: 1, additionalValue: '1' },
+      body: { name: 'R1', type: 1, additionalValue: referenceTypeId(site, 'Reference') },
     });
     expect(Object.keys((noTarget.json as { errors: object }).errors)).toEqual(['typeValue']);
     const noRefType = await call(site, 'POST', `/objecttypeattribute/${t}`, {
@@ -345,7 +344,12 @@ describe('schema structure', () => {
     const t = (
       await call(site, 'POST', '/objecttype/create', { body: { name: 'X', objectSchemaId: schema.id, iconId: '1' } })
     ).json as { id: string };
-    const body = { name: 'Owner', type: 1, typeValue: typeId('Employee'), additionalValue: '1' };
+    const body = {
+      name: 'Owner',
+      type: 1,
+      typeValue: typeId('Employee'),
+      additionalValue: referenceTypeId(site, 'Reference'),
+    };
     expect((await call(site, 'POST', `/objecttypeattribute/${t.id}`, { body })).status).toBe(400);
     expect(
       (
@@ -359,19 +363,80 @@ describe('schema structure', () => {
 });
 
 describe('objects, keys and history', () => {
-  test('objectKey is <schemaKey>-<id>; ids come from one workspace-wide counter and are never reused', async () => {
-    const a = (await newLaptop()).json as { id: string; objectKey: string };
-    const hrType = typeId('Office');
-    const b = (
-      await call(site, 'POST', '/object/create', {
-        body: { objectTypeId: hrType, attributes: values([[attr('Office.Name'), ['Annex']]]) },
+  const newOffice = async (s: EmulatorSite, r: SeedResult, name: string) =>
+    (
+      await call(s, 'POST', '/object/create', {
+        body: {
+          objectTypeId: r.objectTypeIds.Office,
+          attributes: values([[r.attributeIds['Office.Name'] ?? '', [name]]]),
+        },
       })
     ).json as { id: string; objectKey: string };
-    expect(Number(b.id)).toBe(Number(a.id) + 1);
-    expect(b.objectKey).toBe(`HR-${b.id}`);
-    expect((await call(site, 'DELETE', `/object/${b.id}`)).status).toBe(204);
-    const c = (await newLaptop()).json as { id: string };
-    expect(Number(c.id)).toBe(Number(b.id) + 1);
+  const keyNumber = (key: string) => Number(key.slice(key.lastIndexOf('-') + 1));
+
+  test('ids are sparse, workspace-wide and never reused; key numbers count per schema, apart from ids', async () => {
+    const a = (await newLaptop()).json as { id: string; objectKey: string };
+    const b = await newOffice(site, seeded, 'Annex');
+    const b2 = await newOffice(site, seeded, 'Annex 2');
+    expect(Number(b.id)).toBeGreaterThan(Number(a.id));
+    expect(Number(b2.id)).toBeGreaterThan(Number(b.id));
+    expect(b.objectKey).toMatch(/^HR-\d+$/);
+    expect(keyNumber(b2.objectKey)).toBe(keyNumber(b.objectKey) + 1);
+    for (const o of [a, b, b2]) expect(keyNumber(o.objectKey)).not.toBe(Number(o.id));
+    // the ids of a seeded schema have gaps
+    const ids = site.store.objectIds(seeded.schemaId).map(Number);
+    expect(ids.some((id, i) => i > 0 && id - (ids[i - 1] ?? 0) > 1)).toBe(true);
+    expect((await call(site, 'DELETE', `/object/${b2.id}`)).status).toBe(204);
+    const c = await newOffice(site, seeded, 'Annex 3');
+    expect(Number(c.id)).toBeGreaterThan(Number(b2.id));
+    expect(keyNumber(c.objectKey)).toBe(keyNumber(b2.objectKey) + 1);
+    // another site allocates other ids for the same data
+    const other = emu.createSite();
+    const otherSeed = seedFixture(other, { objects: 400, seed: 'behaviour' });
+    expect(otherSeed.attributeIds).not.toEqual(seeded.attributeIds);
+    expect(other.store.objectIds(otherSeed.schemaId)).not.toEqual(site.store.objectIds(seeded.schemaId));
+  });
+
+  test('the denseIds knob gives ids 1, 2, 3, …; keys still count per schema', async () => {
+    const s = emu.createSite({ knobs: { denseIds: true } });
+    const r = seedFixture(s, { objects: 20, seed: 'dense', issues: false });
+    expect(s.store.schemas().map((x) => x.id)).toEqual(['1', '2']);
+    expect(s.store.statuses().map((x) => x.id)).toEqual(['1', '2', '3', '4', '5', '6', '7']);
+    const all = s.store.objectIds().map(Number);
+    expect(all).toEqual(all.map((_, i) => i + 1));
+    const office = await newOffice(s, r, 'Dense annex');
+    expect(Number(office.id)).toBe(all.length + 1);
+    // HR was seeded first, so its keys happen to match its ids; ITI's do not
+    expect(office.objectKey).toBe(`HR-${r.secondSchemaObjectCount + 1}`);
+    const itiKeys = s.store.objectIds(r.schemaId).map((id) => s.store.renderObject(id)?.objectKey);
+    expect(itiKeys.slice(0, 3)).toEqual(['ITI-1', 'ITI-2', 'ITI-3']);
+  });
+
+  test('Key lookups, ORDER BY Key and references follow the keys, also after a schema key change', async () => {
+    const s = emu.createSite();
+    const r = seedFixture(s, { objects: 40, seed: 'keys', issues: false });
+    const ids = s.store.objectIds(r.schemaId);
+    const keyOf = (id: string) => s.store.renderObject(id)?.objectKey ?? '';
+    const sample = ids[12] ?? '';
+    expect((await aql(s, `Key = "${keyOf(sample)}"`)).values.map((o) => o.id)).toEqual([sample]);
+    expect((await aql(s, `Key = "${keyOf(sample).toLowerCase()}"`)).values.map((o) => o.id)).toEqual([sample]);
+    expect((await aql(s, `Key = "ITI-${sample}"`)).values).toEqual([]);
+    const byKey = await aql(s, `objectSchemaId = ${r.schemaId} ORDER BY Key DESC`);
+    expect(byKey.values.map((o) => keyNumber(o.objectKey))).toEqual(
+      ids.map((id) => keyNumber(keyOf(id))).sort((x, y) => y - x),
+    );
+    expect((await call(s, 'PUT', `/objectschema/${r.schemaId}`, { body: { objectSchemaKey: 'INV' } })).status).toBe(
+      200,
+    );
+    const renamed = keyOf(sample);
+    expect(renamed).toMatch(/^INV-\d+$/);
+    expect((await aql(s, `Key = "${renamed}"`)).values.map((o) => o.id)).toEqual([sample]);
+    const withRef = (await aql(s, `Location IS NOT EMPTY AND objectSchemaId = ${r.schemaId}`, 'includeAttributes=true'))
+      .values[0];
+    const ref = withRef?.attributes?.find((x) => x.objectTypeAttributeId === r.attributeIds['Hardware.Location'])
+      ?.objectAttributeValues[0];
+    expect(ref?.searchValue).toMatch(/^INV-\d+$/);
+    expect(ref?.searchValue).toBe(ref?.referencedObject?.objectKey);
   });
 
   test('server-set timestamps; PUT is partial by attribute and [] clears; history records every change', async () => {
@@ -445,6 +510,85 @@ describe('objects, keys and history', () => {
     const id = s.store.objectIds()[0];
     const res = await call(s, 'DELETE', `/object/${id}`);
     expect([res.status, res.text]).toEqual([200, '']);
+  });
+});
+
+describe('icons and avatars', () => {
+  test('icons: the built-in catalog is everywhere, uploads only on their site; schema icons stay in their schema', async () => {
+    const [rack, field] = seeded.customIcons;
+    const bare = emu.createSite();
+    const catalog = async (s: EmulatorSite) =>
+      ((await call(s, 'GET', '/icon/global')).json as Array<{ id: string; name: string }>).map((i) => i.name);
+    expect(await catalog(site)).toContain('Rack unit');
+    expect(await catalog(bare)).not.toContain('Rack unit');
+    expect((await catalog(bare)).slice(0, 3)).toEqual((await catalog(site)).slice(0, 3));
+    expect((await call(bare, 'GET', `/icon/${field?.id}`)).status).toBe(404);
+    const schema = (
+      await call(site, 'POST', '/objectschema/create', { body: { name: 'Icon test', objectSchemaKey: 'ICN' } })
+    ).json as { id: string };
+    const foreign = await call(site, 'POST', '/objecttype/create', {
+      body: { name: 'Borrowed', objectSchemaId: schema.id, iconId: field?.id },
+    });
+    expect([foreign.status, Object.keys((foreign.json as { errors: object }).errors)]).toEqual([400, ['iconId']]);
+    const global = await call(site, 'POST', '/objecttype/create', {
+      body: { name: 'Racked', objectSchemaId: schema.id, iconId: rack?.id },
+    });
+    expect((global.json as { icon: { name: string } }).icon.name).toBe('Rack unit');
+    expect(() => site.data.addIcon({ name: 'rack unit' })).toThrow();
+    expect(site.store.schemaIcons(seeded.schemaId).map((i) => i.name)).toEqual(['Field laptop']);
+  });
+
+  test('avatars: a known avatarUUID is reused; an unknown one is dropped, or refused under unknownAvatar: reject', async () => {
+    const source = site.store.renderObject(seeded.avatarObjectIds[0] ?? '');
+    const uuid = source?.avatar.avatarUUID ?? '';
+    expect(uuid).not.toBe('');
+    const withAvatar = await call(site, 'POST', '/object/create', {
+      body: {
+        objectTypeId: typeId('Laptop'),
+        attributes: values([
+          [attr('Hardware.Name'), ['LAP-AVATAR']],
+          [attr('Hardware.Serial Number'), [`SN-AV-${Date.now()}`]],
+        ]),
+        hasAvatar: true,
+        avatarUUID: uuid,
+      },
+    });
+    expect(withAvatar.status).toBe(201);
+    const created = conforms(AssetObjectSchema, withAvatar.json);
+    expect([created.hasAvatar, created.avatar.avatarUUID]).toEqual([true, uuid]);
+    expect(created.avatar.mediaClientConfig?.fileId).toBe(source?.avatar.mediaClientConfig?.fileId);
+
+    const unknown = {
+      objectTypeId: typeId('Laptop'),
+      attributes: values([
+        [attr('Hardware.Name'), ['LAP-NO-AVATAR']],
+        [attr('Hardware.Serial Number'), [`SN-NOAV-${Date.now()}`]],
+      ]),
+      hasAvatar: true,
+      avatarUUID: '11111111-2222-4333-a444-555555555555',
+    };
+    const dropped = await call(site, 'POST', '/object/create', { body: unknown });
+    expect(dropped.status).toBe(201);
+    expect(conforms(AssetObjectSchema, dropped.json).hasAvatar).toBe(false);
+    // PUT with an unknown avatar keeps the one the object has
+    const put = await call(site, 'PUT', `/object/${created.id}`, {
+      body: { objectTypeId: typeId('Laptop'), attributes: [], avatarUUID: unknown.avatarUUID },
+    });
+    expect(conforms(AssetObjectSchema, put.json).avatar.avatarUUID).toBe(uuid);
+
+    const strict = emu.createSite({ knobs: { unknownAvatar: 'reject' } });
+    const r = seedFixture(strict, { objects: 5, secondSchema: false, issues: false });
+    const before = strict.store.objectCount();
+    const refused = await call(strict, 'POST', '/object/create', {
+      body: {
+        objectTypeId: r.objectTypeIds.Location,
+        attributes: values([[r.attributeIds['Location.Name'] ?? '', ['Avatar elsewhere']]]),
+        hasAvatar: true,
+        avatarUUID: uuid,
+      },
+    });
+    expect([refused.status, Object.keys((refused.json as { errors: object }).errors)]).toEqual([400, ['avatarUUID']]);
+    expect(strict.store.objectCount()).toBe(before);
   });
 });
 
@@ -582,6 +726,30 @@ describe('traffic knobs', () => {
     expect(c.byRoute['POST /object/aql']).toBe(3);
   });
 
+  test("rateLimitPerMinute: 'documented' applies each bucket's published limit", async () => {
+    const s = emu.createSite({ knobs: { rateLimitPerMinute: 'documented' } });
+    const r = seedFixture(s, { objects: 3, secondSchema: false, issues: false });
+    const qlQuery = `objectSchemaId = ${r.schemaId}`;
+    const burst = await Promise.all(
+      Array.from({ length: 501 }, () => call(s, 'POST', '/object/aql/totalcount', { body: { qlQuery } })),
+    );
+    const limited = burst.filter((x) => x.status === 429);
+    expect(limited).toHaveLength(1);
+    expect(limited[0]?.headers.get('x-ratelimit-limit')).toBe('500');
+    // another bucket (POST /object/aql, 1,000/min) is not affected
+    expect((await call(s, 'POST', '/object/aql', { body: { qlQuery } })).status).toBe(200);
+  });
+
+  test('documented limits on a scaled clock: clockScale 10 makes a minute last 6 s', () => {
+    const traffic = new Traffic({ rateLimitPerMinute: 'documented', clockScale: 10 }, 'scaled');
+    const admitted = (bucket: EndpointBucket, n: number, now: number) =>
+      Array.from({ length: n }, () => traffic.decide(bucket, now)).filter((d) => d.kind === 'pass').length;
+    expect(admitted('object.create', 2001, 0)).toBe(2000);
+    expect(admitted('object.aql', 1001, 0)).toBe(1000);
+    expect(traffic.decide('object.create', 5_999)).toMatchObject({ kind: 'status', status: 429 });
+    expect(admitted('object.create', 2000, 6_000)).toBe(2000);
+  });
+
   test('503 with and without Retry-After, 500, and connection resets', async () => {
     const s = emu.createSite({ knobs: { failure503Rate: 1 } });
     const r = await call(s, 'GET', '/objectschema/list');
@@ -666,10 +834,17 @@ describe('traffic knobs', () => {
     expect([refused.status, Object.keys((refused.json as { errors: object }).errors)]).toEqual([400, ['name']]);
   });
 
-  test('object allowance makes create fail with a 400 once reached', async () => {
+  test('object allowance makes create fail with a 400 once reached; usage and allowance skip system schemas', async () => {
     const s = emu.createSite();
-    const r = seedFixture(s, { objects: 3, secondSchema: false, issues: false });
-    s.setKnobs({ objectAllowance: s.store.objectCount() });
+    const r = seedFixture(s, { objects: 3, secondSchema: false, issues: false, systemSchema: true });
+    const usage = (await call(s, 'GET', '/usage')).json as {
+      totalObjectsCount: number;
+      perSchemaUsageInfo: Array<{ schemaId: number; objectCount: number }>;
+    };
+    expect(usage.totalObjectsCount).toBe(r.objectCount);
+    expect(usage.perSchemaUsageInfo.find((u) => String(u.schemaId) === r.systemSchemaId)?.objectCount).toBe(3);
+    expect(s.store.objectCount()).toBe(r.objectCount + 3);
+    s.setKnobs({ objectAllowance: usage.totalObjectsCount });
     const res = await call(s, 'POST', '/object/create', {
       body: {
         objectTypeId: r.objectTypeIds.Location,
@@ -782,7 +957,7 @@ describe('Jira', () => {
     const byName = await call(
       site,
       'GET',
-      `/api/3/search/jql?jql=${encodeURIComponent(`"Affected assets" IN aqlFunction("Key = \\"ITI-${objectId}\\"")`)}`,
+      `/api/3/search/jql?jql=${encodeURIComponent(`"Affected assets" IN aqlFunction("Key = \\"${site.store.renderObject(objectId ?? '')?.objectKey}\\"")`)}`,
       { base: 'jira' },
     );
     expect((byName.json as { issues: unknown[] }).issues.length).toBe(page.issues.length);
@@ -796,7 +971,7 @@ describe('Jira', () => {
 
   test('mypermissions answers for the calling user; denied keys come from the store', async () => {
     const s = emu.createSite();
-    s.store.raw.deniedPermissions.add('ADMINISTER');
+    s.store.raw.denyPermission('ADMINISTER');
     const res = await call(s, 'GET', '/api/3/mypermissions?permissions=ADMINISTER,BROWSE_PROJECTS', { base: 'jira' });
     const perms = (res.json as { permissions: Record<string, { havePermission: boolean }> }).permissions;
     expect([perms.ADMINISTER?.havePermission, perms.BROWSE_PROJECTS?.havePermission]).toEqual([false, true]);
@@ -842,9 +1017,12 @@ describe('Jira', () => {
 });
 
 describe('fixture', () => {
-  test('same seed, same data; the fixture has trees, cycles, cross-schema references, avatars, history and issues', () => {
-    const a = emu.createSite(),
-      b = emu.createSite();
+  test('same seed, same data; the fixture has trees, cycles, cross-schema references, avatars, history and issues', async () => {
+    // ids derive from the site's seed and name: the same site on a second emulator repeats them
+    const twin = await startEmulator();
+    const a = emu.createSite({ name: 'same' }),
+      b = twin.createSite({ name: 'same' });
+    await twin.close();
     const ra = seedFixture(a, { objects: 150, seed: 'same' });
     const rb = seedFixture(b, { objects: 150, seed: 'same' });
     expect(ra).toEqual(rb);
@@ -868,7 +1046,7 @@ describe('fixture', () => {
     // a dependency cycle among Software objects
     const deps = new Map(
       a.store.raw.aqlIds('objectType = Software').map((id) => {
-        const o = a.store.raw.objects.get(id);
+        const o = a.store.raw.object(id);
         return [id, (o?.values.get(Number(ra.attributeIds['Software.Depends on'])) ?? []).map(Number)];
       }),
     );
@@ -897,13 +1075,13 @@ describe('fixture', () => {
     expect(r.objectCount).toBe(6000);
     // re-validate a sample through the same rules as POST /object/create
     for (const id of s.store.objectIds(r.schemaId).filter((_, i) => i % 97 === 0)) {
-      const o = s.store.raw.objects.get(Number(id));
+      const o = s.store.raw.object(Number(id));
       if (!o) throw new Error('missing');
       // unique values get a suffix so the copy does not collide with the original
       const copy = new Map(
         [...o.values].map(([attrId, vals]) => [
           attrId,
-          s.store.raw.attrs.get(attrId)?.unique ? vals.map((v) => `${v}-copy`) : vals,
+          s.store.raw.attribute(attrId)?.unique ? vals.map((v) => `${v}-copy`) : vals,
         ]),
       );
       expect(() =>

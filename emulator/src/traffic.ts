@@ -2,7 +2,13 @@
  * Traffic knobs of one site: per-bucket sliding-window rate limits, injected failures drawn from a
  * seeded random sequence, and the counters benchmarks and tests read back.
  */
-import { ENDPOINT_BUCKETS, type EmulatorCounters, type EmulatorKnobs, type EndpointBucket } from './types.js';
+import {
+  DOCUMENTED_LIMITS_PER_MINUTE,
+  ENDPOINT_BUCKETS,
+  type EmulatorCounters,
+  type EmulatorKnobs,
+  type EndpointBucket,
+} from './types.js';
 import { Rng } from './random.js';
 
 /** Sliding window over the last `limit` admitted requests: O(1) per request. */
@@ -147,7 +153,7 @@ export class Traffic {
   private limitFor(bucket: EndpointBucket): number | undefined {
     const l = this.knobs.rateLimitPerMinute;
     if (l === undefined) return undefined;
-    const n = typeof l === 'number' ? l : l[bucket];
+    const n = l === 'documented' ? DOCUMENTED_LIMITS_PER_MINUTE[bucket] : typeof l === 'number' ? l : l[bucket];
     return n !== undefined && n > 0 ? Math.max(1, Math.floor(n)) : undefined;
   }
 

@@ -1,14 +1,14 @@
 /** Assets routes for the schema structure: object schemas, object types and their attributes (§3.1–3.3). */
 import type { FastifyInstance } from 'fastify';
 import { ctx, pageSize, params, q, qBool, qStr } from '../http.js';
-import type { AttrRec } from '../store.js';
+import type { AttrRec } from '../store/records.js';
 
 export function schemaRoutes(app: FastifyInstance): void {
   app.get('/objectschema/list', async (req) => {
     const { site, renderer } = ctx(req);
     const { startAt, maxResults } = pageSize(req, 25);
     const counts = qBool(q(req), 'includeCounts', false);
-    const all = [...site.data.schemas.values()];
+    const all = site.data.schemaList();
     const query = qStr(q(req), 'query');
     const filtered = query ? all.filter((s) => s.name.toLowerCase().includes(query.toLowerCase())) : all;
     const values = filtered.slice(startAt, startAt + maxResults).map((s) => renderer.schema(s, counts));
@@ -68,7 +68,8 @@ export function schemaRoutes(app: FastifyInstance): void {
     const counts = qBool(query, 'includeObjectCounts', false);
     const nameFilter = qStr(query, 'query');
     const exclude = qStr(query, 'exclude');
-    return [...site.data.types.values()]
+    return site.data
+      .typeList()
       .filter((t) => t.schemaId === s.id)
       .filter((t) => !nameFilter || t.name.toLowerCase().includes(nameFilter.toLowerCase()))
       .filter((t) => !exclude || t.name !== exclude)
@@ -112,7 +113,7 @@ export function schemaRoutes(app: FastifyInstance): void {
       ? view.attrs.filter((a) => a.typeId === t.id)
       : [...view.attrs];
     if (qBool(query, 'includeChildren', false)) {
-      for (const other of site.data.types.values()) {
+      for (const other of site.data.typeList()) {
         if (other.id !== t.id && site.data.isSameOrDescendant(other.id, t.id)) {
           for (const a of site.data.view(other.id).attrs) if (a.typeId === other.id) attrs.push(a);
         }

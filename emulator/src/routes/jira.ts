@@ -1,9 +1,9 @@
 /** Jira routes (relative to `/rest`): workspace discovery, fields, issues, enhanced JQL search (§1.1, §9). */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { Type } from '@sinclair/typebox';
-import { JiraIssueUpdateSchema, JiraSearchRequestSchema } from '../../model/index.js';
+import { JiraIssueUpdateSchema, JiraSearchRequestSchema } from '@assets-vault/shared/model';
 import { ctx, params, q, qInt, qStr, sendError } from '../http.js';
-import { checkBody } from '../store.js';
+import { checkBody } from '../store/records.js';
 import { badRequestMessage } from '../errors.js';
 import { decodePageToken, encodePageToken, renderIssue, searchIssues } from '../jql.js';
 import { renderField } from '../site.js';
@@ -71,7 +71,7 @@ export function jiraRoutes(app: FastifyInstance): void {
 
   app.get('/api/3/myself', async (req) => {
     const { site } = ctx(req);
-    const u = site.data.users.get(site.actorAccountId);
+    const u = site.data.user(site.actorAccountId);
     return {
       accountId: site.actorAccountId,
       accountType: 'atlassian',
@@ -89,7 +89,6 @@ export function jiraRoutes(app: FastifyInstance): void {
       .map((p) => p.trim())
       .filter(Boolean);
     if (wanted.length === 0) throw badRequestMessage('The permissions query parameter is required.');
-    const granted = site.data.deniedPermissions;
     return {
       permissions: Object.fromEntries(
         wanted.map((key, i) => [
@@ -100,7 +99,7 @@ export function jiraRoutes(app: FastifyInstance): void {
             name: key.replace(/_/g, ' ').toLowerCase(),
             type: 'GLOBAL',
             description: `${key} permission`,
-            havePermission: !granted.has(key),
+            havePermission: site.data.hasPermission(key),
           },
         ]),
       ),
@@ -112,7 +111,7 @@ export function jiraRoutes(app: FastifyInstance): void {
     return { baseUrl: site.info.siteUrl, deploymentType: 'Cloud', version: '1001.0.0-SNAPSHOT', serverTitle: 'Jira' };
   });
 
-  app.get('/api/3/field', async (req) => ctx(req).site.data.fields.map(renderField));
+  app.get('/api/3/field', async (req) => ctx(req).site.data.fieldList().map(renderField));
 
   app.get('/api/3/issue/:key', async (req) => {
     const { site } = ctx(req);

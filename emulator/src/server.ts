@@ -182,7 +182,7 @@ export class Emulator {
     app.get('/sites/:site/media/file/:fileId/image', async (req, reply) => {
       // target of mediaClientConfig: enough for a client that follows it to get an image
       const site = this.sitesByName.get(params(req).site ?? '');
-      const avatar = site ? [...site.data.avatars.values()].find((a) => a.fileId === params(req).fileId) : undefined;
+      const avatar = site?.data.avatarByFileId(params(req).fileId ?? '');
       if (!avatar) throw new EmulatorHttpError(404, { errorMessages: ['File not found'] });
       return reply.type('image/png').send(solidPng(avatar.colour, 288));
     });

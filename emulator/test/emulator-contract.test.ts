@@ -28,14 +28,8 @@ import {
   UsageSchema,
   WorkspacePageSchema,
   type AssetObject,
-} from '../src/model/index.js';
-import {
-  startEmulator,
-  seedFixture,
-  type Emulator,
-  type EmulatorSite,
-  type SeedResult,
-} from '../src/emulator/index.js';
+} from '@assets-vault/shared/model';
+import { startEmulator, seedFixture, type Emulator, type EmulatorSite, type SeedResult } from '../src/index.js';
 import { call, conforms, nullPaths } from './fixtures/emulator-http.js';
 
 let emu: Emulator;
@@ -67,6 +61,9 @@ async function ok<T extends Parameters<typeof conforms>[0]>(
 }
 
 const firstOfType = (name: string) => site.store.raw.aqlIds(`objectType = "${name}"`)[0] as number;
+/** ids are sparse: look global statuses and reference types up by name */
+const referenceTypeId = (name: string) => site.store.referenceTypes().find((r) => r.name === name)?.id ?? '';
+const statusId = (name: string) => site.store.statuses().find((s) => s.name === name)?.id ?? '';
 
 describe('discovery', () => {
   test('workspace discovery answers the JSM paged DTO with the site workspace', async () => {
@@ -210,7 +207,7 @@ describe('object types and attributes', () => {
           name: 'Peer',
           type: '1',
           typeValue: parent.id,
-          additionalValue: '1',
+          additionalValue: referenceTypeId('Reference'),
           maximumCardinality: 5,
           includeChildObjectTypes: true,
         },
@@ -218,7 +215,7 @@ describe('object types and attributes', () => {
       201,
     );
     expect(ref).toMatchObject({ type: 1, referenceObjectTypeId: parent.id, maximumCardinality: 5 });
-    expect(ref.referenceType?.id).toBe('1');
+    expect(ref.referenceType).toMatchObject({ id: referenceTypeId('Reference'), name: 'Reference' });
     expect(ref.referenceObjectType?.id).toBe(parent.id);
     const select = await ok(
       ObjectTypeAttributeSchema,
@@ -234,10 +231,10 @@ describe('object types and attributes', () => {
       ObjectTypeAttributeSchema,
       'POST',
       `/objecttypeattribute/${child.id}`,
-      { body: { name: 'State', type: 7, typeValueMulti: ['1', '2'] } },
+      { body: { name: 'State', type: 7, typeValueMulti: [statusId('Active'), statusId('Closed')] } },
       201,
     );
-    expect(status.typeValueMulti).toEqual(['1', '2']);
+    expect(status.typeValueMulti).toEqual([statusId('Active'), statusId('Closed')]);
     const updated = await ok(ObjectTypeAttributeSchema, 'PUT', `/objecttypeattribute/${child.id}/${select.id}`, {
       body: { options: 'Gold,Silver,Bronze', description: 'tier' },
     });
@@ -270,8 +267,9 @@ describe('objects', () => {
       201,
     );
     expect(created.attributes).toBeUndefined();
-    expect(created.objectKey).toMatch(/^ITI-\d+$/);
-    expect(created.objectKey).toBe(`ITI-${created.id}`);
+    // keys count per schema and do not follow the (sparse, workspace-wide) ids
+    expect(created.objectKey).toBe(`ITI-${seeded.objectCount + 1}`);
+    expect(created.objectKey).not.toBe(`ITI-${created.id}`);
     expect(created.hasAvatar).toBe(false);
     expect(created._links.self).toBe(
       `${site.info.assetsApiBase}/jsm/assets/workspace/${site.info.workspaceId}/v1/object/${created.id}`,
@@ -383,8 +381,8 @@ describe('objects', () => {
     expect(tickets.tickets.map((t) => t.key)).toContain(issue?.key);
     expect(tickets.allTicketsQuery).toContain('aqlFunction');
     const referenced = site.store.raw.aqlIds(`objectType = Laptop AND Location IS NOT EMPTY`)[0] ?? 0;
-    const locationId = site.store.raw.objects
-      .get(referenced)
+    const locationId = site.store.raw
+      .object(referenced)
       ?.values.get(Number(seeded.attributeIds['Hardware.Location']))?.[0];
     const info = await ok(Type.Array(ObjectReferenceInfoSchema), 'GET', `/object/${locationId}/referenceinfo`);
     expect(info.length).toBeGreaterThan(0);
@@ -472,6 +470,13 @@ describe('configuration and icons', () => {
       headers: { accept: 'application/json' },
     });
     expect(refused.status).toBe(406);
+    // the site's own global upload is in the catalog, the schema's own icon is not but resolves by id
+    const [rack, field] = seeded.customIcons;
+    expect(icons.map((i) => i.name)).toContain(rack?.name);
+    expect(icons.map((i) => i.id)).not.toContain(field?.id);
+    expect(await ok(IconSchema, 'GET', `/icon/${field?.id}`)).toMatchObject({ id: field?.id, name: 'Field laptop' });
+    const laptop = await ok(ObjectTypeSchema, 'GET', `/objecttype/${seeded.objectTypeIds.Laptop}`);
+    expect(laptop.icon).toMatchObject({ id: field?.id, name: 'Field laptop' });
   });
 
   test('usage: schemaId is a number; the system schema is not counted', async () => {

@@ -3,7 +3,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { EmulatorHttpError, notFound } from '../errors.js';
 import { ctx, params, q, qBool, qStr } from '../http.js';
 import { solidPng } from '../png.js';
-import { toId } from '../store.js';
+import { toId } from '../store/records.js';
 
 /** `icon.png` is documented with a 406 when `Accept` rules out images. */
 function sendPng(req: FastifyRequest, reply: FastifyReply, colour: number): FastifyReply {
@@ -54,7 +54,7 @@ export function configRoutes(app: FastifyInstance): void {
   app.get('/config/referencetype/:id/icon.png', async (req, reply) => {
     const { site } = ctx(req);
     const id = toId(params(req).id) ?? -1;
-    if (!site.data.refTypes.has(id)) throw notFound('Reference type not found');
+    if (!site.data.referenceType(id)) throw notFound('Reference type not found');
     return sendPng(req, reply, id + 100);
   });
 
@@ -65,21 +65,18 @@ export function configRoutes(app: FastifyInstance): void {
     return reply.code(200).send();
   });
 
+  // the global catalog only; a schema's own icons show up on its object types (§3.7)
   app.get('/icon/global', async (req) => {
     const { site, renderer } = ctx(req);
-    return [...site.data.icons.keys()].map((id) => renderer.icon(id));
+    return site.data.globalIcons().map((i) => renderer.icon(i.id));
   });
   app.get('/icon/:id', async (req) => {
     const { site, renderer } = ctx(req);
-    const id = toId(params(req).id) ?? -1;
-    if (!site.data.icons.has(id)) throw notFound(`Icon with id ${params(req).id} was not found`);
-    return renderer.icon(id);
+    return renderer.icon(site.data.getIcon(params(req).id).id);
   });
   app.get('/icon/:id/icon.png', async (req, reply) => {
     const { site } = ctx(req);
-    const id = toId(params(req).id) ?? -1;
-    if (!site.data.icons.has(id)) throw notFound(`Icon with id ${params(req).id} was not found`);
-    return sendPng(req, reply, id);
+    return sendPng(req, reply, site.data.getIcon(params(req).id).id);
   });
   app.get('/objecttype/:id/icon.png', async (req, reply) => {
     const { site } = ctx(req);
@@ -87,18 +84,17 @@ export function configRoutes(app: FastifyInstance): void {
   });
 
   app.get('/usage', async (req) => {
-    const { site } = ctx(req);
-    const perSchemaUsageInfo = [...site.data.schemas.values()].map((s) => ({
-      // a number here, unlike everywhere else (§3.8)
-      schemaId: s.id,
-      schemaName: s.name,
-      schemaCreatedAt: new Date(s.created).toISOString().replace(/\.\d{3}Z$/, 'Z'),
-      objectCount: site.data.schemaObjectCount(s.id),
-    }));
-    // system schemas (canManage false) do not count against the allowance
-    const totalObjectsCount = [...site.data.schemas.values()]
-      .filter((s) => s.canManage)
-      .reduce((n, s) => n + site.data.schemaObjectCount(s.id), 0);
-    return { totalObjectsCount, perSchemaUsageInfo };
+    const usage = ctx(req).site.data.usage();
+    return {
+      // system schemas (canManage false) do not count against the allowance
+      totalObjectsCount: usage.total,
+      perSchemaUsageInfo: usage.perSchema.map(({ schema, objectCount }) => ({
+        // a number here, unlike everywhere else (§3.8)
+        schemaId: schema.id,
+        schemaName: schema.name,
+        schemaCreatedAt: new Date(schema.created).toISOString().replace(/\.\d{3}Z$/, 'Z'),
+        objectCount,
+      })),
+    };
   });
 }

@@ -1,0 +1,3 @@
+import { esmJestConfig } from '../jest.preset.js';
+
+export default esmJestConfig();
