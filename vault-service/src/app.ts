@@ -126,6 +126,10 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Vaul
   // Per-route limits only (`config.rateLimit` on a route); in-memory per replica.
   await app.register(rateLimit, { global: false });
   await app.register(swagger, {
+    // shared schemas (e.g. the recursive ObjectTypeNode) are named by their $id, not by registration order
+    refResolver: {
+      buildLocalReference: (json, _baseUri, _fragment, i) => (typeof json.$id === 'string' ? json.$id : `def-${i}`),
+    },
     openapi: {
       openapi: '3.1.0',
       info: {

@@ -1,6 +1,6 @@
 /** Browsing a completed backup of the session's site: object type tree, search with keyset paging, object detail. */
 import { ConflictError, NotFoundError, ValidationError } from '@assets-vault/shared/errors';
-import type { ValueRecord } from '@assets-vault/shared/snapshot';
+import type { HistoryEntryRecord, ValueRecord } from '@assets-vault/shared/snapshot';
 import { sql, type Kysely } from 'kysely';
 import type { DB } from '../../db/types.js';
 import { findBackup, type BackupSummary } from '../ingest/repository.js';
@@ -139,7 +139,7 @@ export interface ResolvedAttribute {
 }
 export interface ObjectDetail extends ObjectSummary {
   attributes: ResolvedAttribute[];
-  history: unknown[];
+  history: HistoryEntryRecord[];
   issues: { issueId: string; issueKey: string; fieldId: string; fieldName: string }[];
 }
 
@@ -207,7 +207,8 @@ export async function objectDetail(
     created: row.created.toISOString(),
     updated: row.updated.toISOString(),
     attributes,
-    history: history ? (JSON.parse(history.entries) as unknown[]) : [],
+    // entries were validated against the snapshot schema when the backup was loaded
+    history: history ? (JSON.parse(history.entries) as HistoryEntryRecord[]) : [],
     issues: issues.map((i) => ({
       issueId: i.issue_id,
       issueKey: i.issue_key,
