@@ -53,6 +53,8 @@ export interface CompletedBackup {
   options: { history?: boolean; icons?: boolean; issueRefs?: boolean };
   browseReady: boolean;
   searchIndexed: boolean;
+  /** the manifest's `warnings` (e.g. objects deleted while the backup ran); empty when it has none */
+  warnings: string[];
 }
 
 /** Newest first; `n` is computed over all of the schema's completed backups before filtering. */
@@ -72,6 +74,7 @@ export async function listCompletedBackups(
       'options',
       'browse_built_at',
       'search_indexed_at',
+      sql<unknown>`manifest->'warnings'`.as('warnings'),
       sql<number>`row_number() over (order by completed_at, id)::int`.as('n'),
     ])
     .where('site_id', '=', siteId)
@@ -91,6 +94,7 @@ export async function listCompletedBackups(
     options: (r.options ?? {}) as CompletedBackup['options'],
     browseReady: r.browse_built_at !== null,
     searchIndexed: r.search_indexed_at !== null,
+    warnings: Array.isArray(r.warnings) ? r.warnings.filter((w): w is string => typeof w === 'string') : [],
   }));
 }
 
