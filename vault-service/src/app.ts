@@ -34,6 +34,7 @@ import { createLogger } from './logger.js';
 import { pruneProcessedWebhooks } from './modules/forge-events/repository.js';
 import { forgeEventRoutes } from './modules/forge-events/routes.js';
 import type { ForgeEventExtensions } from './modules/forge-events/service.js';
+import { auditRoutes } from './modules/audit/routes.js';
 import { authRoutes } from './modules/auth/routes.js';
 import { backupRoutes } from './modules/backups/routes.js';
 import { browseRoutes } from './modules/browse/routes.js';
@@ -182,6 +183,7 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Vaul
     : undefined;
   await app.register(vaultBackupRoutes, { prefix: '/api/v1', wake: () => vaultBackups?.wake() });
   await app.register(diffRoutes, { prefix: '/api/v1' });
+  await app.register(auditRoutes, { prefix: '/api/v1' });
   await app.register(webRoutes);
 
   // 8. workers

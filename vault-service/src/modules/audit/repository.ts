@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import type { Executor } from '../../db/types.js';
 
 export interface AuditEventInput {
@@ -57,5 +58,42 @@ export async function listAuditEvents(
     target: r.target,
     details: r.details,
     createdAt: r.created_at,
+  }));
+}
+
+/** Position after which a page of the audit log continues: the last row's exact time (as Postgres prints it) and id. */
+export interface AuditPosition {
+  createdAtText: string;
+  id: string;
+}
+
+/** A site's events newest first, strictly after `after` (keyset on created_at, id), each with its position. */
+export async function pageAuditEvents(
+  db: Executor,
+  siteId: string,
+  options: { limit: number; after?: AuditPosition },
+): Promise<{ event: AuditEvent; position: AuditPosition }[]> {
+  let query = db
+    .selectFrom('audit_event')
+    .select(['id', 'site_id', 'actor', 'action', 'target', 'details', 'created_at'])
+    // microseconds count: a JS Date would round them away and the keyset would skip or repeat rows
+    .select(sql<string>`created_at::text`.as('created_at_text'))
+    .where('site_id', '=', siteId);
+  if (options.after) {
+    const { createdAtText, id } = options.after;
+    query = query.where(sql<boolean>`(created_at, id) < (${createdAtText}::timestamptz, ${id}::uuid)`);
+  }
+  const rows = await query.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(options.limit).execute();
+  return rows.map((r) => ({
+    event: {
+      id: r.id,
+      siteId: r.site_id,
+      actor: r.actor,
+      action: r.action,
+      target: r.target,
+      details: r.details,
+      createdAt: r.created_at,
+    },
+    position: { createdAtText: r.created_at_text, id: r.id },
   }));
 }
