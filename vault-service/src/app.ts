@@ -71,6 +71,8 @@ export interface AppDeps {
   clock?: Clock;
   /** Overrides of the Forge event hooks wired below (tests). */
   forgeEvents?: ForgeEventExtensions;
+  /** The built web UI (tests of a missing build); defaults to vault-web/dist of this repository. */
+  webDistDir?: string;
 }
 
 declare module 'fastify' {
@@ -184,7 +186,7 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Vaul
   await app.register(vaultBackupRoutes, { prefix: '/api/v1', wake: () => vaultBackups?.wake() });
   await app.register(diffRoutes, { prefix: '/api/v1' });
   await app.register(auditRoutes, { prefix: '/api/v1' });
-  await app.register(webRoutes);
+  await app.register(webRoutes, { ...(deps.webDistDir !== undefined ? { distDir: deps.webDistDir } : {}) });
 
   // 8. workers
   const emailOutbox =
