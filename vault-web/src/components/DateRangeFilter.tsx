@@ -89,6 +89,7 @@ export function DateRangeFilter({
       <div className="button-group">
         <Button
           ref={triggerRef}
+          className="date-filter__trigger"
           aria-haspopup="dialog"
           aria-expanded={open}
           aria-labelledby={`${id}-label ${id}-value`}

@@ -106,6 +106,7 @@ export function BrowsePage({ schemaId, backupId }: { schemaId: string; backupId:
             <>
               <Button
                 appearance="subtle"
+                className="tree-all"
                 aria-pressed={typeId === undefined}
                 onClick={() => setQuery({ type: undefined })}
               >
