@@ -59,6 +59,8 @@ export default defineConfig({
   },
   test: {
     environment: 'happy-dom',
+    // dates in tests are in a zone with DST changes, in a fixed locale
+    env: { TZ: 'Europe/Berlin', LANG: 'en_GB.UTF-8' },
     include: ['test/**/*.test.{ts,tsx}'],
     reporters: ['default', './test/summary-reporter.ts'],
     testTimeout: 120_000,

@@ -106,7 +106,16 @@ export async function call<N extends OperationName>(name: N, request: RequestOf<
     signal?: AbortSignal;
     timeoutMs?: number;
   };
-  const deadline = AbortSignal.timeout(timeoutMs);
+  // one controller for both reasons to stop: the caller's signal and the deadline
+  const controller = new AbortController();
+  let timedOut = false;
+  const timer = setTimeout(() => {
+    timedOut = true;
+    controller.abort();
+  }, timeoutMs);
+  const onCallerAbort = () => controller.abort();
+  signal?.addEventListener('abort', onCallerAbort, { once: true });
+  if (signal?.aborted) controller.abort();
   const write = method !== 'get';
   let res: Response;
   try {
@@ -119,13 +128,16 @@ export async function call<N extends OperationName>(name: N, request: RequestOf<
         ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
       },
       ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
-      signal: signal ? AbortSignal.any([signal, deadline]) : deadline,
+      signal: controller.signal,
     });
   } catch (err) {
-    if (signal?.aborted) throw err;
-    if (deadline.aborted)
+    if (timedOut)
       throw new ApiError(0, 'timeout', `The vault did not answer within ${Math.round(timeoutMs / 1000)} seconds.`);
+    if (signal?.aborted) throw err;
     throw new ApiError(0, 'network', 'The vault could not be reached. Check your connection and try again.');
+  } finally {
+    clearTimeout(timer);
+    signal?.removeEventListener('abort', onCallerAbort);
   }
   if (res.status === 401) {
     onUnauthorized?.();
