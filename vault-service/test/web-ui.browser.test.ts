@@ -27,7 +27,7 @@ import { startTestIdp, type TestIdp } from './helpers/idp.js';
 import { freePort } from './helpers/smtp.js';
 import { snapshotOfSite, uploadSnapshot } from './helpers/upload.js';
 import { waitFor } from './helpers/wait.js';
-import { ensureWebBuilt } from './helpers/web-build.js';
+import { ensureWebBuilt } from '@assets-vault/vault-web/ensure-build';
 
 const SCREENSHOTS = path.resolve(
   process.env.WEB_SCREENSHOTS_DIR ??
