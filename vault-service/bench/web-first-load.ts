@@ -4,9 +4,10 @@
  * unthrottled on loopback and on Lighthouse's "slow 4G" profile (1.6 Mbit/s, 150 ms RTT). Also the bytes that
  * crossed the network. Figures for the README; not pass/fail.
  */
-import { chromium, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { ensureWebBuilt } from '@assets-vault/vault-web/ensure-build';
 import { startTestApp, testConfig } from '../test/helpers/app.js';
+import { launchChromium } from '../test/helpers/browser.js';
 import { createTestSession } from '../test/helpers/login.js';
 import { createBenchDatabase, percentile, seedBackup } from './common.js';
 
@@ -39,19 +40,7 @@ const token =
       cookieName: 'vault_session',
     })
   ).split('=')[1] ?? '';
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-  headless: true,
-  args: [
-    '--headless',
-    '--no-sandbox',
-    '--disable-gpu',
-    '--disable-background-networking',
-    '--disable-component-update',
-    '--disable-sync',
-    '--no-first-run',
-  ],
-});
+const browser = await launchChromium();
 
 async function firstLoad(page: Page, waitFor: () => Promise<void>): Promise<{ ms: number; bytes: number }> {
   await page.goto(`${vault.baseUrl}/`);

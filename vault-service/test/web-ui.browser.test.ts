@@ -10,7 +10,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
-import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
 import { createAssetsClient, createFetchTransport, type AssetsClient } from '@assets-vault/shared/assets-client';
 import {
   seedFixture,
@@ -22,6 +22,7 @@ import {
 import { buildApp, type VaultApp } from '../src/app.js';
 import { normaliseSiteUrl } from '../src/modules/sites/site-url.js';
 import { testConfig } from './helpers/app.js';
+import { launchChromium } from './helpers/browser.js';
 import { createTestDatabase, type TestDatabase } from './helpers/db.js';
 import { startTestIdp, type TestIdp } from './helpers/idp.js';
 import { freePort } from './helpers/smtp.js';
@@ -173,19 +174,7 @@ describe('the web UI in a browser', () => {
       .where('id', '=', scheduledId)
       .execute();
 
-    browser = await chromium.launch({
-      executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-      headless: true,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--no-first-run',
-      ],
-    });
+    browser = await launchChromium();
     context = await browser.newContext({
       viewport: { width: 1366, height: 800 },
       locale: 'en-GB',

@@ -12,7 +12,7 @@ import { asApiError } from './lib/use-resource.js';
 import type { ApiError } from './api/http.js';
 import { SchemaPage } from './pages/SchemaPage.js';
 import { SchemasPage } from './pages/SchemasPage.js';
-import { SignInPage } from './pages/SignInPage.js';
+import { preloadLoginOptions, SignInPage } from './pages/SignInPage.js';
 
 // Screens reached from the schema page load on first use: the first visit downloads the main page only.
 const BrowsePage = lazy(() => import('./pages/BrowsePage.js').then((m) => ({ default: m.BrowsePage })));
@@ -74,6 +74,7 @@ function Root() {
 
   const load = useCallback(() => {
     setSession({ state: 'loading' });
+    void preloadLoginOptions().catch(() => undefined);
     vault.me().then(
       (me) => setSession({ state: 'signed-in', me }),
       (err: unknown) => {

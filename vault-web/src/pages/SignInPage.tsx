@@ -13,6 +13,19 @@ import { useResource } from '../lib/use-resource.js';
 
 const LOOPBACK = new Set(['127.0.0.1', 'localhost', '[::1]']);
 
+let optionsRequest: ReturnType<typeof vault.loginOptions> | undefined;
+/**
+ * Starts loading the sign-in options while the app asks who is signed in, so a signed-out visitor does not wait
+ * for two round trips one after the other. A failed request is not kept (Try again asks again).
+ */
+export function preloadLoginOptions(): ReturnType<typeof vault.loginOptions> {
+  optionsRequest ??= vault.loginOptions().catch((err: unknown) => {
+    optionsRequest = undefined;
+    throw err;
+  });
+  return optionsRequest;
+}
+
 /** The inline error for a site URL, or undefined when it may be sent. */
 export function siteUrlError(value: string, allowInsecureSiteUrls: boolean): string | undefined {
   const text = value.trim();
@@ -42,7 +55,7 @@ const PROVIDERS: { id: LoginProvider; label: string; icon: string }[] = [
 ];
 
 export function SignInPage() {
-  const options = useResource((signal) => vault.loginOptions({ signal }), []);
+  const options = useResource(() => preloadLoginOptions(), []);
   const [site, setSite] = useState(() => new URLSearchParams(window.location.search).get('site') ?? '');
   const [error, setError] = useState<string | undefined>();
 
