@@ -47,10 +47,16 @@ export function ConfirmDialog({
           <h2 id={titleId}>{title}</h2>
           <div>{children}</div>
           <div className="dialog__footer">
-            <Button appearance="subtle" onClick={onCancel} disabled={isWorking}>
+            {/* a destructive confirmation starts on Cancel, so Enter alone never deletes */}
+            <Button appearance="subtle" onClick={onCancel} disabled={isWorking} autoFocus={appearance === 'danger'}>
               Cancel
             </Button>
-            <Button appearance={appearance} onClick={onConfirm} isLoading={isWorking} autoFocus>
+            <Button
+              appearance={appearance}
+              onClick={onConfirm}
+              isLoading={isWorking}
+              autoFocus={appearance !== 'danger'}
+            >
               {confirmLabel}
             </Button>
           </div>
