@@ -1,6 +1,7 @@
 /** The selected backup: its information and what can be done with it now (browse, compare, export). */
 import { useState } from 'react';
 import { exportUrl, type BackupRow, type ExportFormat } from '../api/vault.js';
+import { formatDateTime } from '../lib/dates.js';
 import { Link } from '../lib/router.js';
 import { backupPath, backupTitle, comparePath } from '../lib/schema-context.js';
 import { DateTime } from './DateTime.js';
@@ -85,7 +86,7 @@ export function BackupPanel({
                 onChange={(event) => setAgainst(event.target.value)}
                 options={others.map((o) => ({
                   value: o.id,
-                  label: `${backupTitle(o)} · ${new Date(o.backupDate).toLocaleString()}`,
+                  label: `${backupTitle(o)} · ${formatDateTime(o.backupDate)}`,
                 }))}
               />
               <Link className="button" to={comparePath(schemaId, backup.id, against)}>

@@ -9,6 +9,7 @@ import { DateTime } from '../components/DateTime.js';
 import { ErrorState, Loading, SectionMessage } from '../components/Feedback.js';
 import { SelectField } from '../components/Fields.js';
 import { PageHeader } from '../components/Layout.js';
+import { formatDateTime } from '../lib/dates.js';
 import { href, Link, useRouter } from '../lib/router.js';
 import {
   backupPath,
@@ -77,7 +78,7 @@ export function ComparePage({ schemaId, backupId }: { schemaId: string; backupId
               { value: 'live', label: 'Live schema (read now from Atlassian)' },
               ...context.data.backups
                 .filter((b) => b.id !== backupId)
-                .map((b) => ({ value: b.id, label: `${backupTitle(b)} · ${new Date(b.backupDate).toLocaleString()}` })),
+                .map((b) => ({ value: b.id, label: `${backupTitle(b)} · ${formatDateTime(b.backupDate)}` })),
             ]}
           />
           <Button type="submit">Compare</Button>
