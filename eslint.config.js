@@ -2,7 +2,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['**/node_modules/**', '**/dist/**', '**/.vault-data/**', '**/coverage/**', 'vault-service/web/dist/**'] },
+  { ignores: ['**/node_modules/**', '**/dist/**', '**/.vault-data/**', '**/coverage/**', 'vault-web/dist/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -61,11 +61,30 @@ export default tseslint.config(
     },
   },
   {
-    // The vault's page script runs in the browser.
-    files: ['vault-service/web/**/*.js'],
+    // The web UI runs in the browser.
+    files: ['vault-web/src/**/*.{ts,tsx}', 'vault-web/test/**/*.{ts,tsx}'],
     languageOptions: {
-      sourceType: 'script',
-      globals: { document: 'readonly', location: 'readonly', window: 'readonly' },
+      globals: {
+        window: 'readonly',
+        document: 'readonly',
+        navigator: 'readonly',
+        HTMLElement: 'readonly',
+        HTMLButtonElement: 'readonly',
+        HTMLDialogElement: 'readonly',
+        HTMLHeadingElement: 'readonly',
+        HTMLTableElement: 'readonly',
+        HTMLDivElement: 'readonly',
+        HTMLUListElement: 'readonly',
+        HTMLAnchorElement: 'readonly',
+        HTMLInputElement: 'readonly',
+        HTMLSelectElement: 'readonly',
+        SubmitEvent: 'readonly',
+        PointerEvent: 'readonly',
+        FormData: 'readonly',
+        URLSearchParams: 'readonly',
+        CSS: 'readonly',
+        Intl: 'readonly',
+      },
     },
   },
   {

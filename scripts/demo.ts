@@ -4,7 +4,8 @@
  *   1. a mail sink with a web inbox (maildev)            http://127.0.0.1:1080
  *   2. the Assets Cloud emulator with a seeded site       http://127.0.0.1:4000
  *   3. a local OpenID provider registered as both "Google" and "Microsoft", with demo accounts
- *   4. the vault on an embedded PostgreSQL (DATABASE_URL unset → data in .vault-data/)
+ *   4. the vault on an embedded PostgreSQL (DATABASE_URL unset → data in .vault-data/), serving the web UI
+ *      (built first when vault-web/dist is missing or older than its sources)
  *   5. the Forge app's real resolvers and jobs (local harness) invite the demo user and back up a schema
  *
  * Every port can be moved with an environment variable (DEMO_*_PORT). Ctrl-C stops everything.
@@ -15,6 +16,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import readline from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { ensureWebBuilt, isBuildCurrent } from '@assets-vault/vault-web/ensure-build';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 /** The demo runs every part from TypeScript, workspace packages from their sources (ADR 0010). */
@@ -231,6 +233,8 @@ async function main(): Promise<void> {
   const { issuer } = JSON.parse(issuerJson!) as { issuer: string };
   await waitFor(`http://${host}:${ports.inbox}/`, 30_000, (s) => s < 500);
 
+  if (!isBuildCurrent()) log('building the web UI (vault-web)…');
+  ensureWebBuilt();
   log('starting the vault (first start initialises an embedded PostgreSQL in .vault-data/)…');
   void start('vault', [...RUN_TYPESCRIPT, 'vault-service/src/server.ts'], {
     env: {
@@ -286,14 +290,16 @@ async function main(): Promise<void> {
 ${line}
  Assets Backup Vault demo is running.            Ctrl-C stops everything.
 
- Vault (open this):     ${vaultUrl}/
-   Jira site URL:       ${site.siteUrl}
+ Vault (open this):     ${vaultUrl}/?site=${encodeURIComponent(site.siteUrl)}
+   Jira site URL:       ${site.siteUrl}   (already filled in by the link above)
    Sign in with:        Google or Microsoft (both are the local demo provider)
    Account to pick:     ana@example.com   (trusted; ben@example.com too; eve@example.com is not)
  Invitation e-mails:    http://${host}:${ports.inbox}/
  Assets emulator:       ${site.siteUrl}
    Basic auth:          ${site.email} / ${site.apiToken}
    Assets API:          ${site.assetsApiBase}/jsm/assets/workspace/${site.workspaceId}/v1
+   For "Backup now" and "Compare with live schema", enter in the vault's Settings → Stored credentials:
+   e-mail ${site.email}, API token ${site.apiToken}, Assets API base URL ${site.assetsApiBase}
  API docs (OpenAPI):    ${vaultUrl}/docs
  Forge app from the CLI (same secrets):
    cd forge-app && EMULATOR_SITE='${siteJson}' \\

@@ -35,6 +35,7 @@ import { createHousekeeping, PROCESSED_WEBHOOK_RETENTION_MS, type HousekeepingTa
 import { createSearchIndexer, type SearchIndexer } from './jobs/search-indexer.js';
 import { createVaultBackupRunner } from './jobs/vault-backup-runner.js';
 import { createLogger } from './logger.js';
+import { auditRoutes } from './modules/audit/routes.js';
 import { authRoutes, meRoutes } from './modules/auth/routes.js';
 import * as backupStore from './modules/backup-store/index.js';
 import { backupRoutes } from './modules/backups/routes.js';
@@ -74,6 +75,8 @@ export interface AppDeps {
   clock?: Clock;
   /** Overrides of the Forge event hooks wired below (tests). */
   forgeEvents?: ForgeEventExtensions;
+  /** The built web UI (tests of a missing build); defaults to vault-web/dist of this repository. */
+  webDistDir?: string;
 }
 
 declare module 'fastify' {
@@ -135,6 +138,10 @@ export async function buildApp(config: Config, appDeps: AppDeps = {}): Promise<V
   // Per-route limits only (`config.rateLimit` on a route); in-memory per replica.
   await app.register(rateLimit, { global: false });
   await app.register(swagger, {
+    // shared schemas (e.g. the recursive ObjectTypeNode) are named by their $id, not by registration order
+    refResolver: {
+      buildLocalReference: (json, _baseUri, _fragment, i) => (typeof json.$id === 'string' ? json.$id : `def-${i}`),
+    },
     openapi: {
       openapi: '3.1.0',
       info: {
@@ -176,7 +183,7 @@ export async function buildApp(config: Config, appDeps: AppDeps = {}): Promise<V
 
   // 7. routes
   await app.register(healthRoutes);
-  await app.register(webRoutes);
+  await app.register(webRoutes, { ...(appDeps.webDistDir !== undefined ? { distDir: appDeps.webDistDir } : {}) });
   await app.register(forgeApi, {
     prefix: '/api/v1/forge',
     // Extension point: modules handling Forge events add their hook here.
@@ -226,6 +233,7 @@ const sessionApi: FastifyPluginAsyncTypebox = async (api) => {
   await api.register(credentialRoutes);
   await api.register(vaultBackupRoutes);
   await api.register(diffRoutes);
+  await api.register(auditRoutes);
 };
 
 /** The background workers: e-mail outbox, vault-side backups, search indexer and housekeeping. */

@@ -48,9 +48,10 @@ describe('health, readiness and docs', () => {
   });
 
   it('answers unknown routes with the error shape', async () => {
-    const res = await fetch(`${vault.baseUrl}/no/such/route?x=1`);
+    // outside /api, /auth, /docs and the health routes a GET is a web UI screen (web-static.test.ts)
+    const res = await fetch(`${vault.baseUrl}/api/no/such/route?x=1`);
     expect(res.status).toBe(404);
-    expect(await res.json()).toEqual({ error: 'not_found', message: 'Route GET /no/such/route not found' });
+    expect(await res.json()).toEqual({ error: 'not_found', message: 'Route GET /api/no/such/route not found' });
   });
 });
 

@@ -55,6 +55,7 @@ describe('schemas and backups API', () => {
       completedAt?: string;
       history?: boolean;
       objects?: number;
+      warnings?: string[];
     },
   ) {
     const row = await testDb.db
@@ -69,7 +70,7 @@ describe('schemas and backups API', () => {
         options: JSON.stringify({ history: input.history ?? false, icons: true, issueRefs: true }),
         started_at: input.completedAt ?? new Date().toISOString(),
         completed_at: input.completedAt ?? null,
-        manifest: input.completedAt ? JSON.stringify({ formatVersion: 1 }) : null,
+        manifest: input.completedAt ? JSON.stringify({ formatVersion: 1, warnings: input.warnings }) : null,
         object_count: input.completedAt ? (input.objects ?? 10) : null,
         content_sha256: input.completedAt ? 'a'.repeat(64) : null,
         opened_by_webhook_id: `bkc_${label}`,
@@ -106,6 +107,7 @@ describe('schemas and backups API', () => {
       completedAt: '2026-11-10T02:00:00.000Z',
       history: true,
       objects: 1150,
+      warnings: ['2 objects were deleted while the backup ran; they are kept without history'],
     });
     await seedBackup(a, 'a3', {
       schemaId: '2',
@@ -178,6 +180,7 @@ describe('schemas and backups API', () => {
         objectsInIssuesStatus: 'included',
         browse: 'preparing',
         search: 'indexing',
+        warnings: [],
       },
       {
         id: ids.a2,
@@ -189,6 +192,7 @@ describe('schemas and backups API', () => {
         objectsInIssuesStatus: 'included',
         browse: 'preparing',
         search: 'indexing',
+        warnings: ['2 objects were deleted while the backup ran; they are kept without history'],
       },
       {
         id: ids.a1,
@@ -200,6 +204,7 @@ describe('schemas and backups API', () => {
         objectsInIssuesStatus: 'included',
         browse: 'preparing',
         search: 'indexing',
+        warnings: [],
       },
     ]);
   });

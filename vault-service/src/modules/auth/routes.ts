@@ -7,11 +7,22 @@
  *   POST /auth/logout                  → 204, session row deleted (CSRF-protected like every POST)
  *   GET  /api/v1/me                    → { site: { siteUrl, cloudId }, email, provider } (`meRoutes`, in the
  *                                        session API)
+ *   GET  /auth/options                 → what the sign-in page offers: providers, http site URLs allowed
  */
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyReply } from 'fastify';
 import { requireAuth } from '../../plugins/session.js';
-import { CallbackQuery, ErrorBody, HtmlPage, LoginQuery, Me, NoContent, ProviderParams, Redirect } from './schemas.js';
+import {
+  CallbackQuery,
+  ErrorBody,
+  HtmlPage,
+  LoginOptions,
+  LoginQuery,
+  Me,
+  NoContent,
+  ProviderParams,
+  Redirect,
+} from './schemas.js';
 
 export interface AuthRoutesOptions {
   /** Requests per minute and client address on each login route. */
@@ -98,6 +109,23 @@ export const authRoutes: FastifyPluginAsyncTypebox<AuthRoutesOptions> = async (a
       reply.clearCookie(cookies.sessionName, cookieBase);
       return reply.code(204).send(null);
     },
+  );
+
+  // Public (the sign-in page is shown before any session) and reveals nothing a login attempt would not.
+  const loginOptions = {
+    providers: { google: app.config.oidc.google !== undefined, microsoft: app.config.oidc.microsoft !== undefined },
+    allowInsecureSiteUrls: app.config.allowInsecureSiteUrls,
+  };
+  app.get(
+    '/auth/options',
+    {
+      schema: {
+        tags: ['auth'],
+        summary: 'What the sign-in page offers: configured providers, whether http:// site URLs are accepted',
+        response: { 200: LoginOptions },
+      },
+    },
+    async () => loginOptions,
   );
 };
 

@@ -31,6 +31,12 @@ export const Me = Type.Object({
   provider: ProviderName,
 });
 
+export const LoginOptions = Type.Object({
+  providers: Type.Object({ google: Type.Boolean(), microsoft: Type.Boolean() }),
+  /** `ALLOW_INSECURE_SITE_URLS` (never in production): the local emulator's http:// sites are accepted */
+  allowInsecureSiteUrls: Type.Boolean(),
+});
+
 export const ErrorBody = Type.Object({
   error: Type.String(),
   message: Type.String(),

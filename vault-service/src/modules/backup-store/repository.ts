@@ -339,6 +339,8 @@ export interface CompletedBackup {
   options: { history?: boolean; icons?: boolean; issueRefs?: boolean };
   browseReady: boolean;
   searchIndexed: boolean;
+  /** the manifest's `warnings` (e.g. objects deleted while the backup ran); empty when it has none */
+  warnings: string[];
 }
 
 /**
@@ -361,6 +363,7 @@ export async function listCompletedBackups(
       'options',
       'browse_built_at',
       'search_indexed_at',
+      sql<unknown>`manifest->'warnings'`.as('warnings'),
       sql<number>`row_number() over (partition by schema_id order by completed_at, id)::int`.as('n'),
     ])
     .where('site_id', '=', siteId)
@@ -381,6 +384,7 @@ export async function listCompletedBackups(
     options: (r.options ?? {}) as CompletedBackup['options'],
     browseReady: r.browse_built_at !== null,
     searchIndexed: r.search_indexed_at !== null,
+    warnings: Array.isArray(r.warnings) ? r.warnings.filter((w): w is string => typeof w === 'string') : [],
   }));
 }
 

@@ -43,6 +43,8 @@ export const BackupRow = Type.Object({
   browse: Type.Union([Type.Literal('ready'), Type.Literal('preparing')]),
   /** `indexing` until the search index is built: search works, only slower on large backups */
   search: Type.Union([Type.Literal('indexed'), Type.Literal('indexing')]),
+  /** the manifest's warnings, for a human (e.g. objects deleted while the backup ran); usually empty */
+  warnings: Type.Array(Type.String()),
 });
 export type BackupRow = Static<typeof BackupRow>;
 export const BackupList = Type.Object({ items: Type.Array(BackupRow) });

@@ -79,6 +79,7 @@ export async function listBackups(
     objectsInIssuesStatus: b.options.issueRefs ? 'included' : 'not included',
     browse: b.browseReady ? 'ready' : 'preparing',
     search: b.searchIndexed ? 'indexed' : 'indexing',
+    warnings: b.warnings,
   }));
 }
 

@@ -1,6 +1,7 @@
 /** Browsing a completed backup: object type tree, object search with keyset paging, object detail. */
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
+import { HistoryEntryRecordSchema } from '@assets-vault/shared/snapshot';
 import { ErrorResponse } from '../../plugins/error-handler.js';
 import { requireAuth } from '../../plugins/session.js';
 import { listObjects, MAX_PAGE, objectDetail, objectTypeTree } from './service.js';
@@ -22,17 +23,51 @@ const ObjectSummary = Type.Object({
   created: Type.String(),
   updated: Type.String(),
 });
-/** Nodes nest through `children` (same shape); left open here so the serializer keeps every level. */
-const ObjectTypeTree = Type.Object({ items: Type.Array(Type.Unknown()) });
+/** Nodes nest through `children`: a recursive schema, so the serializer keeps every level. */
+const ObjectTypeNode = Type.Recursive(
+  (This) =>
+    Type.Object({
+      id: Type.String(),
+      name: Type.String(),
+      parentId: Type.Union([Type.String(), Type.Null()]),
+      abstract: Type.Boolean(),
+      objectCount: Type.Integer(),
+      children: Type.Array(This),
+    }),
+  { $id: 'ObjectTypeNode' },
+);
+const ObjectTypeTree = Type.Object({ items: Type.Array(ObjectTypeNode) });
 const ObjectPage = Type.Object({
   items: Type.Array(ObjectSummary),
   nextCursor: Type.Union([Type.String(), Type.Null()]),
 });
+const ResolvedValue = Type.Object({
+  value: Type.Union([Type.String(), Type.Null()]),
+  displayValue: Type.String(),
+  reference: Type.Optional(Type.Object({ id: Type.String(), key: Type.String(), label: Type.String() })),
+  user: Type.Optional(
+    Type.Object({
+      accountId: Type.Union([Type.String(), Type.Null()]),
+      displayName: Type.Union([Type.String(), Type.Null()]),
+    }),
+  ),
+  status: Type.Optional(Type.Object({ id: Type.String(), name: Type.String() })),
+});
 const ObjectDetailBody = Type.Object({
   ...ObjectSummary.properties,
-  attributes: Type.Array(Type.Unknown()),
-  history: Type.Array(Type.Unknown()),
-  issues: Type.Array(Type.Unknown()),
+  attributes: Type.Array(
+    Type.Object({
+      id: Type.String(),
+      name: Type.String(),
+      /** the Assets attribute type (0 default, 1 object reference, 2 user, …); null if not in the schema */
+      type: Type.Union([Type.Integer(), Type.Null()]),
+      values: Type.Array(ResolvedValue),
+    }),
+  ),
+  history: Type.Array(HistoryEntryRecordSchema),
+  issues: Type.Array(
+    Type.Object({ issueId: Type.String(), issueKey: Type.String(), fieldId: Type.String(), fieldName: Type.String() }),
+  ),
 });
 
 export const browseRoutes: FastifyPluginAsyncTypebox = async (app) => {

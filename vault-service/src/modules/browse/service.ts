@@ -1,6 +1,6 @@
 /** Browsing a completed backup of the session's site: object type tree, search with keyset paging, object detail. */
 import { NotFoundError, ValidationError } from '@assets-vault/shared/errors';
-import type { ValueRecord } from '@assets-vault/shared/snapshot';
+import type { HistoryEntryRecord, ValueRecord } from '@assets-vault/shared/snapshot';
 import type { VaultDeps } from '../../deps.js';
 import * as backupStore from '../backup-store/index.js';
 
@@ -102,7 +102,7 @@ export interface ResolvedAttribute {
 }
 export interface ObjectDetail extends ObjectSummary {
   attributes: ResolvedAttribute[];
-  history: unknown[];
+  history: HistoryEntryRecord[];
   issues: { issueId: string; issueKey: string; fieldId: string; fieldName: string }[];
 }
 
@@ -152,7 +152,8 @@ export async function objectDetail(
   return {
     ...toSummary(object),
     attributes,
-    history: object.history ? (JSON.parse(object.history) as unknown[]) : [],
+    // entries were validated against the snapshot schema when the backup was loaded
+    history: object.history ? (JSON.parse(object.history) as HistoryEntryRecord[]) : [],
     issues: object.issues,
   };
 }

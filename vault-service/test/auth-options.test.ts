@@ -1,0 +1,43 @@
+/** GET /auth/options: what the sign-in page offers, public, straight from the configuration. */
+import { createTestDatabase, type TestDatabase } from './helpers/db.js';
+import { startTestApp, testConfig, type TestApp } from './helpers/app.js';
+
+describe('sign-in options', () => {
+  let testDb: TestDatabase;
+  const apps: TestApp[] = [];
+
+  beforeAll(async () => {
+    testDb = await createTestDatabase();
+  });
+  afterAll(async () => {
+    for (const app of apps) await app.close();
+    await testDb?.drop();
+  });
+
+  const start = async (env: Record<string, string>) => {
+    const app = await startTestApp({ db: testDb.db, config: testConfig({ VAULT_WORKERS: 'false', ...env }) });
+    apps.push(app);
+    return app;
+  };
+
+  it('names the configured providers and whether http:// sites are accepted, without a session', async () => {
+    const local = await start({
+      ALLOW_INSECURE_SITE_URLS: 'true',
+      OIDC_GOOGLE_ISSUER: 'http://127.0.0.1:9/idp',
+      OIDC_GOOGLE_CLIENT_ID: 'vault',
+      OIDC_GOOGLE_CLIENT_SECRET: 'secret',
+    });
+    const res = await fetch(`${local.baseUrl}/auth/options`);
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({ providers: { google: true, microsoft: false }, allowInsecureSiteUrls: true });
+
+    const strict = await start({
+      OIDC_MICROSOFT_CLIENT_ID: 'vault',
+      OIDC_MICROSOFT_CLIENT_SECRET: 'secret',
+    });
+    expect(await (await fetch(`${strict.baseUrl}/auth/options`)).json()).toEqual({
+      providers: { google: false, microsoft: true },
+      allowInsecureSiteUrls: false,
+    });
+  });
+});

@@ -1,0 +1,455 @@
+/**
+ * The web UI as a person uses it: Debian Chromium (playwright-core, headless) against the real vault on a
+ * socket, a real OpenID provider process, a real Postgres and the Assets emulator over HTTP. One journey, in
+ * order: sign-in, schemas, a vault-side "Backup now" (after storing credentials), filters by type and date range,
+ * selection, browse, search, object detail and a followed reference, export, comparison with the live schema,
+ * deletion with confirmation, settings, sign-out, and the refusal page. Every screen is saved as a PNG
+ * (WEB_SCREENSHOTS_DIR, default test-results/screenshots; docs/screenshots holds a committed set).
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
+import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
+import { createAssetsClient, createFetchTransport, type AssetsClient } from '@assets-vault/shared/assets-client';
+import { seedFixture, startEmulator, type Emulator, type EmulatorSite, type SeedResult } from '@assets-vault/emulator';
+import { buildApp, type VaultApp } from '../src/app.js';
+import { normaliseSiteUrl } from '../src/modules/sites/site-url.js';
+import { testConfig } from './helpers/app.js';
+import { launchChromium } from './helpers/browser.js';
+import { createTestDatabase, type TestDatabase } from './helpers/db.js';
+import { startTestIdp, type TestIdp } from './helpers/idp.js';
+import { freePort } from './helpers/smtp.js';
+import { snapshotOfSite, uploadSnapshot } from './helpers/upload.js';
+import { waitFor } from './helpers/wait.js';
+import { ensureWebBuilt } from '@assets-vault/vault-web/ensure-build';
+
+const SCREENSHOTS = path.resolve(
+  process.env.WEB_SCREENSHOTS_DIR ??
+    path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'test-results', 'screenshots'),
+);
+const DAY_MS = 86_400_000;
+
+describe('the web UI in a browser', () => {
+  let testDb: TestDatabase;
+  let emulator: Emulator;
+  let site: EmulatorSite;
+  let seeded: SeedResult;
+  let client: AssetsClient;
+  let idp: TestIdp;
+  let app: VaultApp;
+  let browser: Browser;
+  let context: BrowserContext;
+  let page: Page;
+  let baseUrl = '';
+  let siteUrl = '';
+  const schemas = { main: { id: '', name: '', key: '' }, second: { id: '', name: '', key: '' } };
+  const problems: string[] = [];
+
+  const shot = async (name: string) => {
+    await page.screenshot({ path: path.join(SCREENSHOTS, `${name}.png`), fullPage: true });
+  };
+  const backupsTable = () => page.getByRole('table', { name: /Available backups/ });
+  const heading = (name: string | RegExp) => page.getByRole('heading', { level: 1, name });
+
+  beforeAll(async () => {
+    const webDistDir = ensureWebBuilt();
+    fs.mkdirSync(SCREENSHOTS, { recursive: true });
+    emulator = await startEmulator();
+    site = emulator.createSite({ name: 'webui' });
+    seeded = seedFixture(site, { objects: 120, seed: 'webui' });
+    client = createAssetsClient({
+      transport: createFetchTransport({
+        siteUrl: site.info.siteUrl,
+        assetsApiBase: site.info.assetsApiBase,
+        auth: { type: 'basic', email: site.info.email, apiToken: site.info.apiToken },
+      }),
+    });
+    for (const [slot, id] of [
+      ['main', seeded.schemaId],
+      ['second', seeded.secondSchemaId ?? ''],
+    ] as const) {
+      const schema = await client.getObjectSchema(id);
+      schemas[slot] = { id, name: schema.name, key: schema.objectSchemaKey };
+    }
+    siteUrl = normaliseSiteUrl(site.info.siteUrl, { allowInsecureSiteUrls: true, allowedSiteHosts: ['*'] });
+
+    testDb = await createTestDatabase();
+    const port = await freePort();
+    baseUrl = `http://127.0.0.1:${port}`;
+    idp = await startTestIdp({
+      flavor: 'both',
+      accounts: [
+        {
+          sub: 'ana',
+          email: 'ana@web.test',
+          email_verified: true,
+          name: 'Ana',
+          tid: 't1',
+          oid: 'o-ana',
+          preferred_username: 'ana@web.test',
+        },
+        {
+          sub: 'eve',
+          email: 'eve@web.test',
+          email_verified: true,
+          name: 'Eve',
+          tid: 't1',
+          oid: 'o-eve',
+          preferred_username: 'eve@web.test',
+        },
+      ],
+      redirectUris: [`${baseUrl}/auth/callback/google`, `${baseUrl}/auth/callback/microsoft`],
+    });
+    const siteRow = await testDb.db
+      .insertInto('site')
+      .values({ cloud_id: site.info.cloudId, site_url: siteUrl, installation_state: 'connected' })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    await testDb.db
+      .insertInto('trusted_user')
+      .values({
+        site_id: siteRow.id,
+        email: 'ana@web.test',
+        status: 'active',
+        invited_by_account_id: 'admin',
+        invited_by_name: 'Admin',
+        invited_at: new Date(),
+        activated_at: new Date(),
+      })
+      .execute();
+    await testDb.db
+      .insertInto('synced_schema')
+      .values(
+        Object.values(schemas).map((s) => ({
+          site_id: siteRow.id,
+          schema_id: s.id,
+          name: s.name,
+          key: s.key,
+          object_count: 0,
+          is_synced: true,
+        })),
+      )
+      .execute();
+
+    app = await buildApp(
+      testConfig({
+        VAULT_PUBLIC_URL: baseUrl,
+        ALLOW_INSECURE_SITE_URLS: 'true',
+        ALLOWED_SITE_HOSTS: '*',
+        ENCRYPTION_KEYS: `k1:${randomBytes(32).toString('base64')}`,
+        OIDC_GOOGLE_ISSUER: idp.issuer,
+        OIDC_GOOGLE_CLIENT_ID: idp.clientId,
+        OIDC_GOOGLE_CLIENT_SECRET: idp.clientSecret,
+        OIDC_MICROSOFT_ISSUER: idp.issuer,
+        OIDC_MICROSOFT_CLIENT_ID: idp.clientId,
+        OIDC_MICROSOFT_CLIENT_SECRET: idp.clientSecret,
+      }),
+      { db: testDb.db, webDistDir },
+    );
+    await app.listen({ port, host: '127.0.0.1' });
+
+    // A scheduled backup of the main schema made by the Forge app ten days ago (signed upload, then dated back).
+    const snapshot = await snapshotOfSite(
+      site,
+      schemas.main.id,
+      { cloudId: site.info.cloudId, siteUrl },
+      {
+        history: true,
+        icons: false,
+        issueRefs: true,
+      },
+    );
+    const scheduledId = await uploadSnapshot(baseUrl, { cloudId: site.info.cloudId, siteUrl }, snapshot, 'scheduled');
+    const tenDaysAgo = new Date(Date.now() - 10 * DAY_MS);
+    await testDb.db
+      .updateTable('backup')
+      .set({ completed_at: tenDaysAgo, started_at: tenDaysAgo })
+      .where('id', '=', scheduledId)
+      .execute();
+
+    browser = await launchChromium();
+    context = await browser.newContext({
+      viewport: { width: 1366, height: 800 },
+      locale: 'en-GB',
+      timezoneId: 'Europe/Berlin',
+    });
+    page = await context.newPage();
+    page.setDefaultTimeout(20_000);
+    // a CSP violation or an uncaught error anywhere fails the journey at the end
+    page.on('console', (m) => {
+      if (/Content Security Policy/i.test(m.text())) problems.push(m.text());
+    });
+    page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
+  }, 180_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await app?.close();
+    await idp?.stop();
+    await emulator?.close();
+    await testDb?.drop();
+  });
+
+  it('signs in after an inline error on a non-https site URL', async () => {
+    await page.goto(`${baseUrl}/`);
+    await heading('Sign in to your backups').waitFor();
+    await shot('01-sign-in');
+    await page.getByLabel('Jira site URL').fill('http://acme.atlassian.net');
+    await page.getByRole('button', { name: 'Continue with Google' }).click();
+    await page.getByText('The site address must start with https://').waitFor();
+    expect(await page.getByLabel('Jira site URL').getAttribute('aria-invalid')).toBe('true');
+    await shot('02-sign-in-error');
+    await page.getByLabel('Jira site URL').fill(siteUrl);
+    await page.getByRole('button', { name: 'Continue with Google' }).click();
+    await page.getByText('ana@web.test').click();
+    await heading('Backed-up schemas').waitFor();
+    await page.getByText(`ana@web.test · ${siteUrl}`).waitFor();
+  });
+
+  it('lists the synced schemas with their backups', async () => {
+    const table = page.getByRole('table', { name: 'Synced schemas' });
+    const main = table.getByRole('row', { name: new RegExp(schemas.main.name) });
+    await main.waitFor();
+    expect(await main.getByRole('cell').allInnerTexts()).toEqual(expect.arrayContaining([schemas.main.key, '1']));
+    const second = table.getByRole('row', { name: new RegExp(schemas.second.name) });
+    expect(await second.getByRole('cell').allInnerTexts()).toEqual(expect.arrayContaining(['Never', '0']));
+    await shot('03-schemas');
+  });
+
+  it('backs a schema up from the vault once credentials are stored', async () => {
+    await page.getByRole('button', { name: `Restore ${schemas.second.name}` }).click();
+    await heading(`${schemas.second.name} (${schemas.second.key})`).waitFor();
+    await page.getByRole('heading', { name: 'No backups yet' }).waitFor();
+    await shot('04-schema-empty');
+    await page.getByRole('button', { name: 'Backup now' }).last().click();
+    await page.getByRole('heading', { name: 'The backup could not be started' }).waitFor();
+    await page.getByRole('link', { name: 'Open the settings' }).click();
+    await heading('Settings').waitFor();
+    await page.getByLabel('E-mail').fill(site.info.email);
+    await page.getByLabel('API token').fill(site.info.apiToken);
+    await page.getByLabel('Assets API base URL (optional)').fill(site.info.assetsApiBase);
+    await page.getByRole('button', { name: 'Save credentials' }).click();
+    await page.getByText('The credentials were saved').waitFor();
+    expect(await page.getByLabel('API token').inputValue()).toBe('');
+    await page.goBack();
+    await heading(`${schemas.second.name} (${schemas.second.key})`).waitFor();
+    await page.getByRole('button', { name: 'Backup now' }).first().click();
+    await page.getByRole('heading', { name: 'Backup completed' }).waitFor({ timeout: 60_000 });
+    await backupsTable().getByRole('row', { name: /^1 / }).waitFor();
+    expect(await page.getByRole('button', { name: 'Select backup 1' }).getAttribute('aria-pressed')).toBe('true');
+    await page.getByRole('heading', { name: 'Destination' }).waitFor();
+    await shot('05-backup-completed');
+  });
+
+  it('filters the backups by type and by a date range chosen in the calendar', async () => {
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Schemas' }).click();
+    await page.getByRole('button', { name: `Restore ${schemas.main.name}` }).click();
+    await heading(`${schemas.main.name} (${schemas.main.key})`).waitFor();
+    await page.getByRole('button', { name: 'Backup now' }).first().click();
+    await page.getByRole('heading', { name: 'Backup completed' }).waitFor({ timeout: 60_000 });
+    const rows = backupsTable().locator('tbody tr');
+    await expectCount(rows, 2);
+
+    await page.getByLabel('Type').selectOption('scheduled');
+    await expectCount(rows, 1);
+    expect(await rows.first().innerText()).toContain('Scheduled');
+    await page.getByLabel('Type').selectOption('manual');
+    await expectCount(rows, 1);
+    expect(await rows.first().innerText()).toContain('Manual');
+    await page.getByLabel('Type').selectOption('');
+    await expectCount(rows, 2);
+
+    // from eleven to nine days ago, with the keyboard: only the ten-day-old scheduled backup is in it
+    await page.getByRole('button', { name: /^Backup date/ }).click();
+    const calendar = page.getByRole('dialog', { name: 'Choose backup date' });
+    await calendar.waitFor();
+    for (let i = 0; i < 11; i++) await page.keyboard.press('ArrowLeft');
+    await page.keyboard.press('Enter');
+    await page.keyboard.press('ArrowRight');
+    await page.keyboard.press('ArrowRight');
+    await page.keyboard.press('Enter');
+    await shot('06-date-range-calendar');
+    await calendar.getByRole('button', { name: 'Apply' }).click();
+    await expectCount(rows, 1);
+    expect(await rows.first().innerText()).toContain('Scheduled');
+    expect(new URL(page.url()).searchParams.get('from')).toMatch(/^\d{4}-\d{2}-\d{2}$/);
+    await shot('07-backups-filtered');
+
+    // a single day (today) shows only today's manual backup
+    await page.getByRole('button', { name: /^Backup date/ }).click();
+    await page.getByRole('button', { name: 'Clear' }).last().click();
+    await expectCount(rows, 2);
+    await page.getByRole('button', { name: /^Backup date/ }).click();
+    await page.getByRole('gridcell', { name: /today/ }).click();
+    await page.getByRole('button', { name: 'Apply' }).click();
+    await expectCount(rows, 1);
+    expect(await rows.first().innerText()).toContain('Manual');
+    await page.getByRole('button', { name: 'Clear backup date' }).click();
+    await expectCount(rows, 2);
+  });
+
+  it('selects a backup, browses a type, searches, opens an object and follows a reference', async () => {
+    await page.getByRole('button', { name: 'Select backup 1' }).click();
+    await page.getByRole('heading', { name: 'Backup 1' }).waitFor();
+    await shot('08-backup-selected');
+    await page.getByRole('link', { name: 'Browse objects' }).click();
+    await heading(`Backup 1 of ${schemas.main.name}`).waitFor();
+    const tree = page.getByRole('tree', { name: 'Object types' });
+    await tree
+      .getByRole('treeitem', { name: /^Laptop/ })
+      .first()
+      .click();
+    await page.getByRole('heading', { name: 'Objects of type Laptop' }).waitFor();
+    const objects = page.getByRole('table', { name: 'Objects' });
+    await objects.locator('tbody tr').first().waitFor();
+    const laptopCount = await objects.locator('tbody tr').count();
+    expect(laptopCount).toBeGreaterThan(0);
+    expect(await objects.locator('tbody tr td:nth-child(3)').allInnerTexts()).toEqual(
+      Array(laptopCount).fill('Laptop'),
+    );
+    await shot('09-browse-type');
+
+    const firstKey = (await objects.locator('tbody tr th').first().innerText()).trim();
+    await page.getByLabel('Search objects').fill(firstKey);
+    await page.getByRole('button', { name: 'Search' }).click();
+    const results = page.getByRole('table', { name: `Objects matching “${firstKey}”` });
+    await results.getByRole('link', { name: firstKey, exact: true }).waitFor();
+    await shot('10-search');
+
+    // the first laptop with a Location reference: its detail, then the referenced object
+    await page.getByLabel('Search objects').fill('');
+    await page.getByRole('button', { name: 'Search' }).click();
+    await objects.locator('tbody tr').first().waitFor();
+    const keys = await objects.locator('tbody tr th').allInnerTexts();
+    let followed = false;
+    for (const key of keys.slice(0, 10)) {
+      await page.getByRole('link', { name: key.trim(), exact: true }).click();
+      await heading(new RegExp(`\\(${key.trim()}\\)$`)).waitFor();
+      const attributes = page.getByRole('table', { name: 'Attributes' });
+      await attributes.waitFor();
+      const location = attributes.getByRole('row', { name: /^Location/ }).getByRole('link');
+      if ((await location.count()) > 0) {
+        await shot('11-object');
+        const target = (await location.first().innerText()).trim();
+        await location.first().click();
+        await heading(target).waitFor();
+        await page.getByRole('table', { name: 'Attributes' }).waitFor();
+        await shot('12-referenced-object');
+        followed = true;
+        break;
+      }
+      await page.goBack();
+    }
+    expect(followed).toBe(true);
+  });
+
+  it('exports the backup and one type', async () => {
+    await page.getByRole('navigation', { name: 'Breadcrumbs' }).getByRole('link', { name: 'Backup 1' }).click();
+    await heading(`Backup 1 of ${schemas.main.name}`).waitFor();
+    const [whole] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByRole('group', { name: 'Export the whole backup' }).getByRole('link', { name: 'CSV' }).click(),
+    ]);
+    const csv = fs.readFileSync(await whole.path(), 'utf8');
+    expect(csv.split('\n')[0]).toContain('Object ID');
+    expect(csv.trim().split('\n').length).toBeGreaterThan(100);
+    await page
+      .getByRole('tree', { name: 'Object types' })
+      .getByRole('treeitem', { name: /^Laptop/ })
+      .first()
+      .click();
+    const [typed] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByRole('group', { name: 'Export objects of type Laptop' }).getByRole('link', { name: 'JSON' }).click(),
+    ]);
+    const json = JSON.parse(fs.readFileSync(await typed.path(), 'utf8')) as unknown;
+    const rows = Array.isArray(json) ? json : ((json as { objects?: unknown[] }).objects ?? []);
+    expect(rows.length).toBeGreaterThan(0);
+  });
+
+  it('compares the backup with the live schema, changed attributes side by side', async () => {
+    const laptops = [];
+    for await (const o of client.aqlObjects(`objectTypeId = ${seeded.objectTypeIds['Laptop']}`)) laptops.push(o);
+    const changed = laptops[0];
+    if (!changed) throw new Error('no laptop in the emulator');
+    await client.updateObject(String(changed.id), {
+      objectTypeId: seeded.objectTypeIds['Laptop'] ?? '',
+      attributes: [
+        {
+          objectTypeAttributeId: seeded.attributeIds['Hardware.Notes'] ?? '',
+          objectAttributeValues: [{ value: 'Changed after the backup' }],
+        },
+      ],
+    });
+    await page.getByRole('link', { name: 'Compare with live schema' }).click();
+    await heading('Compare backup 1 with the live schema').waitFor();
+    const changedTable = page.getByRole('table', { name: `Changed attributes of ${changed.objectKey}` });
+    await changedTable.waitFor({ timeout: 60_000 });
+    const notes = changedTable.getByRole('row', { name: /^Notes/ });
+    expect(await notes.locator('td').last().innerText()).toBe('Changed after the backup');
+    await shot('13-compare-live');
+  });
+
+  it('deletes a backup after confirmation', async () => {
+    await page.goto(`${baseUrl}/schemas/${schemas.second.id}`);
+    await heading(`${schemas.second.name} (${schemas.second.key})`).waitFor();
+    await page.getByRole('button', { name: 'Delete backup 1' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Delete backup 1?' });
+    await dialog.waitFor();
+    await shot('14-delete-confirmation');
+    await dialog.getByRole('button', { name: 'Cancel' }).click();
+    await expectCount(backupsTable().locator('tbody tr'), 1);
+    await page.getByRole('button', { name: 'Delete backup 1' }).click();
+    await dialog.getByRole('button', { name: 'Delete' }).click();
+    await page.getByText('Backup 1 was deleted.').waitFor();
+    await page.getByRole('heading', { name: 'No backups yet' }).waitFor();
+  });
+
+  it('shows the settings with the retention policy and the audit log', async () => {
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Settings' }).click();
+    await heading('Settings').waitFor();
+    const audit = page.getByRole('table', { name: 'Audit log' });
+    await audit.getByRole('rowheader', { name: 'backup.deleted' }).first().waitFor();
+    await audit.getByRole('rowheader', { name: 'credentials.saved' }).waitFor();
+    await page.getByLabel('Manual backups to keep per schema').fill('x');
+    await page.getByText('Enter a whole number, or leave empty.').waitFor();
+    await page.getByLabel('Manual backups to keep per schema').fill('');
+    await shot('15-settings');
+  });
+
+  it('stays usable at 200 % zoom (no sideways scrolling)', async () => {
+    await page.setViewportSize({ width: 683, height: 400 });
+    await page.goto(`${baseUrl}/schemas/${schemas.main.id}?backup=`);
+    await backupsTable().waitFor();
+    const overflow = await page.evaluate<number>('document.documentElement.scrollWidth - window.innerWidth');
+    expect(overflow).toBeLessThanOrEqual(0);
+    await shot('16-schema-at-200-percent');
+    await page.setViewportSize({ width: 1366, height: 800 });
+  });
+
+  it('signs out: the session is gone', async () => {
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await heading('Sign in to your backups').waitFor();
+    expect((await context.request.get(`${baseUrl}/api/v1/me`)).status()).toBe(401);
+    expect(problems).toEqual([]);
+  });
+
+  it('refuses an untrusted e-mail with the one generic page and no session', async () => {
+    const other = await browser.newContext();
+    const eve = await other.newPage();
+    await eve.goto(`${baseUrl}/`);
+    await eve.getByLabel('Jira site URL').fill(siteUrl);
+    await eve.getByRole('button', { name: 'Continue with Microsoft' }).click();
+    await eve.getByText('eve@web.test').click();
+    await eve.getByRole('heading', { name: 'Not authorised' }).waitFor();
+    await eve.screenshot({ path: path.join(SCREENSHOTS, '17-not-authorised.png') });
+    expect((await other.request.get(`${baseUrl}/api/v1/me`)).status()).toBe(401);
+    await other.close();
+  });
+});
+
+/** Waits until the locator matches `count` elements (rows appear after the API answered). */
+async function expectCount(locator: Locator, count: number): Promise<void> {
+  await waitFor(`${count} rows`, async () => ((await locator.count()) === count ? true : undefined));
+}

@@ -1,0 +1,66 @@
+/** The vault operations the screens use, with the names and shapes the screens think in. */
+import { call, operationUrl, type RequestOf, type ResponseOf } from './http.js';
+
+export type LoginOptions = ResponseOf<'loginOptions'>;
+export type Me = ResponseOf<'me'>;
+export type SchemaSummary = ResponseOf<'listSchemas'>['items'][number];
+export type BackupRow = ResponseOf<'listBackups'>['items'][number];
+export type BackupKind = BackupRow['type'];
+export type BackupJob = ResponseOf<'getBackupJob'>;
+export type ObjectTypeNode = ResponseOf<'objectTypes'>['items'][number];
+export type ObjectPage = ResponseOf<'listObjects'>;
+export type ObjectSummary = ObjectPage['items'][number];
+export type ObjectDetail = ResponseOf<'getObject'>;
+export type Diff = ResponseOf<'diffBackup'>;
+export type Credentials = ResponseOf<'getCredentials'>;
+export type CredentialsInput = RequestOf<'saveCredentials'>['body'];
+export type RetentionPolicy = ResponseOf<'getRetention'>;
+export type AuditPage = ResponseOf<'listAudit'>;
+export type ExportFormat = 'csv' | 'xlsx' | 'json';
+export type LoginProvider = 'google' | 'microsoft';
+
+/** A live comparison snapshots the whole schema from Atlassian first: it may take minutes on a large schema. */
+const LIVE_DIFF_TIMEOUT_MS = 5 * 60_000;
+
+type Signal = { signal?: AbortSignal };
+
+export const vault = {
+  loginOptions: ({ signal }: Signal = {}) => call('loginOptions', { signal }),
+  me: ({ signal }: Signal = {}) => call('me', { signal }),
+  logout: () => call('logout', {}),
+  listSchemas: ({ signal }: Signal = {}) => call('listSchemas', { signal }),
+  listBackups: (schemaId: string, filter: { kind?: BackupKind; from?: string; to?: string }, { signal }: Signal = {}) =>
+    call('listBackups', { params: { schemaId }, query: filter, signal }),
+  startVaultBackup: (schemaId: string) => call('startVaultBackup', { params: { schemaId }, body: null }),
+  getBackupJob: (jobId: string, { signal }: Signal = {}) => call('getBackupJob', { params: { jobId }, signal }),
+  deleteBackup: (id: string) => call('deleteBackup', { params: { id } }),
+  objectTypes: (id: string, { signal }: Signal = {}) => call('objectTypes', { params: { id }, signal }),
+  listObjects: (
+    id: string,
+    query: { q?: string; objectTypeId?: string; cursor?: string; limit?: number },
+    { signal }: Signal = {},
+  ) => call('listObjects', { params: { id }, query, signal }),
+  getObject: (id: string, objectId: string, { signal }: Signal = {}) =>
+    call('getObject', { params: { id, objectId }, signal }),
+  diffBackup: (id: string, against: string, { signal }: Signal = {}) =>
+    call('diffBackup', {
+      params: { id },
+      query: { against, limit: 500 },
+      signal,
+      ...(against === 'live' ? { timeoutMs: LIVE_DIFF_TIMEOUT_MS } : {}),
+    }),
+  getCredentials: ({ signal }: Signal = {}) => call('getCredentials', { signal }),
+  saveCredentials: (body: CredentialsInput) => call('saveCredentials', { body }),
+  deleteCredentials: () => call('deleteCredentials', {}),
+  getRetention: ({ signal }: Signal = {}) => call('getRetention', { signal }),
+  saveRetention: (body: RetentionPolicy) => call('saveRetention', { body }),
+  listAudit: (query: { cursor?: string; limit?: number }, { signal }: Signal = {}) =>
+    call('listAudit', { query, signal }),
+};
+
+/** Where the browser goes to sign in (a top-level navigation: the provider's pages are not fetched). */
+export const loginUrl = (site: string, provider: LoginProvider) => operationUrl('login', {}, { site, provider });
+
+/** A download link for an export (the browser saves the streamed attachment itself). */
+export const exportUrl = (backupId: string, format: ExportFormat, objectTypeId?: string) =>
+  operationUrl('exportBackup', { id: backupId }, { format, objectTypeId });
