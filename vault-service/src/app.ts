@@ -75,7 +75,7 @@ export interface AppDeps {
   clock?: Clock;
   /** Overrides of the Forge event hooks wired below (tests). */
   forgeEvents?: ForgeEventExtensions;
-  /** The built web UI (tests of a missing build); defaults to vault-web/dist of this repository. */
+  /** The built web UI (tests of a missing build); defaults to `config.webDistDir`, then vault-web/dist. */
   webDistDir?: string;
 }
 
@@ -183,7 +183,8 @@ export async function buildApp(config: Config, appDeps: AppDeps = {}): Promise<V
 
   // 7. routes
   await app.register(healthRoutes);
-  await app.register(webRoutes, { ...(appDeps.webDistDir !== undefined ? { distDir: appDeps.webDistDir } : {}) });
+  const webDistDir = appDeps.webDistDir ?? config.webDistDir;
+  await app.register(webRoutes, { ...(webDistDir !== undefined ? { distDir: webDistDir } : {}) });
   await app.register(forgeApi, {
     prefix: '/api/v1/forge',
     // Extension point: modules handling Forge events add their hook here.

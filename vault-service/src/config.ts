@@ -56,6 +56,8 @@ export interface Config {
   readonly databaseUrl: string | undefined;
   readonly dataDir: string;
   readonly embeddedPgPort: number;
+  /** The built web UI (`vault-web/dist`); unset: that folder of this repository. */
+  readonly webDistDir: string | undefined;
   /** Run migrations (under an advisory lock) when the app starts. */
   readonly migrateOnStart: boolean;
   /** Every `whsec_` secret accepted on `/api/v1/forge/*` (rotation: old and new at once). */
@@ -107,6 +109,7 @@ export const EnvSchema = Type.Object({
   ),
   DATABASE_URL: Type.Optional(Type.String({ pattern: '^postgres(ql)?://' })),
   VAULT_DATA_DIR: Type.Optional(Type.String({ minLength: 1 })),
+  WEB_DIST_DIR: Type.Optional(Type.String({ minLength: 1 })),
   VAULT_EMBEDDED_PG_PORT: Type.Optional(Int('^[0-9]{1,5}$')),
   VAULT_MIGRATE_ON_START: Type.Optional(Bool()),
   FORGE_WEBHOOK_SECRETS: Type.Optional(Type.String()),
@@ -325,6 +328,7 @@ export function loadConfig(rawEnv: Readonly<Record<string, string | undefined>>)
     logLevel: e.LOG_LEVEL ?? (nodeEnv === 'test' ? 'warn' : 'info'),
     databaseUrl: e.DATABASE_URL,
     dataDir: e.VAULT_DATA_DIR ?? './.vault-data',
+    webDistDir: e.WEB_DIST_DIR,
     embeddedPgPort: e.VAULT_EMBEDDED_PG_PORT === undefined ? 54329 : Number(e.VAULT_EMBEDDED_PG_PORT),
     migrateOnStart: bool(e.VAULT_MIGRATE_ON_START, true),
     forgeWebhookSecrets,

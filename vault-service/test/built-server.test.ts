@@ -1,19 +1,20 @@
 /**
  * The production build, as infra/Dockerfile makes and starts it, without the container (docker does
- * not run here): `tsc -b`, then `pnpm deploy --prod` of the vault into a directory of its own (dist/,
- * web/ and production dependencies only: no tsx, no TypeScript, shared as its dist/), then
- * `node dist/server.js` there on an empty database of its own. It migrates and answers /readyz, it
+ * not run here): `tsc -b`, then `pnpm deploy --prod` of the vault into a directory of its own (dist/ and
+ * production dependencies only: no tsx, no TypeScript, shared as its dist/), the web UI's build copied
+ * into its web/ (WEB_DIST_DIR), then `node dist/server.js` there on an empty database of its own. It migrates and answers /readyz, it
  * completes a signed upload big enough for the decode worker threads (which must load built JavaScript:
  * the deployed directory has no tsx to boot), and it stops cleanly on SIGTERM.
  */
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { cpSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { chunkWebhookId, CHUNK_SHA256_HEADER, forgeApiPaths } from '@assets-vault/shared/contract';
+import { ensureWebBuilt } from '@assets-vault/vault-web/ensure-build';
 import { WORKER_THRESHOLD_CHUNKS } from '../src/modules/backup-store/materialise.js';
 import { TEST_WEBHOOK_SECRET } from './helpers/app.js';
 import { createTestDatabase, type TestDatabase } from './helpers/db.js';
@@ -47,6 +48,8 @@ describe('the built vault (pnpm build, pnpm deploy --prod, node dist/server.js)'
     const [node, pnpm] = pnpmCommand() as [string, string];
     const deploy = ['--filter', '@assets-vault/vault-service', 'deploy', '--legacy', '--prod', '--offline', deployDir];
     await run(node, [pnpm, ...deploy], { cwd: workspaceRoot, maxBuffer: 16 * 1024 * 1024 });
+    // the image's build stage runs `vite build` and copies vault-web/dist to web/ (infra/Dockerfile)
+    cpSync(ensureWebBuilt(), path.join(deployDir, 'web'), { recursive: true });
 
     testDb = await createTestDatabase({ migrated: false });
     snapshot = await fixtureSnapshot({
@@ -69,6 +72,7 @@ describe('the built vault (pnpm build, pnpm deploy --prod, node dist/server.js)'
         FORGE_WEBHOOK_SECRETS: TEST_WEBHOOK_SECRET,
         SESSION_SECRET: 'built-server-test-session-secret-32chars',
         VAULT_WORKERS: 'false',
+        WEB_DIST_DIR: path.join(deployDir, 'web'),
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -99,13 +103,18 @@ describe('the built vault (pnpm build, pnpm deploy --prod, node dist/server.js)'
     expect(readdirSync(deployDir).sort()).toEqual(['README.md', 'dist', 'node_modules', 'package.json', 'web']);
   });
 
-  it('migrates its empty database, answers /readyz and serves its page from web/', async () => {
+  it('migrates its empty database, answers /readyz and serves the web UI from web/', async () => {
     const res = await fetch(`${baseUrl}/readyz`);
     expect(res.status).toBe(200);
     expect(await res.json()).toMatchObject({ status: 'ready', database: 'ok', pendingMigrations: [] });
-    const page = await fetch(`${baseUrl}/app.js`);
+    const page = await fetch(`${baseUrl}/`);
     expect(page.status).toBe(200);
-    expect(page.headers.get('content-type')).toMatch(/^text\/javascript/);
+    const html = await page.text();
+    const script = /<script[^>]+src="(\/assets\/[^"]+\.js)"/.exec(html)?.[1];
+    expect(script).toBeDefined();
+    const asset = await fetch(`${baseUrl}${script}`);
+    expect(asset.status).toBe(200);
+    expect(asset.headers.get('content-type')).toMatch(/^text\/javascript/);
   });
 
   it('completes a signed upload through the decode worker threads', async () => {
