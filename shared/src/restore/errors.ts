@@ -34,6 +34,8 @@ export const RESTORE_PLAN_ERROR_STATUS = {
   target_unreachable: 422,
   /** the checkpoint store holds a restore of another backup, destination or options */
   checkpoint_mismatch: 409,
+  /** issue fields are restored after the restore completed */
+  restore_not_finished: 409,
 } as const;
 export type RestorePlanErrorCode = keyof typeof RESTORE_PLAN_ERROR_STATUS;
 

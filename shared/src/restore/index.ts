@@ -1,8 +1,22 @@
 /**
  * The restore engine: a verified snapshot → an Assets schema on a target site, through the paced
- * Assets client, resumable from a checkpoint store the caller persists. Entry points (added by the
- * following commits): `planRestore` (validation at POST time), `runRestore`, `restoreIssueFields`.
+ * Assets client, resumable from a checkpoint store the caller persists. Entry points: `planRestore`
+ * (validation at POST time, nothing written), `runRestore` (run or resume), `restoreIssueFields`
+ * (Jira issue fields, after a restore). README.md in this folder describes the design.
  */
+export {
+  aqlString,
+  idMapResolver,
+  matchingResolver,
+  sameSiteResolver,
+  type MatchingResolverOptions,
+} from './cross-schema.js';
+export { DEFAULT_RESTORE_TUNING, runRestore } from './engine.js';
+export { restoreIssueFields } from './issue-fields.js';
+export { createMemoryCheckpointStore, type MemoryCheckpointStore } from './memory-store.js';
+export { SCHEMA_KEY_PATTERN, planRestore } from './plan.js';
+export { snapshotFromChunks } from './snapshot-access.js';
+export { HISTORY_ATTRIBUTE_NAME, historyLine, historyText } from './values.js';
 export {
   RESTORE_PLAN_ERROR_STATUS,
   RestorePlanError,

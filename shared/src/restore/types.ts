@@ -388,8 +388,6 @@ export interface VerificationReport {
   /** objects in the target schema / objects this restore should have put or left there */
   targetObjectCount: number;
   expectedObjectCount: number;
-  /** differences explained by warnings already logged (dropped values, unrestorable avatars) */
-  explainedByWarnings: number;
 }
 
 export interface RestoreApiCalls {
