@@ -172,7 +172,7 @@ describe('to a new schema on the same site', () => {
     const lines = text?.split('\n') ?? [];
     expect(lines).toHaveLength(2);
     expect(lines[0]).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z \| Site Admin \| -$/);
-    expect(lines[1]).toMatch(/ \| Site Admin \| Notes \|  → line one\\nline two "quoted" \\\\ back$/);
+    expect(lines[1]).toMatch(/ \| Site Admin \| Notes \| {2}→ line one\\nline two "quoted" \\\\ back$/);
   });
 
   test("the engine's own verification agrees, and the calls stay near one per object", () => {

@@ -245,6 +245,10 @@ export async function runRestore(input: RunRestoreInput): Promise<RestoreResult>
       await save();
     }
     const st: RestoreState = state;
+    if (st.phase !== progress.phase) {
+      progress = { ...progress, phase: st.phase };
+      report(true);
+    }
 
     // ---- structure
     const crossSchema = crossSchemaMode(input, sameSite);

@@ -338,7 +338,7 @@ export class ObjectLoader {
       const found = await this.lookup(item.record, built.body, open);
       if (found !== undefined) {
         // that run's body may have differed (another plan): the reference pass writes every reference
-        this.created(item, found, true, [...warnings, 'Recovered after an interrupted run (found by lookup)'], true);
+        this.created(item, found, true, warnings, true);
         return;
       }
       book.openIntents.delete(i);
@@ -351,6 +351,11 @@ export class ObjectLoader {
         intent = await this.intentFor(item, queue);
       } catch (err) {
         this.storeFailure(err);
+        return;
+      }
+      if (this.stopped()) {
+        // the intent is stored but nothing was sent: the next run looks, finds nothing, creates
+        book.openIntents.set(i, intent.at);
         return;
       }
       try {
