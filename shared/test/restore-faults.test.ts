@@ -84,3 +84,32 @@ test('429 with Retry-After, 503, resets and lost create answers: 0 lost, 0 dupli
 test('429 and 503 without Retry-After (backoff with jitter): 0 lost, 0 duplicated', async () => {
   await hostileRestore('nora', 'none', 8);
 }, 120_000);
+
+test('persistent failures open the circuit with a clear, retryable error; a later run finishes without duplicates', async () => {
+  const site = emu.createSite({ seed: 'restore-breaker' });
+  const backup = await backUp(site, seedFixture(site, { objects: 150, seed: 'breaker', issues: false }).schemaId);
+  const checkpoints = createMemoryCheckpointStore();
+  const input = {
+    snapshot: backup.snapshot,
+    client: clientFor(site, { retry: { baseDelayMs: 5, maxDelayMs: 20, maxAttempts: 3 } }),
+    destination: { kind: 'new-schema', name: 'Breaker', key: 'BRK' } as const,
+    options: { objectIcons: false, history: false },
+    checkpoints,
+    tuning: { lookupSettleMs: 10, circuitBreakerThreshold: 5 },
+  };
+  // the target starts failing every request once the objects phase begins
+  const first = await runRestore({
+    ...input,
+    onEvent: (e) => {
+      if (e.type === 'phase' && e.phase === 'objects') site.setKnobs({ failure500Rate: 1 });
+    },
+  });
+  expect(first).toMatchObject({ status: 'failed', error: { code: 'circuit_open', retryable: true } });
+  expect(first.message).toMatch(/^The target failed \d+ times in a row/);
+  site.setKnobs({});
+  const second = await runRestore(input);
+  expect(second).toMatchObject({ status: 'completed', message: 'Operation success' });
+  const objects = of(backup.records, 'object');
+  expect(site.store.objectCount(second.target?.schemaId ?? '')).toBe(objects.length);
+  expect(second.verification).toMatchObject({ objectsChecked: objects.length, objectsMatching: objects.length });
+});

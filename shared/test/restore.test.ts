@@ -16,6 +16,7 @@ import {
 import {
   createMemoryCheckpointStore,
   idMapResolver,
+  matchingResolver,
   planRestore,
   restoreIssueFields,
   runRestore,
@@ -68,6 +69,8 @@ async function logRows(checkpoints: MemoryCheckpointStore): Promise<RestoreLogRo
   for await (const r of checkpoints.logRows()) rows.push(r);
   return rows;
 }
+
+const seedTypeId = (b: Backup, name: string) => of(b.records, 'objectType').find((t) => t.name === name)?.id ?? '';
 
 const schemaIdByKey = (site: EmulatorSite, key: string) =>
   site.store.schemas().find((s) => s.objectSchemaKey === key)?.id ?? '';
@@ -345,6 +348,155 @@ describe('to another site', () => {
     }
     expect(run.result.counts.warnings).toBeGreaterThanOrEqual(avatarObjects.size);
   });
+
+  test('matched by label in a schema the user picks: unique labels re-linked, ambiguous ones left empty and logged', async () => {
+    const people = hrRun.result.target?.schemaId ?? '';
+    const employeeType = seed.objectTypeIds.Employee ?? '';
+    // someone added a namesake of a referenced employee there: that label is ambiguous now
+    const referencedEmployee = of(backup.records, 'object')
+      .flatMap((o) => o.attributes.flatMap((a) => a.objectAttributeValues.map((v) => v.referencedObject)))
+      .find((r) => r?.objectTypeId === employeeType);
+    const targetEmployeeType = other.store.objectTypes(people).find((t) => t.name === 'Employee');
+    const nameAttr = other.store.attributes(targetEmployeeType?.id ?? '').find((a) => a.label);
+    other.data.createObject(
+      {
+        objectTypeId: targetEmployeeType?.id ?? '',
+        attributes: [
+          {
+            objectTypeAttributeId: nameAttr?.id ?? '',
+            objectAttributeValues: [{ value: referencedEmployee?.label ?? '' }],
+          },
+        ],
+      },
+      other.actorAccountId,
+    );
+    const resolver = matchingResolver(clientFor(other), {
+      schemaId: people,
+      by: 'label',
+      objectTypeNames: { [employeeType]: 'Employee' },
+    });
+    const byLabel = await restore(
+      other,
+      backup,
+      { kind: 'new-schema', name: 'Inventory by label', key: 'INVL' },
+      {
+        crossSchema: { mode: 'resolver', resolver },
+      },
+    );
+    expect(byLabel.result.status).toBe('completed');
+    // the expectation, from the emulator's own data: an employee whose label is unique in that schema
+    const employees = other.store.objectTypes(people).find((t) => t.name === 'Employee')?.id ?? '';
+    const labels = new Map<string, string[]>();
+    for (const id of other.store.objectIds(people)) {
+      const o = other.store.renderObject(id, { includeAttributes: false });
+      if (o?.objectType.id !== employees) continue;
+      labels.set(o.label, [...(labels.get(o.label) ?? []), o.id]);
+    }
+    const foreignLabels = new Map(
+      of(backup.records, 'object').flatMap((o) =>
+        o.attributes.flatMap((a) =>
+          a.objectAttributeValues.flatMap((v) =>
+            v.referencedObject?.objectTypeId === employeeType
+              ? [[v.referencedObject.id, v.referencedObject.label]]
+              : [],
+          ),
+        ),
+      ) as [string, string][],
+    );
+    const foreign = (id: string) => {
+      const hits = labels.get(foreignLabels.get(id) ?? '') ?? [];
+      return hits.length === 1 ? hits[0] : undefined;
+    };
+    const ambiguous = [...foreignLabels.values()].filter((l) => (labels.get(l) ?? []).length !== 1);
+    expect(ambiguous.length).toBeGreaterThan(0);
+    expect(ambiguous.length).toBeLessThan(foreignLabels.size);
+    const targetSchemaId = byLabel.result.target?.schemaId ?? '';
+    expect(structureDifferences(backup, other, targetSchemaId, { history: true })).toEqual([]);
+    expect(
+      graphDifferences({
+        backup,
+        target: other,
+        targetSchemaId,
+        idMap: idMapOf(byLabel.checkpoints),
+        foreign,
+        history: true,
+        avatars: false,
+      }),
+    ).toEqual([]);
+    const rows = await logRows(byLabel.checkpoints);
+    expect(rows.some((r) => r.warnings.some((w) => w.includes('(another schema) could not be re-linked')))).toBe(true);
+  });
+});
+
+describe('objects the target refuses', () => {
+  let site: EmulatorSite;
+  let local: Backup;
+
+  beforeAll(async () => {
+    site = emu.createSite({ seed: 'restore-refused' });
+    const localSeed = seedFixture(site, { objects: 200, seed: 'refused', issues: false });
+    for (const a of [...site.data.attrs.values()])
+      if (a.unique) site.data.updateAttribute(a.typeId, a.id, { uniqueAttribute: false });
+    local = await backUp(site, localSeed.schemaId);
+  });
+
+  test('a refused optional value is dropped with a warning; the object is still created', async () => {
+    // a site whose members are not the source site's accounts: user values are refused
+    const strangers = emu.createSite({ seed: 'restore-strangers' });
+    const { result, checkpoints } = await restore(strangers, local, {
+      kind: 'new-schema',
+      name: 'Strangers',
+      key: 'STR',
+    });
+    expect(result.status).toBe('completed');
+    expect(result.counts).toMatchObject({ created: of(local.records, 'object').length, failed: 0 });
+    const rows = await logRows(checkpoints);
+    const refused = rows.filter((r) =>
+      r.warnings.some((w) => /^"(Assigned user|Responsible|Jira user)": value refused by the target/.test(w)),
+    );
+    expect(refused.length).toBeGreaterThan(10);
+    const withUsers = of(local.records, 'object').filter((o) =>
+      o.attributes.some((a) => a.objectAttributeValues.some((v) => v.user)),
+    );
+    expect(refused.map((r) => r.sourceId).sort()).toEqual(withUsers.map((o) => o.id).sort());
+    for (const r of refused) {
+      const t = strangers.store.renderObject(r.targetId ?? '');
+      expect(t?.attributes?.some((a) => a.objectTypeAttribute?.type === 2)).toBe(false);
+    }
+    expect(result.counts.warnings).toBeGreaterThanOrEqual(refused.length);
+  });
+
+  test('objects failing validation are logged and counted; the restore goes on and says so', async () => {
+    const first = await restore(
+      site,
+      local,
+      { kind: 'new-schema', name: 'Refusing', key: 'REF' },
+      { options: { objectIcons: false, history: false } },
+    );
+    const targetSchemaId = first.result.target?.schemaId ?? '';
+    // the target schema now demands an attribute the backup does not have
+    const software = site.store.objectTypes(targetSchemaId).find((t) => t.name === 'Software')?.id ?? '';
+    site.data.createAttribute(software, { name: 'Approval', type: 0, defaultTypeId: 0, minimumCardinality: 1 });
+    const { result, checkpoints } = await restore(
+      site,
+      local,
+      { kind: 'existing-schema', schemaId: targetSchemaId, createDuplicates: true },
+      { options: { objectIcons: false, history: false } },
+    );
+    const softwareObjects = of(local.records, 'object').filter((o) => o.objectTypeId === seedTypeId(local, 'Software'));
+    expect(result.status).toBe('completed');
+    expect(result.counts.failed).toBe(softwareObjects.length);
+    expect(result.counts.created).toBe(of(local.records, 'object').length - softwareObjects.length);
+    expect(result.message).toBe(
+      `Restore completed with errors: ${result.counts.created} objects created, ${softwareObjects.length} failed (see the log)`,
+    );
+    const failed = (await logRows(checkpoints)).filter((r) => r.action === 'failed');
+    expect(failed.map((r) => r.sourceId).sort()).toEqual(softwareObjects.map((o) => o.id).sort());
+    for (const r of failed) {
+      expect(r.targetId).toBeUndefined();
+      expect(r.errors.join(' ')).toContain('Approval is required');
+    }
+  });
 });
 
 describe('into an existing schema', () => {
@@ -598,5 +750,64 @@ describe('bad input: a clear code and nothing written on the target', () => {
     expect(writes()).toBe(0);
     expect(source.store.schemas()).toHaveLength(schemas);
     expect(await checkpoints.loadState()).toBeUndefined();
+  });
+
+  test('an allowance the restore would exceed', async () => {
+    const usage = source.store.objectCount();
+    await expect(
+      planRestore({
+        snapshot: backup.snapshot,
+        client: clientFor(source),
+        destination: { kind: 'new-schema', name: 'Too big', key: 'BIG' },
+        options: { objectIcons: false, history: false },
+        objectAllowance: usage + 100,
+      }),
+    ).rejects.toMatchObject({ code: 'object_allowance_exceeded', statusCode: 422 });
+  });
+
+  test('attributes the API cannot write, and a history attribute the backup already has', async () => {
+    const site = emu.createSite({ seed: 'restore-unwritable' });
+    const small = seedFixture(site, { objects: 20, seed: 'unwritable', issues: false, secondSchema: false });
+    // a Data Center era project attribute (kind 6), as a migrated site may still hold
+    const project = site.data.createAttribute(small.objectTypeIds.Software ?? '', {
+      name: 'Project',
+      type: 0,
+      defaultTypeId: 0,
+    });
+    project.kind = 6;
+    site.data.createAttribute(small.objectTypeIds.Location ?? '', {
+      name: 'OBJECT_HISTORY',
+      type: 0,
+      defaultTypeId: 9,
+    });
+    const b = await backUp(site, small.schemaId);
+    const plan = (options: { history: boolean; objectTypeIds?: string[] }) =>
+      planRestore({
+        snapshot: b.snapshot,
+        client: clientFor(site),
+        destination: { kind: 'new-schema', name: 'Unwritable', key: 'UNW' },
+        options: { objectIcons: false, ...options },
+      });
+    await expect(plan({ history: false })).rejects.toMatchObject({
+      code: 'unsupported_attribute_kind',
+      message: expect.stringContaining('Software.Project (type 6'),
+    });
+    const locationOnly = { objectTypeIds: [small.objectTypeIds.Location ?? ''] };
+    await expect(plan({ history: true, ...locationOnly })).rejects.toMatchObject({
+      code: 'history_attribute_conflict',
+    });
+    await expect(plan({ history: false, ...locationOnly })).resolves.toMatchObject({
+      objectsLowerBound: expect.any(Number),
+    });
+  });
+
+  test('issue fields before the restore has finished', async () => {
+    await expect(
+      restoreIssueFields({
+        snapshot: backup.snapshot,
+        client: clientFor(source),
+        checkpoints: createMemoryCheckpointStore(),
+      }),
+    ).rejects.toMatchObject({ code: 'restore_not_finished', statusCode: 409 });
   });
 });

@@ -14,6 +14,7 @@
  * A run started on a finished restore returns its result again; on an unfinished one it carries
  * on from the phase it reached (objects with an outcome are not created again).
  */
+import { setMaxListeners } from 'node:events';
 import { AssetsApiError, AssetsTransportError } from '../assets-client/index.js';
 import { AttributeKind } from '../model/index.js';
 import { SnapshotIntegrityError } from '../snapshot/index.js';
@@ -36,6 +37,7 @@ import {
   targetError,
   typeScope,
 } from './plan.js';
+import { RESTORE_CONCURRENCY } from './pacing.js';
 import { restoreStructure, tightenConstraints } from './structure.js';
 import type {
   CrossSchemaResolver,
@@ -55,7 +57,7 @@ import { verifyRestore } from './verify.js';
 
 /** Defaults of RestoreTuning (restore.bench.ts measured them). */
 export const DEFAULT_RESTORE_TUNING: Tuning = Object.freeze({
-  concurrency: 16,
+  concurrency: RESTORE_CONCURRENCY,
   maxPasses: 4,
   maxDependencyDepth: 12,
   maxBufferedObjects: 10_000,
@@ -288,6 +290,9 @@ export async function runRestore(input: RunRestoreInput): Promise<RestoreResult>
     counts.total = book.progress().total;
     counts.warnings = loadedWarnings + map.warnings.length;
 
+    const hard = new AbortController();
+    // every request in flight listens to it (client, pacer, transport): more than Node's default 10
+    setMaxListeners(4 * tuning.concurrency + 16, hard.signal);
     const ctx: ObjectRunContext = {
       client,
       snapshot,
@@ -305,7 +310,7 @@ export async function runRestore(input: RunRestoreInput): Promise<RestoreResult>
       now,
       emit,
       signal,
-      hard: new AbortController(),
+      hard,
       stop: {},
       onOutcome: () => report(),
     };

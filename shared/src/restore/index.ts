@@ -24,7 +24,13 @@ export {
   type RestorePlanErrorCode,
   type RestoreRunErrorCode,
 } from './errors.js';
-export { RESTORE_CREATE_RATE_FACTOR, restoreRatesPerMinute, type RestoreRateOptions } from './pacing.js';
+export {
+  RESTORE_CONCURRENCY,
+  RESTORE_CREATE_RATE_FACTOR,
+  restorePacerOptions,
+  restoreRatesPerMinute,
+  type RestoreRateOptions,
+} from './pacing.js';
 export type {
   CrossSchemaReferences,
   CrossSchemaResolver,

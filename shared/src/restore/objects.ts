@@ -390,6 +390,8 @@ export class ObjectLoader {
           this.failed(item, validationMessages(err), warnings);
           return;
         }
+        // the create may have happened (a lookup that itself failed, a 5xx after sending): look again first
+        book.openIntents.set(i, intent.at);
         this.nonValidationFailure(item, err, retry);
         return;
       }

@@ -38,6 +38,8 @@ export function typeScope(
     for (const t of structure.types) roles.set(t.id, 'selected');
     return roles;
   }
+  if (objectTypeIds.length === 0)
+    throw new RestorePlanError('unknown_object_types', 'Choose at least one object type, or none to restore them all');
   const unknown = objectTypeIds.filter((id) => !structure.typeById.has(id));
   if (unknown.length > 0)
     throw new RestorePlanError(

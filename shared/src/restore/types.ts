@@ -76,7 +76,7 @@ export type CrossSchemaReferences =
 
 /** Knobs with defaults chosen by measurement (restore.bench.ts); tests shrink the waits. */
 export interface RestoreTuning {
-  /** object creates/updates in flight (the client's pacer still applies); default 16 */
+  /** object creates/updates in flight (the client's pacer still applies); default RESTORE_CONCURRENCY (32) */
   concurrency?: number;
   /** snapshot passes for object creates at most; default 4 */
   maxPasses?: number;
