@@ -363,8 +363,8 @@ export function structureDifferences(
 }
 
 /**
- * Adds what the generated fixture lacks, through the emulator store's own validated methods: a deeper
- * inherited tree (Hardware → abstract "Mobile device" → "Tablet"), a child type without inheritance
+ * Adds what the generated fixture lacks, through the emulator store's own validated methods: a type
+ * with an icon only this site has, a deeper inherited tree (Hardware → abstract "Mobile device" → "Tablet"), a child type without inheritance
  * ("Room" under Location) with a required reference filtered by AQL, a multi-valued Select whose
  * values are not in option order, a multi-line change in a history, and self-references.
  */
@@ -387,10 +387,13 @@ export function enrichFixture(site: EmulatorSite, seed: SeedResult): void {
     abstractObjectType: true,
   });
   const battery = store.createAttribute(String(mobile.id), { name: 'Battery cycles', type: 0, defaultTypeId: 1 });
+  // an icon uploaded on this site only (through the UI; the public API has no upload)
+  const customIcon = Math.max(...store.icons.keys()) + 1;
+  store.icons.set(customIcon, 'Custom tablet');
   const tablet = store.createType({
     name: 'Tablet',
     objectSchemaId: schemaId,
-    iconId: icon('Tablet'),
+    iconId: String(customIcon),
     parentObjectTypeId: String(mobile.id),
   });
   const accessories = store.createAttribute(String(tablet.id), {

@@ -320,7 +320,13 @@ describe('to another site', () => {
     expect(run.result.target?.sameSite).toBe(false);
     const targetSchemaId = run.result.target?.schemaId ?? '';
     expect(schemaIdByKey(other, 'INV')).toBe(targetSchemaId);
-    expect(structureDifferences(backup, other, targetSchemaId, { history: true })).toEqual([]);
+    // the only difference: an icon the other site does not have, replaced by the default and logged
+    expect(structureDifferences(backup, other, targetSchemaId, { history: true })).toEqual([
+      'Tablet: icon Object, expected Custom tablet',
+    ]);
+    expect(run.result.structureWarnings).toContain(
+      'Object type "Tablet": icon "Custom tablet" does not exist on the target (no public icon upload); the default icon is used',
+    );
     const hrIds = idMapOf(hrRun.checkpoints);
     expect(
       graphDifferences({
@@ -411,7 +417,9 @@ describe('to another site', () => {
     expect(ambiguous.length).toBeGreaterThan(0);
     expect(ambiguous.length).toBeLessThan(foreignLabels.size);
     const targetSchemaId = byLabel.result.target?.schemaId ?? '';
-    expect(structureDifferences(backup, other, targetSchemaId, { history: true })).toEqual([]);
+    expect(structureDifferences(backup, other, targetSchemaId, { history: true })).toEqual([
+      'Tablet: icon Object, expected Custom tablet',
+    ]);
     expect(
       graphDifferences({
         backup,
