@@ -30,7 +30,7 @@ import {
   type TokenBucketPacerOptions,
 } from '../src/assets-client/index.js';
 import { runBackup } from '../src/backup/index.js';
-import type { EmulatorCounters } from '../src/emulator/index.js';
+import type { EmulatorCounters, EmulatorSiteInfo } from '../src/emulator/index.js';
 import {
   createMemoryCheckpointStore,
   restorePacerOptions,
@@ -66,14 +66,7 @@ const createFactor = Number(args['create-factor']);
 const concurrency = Number(args.concurrency);
 const CREATE_LIMIT = DOCUMENTED_LIMITS_PER_MINUTE['object.create'];
 
-interface SiteInfo {
-  siteUrl: string;
-  assetsApiBase: string;
-  workspaceId: string;
-  cloudId: string;
-  email: string;
-  apiToken: string;
-}
+type SiteInfo = Omit<EmulatorSiteInfo, 'name' | 'bearerToken'>;
 
 /** Starts `pnpm emulator` as a child process and waits for its one-line JSON announcement. */
 async function startEmulatorChild(): Promise<{ info: SiteInfo; control: string; stop: () => Promise<void> }> {

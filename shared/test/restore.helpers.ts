@@ -468,3 +468,35 @@ export function enrichFixture(site: EmulatorSite, seed: SeedResult): void {
     if (o) store.setValuesUnchecked(o, depends, [String(id), ...(o.values.get(depends) ?? [])]);
   }
 }
+
+/**
+ * After interruptions or faults: the target schema holds exactly the backup's objects, each source
+ * object mapped to its own target object, and the graph equals the backup (same site, all options).
+ */
+export function exactlyOnceDifferences(
+  backup: Backup,
+  site: EmulatorSite,
+  targetSchemaId: string,
+  checkpoints: MemoryCheckpointStore,
+): string[] {
+  const objects = of(backup.records, 'object').length;
+  const idMap = idMapOf(checkpoints);
+  const diffs: string[] = [];
+  if (site.store.objectCount(targetSchemaId) !== objects)
+    diffs.push(`${site.store.objectCount(targetSchemaId)} objects in the target schema, ${objects} expected`);
+  if (idMap.size !== objects) diffs.push(`${idMap.size} objects mapped, ${objects} expected`);
+  if (new Set([...idMap.values()].map((m) => m.targetId)).size !== idMap.size)
+    diffs.push('a target object is mapped twice');
+  return [
+    ...diffs,
+    ...graphDifferences({
+      backup,
+      target: site,
+      targetSchemaId,
+      idMap,
+      foreign: (id) => id,
+      history: true,
+      avatars: true,
+    }),
+  ];
+}

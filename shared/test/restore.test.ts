@@ -600,6 +600,25 @@ describe('into an existing schema', () => {
 
 describe('specific object types', () => {
   const objects = () => of(backup.records, 'object');
+  /** Structure of the restored types and the graph of the restored objects equal the backup. */
+  const partialDifferences = (
+    targetSchemaId: string,
+    checkpoints: MemoryCheckpointStore,
+    types: Set<string>,
+    expected: Set<string>,
+  ) => [
+    ...structureDifferences(backup, source, targetSchemaId, { types, history: false }),
+    ...graphDifferences({
+      backup,
+      target: source,
+      targetSchemaId,
+      idMap: idMapOf(checkpoints),
+      objects: expected,
+      foreign: (id) => id,
+      history: false,
+      avatars: false,
+    }),
+  ];
   const referencedBy = (list: { attributes: { objectAttributeValues: { referencedObject?: { id: string } }[] }[] }[]) =>
     new Set(
       list.flatMap((o) =>
@@ -634,20 +653,7 @@ describe('specific object types', () => {
     const targetSchemaId = result.target?.schemaId ?? '';
     expect(source.store.objectCount(targetSchemaId)).toBe(expected.size);
     const types = new Set([laptop, seed.objectTypeIds.Hardware ?? '', locationType]);
-    expect(structureDifferences(backup, source, targetSchemaId, { types, history: false })).toEqual([]);
-    const idMap = idMapOf(checkpoints);
-    expect(
-      graphDifferences({
-        backup,
-        target: source,
-        targetSchemaId,
-        idMap,
-        objects: expected,
-        foreign: (id) => id,
-        history: false,
-        avatars: false,
-      }),
-    ).toEqual([]);
+    expect(partialDifferences(targetSchemaId, checkpoints, types, expected)).toEqual([]);
   });
 
   test('references of the extra objects that lead outside the restore are left empty and logged', async () => {
@@ -684,20 +690,7 @@ describe('specific object types', () => {
         .filter((t) => [...hardwareTree, 'Software'].includes(t.name))
         .map((t) => t.id),
     );
-    expect(structureDifferences(backup, source, targetSchemaId, { types, history: false })).toEqual([]);
-    const idMap = idMapOf(checkpoints);
-    expect(
-      graphDifferences({
-        backup,
-        target: source,
-        targetSchemaId,
-        idMap,
-        objects: expected,
-        foreign: (id) => id,
-        history: false,
-        avatars: false,
-      }),
-    ).toEqual([]);
+    expect(partialDifferences(targetSchemaId, checkpoints, types, expected)).toEqual([]);
     const rows = await logRows(checkpoints);
     const locationAttr = of(backup.records, 'attribute').find((a) => a.name === 'Location')?.id;
     const cut = objects().filter(

@@ -23,7 +23,7 @@ import { rewriteAql } from './aql-rewrite.js';
 import { CREATED, EXCLUDED, FAILED, NONE, ObjectBook, SKIPPED } from './book.js';
 import { sameSiteResolver } from './cross-schema.js';
 import { RestorePlanError, RestoreRunError } from './errors.js';
-import { Checkpointer, ObjectLoader, skippedOutcome, type ObjectRunContext, type Tuning } from './objects.js';
+import { Checkpointer, ObjectLoader, outcomeOf, type ObjectRunContext, type Tuning } from './objects.js';
 import { planOrdering } from './ordering.js';
 import {
   addParents,
@@ -41,7 +41,6 @@ import { RESTORE_CONCURRENCY } from './pacing.js';
 import { restoreStructure, tightenConstraints } from './structure.js';
 import type {
   CrossSchemaResolver,
-  ObjectOutcome,
   PlannedTypeRole,
   RestoreApiCalls,
   RestoreCounts,
@@ -598,25 +597,19 @@ async function markExistingObjects(ctx: ObjectRunContext, schemaId: string, cp: 
       const key = found.get(id);
       if (key === undefined) continue;
       book.settle(i, SKIPPED, id, key);
-      cp.outcomes.add(skippedOutcome(graph, ctx.structure, i, { id, key }, at));
+      cp.outcomes.add(
+        outcomeOf(graph, ctx.structure, i, {
+          action: 'skipped',
+          targetId: id,
+          targetKey: key,
+          referencesPending: false,
+          at,
+          warnings: [],
+          errors: [],
+        }),
+      );
     }
   }
-}
-
-function outcomeOf(
-  graph: ObjectGraph,
-  structure: SnapshotStructure,
-  i: number,
-  fields: Omit<ObjectOutcome, 'sourceId' | 'sourceKey' | 'sourceObjectTypeId' | 'objectTypeName'>,
-): ObjectOutcome {
-  const typeId = graph.typeIds[i] ?? '';
-  return {
-    sourceId: graph.ids[i] ?? '',
-    sourceKey: graph.keys[i] ?? '',
-    sourceObjectTypeId: typeId,
-    objectTypeName: structure.typeById.get(typeId)?.name ?? typeId,
-    ...fields,
-  };
 }
 
 /** Counts by action from the book (the truth after resumes). */

@@ -460,16 +460,7 @@ export class ObjectLoader {
       targetKey?: string;
     },
   ): ObjectOutcome {
-    const { graph, structure } = this.ctx;
-    const typeId = graph.typeIds[item.index] ?? '';
-    return {
-      sourceId: item.record.id,
-      sourceKey: item.record.objectKey,
-      sourceObjectTypeId: typeId,
-      objectTypeName: structure.typeById.get(typeId)?.name ?? typeId,
-      at: this.ctx.now().toISOString(),
-      ...fields,
-    };
+    return outcomeOf(this.ctx.graph, this.ctx.structure, item.index, { at: this.ctx.now().toISOString(), ...fields });
   }
 
   private created(item: Item, obj: AssetObject, referencesPending: boolean, warnings: string[], found: boolean): void {
@@ -683,13 +674,12 @@ export function validationMessages(err: AssetsApiError): string[] {
   return out.length > 0 ? out : [err.message];
 }
 
-/** The skipped outcome of an object whose ID exists in the target schema. */
-export function skippedOutcome(
+/** The outcome row of backup object `i` (its ids, key and type from the graph). */
+export function outcomeOf(
   graph: ObjectGraph,
   structure: SnapshotStructure,
   i: number,
-  target: { id: string; key: string },
-  at: string,
+  fields: Omit<ObjectOutcome, 'sourceId' | 'sourceKey' | 'sourceObjectTypeId' | 'objectTypeName'>,
 ): ObjectOutcome {
   const typeId = graph.typeIds[i] ?? '';
   return {
@@ -697,12 +687,6 @@ export function skippedOutcome(
     sourceKey: graph.keys[i] ?? '',
     sourceObjectTypeId: typeId,
     objectTypeName: structure.typeById.get(typeId)?.name ?? typeId,
-    action: 'skipped',
-    targetId: target.id,
-    targetKey: target.key,
-    referencesPending: false,
-    at,
-    warnings: [],
-    errors: [],
+    ...fields,
   };
 }

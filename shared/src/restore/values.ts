@@ -4,7 +4,7 @@
  * groups by name, and the `OBJECT_HISTORY` text. Also the comparable form of a value, which lookups
  * and the verification pass use on both sides.
  */
-import { AttributeKind, type AssetObject, type ObjectAttributeValue, type ObjectIn } from '../model/index.js';
+import { AttributeKind, type AssetObject, type ObjectIn } from '../model/index.js';
 import type {
   AttributeRecord,
   HistoryEntryRecord,
@@ -48,9 +48,23 @@ export interface BuiltBody {
   warnings: string[];
 }
 
-/** The raw string a backup value is written back as, for non-reference kinds. */
-export function rawValue(kind: number, v: ValueRecord): string | undefined {
+/** The parts of a value (backup record or API answer) its comparable string comes from. */
+interface ValueParts {
+  value?: string | undefined;
+  user?: { key?: string | undefined } | undefined;
+  group?: { name: string } | undefined;
+  status?: { id: string } | undefined;
+  referencedObject?: { id: string } | undefined;
+}
+
+/**
+ * A value as the API writes it, by kind: the raw value, the accountId of a user, the name of a
+ * group, the id of a status or of a referenced object. Backup values and target values alike.
+ */
+export function rawValue(kind: number, v: ValueParts): string | undefined {
   switch (kind) {
+    case AttributeKind.Reference:
+      return v.referencedObject?.id ?? v.value;
     case AttributeKind.User:
       return v.value ?? v.user?.key;
     case AttributeKind.Group:
@@ -238,22 +252,6 @@ export function historyText(entries: HistoryEntryRecord[]): string {
   return sorted.map(historyLine).join('\n');
 }
 
-/** A target value in the comparable form of its kind: raw value, referenced object id, status id. */
-export function targetValue(kind: number, v: ObjectAttributeValue): string | undefined {
-  switch (kind) {
-    case AttributeKind.Reference:
-      return v.referencedObject?.id ?? v.value;
-    case AttributeKind.User:
-      return v.value ?? v.user?.key;
-    case AttributeKind.Group:
-      return v.value ?? v.group?.name;
-    case AttributeKind.Status:
-      return v.status?.id ?? v.value;
-    default:
-      return v.value;
-  }
-}
-
 /** attribute id → values of a target object, in the comparable form (kinds from `kindOf`). */
 export function targetValues(
   obj: AssetObject,
@@ -264,7 +262,7 @@ export function targetValues(
     const kind = kindOf(a.objectTypeAttributeId) ?? AttributeKind.Default;
     const values: string[] = [];
     for (const v of a.objectAttributeValues) {
-      const s = targetValue(kind, v);
+      const s = rawValue(kind, v);
       if (s !== undefined) values.push(s);
     }
     out.set(a.objectTypeAttributeId, values);
