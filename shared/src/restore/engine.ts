@@ -185,13 +185,20 @@ export async function runRestore(input: RunRestoreInput): Promise<RestoreResult>
       /* progress sinks must not break a restore */
     }
   };
-  const save = async () => {
-    if (state === undefined) return;
-    state.progress = { ...progress };
-    state.counts = { ...counts };
-    state.updatedAt = now().toISOString();
-    lastStateAt = Date.now();
-    await checkpoints.saveState(state);
+  // saves run one after the other, each with the state as it is when its turn comes: a periodic
+  // save started before a phase change can never land after it
+  let saving: Promise<void> = Promise.resolve();
+  const save = (): Promise<void> => {
+    const turn = saving.then(async () => {
+      if (state === undefined) return;
+      state.progress = { ...progress };
+      state.counts = { ...counts };
+      state.updatedAt = now().toISOString();
+      lastStateAt = Date.now();
+      await checkpoints.saveState(structuredClone(state));
+    });
+    saving = turn.catch(() => undefined);
+    return turn;
   };
   const setPhase = async (phase: RestorePhase) => {
     progress = { ...progress, phase };
