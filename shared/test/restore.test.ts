@@ -754,16 +754,20 @@ describe('bad input: a clear code and nothing written on the target', () => {
   });
 
   test('an allowance the restore would exceed', async () => {
-    const usage = source.store.objectCount();
-    await expect(
-      planRestore({
-        snapshot: backup.snapshot,
-        client: clientFor(source),
-        destination: { kind: 'new-schema', name: 'Too big', key: 'BIG' },
-        options: { objectIcons: false, history: false },
-        objectAllowance: usage + 100,
-      }),
-    ).rejects.toMatchObject({ code: 'object_allowance_exceeded', statusCode: 422 });
+    const input = {
+      snapshot: backup.snapshot,
+      client: clientFor(source),
+      destination: { kind: 'new-schema', name: 'Too big', key: 'BIG' } as const,
+      options: { objectIcons: false, history: false },
+      objectAllowance: source.store.objectCount() + 100,
+    };
+    await expect(planRestore(input)).rejects.toMatchObject({ code: 'object_allowance_exceeded', statusCode: 422 });
+    const checkpoints = createMemoryCheckpointStore();
+    await expect(runRestore({ ...input, checkpoints })).resolves.toMatchObject({
+      status: 'failed',
+      error: { code: 'object_allowance_exceeded', retryable: false },
+    });
+    expect(source.store.schemas().some((s) => s.objectSchemaKey === 'BIG')).toBe(false);
   });
 
   test('attributes the API cannot write, and a history attribute the backup already has', async () => {
@@ -800,6 +804,26 @@ describe('bad input: a clear code and nothing written on the target', () => {
     await expect(plan({ history: false, ...locationOnly })).resolves.toMatchObject({
       objectsLowerBound: expect.any(Number),
     });
+  });
+
+  test("a backup of JSM's system schema", async () => {
+    const site = emu.createSite({ seed: 'restore-system' });
+    const seeded = seedFixture(site, {
+      objects: 5,
+      seed: 'system',
+      issues: false,
+      secondSchema: false,
+      systemSchema: true,
+    });
+    const services = await backUp(site, seeded.systemSchemaId ?? '');
+    await expect(
+      planRestore({
+        snapshot: services.snapshot,
+        client: clientFor(site),
+        destination: { kind: 'new-schema', name: 'Services again', key: 'SVCA' },
+        options: { objectIcons: false, history: false },
+      }),
+    ).rejects.toMatchObject({ code: 'source_schema_not_restorable' });
   });
 
   test('issue fields before the restore has finished', async () => {

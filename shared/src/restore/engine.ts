@@ -30,6 +30,7 @@ import {
   checkAttributes,
   checkNewSchemaFree,
   checkNewSchemaInput,
+  checkSourceSchema,
   crossSchemaMode,
   existingSchema,
   listSchemas,
@@ -212,8 +213,10 @@ export async function runRestore(input: RunRestoreInput): Promise<RestoreResult>
     // ---- analysis: every run re-reads (and so re-verifies) the whole backup before writing
     progress = { ...progress, phase: 'analysis' };
     emit({ type: 'phase', phase: 'analysis' });
+    report(true);
     if (destination.kind === 'new-schema') checkNewSchemaInput(destination);
     const structure = await readStructure(snapshot);
+    checkSourceSchema(structure);
     const roles = typeScope(structure, options.objectTypeIds);
     checkAttributes(structure, roles.keys(), options.history);
     const graph = await analyseObjects(snapshot, structure);
@@ -235,6 +238,17 @@ export async function runRestore(input: RunRestoreInput): Promise<RestoreResult>
       try {
         if (destination.kind === 'new-schema') await checkNewSchemaFree(client, destination, signal);
         else await existingSchema(client, destination.schemaId, signal);
+        const creates =
+          destination.kind === 'new-schema' || destination.createDuplicates ? objects.progress().total : 0;
+        if (input.objectAllowance !== undefined && creates > 0) {
+          calls.reads++;
+          const usage = await client.getUsage(callOpts);
+          if (usage.totalObjectsCount + creates > input.objectAllowance)
+            throw new RestorePlanError(
+              'object_allowance_exceeded',
+              `The target holds ${usage.totalObjectsCount} objects; ${creates} more would exceed its allowance of ${input.objectAllowance}`,
+            );
+        }
       } catch (err) {
         throw targetError(err);
       }
