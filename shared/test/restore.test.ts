@@ -507,6 +507,85 @@ describe('objects the target refuses', () => {
   });
 });
 
+describe('without the source', () => {
+  test('a restore never reads the source site: it works while that site is down', async () => {
+    const gone = emu.createSite({ seed: 'restore-gone' });
+    const b = await backUp(
+      gone,
+      seedFixture(gone, { objects: 60, seed: 'gone', issues: false, secondSchema: false }).schemaId,
+    );
+    const members = gone.store.users();
+    gone.resetData();
+    gone.setKnobs({ forceAuthError: 401 });
+    gone.resetCounters();
+    const target = emu.createSite({ seed: 'restore-gone-target' });
+    for (const u of members) target.data.addUser(u);
+    const { result, checkpoints } = await restore(target, b, { kind: 'new-schema', name: 'Rescued', key: 'RSC' });
+    expect(result.status).toBe('completed');
+    expect(gone.counters().total).toBe(0);
+    const targetSchemaId = result.target?.schemaId ?? '';
+    expect(
+      graphDifferences({
+        backup: b,
+        target,
+        targetSchemaId,
+        idMap: idMapOf(checkpoints),
+        foreign: () => undefined,
+        history: true,
+        avatars: false,
+      }),
+    ).toEqual([]);
+  });
+});
+
+describe('references into another schema of the same site', () => {
+  test('kept where the object still exists, left empty and logged where it was deleted', async () => {
+    const site = emu.createSite({ seed: 'restore-foreign' });
+    const seeded = seedFixture(site, { objects: 200, seed: 'foreign', issues: false });
+    const b = await backUp(site, seeded.schemaId);
+    const referenced = [
+      ...new Set(
+        of(b.records, 'object').flatMap((o) =>
+          o.attributes.flatMap((a) =>
+            a.objectAttributeValues.flatMap((v) =>
+              v.referencedObject !== undefined && v.referencedObject.objectTypeId === seeded.objectTypeIds.Employee
+                ? [v.referencedObject.id]
+                : [],
+            ),
+          ),
+        ),
+      ),
+    ];
+    const deleted = new Set(referenced.slice(0, 3));
+    for (const id of deleted) site.data.deleteObject(id);
+    const { result, checkpoints } = await restore(site, b, { kind: 'new-schema', name: 'Foreign kept', key: 'FRK' });
+    expect(result.status).toBe('completed');
+    const targetSchemaId = result.target?.schemaId ?? '';
+    expect(
+      graphDifferences({
+        backup: b,
+        target: site,
+        targetSchemaId,
+        idMap: idMapOf(checkpoints),
+        foreign: (id) => (deleted.has(id) ? undefined : id),
+        history: true,
+        avatars: true,
+      }),
+    ).toEqual([]);
+    const pointingAtDeleted = of(b.records, 'object').filter((o) =>
+      o.attributes.some((a) => a.objectAttributeValues.some((v) => deleted.has(v.referencedObject?.id ?? ''))),
+    );
+    expect(pointingAtDeleted.length).toBeGreaterThan(0);
+    const rows = await logRows(checkpoints);
+    for (const o of pointingAtDeleted)
+      expect(
+        rows
+          .find((r) => r.sourceId === o.id)
+          ?.warnings.some((w) => w.includes('(another schema) could not be re-linked')),
+      ).toBe(true);
+  });
+});
+
 describe('into an existing schema', () => {
   let site: EmulatorSite;
   let localSeed: SeedResult;
