@@ -291,7 +291,7 @@ async function main(): Promise<void> {
       shareOfCreateLimit: Number((createsPerEmulatedMinute / CREATE_LIMIT).toFixed(3)),
       requests: c.total,
       status429: c.status429,
-      share429: Number((c.status429 / Math.max(1, c.total)).toFixed(4)),
+      share429: Number((c.status429 / Math.max(1, c.total)).toFixed(6)),
       create429: c.status429ByBucket['object.create'],
       createRequestsAtObjectsEnd: createsAtObjectsEnd,
       requestsPerObject: Number((c.total / created).toFixed(3)),

@@ -5,7 +5,7 @@
  * every object on the target exactly once, equal to the backup, and the faults demonstrably happened.
  */
 import { startEmulator, seedFixture, type Emulator, type EmulatorSite } from '@assets-vault/emulator';
-import { createMemoryCheckpointStore, runRestore } from '../src/restore/index.js';
+import { createMemoryCheckpointStore, runRestore, type RestoreProgress } from '../src/restore/index.js';
 import { backUp, clientFor, exactlyOnceDifferences, of, type Backup } from './restore.helpers.js';
 
 let emu: Emulator;
@@ -38,7 +38,9 @@ async function hostileRestore(
   site.resetCounters();
   const key = name.toUpperCase();
   const checkpoints = createMemoryCheckpointStore();
+  const progress: RestoreProgress[] = [];
   const result = await runRestore({
+    onProgress: (p) => progress.push(p),
     snapshot: backup.snapshot,
     // pacing opened up on purpose: the point is how the engine and client take the server's refusals
     client: clientFor(site, { retry: { baseDelayMs: 10, maxDelayMs: 100, maxAttempts: 8, maxThrottledAttempts: 60 } }),
@@ -57,6 +59,27 @@ async function hostileRestore(
 
   site.setKnobs({});
   expect(exactlyOnceDifferences(backup, site, result.target?.schemaId ?? '', checkpoints)).toEqual([]);
+  // progress: phases in order, a rate and an ETA while objects were created, all done at the end
+  const phases = progress.map((p) => p.phase).filter((p, i, all) => all[i - 1] !== p);
+  expect(phases).toEqual([
+    'analysis',
+    'structure',
+    'duplicates',
+    'objects',
+    'references',
+    'constraints',
+    'verification',
+    'done',
+  ]);
+  const during = progress.filter((p) => p.phase === 'objects' && p.objectsPerMinute > 0);
+  expect(during.length).toBeGreaterThan(2);
+  expect(during.some((p) => p.etaSeconds !== undefined && p.objectsDone < p.objectsTotal)).toBe(true);
+  const total = of(backup.records, 'object').length;
+  expect(progress.at(-1)).toMatchObject({ phase: 'done', objectsDone: total, objectsTotal: total });
+  expect((await checkpoints.loadState())?.progress).toMatchObject({ phase: 'done', objectsDone: total });
+  // checkpoints are written in batches, not once per object
+  expect(checkpoints.writes.outcomes).toBeLessThan(total / 5);
+  expect(checkpoints.writes.intents).toBeLessThan(total / 2);
   expect(site.store.schemas().filter((s) => s.objectSchemaKey === key)).toHaveLength(1);
   return { site, backup, key };
 }

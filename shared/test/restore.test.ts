@@ -508,6 +508,85 @@ describe('objects the target refuses', () => {
   });
 });
 
+describe('without the source', () => {
+  test('a restore never reads the source site: it works while that site is down', async () => {
+    const gone = emu.createSite({ seed: 'restore-gone' });
+    const b = await backUp(
+      gone,
+      seedFixture(gone, { objects: 60, seed: 'gone', issues: false, secondSchema: false }).schemaId,
+    );
+    const members = gone.store.users();
+    gone.resetData();
+    gone.setKnobs({ forceAuthError: 401 });
+    gone.resetCounters();
+    const target = emu.createSite({ seed: 'restore-gone-target' });
+    for (const u of members) target.data.addUser(u);
+    const { result, checkpoints } = await restore(target, b, { kind: 'new-schema', name: 'Rescued', key: 'RSC' });
+    expect(result.status).toBe('completed');
+    expect(gone.counters().total).toBe(0);
+    const targetSchemaId = result.target?.schemaId ?? '';
+    expect(
+      graphDifferences({
+        backup: b,
+        target,
+        targetSchemaId,
+        idMap: idMapOf(checkpoints),
+        foreign: () => undefined,
+        history: true,
+        avatars: false,
+      }),
+    ).toEqual([]);
+  });
+});
+
+describe('references into another schema of the same site', () => {
+  test('kept where the object still exists, left empty and logged where it was deleted', async () => {
+    const site = emu.createSite({ seed: 'restore-foreign' });
+    const seeded = seedFixture(site, { objects: 200, seed: 'foreign', issues: false });
+    const b = await backUp(site, seeded.schemaId);
+    const referenced = [
+      ...new Set(
+        of(b.records, 'object').flatMap((o) =>
+          o.attributes.flatMap((a) =>
+            a.objectAttributeValues.flatMap((v) =>
+              v.referencedObject !== undefined && v.referencedObject.objectTypeId === seeded.objectTypeIds.Employee
+                ? [v.referencedObject.id]
+                : [],
+            ),
+          ),
+        ),
+      ),
+    ];
+    const deleted = new Set(referenced.slice(0, 3));
+    for (const id of deleted) site.data.deleteObject(id);
+    const { result, checkpoints } = await restore(site, b, { kind: 'new-schema', name: 'Foreign kept', key: 'FRK' });
+    expect(result.status).toBe('completed');
+    const targetSchemaId = result.target?.schemaId ?? '';
+    expect(
+      graphDifferences({
+        backup: b,
+        target: site,
+        targetSchemaId,
+        idMap: idMapOf(checkpoints),
+        foreign: (id) => (deleted.has(id) ? undefined : id),
+        history: true,
+        avatars: true,
+      }),
+    ).toEqual([]);
+    const pointingAtDeleted = of(b.records, 'object').filter((o) =>
+      o.attributes.some((a) => a.objectAttributeValues.some((v) => deleted.has(v.referencedObject?.id ?? ''))),
+    );
+    expect(pointingAtDeleted.length).toBeGreaterThan(0);
+    const rows = await logRows(checkpoints);
+    for (const o of pointingAtDeleted)
+      expect(
+        rows
+          .find((r) => r.sourceId === o.id)
+          ?.warnings.some((w) => w.includes('(another schema) could not be re-linked')),
+      ).toBe(true);
+  });
+});
+
 describe('into an existing schema', () => {
   let site: EmulatorSite;
   let localSeed: SeedResult;
@@ -759,16 +838,20 @@ describe('bad input: a clear code and nothing written on the target', () => {
   });
 
   test('an allowance the restore would exceed', async () => {
-    const usage = source.store.objectCount();
-    await expect(
-      planRestore({
-        snapshot: backup.snapshot,
-        client: clientFor(source),
-        destination: { kind: 'new-schema', name: 'Too big', key: 'BIG' },
-        options: { objectIcons: false, history: false },
-        objectAllowance: usage + 100,
-      }),
-    ).rejects.toMatchObject({ code: 'object_allowance_exceeded', statusCode: 422 });
+    const input = {
+      snapshot: backup.snapshot,
+      client: clientFor(source),
+      destination: { kind: 'new-schema', name: 'Too big', key: 'BIG' } as const,
+      options: { objectIcons: false, history: false },
+      objectAllowance: source.store.objectCount() + 100,
+    };
+    await expect(planRestore(input)).rejects.toMatchObject({ code: 'object_allowance_exceeded', statusCode: 422 });
+    const checkpoints = createMemoryCheckpointStore();
+    await expect(runRestore({ ...input, checkpoints })).resolves.toMatchObject({
+      status: 'failed',
+      error: { code: 'object_allowance_exceeded', retryable: false },
+    });
+    expect(source.store.schemas().some((s) => s.objectSchemaKey === 'BIG')).toBe(false);
   });
 
   test('attributes the API cannot write, and a history attribute the backup already has', async () => {
@@ -805,6 +888,26 @@ describe('bad input: a clear code and nothing written on the target', () => {
     await expect(plan({ history: false, ...locationOnly })).resolves.toMatchObject({
       objectsLowerBound: expect.any(Number),
     });
+  });
+
+  test("a backup of JSM's system schema", async () => {
+    const site = emu.createSite({ seed: 'restore-system' });
+    const seeded = seedFixture(site, {
+      objects: 5,
+      seed: 'system',
+      issues: false,
+      secondSchema: false,
+      systemSchema: true,
+    });
+    const services = await backUp(site, seeded.systemSchemaId ?? '');
+    await expect(
+      planRestore({
+        snapshot: services.snapshot,
+        client: clientFor(site),
+        destination: { kind: 'new-schema', name: 'Services again', key: 'SVCA' },
+        options: { objectIcons: false, history: false },
+      }),
+    ).rejects.toMatchObject({ code: 'source_schema_not_restorable' });
   });
 
   test('issue fields before the restore has finished', async () => {

@@ -30,6 +30,7 @@ import {
   checkAttributes,
   checkNewSchemaFree,
   checkNewSchemaInput,
+  checkSourceSchema,
   crossSchemaMode,
   existingSchema,
   listSchemas,
@@ -185,13 +186,20 @@ export async function runRestore(input: RunRestoreInput): Promise<RestoreResult>
       /* progress sinks must not break a restore */
     }
   };
-  const save = async () => {
-    if (state === undefined) return;
-    state.progress = { ...progress };
-    state.counts = { ...counts };
-    state.updatedAt = now().toISOString();
-    lastStateAt = Date.now();
-    await checkpoints.saveState(state);
+  // saves run one after the other, each with the state as it is when its turn comes: a periodic
+  // save started before a phase change can never land after it
+  let saving: Promise<void> = Promise.resolve();
+  const save = (): Promise<void> => {
+    const turn = saving.then(async () => {
+      if (state === undefined) return;
+      state.progress = { ...progress };
+      state.counts = { ...counts };
+      state.updatedAt = now().toISOString();
+      lastStateAt = Date.now();
+      await checkpoints.saveState(structuredClone(state));
+    });
+    saving = turn.catch(() => undefined);
+    return turn;
   };
   const setPhase = async (phase: RestorePhase) => {
     progress = { ...progress, phase };
@@ -205,8 +213,10 @@ export async function runRestore(input: RunRestoreInput): Promise<RestoreResult>
     // ---- analysis: every run re-reads (and so re-verifies) the whole backup before writing
     progress = { ...progress, phase: 'analysis' };
     emit({ type: 'phase', phase: 'analysis' });
+    report(true);
     if (destination.kind === 'new-schema') checkNewSchemaInput(destination);
     const structure = await readStructure(snapshot);
+    checkSourceSchema(structure);
     const roles = typeScope(structure, options.objectTypeIds);
     checkAttributes(structure, roles.keys(), options.history);
     const graph = await analyseObjects(snapshot, structure);
@@ -228,6 +238,17 @@ export async function runRestore(input: RunRestoreInput): Promise<RestoreResult>
       try {
         if (destination.kind === 'new-schema') await checkNewSchemaFree(client, destination, signal);
         else await existingSchema(client, destination.schemaId, signal);
+        const creates =
+          destination.kind === 'new-schema' || destination.createDuplicates ? objects.progress().total : 0;
+        if (input.objectAllowance !== undefined && creates > 0) {
+          calls.reads++;
+          const usage = await client.getUsage(callOpts);
+          if (usage.totalObjectsCount + creates > input.objectAllowance)
+            throw new RestorePlanError(
+              'object_allowance_exceeded',
+              `The target holds ${usage.totalObjectsCount} objects; ${creates} more would exceed its allowance of ${input.objectAllowance}`,
+            );
+        }
       } catch (err) {
         throw targetError(err);
       }

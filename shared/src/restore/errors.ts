@@ -28,6 +28,8 @@ export const RESTORE_PLAN_ERROR_STATUS = {
   history_attribute_conflict: 422,
   /** the backup holds no schema (empty or damaged snapshot) */
   invalid_snapshot: 422,
+  /** the backup is of a system schema (`canManage: false`, e.g. JSM's Services), which Assets manages itself */
+  source_schema_not_restorable: 422,
   /** the target refused the credentials (401/403) */
   target_unauthorized: 422,
   /** the target could not be reached (network, 5xx after retries, no Assets workspace) */

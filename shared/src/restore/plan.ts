@@ -28,6 +28,15 @@ import type {
 export const SCHEMA_KEY_PATTERN = /^[A-Z][A-Z0-9]{1,9}$/;
 const MAX_SCHEMA_NAME_LENGTH = 255;
 
+/** A system schema (JSM's Services) is backed up for the record only: Assets manages it itself. */
+export function checkSourceSchema(structure: SnapshotStructure): void {
+  if (structure.schema.canManage === false)
+    throw new RestorePlanError(
+      'source_schema_not_restorable',
+      `"${structure.schema.name}" is a system schema managed by Jira Service Management; it cannot be restored`,
+    );
+}
+
 /** Types of a (partial) restore and why each is there, parents first. */
 export function typeScope(
   structure: SnapshotStructure,
@@ -210,6 +219,7 @@ export async function planRestore(input: PlanRestoreInput): Promise<RestorePlan>
   const callOpts = signal ? { signal } : {};
   if (destination.kind === 'new-schema') checkNewSchemaInput(destination);
   const structure = await readStructure(input.snapshot);
+  checkSourceSchema(structure);
   const manifest = input.snapshot.manifest;
   const roles = typeScope(structure, options.objectTypeIds);
   checkAttributes(structure, roles.keys(), options.history);

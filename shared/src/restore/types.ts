@@ -243,6 +243,7 @@ export interface IssueFieldResult {
  */
 export interface RestoreCheckpointStore {
   loadState(): Promise<RestoreState | undefined>;
+  /** replaces the state; the engine never calls it twice at once */
   saveState(state: RestoreState): Promise<void>;
   /** upserts the intent of each object (the latest attempt wins) */
   recordIntents(intents: ObjectIntent[]): Promise<void>;
