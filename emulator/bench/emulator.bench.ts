@@ -6,12 +6,9 @@
  * restore benchmark must be limited by the 429s, not by the emulator's CPU.
  *   pnpm bench:emulator [--objects 100000] [--pages 20] [--creates 10000] [--clock-scale 15]
  */
-import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
-import { createInterface } from 'node:readline';
-import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { DOCUMENTED_LIMITS_PER_MINUTE } from '@assets-vault/shared/model';
+import { startEmulatorChild } from '../src/child.js';
 import { startEmulator } from '../src/index.js';
 import { seedFixture, type SeedResult } from '../src/fixtures.js';
 import type { EmulatorSite } from '../src/site.js';
@@ -74,44 +71,6 @@ function laptopRefsOf(site: EmulatorSite, seeded: SeedResult): LaptopRefs {
     statusId: attrs.find((a) => a.name === 'Status')?.typeValueMulti?.[0] ?? '',
     locationIds: site.store.raw.aqlIds('objectType = Location').slice(0, 50).map(String),
     employeeIds: site.store.raw.aqlIds('objectType = Employee').slice(0, 50).map(String),
-  };
-}
-
-/** CPU time (user + system) of a process in ms, from /proc (Linux; clock ticks of 10 ms). */
-const processCpuMs = (pid: number) => {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
-  return (Number(fields[11]) + Number(fields[12])) * 10;
-};
-
-/** `pnpm emulator` in a child process, seeded like the fixture: its CPU is not this process's. */
-async function childEmulator() {
-  const cli = fileURLToPath(new URL('../src/cli.ts', import.meta.url));
-  const child = spawn(
-    process.execPath,
-    ['--conditions=@assets-vault/source', '--import', 'tsx', cli, '--port', '0', '--objects', '20000', '--json'],
-    {
-      stdio: ['ignore', 'pipe', 'inherit'],
-    },
-  );
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  const info = await new Promise<{
-    siteUrl: string;
-    assetsApiBase: string;
-    workspaceId: string;
-    email: string;
-    apiToken: string;
-  }>((resolve, reject) => {
-    child.once('exit', (code) => reject(new Error(`emulator exited early (code ${String(code)})`)));
-    createInterface({ input: child.stdout }).once('line', (line) => resolve(JSON.parse(line)));
-  });
-  const pid = child.pid ?? 0;
-  return {
-    info,
-    cpuMs: () => processCpuMs(pid),
-    stop: async () => {
-      child.kill('SIGTERM');
-      await exited;
-    },
   };
 }
 
@@ -211,7 +170,7 @@ try {
 }
 
 // ---- the same creates over HTTP against a child emulator: unlimited, then paced at the documented limit
-const child = await childEmulator();
+const child = await startEmulatorChild({ objects: 20_000 });
 try {
   const base = `${child.info.assetsApiBase}/jsm/assets/workspace/${child.info.workspaceId}/v1`;
   const headers = {

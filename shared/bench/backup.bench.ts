@@ -9,13 +9,10 @@
  * pages/s, the emulator's page rate, peak RSS (sampled and getrusage maxRSS), and the AQL request
  * rate as a share of the documented limit (1,000 requests/min).
  */
-import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
-import { fileURLToPath } from 'node:url';
-import path from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { startEmulatorChild } from '@assets-vault/emulator/child';
 import { createAssetsClient, createFetchTransport } from '../src/assets-client/index.js';
 import { runBackup } from '../src/backup/index.js';
 import { createDirectoryChunkStore, type ChunkSink, type SnapshotChunk } from '../src/snapshot/index.js';
@@ -35,55 +32,6 @@ const objects = Number(args.objects);
 const pageSize = Number(args['page-size']);
 const probePages = Number(args['probe-pages']);
 
-interface SiteInfo {
-  siteUrl: string;
-  assetsApiBase: string;
-  workspaceId: string;
-  cloudId: string;
-  email: string;
-  apiToken: string;
-}
-
-/** Starts `pnpm emulator` as a child process and waits for its one-line JSON announcement. */
-async function startEmulatorChild(): Promise<{ info: SiteInfo; stop: () => Promise<void>; seedMs: number }> {
-  const cli = fileURLToPath(import.meta.resolve('@assets-vault/emulator/cli'));
-  const started = performance.now();
-  const child = spawn(
-    process.execPath,
-    [
-      '--conditions=@assets-vault/source',
-      '--import',
-      'tsx',
-      cli,
-      '--port',
-      '0',
-      '--objects',
-      String(objects),
-      '--seed',
-      'bench',
-      '--json',
-    ],
-    {
-      cwd: path.dirname(fileURLToPath(new URL('../package.json', import.meta.url))),
-      stdio: ['ignore', 'pipe', 'inherit'],
-    },
-  );
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  const lines = createInterface({ input: child.stdout });
-  const info = await new Promise<SiteInfo>((resolve, reject) => {
-    child.once('exit', (code) => reject(new Error(`emulator exited early (code ${String(code)})`)));
-    lines.once('line', (line) => resolve(JSON.parse(line) as SiteInfo));
-  });
-  return {
-    info,
-    seedMs: performance.now() - started,
-    stop: async () => {
-      child.kill('SIGTERM');
-      await exited;
-    },
-  };
-}
-
 /** Verifies and counts what a real sink would store, keeping nothing. */
 function hashingNullSink(): ChunkSink & { bytes: number; chunks: number } {
   const sink = {
@@ -101,10 +49,10 @@ function hashingNullSink(): ChunkSink & { bytes: number; chunks: number } {
 
 const mb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(1)} MB`;
 
-const emulator = await startEmulatorChild();
+const emulator = await startEmulatorChild({ objects });
 try {
   const { info } = emulator;
-  console.log(`emulator child ready with ${objects} objects in ${(emulator.seedMs / 1000).toFixed(1)} s`);
+  console.log(`emulator child ready with ${objects} objects in ${(emulator.startMs / 1000).toFixed(1)} s`);
   const transport = createFetchTransport({
     siteUrl: info.siteUrl,
     assetsApiBase: info.assetsApiBase,

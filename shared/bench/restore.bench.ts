@@ -16,7 +16,6 @@ import { spawn } from 'node:child_process';
 import { appendFile, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { performance } from 'node:perf_hooks';
@@ -30,7 +29,8 @@ import {
   type TokenBucketPacerOptions,
 } from '../src/assets-client/index.js';
 import { runBackup } from '../src/backup/index.js';
-import type { EmulatorCounters, EmulatorSiteInfo } from '@assets-vault/emulator';
+import type { EmulatorCounters } from '@assets-vault/emulator';
+import { startEmulatorChild, type ChildSiteInfo as SiteInfo } from '@assets-vault/emulator/child';
 import {
   createMemoryCheckpointStore,
   restorePacerOptions,
@@ -65,49 +65,6 @@ const clockScale = Number(args['clock-scale']);
 const createFactor = Number(args['create-factor']);
 const concurrency = Number(args.concurrency);
 const CREATE_LIMIT = DOCUMENTED_LIMITS_PER_MINUTE['object.create'];
-
-type SiteInfo = Omit<EmulatorSiteInfo, 'name' | 'bearerToken'>;
-
-/** Starts `pnpm emulator` as a child process and waits for its one-line JSON announcement. */
-async function startEmulatorChild(): Promise<{ info: SiteInfo; control: string; stop: () => Promise<void> }> {
-  const cli = fileURLToPath(import.meta.resolve('@assets-vault/emulator/cli'));
-  const child = spawn(
-    process.execPath,
-    [
-      '--conditions=@assets-vault/source',
-      '--import',
-      'tsx',
-      cli,
-      '--port',
-      '0',
-      '--objects',
-      String(objects),
-      '--seed',
-      'bench',
-      '--site',
-      'bench',
-      '--json',
-    ],
-    {
-      cwd: path.dirname(fileURLToPath(new URL('../package.json', import.meta.url))),
-      stdio: ['ignore', 'pipe', 'inherit'],
-    },
-  );
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  const lines = createInterface({ input: child.stdout });
-  const info = await new Promise<SiteInfo>((resolve, reject) => {
-    child.once('exit', (code) => reject(new Error(`emulator exited early (code ${String(code)})`)));
-    lines.once('line', (line) => resolve(JSON.parse(line) as SiteInfo));
-  });
-  return {
-    info,
-    control: `${new URL(info.siteUrl).origin}/__emulator`,
-    stop: async () => {
-      child.kill('SIGTERM');
-      await exited;
-    },
-  };
-}
 
 /**
  * A checkpoint store in append-only NDJSON files, as the vault keeps its rows in Postgres: outside this
@@ -196,10 +153,14 @@ async function backUpOnly(): Promise<void> {
 
 /** Runs this script again with `extra` arguments and waits for it. */
 async function runChild(extra: string[], env: Record<string, string>): Promise<void> {
-  const child = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url), ...extra], {
-    stdio: 'inherit',
-    env: { ...process.env, ...env },
-  });
+  const child = spawn(
+    process.execPath,
+    ['--conditions=@assets-vault/source', '--import', 'tsx', fileURLToPath(import.meta.url), ...extra],
+    {
+      stdio: 'inherit',
+      env: { ...process.env, ...env },
+    },
+  );
   const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
   if (code !== 0) throw new Error(`the backup step exited with ${String(code)}`);
 }
@@ -208,7 +169,7 @@ if (args['backup-only']) await backUpOnly();
 else await main();
 
 async function main(): Promise<void> {
-  const emulator = await startEmulatorChild();
+  const emulator = await startEmulatorChild({ objects, site: 'bench' });
   const dir = args.dir ?? (await mkdtemp(path.join(tmpdir(), 'restore-bench-')));
   try {
     const { info, control } = emulator;
