@@ -100,7 +100,7 @@ export async function buildApp(config: Config, appDeps: AppDeps = {}): Promise<V
   const app = Fastify<RawServerDefault, IncomingMessage, ServerResponse, FastifyBaseLogger>({
     loggerInstance: logger,
     genReqId: () => randomUUID(),
-    trustProxy: typeof config.trustProxy === 'object' ? [...config.trustProxy] : config.trustProxy,
+    trustProxy: config.trustProxy.length > 0 ? [...config.trustProxy] : false,
     // Small default; routes that take uploads raise it for themselves.
     bodyLimit: 1024 * 1024,
     // Stop waiting on keep-alive sockets at shutdown instead of holding SIGTERM up.

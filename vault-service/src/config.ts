@@ -5,6 +5,7 @@
  * problem so an operator fixes them all in one go. Tests build configs with `loadConfig({...})` too.
  */
 import { randomBytes } from 'node:crypto';
+import { isIP } from 'node:net';
 import { Type, type Static } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
 import { isValidWebhookSecret } from '@assets-vault/shared/webhooks';
@@ -47,8 +48,11 @@ export interface Config {
   readonly isProduction: boolean;
   readonly host: string;
   readonly port: number;
-  /** Fastify `trustProxy`: whose X-Forwarded-For to believe (client address for rate limits and logs). */
-  readonly trustProxy: boolean | readonly string[];
+  /**
+   * Proxy addresses or CIDRs whose X-Forwarded-For is believed (client address for rate limits and
+   * logs); empty = none. Never "any": a client could then choose its own rate-limit key.
+   */
+  readonly trustProxy: readonly string[];
   /** Origin users open, without a trailing slash (e.g. `https://vault.example.com`). */
   readonly publicUrl: string;
   readonly logLevel: string;
@@ -173,14 +177,17 @@ export function loadConfig(rawEnv: Readonly<Record<string, string | undefined>>)
   const port = e.PORT === undefined ? 8080 : Number(e.PORT);
   if (port > 65535) problems.push('PORT: must be 0..65535');
   const host = e.HOST ?? '127.0.0.1';
-  // Behind a load balancer every request comes from its address; name the proxy so rate limits and
-  // logs see the real client. `true` trusts any proxy chain (only when nothing else can reach the port).
-  const trustProxy: boolean | string[] =
-    e.TRUST_PROXY === undefined || e.TRUST_PROXY === 'false'
-      ? false
-      : e.TRUST_PROXY === 'true'
-        ? true
-        : splitList(e.TRUST_PROXY);
+  // Behind a load balancer every request comes from its address; name the proxies so rate limits and
+  // logs see the real client. Only named proxies: trusting any hop lets every client pick its own address.
+  const trustProxy = e.TRUST_PROXY === undefined || e.TRUST_PROXY === 'false' ? [] : splitList(e.TRUST_PROXY);
+  if (trustProxy.includes('true')) {
+    problems.push(
+      'TRUST_PROXY: `true` is no longer accepted (any client could choose its rate-limit address); list the proxy addresses or CIDRs',
+    );
+  } else {
+    for (const entry of trustProxy)
+      if (!isAddressOrCidr(entry)) problems.push(`TRUST_PROXY: "${entry}" is not an IP address or CIDR`);
+  }
   const bool = (v: string | undefined, fallback: boolean) => (v === undefined ? fallback : v === 'true' || v === '1');
 
   // Public URL: required https in production; a local default otherwise.
@@ -343,6 +350,14 @@ export function loadConfig(rawEnv: Readonly<Record<string, string | undefined>>)
     outbox,
     warnings,
   });
+}
+
+function isAddressOrCidr(entry: string): boolean {
+  const [address = '', prefix, ...rest] = entry.split('/');
+  const family = isIP(address);
+  if (family === 0 || rest.length > 0) return false;
+  if (prefix === undefined) return true;
+  return /^[0-9]{1,3}$/.test(prefix) && Number(prefix) <= (family === 4 ? 32 : 128);
 }
 
 function splitList(value: string | undefined): string[] {
