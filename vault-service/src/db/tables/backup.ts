@@ -24,6 +24,8 @@ export interface BackupTable {
   content_sha256: string | null;
   /** The `webhook-id` of the signed call that opened it: a retried open returns the same backup. */
   opened_by_webhook_id: string;
+  /** SHA-256 of the signed body that opened it (migration 0015); null for vault-side backups and older rows */
+  opened_body_sha256: ColumnType<Buffer | null, Buffer | null | undefined, never>;
   /** when its browse tables were committed (with the completion, or rebuilt from the chunks) */
   browse_built_at: NullableTimestamp;
   /** when the trigram search index of its browse tables was built (after completion) */

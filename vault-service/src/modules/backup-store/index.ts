@@ -34,6 +34,7 @@ export {
   setSchemaNames,
   type BackupSummary,
   type CompletedBackup,
+  type OpenedBackup,
   type SchemaBackupStats,
 } from './repository.js';
 export {

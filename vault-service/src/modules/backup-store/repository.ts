@@ -73,6 +73,14 @@ function toSummary(row: BackupRow): BackupSummary {
   };
 }
 
+export interface OpenedBackup {
+  id: string;
+  /** false: an earlier open with the same `openedBy` exists (its site and body hash say whether it is a retry) */
+  created: boolean;
+  siteId: string;
+  openedBodySha256: Buffer | null;
+}
+
 export async function insertBackup(
   db: Executor,
   siteId: string,
@@ -85,8 +93,10 @@ export async function insertBackup(
     startedAt: Date;
     /** unique per upload (the signed `webhook-id` that opened it, or a vault job attempt): a retried open returns the same backup */
     openedBy: string;
+    /** SHA-256 of the signed body that opened it, so a retry can be told from a reused id */
+    openedBodySha256?: Buffer;
   },
-): Promise<{ id: string; created: boolean }> {
+): Promise<OpenedBackup> {
   const inserted = await db
     .insertInto('backup')
     .values({
@@ -98,18 +108,24 @@ export async function insertBackup(
       options: JSON.stringify(input.options),
       started_at: input.startedAt,
       opened_by_webhook_id: input.openedBy,
+      opened_body_sha256: input.openedBodySha256 ?? null,
     })
     .onConflict((oc) => oc.column('opened_by_webhook_id').doNothing())
     .returning('id')
     .executeTakeFirst();
-  if (inserted) return { id: inserted.id, created: true };
+  if (inserted) return { id: inserted.id, created: true, siteId, openedBodySha256: input.openedBodySha256 ?? null };
+  // the id is global (a signed webhook-id), so the earlier open may belong to another site
   const existing = await db
     .selectFrom('backup')
-    .select('id')
-    .where('site_id', '=', siteId)
+    .select(['id', 'site_id', 'opened_body_sha256'])
     .where('opened_by_webhook_id', '=', input.openedBy)
     .executeTakeFirstOrThrow();
-  return { id: existing.id, created: false };
+  return {
+    id: existing.id,
+    created: false,
+    siteId: existing.site_id,
+    openedBodySha256: existing.opened_body_sha256,
+  };
 }
 
 /**
