@@ -7,8 +7,8 @@
  *   2. logger          pino with the redact list (logger.ts); request.log, child loggers per module
  *   3. database        app.db (Kysely); migrations under an advisory lock; then app.deps, the one object
  *                      every service and job is given (deps.ts)
- *   4. cross-cutting   error handler, rate limits, OpenAPI docs at /docs
- *   5. sessions        cookies, the auth service (plugins/session.ts)
+ *   4. cross-cutting   error handler, rate limits, the OpenAPI document
+ *   5. sessions        cookies, the auth service (plugins/session.ts); /docs (API_DOCS: session by default)
  *   6. workers         created here, started on ready, stopped on close before the pool closes
  *   7. routes          in three trees, each with its own guard:
  *                        /api/v1/forge/*  signed by the Forge app (signature; no cookies, no CSRF)
@@ -17,7 +17,13 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { randomUUID } from 'node:crypto';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance, type RawServerDefault } from 'fastify';
+import Fastify, {
+  type FastifyBaseLogger,
+  type FastifyInstance,
+  type FastifyRequest,
+  type RawServerDefault,
+} from 'fastify';
+import { UnauthorizedError } from '@assets-vault/shared/errors';
 import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
@@ -162,10 +168,16 @@ export async function buildApp(config: Config, appDeps: AppDeps = {}): Promise<V
       },
     },
   });
-  await app.register(swaggerUi, { routePrefix: '/docs' });
 
   // 5. sessions
   await app.register(sessions);
+  // the OpenAPI document and UI (API_DOCS): public, for signed-in users (the default), or not served
+  if (config.apiDocs !== 'off') {
+    await app.register(swaggerUi, {
+      routePrefix: '/docs',
+      ...(config.apiDocs === 'session' ? { uiHooks: { onRequest: requireDocsSession(app) } } : {}),
+    });
+  }
 
   // 6. workers (the routes below wake them)
   const workers = config.workersEnabled ? createWorkers(deps) : undefined;
@@ -199,6 +211,14 @@ export async function buildApp(config: Config, appDeps: AppDeps = {}): Promise<V
 
   await app.ready();
   return app;
+}
+
+/** `/docs` for signed-in users only: the same session check as the session API (401 without one). */
+function requireDocsSession(app: VaultApp) {
+  return async (request: FastifyRequest) => {
+    const auth = await app.authService.authenticate(request.cookies[app.sessionCookies.sessionName]);
+    if (!auth) throw new UnauthorizedError();
+  };
 }
 
 /** 7a. Signed calls of the Forge app: events and snapshot uploads. */

@@ -11,6 +11,7 @@ import { Value } from '@sinclair/typebox/value';
 import { isValidWebhookSecret } from '@assets-vault/shared/webhooks';
 
 export type NodeEnv = 'development' | 'test' | 'production';
+export type ApiDocsAccess = 'public' | 'session' | 'off';
 
 export interface OidcProviderConfig {
   readonly issuer: string;
@@ -83,6 +84,11 @@ export interface Config {
   /** Background workers (e-mail outbox, later restore/backup jobs) run in this process. */
   readonly workersEnabled: boolean;
   readonly outbox: OutboxConfig;
+  /**
+   * Who may read the OpenAPI document and UI at `/docs`: `session` (signed-in users, the default),
+   * `public` (anyone; it lists routes and schemas, never data) or `off`.
+   */
+  readonly apiDocs: ApiDocsAccess;
   /** Non-fatal findings (development defaults in use); server.ts logs them at start. */
   readonly warnings: readonly string[];
 }
@@ -137,6 +143,7 @@ export const EnvSchema = Type.Object({
   OUTBOX_RETRY_BASE_MS: Type.Optional(Int()),
   OUTBOX_RETRY_MAX_MS: Type.Optional(Int()),
   OUTBOX_MAX_ATTEMPTS: Type.Optional(Int('^[0-9]{1,3}$')),
+  API_DOCS: Type.Optional(Type.Union([Type.Literal('public'), Type.Literal('session'), Type.Literal('off')])),
 });
 export type Env = Static<typeof EnvSchema>;
 
@@ -348,6 +355,7 @@ export function loadConfig(rawEnv: Readonly<Record<string, string | undefined>>)
     backupUploadExpiryHours: Number(e.BACKUP_UPLOAD_EXPIRY_HOURS ?? 24),
     workersEnabled: bool(e.VAULT_WORKERS, true),
     outbox,
+    apiDocs: e.API_DOCS ?? 'session',
     warnings,
   });
 }
