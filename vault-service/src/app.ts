@@ -59,6 +59,7 @@ import { applyAllRetentionPolicies } from './modules/retention/service.js';
 import { trustedUserRoutes } from './modules/trusted-users/routes.js';
 import { vaultBackupRoutes } from './modules/vault-backup/routes.js';
 import { webRoutes } from './modules/web/routes.js';
+import { createOutboundGuard, outboundPolicyFromConfig, type OutboundGuard } from './outbound/index.js';
 import { csrfProtection } from './plugins/csrf.js';
 import { errorHandler, notFound } from './plugins/error-handler.js';
 import { forgeSignature } from './plugins/forge-signature.js';
@@ -81,6 +82,8 @@ export interface AppDeps {
   clock?: Clock;
   /** Overrides of the Forge event hooks wired below (tests). */
   forgeEvents?: ForgeEventExtensions;
+  /** The outbound guard (tests resolve names their own way); defaults to one built from config. */
+  outbound?: OutboundGuard;
   /** The built web UI (tests of a missing build); defaults to vault-web/dist of this repository. */
   webDistDir?: string;
 }
@@ -136,7 +139,9 @@ export async function buildApp(config: Config, appDeps: AppDeps = {}): Promise<V
       throw err;
     }
   }
-  const deps: VaultDeps = { db, log: logger, clock, config };
+  // one connection pool for every call to Atlassian, closed after the workers stopped
+  const outbound = appDeps.outbound ?? createOutboundGuard(outboundPolicyFromConfig(config));
+  const deps: VaultDeps = { db, log: logger, clock, config, outbound };
   app.decorate('deps', deps);
 
   // 4. cross-cutting
@@ -190,6 +195,7 @@ export async function buildApp(config: Config, appDeps: AppDeps = {}): Promise<V
   // Fastify has stopped accepting requests when onClose runs: workers first, then the pool.
   app.addHook('onClose', async () => {
     await workers?.stop();
+    if (!appDeps.outbound) await outbound.close();
     await ownedDb?.close();
   });
 

@@ -76,7 +76,7 @@ export interface Config {
   readonly mailFrom: string;
   /** `http://` site URLs accepted (local emulator); never in production. */
   readonly allowInsecureSiteUrls: boolean;
-  /** Host suffixes a site URL may have (`.atlassian.net`); `*` accepts any host. */
+  /** Host suffixes a site URL may have (`.atlassian.net`); `*` accepts any host name (refused in production). */
   readonly allowedSiteHosts: readonly string[];
   readonly forgeEventsRateLimitPerMinute: number;
   /** An upload that has not completed after this long is deleted (its chunks with it). */
@@ -312,6 +312,10 @@ export function loadConfig(rawEnv: Readonly<Record<string, string | undefined>>)
     problems.push('ALLOW_INSECURE_SITE_URLS: refused in production (site URLs must be https)');
   }
   const allowedSiteHosts = splitList(e.ALLOWED_SITE_HOSTS ?? '.atlassian.net').map((h) => h.toLowerCase());
+  // `*` hands the site's API token to whatever host a signed body names: development only
+  if (allowedSiteHosts.includes('*') && isProduction) {
+    problems.push('ALLOWED_SITE_HOSTS: `*` is refused in production; list the host suffixes (.atlassian.net)');
+  }
 
   if (e.DATABASE_URL === undefined && isProduction) {
     problems.push('DATABASE_URL: required in production (the embedded PostgreSQL is for local use)');

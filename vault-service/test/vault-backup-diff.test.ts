@@ -124,6 +124,11 @@ describe('vault-side backup with stored credentials, and diff', () => {
       .values({ cloud_id: 'cloud-other', site_url: 'https://other.atlassian.net', installation_state: 'connected' })
       .returning('id')
       .executeTakeFirstOrThrow();
+    // the schema the site chose to back up (the Forge app's schema.synced event)
+    await testDb.db
+      .insertInto('synced_schema')
+      .values({ site_id: siteA.id, schema_id: seeded.schemaId, name: 'S', key: 'S', object_count: 0, is_synced: true })
+      .execute();
     for (const [siteId, email] of [
       [siteA.id, 'admin@a.test'],
       [siteB.id, 'admin@b.test'],
@@ -161,6 +166,50 @@ describe('vault-side backup with stored credentials, and diff', () => {
     res = await api(`/schemas/${seeded.schemaId}/backups`, { method: 'POST' });
     expect(res.status).toBe(409);
     expect(((await res.json()) as { error: string }).error).toBe('vault_backups_disabled');
+  });
+
+  it('backs up only the schemas the site chose, or another one on an explicit, audited request', async () => {
+    await putCredentials(true);
+    const other = String(Number(seeded.schemaId) + 1000);
+    const refused = await api(`/schemas/${other}/backups`, { method: 'POST' });
+    expect(refused.status).toBe(409);
+    expect(((await refused.json()) as { error: string }).error).toBe('schema_not_synced');
+    // another site's synced schema is not this site's either
+    const fromB = await api(`/schemas/${seeded.schemaId}/backups`, { method: 'POST', cookie: cookieB });
+    expect(((await fromB.json()) as { error: string }).error).toMatch(/schema_not_synced|no_credentials/);
+    expect(await testDb.db.selectFrom('vault_backup_job').select('id').execute()).toEqual([]);
+
+    const explicit = await api(`/schemas/${other}/backups`, {
+      method: 'POST',
+      body: JSON.stringify({ unsyncedSchema: true, history: false }),
+    });
+    expect(explicit.status).toBe(202);
+    const { jobId } = (await explicit.json()) as { jobId: string };
+    const audit = await testDb.db
+      .selectFrom('audit_event')
+      .select(['actor', 'details'])
+      .where('action', '=', 'backup.vault_requested')
+      .where('target', '=', jobId)
+      .executeTakeFirstOrThrow();
+    expect(audit).toMatchObject({ actor: 'admin@a.test', details: { schemaId: other, unsyncedSchema: true } });
+    // the emulator has no such schema: the attempt fails with a stable code and a fixed message
+    const failed = await waitFor(
+      'the first attempt of the unsynced schema job',
+      async () => {
+        const job = (await (await api(`/backup-jobs/${jobId}`)).json()) as Job & { errorCode: string | null };
+        return job.errorCode === null ? undefined : job;
+      },
+      60_000,
+    );
+    expect(failed.errorCode).toBe('assets_not_found');
+    expect(failed.error).toBe('Atlassian did not find the schema or its workspace');
+    // the next tests count jobs and uploads: this one is neither retried nor left behind
+    const { backup_id } = await testDb.db
+      .deleteFrom('vault_backup_job')
+      .where('id', '=', jobId)
+      .returning('backup_id')
+      .executeTakeFirstOrThrow();
+    if (backup_id) await testDb.db.deleteFrom('backup').where('id', '=', backup_id).execute();
   });
 
   it('backs up the schema from the vault into a completed, browsable backup', async () => {

@@ -15,7 +15,9 @@ import type { VaultDeps } from '../../deps.js';
 import * as backupStore from '../backup-store/index.js';
 import { assetsAccessForSite, captureLiveSnapshot } from '../backups/live-snapshot.js';
 
-export type DiffDeps = Pick<VaultDeps, 'db' | 'log' | 'clock'> & { config: Pick<Config, 'encryptionKeys'> };
+export type DiffDeps = Pick<VaultDeps, 'db' | 'log' | 'clock' | 'outbound'> & {
+  config: Pick<Config, 'encryptionKeys' | 'allowInsecureSiteUrls'>;
+};
 
 export interface DiffObject {
   id: string;
