@@ -79,6 +79,8 @@ export interface Config {
   /** Host suffixes a site URL may have (`.atlassian.net`); `*` accepts any host name (refused in production). */
   readonly allowedSiteHosts: readonly string[];
   readonly forgeEventsRateLimitPerMinute: number;
+  /** Live comparisons (each reads the whole schema from Atlassian) per hour and site, per replica. */
+  readonly liveDiffRateLimitPerHour: number;
   /** An upload that has not completed after this long is deleted (its chunks with it). */
   readonly backupUploadExpiryHours: number;
   /** Background workers (e-mail outbox, later restore/backup jobs) run in this process. */
@@ -137,6 +139,7 @@ export const EnvSchema = Type.Object({
   ALLOW_INSECURE_SITE_URLS: Type.Optional(Bool()),
   ALLOWED_SITE_HOSTS: Type.Optional(Type.String({ minLength: 1 })),
   FORGE_EVENTS_RATE_LIMIT: Type.Optional(Int()),
+  LIVE_DIFF_RATE_LIMIT: Type.Optional(Int()),
   BACKUP_UPLOAD_EXPIRY_HOURS: Type.Optional(Int('^[0-9]{1,4}$')),
   VAULT_WORKERS: Type.Optional(Bool()),
   OUTBOX_POLL_INTERVAL_MS: Type.Optional(Int()),
@@ -299,6 +302,8 @@ export function loadConfig(rawEnv: Readonly<Record<string, string | undefined>>)
     problems.push('SESSION_IDLE_TIMEOUT_MINUTES: must not exceed SESSION_MAX_AGE_HOURS');
   }
   const loginRateLimitPerMinute = Number(e.LOGIN_RATE_LIMIT ?? 30);
+  const liveDiffRateLimitPerHour = Number(e.LIVE_DIFF_RATE_LIMIT ?? 12);
+  if (liveDiffRateLimitPerHour < 1) problems.push('LIVE_DIFF_RATE_LIMIT: must be at least 1');
   if (loginRateLimitPerMinute < 1) problems.push('LOGIN_RATE_LIMIT: must be at least 1');
 
   if (e.SMTP_URL === undefined) {
@@ -356,6 +361,7 @@ export function loadConfig(rawEnv: Readonly<Record<string, string | undefined>>)
     allowInsecureSiteUrls,
     allowedSiteHosts,
     forgeEventsRateLimitPerMinute: Number(e.FORGE_EVENTS_RATE_LIMIT ?? 600),
+    liveDiffRateLimitPerHour,
     backupUploadExpiryHours: Number(e.BACKUP_UPLOAD_EXPIRY_HOURS ?? 24),
     workersEnabled: bool(e.VAULT_WORKERS, true),
     outbox,

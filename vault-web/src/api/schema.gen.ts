@@ -110,6 +110,7 @@ export interface paths {
                             backupId: string | null;
                             createdAt: string;
                             error: string | null;
+                            errorCode: string | null;
                             finishedAt: string | null;
                             id: string;
                             progress: unknown;
@@ -255,20 +256,27 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Objects added, removed and changed (per attribute) between this backup and `against` (live or another backup id) */
-        get: {
+        get?: never;
+        put?: never;
+        /** Objects added, removed and changed (per attribute) between this backup and `against` (live or another backup id); live comparisons are rate limited per site */
+        post: {
             parameters: {
-                query: {
-                    against: string;
-                    limit?: number;
-                };
+                query?: never;
                 header?: never;
                 path: {
                     id: string;
                 };
                 cookie?: never;
             };
-            requestBody?: never;
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description "live" or a backup id of the site */
+                        against: string;
+                        limit?: number;
+                    };
+                };
+            };
             responses: {
                 /** @description Default Response */
                 200: {
@@ -351,6 +359,20 @@ export interface paths {
                     };
                 };
                 /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            details?: unknown;
+                            /** @description Stable snake_case code */
+                            error: string;
+                            message: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -378,10 +400,36 @@ export interface paths {
                         };
                     };
                 };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            details?: unknown;
+                            /** @description Stable snake_case code */
+                            error: string;
+                            message: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                502: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            details?: unknown;
+                            /** @description Stable snake_case code */
+                            error: string;
+                            message: string;
+                        };
+                    };
+                };
             };
         };
-        put?: never;
-        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -1082,7 +1130,7 @@ export interface paths {
             };
         };
         put?: never;
-        /** Back up the schema now from the vault with the stored credentials (202 + job id) */
+        /** Back up the schema now from the vault with the stored credentials (202 + job id); only schemas the site chose, unless unsyncedSchema is true */
         post: {
             parameters: {
                 query?: never;
@@ -1098,6 +1146,8 @@ export interface paths {
                         history?: boolean;
                         icons?: boolean;
                         issueRefs?: boolean;
+                        /** @description true: back up a schema the site did not choose in the Forge app (audited as such); otherwise such a schema is a 409 schema_not_synced */
+                        unsyncedSchema?: boolean;
                     };
                 };
             };

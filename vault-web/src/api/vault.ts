@@ -43,9 +43,10 @@ export const vault = {
   getObject: (id: string, objectId: string, { signal }: Signal = {}) =>
     call('getObject', { params: { id, objectId }, signal }),
   diffBackup: (id: string, against: string, { signal }: Signal = {}) =>
+    // a POST: a live comparison spends the site's Atlassian quota, so it carries the CSRF headers
     call('diffBackup', {
       params: { id },
-      query: { against, limit: 500 },
+      body: { against, limit: 500 },
       signal,
       ...(against === 'live' ? { timeoutMs: LIVE_DIFF_TIMEOUT_MS } : {}),
     }),
