@@ -45,6 +45,7 @@ import { auditRoutes } from './modules/audit/routes.js';
 import { authRoutes, meRoutes } from './modules/auth/routes.js';
 import * as backupStore from './modules/backup-store/index.js';
 import { backupRoutes } from './modules/backups/routes.js';
+import { purgeAfter } from './modules/backups/service.js';
 import { browseRoutes } from './modules/browse/routes.js';
 import { credentialRoutes } from './modules/credentials/routes.js';
 import { diffRoutes } from './modules/diff/routes.js';
@@ -206,9 +207,18 @@ export async function buildApp(config: Config, appDeps: AppDeps = {}): Promise<V
     prefix: '/api/v1/forge',
     // Extension point: modules handling Forge events add their hook here.
     forgeEvents: {
-      onBackupDeleted: async (trx, { siteId, backupId }) => ({
-        deleted: await backupStore.deleteBackup(trx, siteId, backupId),
-      }),
+      // to the trash like every deletion: a Forge admin account alone cannot destroy the site's backups
+      onBackupDeleted: async (trx, { siteId, backupId }) => {
+        const now = clock.now();
+        const outcome = backupStore.isBackupId(backupId)
+          ? await backupStore.trashBackupUnlessRestoring(trx, siteId, backupId, {
+              by: 'forge',
+              at: now,
+              purgeAfter: purgeAfter(config, now),
+            })
+          : 'not_found';
+        return { deleted: outcome === 'trashed', ...(outcome === 'in_use' ? { inUse: true } : {}) };
+      },
       ...appDeps.forgeEvents,
     },
   });
@@ -283,6 +293,7 @@ function createWorkers(deps: VaultDeps) {
         backupStore.deleteAbandonedUploads(db, new Date(now.getTime() - config.backupUploadExpiryHours * 3_600_000)),
     },
     { name: 'backup_retention', run: (now) => applyAllRetentionPolicies(deps, now) },
+    { name: 'backup_trash_purge', run: (now) => backupStore.purgeDueTrash(db, now) },
     { name: 'lost_browse_tables', run: () => backupStore.queueRebuildOfLostBrowseTables(db) },
     { name: 'orphan_browse_schemas', run: () => backupStore.dropOrphanBrowseSchemas(db) },
   ];

@@ -81,6 +81,8 @@ export interface Config {
   readonly forgeEventsRateLimitPerMinute: number;
   /** Live comparisons (each reads the whole schema from Atlassian) per hour and site, per replica. */
   readonly liveDiffRateLimitPerHour: number;
+  /** How long a deleted backup stays in the trash (restorable) before housekeeping purges it. */
+  readonly backupTrashDays: number;
   /** An upload that has not completed after this long is deleted (its chunks with it). */
   readonly backupUploadExpiryHours: number;
   /** Background workers (e-mail outbox, later restore/backup jobs) run in this process. */
@@ -141,6 +143,7 @@ export const EnvSchema = Type.Object({
   FORGE_EVENTS_RATE_LIMIT: Type.Optional(Int()),
   LIVE_DIFF_RATE_LIMIT: Type.Optional(Int()),
   BACKUP_UPLOAD_EXPIRY_HOURS: Type.Optional(Int('^[0-9]{1,4}$')),
+  BACKUP_TRASH_DAYS: Type.Optional(Int('^[0-9]{1,3}$')),
   VAULT_WORKERS: Type.Optional(Bool()),
   OUTBOX_POLL_INTERVAL_MS: Type.Optional(Int()),
   OUTBOX_RETRY_BASE_MS: Type.Optional(Int()),
@@ -302,6 +305,9 @@ export function loadConfig(rawEnv: Readonly<Record<string, string | undefined>>)
     problems.push('SESSION_IDLE_TIMEOUT_MINUTES: must not exceed SESSION_MAX_AGE_HOURS');
   }
   const loginRateLimitPerMinute = Number(e.LOGIN_RATE_LIMIT ?? 30);
+  // at least a day: the trash is what lets a site recover from a stolen session or a bad policy
+  const backupTrashDays = Number(e.BACKUP_TRASH_DAYS ?? 7);
+  if (backupTrashDays < 1) problems.push('BACKUP_TRASH_DAYS: must be at least 1');
   const liveDiffRateLimitPerHour = Number(e.LIVE_DIFF_RATE_LIMIT ?? 12);
   if (liveDiffRateLimitPerHour < 1) problems.push('LIVE_DIFF_RATE_LIMIT: must be at least 1');
   if (loginRateLimitPerMinute < 1) problems.push('LOGIN_RATE_LIMIT: must be at least 1');
@@ -363,6 +369,7 @@ export function loadConfig(rawEnv: Readonly<Record<string, string | undefined>>)
     forgeEventsRateLimitPerMinute: Number(e.FORGE_EVENTS_RATE_LIMIT ?? 600),
     liveDiffRateLimitPerHour,
     backupUploadExpiryHours: Number(e.BACKUP_UPLOAD_EXPIRY_HOURS ?? 24),
+    backupTrashDays,
     workersEnabled: bool(e.VAULT_WORKERS, true),
     outbox,
     apiDocs: e.API_DOCS ?? 'session',

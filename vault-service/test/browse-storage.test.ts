@@ -33,7 +33,7 @@ import {
 } from '../src/modules/backup-store/browse-tables.js';
 import { markBrowseTablesLost } from '../src/modules/backup-store/repository.js';
 import { deleteBackupOfSite, listBackups } from '../src/modules/backups/service.js';
-import { deleteBackup, findBackupForUpload } from '../src/modules/backup-store/index.js';
+import { deleteBackup, findBackupForUpload, purgeDueTrash } from '../src/modules/backup-store/index.js';
 import { csvField, MULTI_VALUE_SEPARATOR, prepareExport } from '../src/modules/export/service.js';
 import { completeBackup } from '../src/modules/ingest/service.js';
 import { parseCsv } from './helpers/csv.js';
@@ -365,12 +365,23 @@ describe('per-backup browse storage', () => {
     expect((await browseRows(id)).objects.length).toBe(objects.length);
   });
 
-  it('deleting a backup drops its browse schema with it', async () => {
+  it('a deleted backup waits in the trash with its browse schema; the purge drops both', async () => {
     const id = await storedBackup();
     await completeBackup(deps(), { backupId: id, manifest });
     expect(await schemaExists(id)).toBe(true);
-    await deleteBackupOfSite({ db: testDb.db }, siteId, id, 'admin@storage.test');
+    const { purgeAfter } = await deleteBackupOfSite(
+      { db: testDb.db, clock: systemClock, config: { backupTrashDays: 7 } },
+      siteId,
+      id,
+      'admin@storage.test',
+    );
+    // invisible to browsing, still there to be restored
+    await expect(listObjects({ db: testDb.db }, siteId, id, {})).rejects.toThrow('Backup not found');
+    expect(await schemaExists(id)).toBe(true);
+    expect(await purgeDueTrash(testDb.db, new Date(purgeAfter.getTime() - 1000))).toBe(0);
+    expect(await purgeDueTrash(testDb.db, purgeAfter)).toBe(1);
     expect(await schemaExists(id)).toBe(false);
+    expect(await testDb.db.selectFrom('backup_chunk').select('seq').where('backup_id', '=', id).execute()).toEqual([]);
     expect(await testDb.db.selectFrom('backup').select('id').where('id', '=', id).executeTakeFirst()).toBeUndefined();
   });
 

@@ -305,7 +305,7 @@ describe('snapshot upload (open, chunks, complete)', () => {
     expect(await left()).toEqual([active]);
   });
 
-  it('the backup.deleted event removes a backup of that site only', async () => {
+  it('the backup.deleted event moves a backup of that site only to the trash', async () => {
     const backupId = await open();
     const { sendEvent, forgeEvent } = await import('./helpers/forge.js');
     const other = await sendEvent(
@@ -314,9 +314,27 @@ describe('snapshot upload (open, chunks, complete)', () => {
     );
     expect(other.status).toBe(200);
     expect(await testDb.db.selectFrom('backup').select('id').where('id', '=', backupId).execute()).toHaveLength(1);
+    // an upload still in progress is no backup yet: nothing to trash
+    const pending = await sendEvent(vault.baseUrl, forgeEvent('backup.deleted', { backupId }, SITE));
+    expect(pending.status).toBe(200);
+    expect((pending.body.result as { deleted: boolean }).deleted).toBe(false);
+    await testDb.db
+      .updateTable('backup')
+      .set({
+        status: 'completed',
+        completed_at: new Date(),
+        manifest: JSON.stringify({ formatVersion: 1 }),
+        object_count: 0,
+        content_sha256: 'a'.repeat(64),
+      })
+      .where('id', '=', backupId)
+      .execute();
     const mine = await sendEvent(vault.baseUrl, forgeEvent('backup.deleted', { backupId }, SITE));
     expect(mine.status).toBe(200);
-    expect(await testDb.db.selectFrom('backup').select('id').where('id', '=', backupId).execute()).toHaveLength(0);
+    expect((mine.body.result as { deleted: boolean }).deleted).toBe(true);
+    expect(await testDb.db.selectFrom('backup').select(['trashed_by']).where('id', '=', backupId).execute()).toEqual([
+      { trashed_by: 'forge' },
+    ]);
   });
 });
 

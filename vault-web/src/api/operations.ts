@@ -25,6 +25,8 @@ export const OPERATIONS = {
   getRetention: { method: 'get', path: '/api/v1/retention' },
   saveRetention: { method: 'put', path: '/api/v1/retention' },
   listAudit: { method: 'get', path: '/api/v1/audit' },
+  listTrash: { method: 'get', path: '/api/v1/trash' },
+  restoreFromTrash: { method: 'post', path: '/api/v1/trash/{id}/restore' },
 } as const;
 
 export type OperationName = keyof typeof OPERATIONS;

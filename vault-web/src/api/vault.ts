@@ -16,6 +16,7 @@ export type Credentials = ResponseOf<'getCredentials'>;
 export type CredentialsInput = RequestOf<'saveCredentials'>['body'];
 export type RetentionPolicy = ResponseOf<'getRetention'>;
 export type AuditPage = ResponseOf<'listAudit'>;
+export type TrashList = ResponseOf<'listTrash'>;
 export type ExportFormat = 'csv' | 'xlsx' | 'json';
 export type LoginProvider = 'google' | 'microsoft';
 
@@ -57,6 +58,8 @@ export const vault = {
   saveRetention: (body: RetentionPolicy) => call('saveRetention', { body }),
   listAudit: (query: { cursor?: string; limit?: number }, { signal }: Signal = {}) =>
     call('listAudit', { query, signal }),
+  listTrash: ({ signal }: Signal = {}) => call('listTrash', { signal }),
+  restoreFromTrash: (id: string) => call('restoreFromTrash', { params: { id } }),
 };
 
 /** Where the browser goes to sign in (a top-level navigation: the provider's pages are not fetched). */

@@ -31,6 +31,12 @@ export interface BackupTable {
   /** when the trigram search index of its browse tables was built (after completion) */
   search_indexed_at: NullableTimestamp;
   created_at: CreatedAt;
+  /** in the trash since (migration 0017): invisible everywhere but the trash list; null = not trashed */
+  trashed_at: NullableTimestamp;
+  /** who deleted it (`forge`, `system` for retention, or a user's e-mail) */
+  trashed_by: string | null;
+  /** when housekeeping purges it for good (trashed_at + BACKUP_TRASH_DAYS) */
+  purge_after: NullableTimestamp;
 }
 
 /** The stored gzip NDJSON chunks of a backup, exactly as uploaded (hash checked on arrival). */
