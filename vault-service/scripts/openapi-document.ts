@@ -13,6 +13,7 @@ const app = await buildApp(
     DATABASE_URL: 'postgres://unused@127.0.0.1:1/unused',
     VAULT_MIGRATE_ON_START: 'false',
     VAULT_WORKERS: 'false',
+    API_DOCS: 'public',
   }),
 );
 try {

@@ -7,8 +7,8 @@
  *   2. logger          pino with the redact list (logger.ts); request.log, child loggers per module
  *   3. database        app.db (Kysely); migrations under an advisory lock; then app.deps, the one object
  *                      every service and job is given (deps.ts)
- *   4. cross-cutting   error handler, rate limits, OpenAPI docs at /docs
- *   5. sessions        cookies, the auth service (plugins/session.ts)
+ *   4. cross-cutting   error handler, rate limits, the OpenAPI document
+ *   5. sessions        cookies, the auth service (plugins/session.ts); /docs (API_DOCS: session by default)
  *   6. workers         created here, started on ready, stopped on close before the pool closes
  *   7. routes          in three trees, each with its own guard:
  *                        /api/v1/forge/*  signed by the Forge app (signature; no cookies, no CSRF)
@@ -17,7 +17,13 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { randomUUID } from 'node:crypto';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance, type RawServerDefault } from 'fastify';
+import Fastify, {
+  type FastifyBaseLogger,
+  type FastifyInstance,
+  type FastifyRequest,
+  type RawServerDefault,
+} from 'fastify';
+import { UnauthorizedError } from '@assets-vault/shared/errors';
 import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
@@ -39,6 +45,7 @@ import { auditRoutes } from './modules/audit/routes.js';
 import { authRoutes, meRoutes } from './modules/auth/routes.js';
 import * as backupStore from './modules/backup-store/index.js';
 import { backupRoutes } from './modules/backups/routes.js';
+import { purgeAfter } from './modules/backups/service.js';
 import { browseRoutes } from './modules/browse/routes.js';
 import { credentialRoutes } from './modules/credentials/routes.js';
 import { diffRoutes } from './modules/diff/routes.js';
@@ -53,6 +60,7 @@ import { applyAllRetentionPolicies } from './modules/retention/service.js';
 import { trustedUserRoutes } from './modules/trusted-users/routes.js';
 import { vaultBackupRoutes } from './modules/vault-backup/routes.js';
 import { webRoutes } from './modules/web/routes.js';
+import { createOutboundGuard, outboundPolicyFromConfig, type OutboundGuard } from './outbound/index.js';
 import { csrfProtection } from './plugins/csrf.js';
 import { errorHandler, notFound } from './plugins/error-handler.js';
 import { forgeSignature } from './plugins/forge-signature.js';
@@ -75,6 +83,8 @@ export interface AppDeps {
   clock?: Clock;
   /** Overrides of the Forge event hooks wired below (tests). */
   forgeEvents?: ForgeEventExtensions;
+  /** The outbound guard (tests resolve names their own way); defaults to one built from config. */
+  outbound?: OutboundGuard;
   /** The built web UI (tests of a missing build); defaults to `config.webDistDir`, then vault-web/dist. */
   webDistDir?: string;
 }
@@ -100,7 +110,7 @@ export async function buildApp(config: Config, appDeps: AppDeps = {}): Promise<V
   const app = Fastify<RawServerDefault, IncomingMessage, ServerResponse, FastifyBaseLogger>({
     loggerInstance: logger,
     genReqId: () => randomUUID(),
-    trustProxy: typeof config.trustProxy === 'object' ? [...config.trustProxy] : config.trustProxy,
+    trustProxy: config.trustProxy.length > 0 ? [...config.trustProxy] : false,
     // Small default; routes that take uploads raise it for themselves.
     bodyLimit: 1024 * 1024,
     // Stop waiting on keep-alive sockets at shutdown instead of holding SIGTERM up.
@@ -130,7 +140,9 @@ export async function buildApp(config: Config, appDeps: AppDeps = {}): Promise<V
       throw err;
     }
   }
-  const deps: VaultDeps = { db, log: logger, clock, config };
+  // one connection pool for every call to Atlassian, closed after the workers stopped
+  const outbound = appDeps.outbound ?? createOutboundGuard(outboundPolicyFromConfig(config));
+  const deps: VaultDeps = { db, log: logger, clock, config, outbound };
   app.decorate('deps', deps);
 
   // 4. cross-cutting
@@ -162,10 +174,16 @@ export async function buildApp(config: Config, appDeps: AppDeps = {}): Promise<V
       },
     },
   });
-  await app.register(swaggerUi, { routePrefix: '/docs' });
 
   // 5. sessions
   await app.register(sessions);
+  // the OpenAPI document and UI (API_DOCS): public, for signed-in users (the default), or not served
+  if (config.apiDocs !== 'off') {
+    await app.register(swaggerUi, {
+      routePrefix: '/docs',
+      ...(config.apiDocs === 'session' ? { uiHooks: { onRequest: requireDocsSession(app) } } : {}),
+    });
+  }
 
   // 6. workers (the routes below wake them)
   const workers = config.workersEnabled ? createWorkers(deps) : undefined;
@@ -178,6 +196,7 @@ export async function buildApp(config: Config, appDeps: AppDeps = {}): Promise<V
   // Fastify has stopped accepting requests when onClose runs: workers first, then the pool.
   app.addHook('onClose', async () => {
     await workers?.stop();
+    if (!appDeps.outbound) await outbound.close();
     await ownedDb?.close();
   });
 
@@ -189,9 +208,18 @@ export async function buildApp(config: Config, appDeps: AppDeps = {}): Promise<V
     prefix: '/api/v1/forge',
     // Extension point: modules handling Forge events add their hook here.
     forgeEvents: {
-      onBackupDeleted: async (trx, { siteId, backupId }) => ({
-        deleted: await backupStore.deleteBackup(trx, siteId, backupId),
-      }),
+      // to the trash like every deletion: a Forge admin account alone cannot destroy the site's backups
+      onBackupDeleted: async (trx, { siteId, backupId }) => {
+        const now = clock.now();
+        const outcome = backupStore.isBackupId(backupId)
+          ? await backupStore.trashBackupUnlessRestoring(trx, siteId, backupId, {
+              by: 'forge',
+              at: now,
+              purgeAfter: purgeAfter(config, now),
+            })
+          : 'not_found';
+        return { deleted: outcome === 'trashed', ...(outcome === 'in_use' ? { inUse: true } : {}) };
+      },
       ...appDeps.forgeEvents,
     },
   });
@@ -200,6 +228,14 @@ export async function buildApp(config: Config, appDeps: AppDeps = {}): Promise<V
 
   await app.ready();
   return app;
+}
+
+/** `/docs` for signed-in users only: the same session check as the session API (401 without one). */
+function requireDocsSession(app: VaultApp) {
+  return async (request: FastifyRequest) => {
+    const auth = await app.authService.authenticate(request.cookies[app.sessionCookies.sessionName]);
+    if (!auth) throw new UnauthorizedError();
+  };
 }
 
 /** 7a. Signed calls of the Forge app: events and snapshot uploads. */
@@ -258,6 +294,7 @@ function createWorkers(deps: VaultDeps) {
         backupStore.deleteAbandonedUploads(db, new Date(now.getTime() - config.backupUploadExpiryHours * 3_600_000)),
     },
     { name: 'backup_retention', run: (now) => applyAllRetentionPolicies(deps, now) },
+    { name: 'backup_trash_purge', run: (now) => backupStore.purgeDueTrash(db, now) },
     { name: 'lost_browse_tables', run: () => backupStore.queueRebuildOfLostBrowseTables(db) },
     { name: 'orphan_browse_schemas', run: () => backupStore.dropOrphanBrowseSchemas(db) },
   ];

@@ -5,11 +5,13 @@
  * problem so an operator fixes them all in one go. Tests build configs with `loadConfig({...})` too.
  */
 import { randomBytes } from 'node:crypto';
+import { isIP } from 'node:net';
 import { Type, type Static } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
 import { isValidWebhookSecret } from '@assets-vault/shared/webhooks';
 
 export type NodeEnv = 'development' | 'test' | 'production';
+export type ApiDocsAccess = 'public' | 'session' | 'off';
 
 export interface OidcProviderConfig {
   readonly issuer: string;
@@ -47,8 +49,11 @@ export interface Config {
   readonly isProduction: boolean;
   readonly host: string;
   readonly port: number;
-  /** Fastify `trustProxy`: whose X-Forwarded-For to believe (client address for rate limits and logs). */
-  readonly trustProxy: boolean | readonly string[];
+  /**
+   * Proxy addresses or CIDRs whose X-Forwarded-For is believed (client address for rate limits and
+   * logs); empty = none. Never "any": a client could then choose its own rate-limit key.
+   */
+  readonly trustProxy: readonly string[];
   /** Origin users open, without a trailing slash (e.g. `https://vault.example.com`). */
   readonly publicUrl: string;
   readonly logLevel: string;
@@ -73,14 +78,23 @@ export interface Config {
   readonly mailFrom: string;
   /** `http://` site URLs accepted (local emulator); never in production. */
   readonly allowInsecureSiteUrls: boolean;
-  /** Host suffixes a site URL may have (`.atlassian.net`); `*` accepts any host. */
+  /** Host suffixes a site URL may have (`.atlassian.net`); `*` accepts any host name (refused in production). */
   readonly allowedSiteHosts: readonly string[];
   readonly forgeEventsRateLimitPerMinute: number;
+  /** Live comparisons (each reads the whole schema from Atlassian) per hour and site, per replica. */
+  readonly liveDiffRateLimitPerHour: number;
+  /** How long a deleted backup stays in the trash (restorable) before housekeeping purges it. */
+  readonly backupTrashDays: number;
   /** An upload that has not completed after this long is deleted (its chunks with it). */
   readonly backupUploadExpiryHours: number;
   /** Background workers (e-mail outbox, later restore/backup jobs) run in this process. */
   readonly workersEnabled: boolean;
   readonly outbox: OutboxConfig;
+  /**
+   * Who may read the OpenAPI document and UI at `/docs`: `session` (signed-in users, the default),
+   * `public` (anyone; it lists routes and schemas, never data) or `off`.
+   */
+  readonly apiDocs: ApiDocsAccess;
   /** Non-fatal findings (development defaults in use); server.ts logs them at start. */
   readonly warnings: readonly string[];
 }
@@ -130,12 +144,15 @@ export const EnvSchema = Type.Object({
   ALLOW_INSECURE_SITE_URLS: Type.Optional(Bool()),
   ALLOWED_SITE_HOSTS: Type.Optional(Type.String({ minLength: 1 })),
   FORGE_EVENTS_RATE_LIMIT: Type.Optional(Int()),
+  LIVE_DIFF_RATE_LIMIT: Type.Optional(Int()),
   BACKUP_UPLOAD_EXPIRY_HOURS: Type.Optional(Int('^[0-9]{1,4}$')),
+  BACKUP_TRASH_DAYS: Type.Optional(Int('^[0-9]{1,3}$')),
   VAULT_WORKERS: Type.Optional(Bool()),
   OUTBOX_POLL_INTERVAL_MS: Type.Optional(Int()),
   OUTBOX_RETRY_BASE_MS: Type.Optional(Int()),
   OUTBOX_RETRY_MAX_MS: Type.Optional(Int()),
   OUTBOX_MAX_ATTEMPTS: Type.Optional(Int('^[0-9]{1,3}$')),
+  API_DOCS: Type.Optional(Type.Union([Type.Literal('public'), Type.Literal('session'), Type.Literal('off')])),
 });
 export type Env = Static<typeof EnvSchema>;
 
@@ -176,14 +193,17 @@ export function loadConfig(rawEnv: Readonly<Record<string, string | undefined>>)
   const port = e.PORT === undefined ? 8080 : Number(e.PORT);
   if (port > 65535) problems.push('PORT: must be 0..65535');
   const host = e.HOST ?? '127.0.0.1';
-  // Behind a load balancer every request comes from its address; name the proxy so rate limits and
-  // logs see the real client. `true` trusts any proxy chain (only when nothing else can reach the port).
-  const trustProxy: boolean | string[] =
-    e.TRUST_PROXY === undefined || e.TRUST_PROXY === 'false'
-      ? false
-      : e.TRUST_PROXY === 'true'
-        ? true
-        : splitList(e.TRUST_PROXY);
+  // Behind a load balancer every request comes from its address; name the proxies so rate limits and
+  // logs see the real client. Only named proxies: trusting any hop lets every client pick its own address.
+  const trustProxy = e.TRUST_PROXY === undefined || e.TRUST_PROXY === 'false' ? [] : splitList(e.TRUST_PROXY);
+  if (trustProxy.includes('true')) {
+    problems.push(
+      'TRUST_PROXY: `true` is no longer accepted (any client could choose its rate-limit address); list the proxy addresses or CIDRs',
+    );
+  } else {
+    for (const entry of trustProxy)
+      if (!isAddressOrCidr(entry)) problems.push(`TRUST_PROXY: "${entry}" is not an IP address or CIDR`);
+  }
   const bool = (v: string | undefined, fallback: boolean) => (v === undefined ? fallback : v === 'true' || v === '1');
 
   // Public URL: required https in production; a local default otherwise.
@@ -288,6 +308,11 @@ export function loadConfig(rawEnv: Readonly<Record<string, string | undefined>>)
     problems.push('SESSION_IDLE_TIMEOUT_MINUTES: must not exceed SESSION_MAX_AGE_HOURS');
   }
   const loginRateLimitPerMinute = Number(e.LOGIN_RATE_LIMIT ?? 30);
+  // at least a day: the trash is what lets a site recover from a stolen session or a bad policy
+  const backupTrashDays = Number(e.BACKUP_TRASH_DAYS ?? 7);
+  if (backupTrashDays < 1) problems.push('BACKUP_TRASH_DAYS: must be at least 1');
+  const liveDiffRateLimitPerHour = Number(e.LIVE_DIFF_RATE_LIMIT ?? 12);
+  if (liveDiffRateLimitPerHour < 1) problems.push('LIVE_DIFF_RATE_LIMIT: must be at least 1');
   if (loginRateLimitPerMinute < 1) problems.push('LOGIN_RATE_LIMIT: must be at least 1');
 
   if (e.SMTP_URL === undefined) {
@@ -301,6 +326,10 @@ export function loadConfig(rawEnv: Readonly<Record<string, string | undefined>>)
     problems.push('ALLOW_INSECURE_SITE_URLS: refused in production (site URLs must be https)');
   }
   const allowedSiteHosts = splitList(e.ALLOWED_SITE_HOSTS ?? '.atlassian.net').map((h) => h.toLowerCase());
+  // `*` hands the site's API token to whatever host a signed body names: development only
+  if (allowedSiteHosts.includes('*') && isProduction) {
+    problems.push('ALLOWED_SITE_HOSTS: `*` is refused in production; list the host suffixes (.atlassian.net)');
+  }
 
   if (e.DATABASE_URL === undefined && isProduction) {
     problems.push('DATABASE_URL: required in production (the embedded PostgreSQL is for local use)');
@@ -342,11 +371,22 @@ export function loadConfig(rawEnv: Readonly<Record<string, string | undefined>>)
     allowInsecureSiteUrls,
     allowedSiteHosts,
     forgeEventsRateLimitPerMinute: Number(e.FORGE_EVENTS_RATE_LIMIT ?? 600),
+    liveDiffRateLimitPerHour,
     backupUploadExpiryHours: Number(e.BACKUP_UPLOAD_EXPIRY_HOURS ?? 24),
+    backupTrashDays,
     workersEnabled: bool(e.VAULT_WORKERS, true),
     outbox,
+    apiDocs: e.API_DOCS ?? 'session',
     warnings,
   });
+}
+
+function isAddressOrCidr(entry: string): boolean {
+  const [address = '', prefix, ...rest] = entry.split('/');
+  const family = isIP(address);
+  if (family === 0 || rest.length > 0) return false;
+  if (prefix === undefined) return true;
+  return /^[0-9]{1,3}$/.test(prefix) && Number(prefix) <= (family === 4 ? 32 : 128);
 }
 
 function splitList(value: string | undefined): string[] {

@@ -9,6 +9,7 @@ import type { Config } from './config.js';
 import type { DB } from './db/types.js';
 import type { Log } from './logger.js';
 import type { MaterialiseOptions } from './modules/backup-store/index.js';
+import type { OutboundGuard } from './outbound/index.js';
 
 export interface VaultDeps {
   db: Kysely<DB>;
@@ -16,6 +17,8 @@ export interface VaultDeps {
   log: Log;
   clock: Clock;
   config: Config;
+  /** every call to an Atlassian site goes through it (SSRF guard: src/outbound) */
+  outbound: OutboundGuard;
   /** how completions decode snapshots (default: worker threads for large ones); tests pin one mode */
   materialise?: MaterialiseOptions;
 }

@@ -5,6 +5,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { ConflictError, NotFoundError, ValidationError } from '@assets-vault/shared/errors';
 import { createTestDatabase, type TestDatabase } from './helpers/db.js';
 import { captureLogs, startTestApp, testConfig, type TestApp } from './helpers/app.js';
+import { createSiteWithSession } from './helpers/site.js';
 import { registerErrorHandler } from '../src/plugins/error-handler.js';
 
 describe('health, readiness and docs', () => {
@@ -13,7 +14,7 @@ describe('health, readiness and docs', () => {
 
   beforeAll(async () => {
     testDb = await createTestDatabase();
-    vault = await startTestApp({ db: testDb.db, config: testConfig({ VAULT_WORKERS: 'false' }) });
+    vault = await startTestApp({ db: testDb.db, config: testConfig({ VAULT_WORKERS: 'false', API_DOCS: 'public' }) });
   });
   afterAll(async () => {
     await vault?.close();
@@ -52,6 +53,46 @@ describe('health, readiness and docs', () => {
     const res = await fetch(`${vault.baseUrl}/api/no/such/route?x=1`);
     expect(res.status).toBe(404);
     expect(await res.json()).toEqual({ error: 'not_found', message: 'Route GET /api/no/such/route not found' });
+  });
+});
+
+describe('API documentation access (API_DOCS)', () => {
+  let testDb: TestDatabase;
+  const apps: TestApp[] = [];
+
+  beforeAll(async () => {
+    testDb = await createTestDatabase();
+  });
+  afterAll(async () => {
+    for (const app of apps) await app.close();
+    await testDb?.drop();
+  });
+
+  const start = async (env: Record<string, string>) => {
+    const app = await startTestApp({ db: testDb.db, config: testConfig({ VAULT_WORKERS: 'false', ...env }) });
+    apps.push(app);
+    return app;
+  };
+
+  it('serves /docs and /docs/json to signed-in users only by default; public or off when configured', async () => {
+    const { cookie } = await createSiteWithSession(testDb.db, {
+      cloudId: 'cloud-docs',
+      siteUrl: 'https://docs.atlassian.net',
+      email: 'admin@docs.test',
+    });
+    const byDefault = await start({});
+    for (const path of ['/docs/json', '/docs', '/docs/static/index.html']) {
+      const anonymous = await fetch(`${byDefault.baseUrl}${path}`, { redirect: 'manual' });
+      expect([path, anonymous.status]).toEqual([path, 401]);
+    }
+    const signedIn = await fetch(`${byDefault.baseUrl}/docs/json`, { headers: { cookie } });
+    expect(signedIn.status).toBe(200);
+    expect(((await signedIn.json()) as { openapi: string }).openapi).toBe('3.1.0');
+
+    const open = await start({ API_DOCS: 'public' });
+    expect((await fetch(`${open.baseUrl}/docs/json`)).status).toBe(200);
+    const off = await start({ API_DOCS: 'off' });
+    expect((await fetch(`${off.baseUrl}/docs/json`, { headers: { cookie } })).status).toBe(404);
   });
 });
 

@@ -262,7 +262,13 @@ describe('backup store', () => {
       let deleting: Promise<string> | undefined;
       await withClientTransaction(testDb.db, async (tx) => {
         expect((await backupStore.lockBackupForRestore(tx.db, siteId, id))?.id).toBe(id);
-        deleting = testDb.db.transaction().execute((trx) => backupStore.deleteBackupUnlessRestoring(trx, siteId, id));
+        deleting = testDb.db.transaction().execute((trx) =>
+          backupStore.trashBackupUnlessRestoring(trx, siteId, id, {
+            by: 'admin@store.test',
+            at: new Date(),
+            purgeAfter: new Date(Date.now() + 86_400_000),
+          }),
+        );
         await waitForLockWaiters(testDb, 1);
         await sql`insert into restore_job (backup_id, status) values (${id}::uuid, 'pending')`.execute(tx.db);
       });
@@ -270,8 +276,22 @@ describe('backup store', () => {
       expect(await backupStore.findBackup(testDb.db, siteId, id)).toBeDefined();
       await sql`update restore_job set status = 'completed'`.execute(testDb.db);
       expect(
-        await testDb.db.transaction().execute((trx) => backupStore.deleteBackupUnlessRestoring(trx, siteId, id)),
-      ).toBe('deleted');
+        await testDb.db.transaction().execute((trx) =>
+          backupStore.trashBackupUnlessRestoring(trx, siteId, id, {
+            by: 'admin@store.test',
+            at: new Date(),
+            purgeAfter: new Date(Date.now() + 86_400_000),
+          }),
+        ),
+      ).toBe('trashed');
+      // trashed: gone from restores; restored from the trash: back
+      expect(await testDb.db.transaction().execute((trx) => backupStore.lockBackupForRestore(trx, siteId, id))).toBe(
+        undefined,
+      );
+      expect(await testDb.db.transaction().execute((trx) => backupStore.restoreFromTrash(trx, siteId, id))).toBe(true);
+      expect(
+        (await testDb.db.transaction().execute((trx) => backupStore.lockBackupForRestore(trx, siteId, id)))?.id,
+      ).toBe(id);
     } finally {
       await sql`drop table if exists restore_job`.execute(testDb.db);
     }

@@ -261,7 +261,24 @@ describe('schemas and backups API', () => {
       headers: { cookie: sites.a.cookie, ...csrfHeaders(vault.config.publicUrl) },
     });
     expect(res.status).toBe(204);
-    expect(await testDb.db.selectFrom('backup').select('id').where('id', '=', ids.a1!).execute()).toEqual([]);
+    // in the trash: listed nowhere else, purged after the grace period
+    const row = await testDb.db
+      .selectFrom('backup')
+      .select(['trashed_by', 'purge_after'])
+      .where('id', '=', ids.a1!)
+      .executeTakeFirstOrThrow();
+    expect(row.trashed_by).toBe('admin@a.test');
+    expect(row.purge_after!.getTime() - Date.now()).toBeGreaterThan(6.9 * 86_400_000);
+    const grid = (await (
+      await fetch(`${vault.baseUrl}/api/v1/schemas/2/backups`, { headers: { cookie: sites.a.cookie } })
+    ).json()) as { items: { id: string }[] };
+    expect(grid.items.map((b) => b.id)).not.toContain(ids.a1);
+    // deleting it again is a 404: it is no longer a backup of the grid
+    const again = await fetch(`${vault.baseUrl}/api/v1/backups/${ids.a1}`, {
+      method: 'DELETE',
+      headers: { cookie: sites.a.cookie, ...csrfHeaders(vault.config.publicUrl) },
+    });
+    expect(again.status).toBe(404);
     const audit = await testDb.db
       .selectFrom('audit_event')
       .select(['actor', 'action', 'target'])

@@ -33,8 +33,8 @@ import {
 } from '../src/modules/backup-store/browse-tables.js';
 import { markBrowseTablesLost } from '../src/modules/backup-store/repository.js';
 import { deleteBackupOfSite, listBackups } from '../src/modules/backups/service.js';
-import { deleteBackup, findBackupForUpload } from '../src/modules/backup-store/index.js';
-import { csvField, prepareExport } from '../src/modules/export/service.js';
+import { deleteBackup, findBackupForUpload, purgeDueTrash } from '../src/modules/backup-store/index.js';
+import { csvField, MULTI_VALUE_SEPARATOR, prepareExport } from '../src/modules/export/service.js';
 import { completeBackup } from '../src/modules/ingest/service.js';
 import { parseCsv } from './helpers/csv.js';
 import { createTestDatabase, TEST_POOL_SIZE, waitForLockWaiters, type TestDatabase } from './helpers/db.js';
@@ -365,12 +365,23 @@ describe('per-backup browse storage', () => {
     expect((await browseRows(id)).objects.length).toBe(objects.length);
   });
 
-  it('deleting a backup drops its browse schema with it', async () => {
+  it('a deleted backup waits in the trash with its browse schema; the purge drops both', async () => {
     const id = await storedBackup();
     await completeBackup(deps(), { backupId: id, manifest });
     expect(await schemaExists(id)).toBe(true);
-    await deleteBackupOfSite({ db: testDb.db }, siteId, id, 'admin@storage.test');
+    const { purgeAfter } = await deleteBackupOfSite(
+      { db: testDb.db, clock: systemClock, config: { backupTrashDays: 7 } },
+      siteId,
+      id,
+      'admin@storage.test',
+    );
+    // invisible to browsing, still there to be restored
+    await expect(listObjects({ db: testDb.db }, siteId, id, {})).rejects.toThrow('Backup not found');
+    expect(await schemaExists(id)).toBe(true);
+    expect(await purgeDueTrash(testDb.db, new Date(purgeAfter.getTime() - 1000))).toBe(0);
+    expect(await purgeDueTrash(testDb.db, purgeAfter)).toBe(1);
     expect(await schemaExists(id)).toBe(false);
+    expect(await testDb.db.selectFrom('backup_chunk').select('seq').where('backup_id', '=', id).execute()).toEqual([]);
     expect(await testDb.db.selectFrom('backup').select('id').where('id', '=', id).executeTakeFirst()).toBeUndefined();
   });
 
@@ -431,7 +442,7 @@ describe('per-backup browse storage', () => {
     const cellOf = (o: ObjectRecord, attrId: string) =>
       o.attributes
         .filter((a) => a.objectTypeAttributeId === attrId)
-        .map((a) => a.objectAttributeValues.map((v) => v.displayValue).join('; '))
+        .map((a) => a.objectAttributeValues.map((v) => v.displayValue).join(MULTI_VALUE_SEPARATOR))
         .join('');
     for (const [name, attrId] of Object.entries(renamed)) {
       const column = header!.indexOf(name);
@@ -440,6 +451,79 @@ describe('per-backup browse storage', () => {
         objects.map((o) => parseCsv(csvField(cellOf(o, attrId)))[0]?.[0] ?? ''),
       );
     }
+  });
+
+  it('a CSV export holds no formula cell, whichever separator a spreadsheet splits it on', async () => {
+    const id = await storedBackup();
+    await completeBackup(deps(), { backupId: id, manifest });
+    // what an attacker with write access to Assets can type into a text attribute or a label
+    const hostile = [
+      'Printer;=2+3;',
+      'Desk,=HYPERLINK("http://evil.test","x")',
+      "=cmd|' /C calc'!A0",
+      'quiet; +1',
+      'a;"=1+1"',
+      'line\n@SUM(1)',
+      'tab\t-3',
+      'full width \uFF1D1+1',
+      ';;-@',
+    ];
+    const [victim, second] = objects;
+    const attr = victim!.attributes[0]!.objectTypeAttributeId;
+    const attributes = [
+      { objectTypeAttributeId: attr, objectAttributeValues: hostile.map((v) => ({ value: v, displayValue: v })) },
+    ];
+    await browseDb(testDb.db, id)
+      .updateTable('browse_attribute')
+      .set({ name: 'Hostile attribute' })
+      .where('id', '=', attr)
+      .execute();
+    await browseDb(testDb.db, id)
+      .updateTable('browse_object')
+      .set({ attributes: JSON.stringify(attributes), label: 'Label;=1+1' })
+      .where('id', '=', victim!.id)
+      .execute();
+    await browseDb(testDb.db, id)
+      .updateTable('browse_object')
+      .set({ label: '@SUM(A1)' })
+      .where('id', '=', second!.id)
+      .execute();
+    const csvExport = await prepareExport(
+      { db: testDb.db, log },
+      { siteId, actor: 'admin@storage.test', backupId: id, format: 'csv' },
+    );
+    let text = '';
+    for await (const part of csvExport.body) text += String(part);
+    text = text.replace(/^\uFEFF/, '');
+
+    const formula = /^[=+\-@\t\r\uFF1D\uFF0B\uFF0D\uFF20]/;
+    const formulaCells = (cells: string[]) => cells.filter((c) => formula.test(c.replace(/^[ "]+/, '')));
+    // English locales (comma), German/French/Dutch ones (semicolon), and the most pessimistic reading:
+    // a cell may start after any separator, quote or line break, quoting ignored
+    for (const separator of [',', ';']) expect(formulaCells(parseCsv(text, separator).flat())).toEqual([]);
+    expect(formulaCells(text.split(/[,;\t\r\n]/))).toEqual([]);
+
+    // read with the file's own convention, every value is there, each formula start behind a quote mark
+    const [header, ...rows] = parseCsv(text);
+    const row = rows.find((r) => r[0] === victim!.id)!;
+    expect(row[2]).toBe("Label;'=1+1");
+    expect(rows.find((r) => r[0] === second!.id)![2]).toBe("'@SUM(A1)");
+    const cell = row[header!.indexOf('Hostile attribute')]!;
+    expect(cell.split(' | ')).toEqual([
+      "Printer;'=2+3;",
+      'Desk,\'=HYPERLINK("http://evil.test","x")',
+      // after the join, not at a cell start in either convention
+      "=cmd|' /C calc'!A0",
+      "quiet; '+1",
+      'a;"\'=1+1"',
+      "line\n'@SUM(1)",
+      "tab\t'-3",
+      'full width \uFF1D1+1',
+      ";;'-@",
+    ]);
+    // `-` in the middle of a value, or after a space that follows a letter, is left alone
+    expect(csvField('Printer - black')).toBe('Printer - black');
+    expect(csvField('2-3')).toBe('2-3');
   });
 
   it('the search indexer builds a trigram index that search can use, and rebuilds browse tables that are missing', async () => {

@@ -14,6 +14,7 @@ import {
 } from '@assets-vault/shared/snapshot';
 import { signWebhook } from '@assets-vault/shared/webhooks';
 import XLSX from 'xlsx';
+import { MULTI_VALUE_SEPARATOR } from '../src/modules/export/service.js';
 import { startTestApp, testConfig, TEST_WEBHOOK_SECRET, type TestApp } from './helpers/app.js';
 import { parseCsv } from './helpers/csv.js';
 import { createTestDatabase, type TestDatabase } from './helpers/db.js';
@@ -305,7 +306,7 @@ describe('browse, search, detail and export of a completed backup', () => {
     const ids = new Set(attributes.filter((a) => a.name === name).map((a) => a.id));
     return o.attributes
       .filter((a) => ids.has(a.objectTypeAttributeId))
-      .map((a) => a.objectAttributeValues.map((v) => v.displayValue).join('; '))
+      .map((a) => a.objectAttributeValues.map((v) => v.displayValue).join(MULTI_VALUE_SEPARATOR))
       .join('');
   };
   const typeName = (id: string) => types.find((t) => t.id === id)!.name;

@@ -140,11 +140,18 @@ describe('loadConfig', () => {
     ]);
   });
 
-  it('parses TRUST_PROXY as a flag or a list of proxy addresses', () => {
-    expect(loadConfig({}).trustProxy).toBe(false);
-    expect(loadConfig({ TRUST_PROXY: 'true' }).trustProxy).toBe(true);
-    expect(loadConfig({ TRUST_PROXY: '10.0.0.0/8, 127.0.0.1' }).trustProxy).toEqual(['10.0.0.0/8', '127.0.0.1']);
-    expect(problemsOf({ TRUST_PROXY: 'everyone' }).map((p) => p.split(':')[0])).toEqual(['TRUST_PROXY']);
+  it('parses TRUST_PROXY as a list of proxy addresses or CIDRs, never "trust any proxy"', () => {
+    expect(loadConfig({}).trustProxy).toEqual([]);
+    expect(loadConfig({ TRUST_PROXY: 'false' }).trustProxy).toEqual([]);
+    expect(loadConfig({ TRUST_PROXY: '10.0.0.0/8, 127.0.0.1, fd00::/8' }).trustProxy).toEqual([
+      '10.0.0.0/8',
+      '127.0.0.1',
+      'fd00::/8',
+    ]);
+    // `true` let any client pick its own rate-limit key through X-Forwarded-For
+    expect(problemsOf({ TRUST_PROXY: 'true' })).toEqual([expect.stringMatching(/^TRUST_PROXY: `true` is no longer/)]);
+    for (const bad of ['everyone', '10.0.0.0/33', '10.0.0.300', '::1/129', '10.0.0.0/8/1'])
+      expect(problemsOf({ TRUST_PROXY: bad }).map((p) => p.split(':')[0])).toEqual(['TRUST_PROXY']);
   });
 
   it('accepts several webhook secrets for rotation', () => {

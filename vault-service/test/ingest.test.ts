@@ -92,6 +92,31 @@ describe('snapshot upload (open, chunks, complete)', () => {
       .executeTakeFirstOrThrow();
   }
 
+  it('a reused webhook-id on open answers 409 webhook_id_reused for another body or site; the same body is a retry', async () => {
+    const id = `bkc_${randomUUID()}`;
+    const first = await call(vault.baseUrl, 'POST', '/backups', id, openBody(snapshot.manifest));
+    expect(first.status).toBe(201);
+    const retry = await call(vault.baseUrl, 'POST', '/backups', id, openBody(snapshot.manifest));
+    expect(retry).toEqual({ status: 200, body: { backupId: first.body.backupId } });
+
+    const otherSchema = JSON.parse(openBody(snapshot.manifest)) as { schema: { id: string } };
+    otherSchema.schema.id = '99';
+    const reused = await call(vault.baseUrl, 'POST', '/backups', id, JSON.stringify(otherSchema));
+    expect(reused.status).toBe(409);
+    expect(reused.body.error).toBe('webhook_id_reused');
+    const otherSite = { cloudId: 'cloud-ingest-other', siteUrl: 'https://ingest-other.atlassian.net' };
+    const fromOtherSite = await call(vault.baseUrl, 'POST', '/backups', id, openBody(snapshot.manifest, otherSite));
+    expect(fromOtherSite.status).toBe(409);
+    expect(fromOtherSite.body.error).toBe('webhook_id_reused');
+    // nothing was written for either: one backup under that id, and no site for the refused call
+    expect(await testDb.db.selectFrom('backup').select('id').where('opened_by_webhook_id', '=', id).execute()).toEqual([
+      { id: first.body.backupId },
+    ]);
+    expect(await testDb.db.selectFrom('site').select('id').where('cloud_id', '=', otherSite.cloudId).execute()).toEqual(
+      [],
+    );
+  });
+
   it('the snapshot under test has several chunks', () => {
     expect(snapshot.manifest.chunks.length).toBeGreaterThanOrEqual(4);
   });
@@ -280,7 +305,7 @@ describe('snapshot upload (open, chunks, complete)', () => {
     expect(await left()).toEqual([active]);
   });
 
-  it('the backup.deleted event removes a backup of that site only', async () => {
+  it('the backup.deleted event moves a backup of that site only to the trash', async () => {
     const backupId = await open();
     const { sendEvent, forgeEvent } = await import('./helpers/forge.js');
     const other = await sendEvent(
@@ -289,8 +314,62 @@ describe('snapshot upload (open, chunks, complete)', () => {
     );
     expect(other.status).toBe(200);
     expect(await testDb.db.selectFrom('backup').select('id').where('id', '=', backupId).execute()).toHaveLength(1);
+    // an upload still in progress is no backup yet: nothing to trash
+    const pending = await sendEvent(vault.baseUrl, forgeEvent('backup.deleted', { backupId }, SITE));
+    expect(pending.status).toBe(200);
+    expect((pending.body.result as { deleted: boolean }).deleted).toBe(false);
+    await testDb.db
+      .updateTable('backup')
+      .set({
+        status: 'completed',
+        completed_at: new Date(),
+        manifest: JSON.stringify({ formatVersion: 1 }),
+        object_count: 0,
+        content_sha256: 'a'.repeat(64),
+      })
+      .where('id', '=', backupId)
+      .execute();
     const mine = await sendEvent(vault.baseUrl, forgeEvent('backup.deleted', { backupId }, SITE));
     expect(mine.status).toBe(200);
-    expect(await testDb.db.selectFrom('backup').select('id').where('id', '=', backupId).execute()).toHaveLength(0);
+    expect((mine.body.result as { deleted: boolean }).deleted).toBe(true);
+    expect(await testDb.db.selectFrom('backup').select(['trashed_by']).where('id', '=', backupId).execute()).toEqual([
+      { trashed_by: 'forge' },
+    ]);
+  });
+});
+
+describe('upload routes are rate limited like events', () => {
+  let testDb: TestDatabase;
+  let vault: TestApp;
+
+  beforeAll(async () => {
+    testDb = await createTestDatabase();
+    vault = await startTestApp({
+      db: testDb.db,
+      config: testConfig({ VAULT_WORKERS: 'false', FORGE_EVENTS_RATE_LIMIT: '5' }),
+    });
+  });
+  afterAll(async () => {
+    await vault?.close();
+    await testDb?.drop();
+  });
+
+  it('answers 429 on each upload route once its per-minute limit is used up, signed or not', async () => {
+    const backupId = randomUUID();
+    const unsigned = (method: string, path: string) =>
+      fetch(`${vault.baseUrl}/api/v1/forge${path}`, {
+        method,
+        headers: { 'content-type': 'application/octet-stream' },
+        body: 'x',
+      }).then((r) => r.status);
+    for (const [method, path] of [
+      ['PUT', `/backups/${backupId}/chunks/0`],
+      ['POST', `/backups/${backupId}/complete`],
+      ['POST', '/backups'],
+    ] as const) {
+      const statuses: number[] = [];
+      for (let i = 0; i < 7; i++) statuses.push(await unsigned(method, path));
+      expect(statuses).toEqual([401, 401, 401, 401, 401, 429, 429]);
+    }
   });
 });

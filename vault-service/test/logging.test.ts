@@ -108,6 +108,43 @@ describe('log redaction', () => {
     expect(redactPaths).toContain('req.headers["webhook-signature"]');
   });
 
+  it('redacts secrets by key name at any depth, in bindings and inside errors', () => {
+    const capture = captureLogs('info');
+    const v = (name: string) => `secret-${name}-91c4`;
+    const child = capture.logger.child({ module: 'credentials', apiToken: v('binding') });
+    child.info(
+      {
+        apiToken: v('top'),
+        site: { credentials: { auth: { api_token: v('depth3'), password: v('depth3-password') } } },
+        list: [{ deeper: [{ refreshToken: v('in-array') }] }],
+        'Set-Cookie': v('set-cookie'),
+        harmless: 'visible-value',
+      },
+      'deep',
+    );
+    const cause = Object.assign(new Error('upstream refused'), { token: v('cause') });
+    const err = Object.assign(new Error('request failed', { cause }), {
+      request: { headers: { Authorization: v('error-header') } },
+      apiToken: v('error-field'),
+    });
+    child.error({ err }, 'with error');
+    child.warn({ detail: { failure: cause } }, 'nested error');
+    const circular: Record<string, unknown> = { secret: v('circular') };
+    circular.self = circular;
+    child.info({ circular }, 'circular');
+
+    const text = capture.text();
+    const entries = capture.entries();
+    expect(entries.map((e) => e.msg)).toEqual(['deep', 'with error', 'nested error', 'circular']);
+    expect(text).not.toContain('-91c4');
+    expect(text).toContain('visible-value');
+    expect(text).toContain('upstream refused');
+    const [deep, withError] = entries as [Record<string, unknown>, Record<string, unknown>];
+    expect(deep.apiToken).toBe('[Redacted]');
+    expect(deep.site).toEqual({ credentials: { auth: { api_token: '[Redacted]', password: '[Redacted]' } } });
+    expect((withError.err as { message: string }).message).toBe('request failed: upstream refused');
+  });
+
   it('strips credential query parameters from logged URLs', () => {
     expect(redactUrl('/auth/callback/google?code=abc&state=def&scope=openid')).toBe(
       '/auth/callback/google?code=%5BRedacted%5D&state=%5BRedacted%5D&scope=openid',

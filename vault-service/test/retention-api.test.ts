@@ -78,7 +78,12 @@ describe('retention API', () => {
     expect(res.status).toBe(200);
     const body = (await res.json()) as { deleted: string[] };
     expect(body.deleted.sort()).toEqual([ids[0], ids[1]].sort());
-    const left = await testDb.db.selectFrom('backup').select('id').where('site_id', '=', siteId).execute();
+    const left = await testDb.db
+      .selectFrom('backup')
+      .select('id')
+      .where('site_id', '=', siteId)
+      .where('trashed_at', 'is', null)
+      .execute();
     expect(left.map((r) => r.id)).toEqual([ids[2]]);
 
     const again = await fetch(`${vault.baseUrl}/api/v1/retention`, { headers: { cookie } });
@@ -164,8 +169,10 @@ describe('retention API', () => {
       email: 'admin@r2.test',
     });
     const ownPolicy = await (await fetch(`${vault.baseUrl}/api/v1/retention`, { headers: { cookie } })).json();
-    const ownLeft = await testDb.db.selectFrom('backup').select('id').where('site_id', '=', siteId).execute();
-    expect(ownLeft).toHaveLength(1);
+    const ownBackups = () =>
+      testDb.db.selectFrom('backup').select(['id', 'trashed_at']).where('site_id', '=', siteId).orderBy('id').execute();
+    const ownLeft = await ownBackups();
+    expect(ownLeft.filter((b) => b.trashed_at === null)).toHaveLength(1);
 
     // the other site starts without limits, and keeping no manual backup there deletes nothing here
     expect(
@@ -178,7 +185,7 @@ describe('retention API', () => {
     });
     expect(res.status).toBe(200);
     expect(((await res.json()) as { deleted: string[] }).deleted).toEqual([]);
-    expect(await testDb.db.selectFrom('backup').select('id').where('site_id', '=', siteId).execute()).toEqual(ownLeft);
+    expect(await ownBackups()).toEqual(ownLeft);
     expect(await (await fetch(`${vault.baseUrl}/api/v1/retention`, { headers: { cookie } })).json()).toEqual(ownPolicy);
     const audits = await testDb.db
       .selectFrom('audit_event')
@@ -187,5 +194,97 @@ describe('retention API', () => {
       .where('site_id', '=', other.id)
       .execute();
     expect(audits).toEqual([{ site_id: other.id, actor: 'admin@r2.test' }]);
+  });
+
+  it('cannot wipe a site: each schema keeps its newest backup, deletions wait in the trash, everyone is told', async () => {
+    // two more trusted users: one invited (told), one removed (not told)
+    for (const [email, status] of [
+      ['colleague@r.test', 'invited'],
+      ['former@r.test', 'removed'],
+    ] as const) {
+      await testDb.db
+        .insertInto('trusted_user')
+        .values({
+          site_id: siteId,
+          email,
+          status,
+          invited_by_account_id: 'x',
+          invited_by_name: 'X',
+          invited_at: new Date(),
+          ...(status === 'removed' ? { removed_at: new Date() } : {}),
+        })
+        .execute();
+    }
+    // everything in the trash comes back first, then a second schema
+    for (const id of ids.slice(0, 2)) {
+      const res = await fetch(`${vault.baseUrl}/api/v1/trash/${id}/restore`, {
+        method: 'POST',
+        headers: { cookie, ...csrfHeaders(vault.config.publicUrl) },
+      });
+      expect(res.status).toBe(204);
+    }
+    await testDb.db.deleteFrom('email_outbox').execute();
+
+    // the attack of issue 14: keep nothing
+    const res = await put({ keepManual: 0, keepScheduled: 0 });
+    expect(res.status).toBe(200);
+    const { deleted } = (await res.json()) as { deleted: string[] };
+    expect(deleted.sort()).toEqual([ids[0], ids[1]].sort());
+    const listed = (await (
+      await fetch(`${vault.baseUrl}/api/v1/schemas/2/backups`, { headers: { cookie } })
+    ).json()) as {
+      items: { id: string }[];
+    };
+    expect(listed.items.map((b) => b.id)).toEqual([ids[2]]);
+
+    // the trash lists them with their purge date, and another site's session sees none of it
+    const trash = (await (await fetch(`${vault.baseUrl}/api/v1/trash`, { headers: { cookie } })).json()) as {
+      items: { id: string; deletedBy: string; purgeAfter: string; schemaId: string }[];
+      trashDays: number;
+    };
+    expect(trash.trashDays).toBe(7);
+    expect(trash.items.map((t) => t.id).sort()).toEqual([ids[0], ids[1]].sort());
+    expect(trash.items.every((t) => t.deletedBy === 'system' && t.schemaId === '2')).toBe(true);
+    const purgeAt = new Date(trash.items[0]!.purgeAfter).getTime();
+    expect(purgeAt - Date.now()).toBeGreaterThan(6.9 * 86_400_000);
+
+    // the policy change and the bulk deletion were e-mailed to every trusted user who was not removed
+    const mails = await testDb.db
+      .selectFrom('email_outbox')
+      .select(['kind', 'to_address', 'subject', 'text_body'])
+      .execute();
+    const byKind = (kind: string) =>
+      mails
+        .filter((m) => m.kind === kind)
+        .map((m) => m.to_address)
+        .sort();
+    expect(byKind('retention.policy_saved')).toEqual(['admin@r.test', 'colleague@r.test']);
+    expect(byKind('retention.backups_deleted')).toEqual(['admin@r.test', 'colleague@r.test']);
+    const notice = mails.find((m) => m.kind === 'retention.backups_deleted')!;
+    expect(notice.subject).toBe('2 backups of r.atlassian.net were deleted');
+    expect(notice.text_body).toContain('can be restored from Settings > Trash');
+    expect(mails.find((m) => m.kind === 'retention.policy_saved')!.text_body).toContain('admin@r.test changed');
+
+    // restoring from the trash brings one back to the grid (audited); a second restore is a 404
+    const restore = () =>
+      fetch(`${vault.baseUrl}/api/v1/trash/${ids[0]}/restore`, {
+        method: 'POST',
+        headers: { cookie, ...csrfHeaders(vault.config.publicUrl) },
+      });
+    expect((await put({ keepManual: null, keepScheduled: null })).status).toBe(200);
+    expect((await restore()).status).toBe(204);
+    expect((await restore()).status).toBe(404);
+    const after = (await (
+      await fetch(`${vault.baseUrl}/api/v1/schemas/2/backups`, { headers: { cookie } })
+    ).json()) as {
+      items: { id: string }[];
+    };
+    expect(after.items.map((b) => b.id).sort()).toEqual([ids[0], ids[2]].sort());
+    const restored = await testDb.db
+      .selectFrom('audit_event')
+      .select(['actor', 'target'])
+      .where('action', '=', 'backup.restored_from_trash')
+      .execute();
+    expect(restored).toContainEqual({ actor: 'admin@r.test', target: ids[0] });
   });
 });

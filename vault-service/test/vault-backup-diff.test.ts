@@ -59,6 +59,10 @@ describe('vault-side backup with stored credentials, and diff', () => {
     });
   };
 
+  /** A comparison as the web UI asks for it: POST with the CSRF headers. */
+  const diff = (backupId: string, against: string, init: { cookie?: string; signal?: AbortSignal } = {}) =>
+    api(`/backups/${backupId}/diff`, { method: 'POST', body: JSON.stringify({ against }), ...init });
+
   async function putCredentials(enabled: boolean, cookie = cookieA) {
     const res = await api('/site-credentials', {
       method: 'PUT',
@@ -124,6 +128,11 @@ describe('vault-side backup with stored credentials, and diff', () => {
       .values({ cloud_id: 'cloud-other', site_url: 'https://other.atlassian.net', installation_state: 'connected' })
       .returning('id')
       .executeTakeFirstOrThrow();
+    // the schema the site chose to back up (the Forge app's schema.synced event)
+    await testDb.db
+      .insertInto('synced_schema')
+      .values({ site_id: siteA.id, schema_id: seeded.schemaId, name: 'S', key: 'S', object_count: 0, is_synced: true })
+      .execute();
     for (const [siteId, email] of [
       [siteA.id, 'admin@a.test'],
       [siteB.id, 'admin@b.test'],
@@ -163,6 +172,50 @@ describe('vault-side backup with stored credentials, and diff', () => {
     expect(((await res.json()) as { error: string }).error).toBe('vault_backups_disabled');
   });
 
+  it('backs up only the schemas the site chose, or another one on an explicit, audited request', async () => {
+    await putCredentials(true);
+    const other = String(Number(seeded.schemaId) + 1000);
+    const refused = await api(`/schemas/${other}/backups`, { method: 'POST' });
+    expect(refused.status).toBe(409);
+    expect(((await refused.json()) as { error: string }).error).toBe('schema_not_synced');
+    // another site's synced schema is not this site's either
+    const fromB = await api(`/schemas/${seeded.schemaId}/backups`, { method: 'POST', cookie: cookieB });
+    expect(((await fromB.json()) as { error: string }).error).toMatch(/schema_not_synced|no_credentials/);
+    expect(await testDb.db.selectFrom('vault_backup_job').select('id').execute()).toEqual([]);
+
+    const explicit = await api(`/schemas/${other}/backups`, {
+      method: 'POST',
+      body: JSON.stringify({ unsyncedSchema: true, history: false }),
+    });
+    expect(explicit.status).toBe(202);
+    const { jobId } = (await explicit.json()) as { jobId: string };
+    const audit = await testDb.db
+      .selectFrom('audit_event')
+      .select(['actor', 'details'])
+      .where('action', '=', 'backup.vault_requested')
+      .where('target', '=', jobId)
+      .executeTakeFirstOrThrow();
+    expect(audit).toMatchObject({ actor: 'admin@a.test', details: { schemaId: other, unsyncedSchema: true } });
+    // the emulator has no such schema: the attempt fails with a stable code and a fixed message
+    const failed = await waitFor(
+      'the first attempt of the unsynced schema job',
+      async () => {
+        const job = (await (await api(`/backup-jobs/${jobId}`)).json()) as Job & { errorCode: string | null };
+        return job.errorCode === null ? undefined : job;
+      },
+      60_000,
+    );
+    expect(failed.errorCode).toBe('assets_not_found');
+    expect(failed.error).toBe('Atlassian did not find the schema or its workspace');
+    // the next tests count jobs and uploads: this one is neither retried nor left behind
+    const { backup_id } = await testDb.db
+      .deleteFrom('vault_backup_job')
+      .where('id', '=', jobId)
+      .returning('backup_id')
+      .executeTakeFirstOrThrow();
+    if (backup_id) await testDb.db.deleteFrom('backup').where('id', '=', backup_id).execute();
+  });
+
   it('backs up the schema from the vault into a completed, browsable backup', async () => {
     await putCredentials(true);
     firstBackup = await backupNow();
@@ -195,8 +248,8 @@ describe('vault-side backup with stored credentials, and diff', () => {
     const jobs = await testDb.db.selectFrom('vault_backup_job').select('id').execute();
     expect(jobs.length).toBe(1);
     expect((await api(`/backup-jobs/${jobs[0]!.id}`, { cookie: cookieB })).status).toBe(404);
-    expect((await api(`/backups/${firstBackup}/diff?against=live`, { cookie: cookieB })).status).toBe(404);
-    expect((await api(`/backups/${firstBackup}/diff?against=${firstBackup}`, { cookie: cookieB })).status).toBe(404);
+    expect((await diff(firstBackup, 'live', { cookie: cookieB })).status).toBe(404);
+    expect((await diff(firstBackup, firstBackup, { cookie: cookieB })).status).toBe(404);
   });
 
   it('finds a changed attribute, an added and a removed object between two backups and against live', async () => {
@@ -238,7 +291,7 @@ describe('vault-side backup with stored credentials, and diff', () => {
       expect(diff.summary.changed).toBeLessThan(seeded.objectCount / 2);
     };
 
-    const live = await api(`/backups/${firstBackup}/diff?against=live`);
+    const live = await diff(firstBackup, 'live');
     expect(live.status).toBe(200);
     const liveDiff = (await live.json()) as Diff;
     expect(liveDiff.against.kind).toBe('live');
@@ -247,19 +300,19 @@ describe('vault-side backup with stored credentials, and diff', () => {
     expect(await testDb.db.selectFrom('backup').select('id').where('status', '=', 'uploading').execute()).toEqual([]);
 
     secondBackup = await backupNow();
-    const between = await api(`/backups/${firstBackup}/diff?against=${secondBackup}`);
+    const between = await diff(firstBackup, secondBackup);
     expect(between.status).toBe(200);
     const betweenDiff = (await between.json()) as Diff;
     check(betweenDiff);
     expect(betweenDiff.changed.map((c) => c.id)).toEqual(liveDiff.changed.map((c) => c.id));
 
     // the other way round: added and removed swap
-    const reverse = (await (await api(`/backups/${secondBackup}/diff?against=${firstBackup}`)).json()) as Diff;
+    const reverse = (await (await diff(secondBackup, firstBackup)).json()) as Diff;
     expect(reverse.added.map((o) => o.id)).toEqual([changes.removedId]);
     expect(reverse.removed.map((o) => o.id)).toEqual([changes.addedId]);
 
     // a backup compared with itself has no differences
-    const same = (await (await api(`/backups/${secondBackup}/diff?against=${secondBackup}`)).json()) as Diff;
+    const same = (await (await diff(secondBackup, secondBackup)).json()) as Diff;
     expect(same.summary).toEqual({ added: 0, removed: 0, changed: 0 });
   }, 120_000);
 
@@ -269,9 +322,7 @@ describe('vault-side backup with stored credentials, and diff', () => {
     try {
       site.resetCounters();
       const gone = new AbortController();
-      const request = api(`/backups/${firstBackup}/diff?against=live`, { signal: gone.signal }).catch(
-        (err: unknown) => err,
-      );
+      const request = diff(firstBackup, 'live', { signal: gone.signal }).catch((err: unknown) => err);
       const deadline = Date.now() + 10_000;
       await waitFor(
         'the live read to start',
@@ -304,6 +355,21 @@ describe('vault-side backup with stored credentials, and diff', () => {
   }, 30_000);
 
   it('rejects a malformed `against`', async () => {
-    expect((await api(`/backups/${firstBackup}/diff?against=yesterday`)).status).toBe(400);
+    expect((await diff(firstBackup, 'yesterday')).status).toBe(400);
+  });
+
+  it('never reads the live schema from a GET or a cross-site request', async () => {
+    site.resetCounters();
+    // a top-level navigation from another site (SameSite=Lax sends the cookie): no such route any more
+    const navigation = await api(`/backups/${firstBackup}/diff?against=live`);
+    expect(navigation.status).toBe(404);
+    // a cross-site POST (a form, or fetch without the CSRF header) is refused before the handler
+    const crossSite = await fetch(`${vault.baseUrl}/api/v1/backups/${firstBackup}/diff`, {
+      method: 'POST',
+      headers: { cookie: cookieA, origin: 'https://evil.example', 'content-type': 'application/json' },
+      body: JSON.stringify({ against: 'live' }),
+    });
+    expect(crossSite.status).toBe(403);
+    expect(site.counters().total).toBe(0);
   });
 });

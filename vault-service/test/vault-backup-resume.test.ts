@@ -44,7 +44,7 @@ describe('vault-side backups resume from their last checkpoint', () => {
 
   const runner = (options: VaultBackupRunnerOptions, clock: Clock = systemClock) =>
     createVaultBackupRunner(
-      { db: testDb.db, log: logs.logger, clock, config: vault.config },
+      { db: testDb.db, log: logs.logger, clock, config: vault.config, outbound: vault.app.deps.outbound },
       { retryBaseMs: 0, ...options },
     );
 
@@ -132,6 +132,17 @@ describe('vault-side backups resume from their last checkpoint', () => {
       })
       .returning('id')
       .executeTakeFirstOrThrow();
+    await testDb.db
+      .insertInto('synced_schema')
+      .values({
+        site_id: siteRow.id,
+        schema_id: seeded.schemaId,
+        name: 'S',
+        key: 'S',
+        object_count: 0,
+        is_synced: true,
+      })
+      .execute();
     cookie = await createTestSession(testDb.db, {
       siteId: siteRow.id,
       trustedUserId: user.id,

@@ -25,7 +25,7 @@ describe('web UI files', () => {
     fs.mkdirSync(path.join(dist, 'assets'));
     fs.writeFileSync(path.join(dist, 'index.html'), INDEX);
     fs.writeFileSync(path.join(dist, 'assets', 'index-abc123.js'), SCRIPT);
-    const config = testConfig({ VAULT_WORKERS: 'false' });
+    const config = testConfig({ VAULT_WORKERS: 'false', API_DOCS: 'public' });
     built = await startTestApp({ db: testDb.db, config, deps: { webDistDir: dist } });
     unbuilt = await startTestApp({ db: testDb.db, config, deps: { webDistDir: path.join(dist, 'missing') } });
   });

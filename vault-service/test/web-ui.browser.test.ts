@@ -402,13 +402,19 @@ describe('the web UI in a browser', () => {
     await expectCount(backupsTable().locator('tbody tr'), 1);
     await page.getByRole('button', { name: 'Delete backup 1' }).click();
     await dialog.getByRole('button', { name: 'Delete' }).click();
-    await page.getByText('Backup 1 was deleted.').waitFor();
+    await page.getByText('Backup 1 was moved to the trash.').waitFor();
     await page.getByRole('heading', { name: 'No backups yet' }).waitFor();
   });
 
-  it('shows the settings with the retention policy and the audit log', async () => {
+  it('shows the settings with the retention policy, the trash and the audit log', async () => {
     await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Settings' }).click();
     await heading('Settings').waitFor();
+    // the backup deleted above waits in the trash and comes back to its schema from there
+    const trash = page.getByRole('table', { name: 'Deleted backups' });
+    await trash.getByRole('rowheader', { name: `${schemas.second.name} (${schemas.second.key})` }).waitFor();
+    await page.getByRole('button', { name: `Restore the backup of ${schemas.second.name} from the trash` }).click();
+    await page.getByText(`The backup of ${schemas.second.name} is back in its schema's list.`).waitFor();
+    await page.getByText('The trash is empty.').waitFor();
     const audit = page.getByRole('table', { name: 'Audit log' });
     await audit.getByRole('rowheader', { name: 'backup.deleted' }).first().waitFor();
     await audit.getByRole('rowheader', { name: 'credentials.saved' }).waitFor();
@@ -416,6 +422,10 @@ describe('the web UI in a browser', () => {
     await page.getByText('Enter a whole number, or leave empty.').waitFor();
     await page.getByLabel('Manual backups to keep per schema').fill('');
     await shot('15-settings');
+    await page.goto(`${baseUrl}/schemas/${schemas.second.id}`);
+    await expectCount(backupsTable().locator('tbody tr'), 1);
+    await page.goto(`${baseUrl}/settings`);
+    await heading('Settings').waitFor();
   });
 
   it('stays usable at 200 % zoom (no sideways scrolling)', async () => {

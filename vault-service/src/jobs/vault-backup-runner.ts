@@ -15,6 +15,7 @@ import {
   runVaultBackupAttempt,
   type VaultBackupDeps,
 } from '../modules/vault-backup/service.js';
+import { describeJobFailure, INTERRUPTED, RUNNER_LOST } from '../modules/vault-backup/job-error.js';
 import { createPoller, type Poller } from './poller.js';
 
 export interface VaultBackupRunnerOptions {
@@ -33,9 +34,6 @@ export interface VaultBackupRunnerOptions {
   checkpointIntervalMs?: number;
 }
 
-/** A short, single-line reason; the Assets client's messages carry no credentials. */
-const reason = (err: unknown) => (err instanceof Error ? err.message : String(err)).replace(/\s+/g, ' ').slice(0, 500);
-
 export function createVaultBackupRunner(
   deps: VaultBackupDeps & { log: Log },
   options: VaultBackupRunnerOptions = {},
@@ -49,12 +47,11 @@ export function createVaultBackupRunner(
   async function runOnce(): Promise<boolean> {
     const exhausted = await claimExhaustedJob(deps.db, { workerId, now: deps.clock.now(), lockMs });
     if (exhausted) {
-      const error = `The backup runner stopped responding during each of the ${exhausted.attempts} attempts`;
       deps.log.warn(
         { jobId: exhausted.id, siteId: exhausted.siteId, attempts: exhausted.attempts },
         'vault backup failed: its runner died in the last attempt',
       );
-      await failVaultBackupJob(deps, exhausted, workerId, error);
+      await failVaultBackupJob(deps, exhausted, workerId, RUNNER_LOST);
       return true;
     }
     const job = await claimJob(deps.db, { workerId, now: deps.clock.now(), lockMs });
@@ -81,17 +78,19 @@ export function createVaultBackupRunner(
           workerId,
           now: deps.clock.now(),
           runAfter: deps.clock.now(),
-          error: 'interrupted by shutdown',
+          error: INTERRUPTED,
         });
         return false;
       }
       const permanent = err instanceof PermanentJobError || job.attempts >= job.maxAttempts;
-      log.warn({ err: reason(err), attempt: job.attempts, permanent }, 'vault backup attempt failed');
+      // the job keeps a stable code and a fixed message; what really happened is only in this line
+      const failure = describeJobFailure(err);
+      log.warn({ err, code: failure.code, attempt: job.attempts, permanent }, 'vault backup attempt failed');
       if (permanent) {
-        await failVaultBackupJob(deps, job, workerId, reason(err));
+        await failVaultBackupJob(deps, job, workerId, failure);
       } else {
         const runAfter = new Date(deps.clock.now().getTime() + retryBaseMs * 2 ** (job.attempts - 1));
-        await requeueJob(deps.db, job.id, { workerId, now: deps.clock.now(), runAfter, error: reason(err) });
+        await requeueJob(deps.db, job.id, { workerId, now: deps.clock.now(), runAfter, error: failure });
       }
     }
     return true;

@@ -1,5 +1,10 @@
-/** A CSV reader for checking exports, independent of the exporter: RFC 4180 fields (quoted fields may hold commas, quotes and line breaks). */
-export function parseCsv(text: string): string[][] {
+/**
+ * A CSV reader for checking exports, independent of the exporter: RFC 4180 fields (quoted fields may hold
+ * separators, quotes and line breaks). `separator` is `;` for the list separator of German, French or
+ * Dutch spreadsheets, which open a comma-separated file that way; a quote opens a quoted field only at
+ * the start of a field, as spreadsheets read it.
+ */
+export function parseCsv(text: string, separator = ','): string[][] {
   const rows: string[][] = [];
   let row: string[] = [];
   let field = '';
@@ -12,8 +17,8 @@ export function parseCsv(text: string): string[][] {
         i++;
       } else if (c === '"') quoted = false;
       else field += c;
-    } else if (c === '"') quoted = true;
-    else if (c === ',') {
+    } else if (c === '"' && field === '') quoted = true;
+    else if (c === separator) {
       row.push(field);
       field = '';
     } else if (c === '\r' && text[i + 1] === '\n') {

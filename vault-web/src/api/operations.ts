@@ -18,13 +18,15 @@ export const OPERATIONS = {
   listObjects: { method: 'get', path: '/api/v1/backups/{id}/objects' },
   getObject: { method: 'get', path: '/api/v1/backups/{id}/objects/{objectId}' },
   exportBackup: { method: 'get', path: '/api/v1/backups/{id}/export' },
-  diffBackup: { method: 'get', path: '/api/v1/backups/{id}/diff' },
+  diffBackup: { method: 'post', path: '/api/v1/backups/{id}/diff' },
   getCredentials: { method: 'get', path: '/api/v1/site-credentials' },
   saveCredentials: { method: 'put', path: '/api/v1/site-credentials' },
   deleteCredentials: { method: 'delete', path: '/api/v1/site-credentials' },
   getRetention: { method: 'get', path: '/api/v1/retention' },
   saveRetention: { method: 'put', path: '/api/v1/retention' },
   listAudit: { method: 'get', path: '/api/v1/audit' },
+  listTrash: { method: 'get', path: '/api/v1/trash' },
+  restoreFromTrash: { method: 'post', path: '/api/v1/trash/{id}/restore' },
 } as const;
 
 export type OperationName = keyof typeof OPERATIONS;

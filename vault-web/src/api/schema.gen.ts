@@ -110,6 +110,7 @@ export interface paths {
                             backupId: string | null;
                             createdAt: string;
                             error: string | null;
+                            errorCode: string | null;
                             finishedAt: string | null;
                             id: string;
                             progress: unknown;
@@ -166,7 +167,7 @@ export interface paths {
         get?: never;
         put?: never;
         post?: never;
-        /** Delete a backup of the site (audited); 404 for another site's id, 409 while a restore reads it */
+        /** Move a backup of the site to the trash (audited; purged after BACKUP_TRASH_DAYS unless restored); 404 for another site's id, 409 while a restore reads it */
         delete: {
             parameters: {
                 query?: never;
@@ -255,20 +256,27 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Objects added, removed and changed (per attribute) between this backup and `against` (live or another backup id) */
-        get: {
+        get?: never;
+        put?: never;
+        /** Objects added, removed and changed (per attribute) between this backup and `against` (live or another backup id); live comparisons are rate limited per site */
+        post: {
             parameters: {
-                query: {
-                    against: string;
-                    limit?: number;
-                };
+                query?: never;
                 header?: never;
                 path: {
                     id: string;
                 };
                 cookie?: never;
             };
-            requestBody?: never;
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description "live" or a backup id of the site */
+                        against: string;
+                        limit?: number;
+                    };
+                };
+            };
             responses: {
                 /** @description Default Response */
                 200: {
@@ -351,6 +359,20 @@ export interface paths {
                     };
                 };
                 /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            details?: unknown;
+                            /** @description Stable snake_case code */
+                            error: string;
+                            message: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -378,10 +400,36 @@ export interface paths {
                         };
                     };
                 };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            details?: unknown;
+                            /** @description Stable snake_case code */
+                            error: string;
+                            message: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                502: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            details?: unknown;
+                            /** @description Stable snake_case code */
+                            error: string;
+                            message: string;
+                        };
+                    };
+                };
             };
         };
-        put?: never;
-        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -854,7 +902,7 @@ export interface paths {
                 };
             };
         };
-        /** Replace the site retention policy (audited); applied at once (deletions audited) */
+        /** Replace the site retention policy (audited, e-mailed to the site's trusted users); applied at once: backups outside it go to the trash, each schema keeps its newest */
         put: {
             parameters: {
                 query?: never;
@@ -1082,7 +1130,7 @@ export interface paths {
             };
         };
         put?: never;
-        /** Back up the schema now from the vault with the stored credentials (202 + job id) */
+        /** Back up the schema now from the vault with the stored credentials (202 + job id); only schemas the site chose, unless unsyncedSchema is true */
         post: {
             parameters: {
                 query?: never;
@@ -1098,6 +1146,8 @@ export interface paths {
                         history?: boolean;
                         icons?: boolean;
                         issueRefs?: boolean;
+                        /** @description true: back up a schema the site did not choose in the Forge app (audited as such); otherwise such a schema is a 409 schema_not_synced */
+                        unsyncedSchema?: boolean;
                     };
                 };
             };
@@ -1371,6 +1421,151 @@ export interface paths {
                 };
             };
         };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/trash": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Deleted backups of the site that can still be restored, most recently deleted first */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                /** Format: date-time */
+                                backupDate: string;
+                                /** Format: date-time */
+                                deletedAt: string;
+                                deletedBy: string;
+                                id: string;
+                                objects: number;
+                                /** Format: date-time */
+                                purgeAfter: string;
+                                schemaId: string;
+                                schemaKey: string;
+                                schemaName: string;
+                                type: "manual" | "scheduled";
+                            }[];
+                            trashDays: number;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            details?: unknown;
+                            /** @description Stable snake_case code */
+                            error: string;
+                            message: string;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/trash/{id}/restore": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Take a backup out of the trash (audited): it is listed, browsable and restorable again */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            details?: unknown;
+                            /** @description Stable snake_case code */
+                            error: string;
+                            message: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            details?: unknown;
+                            /** @description Stable snake_case code */
+                            error: string;
+                            message: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            details?: unknown;
+                            /** @description Stable snake_case code */
+                            error: string;
+                            message: string;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
         options?: never;
         head?: never;
         patch?: never;

@@ -16,6 +16,7 @@ export type Credentials = ResponseOf<'getCredentials'>;
 export type CredentialsInput = RequestOf<'saveCredentials'>['body'];
 export type RetentionPolicy = ResponseOf<'getRetention'>;
 export type AuditPage = ResponseOf<'listAudit'>;
+export type TrashList = ResponseOf<'listTrash'>;
 export type ExportFormat = 'csv' | 'xlsx' | 'json';
 export type LoginProvider = 'google' | 'microsoft';
 
@@ -43,9 +44,10 @@ export const vault = {
   getObject: (id: string, objectId: string, { signal }: Signal = {}) =>
     call('getObject', { params: { id, objectId }, signal }),
   diffBackup: (id: string, against: string, { signal }: Signal = {}) =>
+    // a POST: a live comparison spends the site's Atlassian quota, so it carries the CSRF headers
     call('diffBackup', {
       params: { id },
-      query: { against, limit: 500 },
+      body: { against, limit: 500 },
       signal,
       ...(against === 'live' ? { timeoutMs: LIVE_DIFF_TIMEOUT_MS } : {}),
     }),
@@ -56,6 +58,8 @@ export const vault = {
   saveRetention: (body: RetentionPolicy) => call('saveRetention', { body }),
   listAudit: (query: { cursor?: string; limit?: number }, { signal }: Signal = {}) =>
     call('listAudit', { query, signal }),
+  listTrash: ({ signal }: Signal = {}) => call('listTrash', { signal }),
+  restoreFromTrash: (id: string) => call('restoreFromTrash', { params: { id } }),
 };
 
 /** Where the browser goes to sign in (a top-level navigation: the provider's pages are not fetched). */

@@ -78,7 +78,7 @@ export function SchemaPage({ schemaId }: { schemaId: string }) {
     setDeleteError(undefined);
     try {
       await vault.deleteBackup(toDelete.id);
-      setNotice(`${backupTitle(toDelete)} was deleted.`);
+      setNotice(`${backupTitle(toDelete)} was moved to the trash.`);
       if (toDelete.id === selectedId) setQuery({ backup: undefined }, { replace: true });
       setToDelete(undefined);
       backups.reload();
@@ -237,8 +237,8 @@ export function SchemaPage({ schemaId }: { schemaId: string }) {
         {toDelete ? (
           <p>
             {backupTitle(toDelete)} of {schemaName} from <DateTime iso={toDelete.backupDate} /> (
-            {toDelete.objects.toLocaleString()} objects) is deleted from the vault for good. It cannot be browsed,
-            exported or restored afterwards.
+            {toDelete.objects.toLocaleString()} objects) moves to the trash: it can no longer be browsed, exported or
+            restored, and is removed for good after the trash period unless it is restored from Settings › Trash.
           </p>
         ) : null}
         {deleteError ? <ErrorState error={deleteError} what="The backup was not deleted" /> : null}

@@ -1,10 +1,11 @@
 /**
  * Settings of the site: the stored Assets API credentials (vault-side backups, later restores to this site), the
- * retention policy, and the audit log. Phase 2 adds "Target instances" to SECTIONS.
+ * retention policy, the trash (deleted backups until they are purged) and the audit log. Phase 2 adds "Target
+ * instances" to SECTIONS.
  */
 import { useState, type FormEvent } from 'react';
 import type { ApiError } from '../api/http.js';
-import { vault, type AuditPage, type RetentionPolicy } from '../api/vault.js';
+import { vault, type AuditPage, type RetentionPolicy, type TrashList } from '../api/vault.js';
 import { Button } from '../components/Button.js';
 import { ConfirmDialog } from '../components/ConfirmDialog.js';
 import { DataTable, Pager } from '../components/DataTable.js';
@@ -17,6 +18,7 @@ import { asApiError, useResource } from '../lib/use-resource.js';
 const SECTIONS = [
   { id: 'credentials', title: 'Stored credentials' },
   { id: 'retention', title: 'Retention policy' },
+  { id: 'trash', title: 'Trash' },
   { id: 'audit', title: 'Audit log' },
 ];
 
@@ -37,6 +39,7 @@ export function SettingsPage() {
       </nav>
       <CredentialsSection />
       <RetentionSection />
+      <TrashSection />
       <AuditSection />
     </>
   );
@@ -315,6 +318,76 @@ function RetentionSection() {
 }
 
 type AuditEntry = AuditPage['items'][number];
+
+type TrashEntry = TrashList['items'][number];
+
+function TrashSection() {
+  const trash = useResource((signal) => vault.listTrash({ signal }), []);
+  const [restoring, setRestoring] = useState<string | undefined>();
+  const [error, setError] = useState<ApiError | undefined>();
+  const [restored, setRestored] = useState<string | undefined>();
+  const restore = async (entry: TrashEntry) => {
+    setRestoring(entry.id);
+    setError(undefined);
+    setRestored(undefined);
+    try {
+      await vault.restoreFromTrash(entry.id);
+      setRestored(`The backup of ${entry.schemaName} is back in its schema's list.`);
+      trash.reload();
+    } catch (err) {
+      setError(asApiError(err));
+    } finally {
+      setRestoring(undefined);
+    }
+  };
+  return (
+    <section className="card" id="trash" aria-labelledby="trash-title">
+      <h2 id="trash-title">Trash</h2>
+      <p className="subtle">
+        Deleted backups stay here
+        {trash.data ? ` for ${trash.data.trashDays} days` : ''} before they are removed for good, and can be restored
+        until then.
+      </p>
+      {trash.state === 'loading' && !trash.data ? <Loading>Loading the trash…</Loading> : null}
+      {trash.state === 'error' ? (
+        <ErrorState error={trash.error} what="The trash could not be loaded" onRetry={trash.retry} />
+      ) : null}
+      {error ? <ErrorState error={error} what="The backup was not restored" /> : null}
+      {restored ? <Saved>{restored}</Saved> : null}
+      {trash.data ? (
+        <DataTable<TrashEntry>
+          caption="Deleted backups"
+          captionHidden
+          rows={trash.data.items}
+          rowKey={(e) => e.id}
+          empty={<p className="subtle">The trash is empty.</p>}
+          columns={[
+            { key: 'schema', header: 'Schema', isRowHeader: true, cell: (e) => `${e.schemaName} (${e.schemaKey})` },
+            { key: 'date', header: 'Backup date', cell: (e) => <DateTime iso={e.backupDate} /> },
+            { key: 'objects', header: 'Objects', cell: (e) => e.objects.toLocaleString() },
+            { key: 'deleted', header: 'Deleted', cell: (e) => <DateTime iso={e.deletedAt} /> },
+            { key: 'by', header: 'Deleted by', cell: (e) => e.deletedBy },
+            { key: 'purge', header: 'Removed for good', cell: (e) => <DateTime iso={e.purgeAfter} /> },
+            {
+              key: 'restore',
+              header: 'Restore',
+              cell: (e) => (
+                <Button
+                  appearance="subtle"
+                  isLoading={restoring === e.id}
+                  aria-label={`Restore the backup of ${e.schemaName} from the trash`}
+                  onClick={() => void restore(e)}
+                >
+                  Restore
+                </Button>
+              ),
+            },
+          ]}
+        />
+      ) : null}
+    </section>
+  );
+}
 
 function AuditSection() {
   const [cursors, setCursors] = useState<(string | undefined)[]>([undefined]);

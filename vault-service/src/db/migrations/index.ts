@@ -12,6 +12,9 @@ import * as m0005 from './0005-retention-credentials.js';
 import * as m0006 from './0006-vault-backup-jobs.js';
 import * as m0007 from './0007-browse-per-backup.js';
 import * as m0008 from './0008-vault-backup-resume.js';
+import * as m0015 from './0015-backup-open-body-hash.js';
+import * as m0016 from './0016-vault-backup-job-error-code.js';
+import * as m0017 from './0017-backup-trash.js';
 
 export const migrations: Record<string, Migration> = {
   '0001-core': m0001,
@@ -22,4 +25,8 @@ export const migrations: Record<string, Migration> = {
   '0006-vault-backup-jobs': m0006,
   '0007-browse-per-backup': m0007,
   '0008-vault-backup-resume': m0008,
+  // 0010–0014 are the restore module's (branch h5)
+  '0015-backup-open-body-hash': m0015,
+  '0016-vault-backup-job-error-code': m0016,
+  '0017-backup-trash': m0017,
 };

@@ -24,11 +24,19 @@ export interface BackupTable {
   content_sha256: string | null;
   /** The `webhook-id` of the signed call that opened it: a retried open returns the same backup. */
   opened_by_webhook_id: string;
+  /** SHA-256 of the signed body that opened it (migration 0015); null for vault-side backups and older rows */
+  opened_body_sha256: ColumnType<Buffer | null, Buffer | null | undefined, never>;
   /** when its browse tables were committed (with the completion, or rebuilt from the chunks) */
   browse_built_at: NullableTimestamp;
   /** when the trigram search index of its browse tables was built (after completion) */
   search_indexed_at: NullableTimestamp;
   created_at: CreatedAt;
+  /** in the trash since (migration 0017): invisible everywhere but the trash list; null = not trashed */
+  trashed_at: NullableTimestamp;
+  /** who deleted it (`forge`, `system` for retention, or a user's e-mail) */
+  trashed_by: string | null;
+  /** when housekeeping purges it for good (trashed_at + BACKUP_TRASH_DAYS) */
+  purge_after: NullableTimestamp;
 }
 
 /** The stored gzip NDJSON chunks of a backup, exactly as uploaded (hash checked on arrival). */

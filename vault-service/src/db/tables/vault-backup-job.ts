@@ -20,7 +20,10 @@ export interface VaultBackupJobTable {
   run_after: ColumnType<Date, Date | undefined, Date>;
   locked_by: string | null;
   locked_until: ColumnType<Date | null, Date | null | undefined, Date | null>;
+  /** a fixed, safe message of the last failure (details are logged, never stored: migration 0016) */
   last_error: string | null;
+  /** its stable code (`assets_unreachable`, `assets_unauthorized`, …) */
+  error_code: string | null;
   created_at: ColumnType<Date, Date | undefined, never>;
   updated_at: ColumnType<Date, Date | undefined, Date>;
   finished_at: ColumnType<Date | null, Date | null | undefined, Date | null>;

@@ -21,6 +21,8 @@ export interface BackupSummary {
   contentSha256: string | null;
   browseBuiltAt: Date | null;
   searchIndexedAt: Date | null;
+  /** in the trash since; a trashed backup is found here but is neither browsed, exported nor restored */
+  trashedAt: Date | null;
 }
 
 const backupColumns = [
@@ -37,6 +39,7 @@ const backupColumns = [
   'content_sha256',
   'browse_built_at',
   'search_indexed_at',
+  'trashed_at',
 ] as const;
 
 type BackupRow = {
@@ -53,6 +56,7 @@ type BackupRow = {
   content_sha256: string | null;
   browse_built_at: Date | null;
   search_indexed_at: Date | null;
+  trashed_at: Date | null;
 };
 
 function toSummary(row: BackupRow): BackupSummary {
@@ -70,7 +74,16 @@ function toSummary(row: BackupRow): BackupSummary {
     contentSha256: row.content_sha256,
     browseBuiltAt: row.browse_built_at,
     searchIndexedAt: row.search_indexed_at,
+    trashedAt: row.trashed_at,
   };
+}
+
+export interface OpenedBackup {
+  id: string;
+  /** false: an earlier open with the same `openedBy` exists (its site and body hash say whether it is a retry) */
+  created: boolean;
+  siteId: string;
+  openedBodySha256: Buffer | null;
 }
 
 export async function insertBackup(
@@ -85,8 +98,10 @@ export async function insertBackup(
     startedAt: Date;
     /** unique per upload (the signed `webhook-id` that opened it, or a vault job attempt): a retried open returns the same backup */
     openedBy: string;
+    /** SHA-256 of the signed body that opened it, so a retry can be told from a reused id */
+    openedBodySha256?: Buffer;
   },
-): Promise<{ id: string; created: boolean }> {
+): Promise<OpenedBackup> {
   const inserted = await db
     .insertInto('backup')
     .values({
@@ -98,18 +113,24 @@ export async function insertBackup(
       options: JSON.stringify(input.options),
       started_at: input.startedAt,
       opened_by_webhook_id: input.openedBy,
+      opened_body_sha256: input.openedBodySha256 ?? null,
     })
     .onConflict((oc) => oc.column('opened_by_webhook_id').doNothing())
     .returning('id')
     .executeTakeFirst();
-  if (inserted) return { id: inserted.id, created: true };
+  if (inserted) return { id: inserted.id, created: true, siteId, openedBodySha256: input.openedBodySha256 ?? null };
+  // the id is global (a signed webhook-id), so the earlier open may belong to another site
   const existing = await db
     .selectFrom('backup')
-    .select('id')
-    .where('site_id', '=', siteId)
+    .select(['id', 'site_id', 'opened_body_sha256'])
     .where('opened_by_webhook_id', '=', input.openedBy)
     .executeTakeFirstOrThrow();
-  return { id: existing.id, created: false };
+  return {
+    id: existing.id,
+    created: false,
+    siteId: existing.site_id,
+    openedBodySha256: existing.opened_body_sha256,
+  };
 }
 
 /**
@@ -157,6 +178,7 @@ export async function findManifest(db: Executor, siteId: string, backupId: strin
     .where('site_id', '=', siteId)
     .where('id', '=', backupId)
     .where('status', '=', 'completed')
+    .where('trashed_at', 'is', null)
     .executeTakeFirst();
   return row?.manifest;
 }
@@ -314,6 +336,7 @@ export async function listSchemaBackupStats(db: Executor, siteId: string): Promi
     ])
     .where('site_id', '=', siteId)
     .where('status', '=', 'completed')
+    .where('trashed_at', 'is', null)
     .groupBy('schema_id')
     .execute();
   return rows.map((r) => ({
@@ -367,7 +390,8 @@ export async function listCompletedBackups(
       sql<number>`row_number() over (partition by schema_id order by completed_at, id)::int`.as('n'),
     ])
     .where('site_id', '=', siteId)
-    .where('status', '=', 'completed');
+    .where('status', '=', 'completed')
+    .where('trashed_at', 'is', null);
   if (filter.schemaId !== undefined) numbered = numbered.where('schema_id', '=', filter.schemaId);
   let query = db.selectFrom(numbered.as('b')).selectAll('b');
   if (filter.kind) query = query.where('b.kind', '=', filter.kind);
@@ -444,7 +468,8 @@ export async function claimBackupToIndex(
     .selectFrom('backup')
     .select(['id', 'browse_built_at', 'manifest'])
     .where('status', '=', 'completed')
-    .where('search_indexed_at', 'is', null);
+    .where('search_indexed_at', 'is', null)
+    .where('trashed_at', 'is', null);
   if (skip.length) query = query.where('id', 'not in', skip);
   const row = await query.orderBy('completed_at').limit(1).forUpdate().skipLocked().executeTakeFirst();
   return row && { id: row.id, browseBuiltAt: row.browse_built_at, manifest: row.manifest };
@@ -456,4 +481,106 @@ export async function setBrowseBuiltAt(db: Executor, backupId: string, at: Date)
 
 export async function setSearchIndexedAt(db: Executor, backupId: string, at: Date): Promise<void> {
   await db.updateTable('backup').set({ search_indexed_at: at }).where('id', '=', backupId).execute();
+}
+
+/** Puts the site's completed backup in the trash until `purgeAfter`; the caller holds its row lock. */
+export async function markBackupTrashed(
+  db: Executor,
+  siteId: string,
+  backupId: string,
+  input: { at: Date; by: string; purgeAfter: Date },
+): Promise<boolean> {
+  const result = await db
+    .updateTable('backup')
+    .set({ trashed_at: input.at, trashed_by: input.by, purge_after: input.purgeAfter })
+    .where('site_id', '=', siteId)
+    .where('id', '=', backupId)
+    .where('status', '=', 'completed')
+    .where('trashed_at', 'is', null)
+    .executeTakeFirst();
+  return result.numUpdatedRows > 0n;
+}
+
+/** Takes the site's backup out of the trash. */
+export async function unmarkBackupTrashed(db: Executor, siteId: string, backupId: string): Promise<boolean> {
+  if (!isBackupId(backupId)) return false;
+  const result = await db
+    .updateTable('backup')
+    .set({ trashed_at: null, trashed_by: null, purge_after: null })
+    .where('site_id', '=', siteId)
+    .where('id', '=', backupId)
+    .where('trashed_at', 'is not', null)
+    .executeTakeFirst();
+  return result.numUpdatedRows > 0n;
+}
+
+export interface TrashedBackup {
+  id: string;
+  schemaId: string;
+  schemaName: string;
+  schemaKey: string;
+  kind: BackupKind;
+  completedAt: Date;
+  objectCount: number;
+  trashedAt: Date;
+  trashedBy: string;
+  purgeAfter: Date;
+}
+
+/** The site's trash, most recently deleted first. */
+export async function listTrashedBackups(db: Executor, siteId: string): Promise<TrashedBackup[]> {
+  const rows = await db
+    .selectFrom('backup')
+    .select([
+      'id',
+      'schema_id',
+      'schema_name',
+      'schema_key',
+      'kind',
+      'completed_at',
+      'object_count',
+      'trashed_at',
+      'trashed_by',
+      'purge_after',
+    ])
+    .where('site_id', '=', siteId)
+    .where('trashed_at', 'is not', null)
+    .orderBy('trashed_at', 'desc')
+    .orderBy('id')
+    .execute();
+  return rows.flatMap((r) =>
+    r.trashed_at && r.purge_after && r.completed_at
+      ? [
+          {
+            id: r.id,
+            schemaId: r.schema_id,
+            schemaName: r.schema_name,
+            schemaKey: r.schema_key,
+            kind: r.kind,
+            completedAt: r.completed_at,
+            objectCount: r.object_count ?? 0,
+            trashedAt: r.trashed_at,
+            trashedBy: r.trashed_by ?? 'unknown',
+            purgeAfter: r.purge_after,
+          },
+        ]
+      : [],
+  );
+}
+
+/** Trashed backups of every site whose grace period ended by `now` (housekeeping), oldest first. */
+export async function listDueForPurge(
+  db: Executor,
+  now: Date,
+  limit: number,
+): Promise<{ id: string; siteId: string; trashedAt: Date }[]> {
+  const rows = await db
+    .selectFrom('backup')
+    .select(['id', 'site_id', 'trashed_at'])
+    .where('trashed_at', 'is not', null)
+    .where('purge_after', '<=', now)
+    .orderBy('purge_after')
+    .limit(limit)
+    .execute();
+  return rows.flatMap((r) => (r.trashed_at ? [{ id: r.id, siteId: r.site_id, trashedAt: r.trashed_at }] : []));
 }

@@ -34,11 +34,14 @@ import {
   findManifest,
   insertChunkIfAbsent,
   isBackupInUseByRestore,
+  listDueForPurge,
   markBackupCompleted,
+  markBackupTrashed,
   markBrowseTablesLost,
   readChunk,
   setBrowseBuiltAt,
   setSearchIndexedAt,
+  unmarkBackupTrashed,
   type BackupSummary,
 } from './repository.js';
 
@@ -149,17 +152,52 @@ export async function deleteBackup(db: Executor, siteId: string, backupId: strin
 }
 
 /**
- * Deletes the site's backup unless a restore reads it, inside the caller's transaction (which adds its
- * audit entry): `not_found` for an unknown or another site's id, `in_use` while a restore reads it.
+ * Moves the site's completed backup to the trash unless a restore reads it, inside the caller's
+ * transaction (which adds its audit entry): `not_found` for an unknown, another site's, an incomplete
+ * or an already trashed id, `in_use` while a restore reads it. Nothing is removed: housekeeping purges
+ * it after `purgeAfter` (`purgeDueTrash`), and until then `restoreFromTrash` brings it back.
  */
-export async function deleteBackupUnlessRestoring(
+export async function trashBackupUnlessRestoring(
   trx: Executor,
   siteId: string,
   backupId: string,
-): Promise<'deleted' | 'not_found' | 'in_use'> {
-  if (!(await findBackup(trx, siteId, backupId, 'update'))) return 'not_found';
+  input: { by: string; at: Date; purgeAfter: Date },
+): Promise<'trashed' | 'not_found' | 'in_use'> {
+  const backup = await findBackup(trx, siteId, backupId, 'update');
+  if (!backup || backup.status !== 'completed' || backup.trashedAt) return 'not_found';
   if (await isBackupInUseByRestore(trx, backupId)) return 'in_use';
-  return (await deleteBackup(trx, siteId, backupId)) ? 'deleted' : 'not_found';
+  return (await markBackupTrashed(trx, siteId, backupId, input)) ? 'trashed' : 'not_found';
+}
+
+/** Takes the site's backup out of the trash (before it was purged); false when it is not there. */
+export async function restoreFromTrash(trx: Executor, siteId: string, backupId: string): Promise<boolean> {
+  if (!(await findBackup(trx, siteId, backupId, 'update'))) return false;
+  return unmarkBackupTrashed(trx, siteId, backupId);
+}
+
+/**
+ * Housekeeping: deletes for good (chunks, browse tables, row) every trashed backup whose grace period
+ * ended by `now`, one transaction each, audited `backup.purged`; returns how many. A backup taken out
+ * of the trash meanwhile is left alone (the row lock, then the check again).
+ */
+export async function purgeDueTrash(db: Kysely<DB>, now: Date, batch = 100): Promise<number> {
+  let purged = 0;
+  for (const due of await listDueForPurge(db, now, batch)) {
+    const done = await db.transaction().execute(async (trx) => {
+      // still the same trash entry: not restored (and maybe deleted again, with a new grace period) meanwhile
+      const backup = await findBackup(trx, due.siteId, due.id, 'update');
+      if (backup?.trashedAt?.getTime() !== due.trashedAt.getTime()) return false;
+      await insertAuditEvent(trx, due.siteId, {
+        actor: 'system',
+        action: 'backup.purged',
+        target: due.id,
+        details: { schemaId: backup.schemaId, trashedAt: due.trashedAt.toISOString() },
+      });
+      return deleteBackup(trx, due.siteId, due.id);
+    });
+    if (done) purged++;
+  }
+  return purged;
 }
 
 /**
@@ -169,7 +207,7 @@ export async function deleteBackupUnlessRestoring(
  */
 export async function requireBrowsableBackup(db: Executor, siteId: string, backupId: string): Promise<BackupSummary> {
   const backup = await findBackup(db, siteId, backupId);
-  if (!backup || backup.status !== 'completed') throw new NotFoundError('Backup not found');
+  if (!backup || backup.status !== 'completed' || backup.trashedAt) throw new NotFoundError('Backup not found');
   if (backup.browseBuiltAt && !(await browseTablesIntact(db, backup.id))) {
     await markBrowseTablesLost(db, backup.id, backup.browseBuiltAt);
     backup.browseBuiltAt = null;
@@ -300,5 +338,5 @@ export async function lockBackupForRestore(
   backupId: string,
 ): Promise<BackupSummary | undefined> {
   const backup = await findBackup(trx, siteId, backupId, 'share');
-  return backup?.status === 'completed' ? backup : undefined;
+  return backup?.status === 'completed' && !backup.trashedAt ? backup : undefined;
 }

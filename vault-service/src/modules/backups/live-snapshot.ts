@@ -6,7 +6,7 @@
  * live schema (one go).
  */
 import { ConflictError, NotFoundError } from '@assets-vault/shared/errors';
-import { createAssetsClient, createFetchTransport, type AssetsClient } from '@assets-vault/shared/assets-client';
+import { createAssetsClient, type AssetsClient } from '@assets-vault/shared/assets-client';
 import {
   runBackup,
   type BackupCursor,
@@ -20,7 +20,8 @@ import type { DB } from '../../db/types.js';
 import type { Config } from '../../config.js';
 import type { VaultDeps } from '../../deps.js';
 import * as backupStore from '../backup-store/index.js';
-import { loadSiteAssetsCredentials } from '../credentials/service.js';
+import { checkAssetsApiBaseUrl, loadSiteAssetsCredentials } from '../credentials/service.js';
+import { createGuardedTransport } from '../../outbound/index.js';
 import { findSiteById, type Site } from '../sites/repository.js';
 
 export interface SiteAssetsAccess {
@@ -29,9 +30,13 @@ export interface SiteAssetsAccess {
   vaultBackupsEnabled: boolean;
 }
 
-/** An Assets client for the site with its stored credentials; 409 when none are stored. */
+/**
+ * An Assets client for the site with its stored credentials; 409 when none are stored. Both URLs are
+ * checked again now (rules may have changed since they were saved) and every request goes through
+ * the outbound guard (`deps.outbound`).
+ */
 export async function assetsAccessForSite(
-  deps: Pick<VaultDeps, 'db'> & { config: Pick<Config, 'encryptionKeys'> },
+  deps: Pick<VaultDeps, 'db' | 'outbound'> & { config: Pick<Config, 'encryptionKeys' | 'allowInsecureSiteUrls'> },
   siteId: string,
 ): Promise<SiteAssetsAccess> {
   const site = await findSiteById(deps.db, siteId);
@@ -41,9 +46,11 @@ export async function assetsAccessForSite(
     throw new ConflictError('No Assets API credentials are stored for this site (PUT /api/v1/site-credentials)', {
       code: 'no_credentials',
     });
-  const transport = createFetchTransport({
+  if (creds.assetsApiBaseUrl)
+    checkAssetsApiBaseUrl(creds.assetsApiBaseUrl, site.siteUrl, deps.config.allowInsecureSiteUrls);
+  const transport = createGuardedTransport(deps.outbound, {
     siteUrl: site.siteUrl,
-    ...(creds.assetsApiBaseUrl ? { assetsApiBase: creds.assetsApiBaseUrl } : {}),
+    assetsApiBase: creds.assetsApiBaseUrl,
     ...(site.workspaceId ? { workspaceId: site.workspaceId } : {}),
     auth: { type: 'basic', email: creds.email, apiToken: creds.apiToken },
   });

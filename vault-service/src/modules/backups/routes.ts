@@ -3,8 +3,8 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import { requireAuth } from '../../plugins/session.js';
 import { ErrorResponse } from '../../plugins/error-handler.js';
-import { BackupIdParams, BackupList, BackupListQuery, SchemaList, SchemaParams } from './schemas.js';
-import { deleteBackupOfSite, listBackups, listSchemas } from './service.js';
+import { BackupIdParams, BackupList, BackupListQuery, SchemaList, SchemaParams, TrashList } from './schemas.js';
+import { deleteBackupOfSite, listBackups, listSchemas, listTrash, restoreBackupFromTrash } from './service.js';
 
 export const backupRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get(
@@ -42,7 +42,8 @@ export const backupRoutes: FastifyPluginAsyncTypebox = async (app) => {
     {
       schema: {
         tags: ['backups'],
-        summary: "Delete a backup of the site (audited); 404 for another site's id, 409 while a restore reads it",
+        summary:
+          "Move a backup of the site to the trash (audited; purged after BACKUP_TRASH_DAYS unless restored); 404 for another site's id, 409 while a restore reads it",
         security: [{ session: [] }],
         params: BackupIdParams,
         response: { 204: Type.Null(), 401: ErrorResponse, 403: ErrorResponse, 404: ErrorResponse, 409: ErrorResponse },
@@ -51,6 +52,40 @@ export const backupRoutes: FastifyPluginAsyncTypebox = async (app) => {
     async (request, reply) => {
       const auth = requireAuth(request);
       await deleteBackupOfSite(app.deps, auth.siteId, request.params.id, auth.email);
+      return reply.code(204).send(null);
+    },
+  );
+
+  app.get(
+    '/trash',
+    {
+      schema: {
+        tags: ['backups'],
+        summary: 'Deleted backups of the site that can still be restored, most recently deleted first',
+        security: [{ session: [] }],
+        response: { 200: TrashList, 401: ErrorResponse },
+      },
+    },
+    async (request) => ({
+      items: await listTrash(app.deps, requireAuth(request).siteId),
+      trashDays: app.config.backupTrashDays,
+    }),
+  );
+
+  app.post(
+    '/trash/:id/restore',
+    {
+      schema: {
+        tags: ['backups'],
+        summary: 'Take a backup out of the trash (audited): it is listed, browsable and restorable again',
+        security: [{ session: [] }],
+        params: BackupIdParams,
+        response: { 204: Type.Null(), 401: ErrorResponse, 403: ErrorResponse, 404: ErrorResponse },
+      },
+    },
+    async (request, reply) => {
+      const auth = requireAuth(request);
+      await restoreBackupFromTrash(app.deps, auth.siteId, request.params.id, auth.email);
       return reply.code(204).send(null);
     },
   );

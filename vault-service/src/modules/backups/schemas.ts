@@ -49,3 +49,20 @@ export const BackupRow = Type.Object({
 export type BackupRow = Static<typeof BackupRow>;
 export const BackupList = Type.Object({ items: Type.Array(BackupRow) });
 export const BackupIdParams = Type.Object({ id: Type.String({ maxLength: 64 }) });
+
+/** A deleted backup waiting in the trash until `purgeAfter`. */
+export const TrashRow = Type.Object({
+  id: Type.String(),
+  schemaId: Type.String(),
+  schemaName: Type.String(),
+  schemaKey: Type.String(),
+  type: BackupKindFilter,
+  backupDate: Type.String({ format: 'date-time' }),
+  objects: Type.Integer(),
+  deletedAt: Type.String({ format: 'date-time' }),
+  /** a user's e-mail, `system` (retention) or `forge` (deleted in the Forge app) */
+  deletedBy: Type.String(),
+  purgeAfter: Type.String({ format: 'date-time' }),
+});
+export type TrashRow = Static<typeof TrashRow>;
+export const TrashList = Type.Object({ items: Type.Array(TrashRow), trashDays: Type.Integer() });

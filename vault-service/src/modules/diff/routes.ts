@@ -1,4 +1,4 @@
-/** Compare a backup with another backup of the site or with the live schema. */
+/** Compare a backup with another backup of the site or with the live schema (POST: CSRF-checked, live ones rate limited). */
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import { forModule } from '../../deps.js';
@@ -42,20 +42,44 @@ const DiffResponse = Type.Object({
 
 export const diffRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const deps = forModule(app.deps, 'diff');
-  app.get(
+  app.post(
     '/backups/:id/diff',
     {
+      // A live comparison reads the whole schema with the site's API quota: a POST (CSRF-checked like
+      // every write of this tree, so no cross-site page or top-level navigation can start one), and a
+      // per-site budget per hour. Comparing two stored backups is not limited.
+      config: {
+        rateLimit: {
+          max: app.config.liveDiffRateLimitPerHour,
+          timeWindow: '1 hour',
+          hook: 'preHandler',
+          keyGenerator: (request) => `live-diff:${requireAuth(request).siteId}`,
+          allowList: (request) => (request.body as { against?: unknown } | undefined)?.against !== 'live',
+        },
+      },
       schema: {
         tags: ['browse'],
         security: [{ session: [] }],
         summary:
-          'Objects added, removed and changed (per attribute) between this backup and `against` (live or another backup id)',
-        params: Type.Object({ id: Type.String() }),
-        querystring: Type.Object({
-          against: Type.String({ minLength: 1, maxLength: 64 }),
-          limit: Type.Optional(Type.Integer({ minimum: 1, maximum: MAX_DIFF_LIMIT })),
-        }),
-        response: { 200: DiffResponse, 400: ErrorResponse, 401: ErrorResponse, 404: ErrorResponse, 409: ErrorResponse },
+          'Objects added, removed and changed (per attribute) between this backup and `against` (live or another backup id); live comparisons are rate limited per site',
+        params: Type.Object({ id: Type.String({ maxLength: 64 }) }),
+        body: Type.Object(
+          {
+            against: Type.String({ minLength: 1, maxLength: 64, description: '"live" or a backup id of the site' }),
+            limit: Type.Optional(Type.Integer({ minimum: 1, maximum: MAX_DIFF_LIMIT })),
+          },
+          { additionalProperties: false },
+        ),
+        response: {
+          200: DiffResponse,
+          400: ErrorResponse,
+          401: ErrorResponse,
+          403: ErrorResponse,
+          404: ErrorResponse,
+          409: ErrorResponse,
+          429: ErrorResponse,
+          502: ErrorResponse,
+        },
       },
     },
     async (request, reply) => {
@@ -66,8 +90,8 @@ export const diffRoutes: FastifyPluginAsyncTypebox = async (app) => {
         if (!reply.raw.writableFinished) gone.abort(new Error('the client closed the connection'));
       });
       return diffBackup(deps, auth.siteId, request.params.id, {
-        against: request.query.against,
-        ...(request.query.limit !== undefined ? { limit: request.query.limit } : {}),
+        against: request.body.against,
+        ...(request.body.limit !== undefined ? { limit: request.body.limit } : {}),
         signal: gone.signal,
       });
     },

@@ -14,8 +14,11 @@ import type { Config } from '../../config.js';
 import type { VaultDeps } from '../../deps.js';
 import * as backupStore from '../backup-store/index.js';
 import { assetsAccessForSite, captureLiveSnapshot } from '../backups/live-snapshot.js';
+import { asOutboundAnswer } from '../../outbound/index.js';
 
-export type DiffDeps = Pick<VaultDeps, 'db' | 'log' | 'clock'> & { config: Pick<Config, 'encryptionKeys'> };
+export type DiffDeps = Pick<VaultDeps, 'db' | 'log' | 'clock' | 'outbound'> & {
+  config: Pick<Config, 'encryptionKeys' | 'allowInsecureSiteUrls'>;
+};
 
 export interface DiffObject {
   id: string;
@@ -164,7 +167,9 @@ export async function diffBackup(
     return { backupId, against: { kind: 'backup', backupId: other.id }, ...diff };
   }
 
-  const access = await assetsAccessForSite(deps, siteId);
+  const access = await assetsAccessForSite(deps, siteId).catch((err: unknown) => {
+    throw asOutboundAnswer(err);
+  });
   const capturedAt = deps.clock.now();
   let liveId: string | undefined;
   try {
@@ -189,6 +194,9 @@ export async function diffBackup(
       limit,
     );
     return { backupId, against: { kind: 'live', capturedAt: capturedAt.toISOString() }, ...diff };
+  } catch (err) {
+    // one answer for every network failure (details in the log line of the error handler)
+    throw asOutboundAnswer(err);
   } finally {
     // the transient backup row and its chunks
     if (liveId)

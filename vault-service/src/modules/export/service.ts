@@ -15,6 +15,12 @@ type ExportDeps = Pick<VaultDeps, 'db' | 'log'>;
 export type ExportFormat = 'csv' | 'json' | 'xlsx';
 export const EXPORT_BATCH_ROWS = 1000;
 const FIXED_HEADERS = ['Object ID', 'Key', 'Label', 'Object type'];
+/**
+ * Joins an attribute's several values in one cell. Neither `,` nor `;` (the list separators of
+ * spreadsheets in English and in German, French or Dutch locales) nor a line break: a joined value
+ * must not split into cells when the file is opened with the other convention.
+ */
+export const MULTI_VALUE_SEPARATOR = ' | ';
 
 export interface ExportRow {
   id: string;
@@ -52,7 +58,7 @@ async function* exportRows(
       const values = Object.create(null) as Record<string, string>;
       for (const a of backupStore.parseStoredAttributes(r.attributes)) {
         const name = names.get(a.objectTypeAttributeId)?.name ?? a.objectTypeAttributeId;
-        values[name] = a.objectAttributeValues.map((v) => v.displayValue).join('; ');
+        values[name] = a.objectAttributeValues.map((v) => v.displayValue).join(MULTI_VALUE_SEPARATOR);
       }
       return {
         id: r.id,
@@ -90,10 +96,22 @@ async function attributeColumns(
   return columns;
 }
 
+/**
+ * Where a spreadsheet may start a cell inside a value: at its start, and after anything that separates
+ * or quotes cells in one of the conventions a CSV file is opened with (`,` in English locales, `;` in
+ * German, French or Dutch ones, tab, line breaks; a quote opens a quoted cell in the convention that does
+ * not see the outer quoting). Spaces before the character are skipped by some readers.
+ * What follows there must not start a formula: `= + - @`, tab, CR and their full-width forms.
+ */
+const FORMULA_AT_CELL_START = /(?<=^|[,;\t\r\n"])( *)([=+\-@\t\r\uFF1D\uFF0B\uFF0D\uFF20])/g;
+
+/**
+ * One CSV field that no spreadsheet reads as a formula, whichever separator it splits the file on: every
+ * formula character that could start a cell is prefixed with `'` (CSV injection, OWASP), then the field
+ * is quoted when it holds a separator of either convention, a quote or a line break.
+ */
 export function csvField(value: string): string {
-  // a leading = + - @ would be a formula in a spreadsheet: prefix it with a quote (CSV injection)
-  const safe = /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
-  // quoted also for ; and tab, the separators spreadsheets of some locales assume
+  const safe = value.replace(FORMULA_AT_CELL_START, "$1'$2");
   return /[",;\t\r\n]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
 }
 

@@ -25,12 +25,15 @@ const signed = { security: [{ webhookSignature: [] }], tags: ['forge'] };
 /** Signed routes: registered in the Forge subtree, behind `forgeSignature`. */
 export const ingestRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const deps = forModule(app.deps, 'ingest');
+  // the same per-route, per-client limit as events; counted before the signature check, so unsigned floods hit it too
+  const rateLimit = { rateLimit: { max: app.config.forgeEventsRateLimitPerMinute, timeWindow: '1 minute' } };
 
   app.post(
     '/backups',
     {
       bodyLimit: 64 * 1024,
       attachValidation: true,
+      config: rateLimit,
       schema: {
         ...signed,
         summary: 'Open a backup upload (signed); a retry with the same webhook-id returns the same backup',
@@ -42,6 +45,7 @@ export const ingestRoutes: FastifyPluginAsyncTypebox = async (app) => {
           409: ErrorResponse,
           413: ErrorResponse,
           422: ErrorResponse,
+          429: ErrorResponse,
         },
       },
     },
@@ -57,7 +61,7 @@ export const ingestRoutes: FastifyPluginAsyncTypebox = async (app) => {
           })),
         });
       }
-      const opened = await openBackup(deps, { webhookId: call.id, body: request.body });
+      const opened = await openBackup(deps, { webhookId: call.id, bodySha256: call.bodySha256, body: request.body });
       return reply.code(opened.created ? 201 : 200).send({ backupId: opened.backupId });
     },
   );
@@ -66,6 +70,7 @@ export const ingestRoutes: FastifyPluginAsyncTypebox = async (app) => {
     '/backups/:backupId/chunks/:seq',
     {
       bodyLimit: CHUNK_BODY_LIMIT_BYTES,
+      config: rateLimit,
       schema: {
         ...signed,
         summary: 'Upload one gzip NDJSON chunk (signed over the raw bytes; header x-content-sha256)',
@@ -77,6 +82,7 @@ export const ingestRoutes: FastifyPluginAsyncTypebox = async (app) => {
           404: ErrorResponse,
           409: ErrorResponse,
           413: ErrorResponse,
+          429: ErrorResponse,
         },
       },
     },
@@ -98,6 +104,7 @@ export const ingestRoutes: FastifyPluginAsyncTypebox = async (app) => {
     '/backups/:backupId/complete',
     {
       bodyLimit: MANIFEST_BODY_LIMIT_BYTES,
+      config: rateLimit,
       schema: {
         ...signed,
         summary: 'Complete a backup: the vault verifies every chunk against the manifest (signed)',
@@ -109,6 +116,7 @@ export const ingestRoutes: FastifyPluginAsyncTypebox = async (app) => {
           409: ErrorResponse,
           413: ErrorResponse,
           422: ErrorResponse,
+          429: ErrorResponse,
         },
       },
     },

@@ -20,7 +20,7 @@ export type IngestDeps = Pick<VaultDeps, 'db' | 'log' | 'clock' | 'materialise'>
 
 export async function openBackup(
   deps: IngestDeps,
-  input: { webhookId: string; body: OpenBackupBody },
+  input: { webhookId: string; bodySha256: Buffer; body: OpenBackupBody },
 ): Promise<{ backupId: string; created: boolean }> {
   const { body } = input;
   const startedAt = new Date(body.startedAt);
@@ -38,7 +38,13 @@ export async function openBackup(
       options: body.options,
       startedAt,
       openedBy: input.webhookId,
+      openedBodySha256: input.bodySha256,
     });
+    // a retry carries the same bytes; the same id with another body (or from another site) is not one
+    const sameBody = backup.openedBodySha256 === null || backup.openedBodySha256.equals(input.bodySha256);
+    if (!backup.created && (backup.siteId !== site.id || !sameBody)) {
+      throw new ConflictError('This webhook-id was already used for another request', { code: 'webhook_id_reused' });
+    }
     if (backup.created)
       deps.log.info({ siteId: site.id, backupId: backup.id, kind: body.kind }, 'backup upload opened');
     return { backupId: backup.id, created: backup.created };

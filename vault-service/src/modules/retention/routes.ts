@@ -32,7 +32,8 @@ export const retentionRoutes: FastifyPluginAsyncTypebox = async (app) => {
     {
       schema: {
         tags: ['retention'],
-        summary: 'Replace the site retention policy (audited); applied at once (deletions audited)',
+        summary:
+          "Replace the site retention policy (audited, e-mailed to the site's trusted users); applied at once: backups outside it go to the trash, each schema keeps its newest",
         security: [{ session: [] }],
         body: PolicyInput,
         response: {
@@ -55,6 +56,8 @@ export const retentionRoutes: FastifyPluginAsyncTypebox = async (app) => {
         actor: auth.email,
         now: app.clock.now(),
       });
+      // the notices to the site's trusted users are queued with the policy
+      app.workers.emailOutbox?.wake();
       return { policy, deleted };
     },
   );

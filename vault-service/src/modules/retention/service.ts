@@ -1,13 +1,22 @@
 /**
- * Retention: which completed backups fall outside a site's policy, and removing them (audited per backup).
- * Counts apply per schema and per kind (the newest N manual / scheduled backups of each schema are kept);
- * `maxAgeDays` removes completed backups older than that many days, except each schema's newest: when
- * backups stop arriving (the app uninstalled, a long outage) the age limit must not leave a schema with
- * none. `null` means no limit. Uploads still in progress are never touched.
+ * Retention: which completed backups fall outside a site's policy, and moving them to the trash (audited
+ * per backup; purged after BACKUP_TRASH_DAYS). Counts apply per schema and per kind (the newest N manual /
+ * scheduled backups of each schema are kept); `maxAgeDays` removes completed backups older than that many
+ * days. Whatever the policy, each schema keeps its newest backup: no policy (say keepManual 0 from a
+ * stolen session) and no end of new backups (the app uninstalled, a long outage) leaves a schema with
+ * none. `null` means no limit. Uploads still in progress are never touched. Every policy change, and a
+ * run that deletes more than one backup, is audited and e-mailed to the site's trusted users.
  */
+import type { Config } from '../../config.js';
+import type { Executor } from '../../db/types.js';
 import type { VaultDeps } from '../../deps.js';
 import { insertAuditEvent } from '../audit/repository.js';
 import * as backupStore from '../backup-store/index.js';
+import { purgeAfter } from '../backups/service.js';
+import { enqueueEmail } from '../email/outbox-repository.js';
+import { findSiteById } from '../sites/repository.js';
+import { listTrustedUsers } from '../trusted-users/repository.js';
+import { renderRetentionNotice, type RetentionNotice } from './notice-email.js';
 import {
   findRetentionPolicy,
   listSitesWithRetentionPolicy,
@@ -15,7 +24,9 @@ import {
   type RetentionPolicy,
 } from './repository.js';
 
-type RetentionDeps = Pick<VaultDeps, 'db'>;
+type RetentionDeps = Pick<VaultDeps, 'db'> & {
+  config: Pick<Config, 'backupTrashDays' | 'publicUrl' | 'outbox'>;
+};
 
 export interface RetentionCandidate {
   id: string;
@@ -36,8 +47,9 @@ export function selectExpired(backups: readonly RetentionCandidate[], policy: Re
     if (!newest || newer(b, newest) < 0) newestOfSchema.set(b.schemaId, b);
   }
   const groups = new Map<string, RetentionCandidate[]>();
+  const isNewest = (b: RetentionCandidate) => newestOfSchema.get(b.schemaId) === b;
   for (const b of backups) {
-    if (cutoff !== null && b.completedAt.getTime() < cutoff && newestOfSchema.get(b.schemaId) !== b) expired.add(b.id);
+    if (cutoff !== null && b.completedAt.getTime() < cutoff && !isNewest(b)) expired.add(b.id);
     const key = `${b.schemaId}\u0000${b.kind}`;
     const list = groups.get(key) ?? [];
     list.push(b);
@@ -49,12 +61,12 @@ export function selectExpired(backups: readonly RetentionCandidate[], policy: Re
     const keep = first.kind === 'manual' ? policy.keepManual : policy.keepScheduled;
     if (keep === null) continue;
     list.sort(newer);
-    for (const b of list.slice(keep)) expired.add(b.id);
+    for (const b of list.slice(keep)) if (!isNewest(b)) expired.add(b.id);
   }
   return [...expired].sort();
 }
 
-/** Applies the policy to one site's completed backups; returns the deleted ids. */
+/** Applies the policy to one site's completed backups (to the trash); returns the deleted ids. */
 export async function applyRetention(
   deps: RetentionDeps,
   siteId: string,
@@ -70,17 +82,23 @@ export async function applyRetention(
   }));
   const stored = await getRetentionPolicy(deps, siteId);
   const deleted: string[] = [];
+  const until = purgeAfter(deps.config, now);
   for (const id of selectExpired(candidates, policy, now)) {
     const policyChanged = await deps.db.transaction().execute(async (trx) => {
       // a policy saved since this selection was made (say, a looser one) wins: stop, its save applies it
       if (!samePolicy((await findRetentionPolicy(trx, siteId, { forUpdate: true })) ?? NO_LIMITS, stored)) return true;
       // a backup a restore is reading stays until a later run
-      if ((await backupStore.deleteBackupUnlessRestoring(trx, siteId, id)) === 'deleted') {
+      const outcome = await backupStore.trashBackupUnlessRestoring(trx, siteId, id, {
+        by: 'system',
+        at: now,
+        purgeAfter: until,
+      });
+      if (outcome === 'trashed') {
         await insertAuditEvent(trx, siteId, {
           actor: 'system',
           action: 'backup.deleted',
           target: id,
-          details: { source: 'retention' },
+          details: { source: 'retention', trash: true, purgeAfter: until.toISOString() },
         });
         deleted.push(id);
       }
@@ -88,7 +106,48 @@ export async function applyRetention(
     });
     if (policyChanged) break;
   }
+  if (deleted.length > 1) {
+    // several at once: one entry that says so, and every trusted user hears of it
+    await deps.db.transaction().execute(async (trx) => {
+      await insertAuditEvent(trx, siteId, {
+        actor: 'system',
+        action: 'backup.bulk_deleted',
+        details: { source: 'retention', count: deleted.length, backupIds: deleted, purgeAfter: until.toISOString() },
+      });
+      await notifyTrustedUsers(trx, deps, siteId, {
+        kind: 'backups_deleted',
+        actor: 'the retention policy',
+        count: deleted.length,
+        purgeAfter: until,
+        trashDays: deps.config.backupTrashDays,
+      });
+    });
+  }
   return deleted;
+}
+
+/** Queues the notice for every trusted user of the site who was not removed, in the caller's transaction. */
+async function notifyTrustedUsers(
+  trx: Executor,
+  deps: RetentionDeps,
+  siteId: string,
+  notice: RetentionNotice,
+): Promise<number> {
+  const site = await findSiteById(trx, siteId);
+  if (!site) return 0;
+  const users = (await listTrustedUsers(trx, siteId)).filter((u) => u.status !== 'removed');
+  const rendered = renderRetentionNotice({ siteUrl: site.siteUrl, vaultUrl: deps.config.publicUrl, notice });
+  for (const user of users) {
+    await enqueueEmail(trx, siteId, {
+      kind: `retention.${notice.kind}`,
+      to: user.email,
+      subject: rendered.subject,
+      text: rendered.text,
+      html: rendered.html,
+      maxAttempts: deps.config.outbox.maxAttempts,
+    });
+  }
+  return users.length;
 }
 
 const NO_LIMITS: RetentionPolicy = { keepManual: null, keepScheduled: null, maxAgeDays: null };
@@ -96,13 +155,13 @@ const NO_LIMITS: RetentionPolicy = { keepManual: null, keepScheduled: null, maxA
 const samePolicy = (a: RetentionPolicy, b: RetentionPolicy) =>
   a.keepManual === b.keepManual && a.keepScheduled === b.keepScheduled && a.maxAgeDays === b.maxAgeDays;
 
-export async function getRetentionPolicy(deps: RetentionDeps, siteId: string): Promise<RetentionPolicy> {
+export async function getRetentionPolicy(deps: Pick<VaultDeps, 'db'>, siteId: string): Promise<RetentionPolicy> {
   return (await findRetentionPolicy(deps.db, siteId)) ?? NO_LIMITS;
 }
 
 /**
- * Stores the policy (missing fields = no limit), audited with the one it replaces in the same
- * transaction, then applies it at once; returns the deleted ids.
+ * Stores the policy (missing fields = no limit), audited with the one it replaces and e-mailed to the
+ * site's trusted users in the same transaction, then applies it at once; returns the deleted ids.
  */
 export async function putRetentionPolicy(
   deps: RetentionDeps,
@@ -117,6 +176,12 @@ export async function putRetentionPolicy(
       actor: input.actor,
       action: 'retention.policy_saved',
       details: { previous, policy: input.policy },
+    });
+    await notifyTrustedUsers(trx, deps, siteId, {
+      kind: 'policy_saved',
+      actor: input.actor,
+      previous,
+      policy: input.policy,
     });
   });
   return applyRetention(deps, siteId, input.policy, input.now);

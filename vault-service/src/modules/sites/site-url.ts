@@ -3,11 +3,11 @@
  * here, so `https://Acme.atlassian.net/` and `https://acme.atlassian.net` are the same site.
  */
 import { ValidationError } from '@assets-vault/shared/errors';
+import { isIP } from 'node:net';
 import type { Config } from '../../config.js';
+import { isAllowedHostName } from '../../outbound/index.js';
 
 export type SiteUrlPolicy = Pick<Config, 'allowInsecureSiteUrls' | 'allowedSiteHosts'>;
-
-const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]']);
 
 /**
  * Returns the site's origin (`https://acme.atlassian.net`) or throws a 422 `invalid_site_url`.
@@ -31,19 +31,15 @@ export function normaliseSiteUrl(input: string, policy: SiteUrlPolicy): string {
   if (policy.allowInsecureSiteUrls && url.protocol === 'http:') return `${url.origin}${path}`;
   if (url.protocol === 'http:') throw invalid('Site URL must start with https://');
   if (path !== '') throw invalid('Site URL must be just the site address, without a path, query or credentials');
-  if (!policy.allowInsecureSiteUrls && !isAllowedHost(url.hostname, policy.allowedSiteHosts)) {
+  if (policy.allowInsecureSiteUrls) return url.origin;
+  // a real site is a host name on port 443: never an address ([::ffff:127.0.0.1], 0.0.0.0), never
+  // localhost (with or without its trailing dot), never another port; the outbound guard checks again
+  if (url.port !== '') throw invalid('Site URL must not name a port');
+  const host = url.hostname.replace(/^\[|\]$/g, '');
+  if (isIP(host) !== 0 || host.endsWith('.') || !isAllowedHostName(host, policy.allowedSiteHosts)) {
     throw invalid('Site URL is not an Atlassian site address');
   }
   return url.origin;
-}
-
-function isAllowedHost(hostname: string, allowed: readonly string[]): boolean {
-  if (LOOPBACK_HOSTS.has(hostname)) return false;
-  return allowed.some((suffix) => {
-    if (suffix === '*') return true;
-    if (suffix.startsWith('.')) return hostname.endsWith(suffix) && hostname.length > suffix.length;
-    return hostname === suffix;
-  });
 }
 
 function invalid(message: string): ValidationError {

@@ -19,7 +19,8 @@ export interface VaultBackupJob {
   cursor: BackupCursor | null;
   attempts: number;
   maxAttempts: number;
-  lastError: string | null;
+  /** what the last failure tells users: a stable code and a fixed message */
+  lastError: { code: string; message: string } | null;
   createdAt: Date;
   finishedAt: Date | null;
 }
@@ -37,6 +38,7 @@ type Row = {
   attempts: number;
   max_attempts: number;
   last_error: string | null;
+  error_code: string | null;
   created_at: Date;
   finished_at: Date | null;
 };
@@ -53,6 +55,7 @@ const columns = [
   'attempts',
   'max_attempts',
   'last_error',
+  'error_code',
   'created_at',
   'finished_at',
 ] as const;
@@ -69,7 +72,7 @@ const toJob = (r: Row): VaultBackupJob => ({
   cursor: r.cursor as BackupCursor | null,
   attempts: r.attempts,
   maxAttempts: r.max_attempts,
-  lastError: r.last_error,
+  lastError: r.last_error === null ? null : { code: r.error_code ?? 'unknown', message: r.last_error },
   createdAt: r.created_at,
   finishedAt: r.finished_at,
 });
@@ -230,7 +233,13 @@ export async function lockHeldJob(
 export async function finishJob(
   db: Executor,
   jobId: string,
-  input: { workerId: string; now: Date; status: 'completed' | 'failed'; backupId: string | null; error: string | null },
+  input: {
+    workerId: string;
+    now: Date;
+    status: 'completed' | 'failed';
+    backupId: string | null;
+    error: { code: string; message: string } | null;
+  },
 ): Promise<void> {
   await db
     .updateTable('vault_backup_job')
@@ -238,7 +247,8 @@ export async function finishJob(
       status: input.status,
       backup_id: input.backupId,
       cursor: null,
-      last_error: input.error,
+      last_error: input.error?.message ?? null,
+      error_code: input.error?.code ?? null,
       finished_at: input.now,
       updated_at: input.now,
       locked_by: null,
@@ -253,13 +263,14 @@ export async function finishJob(
 export async function requeueJob(
   db: Executor,
   jobId: string,
-  input: { workerId: string; now: Date; runAfter: Date; error: string },
+  input: { workerId: string; now: Date; runAfter: Date; error: { code: string; message: string } },
 ): Promise<void> {
   await db
     .updateTable('vault_backup_job')
     .set({
       status: 'queued',
-      last_error: input.error,
+      last_error: input.error.message,
+      error_code: input.error.code,
       run_after: input.runAfter,
       updated_at: input.now,
       locked_by: null,

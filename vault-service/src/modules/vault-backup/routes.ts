@@ -19,7 +19,10 @@ const JobView = Type.Object({
   progress: Type.Unknown(),
   backupId: Type.Union([Type.String(), Type.Null()]),
   attempts: Type.Integer(),
+  /** a fixed message for people (never the underlying error text) */
   error: Type.Union([Type.String(), Type.Null()]),
+  /** its stable code: assets_unreachable, assets_unauthorized, site_address_refused, runner_lost, … */
+  errorCode: Type.Union([Type.String(), Type.Null()]),
   createdAt: Type.String(),
   finishedAt: Type.Union([Type.String(), Type.Null()]),
 });
@@ -30,7 +33,8 @@ const view = (j: VaultBackupJob) => ({
   progress: j.progress ?? null,
   backupId: j.status === 'completed' ? j.backupId : null,
   attempts: j.attempts,
-  error: j.lastError,
+  error: j.lastError?.message ?? null,
+  errorCode: j.lastError?.code ?? null,
   createdAt: j.createdAt.toISOString(),
   finishedAt: j.finishedAt?.toISOString() ?? null,
 });
@@ -43,7 +47,8 @@ export const vaultBackupRoutes: FastifyPluginAsyncTypebox = async (app) => {
     {
       schema: {
         tags: ['backups'],
-        summary: 'Back up the schema now from the vault with the stored credentials (202 + job id)',
+        summary:
+          'Back up the schema now from the vault with the stored credentials (202 + job id); only schemas the site chose, unless unsyncedSchema is true',
         security: [{ session: [] }],
         params: Type.Object({ schemaId: Type.String({ pattern: '^[0-9]{1,18}$' }) }),
         // no body = the defaults (history on, icons and issue references off)
@@ -54,6 +59,12 @@ export const vaultBackupRoutes: FastifyPluginAsyncTypebox = async (app) => {
               history: Type.Optional(Type.Boolean()),
               icons: Type.Optional(Type.Boolean()),
               issueRefs: Type.Optional(Type.Boolean()),
+              unsyncedSchema: Type.Optional(
+                Type.Boolean({
+                  description:
+                    'true: back up a schema the site did not choose in the Forge app (audited as such); otherwise such a schema is a 409 schema_not_synced',
+                }),
+              ),
             },
             { additionalProperties: false },
           ),
@@ -69,10 +80,12 @@ export const vaultBackupRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (request, reply) => {
       const auth = requireAuth(request);
+      const { unsyncedSchema, ...options } = request.body ?? {};
       const job = await requestVaultBackup(deps, auth.siteId, {
         schemaId: request.params.schemaId,
         actor: auth.email,
-        ...(request.body ? { options: request.body } : {}),
+        options,
+        ...(unsyncedSchema !== undefined ? { unsyncedSchema } : {}),
       });
       app.workers.vaultBackups?.wake();
       return reply

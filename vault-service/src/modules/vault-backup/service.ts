@@ -15,9 +15,11 @@ import * as backupStore from '../backup-store/index.js';
 import { assetsAccessForSite, captureLiveSnapshot } from '../backups/live-snapshot.js';
 import { loadSiteAssetsCredentials } from '../credentials/service.js';
 import { completeBackup } from '../ingest/service.js';
+import { findSyncedSchema } from '../synced-schemas/repository.js';
+import type { JobFailure } from './job-error.js';
 import { findJob, finishJob, insertJob, lockHeldJob, touchJob, type VaultBackupJob } from './repository.js';
 
-export type VaultBackupDeps = Pick<VaultDeps, 'db' | 'log' | 'clock' | 'materialise'> & {
+export type VaultBackupDeps = Pick<VaultDeps, 'db' | 'log' | 'clock' | 'materialise' | 'outbound'> & {
   config: Pick<Config, 'encryptionKeys' | 'allowInsecureSiteUrls' | 'allowedSiteHosts'>;
 };
 
@@ -28,9 +30,18 @@ export async function requestVaultBackup(
     schemaId: string;
     actor: string;
     options?: Partial<VaultBackupJob['options']>;
+    /** back up a schema the site did not choose in the Forge app: an explicit choice, audited as such */
+    unsyncedSchema?: boolean;
   },
 ): Promise<VaultBackupJob> {
   if (!/^[0-9]{1,18}$/.test(input.schemaId)) throw new ValidationError('schemaId must be a numeric Assets id');
+  // the site's admins chose what is backed up (Forge app); anything else only on an explicit request
+  const synced = (await findSyncedSchema(deps.db, siteId, input.schemaId))?.isSynced === true;
+  if (!synced && input.unsyncedSchema !== true)
+    throw new ConflictError(
+      'This schema is not one the site chose to back up; send {"unsyncedSchema": true} to back it up anyway',
+      { code: 'schema_not_synced' },
+    );
   const creds = await loadSiteAssetsCredentials(deps, siteId);
   if (!creds) throw new ConflictError('No Assets API credentials are stored for this site', { code: 'no_credentials' });
   if (!creds.vaultBackupsEnabled)
@@ -51,7 +62,7 @@ export async function requestVaultBackup(
       actor: input.actor,
       action: 'backup.vault_requested',
       target: job.id,
-      details: { schemaId: input.schemaId, options },
+      details: { schemaId: input.schemaId, options, ...(synced ? {} : { unsyncedSchema: true }) },
     });
     return job;
   });
@@ -67,8 +78,15 @@ export async function getVaultBackupJob(
   return job;
 }
 
-/** Errors worth another attempt later (network, rate limits, 5xx); the rest fail the job at once. */
-export class PermanentJobError extends Error {}
+/** A failure another attempt cannot fix: the job fails at once (`code` as in job-error.ts). */
+export class PermanentJobError extends Error {
+  override name = 'PermanentJobError';
+  readonly code: string | undefined;
+  constructor(message: string, options: { code?: string; cause?: unknown } = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.code = options.code;
+  }
+}
 
 /** This runner's lock expired and another runner took the job: it leaves the job and its backup alone. */
 export class JobLeaseLostError extends Error {
@@ -96,9 +114,12 @@ export async function runVaultBackupAttempt(
   // an earlier attempt completed it and died before it could say so
   if (partial?.status === 'completed') return partial.id;
   const access = await assetsAccessForSite(deps, job.siteId).catch((err: unknown) => {
-    throw new PermanentJobError(err instanceof Error ? err.message : 'credentials unavailable');
+    throw new PermanentJobError('The site has no usable credentials or address', { cause: err });
   });
-  if (!access.vaultBackupsEnabled) throw new PermanentJobError('Vault-side backups are switched off for this site');
+  if (!access.vaultBackupsEnabled)
+    throw new PermanentJobError('Vault-side backups are switched off for this site', {
+      code: 'vault_backups_disabled',
+    });
 
   const renewLease = async (update: {
     progress?: unknown;
@@ -165,7 +186,7 @@ export async function failVaultBackupJob(
   deps: Pick<VaultBackupDeps, 'db' | 'clock'>,
   job: VaultBackupJob,
   workerId: string,
-  error: string,
+  error: JobFailure,
 ): Promise<boolean> {
   return deps.db.transaction().execute(async (trx) => {
     const held = await lockHeldJob(trx, job.id, workerId);
@@ -177,7 +198,7 @@ export async function failVaultBackupJob(
       actor: 'system',
       action: 'backup.vault_failed',
       target: job.id,
-      details: { schemaId: job.schemaId, error },
+      details: { schemaId: job.schemaId, error: error.code },
     });
     return true;
   });
