@@ -52,6 +52,7 @@ import { diffRoutes } from './modules/diff/routes.js';
 import { exportRoutes } from './modules/export/routes.js';
 import { pruneProcessedWebhooks } from './modules/forge-events/repository.js';
 import { forgeEventRoutes } from './modules/forge-events/routes.js';
+import { forgeSiteRoutes } from './modules/forge-site/routes.js';
 import type { ForgeEventExtensions } from './modules/forge-events/service.js';
 import { healthRoutes } from './modules/health/routes.js';
 import { ingestRoutes } from './modules/ingest/routes.js';
@@ -238,7 +239,7 @@ function requireDocsSession(app: VaultApp) {
   };
 }
 
-/** 7a. Signed calls of the Forge app: events and snapshot uploads. */
+/** 7a. Signed calls of the Forge app: events, snapshot uploads and the Jira page's site API. */
 const forgeApi: FastifyPluginAsyncTypebox<{ forgeEvents: ForgeEventExtensions }> = async (forge, options) => {
   // unknown paths here answer 404 before any signature check, as before the tree had one
   forge.setNotFoundHandler(notFound);
@@ -246,6 +247,7 @@ const forgeApi: FastifyPluginAsyncTypebox<{ forgeEvents: ForgeEventExtensions }>
     await signed.register(forgeSignature);
     await signed.register(forgeEventRoutes, { extensions: options.forgeEvents });
     await signed.register(ingestRoutes);
+    await signed.register(forgeSiteRoutes);
   });
 };
 

@@ -31,3 +31,23 @@ export {
   chunkWebhookId,
   forgeApiPaths,
 } from './backups.js';
+export {
+  BackupList,
+  BackupListQuery,
+  BackupRow,
+  ObjectTypeNode,
+  ObjectTypeTree,
+  SchemaId,
+  SchemaList,
+  SchemaSummary,
+} from './site-data.js';
+export {
+  ForgeBackupRequest,
+  ForgeBackupsRequest,
+  ForgeCredentialsStatus,
+  ForgeDeleteBackupRequest,
+  ForgeDeleteBackupResponse,
+  ForgeSiteRequest,
+  ForgeStoreCredentialsRequest,
+  forgeSiteApiPaths,
+} from './forge-site.js';

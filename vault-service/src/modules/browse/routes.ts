@@ -1,6 +1,7 @@
 /** Browsing a completed backup: object type tree, object search with keyset paging, object detail. */
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
+import { ObjectTypeTree } from '@assets-vault/shared/contract';
 import { HistoryEntryRecordSchema } from '@assets-vault/shared/snapshot';
 import { ErrorResponse } from '../../plugins/error-handler.js';
 import { requireAuth } from '../../plugins/session.js';
@@ -23,20 +24,6 @@ const ObjectSummary = Type.Object({
   created: Type.String(),
   updated: Type.String(),
 });
-/** Nodes nest through `children`: a recursive schema, so the serializer keeps every level. */
-const ObjectTypeNode = Type.Recursive(
-  (This) =>
-    Type.Object({
-      id: Type.String(),
-      name: Type.String(),
-      parentId: Type.Union([Type.String(), Type.Null()]),
-      abstract: Type.Boolean(),
-      objectCount: Type.Integer(),
-      children: Type.Array(This),
-    }),
-  { $id: 'ObjectTypeNode' },
-);
-const ObjectTypeTree = Type.Object({ items: Type.Array(ObjectTypeNode) });
 const ObjectPage = Type.Object({
   items: Type.Array(ObjectSummary),
   nextCursor: Type.Union([Type.String(), Type.Null()]),

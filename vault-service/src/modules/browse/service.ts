@@ -1,19 +1,11 @@
 /** Browsing a completed backup of the session's site: object type tree, search with keyset paging, object detail. */
 import { NotFoundError, ValidationError } from '@assets-vault/shared/errors';
 import type { HistoryEntryRecord, ValueRecord } from '@assets-vault/shared/snapshot';
+import type { ObjectTypeNode } from '@assets-vault/shared/contract';
 import type { VaultDeps } from '../../deps.js';
 import * as backupStore from '../backup-store/index.js';
 
 type BrowseDeps = Pick<VaultDeps, 'db'>;
-
-export interface ObjectTypeNode {
-  id: string;
-  name: string;
-  parentId: string | null;
-  abstract: boolean;
-  objectCount: number;
-  children: ObjectTypeNode[];
-}
 
 export async function objectTypeTree(deps: BrowseDeps, siteId: string, backupId: string): Promise<ObjectTypeNode[]> {
   const backup = await backupStore.requireBrowsableBackup(deps.db, siteId, backupId);

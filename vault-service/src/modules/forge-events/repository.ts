@@ -62,3 +62,11 @@ export async function pruneProcessedWebhooks(db: Executor, before: Date): Promis
   const result = await db.deleteFrom('processed_webhook').where('processed_at', '<', before).executeTakeFirst();
   return Number(result.numDeletedRows);
 }
+
+/**
+ * Gives up a claim whose call failed (nothing else of it was kept), so a corrected retry with the same id is
+ * applied normally. Only a claim without a stored response is released.
+ */
+export async function releaseWebhookId(db: Executor, webhookId: string): Promise<void> {
+  await db.deleteFrom('processed_webhook').where('webhook_id', '=', webhookId).where('response', 'is', null).execute();
+}
