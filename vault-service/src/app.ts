@@ -56,6 +56,7 @@ import type { ForgeEventExtensions } from './modules/forge-events/service.js';
 import { healthRoutes } from './modules/health/routes.js';
 import { ingestRoutes } from './modules/ingest/routes.js';
 import { retentionRoutes } from './modules/retention/routes.js';
+import { targetInstanceRoutes } from './modules/target-instances/routes.js';
 import { applyAllRetentionPolicies } from './modules/retention/service.js';
 import { trustedUserRoutes } from './modules/trusted-users/routes.js';
 import { vaultBackupRoutes } from './modules/vault-backup/routes.js';
@@ -271,6 +272,7 @@ const sessionApi: FastifyPluginAsyncTypebox = async (api) => {
   await api.register(vaultBackupRoutes);
   await api.register(diffRoutes);
   await api.register(auditRoutes);
+  await api.register(targetInstanceRoutes);
 };
 
 /** The background workers: e-mail outbox, vault-side backups, search indexer and housekeeping. */
