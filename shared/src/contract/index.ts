@@ -51,3 +51,22 @@ export {
   ForgeStoreCredentialsRequest,
   forgeSiteApiPaths,
 } from './forge-site.js';
+export {
+  AnotherInstanceDestination,
+  CurrentInstanceDestination,
+  ExistingSchemaDestination,
+  IssueFieldsAccepted,
+  IssueFieldsStatus,
+  NewTargetInstance,
+  RestoreAccepted,
+  RestoreDestinationInput,
+  RestoreDetail,
+  RestoreList,
+  RestoreListQuery,
+  RestoreOptionsInput,
+  RestorePreview,
+  RestoreRequest,
+  RestoreStatus,
+  RestoreSummary,
+} from './restores.js';
+export { SchemaOptionList, TargetInstanceInput, TargetInstanceList, TargetInstanceView } from './target-instances.js';
