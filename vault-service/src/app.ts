@@ -52,7 +52,7 @@ import { diffRoutes } from './modules/diff/routes.js';
 import { exportRoutes } from './modules/export/routes.js';
 import { pruneProcessedWebhooks } from './modules/forge-events/repository.js';
 import { forgeEventRoutes } from './modules/forge-events/routes.js';
-import { forgeSiteRoutes } from './modules/forge-site/routes.js';
+import { forgeDownloadRoutes, forgeSiteRoutes } from './modules/forge-site/routes.js';
 import type { ForgeEventExtensions } from './modules/forge-events/service.js';
 import { healthRoutes } from './modules/health/routes.js';
 import { ingestRoutes } from './modules/ingest/routes.js';
@@ -246,6 +246,8 @@ function requireDocsSession(app: VaultApp) {
 const forgeApi: FastifyPluginAsyncTypebox<{ forgeEvents: ForgeEventExtensions }> = async (forge, options) => {
   // unknown paths here answer 404 before any signature check, as before the tree had one
   forge.setNotFoundHandler(notFound);
+  // the restore log link a browser opens: its token is its proof (no signature, no cookies)
+  await forge.register(forgeDownloadRoutes);
   await forge.register(async (signed) => {
     await signed.register(forgeSignature);
     await signed.register(forgeEventRoutes, { extensions: options.forgeEvents });

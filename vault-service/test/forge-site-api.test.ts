@@ -15,6 +15,7 @@ import { createTestDatabase, type TestDatabase } from './helpers/db.js';
 import { sendEvent, forgeEvent } from './helpers/forge.js';
 import { createTestSession } from './helpers/login.js';
 import { fixtureSnapshot, type TestSnapshot } from './helpers/snapshot.js';
+import { createRestoreLogLink, LOG_LINK_TTL_MS, verifyRestoreLogLink } from '../src/modules/forge-site/log-link.js';
 import { uploadSnapshot } from './helpers/upload.js';
 
 const SITE_A = { cloudId: 'cloud-forge-a', siteUrl: 'https://forge-a.atlassian.net' };
@@ -289,5 +290,35 @@ describe('signed Forge site API', () => {
     const webhookRows = await testDb.db.selectFrom('processed_webhook').select('response').execute();
     expect(JSON.stringify(webhookRows)).not.toContain(TOKEN);
     expect(logs.text()).not.toContain(TOKEN);
+  });
+});
+
+describe('restore log links', () => {
+  const config = testConfig();
+  const now = new Date('2026-12-07T10:00:00Z');
+  const claims = { siteId: 'site-1', restoreId: 'restore-1' };
+  const tokenOf = (url: string) => decodeURIComponent(url.slice(url.lastIndexOf('/') + 1));
+
+  it('opens the one restore it names, on the public URL, until it expires', () => {
+    const link = createRestoreLogLink(config, claims, now);
+    expect(link.url.startsWith(`${config.publicUrl}/api/v1/forge/restore-logs/`)).toBe(true);
+    expect(link.expiresAt).toBe(new Date(now.getTime() + LOG_LINK_TTL_MS).toISOString());
+    expect(verifyRestoreLogLink(config, tokenOf(link.url), now)).toEqual(claims);
+    expect(() => verifyRestoreLogLink(config, tokenOf(link.url), new Date(now.getTime() + LOG_LINK_TTL_MS))).toThrow(
+      /invalid or has expired/,
+    );
+  });
+
+  it('refuses a link whose claims were changed, one signed with another secret, and garbage', () => {
+    const token = tokenOf(createRestoreLogLink(config, claims, now).url);
+    const [payload, mac] = token.split('.') as [string, string];
+    const forged = Buffer.from(
+      JSON.stringify({ ...JSON.parse(Buffer.from(payload, 'base64url').toString()), restoreId: 'restore-2' }),
+    ).toString('base64url');
+    expect(() => verifyRestoreLogLink(config, `${forged}.${mac}`, now)).toThrow(/invalid/);
+    const other = testConfig({ SESSION_SECRET: 'another-session-secret-of-at-least-32-chars' });
+    expect(() => verifyRestoreLogLink(other, token, now)).toThrow(/invalid/);
+    for (const bad of ['', 'abc', `${token}.x`, `${payload}.`, '.'])
+      expect(() => verifyRestoreLogLink(config, bad, now)).toThrow(/invalid/);
   });
 });

@@ -8,6 +8,7 @@
  */
 import { Type, type Static, type TProperties } from '@sinclair/typebox';
 import { ForgeActor } from './events.js';
+import { RestoreListQuery, RestoreRequest } from './restores.js';
 import { BackupListQuery, SchemaId } from './site-data.js';
 
 const tenant = {
@@ -16,7 +17,7 @@ const tenant = {
 };
 /** The admin who asked, for the vault's audit log (`forge:<accountId>`). */
 const actor = { actor: ForgeActor };
-const BackupId = Type.String({ minLength: 1, maxLength: 64 });
+const Id = Type.String({ minLength: 1, maxLength: 64 });
 
 /** A request body: the tenant plus the call's own fields; unknown fields are refused. */
 function siteRequest<P extends TProperties>(properties: P) {
@@ -29,10 +30,10 @@ export type ForgeSiteRequest = Static<typeof ForgeSiteRequest>;
 export const ForgeBackupsRequest = siteRequest({ schemaId: SchemaId, ...BackupListQuery.properties });
 export type ForgeBackupsRequest = Static<typeof ForgeBackupsRequest>;
 
-export const ForgeBackupRequest = siteRequest({ backupId: BackupId });
+export const ForgeBackupRequest = siteRequest({ backupId: Id });
 export type ForgeBackupRequest = Static<typeof ForgeBackupRequest>;
 
-export const ForgeDeleteBackupRequest = siteRequest({ ...actor, backupId: BackupId });
+export const ForgeDeleteBackupRequest = siteRequest({ ...actor, backupId: Id });
 export type ForgeDeleteBackupRequest = Static<typeof ForgeDeleteBackupRequest>;
 export const ForgeDeleteBackupResponse = Type.Object({
   backupId: Type.String(),
@@ -58,7 +59,38 @@ export const ForgeStoreCredentialsRequest = siteRequest({
 });
 export type ForgeStoreCredentialsRequest = Static<typeof ForgeStoreCredentialsRequest>;
 
-/** Paths of the signed Forge site API (all POST). */
+/** The "existing schema" dropdown: the site's own Assets schemas, or a target instance's. */
+export const ForgeAssetsSchemasRequest = siteRequest({ targetInstanceId: Type.Optional(Id) });
+export type ForgeAssetsSchemasRequest = Static<typeof ForgeAssetsSchemasRequest>;
+
+export const ForgeRestoresRequest = siteRequest({ ...RestoreListQuery.properties });
+export type ForgeRestoresRequest = Static<typeof ForgeRestoresRequest>;
+
+export const ForgeRestoreRequest = siteRequest({ restoreId: Id });
+export type ForgeRestoreRequest = Static<typeof ForgeRestoreRequest>;
+
+/** `POST /api/v1/restores`'s body (backupId, destination, options) plus who asked. */
+export const ForgeStartRestoreRequest = siteRequest({ ...actor, ...RestoreRequest.properties });
+export type ForgeStartRestoreRequest = Static<typeof ForgeStartRestoreRequest>;
+
+/** `POST /api/v1/restores/preview`'s body: checked like a start, writes nothing. */
+export const ForgePreviewRestoreRequest = siteRequest({ ...RestoreRequest.properties });
+export type ForgePreviewRestoreRequest = Static<typeof ForgePreviewRestoreRequest>;
+
+export const ForgeIssueFieldsRequest = siteRequest({ ...actor, restoreId: Id });
+export type ForgeIssueFieldsRequest = Static<typeof ForgeIssueFieldsRequest>;
+
+/**
+ * A link to download one restore's full .xlsx log from the vault, for the browser of the admin who asked: signed
+ * by the vault, good for that restore's log only and for a few minutes.
+ */
+export const ForgeRestoreLogLink = Type.Object({
+  url: Type.String(),
+  expiresAt: Type.String({ format: 'date-time' }),
+});
+export type ForgeRestoreLogLink = Static<typeof ForgeRestoreLogLink>;
+
+/** Paths of the signed Forge site API (all POST), and the log download the link points at (GET, unsigned). */
 export const forgeSiteApiPaths = {
   schemas: '/api/v1/forge/site/schemas',
   backups: '/api/v1/forge/site/backups',
@@ -66,4 +98,14 @@ export const forgeSiteApiPaths = {
   deleteBackup: '/api/v1/forge/site/backups/delete',
   credentialsStatus: '/api/v1/forge/site/credentials/status',
   storeCredentials: '/api/v1/forge/site/credentials',
+  targetInstances: '/api/v1/forge/site/target-instances',
+  assetsSchemas: '/api/v1/forge/site/assets-schemas',
+  restores: '/api/v1/forge/site/restores',
+  restore: '/api/v1/forge/site/restores/get',
+  startRestore: '/api/v1/forge/site/restores/start',
+  previewRestore: '/api/v1/forge/site/restores/preview',
+  issueFields: '/api/v1/forge/site/restores/issue-fields',
+  restoreLogLink: '/api/v1/forge/site/restores/log-link',
+  restoreLogs: '/api/v1/forge/restore-logs',
+  restoreLogDownload: (token: string) => `/api/v1/forge/restore-logs/${encodeURIComponent(token)}`,
 } as const;

@@ -49,6 +49,13 @@ export {
   ForgeDeleteBackupResponse,
   ForgeSiteRequest,
   ForgeStoreCredentialsRequest,
+  ForgeAssetsSchemasRequest,
+  ForgeIssueFieldsRequest,
+  ForgePreviewRestoreRequest,
+  ForgeRestoreLogLink,
+  ForgeRestoreRequest,
+  ForgeRestoresRequest,
+  ForgeStartRestoreRequest,
   forgeSiteApiPaths,
 } from './forge-site.js';
 export {

@@ -5,20 +5,34 @@
  */
 import {
   BackupList,
+  ForgeAssetsSchemasRequest,
   ForgeBackupRequest,
   ForgeBackupsRequest,
   ForgeCredentialsStatus,
   ForgeDeleteBackupRequest,
   ForgeDeleteBackupResponse,
+  ForgeIssueFieldsRequest,
+  ForgePreviewRestoreRequest,
+  ForgeRestoreLogLink,
+  ForgeRestoreRequest,
+  ForgeRestoresRequest,
   ForgeSiteRequest,
+  ForgeStartRestoreRequest,
   ForgeStoreCredentialsRequest,
+  IssueFieldsAccepted,
   ObjectTypeTree,
+  RestoreAccepted,
+  RestoreDetail,
+  RestoreList,
+  RestorePreview,
   SchemaList,
+  SchemaOptionList,
+  TargetInstanceList,
   forgeSiteApiPaths,
 } from '@assets-vault/shared/contract';
 import { ValidationError } from '@assets-vault/shared/errors';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import type { Static, TObject, TSchema } from '@sinclair/typebox';
+import { Type, type Static, type TObject, type TSchema } from '@sinclair/typebox';
 import type { FastifyReply, FastifyRequest, RouteShorthandOptions } from 'fastify';
 import { forModule } from '../../deps.js';
 import { ErrorResponse } from '../../plugins/error-handler.js';
@@ -26,7 +40,18 @@ import { verifiedCall } from '../../plugins/forge-signature.js';
 import { deleteBackupOfSite, listBackups, listSchemas } from '../backups/service.js';
 import { objectTypeTree } from '../browse/service.js';
 import { loadSiteAssetsCredentials, saveSiteAssetsCredentials } from '../credentials/service.js';
+import {
+  getRestore,
+  listRestores,
+  prepareRestoreLog,
+  previewRestore,
+  startIssueFieldsRestore,
+  startRestore,
+} from '../restores/service.js';
 import type { Site } from '../sites/repository.js';
+import { toTargetInstanceView } from '../target-instances/schemas.js';
+import { listSiteSchemas, listTargetInstances, listTargetSchemas } from '../target-instances/service.js';
+import { createRestoreLogLink, verifyRestoreLogLink } from './log-link.js';
 import { forgeActor, runForgeSiteCall } from './service.js';
 
 /** Requests are small JSON bodies (a restore with a new target's token is the largest). */
@@ -179,6 +204,160 @@ export const forgeSiteRoutes: FastifyPluginAsyncTypebox = async (app) => {
         vaultBackupsEnabled: previous?.vaultBackupsEnabled ?? true,
       });
       return { stored: true, email };
+    },
+  );
+
+  signedPost(
+    forgeSiteApiPaths.targetInstances,
+    {
+      summary: "The site's target instances (never their tokens), as GET /api/v1/target-instances",
+      kind: 'read',
+      body: ForgeSiteRequest,
+      response: TargetInstanceList,
+    },
+    async (_body, site) => ({ items: (await listTargetInstances(deps, site.id)).map(toTargetInstanceView) }),
+  );
+
+  signedPost(
+    forgeSiteApiPaths.assetsSchemas,
+    {
+      summary:
+        'The Assets schemas of the site (its stored credentials; 409 no_credentials) or of a target instance, as GET /api/v1/site-schemas and /api/v1/target-instances/:id/schemas',
+      kind: 'read',
+      body: ForgeAssetsSchemasRequest,
+      response: SchemaOptionList,
+      errors: [404, 502],
+    },
+    async ({ targetInstanceId }, site) => ({
+      items:
+        targetInstanceId === undefined
+          ? await listSiteSchemas(deps, site.id)
+          : await listTargetSchemas(deps, site.id, targetInstanceId),
+    }),
+  );
+
+  signedPost(
+    forgeSiteApiPaths.restores,
+    {
+      summary: 'Restores of the site, newest first, as GET /api/v1/restores',
+      kind: 'read',
+      body: ForgeRestoresRequest,
+      response: RestoreList,
+      errors: [400],
+    },
+    async ({ schemaId, cursor, limit }, site) =>
+      listRestores(deps, site.id, {
+        ...(schemaId !== undefined ? { schemaId } : {}),
+        ...(cursor !== undefined ? { cursor } : {}),
+        ...(limit !== undefined ? { limit } : {}),
+      }),
+  );
+
+  signedPost(
+    forgeSiteApiPaths.restore,
+    {
+      summary: 'One restore: status, progress, counts, verification, issue fields, as GET /api/v1/restores/:id',
+      kind: 'read',
+      body: ForgeRestoreRequest,
+      response: RestoreDetail,
+      errors: [404],
+    },
+    async ({ restoreId }, site) => getRestore(deps, site.id, restoreId),
+  );
+
+  signedPost(
+    forgeSiteApiPaths.startRestore,
+    {
+      summary: 'Start a restore, validated before anything is written, as POST /api/v1/restores',
+      kind: 'write',
+      body: ForgeStartRestoreRequest,
+      response: RestoreAccepted,
+      errors: [400, 404, 502],
+    },
+    async ({ actor, backupId, destination, options }, site) => {
+      const accepted = await startRestore(deps, site.id, forgeActor(actor), { backupId, destination, options });
+      app.workers.restores?.wake();
+      return accepted;
+    },
+  );
+
+  signedPost(
+    forgeSiteApiPaths.previewRestore,
+    {
+      summary: 'What a restore would bring in, checked like a start; writes nothing. As POST /api/v1/restores/preview',
+      kind: 'read',
+      body: ForgePreviewRestoreRequest,
+      response: RestorePreview,
+      errors: [400, 404, 502],
+    },
+    async ({ backupId, destination, options }, site) =>
+      previewRestore(deps, site.id, { backupId, destination, options }),
+  );
+
+  signedPost(
+    forgeSiteApiPaths.issueFields,
+    {
+      summary:
+        'Restore objects in Jira issue fields after a completed restore, as POST /api/v1/restores/:id/issue-fields',
+      kind: 'write',
+      body: ForgeIssueFieldsRequest,
+      response: IssueFieldsAccepted,
+      errors: [400, 404, 502],
+    },
+    async ({ actor, restoreId }, site) => {
+      const accepted = await startIssueFieldsRestore(deps, site.id, forgeActor(actor), restoreId);
+      app.workers.restores?.wake();
+      return accepted;
+    },
+  );
+
+  signedPost(
+    forgeSiteApiPaths.restoreLogLink,
+    {
+      summary: "A short-lived link for the admin's browser to download one restore's .xlsx log",
+      kind: 'read',
+      body: ForgeRestoreRequest,
+      response: ForgeRestoreLogLink,
+      errors: [404],
+    },
+    async ({ restoreId }, site) => {
+      // the restore must exist for this site: a link is never minted for another site's id
+      await getRestore(deps, site.id, restoreId);
+      return createRestoreLogLink(app.config, { siteId: site.id, restoreId }, deps.clock.now());
+    },
+  );
+};
+
+/**
+ * `GET /api/v1/forge/restore-logs/:token`: the link the Jira page opens in the admin's browser. Not behind the
+ * signature (a browser cannot sign): the token is the vault's own short-lived proof for one restore's log.
+ */
+export const forgeDownloadRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  const deps = forModule(app.deps, 'forge-site');
+  app.get(
+    `${routePath(forgeSiteApiPaths.restoreLogs)}/:token`,
+    {
+      config: { rateLimit: { max: app.config.forgeEventsRateLimitPerMinute, timeWindow: '1 minute' } },
+      schema: {
+        tags: ['forge'],
+        summary: "One restore's full .xlsx log, through a link from POST /api/v1/forge/site/restores/log-link",
+        params: Type.Object({ token: Type.String({ maxLength: 1024 }) }),
+        response: {
+          200: Type.Unknown({ description: 'the .xlsx file, streamed' }),
+          404: ErrorResponse,
+          429: ErrorResponse,
+        },
+      },
+    },
+    async (request, reply) => {
+      const { siteId, restoreId } = verifyRestoreLogLink(app.config, request.params.token, deps.clock.now());
+      const log = await prepareRestoreLog(deps, siteId, restoreId);
+      return reply
+        .header('content-type', log.contentType)
+        .header('content-disposition', `attachment; filename="${log.filename}"`)
+        .header('cache-control', 'no-store')
+        .header('referrer-policy', 'no-referrer')
+        .send(log.body);
     },
   );
 };
