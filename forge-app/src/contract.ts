@@ -4,7 +4,43 @@
  * types only, so no backend code reaches the UI bundle. The wire contract with the vault is
  * `@assets-vault/shared/contract`.
  */
-import type { BackupKind } from '@assets-vault/shared/contract';
+import type {
+  BackupKind,
+  BackupRow,
+  ForgeCredentialsStatus,
+  ForgeDeleteBackupResponse,
+  ForgeRestoreLogLink,
+  IssueFieldsAccepted,
+  ObjectTypeNode,
+  RestoreAccepted,
+  RestoreDetail,
+  RestoreList,
+  RestorePreview,
+  RestoreRequest,
+  SchemaOptionList,
+  SchemaSummary,
+  TargetInstanceView,
+} from '@assets-vault/shared/contract';
+
+export type {
+  BackupRow,
+  ForgeCredentialsStatus,
+  ObjectTypeNode,
+  RestoreDetail,
+  RestorePreview,
+  RestoreRequest,
+  RestoreSummary,
+  SchemaSummary,
+  TargetInstanceView,
+} from '@assets-vault/shared/contract';
+export type SchemaOption = SchemaOptionList['items'][number];
+
+/** Filters of the Available backups grid (completion time, ISO date-times; either end optional). */
+export interface BackupFilter {
+  kind?: BackupKind;
+  from?: string;
+  to?: string;
+}
 
 /** Every resolver answers with this envelope; `error.message` is safe to show to the admin. */
 export type ResolverResult<T> = { ok: true; data: T } | { ok: false; error: { code: string; message: string } };
@@ -97,6 +133,24 @@ export interface ResolverDefinitions {
   setSyncedSchemas: { payload: { schemaIds: string[] }; result: SchemaView[] };
   setSchedule: { payload: { schemaId: string; schedule: Schedule }; result: SchemaView };
   backupNow: { payload: { schemaId: string }; result: BackupRunView };
+  // restore from inside Jira: each answered by the vault's signed site API
+  listVaultSchemas: { payload: Record<string, never>; result: SchemaSummary[] };
+  listBackups: { payload: BackupFilter & { schemaId: string }; result: BackupRow[] };
+  backupObjectTypes: { payload: { backupId: string }; result: ObjectTypeNode[] };
+  deleteBackup: { payload: { backupId: string }; result: ForgeDeleteBackupResponse };
+  getSiteCredentials: { payload: Record<string, never>; result: ForgeCredentialsStatus };
+  saveSiteCredentials: {
+    payload: { email: string; apiToken: string; assetsApiBaseUrl?: string };
+    result: ForgeCredentialsStatus;
+  };
+  listTargetInstances: { payload: Record<string, never>; result: TargetInstanceView[] };
+  listAssetsSchemas: { payload: { targetInstanceId?: string }; result: SchemaOption[] };
+  listRestores: { payload: { schemaId?: string; cursor?: string }; result: RestoreList };
+  getRestore: { payload: { restoreId: string }; result: RestoreDetail };
+  previewRestore: { payload: RestoreRequest; result: RestorePreview };
+  startRestore: { payload: RestoreRequest; result: RestoreAccepted };
+  restoreIssueFields: { payload: { restoreId: string }; result: IssueFieldsAccepted };
+  restoreLogLink: { payload: { restoreId: string }; result: ForgeRestoreLogLink };
 }
 
 export type ResolverKey = keyof ResolverDefinitions;

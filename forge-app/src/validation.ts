@@ -2,7 +2,7 @@
  * Input rules shared by the UI (early feedback) and the resolvers (the actual check). Pure
  * functions without Node or Forge imports, so the UI Kit bundle can use them too.
  */
-import type { Schedule } from './contract';
+import type { RestoreRequest, Schedule } from './contract';
 
 export const MAX_EMAIL_LENGTH = 254;
 /** Local part of RFC 5322 dot-atoms and a dotted host name; no quoted local parts, no IP literals. */
@@ -63,4 +63,79 @@ export function parseSchedule(value: unknown): { schedule: Schedule } | { proble
       timezone: input.timezone as string,
     },
   };
+}
+
+/**
+ * Assets schema keys: 2–10 upper-case letters and digits, starting with a letter. The vault checks the same rule
+ * (shared/src/restore/plan.ts, a test compares the two); this copy keeps the UI bundle free of the restore engine.
+ */
+export const SCHEMA_KEY_PATTERN = /^[A-Z][A-Z0-9]{1,9}$/;
+export const MAX_SCHEMA_NAME_LENGTH = 255;
+const MAX_TARGET_NAME_LENGTH = 100;
+
+/** An https site address, or http on this machine (the local emulator): what the vault accepts in development. */
+export function isSiteUrl(value: string): boolean {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    return false;
+  }
+  if (url.username || url.password || url.search || url.hash) return false;
+  return url.protocol === 'https:' || (url.protocol === 'http:' && ['localhost', '127.0.0.1'].includes(url.hostname));
+}
+
+/** Fields of a restore request that a problem can be about (the form shows each under its field). */
+export type RestoreField =
+  | 'backupId'
+  | 'schemaName'
+  | 'schemaKey'
+  | 'schemaId'
+  | 'target'
+  | 'newTarget.name'
+  | 'newTarget.url'
+  | 'newTarget.email'
+  | 'newTarget.apiToken'
+  | 'objectTypeIds';
+
+function checkNewSchema(destination: { schemaName: string; schemaKey: string }, problems: RestoreProblems): void {
+  const name = destination.schemaName.trim();
+  if (name.length === 0) problems.schemaName = 'Enter a name for the new schema';
+  else if (name.length > MAX_SCHEMA_NAME_LENGTH)
+    problems.schemaName = `The name must be at most ${MAX_SCHEMA_NAME_LENGTH} characters`;
+  if (destination.schemaKey.length === 0) problems.schemaKey = 'Enter a key for the new schema';
+  else if (!SCHEMA_KEY_PATTERN.test(destination.schemaKey))
+    problems.schemaKey = 'The key must be 2 to 10 upper-case letters and digits, starting with a letter';
+}
+
+export type RestoreProblems = Partial<Record<RestoreField, string>>;
+
+/**
+ * What is wrong with a restore request, per field (empty when it can be sent): the form's validation and the
+ * resolver's, so both say the same thing. The vault then checks what only it can (free key, reachable target).
+ */
+export function restoreRequestProblems(request: RestoreRequest): RestoreProblems {
+  const problems: RestoreProblems = {};
+  if (request.backupId.length === 0) problems.backupId = 'Select a backup';
+  const destination = request.destination;
+  if (destination.kind === 'current-instance') checkNewSchema(destination, problems);
+  if (destination.kind === 'existing-schema' && !SCHEMA_ID_PATTERN.test(destination.schemaId))
+    problems.schemaId = 'Choose the schema to restore into';
+  if (destination.kind === 'another-instance') {
+    checkNewSchema(destination, problems);
+    const target = destination.newTarget;
+    if ((destination.targetInstanceId === undefined) === (target === undefined))
+      problems.target = 'Choose a target instance or enter a new one';
+    if (target) {
+      const name = target.name.trim();
+      if (name.length === 0 || name.length > MAX_TARGET_NAME_LENGTH)
+        problems['newTarget.name'] = `Enter a name of up to ${MAX_TARGET_NAME_LENGTH} characters`;
+      if (!isSiteUrl(target.url)) problems['newTarget.url'] = 'Enter the site address, https://…atlassian.net';
+      if (!normaliseEmail(target.email)) problems['newTarget.email'] = 'Enter a valid email address';
+      if (target.apiToken.length === 0) problems['newTarget.apiToken'] = 'Enter an API token of that account';
+    }
+  }
+  if (request.options.objectTypeIds !== undefined && request.options.objectTypeIds.length === 0)
+    problems.objectTypeIds = 'Choose at least one object type, or restore them all';
+  return problems;
 }

@@ -3,6 +3,7 @@
  * vault-service"): every request is signed with Standard Webhooks over the exact bytes sent, and
  * every retry of one message reuses its webhook-id so the vault applies it once.
  */
+import { randomUUID } from 'node:crypto';
 import { fetch } from '@forge/api';
 import { CHUNK_SHA256_HEADER, chunkWebhookId, forgeApiPaths, type OpenBackupBody } from '@assets-vault/shared/contract';
 import { AppError } from '@assets-vault/shared/errors';
@@ -15,14 +16,34 @@ export class VaultRequestError extends AppError {
   readonly status?: number;
   readonly retryable: boolean;
   readonly retryAfterMs?: number;
+  /** the vault's own error body, when it answered one (`{error, message}`) */
+  readonly answer?: { code: string; message: string };
   constructor(
     message: string,
-    options: { status?: number; retryable: boolean; retryAfterMs?: number; cause?: unknown },
+    options: {
+      status?: number;
+      retryable: boolean;
+      retryAfterMs?: number;
+      cause?: unknown;
+      answer?: { code: string; message: string };
+    },
   ) {
     super('vault_request_failed', message, 502, { expose: true, cause: options.cause });
     this.status = options.status;
     this.retryable = options.retryable;
     this.retryAfterMs = options.retryAfterMs;
+    this.answer = options.answer;
+  }
+}
+
+/**
+ * The vault refused a site API call (4xx): its code (e.g. `no_credentials`, `schema_key_taken`) and message are
+ * the admin's answer, shown as they are.
+ */
+export class VaultRefusedError extends AppError {
+  override name = 'VaultRefusedError';
+  constructor(code: string, message: string, status: number) {
+    super(code, message, status, { expose: true });
   }
 }
 
@@ -69,11 +90,13 @@ export function createVaultClient(options: VaultClientOptions) {
     }
     if (response.ok) return response;
     const text = await response.text().catch(() => '');
-    throw new VaultRequestError(`Vault answered ${response.status}${summariseError(text)}`, {
+    const answer = errorAnswer(text);
+    throw new VaultRequestError(`Vault answered ${response.status}${answer ? `: ${answer.message}` : ''}`, {
       status: response.status,
       retryable:
         response.status === 408 || response.status === 425 || response.status === 429 || response.status >= 500,
       retryAfterMs: parseRetryAfter(response.headers.get('retry-after')),
+      ...(answer ? { answer } : {}),
     });
   }
 
@@ -108,6 +131,22 @@ export function createVaultClient(options: VaultClientOptions) {
     async completeBackup(backupId: string, manifest: unknown): Promise<void> {
       await send('POST', forgeApiPaths.complete(backupId), `complete_${backupId}`, JSON.stringify(manifest));
     },
+
+    /**
+     * One call of the signed site API (`forgeSiteApiPaths`): a fresh webhook-id, the JSON answer. A refusal is a
+     * VaultRefusedError with the vault's code and message; an unreachable or failing vault a VaultRequestError.
+     */
+    async siteCall<T>(path: string, body: object): Promise<T> {
+      let response;
+      try {
+        response = await send('POST', path, `fsa_${randomUUID()}`, JSON.stringify(body));
+      } catch (err) {
+        if (err instanceof VaultRequestError && err.answer && err.status !== undefined && err.status < 500)
+          throw new VaultRefusedError(err.answer.code, err.answer.message, err.status);
+        throw err;
+      }
+      return (await response.json()) as T;
+    },
   };
 }
 
@@ -117,15 +156,18 @@ function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-function summariseError(text: string): string {
+/** The vault's error body `{error, message}`, or undefined (not JSON: the status alone is shown). */
+function errorAnswer(text: string): { code: string; message: string } | undefined {
   try {
     const parsed: unknown = JSON.parse(text);
-    if (isRecord(parsed) && typeof parsed.message === 'string') return `: ${parsed.message.slice(0, 200)}`;
-    if (isRecord(parsed) && typeof parsed.error === 'string') return `: ${parsed.error.slice(0, 200)}`;
+    if (!isRecord(parsed)) return undefined;
+    const code = typeof parsed.error === 'string' ? parsed.error.slice(0, 100) : 'vault_request_failed';
+    const message =
+      typeof parsed.message === 'string' ? parsed.message : typeof parsed.error === 'string' ? parsed.error : '';
+    return message ? { code, message: message.slice(0, 300) } : undefined;
   } catch {
-    // not JSON: the status alone is shown
+    return undefined;
   }
-  return '';
 }
 
 function describeNetworkError(err: unknown): string {

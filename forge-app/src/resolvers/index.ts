@@ -9,7 +9,6 @@ import { createForgeAssetsClient, listAssetsSchemas } from '../assets';
 import { displayVaultUrl, readVaultConfig } from '../config';
 import {
   DEFAULT_SCHEDULE,
-  type ResolverDefinitions,
   type ResolverKey,
   type ResolverResult,
   type SchemaView,
@@ -32,12 +31,8 @@ import {
 } from '../store';
 import { isSchemaId, normaliseEmail, parseSchedule } from '../validation';
 import { runView, startBackupJob } from '../jobs/backup-jobs';
-import { finishSession, openSession, type Session } from './session';
-
-type Handler<K extends ResolverKey> = (
-  payload: Record<string, unknown>,
-  session: Session,
-) => Promise<ResolverDefinitions[K]['result']>;
+import { restoreHandlers } from './restore';
+import { finishSession, openSession, type Handler, type Session } from './session';
 
 // Bounded so one call stays within a resolver's time and a KVS transaction's size.
 const MAX_SYNCED_SCHEMAS = 100;
@@ -211,6 +206,8 @@ const handlers: { [K in ResolverKey]: Handler<K> } = {
     log.info('manual backup queued', { jobId: job.jobId, schemaId: job.schemaId });
     return runView(job);
   },
+
+  ...restoreHandlers,
 };
 
 async function assetsSchemas(session: Session): Promise<SchemaMeta[]> {

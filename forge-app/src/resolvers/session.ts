@@ -7,11 +7,18 @@
 import { getAppContext } from '@forge/api';
 import { NoWorkspaceError } from '@assets-vault/shared/assets-client';
 import { createForgeAssetsClient } from '../assets';
+import type { ResolverDefinitions, ResolverKey } from '../contract';
 import { assertJiraAdmin } from '../jira';
 import { describeError, log } from '../log';
 import { createEvent, flushOutbox, scheduleRetryIfNeeded } from '../outbox';
 import { commit, installationStore, outboxStore, type InstallationRecord, type Tenant } from '../store';
 import { tenantFromContext } from '../tenant';
+
+/** One resolver: its payload (an object, unchecked) and the session in, its result type out. */
+export type Handler<K extends ResolverKey> = (
+  payload: Record<string, unknown>,
+  session: Session,
+) => Promise<ResolverDefinitions[K]['result']>;
 
 export interface Session {
   tenant: Tenant;

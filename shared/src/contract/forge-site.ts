@@ -7,6 +7,7 @@
  * shapes as the session API's (site-data.ts, restores.ts).
  */
 import { Type, type Static, type TProperties } from '@sinclair/typebox';
+import { Value } from '@sinclair/typebox/value';
 import { ForgeActor } from './events.js';
 import { RestoreListQuery, RestoreRequest } from './restores.js';
 import { BackupListQuery, SchemaId } from './site-data.js';
@@ -72,6 +73,11 @@ export type ForgeRestoreRequest = Static<typeof ForgeRestoreRequest>;
 /** `POST /api/v1/restores`'s body (backupId, destination, options) plus who asked. */
 export const ForgeStartRestoreRequest = siteRequest({ ...actor, ...RestoreRequest.properties });
 export type ForgeStartRestoreRequest = Static<typeof ForgeStartRestoreRequest>;
+
+/** Whether a value is a restore request the vault's schema accepts (the Forge resolvers check payloads with it). */
+export function isRestoreRequest(value: unknown): value is Static<typeof RestoreRequest> {
+  return Value.Check(RestoreRequest, value);
+}
 
 /** `POST /api/v1/restores/preview`'s body: checked like a start, writes nothing. */
 export const ForgePreviewRestoreRequest = siteRequest({ ...RestoreRequest.properties });

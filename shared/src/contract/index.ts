@@ -57,6 +57,7 @@ export {
   ForgeRestoresRequest,
   ForgeStartRestoreRequest,
   forgeSiteApiPaths,
+  isRestoreRequest,
 } from './forge-site.js';
 export {
   AnotherInstanceDestination,
