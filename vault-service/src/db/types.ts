@@ -8,6 +8,7 @@ import type { BackupTables } from './tables/backup.js';
 import type { BrowseTables } from './tables/browse.js';
 import type { EmailOutboxTables } from './tables/email-outbox.js';
 import type { CredentialTables, RetentionTables } from './tables/retention.js';
+import type { PacingTables } from './tables/pacing.js';
 import type { ProcessedWebhookTables } from './tables/processed-webhook.js';
 import type { SessionTables } from './tables/session.js';
 import type { SiteTables } from './tables/site.js';
@@ -28,7 +29,8 @@ export type DB = SiteTables &
   RetentionTables &
   CredentialTables &
   VaultBackupJobTables &
-  TargetInstanceTables;
+  TargetInstanceTables &
+  PacingTables;
 
 export type Database = Kysely<DB>;
 /** What a repository method takes first: the pool or an open transaction. */
