@@ -9,6 +9,7 @@ import type { BrowseTables } from './tables/browse.js';
 import type { EmailOutboxTables } from './tables/email-outbox.js';
 import type { CredentialTables, RetentionTables } from './tables/retention.js';
 import type { ProcessedWebhookTables } from './tables/processed-webhook.js';
+import type { RestoreTables } from './tables/restore.js';
 import type { SessionTables } from './tables/session.js';
 import type { SiteTables } from './tables/site.js';
 import type { SyncedSchemaTables } from './tables/synced-schema.js';
@@ -26,7 +27,8 @@ export type DB = SiteTables &
   BrowseTables &
   RetentionTables &
   CredentialTables &
-  VaultBackupJobTables;
+  VaultBackupJobTables &
+  RestoreTables;
 
 export type Database = Kysely<DB>;
 /** What a repository method takes first: the pool or an open transaction. */
