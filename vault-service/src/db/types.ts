@@ -13,6 +13,7 @@ import type { RestoreTables } from './tables/restore.js';
 import type { SessionTables } from './tables/session.js';
 import type { SiteTables } from './tables/site.js';
 import type { SyncedSchemaTables } from './tables/synced-schema.js';
+import type { TargetInstanceTables } from './tables/target-instance.js';
 import type { TrustedUserTables } from './tables/trusted-user.js';
 import type { VaultBackupJobTables } from './tables/vault-backup-job.js';
 
@@ -28,7 +29,8 @@ export type DB = SiteTables &
   RetentionTables &
   CredentialTables &
   VaultBackupJobTables &
-  RestoreTables;
+  RestoreTables &
+  TargetInstanceTables;
 
 export type Database = Kysely<DB>;
 /** What a repository method takes first: the pool or an open transaction. */
