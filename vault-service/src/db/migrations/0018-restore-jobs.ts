@@ -31,7 +31,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('result_message', 'text')
     .addColumn('error_code', 'text')
     .addColumn('attempts', 'integer', (c) => c.notNull().defaultTo(0))
-    .addColumn('max_attempts', 'integer', (c) => c.notNull().defaultTo(5))
+    .addColumn('max_attempts', 'integer', (c) => c.notNull().defaultTo(10))
     .addColumn('run_after', 'timestamptz', (c) => c.notNull().defaultTo(sql`now()`))
     .addColumn('locked_by', 'text')
     .addColumn('locked_until', 'timestamptz')
