@@ -10,6 +10,7 @@ import type { EmailOutboxTables } from './tables/email-outbox.js';
 import type { CredentialTables, RetentionTables } from './tables/retention.js';
 import type { PacingTables } from './tables/pacing.js';
 import type { ProcessedWebhookTables } from './tables/processed-webhook.js';
+import type { RestoreTables } from './tables/restore.js';
 import type { SessionTables } from './tables/session.js';
 import type { SiteTables } from './tables/site.js';
 import type { SyncedSchemaTables } from './tables/synced-schema.js';
@@ -29,6 +30,7 @@ export type DB = SiteTables &
   RetentionTables &
   CredentialTables &
   VaultBackupJobTables &
+  RestoreTables &
   TargetInstanceTables &
   PacingTables;
 
