@@ -12,7 +12,17 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { startHarness, parseSiteJson, type Harness } from './harness';
 import { MemoryKvs } from './memory-kvs';
-import type { BackupRunView, ResolverResult, Schedule, SchemaView } from '../src/contract';
+import { followRestore } from './follow-restore';
+import type {
+  BackupRunView,
+  ResolverResult,
+  RestoreDetail,
+  RestoreRequest,
+  RestoreSummary,
+  Schedule,
+  SchemaView,
+} from '../src/contract';
+import { progressText } from '../src/frontend/restore/progress';
 
 const USAGE = `usage: pnpm forge:local <command> [args] [options]
 
@@ -27,6 +37,16 @@ commands
   schedule <schemaId> <off|daily|weekly> [HH:00] [day 0-6] [time zone]
   backup-now <schemaId>           sync the schema if needed, back it up and wait for the result
   scheduled-trigger               run the hourly scheduled trigger once, then its jobs
+  backups <schemaId>              the schema's backups in the vault (--kind, --from, --to filter them)
+  restore <backupId>              restore a backup and follow it until it has finished:
+                                    --name <n> --key <KEY>              a new schema on this site (default)
+                                    --existing-schema <id> [--duplicates] into an existing schema
+                                    --target <targetInstanceId>         on a target instance (with --name/--key,
+                                                                        or into --existing-schema there)
+                                    --history --icons --types <id,id>   options; --no-wait returns at once
+                                  the site's credentials (from the site JSON) are stored in the vault when it has
+                                  none, as the page asks for them once
+  restores [schemaId]             the restores (of one schema's backups), newest first
 
 options
   --site <file|json>              emulator site JSON (default: $EMULATOR_SITE)
@@ -51,6 +71,18 @@ const { values, positionals } = parseArgs({
     'rate-factor': { type: 'string', default: '50' },
     json: { type: 'boolean', default: false },
     help: { type: 'boolean', short: 'h', default: false },
+    kind: { type: 'string' },
+    from: { type: 'string' },
+    to: { type: 'string' },
+    name: { type: 'string' },
+    key: { type: 'string' },
+    'existing-schema': { type: 'string' },
+    duplicates: { type: 'boolean', default: false },
+    target: { type: 'string' },
+    history: { type: 'boolean', default: false },
+    icons: { type: 'boolean', default: false },
+    types: { type: 'string' },
+    'no-wait': { type: 'boolean', default: false },
   },
 });
 
@@ -102,7 +134,46 @@ async function drain(harness: Harness): Promise<void> {
   }
 }
 
-async function run(harness: Harness, command: string, args: string[]): Promise<void> {
+function describeRestore(r: RestoreSummary): string {
+  const to = `${r.destination.schemaName} (${r.destination.schemaKey})${r.destination.targetName ? ` on ${r.destination.targetName}` : ''}`;
+  const counts = `${r.counts.created} created, ${r.counts.skipped} skipped, ${r.counts.failed} failed`;
+  return `${r.id}  ${r.createdAt}  ${r.source.schemaName} → ${to}  ${r.status}  ${r.resultMessage ?? ''}  (${counts})`;
+}
+
+/** The restore the options describe (see USAGE). */
+function restoreRequest(backupId: string): RestoreRequest {
+  const newSchema = () => ({
+    schemaName: required(values.name, '--name'),
+    schemaKey: required(values.key, '--key'),
+  });
+  const existing = values['existing-schema'];
+  const destination: RestoreRequest['destination'] = existing
+    ? {
+        kind: 'existing-schema',
+        schemaId: existing,
+        createDuplicates: values.duplicates,
+        ...(values.target ? { targetInstanceId: values.target } : {}),
+      }
+    : values.target
+      ? { kind: 'another-instance', targetInstanceId: values.target, ...newSchema() }
+      : { kind: 'current-instance', ...newSchema() };
+  return {
+    backupId,
+    destination,
+    options: {
+      objectIcons: values.icons,
+      history: values.history,
+      ...(values.types ? { objectTypeIds: values.types.split(',').map((id) => id.trim()) } : {}),
+    },
+  };
+}
+
+async function run(
+  harness: Harness,
+  site: ReturnType<typeof parseSiteJson>,
+  command: string,
+  args: string[],
+): Promise<void> {
   switch (command) {
     case 'status': {
       const status = unwrap(await harness.invoke('getVaultStatus', {}));
@@ -218,6 +289,74 @@ async function run(harness: Harness, command: string, args: string[]): Promise<v
         schemas,
       );
     }
+    case 'backups': {
+      const backups = unwrap(
+        await harness.invoke('listBackups', {
+          schemaId: required(args[0], 'schemaId'),
+          ...(values.kind ? { kind: values.kind as 'manual' | 'scheduled' } : {}),
+          ...(values.from ? { from: values.from } : {}),
+          ...(values.to ? { to: values.to } : {}),
+        }),
+      );
+      return print(
+        backups.length === 0
+          ? 'no backups'
+          : backups
+              .map(
+                (b) =>
+                  `${b.n}  ${b.backupDate}  ${b.objects} objects  ${b.type}  history ${b.historyStatus}  objects in issues ${b.objectsInIssuesStatus}  ${b.id}`,
+              )
+              .join('\n'),
+        backups,
+      );
+    }
+    case 'restore': {
+      const request = restoreRequest(required(args[0], 'backupId'));
+      const d = request.destination;
+      if (d.kind === 'current-instance' || (d.kind === 'existing-schema' && d.targetInstanceId === undefined)) {
+        const credentials = unwrap(await harness.invoke('getSiteCredentials', {}));
+        if (!credentials.stored) {
+          unwrap(
+            await harness.invoke('saveSiteCredentials', {
+              email: site.email,
+              apiToken: site.apiToken,
+              ...(site.assetsApiBase ? { assetsApiBaseUrl: site.assetsApiBase } : {}),
+            }),
+          );
+          note(`the vault had no credentials of this site: stored ${site.email}'s (encrypted in the vault)`);
+        }
+      }
+      const preview = unwrap(await harness.invoke('previewRestore', request));
+      note(`the restore creates up to ${preview.objectCount} objects of ${preview.objectTypes.length} object types`);
+      for (const warning of preview.warnings) note(`warning: ${warning}`);
+      const accepted = unwrap(await harness.invoke('startRestore', request));
+      if (values['no-wait']) return print(`restore ${accepted.id} ${accepted.status}`, accepted);
+      note(`restore ${accepted.id} ${accepted.status}; following it…`);
+      let last = '';
+      const done: RestoreDetail = await followRestore(harness, accepted.id, {
+        onProgress: (r) => {
+          const line = r.status === 'in_progress' ? progressText(r.progress) : r.status;
+          if (line !== last) note((last = line));
+        },
+      });
+      const log =
+        done.status === 'completed'
+          ? unwrap(await harness.invoke('restoreLogLink', { restoreId: done.id }))
+          : undefined;
+      if (done.status !== 'completed') process.exitCode = 1;
+      return print(
+        [
+          describeRestore(done),
+          ...(done.destination.schemaUrl ? [`schema: ${done.destination.schemaUrl}`] : []),
+          ...(log ? [`full log (.xlsx, link valid until ${log.expiresAt}): ${log.url}`] : []),
+        ].join('\n'),
+        { restore: done, log },
+      );
+    }
+    case 'restores': {
+      const list = unwrap(await harness.invoke('listRestores', args[0] ? { schemaId: args[0] } : {}));
+      return print(list.items.length === 0 ? 'no restores' : list.items.map(describeRestore).join('\n'), list);
+    }
     default:
       throw new UsageError(`unknown command ${command}`);
   }
@@ -240,8 +379,9 @@ async function main(): Promise<void> {
   const kvs = new MemoryKvs();
   if (statePath && existsSync(statePath))
     kvs.load(JSON.parse(readFileSync(statePath, 'utf8')) as Record<string, unknown>);
+  const site = parseSiteJson(readSite());
   const harness = await startHarness({
-    site: parseSiteJson(readSite()),
+    site,
     vaultUrl: required(values['vault-url'] ?? process.env.VAULT_URL, 'VAULT_URL (or --vault-url)'),
     vaultSecret: required(
       values['vault-secret'] ?? process.env.VAULT_WEBHOOK_SECRET,
@@ -252,7 +392,7 @@ async function main(): Promise<void> {
     budgets: { backupMs: Number(values['invocation-seconds']) * 1000 },
   });
   try {
-    await run(harness, command, args);
+    await run(harness, site, command, args);
   } finally {
     harness.close();
     if (statePath) {

@@ -114,7 +114,7 @@ async function siteAccountId(site: LocalSite): Promise<string> {
 }
 
 /** Parses the emulator's site JSON (`pnpm emulator --json` prints it). */
-export function parseSiteJson(text: string): LocalSite {
+export function parseSiteJson(text: string): LocalSite & { assetsApiBase?: string } {
   const value = JSON.parse(text) as Record<string, unknown>;
   const missing = ['siteUrl', 'cloudId', 'email', 'apiToken'].filter(
     (key) => typeof value[key] !== 'string' || value[key] === '',
@@ -126,5 +126,7 @@ export function parseSiteJson(text: string): LocalSite {
     email: value.email as string,
     apiToken: value.apiToken as string,
     ...(typeof value.workspaceId === 'string' ? { workspaceId: value.workspaceId } : {}),
+    // where the vault reaches the emulated site's Assets API with stored credentials (`restore`)
+    ...(typeof value.assetsApiBase === 'string' ? { assetsApiBase: value.assetsApiBase } : {}),
   };
 }

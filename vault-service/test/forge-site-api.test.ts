@@ -245,6 +245,20 @@ describe('signed Forge site API', () => {
     expect(again.status).toBe(404);
   });
 
+  it('answers a log link without a signature, 404 for a link that proves nothing, and never logs its token', async () => {
+    const link = createRestoreLogLink(vault.config, { siteId: randomUUID(), restoreId: randomUUID() }, new Date());
+    const token = new URL(link.url).searchParams.get('token') ?? '';
+    // a valid link of a restore that does not exist, then a forged one
+    for (const t of [token, `${token.slice(0, -2)}xx`]) {
+      const res = await fetch(`${vault.baseUrl}/api/v1/forge/restore-logs?token=${encodeURIComponent(t)}`);
+      expect(res.status).toBe(404);
+    }
+    const missing = await fetch(`${vault.baseUrl}/api/v1/forge/restore-logs`);
+    expect(missing.status).toBe(400);
+    expect(logs.text()).toContain('/api/v1/forge/restore-logs?token=');
+    expect(logs.text()).not.toContain(token.slice(0, 40));
+  });
+
   it('stores the site credentials encrypted and audited; the token is never answered, stored or logged in clear', async () => {
     const before = await call(forgeSiteApiPaths.credentialsStatus, SITE_A);
     expect(before.body).toEqual({ stored: false, email: null });
@@ -297,11 +311,11 @@ describe('restore log links', () => {
   const config = testConfig();
   const now = new Date('2026-12-07T10:00:00Z');
   const claims = { siteId: 'site-1', restoreId: 'restore-1' };
-  const tokenOf = (url: string) => decodeURIComponent(url.slice(url.lastIndexOf('/') + 1));
+  const tokenOf = (url: string) => new URL(url).searchParams.get('token') ?? '';
 
   it('opens the one restore it names, on the public URL, until it expires', () => {
     const link = createRestoreLogLink(config, claims, now);
-    expect(link.url.startsWith(`${config.publicUrl}/api/v1/forge/restore-logs/`)).toBe(true);
+    expect(link.url.startsWith(`${config.publicUrl}/api/v1/forge/restore-logs?token=`)).toBe(true);
     expect(link.expiresAt).toBe(new Date(now.getTime() + LOG_LINK_TTL_MS).toISOString());
     expect(verifyRestoreLogLink(config, tokenOf(link.url), now)).toEqual(claims);
     expect(() => verifyRestoreLogLink(config, tokenOf(link.url), new Date(now.getTime() + LOG_LINK_TTL_MS))).toThrow(

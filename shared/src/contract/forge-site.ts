@@ -113,5 +113,6 @@ export const forgeSiteApiPaths = {
   issueFields: '/api/v1/forge/site/restores/issue-fields',
   restoreLogLink: '/api/v1/forge/site/restores/log-link',
   restoreLogs: '/api/v1/forge/restore-logs',
-  restoreLogDownload: (token: string) => `/api/v1/forge/restore-logs/${encodeURIComponent(token)}`,
+  // the token in the query string: the vault's request log redacts `token` there
+  restoreLogDownload: (token: string) => `/api/v1/forge/restore-logs?token=${encodeURIComponent(token)}`,
 } as const;

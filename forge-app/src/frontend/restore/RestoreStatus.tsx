@@ -2,28 +2,11 @@ import React, { useEffect } from 'react';
 import { Inline, Link, Lozenge, ProgressBar, SectionMessage, Spinner, Stack, Text } from '@forge/react';
 import type { RestoreDetail } from '../../contract';
 import { useResolver } from '../api';
+import { isFinished, progressText } from './progress';
 import { VaultError } from './VaultError';
 
 /** How often a running restore is asked for its progress. */
 export const STATUS_POLL_MS = 3_000;
-
-export function isFinished(status: RestoreDetail['status']): boolean {
-  return status === 'completed' || status === 'error';
-}
-
-function duration(seconds: number): string {
-  if (seconds < 90) return `${Math.max(1, Math.round(seconds))} s`;
-  if (seconds < 5400) return `${Math.round(seconds / 60)} min`;
-  return `${(seconds / 3600).toFixed(1)} h`;
-}
-
-/** The progress line: objects done of all, objects per minute and the time left, as far as the vault knows them. */
-export function progressText(progress: RestoreDetail['progress']): string {
-  const parts = [`${progress.done} of ${progress.total} objects`];
-  if (progress.objectsPerMinute !== null) parts.push(`${Math.round(progress.objectsPerMinute)} objects/min`);
-  if (progress.etaSeconds !== null) parts.push(`about ${duration(progress.etaSeconds)} left`);
-  return `${parts.join(' · ')} (${progress.phase})`;
-}
 
 /**
  * A started restore in the Destination pane: pending, in progress with its progress, then "Operation success" or

@@ -329,19 +329,19 @@ export const forgeSiteRoutes: FastifyPluginAsyncTypebox = async (app) => {
 };
 
 /**
- * `GET /api/v1/forge/restore-logs/:token`: the link the Jira page opens in the admin's browser. Not behind the
+ * `GET /api/v1/forge/restore-logs?token=…`: the link the Jira page opens in the admin's browser. Not behind the
  * signature (a browser cannot sign): the token is the vault's own short-lived proof for one restore's log.
  */
 export const forgeDownloadRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const deps = forModule(app.deps, 'forge-site');
   app.get(
-    `${routePath(forgeSiteApiPaths.restoreLogs)}/:token`,
+    routePath(forgeSiteApiPaths.restoreLogs),
     {
       config: { rateLimit: { max: app.config.forgeEventsRateLimitPerMinute, timeWindow: '1 minute' } },
       schema: {
         tags: ['forge'],
         summary: "One restore's full .xlsx log, through a link from POST /api/v1/forge/site/restores/log-link",
-        params: Type.Object({ token: Type.String({ maxLength: 1024 }) }),
+        querystring: Type.Object({ token: Type.String({ minLength: 1, maxLength: 1024 }) }),
         response: {
           200: Type.Unknown({ description: 'the .xlsx file, streamed' }),
           404: ErrorResponse,
@@ -350,7 +350,7 @@ export const forgeDownloadRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (request, reply) => {
-      const { siteId, restoreId } = verifyRestoreLogLink(app.config, request.params.token, deps.clock.now());
+      const { siteId, restoreId } = verifyRestoreLogLink(app.config, request.query.token, deps.clock.now());
       const log = await prepareRestoreLog(deps, siteId, restoreId);
       return reply
         .header('content-type', log.contentType)
