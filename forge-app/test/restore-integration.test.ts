@@ -121,7 +121,7 @@ it('restores a backup to a new schema: credentials asked once, then pending → 
   // a key that is not an Assets key is refused by the resolver before the vault is asked
   const badKey = await harness.invoke('startRestore', {
     ...request,
-    destination: { ...request.destination, schemaKey: 'r-1' },
+    destination: { kind: 'current-instance', schemaName: 'Restored from Jira', schemaKey: 'r-1' },
   });
   expect(badKey).toMatchObject({ ok: false, error: { code: 'invalid_restore' } });
 

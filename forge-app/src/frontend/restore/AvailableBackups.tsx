@@ -145,23 +145,27 @@ export function AvailableBackups({
     ],
   }));
 
-  const filtered = isFiltered(draft);
-  const emptyView = filtered ? (
-    <EmptyState
-      header="No backups match these filters"
-      primaryAction={<Button onClick={() => setDraft(NO_FILTER)}>Clear filters</Button>}
-    />
+  // the actions are Buttons of the page itself, not element props of the empty state: they stay plain UI Kit nodes
+  const emptyState = isFiltered(draft) ? (
+    <Stack space="space.100">
+      <EmptyState header="No backups match these filters" />
+      <Inline alignInline="center">
+        <Button onClick={() => setDraft(NO_FILTER)}>Clear filters</Button>
+      </Inline>
+    </Stack>
   ) : (
-    <EmptyState
-      header="No backups yet"
-      description={`The vault holds no completed backup of ${schema.name}. Back it up now, or schedule daily or weekly backups.`}
-      primaryAction={
+    <Stack space="space.100">
+      <EmptyState
+        header="No backups yet"
+        description={`The vault holds no completed backup of ${schema.name}. Back it up now, or schedule daily or weekly backups.`}
+      />
+      <Inline space="space.100" alignInline="center">
         <Button appearance="primary" onClick={backupNow}>
           Backup now
         </Button>
-      }
-      secondaryAction={<Button onClick={onSchedule}>Schedule</Button>}
-    />
+        <Button onClick={onSchedule}>Schedule</Button>
+      </Inline>
+    </Stack>
   );
 
   return (
@@ -215,7 +219,8 @@ export function AvailableBackups({
       {'problem' in query && <ErrorMessage>{query.problem}</ErrorMessage>}
       {backups.error && <VaultError what="The backups" message={backups.error} onRetry={backups.reload} />}
       {!backups.data && !backups.error && 'filter' in query && <Spinner label="Loading the backups" />}
-      {backups.data && (
+      {backups.data && 'filter' in query && backups.data.length === 0 && emptyState}
+      {backups.data && 'filter' in query && backups.data.length > 0 && (
         <DynamicTable
           caption={`Backups of ${schema.name}`}
           head={{
@@ -232,7 +237,6 @@ export function AvailableBackups({
           rows={rows}
           rowsPerPage={10}
           isLoading={backups.loading}
-          emptyView={emptyView}
         />
       )}
       <ModalTransition>

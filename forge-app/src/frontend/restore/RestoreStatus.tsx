@@ -1,6 +1,5 @@
 import React, { useEffect } from 'react';
 import { Inline, Link, Lozenge, ProgressBar, SectionMessage, Spinner, Stack, Text } from '@forge/react';
-import type { RestoreDetail } from '../../contract';
 import { useResolver } from '../api';
 import { isFinished, progressText } from './progress';
 import { VaultError } from './VaultError';
