@@ -17,7 +17,8 @@ import vm from 'node:vm';
 import { randomBytes, webcrypto } from 'node:crypto';
 import { startEmulator, seedFixture, type Emulator, type EmulatorSite } from '@assets-vault/emulator';
 import { startHarness, type Harness } from '../local/harness';
-import type { ResolverResult, SchemaView, TrustedUserView, VaultStatusView } from '../src/contract';
+import { forgeSiteApiPaths } from '@assets-vault/shared/contract';
+import type { ResolverResult, SchemaSummary, SchemaView, TrustedUserView, VaultStatusView } from '../src/contract';
 import type * as AppModule from '../src/index';
 import type { ForgePackageReport } from '../scripts/forge-package';
 import { startVaultStandIn, type VaultStandIn } from './helpers/servers';
@@ -116,10 +117,32 @@ it('runs every function handler the manifest declares from the bundle', async ()
   const schemas = await ok<SchemaView[]>(harness.invoke('listSchemas', {}));
   expect(schemas.find((s) => s.id === schemaId)?.lastBackup).toMatchObject({ status: 'completed', kind: 'manual' });
 
+  // handler (restore resolvers): the signed site API, as the vault validates it
+  vault.siteAnswers.set(forgeSiteApiPaths.schemas, { status: 200, body: { items: [vaultSchema] } });
+  vault.siteAnswers.set(forgeSiteApiPaths.backups, { status: 200, body: { items: [] } });
+  expect(await ok<SchemaSummary[]>(harness.invoke('listVaultSchemas', {}))).toEqual([vaultSchema]);
+  expect(await ok(harness.invoke('listBackups', { schemaId, kind: 'manual' }))).toEqual([]);
+  const started = await harness.invoke('startRestore', {
+    backupId: 'b-1',
+    destination: { kind: 'current-instance', schemaName: 'Restored', schemaKey: 'bad key' },
+    options: { objectIcons: false, history: false },
+  });
+  expect(started).toMatchObject({ ok: false, error: { code: 'invalid_restore' } });
+
   // scheduledBackup: the hourly trigger runs (its rules are scheduler.test.ts's)
   await harness.runScheduledTrigger();
   expect(vault.contractViolations).toEqual([]);
 });
+
+const vaultSchema: SchemaSummary = {
+  schemaId: '7',
+  name: 'Packaged schema',
+  key: 'PKG',
+  objectCount: 40,
+  synced: true,
+  backupsCount: 1,
+  lastBackup: { id: 'b-1', completedAt: '2026-12-01T10:00:00.000Z', kind: 'manual', objects: 40 },
+};
 
 type ForgeDoc = { type: string; props: Record<string, unknown>; children: ForgeDoc[] };
 const find = (doc: ForgeDoc, type: string): ForgeDoc[] => [
@@ -173,8 +196,22 @@ it('renders the UI Kit bundle with the answers of the function bundle', async ()
     throw new Error(`the page never listed the trusted user; invoked ${invoked.join(', ')}`);
   };
   const doc = await rendered();
-  expect(find(doc, 'Tab').map(text)).toEqual(['Assets backup vault', 'Backup configuration']);
+  expect(find(doc, 'Tab').map(text)).toEqual(['Assets backup vault', 'Backup configuration', 'Restore']);
   expect(invoked).toEqual(expect.arrayContaining(['getVaultStatus', 'listTrustedUsers', 'listSchemas']));
+
+  // the Restore tab: the vault's synced schemas, each with Restore, from the bundle's resolver
+  const [tabs] = find(doc, 'Tabs');
+  (tabs?.props.onChange as (index: number) => void)(2);
+  for (
+    let i = 0;
+    i < 200 && !find(latest as ForgeDoc, 'DynamicTable').some((t) => t.props.caption === 'Synced schemas');
+    i++
+  )
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  const [grid] = find(latest as ForgeDoc, 'DynamicTable').filter((t) => t.props.caption === 'Synced schemas');
+  const rows = find(grid as ForgeDoc, 'Row');
+  expect(rows.map(text)).toEqual([expect.stringMatching(/^Packaged schemaPKG40.*1Restore$/)]);
+  expect(invoked).toContain('listVaultSchemas');
   const users = await ok<TrustedUserView[]>(harness.invoke('listTrustedUsers', {}));
   const status = await ok<VaultStatusView>(harness.invoke('getVaultStatus', {}));
   expect(users.map((u) => u.email)).toContain('ben@example.com');

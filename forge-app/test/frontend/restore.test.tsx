@@ -6,6 +6,7 @@
  */
 import React from 'react';
 import type { BackupRow, RestoreDetail, SchemaSummary } from '../../src/contract';
+import { App } from '../../src/frontend/App';
 import { RestoreTab } from '../../src/frontend/restore/RestoreTab';
 import { STATUS_POLL_MS } from '../../src/frontend/restore/RestoreStatus';
 import { find, renderForge, text, type Answer, type ForgePage } from './forge-doc';
@@ -488,5 +489,27 @@ describe('the restores grid', () => {
     await page.click('Restore objects in issues');
     expect(calls(page, 'restoreIssueFields')).toEqual([{ restoreId: 'r1' }]);
     expect(page.texts()).toContain('The vault is pointing the issue fields at the restored objects.');
+  });
+});
+
+describe('the page', () => {
+  it('asks the vault once the Restore tab is opened, and "Schedule" leads to Backup configuration', async () => {
+    const page = await renderForge(
+      <App />,
+      resolvers({
+        getVaultStatus: () => ok({ configured: true, deliveries: [] }),
+        listTrustedUsers: () => ok([]),
+        listSchemas: () => ok([]),
+        listBackups: () => ok([]),
+      }),
+    );
+    const tabs = () => find(page.doc(), 'Tabs')[0] as never as { props: Record<string, unknown> };
+    expect(calls(page, 'listVaultSchemas')).toEqual([]);
+    await page.fire(tabs() as never, 'onChange', 2);
+    expect(tabs().props.selected).toBe(2);
+    expect(calls(page, 'listVaultSchemas')).toEqual([{}]);
+    await page.click('Restore');
+    await page.click('Schedule');
+    expect(tabs().props.selected).toBe(1);
   });
 });

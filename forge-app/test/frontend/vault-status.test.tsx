@@ -92,8 +92,8 @@ it('renders the page through the Forge reconciler with the top menu and both scr
         .map((s) => s.props.text)
         .join(''),
     ),
-  ).toEqual(['Assets backup vault', 'Backup configuration']);
-  expect(find(doc, 'TabPanel')).toHaveLength(2);
+  ).toEqual(['Assets backup vault', 'Backup configuration', 'Restore']);
+  expect(find(doc, 'TabPanel')).toHaveLength(3);
   expect(find(doc, 'Button').some((b) => find(b, 'String').some((s) => s.props.text === '+ Add trusted users'))).toBe(
     true,
   );

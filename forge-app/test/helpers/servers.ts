@@ -11,9 +11,21 @@ import type { AddressInfo } from 'node:net';
 import {
   CHUNK_SHA256_HEADER,
   ChunkParams,
+  ForgeAssetsSchemasRequest,
+  ForgeBackupRequest,
+  ForgeBackupsRequest,
+  ForgeDeleteBackupRequest,
+  ForgeIssueFieldsRequest,
+  ForgePreviewRestoreRequest,
+  ForgeRestoreRequest,
+  ForgeRestoresRequest,
+  ForgeSiteRequest,
+  ForgeStartRestoreRequest,
+  ForgeStoreCredentialsRequest,
   OpenBackupBody,
   chunkWebhookId,
   forgeApiPaths,
+  forgeSiteApiPaths,
   parseForgeEvent,
 } from '@assets-vault/shared/contract';
 import { parseManifest } from '@assets-vault/shared/snapshot';
@@ -81,6 +93,27 @@ const compileBody = AjvCompiler()(
 }) => ((value: unknown) => boolean) & { errors?: Array<{ instancePath: string; message?: string }> | null };
 const openBackupBody = compileBody({ schema: OpenBackupBody });
 const chunkParams = compileBody({ schema: ChunkParams });
+/** The signed site API: each path's request body, as the vault's route validates it. */
+const siteRequests = new Map(
+  (
+    [
+      [forgeSiteApiPaths.schemas, ForgeSiteRequest],
+      [forgeSiteApiPaths.backups, ForgeBackupsRequest],
+      [forgeSiteApiPaths.objectTypes, ForgeBackupRequest],
+      [forgeSiteApiPaths.deleteBackup, ForgeDeleteBackupRequest],
+      [forgeSiteApiPaths.credentialsStatus, ForgeSiteRequest],
+      [forgeSiteApiPaths.storeCredentials, ForgeStoreCredentialsRequest],
+      [forgeSiteApiPaths.targetInstances, ForgeSiteRequest],
+      [forgeSiteApiPaths.assetsSchemas, ForgeAssetsSchemasRequest],
+      [forgeSiteApiPaths.restores, ForgeRestoresRequest],
+      [forgeSiteApiPaths.restore, ForgeRestoreRequest],
+      [forgeSiteApiPaths.startRestore, ForgeStartRestoreRequest],
+      [forgeSiteApiPaths.previewRestore, ForgePreviewRestoreRequest],
+      [forgeSiteApiPaths.issueFields, ForgeIssueFieldsRequest],
+      [forgeSiteApiPaths.restoreLogLink, ForgeRestoreRequest],
+    ] as const
+  ).map(([path, schema]) => [path as string, compileBody({ schema })]),
+);
 
 function check(validate: ReturnType<typeof compileBody>, value: unknown, what: string): void {
   if (validate(value)) return;
@@ -101,6 +134,8 @@ export interface VaultStandIn {
   rejected: Array<{ path: string; reason: string }>;
   /** event types applied once per webhook-id */
   events: Array<{ id: string; body: Record<string, unknown> }>;
+  /** what the stand-in answers on a site API path (`forgeSiteApiPaths`); unset paths answer 404 */
+  siteAnswers: Map<string, { status: number; body: unknown }>;
   /** drop the connection of this many chunk uploads with seq >= cutFromSeq */
   cutChunkPuts: number;
   cutFromSeq: number;
@@ -130,6 +165,7 @@ export async function startVaultStandIn(secret: string): Promise<VaultStandIn> {
     calls: [],
     rejected: [],
     events: [],
+    siteAnswers: new Map(),
     backups: new Map(),
     close: async () => close(server),
   };
@@ -175,6 +211,12 @@ export async function startVaultStandIn(secret: string): Promise<VaultStandIn> {
         openedBy.set(webhookId, backupId);
         state.backups.set(backupId, { create: json as Record<string, unknown>, chunks: new Map() });
         return send(res, 201, { backupId });
+      }
+      if (req.method === 'POST' && siteRequests.has(path)) {
+        const answer = state.siteAnswers.get(path);
+        return answer
+          ? send(res, answer.status, answer.body)
+          : send(res, 404, { error: 'not_found', message: 'Not found' });
       }
       const chunk = /^\/api\/v1\/forge\/backups\/([^/]+)\/chunks\/(\d+)$/.exec(path);
       if (req.method === 'PUT' && chunk && state.cutChunkPuts > 0 && Number(chunk[2]) >= state.cutFromSeq) {
@@ -244,5 +286,7 @@ function checkContract(
     parseManifest(json);
     return;
   }
+  const siteRequest = method === 'POST' ? siteRequests.get(path) : undefined;
+  if (siteRequest) return check(siteRequest, json, `${path} body`);
   throw new Error(`${method} ${path} is not part of the contract`);
 }
