@@ -321,3 +321,100 @@ describe('schemas and backups', () => {
     expect(status).toMatchObject({ configured: false, vaultUrl: vault.url });
   });
 });
+
+describe('restore resolvers', () => {
+  const siteCalls = () => vault.calls.filter((c) => c.path.startsWith('/api/v1/forge/site/'));
+  const restoreKeys = [
+    'listVaultSchemas',
+    'listBackups',
+    'backupObjectTypes',
+    'deleteBackup',
+    'getSiteCredentials',
+    'saveSiteCredentials',
+    'listTargetInstances',
+    'listAssetsSchemas',
+    'listRestores',
+    'getRestore',
+    'previewRestore',
+    'startRestore',
+    'restoreIssueFields',
+    'restoreLogLink',
+  ];
+
+  it('refuses every restore resolver to callers who are not Jira administrators', async () => {
+    site.data.denyPermission('ADMINISTER');
+    try {
+      for (const key of restoreKeys)
+        expect(await call(key, { schemaId, backupId: 'b-1', restoreId: 'r-1' }, 'someone-else')).toMatchObject({
+          ok: false,
+          error: { code: 'forbidden' },
+        });
+    } finally {
+      site.data.allowPermission('ADMINISTER');
+    }
+    expect(siteCalls()).toEqual([]);
+  });
+
+  it("asks the vault for the Forge context's site, whatever the payload says, and names the admin on writes", async () => {
+    vault.siteAnswers.set('/api/v1/forge/site/schemas', { status: 200, body: { items: [] } });
+    vault.siteAnswers.set('/api/v1/forge/site/backups/delete', {
+      status: 200,
+      body: { backupId: 'b-1', purgeAfter: '2026-12-10T00:00:00.000Z' },
+    });
+    await ok('listVaultSchemas', { cloudId: 'another-cloud', siteUrl: 'https://evil.atlassian.net' });
+    await ok('deleteBackup', { backupId: 'b-1', cloudId: 'another-cloud' });
+    const me = site.store.users().find((u) => u.accountId === site.actorAccountId);
+    expect(siteCalls().map((c) => c.json)).toEqual([
+      { cloudId: site.info.cloudId, siteUrl: site.info.siteUrl },
+      {
+        cloudId: site.info.cloudId,
+        siteUrl: site.info.siteUrl,
+        backupId: 'b-1',
+        actor: { accountId: site.actorAccountId, displayName: me?.displayName },
+      },
+    ]);
+  });
+
+  it('validates every payload and sends nothing to the vault for bad input', async () => {
+    const restore = {
+      backupId: 'b-1',
+      destination: { kind: 'current-instance', schemaName: 'Restored', schemaKey: 'RES' },
+      options: { objectIcons: false, history: false },
+    };
+    const bad: Array<[string, Record<string, unknown>, string]> = [
+      ['listBackups', { schemaId: 'IT-1' }, 'invalid_schema_id'],
+      ['listBackups', { schemaId, kind: 'weekly' }, 'invalid_kind'],
+      ['listBackups', { schemaId, from: 'yesterday' }, 'invalid_date'],
+      ['listBackups', { schemaId, from: '2026-12-02T00:00:00Z', to: '2026-12-01T00:00:00Z' }, 'invalid_range'],
+      ['backupObjectTypes', { backupId: '../../x' }, 'invalid_id'],
+      ['deleteBackup', {}, 'invalid_id'],
+      ['getRestore', { restoreId: 'r 1' }, 'invalid_id'],
+      ['listRestores', { schemaId: 'x' }, 'invalid_schema_id'],
+      ['listAssetsSchemas', { targetInstanceId: 'a/b' }, 'invalid_id'],
+      ['saveSiteCredentials', { email: 'nope', apiToken: 't' }, 'invalid_email'],
+      ['saveSiteCredentials', { email: 'ana@example.com', apiToken: '  ' }, 'invalid_token'],
+      ['saveSiteCredentials', { email: 'ana@example.com', apiToken: 't', assetsApiBaseUrl: 'ftp://x' }, 'invalid_url'],
+      ['startRestore', { ...restore, extra: 1 }, 'invalid_restore'],
+      ['startRestore', { ...restore, destination: { ...restore.destination, schemaKey: 'R' } }, 'invalid_restore'],
+      ['startRestore', { ...restore, destination: { ...restore.destination, schemaName: '  ' } }, 'invalid_restore'],
+      [
+        'startRestore',
+        { ...restore, destination: { kind: 'another-instance', schemaName: 'A', schemaKey: 'AA' } },
+        'invalid_restore',
+      ],
+      [
+        'previewRestore',
+        { ...restore, destination: { kind: 'existing-schema', schemaId: '', createDuplicates: false } },
+        'invalid_restore',
+      ],
+      [
+        'previewRestore',
+        { ...restore, options: { objectIcons: false, history: false, objectTypeIds: [] } },
+        'invalid_restore',
+      ],
+    ];
+    for (const [key, payload, code] of bad)
+      expect({ key, result: await call(key, payload) }).toMatchObject({ key, result: { ok: false, error: { code } } });
+    expect(siteCalls()).toEqual([]);
+  });
+});
