@@ -29,7 +29,14 @@ const pane = xcss({ width: '50%' });
  * confirmation → status). Asks for the site's credentials first when the destination is this site and the vault
  * has none.
  */
-export function RestorePanel({ backup, onRestoreFinished }: { backup: BackupRow; onRestoreFinished: () => void }) {
+export function RestorePanel({
+  backup,
+  onRestoresChanged,
+}: {
+  backup: BackupRow;
+  /** a restore started here was accepted, or has finished: the restores grid reloads */
+  onRestoresChanged: () => void;
+}) {
   const [draft, setDraft] = useState<RestoreDraft>(EMPTY_DRAFT);
   const [submitted, setSubmitted] = useState(false);
   const [confirming, setConfirming] = useState(false);
@@ -78,7 +85,7 @@ export function RestorePanel({ backup, onRestoreFinished }: { backup: BackupRow;
         {restoreId ? (
           <Stack space="space.200">
             <Heading as="h3">Restore</Heading>
-            <RestoreStatus restoreId={restoreId} onFinished={onRestoreFinished} />
+            <RestoreStatus restoreId={restoreId} onFinished={onRestoresChanged} />
             <Button
               onClick={() => {
                 setRestoreId(null);
@@ -139,6 +146,7 @@ export function RestorePanel({ backup, onRestoreFinished }: { backup: BackupRow;
             onStarted={(id) => {
               setConfirming(false);
               setRestoreId(id);
+              onRestoresChanged();
             }}
             onNoCredentials={() => {
               setConfirming(false);

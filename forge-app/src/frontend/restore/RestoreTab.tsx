@@ -23,7 +23,7 @@ function SchemaRestore({
   onSchedule: () => void;
 }) {
   const [selected, setSelected] = useState<BackupRow | undefined>(undefined);
-  // remounts the restores grid when a restore started here has finished
+  // remounts the restores grid when a restore started here was accepted or has finished
   const [restoresVersion, setRestoresVersion] = useState(0);
   return (
     <Stack space="space.300">
@@ -36,7 +36,7 @@ function SchemaRestore({
         </Heading>
       </Inline>
       {selected ? (
-        <RestorePanel key={selected.id} backup={selected} onRestoreFinished={() => setRestoresVersion((v) => v + 1)} />
+        <RestorePanel key={selected.id} backup={selected} onRestoresChanged={() => setRestoresVersion((v) => v + 1)} />
       ) : (
         <Text>Select a backup to restore it.</Text>
       )}
