@@ -8,10 +8,12 @@ import type { BackupTables } from './tables/backup.js';
 import type { BrowseTables } from './tables/browse.js';
 import type { EmailOutboxTables } from './tables/email-outbox.js';
 import type { CredentialTables, RetentionTables } from './tables/retention.js';
+import type { PacingTables } from './tables/pacing.js';
 import type { ProcessedWebhookTables } from './tables/processed-webhook.js';
 import type { SessionTables } from './tables/session.js';
 import type { SiteTables } from './tables/site.js';
 import type { SyncedSchemaTables } from './tables/synced-schema.js';
+import type { TargetInstanceTables } from './tables/target-instance.js';
 import type { TrustedUserTables } from './tables/trusted-user.js';
 import type { VaultBackupJobTables } from './tables/vault-backup-job.js';
 
@@ -26,7 +28,9 @@ export type DB = SiteTables &
   BrowseTables &
   RetentionTables &
   CredentialTables &
-  VaultBackupJobTables;
+  VaultBackupJobTables &
+  TargetInstanceTables &
+  PacingTables;
 
 export type Database = Kysely<DB>;
 /** What a repository method takes first: the pool or an open transaction. */
