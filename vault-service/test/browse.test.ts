@@ -18,7 +18,7 @@ import { MULTI_VALUE_SEPARATOR } from '../src/modules/export/service.js';
 import { startTestApp, testConfig, TEST_WEBHOOK_SECRET, type TestApp } from './helpers/app.js';
 import { parseCsv } from './helpers/csv.js';
 import { createTestDatabase, type TestDatabase } from './helpers/db.js';
-import { createTestSession } from './helpers/login.js';
+import { createSiteWithSession, createTrustedUserSession } from './helpers/site.js';
 import { fixtureSnapshot } from './helpers/snapshot.js';
 
 const SITE = { cloudId: 'cloud-browse', siteUrl: 'https://browse.atlassian.net' };
@@ -99,23 +99,6 @@ describe('browse, search, detail and export of a completed backup', () => {
     return id;
   }
 
-  async function sessionFor(siteId: string, email: string) {
-    const user = await testDb.db
-      .insertInto('trusted_user')
-      .values({
-        site_id: siteId,
-        email,
-        status: 'active',
-        invited_by_account_id: 'x',
-        invited_by_name: 'X',
-        invited_at: new Date(),
-        activated_at: new Date(),
-      })
-      .returning('id')
-      .executeTakeFirstOrThrow();
-    return createTestSession(testDb.db, { siteId, trustedUserId: user.id, email });
-  }
-
   beforeAll(async () => {
     const snapshot = await fixtureSnapshot({
       name: 'browse',
@@ -140,13 +123,9 @@ describe('browse, search, detail and export of a completed backup', () => {
       .select('id')
       .where('cloud_id', '=', SITE.cloudId)
       .executeTakeFirstOrThrow();
-    const siteB = await testDb.db
-      .insertInto('site')
-      .values({ cloud_id: 'cloud-other', site_url: 'https://other.atlassian.net', installation_state: 'connected' })
-      .returning('id')
-      .executeTakeFirstOrThrow();
-    cookieA = await sessionFor(siteA.id, 'admin@a.test');
-    cookieB = await sessionFor(siteB.id, 'admin@b.test');
+    cookieA = (await createTrustedUserSession(testDb.db, siteA.id, 'admin@a.test')).cookie;
+    const siteB = { cloudId: 'cloud-other', siteUrl: 'https://other.atlassian.net', email: 'admin@b.test' };
+    cookieB = (await createSiteWithSession(testDb.db, siteB)).cookie;
   }, 90_000);
 
   afterAll(async () => {

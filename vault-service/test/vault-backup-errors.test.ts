@@ -11,7 +11,7 @@ import { createOutboundGuard, outboundPolicyFromConfig } from '../src/outbound/i
 import { captureLogs, startTestApp, testConfig, type TestApp } from './helpers/app.js';
 import { createTestDatabase, type TestDatabase } from './helpers/db.js';
 import { csrfHeaders } from './helpers/login.js';
-import { createSiteWithSession, type TestSite } from './helpers/site.js';
+import { createSiteWithSession, insertSyncedSchema, saveSiteCredentials, type TestSite } from './helpers/site.js';
 
 interface JobView {
   status: string;
@@ -56,21 +56,13 @@ async function siteWithCredentials(vault: TestApp, testDb: TestDatabase, name: s
     siteUrl,
     email: `admin@${name}.test`,
   });
-  await testDb.db
-    .insertInto('synced_schema')
-    .values({ site_id: site.siteId, schema_id: '1', name: 'S', key: 'S', object_count: 0, is_synced: true })
-    .execute();
-  const saved = await fetch(`${vault.baseUrl}/api/v1/site-credentials`, {
-    method: 'PUT',
-    headers: { cookie: site.cookie, 'content-type': 'application/json', ...csrfHeaders(vault.config.publicUrl) },
-    body: JSON.stringify({
-      email: 'robot@example.com',
-      apiToken: 'token-never-shown',
-      assetsApiBaseUrl: `${siteUrl}/gateway`,
-      vaultBackupsEnabled: true,
-    }),
-  });
-  expect(saved.status).toBe(204);
+  await insertSyncedSchema(testDb.db, site.siteId, '1');
+  const credentials = {
+    email: 'robot@example.com',
+    apiToken: 'token-never-shown',
+    assetsApiBase: `${siteUrl}/gateway`,
+  };
+  await saveSiteCredentials(vault, site.cookie, credentials);
   return site;
 }
 

@@ -2,6 +2,7 @@
  * Builds the real app for a test suite on its own database, listening on 127.0.0.1:0, with an
  * optional log capture. Tests talk to it over real HTTP (`fetch(app.baseUrl + …)`).
  */
+import { randomBytes } from 'node:crypto';
 import { Writable } from 'node:stream';
 import pino, { type Logger } from 'pino';
 import type { Kysely } from 'kysely';
@@ -21,6 +22,19 @@ export function testConfig(env: Record<string, string | undefined> = {}): Config
     SESSION_SECRET: 'test-session-secret-of-at-least-32-characters',
     VAULT_PUBLIC_URL: 'https://vault.example.test',
     VAULT_MIGRATE_ON_START: 'false',
+    ...env,
+  });
+}
+
+/**
+ * A config for suites whose vault backs up emulator sites with stored credentials: a fresh encryption
+ * key, and the emulator's loopback http addresses allowed.
+ */
+export function emulatorBackupConfig(env: Record<string, string | undefined> = {}): Config {
+  return testConfig({
+    ENCRYPTION_KEYS: `k1:${randomBytes(32).toString('base64')}`,
+    ALLOW_INSECURE_SITE_URLS: 'true',
+    ALLOWED_SITE_HOSTS: '*',
     ...env,
   });
 }
