@@ -8,6 +8,7 @@ import { buildApp, type VaultApp } from '../src/app.js';
 import { testConfig } from './helpers/app.js';
 import { createTestDatabase, type TestDatabase } from './helpers/db.js';
 import { startTestIdp, TestBrowser, type TestIdp } from './helpers/idp.js';
+import { insertSite } from './helpers/site.js';
 
 const SITE = { cloudId: 'cloud-demo', siteUrl: 'https://demo.atlassian.net' };
 const DEMO_ACCOUNTS = [
@@ -65,16 +66,12 @@ describe('local OpenID provider (demo flavour, account picker)', () => {
     });
     app = await buildApp(config, { db: testDb.db });
     await app.listen({ port: address.port, host: '127.0.0.1' });
-    const site = await testDb.db
-      .insertInto('site')
-      .values({ cloud_id: SITE.cloudId, site_url: SITE.siteUrl, installation_state: 'connected' })
-      .returning('id')
-      .executeTakeFirstOrThrow();
+    const siteId = await insertSite(testDb.db, SITE);
     await testDb.db
       .insertInto('trusted_user')
       .values(
         ['ana@demo.test', 'ben@demo.test'].map((email) => ({
-          site_id: site.id,
+          site_id: siteId,
           email,
           status: 'active' as const,
           invited_by_account_id: 'a',

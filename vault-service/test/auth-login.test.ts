@@ -13,6 +13,7 @@ import { createTestDatabase, type TestDatabase } from './helpers/db.js';
 import { forgeEvent, sendEvent } from './helpers/forge.js';
 import { startTestIdp, TestBrowser, type TestIdp } from './helpers/idp.js';
 import { createTestSession, csrfHeaders, loginThroughIdp } from './helpers/login.js';
+import { insertSite } from './helpers/site.js';
 import { freePort } from './helpers/smtp.js';
 
 const TENANT = '11111111-2222-3333-4444-555555555555';
@@ -138,15 +139,6 @@ describe('OpenID Connect login, sessions, revocation and CSRF', () => {
     return row.id;
   }
 
-  async function seedSite(site: { cloudId: string; siteUrl: string }): Promise<string> {
-    const row = await testDb.db
-      .insertInto('site')
-      .values({ cloud_id: site.cloudId, site_url: site.siteUrl, installation_state: 'connected' })
-      .returning('id')
-      .executeTakeFirstOrThrow();
-    return row.id;
-  }
-
   beforeAll(async () => {
     const [port, insecurePort, limitedPort] = await Promise.all([freePort(), freePort(), freePort()]);
     const redirectUris = (provider: string) =>
@@ -180,9 +172,9 @@ describe('OpenID Connect login, sessions, revocation and CSRF', () => {
     insecureVault = await startVault(testDb, insecurePort, { ...oidcEnv, ALLOW_INSECURE_SITE_URLS: 'true' }, {});
     limitedVault = await startVault(testDb, limitedPort, { ...oidcEnv, LOGIN_RATE_LIMIT: '3' }, {});
 
-    acmeId = await seedSite(ACME);
-    const otherId = await seedSite(OTHER);
-    const emulatorId = await seedSite(EMULATOR);
+    acmeId = await insertSite(testDb.db, ACME);
+    const otherId = await insertSite(testDb.db, OTHER);
+    const emulatorId = await insertSite(testDb.db, EMULATOR);
     for (const email of [
       'ana@acme.test',
       'una@acme.test',
