@@ -12,38 +12,16 @@ import {
   type ObjectTypeRecord,
   type SnapshotManifest,
 } from '@assets-vault/shared/snapshot';
-import { signWebhook } from '@assets-vault/shared/webhooks';
 import XLSX from 'xlsx';
 import { MULTI_VALUE_SEPARATOR } from '../src/modules/export/service.js';
-import { startTestApp, testConfig, TEST_WEBHOOK_SECRET, type TestApp } from './helpers/app.js';
+import { startTestApp, testConfig, type TestApp } from './helpers/app.js';
 import { parseCsv } from './helpers/csv.js';
 import { createTestDatabase, type TestDatabase } from './helpers/db.js';
 import { createSiteWithSession, createTrustedUserSession } from './helpers/site.js';
 import { fixtureSnapshot } from './helpers/snapshot.js';
+import { uploadThroughForgeApi } from './helpers/upload.js';
 
 const SITE = { cloudId: 'cloud-browse', siteUrl: 'https://browse.atlassian.net' };
-
-async function signedCall(
-  baseUrl: string,
-  method: 'POST' | 'PUT',
-  path: string,
-  id: string,
-  body: string | Uint8Array,
-  headers: Record<string, string> = {},
-) {
-  const signed = signWebhook({ secrets: TEST_WEBHOOK_SECRET, id, body });
-  const res = await fetch(`${baseUrl}/api/v1/forge${path}`, {
-    method,
-    body,
-    headers: {
-      ...signed,
-      'content-type': typeof body === 'string' ? 'application/json' : 'application/octet-stream',
-      ...headers,
-    },
-  });
-  const text = await res.text();
-  return { status: res.status, body: (text ? JSON.parse(text) : {}) as Record<string, unknown> };
-}
 
 describe('browse, search, detail and export of a completed backup', () => {
   let testDb: TestDatabase;
@@ -64,41 +42,6 @@ describe('browse, search, detail and export of a completed backup', () => {
     return { status: res.status, body: (await res.json()) as T };
   };
 
-  async function upload(complete: boolean, chunks: Map<number, Uint8Array>): Promise<string> {
-    const open = await signedCall(
-      vault.baseUrl,
-      'POST',
-      '/backups',
-      `bkc_${randomUUID()}`,
-      JSON.stringify({
-        ...SITE,
-        schema: { id: manifest.schema.id, name: manifest.schema.name, key: manifest.schema.key },
-        kind: 'manual',
-        startedAt: manifest.createdAt,
-        options: manifest.options,
-      }),
-    );
-    const id = open.body.backupId as string;
-    for (const [seq, bytes] of chunks) {
-      const sha = manifest.chunks[seq]!.sha256;
-      const put = await signedCall(
-        vault.baseUrl,
-        'PUT',
-        `/backups/${id}/chunks/${seq}`,
-        `chunk_${id}_${seq}_${sha}`,
-        bytes,
-        { 'x-content-sha256': sha },
-      );
-      expect(put.status).toBe(200);
-    }
-    if (complete)
-      expect(
-        (await signedCall(vault.baseUrl, 'POST', `/backups/${id}/complete`, `complete_${id}`, JSON.stringify(manifest)))
-          .status,
-      ).toBe(200);
-    return id;
-  }
-
   beforeAll(async () => {
     const snapshot = await fixtureSnapshot({
       name: 'browse',
@@ -116,8 +59,12 @@ describe('browse, search, detail and export of a completed backup', () => {
     }
     testDb = await createTestDatabase();
     vault = await startTestApp({ db: testDb.db, config: testConfig({ VAULT_WORKERS: 'false' }) });
-    backupId = await upload(true, snapshot.chunks);
-    openBackupId = await upload(false, new Map([[0, snapshot.chunks.get(0)!]]));
+    backupId = await uploadThroughForgeApi(vault.baseUrl, SITE, snapshot, { openId: `bkc_${randomUUID()}` });
+    openBackupId = await uploadThroughForgeApi(vault.baseUrl, SITE, snapshot, {
+      openId: `bkc_${randomUUID()}`,
+      chunks: new Map([[0, snapshot.chunks.get(0)!]]),
+      complete: false,
+    });
     const siteA = await testDb.db
       .selectFrom('site')
       .select('id')

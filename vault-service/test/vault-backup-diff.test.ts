@@ -4,12 +4,13 @@
  * compares two backups, and a backup with the live schema, after real changes made over the
  * emulator's REST API.
  */
-import { createAssetsClient, createFetchTransport, type AssetsClient } from '@assets-vault/shared/assets-client';
+import type { AssetsClient } from '@assets-vault/shared/assets-client';
 import { seedFixture, startEmulator, type Emulator, type EmulatorSite, type SeedResult } from '@assets-vault/emulator';
 import { emulatorBackupConfig, startTestApp, type TestApp } from './helpers/app.js';
 import { createTestDatabase, type TestDatabase } from './helpers/db.js';
 import { csrfHeaders } from './helpers/login.js';
 import { createSiteWithSession, insertSyncedSchema, saveSiteCredentials } from './helpers/site.js';
+import { clientForSite } from './helpers/upload.js';
 import { waitFor } from './helpers/wait.js';
 
 interface Job {
@@ -90,13 +91,7 @@ describe('vault-side backup with stored credentials, and diff', () => {
     site = emulator.createSite({ name: 'vaultside' });
     seeded = seedFixture(site, { objects: 80, seed: 'vaultside' });
     siteInfo = site.info;
-    client = createAssetsClient({
-      transport: createFetchTransport({
-        siteUrl: site.info.siteUrl,
-        assetsApiBase: site.info.assetsApiBase,
-        auth: { type: 'basic', email: site.info.email, apiToken: site.info.apiToken },
-      }),
-    });
+    client = clientForSite(site);
     testDb = await createTestDatabase();
     vault = await startTestApp({ db: testDb.db, config: emulatorBackupConfig() });
     const siteA = await createSiteWithSession(testDb.db, {
