@@ -48,17 +48,13 @@ describe('snapshot upload (open, chunks, complete)', () => {
     await testDb?.drop();
   });
 
+  const openCall = (id: string, body = openBackupBody(snapshot.manifest, SITE)) =>
+    signedForgeCall(vault.baseUrl, 'POST', forgeApiPaths.backups, id, body);
   const complete = (backupId: string, manifest = snapshot.manifest, id = `complete_${backupId}`) =>
     signedForgeCall(vault.baseUrl, 'POST', forgeApiPaths.complete(backupId), id, JSON.stringify(manifest));
 
   async function open(id = `bkc_${randomUUID()}`): Promise<string> {
-    const res = await signedForgeCall(
-      vault.baseUrl,
-      'POST',
-      forgeApiPaths.backups,
-      id,
-      openBackupBody(snapshot.manifest, SITE),
-    );
+    const res = await openCall(id);
     expect([200, 201]).toContain(res.status);
     return res.body.backupId as string;
   }
@@ -73,36 +69,18 @@ describe('snapshot upload (open, chunks, complete)', () => {
 
   it('a reused webhook-id on open answers 409 webhook_id_reused for another body or site; the same body is a retry', async () => {
     const id = `bkc_${randomUUID()}`;
-    const first = await signedForgeCall(
-      vault.baseUrl,
-      'POST',
-      forgeApiPaths.backups,
-      id,
-      openBackupBody(snapshot.manifest, SITE),
-    );
+    const first = await openCall(id);
     expect(first.status).toBe(201);
-    const retry = await signedForgeCall(
-      vault.baseUrl,
-      'POST',
-      forgeApiPaths.backups,
-      id,
-      openBackupBody(snapshot.manifest, SITE),
-    );
+    const retry = await openCall(id);
     expect(retry).toEqual({ status: 200, body: { backupId: first.body.backupId } });
 
     const otherSchema = JSON.parse(openBackupBody(snapshot.manifest, SITE)) as { schema: { id: string } };
     otherSchema.schema.id = '99';
-    const reused = await signedForgeCall(vault.baseUrl, 'POST', forgeApiPaths.backups, id, JSON.stringify(otherSchema));
+    const reused = await openCall(id, JSON.stringify(otherSchema));
     expect(reused.status).toBe(409);
     expect(reused.body.error).toBe('webhook_id_reused');
     const otherSite = { cloudId: 'cloud-ingest-other', siteUrl: 'https://ingest-other.atlassian.net' };
-    const fromOtherSite = await signedForgeCall(
-      vault.baseUrl,
-      'POST',
-      forgeApiPaths.backups,
-      id,
-      openBackupBody(snapshot.manifest, otherSite),
-    );
+    const fromOtherSite = await openCall(id, openBackupBody(snapshot.manifest, otherSite));
     expect(fromOtherSite.status).toBe(409);
     expect(fromOtherSite.body.error).toBe('webhook_id_reused');
     // nothing was written for either: one backup under that id, and no site for the refused call

@@ -10,6 +10,7 @@ import { buildApp, type AppDeps, type VaultApp } from '../../src/app.js';
 import { loadConfig, type Config } from '../../src/config.js';
 import type { DB } from '../../src/db/types.js';
 import { loggerOptions } from '../../src/logger.js';
+import { createTestDatabase, type TestDatabase } from './db.js';
 
 export const TEST_WEBHOOK_SECRET = 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw';
 
@@ -87,4 +88,39 @@ export async function startTestApp(options: {
   const address = app.server.address();
   if (address === null || typeof address === 'string') throw new Error('app is not listening on TCP');
   return { app, baseUrl: `http://127.0.0.1:${address.port}`, config, close: () => app.close() };
+}
+
+export interface AppsPerConfig {
+  /** the suite's database, from `beforeAll` on */
+  readonly testDb: TestDatabase;
+  /** an app on the suite's database with `testConfig({ VAULT_WORKERS: 'false', ...env })` */
+  start(env: Record<string, string>): Promise<TestApp>;
+}
+
+/**
+ * For a describe block that compares configurations: registers the `beforeAll` that creates one database
+ * and the `afterAll` that closes every app `start` built and drops the database.
+ */
+export function appsPerConfig(): AppsPerConfig {
+  let testDb: TestDatabase | undefined;
+  const apps: TestApp[] = [];
+  beforeAll(async () => {
+    testDb = await createTestDatabase();
+  });
+  afterAll(async () => {
+    for (const app of apps) await app.close();
+    await testDb?.drop();
+  });
+  const suite: AppsPerConfig = {
+    get testDb() {
+      if (!testDb) throw new Error('the database is created in beforeAll');
+      return testDb;
+    },
+    async start(env) {
+      const app = await startTestApp({ db: suite.testDb.db, config: testConfig({ VAULT_WORKERS: 'false', ...env }) });
+      apps.push(app);
+      return app;
+    },
+  };
+  return suite;
 }
