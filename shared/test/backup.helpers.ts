@@ -1,12 +1,11 @@
 /** What the backup engine suites share. */
 import type { EmulatorSite } from '@assets-vault/emulator';
+import type { AssetsClient, RetryOptions } from '../src/assets-client/index.js';
 import {
   ENDPOINT_BUCKETS,
   createAssetsClient,
   createFetchTransport,
   createTokenBucketPacer,
-  type AssetsClient,
-  type RetryOptions,
 } from '../src/assets-client/index.js';
 
 /**

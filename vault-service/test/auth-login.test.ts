@@ -11,7 +11,7 @@ import type { Config } from '../src/config.js';
 import { captureLogs, testConfig, type LogCapture } from './helpers/app.js';
 import { createTestDatabase, type TestDatabase } from './helpers/db.js';
 import { forgeEvent, sendEvent } from './helpers/forge.js';
-import { startTestIdp, TestBrowser, type TestIdp } from './helpers/idp.js';
+import { oidcEnv, startTestIdp, TestBrowser, type TestIdp } from './helpers/idp.js';
 import { createTestSession, csrfHeaders, loginThroughIdp } from './helpers/login.js';
 import { insertSite } from './helpers/site.js';
 import { freePort } from './helpers/smtp.js';
@@ -158,19 +158,10 @@ describe('OpenID Connect login, sessions, revocation and CSRF', () => {
         clientSecret: 'microsoft-client-secret-xyz',
       }),
     ]);
-    const oidcEnv = {
-      OIDC_GOOGLE_ISSUER: google.issuer,
-      OIDC_GOOGLE_CLIENT_ID: google.clientId,
-      OIDC_GOOGLE_CLIENT_SECRET: google.clientSecret,
-      OIDC_MICROSOFT_ISSUER: microsoft.issuer,
-      OIDC_MICROSOFT_CLIENT_ID: microsoft.clientId,
-      OIDC_MICROSOFT_CLIENT_SECRET: microsoft.clientSecret,
-      OIDC_MICROSOFT_ALLOWED_TENANTS: TENANT,
-      LOGIN_RATE_LIMIT: '200',
-    };
-    vault = await startVault(testDb, port, oidcEnv, { logs, clock });
-    insecureVault = await startVault(testDb, insecurePort, { ...oidcEnv, ALLOW_INSECURE_SITE_URLS: 'true' }, {});
-    limitedVault = await startVault(testDb, limitedPort, { ...oidcEnv, LOGIN_RATE_LIMIT: '3' }, {});
+    const env = { ...oidcEnv({ google, microsoft }), OIDC_MICROSOFT_ALLOWED_TENANTS: TENANT, LOGIN_RATE_LIMIT: '200' };
+    vault = await startVault(testDb, port, env, { logs, clock });
+    insecureVault = await startVault(testDb, insecurePort, { ...env, ALLOW_INSECURE_SITE_URLS: 'true' }, {});
+    limitedVault = await startVault(testDb, limitedPort, { ...env, LOGIN_RATE_LIMIT: '3' }, {});
 
     acmeId = await insertSite(testDb.db, ACME);
     const otherId = await insertSite(testDb.db, OTHER);
