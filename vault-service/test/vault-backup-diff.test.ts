@@ -8,8 +8,7 @@ import type { AssetsClient } from '@assets-vault/shared/assets-client';
 import { seedFixture, startEmulator, type Emulator, type EmulatorSite, type SeedResult } from '@assets-vault/emulator';
 import { emulatorBackupConfig, startTestApp, type TestApp } from './helpers/app.js';
 import { createTestDatabase, type TestDatabase } from './helpers/db.js';
-import { csrfHeaders } from './helpers/login.js';
-import { createSiteWithSession, insertSyncedSchema, saveSiteCredentials } from './helpers/site.js';
+import { callApi, createSiteWithSession, insertSyncedSchema, saveSiteCredentials } from './helpers/site.js';
 import { clientForSite } from './helpers/upload.js';
 import { waitFor } from './helpers/wait.js';
 
@@ -49,15 +48,7 @@ describe('vault-side backup with stored credentials, and diff', () => {
 
   const api = (path: string, init: RequestInit & { cookie?: string } = {}) => {
     const { cookie = cookieA, ...rest } = init;
-    const write = rest.method !== undefined && rest.method !== 'GET';
-    return fetch(`${vault.baseUrl}/api/v1${path}`, {
-      ...rest,
-      headers: {
-        cookie,
-        ...(write ? csrfHeaders(vault.config.publicUrl) : {}),
-        ...(rest.body ? { 'content-type': 'application/json' } : {}),
-      },
-    });
+    return callApi(vault, cookie, path, rest);
   };
 
   /** A comparison as the web UI asks for it: POST with the CSRF headers. */

@@ -13,8 +13,7 @@ import { systemClock, type Clock } from '../src/clock.js';
 import { createVaultBackupRunner, type VaultBackupRunnerOptions } from '../src/jobs/vault-backup-runner.js';
 import { captureLogs, emulatorBackupConfig, startTestApp, type LogCapture, type TestApp } from './helpers/app.js';
 import { createTestDatabase, type TestDatabase } from './helpers/db.js';
-import { csrfHeaders } from './helpers/login.js';
-import { createSiteWithSession, insertSyncedSchema, saveSiteCredentials } from './helpers/site.js';
+import { callApi, createSiteWithSession, insertSyncedSchema, saveSiteCredentials } from './helpers/site.js';
 import { waitFor } from './helpers/wait.js';
 
 /** Pages of 30 objects: 90 objects are three AQL pages, each page's histories one batch. */
@@ -30,17 +29,7 @@ describe('vault-side backups resume from their last checkpoint', () => {
   let cookie = '';
   const reference = { contentSha256: '', aqlRequests: 0, historyRequests: 0 };
 
-  const api = (path: string, init: RequestInit = {}) => {
-    const write = init.method !== undefined && init.method !== 'GET';
-    return fetch(`${vault.baseUrl}/api/v1${path}`, {
-      ...init,
-      headers: {
-        cookie,
-        ...(write ? csrfHeaders(vault.config.publicUrl) : {}),
-        ...(init.body ? { 'content-type': 'application/json' } : {}),
-      },
-    });
-  };
+  const api = (path: string, init: RequestInit = {}) => callApi(vault, cookie, path, init);
 
   const runner = (options: VaultBackupRunnerOptions, clock: Clock = systemClock) =>
     createVaultBackupRunner(

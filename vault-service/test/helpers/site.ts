@@ -63,6 +63,22 @@ export async function insertSyncedSchema(db: Kysely<DB>, siteId: string, schemaI
     .execute();
 }
 
+/**
+ * `/api/v1${path}` as the web UI calls it over real HTTP: with the session's cookie, the CSRF headers on
+ * anything but GET, and a JSON content type when there is a body.
+ */
+export function callApi(vault: TestApp, cookie: string, path: string, init: RequestInit = {}): Promise<Response> {
+  const write = init.method !== undefined && init.method !== 'GET';
+  return fetch(`${vault.baseUrl}/api/v1${path}`, {
+    ...init,
+    headers: {
+      cookie,
+      ...(write ? csrfHeaders(vault.config.publicUrl) : {}),
+      ...(init.body ? { 'content-type': 'application/json' } : {}),
+    },
+  });
+}
+
 /** `PUT /api/v1/site-credentials` as the session's user over real HTTP; expects 204. */
 export async function saveSiteCredentials(
   vault: TestApp,
@@ -70,9 +86,8 @@ export async function saveSiteCredentials(
   credentials: { email: string; apiToken: string; assetsApiBase: string },
   vaultBackupsEnabled = true,
 ): Promise<void> {
-  const res = await fetch(`${vault.baseUrl}/api/v1/site-credentials`, {
+  const res = await callApi(vault, cookie, '/site-credentials', {
     method: 'PUT',
-    headers: { cookie, 'content-type': 'application/json', ...csrfHeaders(vault.config.publicUrl) },
     body: JSON.stringify({
       email: credentials.email,
       apiToken: credentials.apiToken,
