@@ -650,3 +650,54 @@ export async function issueFieldTotals(
     .executeTakeFirstOrThrow();
   return { updatedFields: row.updated, failedFields: row.failed };
 }
+
+// ---------------------------------------------------------------------------------------------
+// earlier restores, for references into other schemas
+
+/**
+ * Completed restores of the site to `targetSiteUrl` from backups of `sourceSiteUrl`, newest first, with
+ * the object types they mapped (source id → target id): the schemas a new restore's references into
+ * other schemas can follow.
+ */
+export async function listEarlierRestoreMaps(
+  db: Executor,
+  siteId: string,
+  input: { targetSiteUrl: string; sourceSiteUrl: string; exclude?: string },
+): Promise<{ id: string; objectTypes: Record<string, string> }[]> {
+  let query = db
+    .selectFrom('restore_job')
+    .select(['id', sql<Record<string, string> | null>`(state::jsonb)->'structure'->'objectTypes'`.as('types')])
+    .where('site_id', '=', siteId)
+    .where('status', '=', 'completed')
+    .where(sql<string>`destination->>'siteUrl'`, '=', input.targetSiteUrl)
+    .where(sql<string>`source->>'siteUrl'`, '=', input.sourceSiteUrl);
+  if (input.exclude !== undefined) query = query.where('id', '!=', input.exclude);
+  const rows = await query.orderBy('ended_at', 'desc').execute();
+  return rows.map((r) => ({ id: r.id, objectTypes: r.types ?? {} }));
+}
+
+/** Target ids of `sourceIds` in the restores `restoreIds` (the first restore listed wins). */
+export async function targetIdsIn(
+  db: Executor,
+  restoreIds: readonly string[],
+  sourceIds: readonly string[],
+): Promise<Map<string, string>> {
+  const out = new Map<string, string>();
+  if (restoreIds.length === 0 || sourceIds.length === 0) return out;
+  const rows = await db
+    .selectFrom('restore_object')
+    .select(['restore_id', 'source_id', sql<string | null>`outcome->>'targetId'`.as('target_id')])
+    .where('restore_id', 'in', restoreIds)
+    .where('source_id', 'in', sourceIds)
+    .where(sql<string>`outcome->>'action'`, 'in', ['created', 'skipped'])
+    .execute();
+  const rank = new Map(restoreIds.map((id, i) => [id, i]));
+  const best = new Map<string, number>();
+  for (const r of rows) {
+    const at = rank.get(r.restore_id) ?? Infinity;
+    if (r.target_id === null || at >= (best.get(r.source_id) ?? Infinity)) continue;
+    best.set(r.source_id, at);
+    out.set(r.source_id, r.target_id);
+  }
+  return out;
+}

@@ -22,6 +22,7 @@ import { describeOutboundFailure } from '../../outbound/index.js';
 import { insertAuditEvent } from '../audit/repository.js';
 import * as backupStore from '../backup-store/index.js';
 import { createPostgresCheckpointStore } from './checkpoint-store.js';
+import { crossSchemaReferences } from './cross-schema.js';
 import { connectionOf, engineDestination, engineOptions, runClient, schemaUrl, snapshotOf } from './destination.js';
 import {
   finishIssueFieldsJob,
@@ -204,6 +205,11 @@ export async function runRestoreAttempt(
       });
     },
   };
+  const crossSchema = await crossSchemaReferences(deps.db, job.siteId, {
+    sourceSiteUrl: job.source.siteUrl,
+    targetSiteUrl: siteUrl,
+    restoreId: job.id,
+  });
   const result = await underLease(
     worker,
     log,
@@ -215,6 +221,7 @@ export async function runRestoreAttempt(
         destination: engineDestination(job.destination),
         options: engineOptions(job.options),
         checkpoints,
+        ...(crossSchema ? { crossSchema } : {}),
         signal,
         now: () => deps.clock.now(),
         onProgress: (p) => (progress = progressView(p)),
