@@ -56,11 +56,12 @@ import { forgeEventRoutes } from './modules/forge-events/routes.js';
 import type { ForgeEventExtensions } from './modules/forge-events/service.js';
 import { healthRoutes } from './modules/health/routes.js';
 import { ingestRoutes } from './modules/ingest/routes.js';
+import { deleteIdleBuckets } from './modules/pacing/index.js';
 import { isBackupInUseByRestore } from './modules/restores/repository.js';
 import { restoreRoutes } from './modules/restores/routes.js';
 import { retentionRoutes } from './modules/retention/routes.js';
-import { targetInstanceRoutes } from './modules/target-instances/routes.js';
 import { applyAllRetentionPolicies } from './modules/retention/service.js';
+import { targetInstanceRoutes } from './modules/target-instances/routes.js';
 import { trustedUserRoutes } from './modules/trusted-users/routes.js';
 import { vaultBackupRoutes } from './modules/vault-backup/routes.js';
 import { webRoutes } from './modules/web/routes.js';
@@ -307,6 +308,7 @@ function createWorkers(deps: VaultDeps) {
     { name: 'backup_trash_purge', run: (now) => backupStore.purgeDueTrash(db, now) },
     { name: 'lost_browse_tables', run: () => backupStore.queueRebuildOfLostBrowseTables(db) },
     { name: 'orphan_browse_schemas', run: () => backupStore.dropOrphanBrowseSchemas(db) },
+    { name: 'idle_pacing_buckets', run: (now) => deleteIdleBuckets(db, now.getTime() - 86_400_000) },
   ];
   const housekeeping = createHousekeeping(forModule(deps, 'housekeeping'), { intervalMs: 3_600_000, tasks });
   return {

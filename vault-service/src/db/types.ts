@@ -8,6 +8,7 @@ import type { BackupTables } from './tables/backup.js';
 import type { BrowseTables } from './tables/browse.js';
 import type { EmailOutboxTables } from './tables/email-outbox.js';
 import type { CredentialTables, RetentionTables } from './tables/retention.js';
+import type { PacingTables } from './tables/pacing.js';
 import type { ProcessedWebhookTables } from './tables/processed-webhook.js';
 import type { RestoreTables } from './tables/restore.js';
 import type { SessionTables } from './tables/session.js';
@@ -30,7 +31,8 @@ export type DB = SiteTables &
   CredentialTables &
   VaultBackupJobTables &
   RestoreTables &
-  TargetInstanceTables;
+  TargetInstanceTables &
+  PacingTables;
 
 export type Database = Kysely<DB>;
 /** What a repository method takes first: the pool or an open transaction. */

@@ -17,6 +17,7 @@ import * as m0016 from './0016-vault-backup-job-error-code.js';
 import * as m0017 from './0017-backup-trash.js';
 import * as m0018 from './0018-restore-jobs.js';
 import * as m0022 from './0022-target-instances.js';
+import * as m0023 from './0023-pacing.js';
 
 export const migrations: Record<string, Migration> = {
   '0001-core': m0001,
@@ -33,4 +34,5 @@ export const migrations: Record<string, Migration> = {
   '0017-backup-trash': m0017,
   '0018-restore-jobs': m0018,
   '0022-target-instances': m0022,
+  '0023-pacing': m0023,
 };
