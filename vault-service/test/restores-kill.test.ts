@@ -7,18 +7,17 @@
  * The emulator runs in this process over a socket; the requests already sent when a process dies still
  * land there, which leaves intents without outcomes the next process must look up instead of resending.
  */
-import { randomBytes } from 'node:crypto';
 import { seedFixture, startEmulator, type Emulator, type EmulatorSite } from '@assets-vault/emulator';
-import { graphDifferences, of, type Backup } from '../../shared/test/restore.helpers.js';
+import { of, type Backup } from '../../shared/test/restore.helpers.js';
 import { startTestApp, testConfig, type TestApp } from './helpers/app.js';
 import { createTestDatabase, type TestDatabase } from './helpers/db.js';
 import { csrfHeaders } from './helpers/login.js';
-import { backUpToVault, restoreIdMap } from './helpers/restore.js';
+import { backUpToVault, emulatorVaultEnv, restoredOnceDifferences, saveSiteCredentials } from './helpers/restore.js';
 import { createSiteWithSession, type TestSite } from './helpers/site.js';
 import { startVaultProcess, type VaultProcess } from './helpers/vault-process.js';
 
 const OBJECTS = 5_000;
-const ENCRYPTION_KEYS = `k1:${randomBytes(32).toString('base64')}`;
+const ENV = emulatorVaultEnv();
 
 let emulator: Emulator;
 let source: EmulatorSite;
@@ -42,10 +41,8 @@ function random(seedValue: number): () => number {
 
 const worker = () => {
   const p = startVaultProcess(testDb.url, {
+    ...ENV,
     VAULT_WORKERS: 'true',
-    ENCRYPTION_KEYS,
-    ALLOW_INSECURE_SITE_URLS: 'true',
-    ALLOWED_SITE_HOSTS: '*',
     VAULT_MIGRATE_ON_START: 'false',
     // a killed runner's restore is taken over 3 s later; Atlassian's clock 30 times faster (1,000 creates/s)
     RESTORE_LEASE_SECONDS: '3',
@@ -91,29 +88,14 @@ beforeAll(async () => {
   testDb = await createTestDatabase();
   vault = await startTestApp({
     db: testDb.db,
-    config: testConfig({
-      ENCRYPTION_KEYS,
-      ALLOW_INSECURE_SITE_URLS: 'true',
-      ALLOWED_SITE_HOSTS: '*',
-      VAULT_WORKERS: 'false',
-    }),
+    config: testConfig({ ...ENV, VAULT_WORKERS: 'false' }),
   });
   site = await createSiteWithSession(testDb.db, {
     cloudId: source.info.cloudId,
     siteUrl: source.info.siteUrl,
     email: 'admin@kill.test',
   });
-  const saved = await fetch(`${vault.baseUrl}/api/v1/site-credentials`, {
-    method: 'PUT',
-    headers: { cookie: site.cookie, 'content-type': 'application/json', ...csrfHeaders(vault.config.publicUrl) },
-    body: JSON.stringify({
-      email: source.info.email,
-      apiToken: source.info.apiToken,
-      assetsApiBaseUrl: source.info.assetsApiBase,
-      vaultBackupsEnabled: true,
-    }),
-  });
-  expect(saved.status).toBe(204);
+  await saveSiteCredentials(vault, site, source);
   ({ backupId, backup } = await backUpToVault(vault.baseUrl, source, seeded.schemaId, 'manual', {
     history: false,
     icons: true,
@@ -202,21 +184,8 @@ test('killed at random points and restarted, or taken over by a second process: 
     verification: { ok: true },
   });
   // exactly the backup's objects, none twice, each equal to the backup
-  const targetSchemaId = source.store.schemas().find((s) => s.objectSchemaKey === 'KILL')?.id ?? '';
-  expect(source.store.objectCount(targetSchemaId)).toBe(OBJECTS);
-  const ids = await restoreIdMap(testDb.db, id);
-  expect(ids.size).toBe(OBJECTS);
-  expect(new Set([...ids.values()].map((m) => m.targetId)).size).toBe(OBJECTS);
   expect(
-    graphDifferences({
-      backup,
-      target: source,
-      targetSchemaId,
-      idMap: ids,
-      foreign: (x) => x,
-      history: false,
-      avatars: true,
-    }),
+    await restoredOnceDifferences(testDb.db, id, { backup, target: source, schemaKey: 'KILL', history: false }),
   ).toEqual([]);
 
   // the survivor shuts down cleanly
