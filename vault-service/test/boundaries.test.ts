@@ -76,6 +76,10 @@ const storeTableAccess = (file: string) => linesMatching(file, STORE_TABLE_ACCES
 const OWNED_TABLES: Record<string, string> = {
   target_instance: 'modules/target-instances',
   pacing_bucket: 'modules/pacing',
+  restore_job: 'modules/restores',
+  restore_object: 'modules/restores',
+  restore_issue_fields_job: 'modules/restores',
+  restore_issue_field: 'modules/restores',
 };
 
 /** Lines of a file that query `table`, Kysely or SQL text. */

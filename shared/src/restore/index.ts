@@ -13,7 +13,7 @@ export {
 } from './cross-schema.js';
 export { DEFAULT_RESTORE_TUNING, runRestore } from './engine.js';
 export { restoreIssueFields } from './issue-fields.js';
-export { createMemoryCheckpointStore, type MemoryCheckpointStore } from './memory-store.js';
+export { createMemoryCheckpointStore, logRowOf, type MemoryCheckpointStore } from './memory-store.js';
 export { SCHEMA_KEY_PATTERN, planRestore } from './plan.js';
 export { snapshotFromChunks } from './snapshot-access.js';
 export { HISTORY_ATTRIBUTE_NAME, historyLine, historyText } from './values.js';

@@ -3,7 +3,7 @@
  * options (built in one fixed key order: the engine compares them with its saved state on every resume),
  * the connection of each kind of target, the paced client a run uses, and target failures as answers.
  */
-import { createTokenBucketPacer, DEFAULT_RETRY_POLICY, type RetryOptions } from '@assets-vault/shared/assets-client';
+import { DEFAULT_RETRY_POLICY, type RetryOptions } from '@assets-vault/shared/assets-client';
 import { AppError } from '@assets-vault/shared/errors';
 import {
   RestorePlanError,
@@ -18,6 +18,7 @@ import type { VaultDeps } from '../../deps.js';
 import type { StoredSnapshot } from '../backup-store/index.js';
 import { assetsClientFor, siteAssetsConnection, type AssetsConnection } from '../credentials/assets-connection.js';
 import { loadCredentials, saveCredentials } from '../credentials/service.js';
+import { createPostgresPacer } from '../pacing/index.js';
 import { asTargetFailure } from '../target-instances/failure.js';
 import { targetConnection } from '../target-instances/service.js';
 import type { Executor } from '../../db/types.js';
@@ -91,15 +92,18 @@ function runRetry(clockScale: number): RetryOptions {
 }
 
 /**
- * The client a restore run writes with: restore pacing (97% of the documented create limit, shared by
- * the run's requests) and the default retries, both on Atlassian's clock (`ASSETS_CLOCK_SCALE`).
+ * The client a restore run writes with: restore pacing (97% of the documented create limit) in Postgres,
+ * shared by every worker and replica that writes to the same site, and the default retries, both on
+ * Atlassian's clock (`ASSETS_CLOCK_SCALE`).
  */
-export function runClient(deps: ConnectionDeps, connection: AssetsConnection) {
+export function runClient(deps: ConnectionDeps & Pick<VaultDeps, 'log'>, connection: AssetsConnection) {
   const clockScale = deps.config.restore.clockScale;
-  return assetsClientFor(deps, connection, {
-    pacer: createTokenBucketPacer(restorePacerOptions({ clockScale })),
-    retry: runRetry(clockScale),
+  const pacer = createPostgresPacer(deps.db, {
+    key: connection.siteUrl.replace(/\/+$/, '').toLowerCase(),
+    ...restorePacerOptions({ clockScale }),
+    onError: (err) => deps.log.warn({ err }, 'a pacing penalty was not stored'),
   });
+  return assetsClientFor(deps, connection, { pacer, retry: runRetry(clockScale) });
 }
 
 /**

@@ -3,14 +3,15 @@
  * and `restore_issue_field`. Jobs run on the shared lease queue (db/job-queue.ts); checkpoint rows are
  * upserted in batches by source object id (checkpoint-store.ts turns them into the engine's store).
  */
-import type {
-  IssueFieldResult,
-  ObjectCheckpointRow,
-  ObjectIntent,
-  ObjectOutcome,
-  ReferenceUpdate,
-  RestoreLogRow,
-  VerificationReport,
+import {
+  logRowOf,
+  type IssueFieldResult,
+  type ObjectCheckpointRow,
+  type ObjectIntent,
+  type ObjectOutcome,
+  type ReferenceUpdate,
+  type RestoreLogRow,
+  type VerificationReport,
 } from '@assets-vault/shared/restore';
 import { sql, type Selectable } from 'kysely';
 import { jobQueue, type Lease } from '../../db/job-queue.js';
@@ -89,7 +90,7 @@ const toIssueFields = (r: IssueRow): IssueFieldsRecord => ({
   status: r.status,
   updatedFields: r.updated_fields,
   failedFields: r.failed_fields,
-  message: r.message,
+  message: r.result_message,
   updatedAt: r.updated_at,
   endedAt: r.ended_at,
 });
@@ -306,19 +307,6 @@ export async function finishRestoreJob(db: Executor, id: string, end: RestoreEnd
   });
 }
 
-export async function requeueRestoreJob(
-  db: Executor,
-  id: string,
-  input: { workerId: string; now: Date; runAfter: Date; resultMessage: string; errorCode: string },
-): Promise<void> {
-  await restoreQueue.requeue(db, id, {
-    workerId: input.workerId,
-    now: input.now,
-    runAfter: input.runAfter,
-    set: { result_message: input.resultMessage, error_code: input.errorCode },
-  });
-}
-
 /** Where the new schema landed, as soon as it exists (the grid links to it while the restore runs). */
 export async function setRestoreDestination(
   db: Executor,
@@ -435,24 +423,10 @@ export async function logRowsAfter(
     .where('outcome_seq', 'is not', null);
   if (afterSeq !== undefined) query = query.where('outcome_seq', '>', afterSeq);
   const rows = await query.orderBy('outcome_seq').limit(limit).execute();
-  return rows.map((r) => {
-    const o = r.outcome as ObjectOutcome;
-    const refs = r.reference_update as ReferenceUpdate | null;
-    return {
-      seq: String(r.outcome_seq),
-      row: {
-        objectTypeName: o.objectTypeName,
-        sourceObjectTypeId: o.sourceObjectTypeId,
-        sourceId: o.sourceId,
-        sourceKey: o.sourceKey,
-        ...(o.targetId === undefined ? {} : { targetId: o.targetId }),
-        ...(o.targetKey === undefined ? {} : { targetKey: o.targetKey }),
-        action: o.action,
-        warnings: [...o.warnings, ...(refs?.warnings ?? [])],
-        errors: [...o.errors, ...(refs?.errors ?? [])],
-      },
-    };
-  });
+  return rows.map((r) => ({
+    seq: String(r.outcome_seq),
+    row: logRowOf(r.outcome as ObjectOutcome, (r.reference_update as ReferenceUpdate | null) ?? undefined),
+  }));
 }
 
 /** The first object warnings of a restore, `<key>: <warning>`, for the detail view. */
@@ -519,7 +493,7 @@ export async function queueIssueFieldsJob(
           attempts: 0,
           run_after: input.now,
           updated_at: input.now,
-          message: null,
+          result_message: null,
           error_code: null,
           ended_at: null,
         })
@@ -583,7 +557,7 @@ export async function finishIssueFieldsJob(
     now: input.now,
     outcome: input.outcome,
     set: {
-      message: input.message,
+      result_message: input.message,
       error_code: input.errorCode,
       ended_at: input.now,
       ...(input.updatedFields !== undefined ? { updated_fields: input.updatedFields } : {}),
@@ -592,17 +566,20 @@ export async function finishIssueFieldsJob(
   });
 }
 
-export async function requeueIssueFieldsJob(
+/**
+ * A restore or its issue-fields step back to the queue, due at `runAfter`, with the failure its user
+ * sees meanwhile; only while this runner holds it.
+ */
+export async function requeueRestoreWork(
   db: Executor,
+  step: 'restore' | 'issue-fields',
   id: string,
-  input: { workerId: string; now: Date; runAfter: Date; message: string; errorCode: string },
+  input: { workerId: string; now: Date; runAfter: Date; failure: { code: string; message: string } },
 ): Promise<void> {
-  await issueQueue.requeue(db, id, {
-    workerId: input.workerId,
-    now: input.now,
-    runAfter: input.runAfter,
-    set: { message: input.message, error_code: input.errorCode },
-  });
+  const requeue = { workerId: input.workerId, now: input.now, runAfter: input.runAfter };
+  const set = { result_message: input.failure.message, error_code: input.failure.code };
+  if (step === 'restore') await restoreQueue.requeue(db, id, { ...requeue, set });
+  else await issueQueue.requeue(db, id, { ...requeue, set });
 }
 
 export async function upsertIssueFieldResults(
@@ -649,4 +626,55 @@ export async function issueFieldTotals(
     .where('restore_id', '=', restoreId)
     .executeTakeFirstOrThrow();
   return { updatedFields: row.updated, failedFields: row.failed };
+}
+
+// ---------------------------------------------------------------------------------------------
+// earlier restores, for references into other schemas
+
+/**
+ * Completed restores of the site to `targetSiteUrl` from backups of `sourceSiteUrl`, newest first, with
+ * the object types they mapped (source id → target id): the schemas a new restore's references into
+ * other schemas can follow.
+ */
+export async function listEarlierRestoreMaps(
+  db: Executor,
+  siteId: string,
+  input: { targetSiteUrl: string; sourceSiteUrl: string; exclude?: string },
+): Promise<{ id: string; objectTypes: Record<string, string> }[]> {
+  let query = db
+    .selectFrom('restore_job')
+    .select(['id', sql<Record<string, string> | null>`(state::jsonb)->'structure'->'objectTypes'`.as('types')])
+    .where('site_id', '=', siteId)
+    .where('status', '=', 'completed')
+    .where(sql<string>`destination->>'siteUrl'`, '=', input.targetSiteUrl)
+    .where(sql<string>`source->>'siteUrl'`, '=', input.sourceSiteUrl);
+  if (input.exclude !== undefined) query = query.where('id', '!=', input.exclude);
+  const rows = await query.orderBy('ended_at', 'desc').execute();
+  return rows.map((r) => ({ id: r.id, objectTypes: r.types ?? {} }));
+}
+
+/** Target ids of `sourceIds` in the restores `restoreIds` (the first restore listed wins). */
+export async function targetIdsIn(
+  db: Executor,
+  restoreIds: readonly string[],
+  sourceIds: readonly string[],
+): Promise<Map<string, string>> {
+  const out = new Map<string, string>();
+  if (restoreIds.length === 0 || sourceIds.length === 0) return out;
+  const rows = await db
+    .selectFrom('restore_object')
+    .select(['restore_id', 'source_id', sql<string | null>`outcome->>'targetId'`.as('target_id')])
+    .where('restore_id', 'in', restoreIds)
+    .where('source_id', 'in', sourceIds)
+    .where(sql<string>`outcome->>'action'`, 'in', ['created', 'skipped'])
+    .execute();
+  const rank = new Map(restoreIds.map((id, i) => [id, i]));
+  const best = new Map<string, number>();
+  for (const r of rows) {
+    const at = rank.get(r.restore_id) ?? Infinity;
+    if (r.target_id === null || at >= (best.get(r.source_id) ?? Infinity)) continue;
+    best.set(r.source_id, at);
+    out.set(r.source_id, r.target_id);
+  }
+  return out;
 }

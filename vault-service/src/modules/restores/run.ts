@@ -22,6 +22,7 @@ import { describeOutboundFailure } from '../../outbound/index.js';
 import { insertAuditEvent } from '../audit/repository.js';
 import * as backupStore from '../backup-store/index.js';
 import { createPostgresCheckpointStore } from './checkpoint-store.js';
+import { crossSchemaReferences } from './cross-schema.js';
 import { connectionOf, engineDestination, engineOptions, runClient, schemaUrl, snapshotOf } from './destination.js';
 import {
   finishIssueFieldsJob,
@@ -32,8 +33,6 @@ import {
   objectWarningsSample,
   renewIssueFieldsJob,
   renewRestoreJob,
-  requeueIssueFieldsJob,
-  requeueRestoreJob,
   setRestoreDestination,
   type IssueFieldsJob,
   type RestoreCountsRecord,
@@ -204,6 +203,11 @@ export async function runRestoreAttempt(
       });
     },
   };
+  const crossSchema = await crossSchemaReferences(deps.db, job.siteId, {
+    sourceSiteUrl: job.source.siteUrl,
+    targetSiteUrl: siteUrl,
+    restoreId: job.id,
+  });
   const result = await underLease(
     worker,
     log,
@@ -215,6 +219,7 @@ export async function runRestoreAttempt(
         destination: engineDestination(job.destination),
         options: engineOptions(job.options),
         checkpoints,
+        ...(crossSchema ? { crossSchema } : {}),
         signal,
         now: () => deps.clock.now(),
         onProgress: (p) => (progress = progressView(p)),
@@ -301,22 +306,6 @@ export async function failRestoreJob(
   });
 }
 
-export async function requeueRestore(
-  deps: Pick<VaultDeps, 'db' | 'clock'>,
-  job: RestoreJob,
-  workerId: string,
-  runAfter: Date,
-  failure: JobFailure,
-): Promise<void> {
-  await requeueRestoreJob(deps.db, job.id, {
-    workerId,
-    now: deps.clock.now(),
-    runAfter,
-    resultMessage: failure.message,
-    errorCode: failure.code,
-  });
-}
-
 // ---------------------------------------------------------------------------------------------
 // the issue-fields step
 
@@ -378,22 +367,6 @@ export async function failIssueFieldsJob(
     workerId,
     now: deps.clock.now(),
     outcome: 'failed',
-    message: failure.message,
-    errorCode: failure.code,
-  });
-}
-
-export async function requeueIssueFields(
-  deps: Pick<VaultDeps, 'db' | 'clock'>,
-  job: IssueFieldsJob,
-  workerId: string,
-  runAfter: Date,
-  failure: JobFailure,
-): Promise<void> {
-  await requeueIssueFieldsJob(deps.db, job.id, {
-    workerId,
-    now: deps.clock.now(),
-    runAfter,
     message: failure.message,
     errorCode: failure.code,
   });

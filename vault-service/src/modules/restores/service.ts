@@ -23,6 +23,7 @@ import {
   listTargetInstances,
   targetConnection,
 } from '../target-instances/service.js';
+import { crossSchemaReferences } from './cross-schema.js';
 import {
   engineDestination,
   engineOptions,
@@ -92,7 +93,9 @@ async function resolveTarget(
       apiToken: t.apiToken,
       ...(t.assetsApiBaseUrl?.trim() ? { assetsApiBaseUrl: t.assetsApiBaseUrl.trim() } : {}),
     };
-    const { workspaceId } = await checkTargetConnection(deps, typed);
+    const { workspaceId } = await checkTargetConnection(deps, typed).catch((err: unknown) => {
+      throw targetFailure(err, true);
+    });
     return {
       target: { kind: 'own' },
       connection: { ...typed, workspaceId },
@@ -129,6 +132,10 @@ async function prepare(deps: RestoreDeps, siteId: string, input: RestoreRequest)
   if (d.kind !== 'current-instance' && d.targetInstanceId !== undefined) draft.targetInstanceId = d.targetInstanceId;
   if (resolved.targetName !== undefined) draft.targetName = resolved.targetName;
   const typedIn = resolved.target.kind === 'own';
+  const crossSchema = await crossSchemaReferences(deps.db, siteId, {
+    sourceSiteUrl: stored.manifest.source.siteUrl,
+    targetSiteUrl: resolved.siteUrl,
+  });
   let plan: RestorePlan;
   try {
     plan = await planRestore({
@@ -136,6 +143,7 @@ async function prepare(deps: RestoreDeps, siteId: string, input: RestoreRequest)
       client: assetsClientFor(deps, resolved.connection),
       destination: engineDestination(draft),
       options: engineOptions(input.options),
+      ...(crossSchema ? { crossSchema } : {}),
     });
   } catch (err) {
     throw targetFailure(err, typedIn);
