@@ -9,11 +9,10 @@
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import { forgeSiteApiPaths } from '@assets-vault/shared/contract';
-import { signWebhook } from '@assets-vault/shared/webhooks';
-import { captureLogs, startTestApp, testConfig, TEST_WEBHOOK_SECRET, type TestApp } from './helpers/app.js';
+import { captureLogs, startTestApp, testConfig, type TestApp } from './helpers/app.js';
 import { createTestDatabase, type TestDatabase } from './helpers/db.js';
-import { sendEvent, forgeEvent } from './helpers/forge.js';
-import { createTestSession } from './helpers/login.js';
+import { forgeEvent, sendEvent, signEvent } from './helpers/forge.js';
+import { createTrustedUserSession } from './helpers/site.js';
 import { fixtureSnapshot, type TestSnapshot } from './helpers/snapshot.js';
 import { createRestoreLogLink, LOG_LINK_TTL_MS, verifyRestoreLogLink } from '../src/modules/forge-site/log-link.js';
 import { uploadSnapshot } from './helpers/upload.js';
@@ -35,22 +34,10 @@ describe('signed Forge site API', () => {
   async function call(
     path: string,
     body: unknown,
-    options: { id?: string; timestampSec?: number; secret?: string; raw?: string } = {},
+    options: Parameters<typeof signEvent>[1] = {},
   ): Promise<{ status: number; body: Record<string, unknown>; headers: Headers }> {
-    const raw = options.raw ?? JSON.stringify(body);
-    const res = await fetch(`${vault.baseUrl}${path}`, {
-      method: 'POST',
-      body: raw,
-      headers: {
-        ...signWebhook({
-          secrets: options.secret ?? TEST_WEBHOOK_SECRET,
-          id: options.id ?? `fsa_${randomUUID()}`,
-          body: raw,
-          ...(options.timestampSec === undefined ? {} : { timestampSec: options.timestampSec }),
-        }),
-        'content-type': 'application/json',
-      },
-    });
+    const signed = signEvent(body, { id: `fsa_${randomUUID()}`, ...options });
+    const res = await fetch(`${vault.baseUrl}${path}`, { method: 'POST', body: signed.body, headers: signed.headers });
     const text = await res.text();
     return {
       status: res.status,
@@ -103,20 +90,7 @@ describe('signed Forge site API', () => {
       .select('id')
       .where('cloud_id', '=', SITE_A.cloudId)
       .executeTakeFirstOrThrow();
-    const user = await testDb.db
-      .insertInto('trusted_user')
-      .values({
-        site_id: site.id,
-        email: 'ana@example.com',
-        status: 'active',
-        invited_by_account_id: ADMIN.accountId,
-        invited_by_name: ADMIN.displayName,
-        invited_at: new Date(),
-        activated_at: new Date(),
-      })
-      .returning('id')
-      .executeTakeFirstOrThrow();
-    cookieA = await createTestSession(testDb.db, { siteId: site.id, trustedUserId: user.id, email: 'ana@example.com' });
+    cookieA = (await createTrustedUserSession(testDb.db, site.id, 'ana@example.com')).cookie;
   }, 120_000);
 
   afterAll(async () => {
