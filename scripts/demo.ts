@@ -305,6 +305,7 @@ ${line}
    cd forge-app && EMULATOR_SITE='${siteJson}' \\
      VAULT_URL=${vaultUrl} VAULT_WEBHOOK_SECRET='${secrets.webhookSecret}' \\
      FORGE_LOCAL_STATE=${forgeEnv.FORGE_LOCAL_STATE} pnpm forge:local --help
+   restore as from Jira: forge:local backups <schemaId>, restore <backupId> --name <n> --key <KEY>, restores
  Logs:                  ${path.join(dataDir, 'logs')}
 ${line}`);
 }
