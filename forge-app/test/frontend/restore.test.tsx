@@ -443,19 +443,32 @@ describe('the restore form', () => {
     expect(calls(page, 'listRestores').length).toBe(3);
   });
 
-  it('shows why a restore cannot start (the vault checked the key live), and an error with its cause', async () => {
+  it('shows why a restore cannot start (the vault checked the key live), and a failed restore with its cause', async () => {
+    let preview: unknown = refused('schema_key_taken', 'The schema key ITA is already used on the target site');
     const page = await selectBackup(
       resolvers({
-        previewRestore: () => refused('schema_key_taken', 'The schema key ITA is already used on the target site'),
+        previewRestore: () => preview,
+        startRestore: () => ok({ id: 'r1', status: 'pending' }),
+        getRestore: () => ok(restore('error')),
       }),
     );
     await type(page, 'restore-schema-name', 'Again');
     await type(page, 'restore-schema-key', 'ITA');
     await page.click('Restore');
-    const [modal] = find(page.doc(), 'Modal');
+    let [modal] = find(page.doc(), 'Modal');
     expect(text(modal as never)).toContain('The schema key ITA is already used on the target site');
-    const start = find(modal as never, 'Button').find((b) => text(b) === 'Restore');
-    expect(start?.props.isDisabled).toBe(true);
+    expect(find(modal as never, 'Button').find((b) => text(b) === 'Restore')?.props.isDisabled).toBe(true);
+    expect(calls(page, 'startRestore')).toEqual([]);
+    await page.click('Cancel');
+
+    preview = ok({ objectTypes: [], objectCount: 120, warnings: [] });
+    await type(page, 'restore-schema-key', 'ITB');
+    await page.click('Restore');
+    [modal] = find(page.doc(), 'Modal');
+    await page.fire(find(modal as never, 'Button').find((b) => text(b) === 'Restore') as never, 'onClick');
+    const failed = find(page.doc(), 'SectionMessage').find((m) => m.props.appearance === 'error');
+    expect(failed?.props.title).toBe('The restore failed');
+    expect(text(failed as never)).toBe('The target refused');
   });
 });
 
