@@ -12,7 +12,14 @@ import { of, type Backup } from '../../shared/test/restore.helpers.js';
 import { startTestApp, testConfig, type TestApp } from './helpers/app.js';
 import { createTestDatabase, type TestDatabase } from './helpers/db.js';
 import { csrfHeaders } from './helpers/login.js';
-import { backUpToVault, emulatorVaultEnv, restoredOnceDifferences, saveSiteCredentials } from './helpers/restore.js';
+import {
+  backUpToVault,
+  emulatorVaultEnv,
+  engineCounts,
+  expectCompleted,
+  restoredOnceDifferences,
+  saveSiteCredentials,
+} from './helpers/restore.js';
 import { createSiteWithSession, type TestSite } from './helpers/site.js';
 import { startVaultProcess, type VaultProcess } from './helpers/vault-process.js';
 
@@ -166,23 +173,11 @@ test('killed at random points and restarted, or taken over by a second process: 
   expect(other!.lines.some((l) => l.msg === 'restore completed' && l.restoreId === id)).toBe(true);
   expect(end.attempts).toBeGreaterThanOrEqual(5);
   // creates in flight when a process died were found by lookup, not sent again
-  const state = await testDb.db
-    .selectFrom('restore_job')
-    .select((eb) => eb.ref('state').$castTo<{ counts: { lookups: number; lookupsFound: number } }>().as('state'))
-    .where('id', '=', id)
-    .executeTakeFirstOrThrow();
-  log(`lookups after the kills: ${state.state.counts.lookups} (${state.state.counts.lookupsFound} had happened)`);
-  expect(state.state.counts.lookups).toBeGreaterThan(0);
+  const counts = await engineCounts(testDb.db, id);
+  log(`lookups after the kills: ${counts.lookups} (${counts.lookupsFound} had happened)`);
+  expect(counts.lookups).toBeGreaterThan(0);
 
-  const detail = (await (
-    await fetch(`${vault.baseUrl}/api/v1/restores/${id}`, { headers: { cookie: site.cookie } })
-  ).json()) as { status: string; resultMessage: string; counts: { created: number }; verification: { ok: boolean } };
-  expect(detail).toMatchObject({
-    status: 'completed',
-    resultMessage: 'Operation success',
-    counts: { created: OBJECTS },
-    verification: { ok: true },
-  });
+  await expectCompleted(vault, site, id, OBJECTS);
   // exactly the backup's objects, none twice, each equal to the backup
   expect(
     await restoredOnceDifferences(testDb.db, id, { backup, target: source, schemaKey: 'KILL', history: false }),
