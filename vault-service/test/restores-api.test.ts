@@ -464,6 +464,25 @@ describe('another instance', () => {
     expect(done.warningsSample.some((w) => w.includes('Object icon not restored'))).toBe(true);
   }, 120_000);
 
+  it('an existing schema of a target instance: duplicates off matches object IDs there (none are), so all are created', async () => {
+    const targetId = ((await api('/target-instances')).body.items as { id: string }[])[0]?.id;
+    const location = seed.objectTypeIds.Location ?? '';
+    const inv = schemaIdByKey(other, 'INV');
+    const before = other.store.objectCount(inv);
+    const done = await restore({
+      backupId,
+      destination: { kind: 'existing-schema', schemaId: inv, createDuplicates: false, targetInstanceId: targetId },
+      options: { objectIcons: false, history: false, objectTypeIds: [location] },
+    });
+    const locations = objects().filter((o) => o.objectTypeId === location);
+    expect(done).toMatchObject({
+      status: 'completed',
+      destination: { kind: 'existing-schema', schemaId: inv, schemaKey: 'INV', targetInstanceId: targetId },
+      counts: { created: locations.length, skipped: 0, failed: 0 },
+    });
+    expect(other.store.objectCount(inv)).toBe(before + locations.length);
+  }, 120_000);
+
   it('a target typed in and not saved keeps its token encrypted for the restore only', async () => {
     const unsaved = await restore({
       backupId,
@@ -669,7 +688,7 @@ describe('bad input: a 4xx with a clear message, nothing written', () => {
 describe('the grid', () => {
   it('lists every restore newest first, filters by the source schema, pages with a cursor', async () => {
     const all = (await api('/restores')).body as unknown as RestoreList;
-    expect(all.items.length).toBe(8);
+    expect(all.items.length).toBe(9);
     const times = all.items.map((r) => Date.parse(r.createdAt));
     expect(times).toEqual([...times].sort((a, b) => b - a));
     // every destination kind is listed under the backup's schema; the HR schema's restore is not
@@ -677,7 +696,7 @@ describe('the grid', () => {
     expect(bySchema.items.map((r) => r.id)).toEqual(
       all.items.filter((r) => r.source.schemaId === seed.schemaId).map((r) => r.id),
     );
-    expect(bySchema.items).toHaveLength(7);
+    expect(bySchema.items).toHaveLength(8);
     expect(new Set(bySchema.items.map((r) => r.destination.kind))).toEqual(
       new Set(['current-instance', 'existing-schema', 'another-instance']),
     );

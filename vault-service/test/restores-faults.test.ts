@@ -12,7 +12,14 @@ import { createRestoreRunners, type RestoreRunners } from '../src/jobs/restore-r
 import { captureLogs, startTestApp, testConfig, type TestApp } from './helpers/app.js';
 import { createTestDatabase, type TestDatabase } from './helpers/db.js';
 import { csrfHeaders } from './helpers/login.js';
-import { backUpToVault, emulatorVaultEnv, restoredOnceDifferences, saveSiteCredentials } from './helpers/restore.js';
+import {
+  backUpToVault,
+  emulatorVaultEnv,
+  engineCounts,
+  expectCompleted,
+  restoredOnceDifferences,
+  saveSiteCredentials,
+} from './helpers/restore.js';
 import { createSiteWithSession } from './helpers/site.js';
 
 const CLOCK_SCALE = 600;
@@ -82,25 +89,12 @@ async function hostileRestore(name: string, retryAfter: 'seconds' | 'none', crea
   const counters = target.counters();
   target.setKnobs({});
 
-  const detail = (await (
-    await fetch(`${vault.baseUrl}/api/v1/restores/${id}`, { headers: { cookie: site.cookie } })
-  ).json()) as { status: string; resultMessage: string; counts: { created: number }; verification: { ok: boolean } };
-  expect(detail).toMatchObject({
-    status: 'completed',
-    resultMessage: 'Operation success',
-    counts: { created: OBJECTS },
-    verification: { ok: true },
-  });
+  await expectCompleted(vault, site, id, OBJECTS);
   expect(counters.status429).toBeGreaterThan(10);
   expect(counters.status503).toBeGreaterThan(3);
   expect(counters.resets).toBeGreaterThan(10);
   // creates whose answer was lost were found by lookup instead of being sent again
-  const state = await testDb.db
-    .selectFrom('restore_job')
-    .select((eb) => eb.ref('state').$castTo<{ counts: { lookupsFound: number } }>().as('state'))
-    .where('id', '=', id)
-    .executeTakeFirstOrThrow();
-  expect(state.state.counts.lookupsFound).toBeGreaterThan(3);
+  expect((await engineCounts(testDb.db, id)).lookupsFound).toBeGreaterThan(3);
 
   // 0 lost, 0 duplicated, every object equal to the backup
   expect(await restoredOnceDifferences(testDb.db, id, { backup, target, schemaKey: key, history: true })).toEqual([]);

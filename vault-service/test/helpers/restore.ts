@@ -5,7 +5,7 @@
  */
 import type { EmulatorSite } from '@assets-vault/emulator';
 import { runBackup, type BackupOptions } from '@assets-vault/shared/backup';
-import { snapshotFromChunks, type ObjectOutcome } from '@assets-vault/shared/restore';
+import { snapshotFromChunks, type ObjectOutcome, type RestoreCounts } from '@assets-vault/shared/restore';
 import { createMemoryChunkStore, readSnapshot, type SnapshotRecord } from '@assets-vault/shared/snapshot';
 import { randomBytes } from 'node:crypto';
 import { clientFor, graphDifferences, type Backup, type MappedObject } from '../../../shared/test/restore.helpers.js';
@@ -131,4 +131,30 @@ export async function restoredOnceDifferences(
       avatars: true,
     }),
   ];
+}
+
+/** The engine's counts in the restore's saved state (lookups of creates whose answer was lost, …). */
+export async function engineCounts(db: Executor, restoreId: string): Promise<RestoreCounts> {
+  const row = await db
+    .selectFrom('restore_job')
+    .select((eb) => eb.ref('state').$castTo<{ counts: RestoreCounts }>().as('state'))
+    .where('id', '=', restoreId)
+    .executeTakeFirstOrThrow();
+  return row.state.counts;
+}
+
+/** GET /api/v1/restores/:id, expecting a completed restore of `created` objects equal to the backup. */
+export async function expectCompleted(
+  vault: { baseUrl: string },
+  session: { cookie: string },
+  restoreId: string,
+  created: number,
+): Promise<void> {
+  const res = await fetch(`${vault.baseUrl}/api/v1/restores/${restoreId}`, { headers: { cookie: session.cookie } });
+  expect(await res.json()).toMatchObject({
+    status: 'completed',
+    resultMessage: 'Operation success',
+    counts: { created },
+    verification: { ok: true },
+  });
 }

@@ -328,65 +328,44 @@ function lastById<T extends { sourceId: string }>(items: readonly T[]): T[] {
   return [...new Map(items.map((i) => [i.sourceId, i])).values()];
 }
 
-export async function upsertIntents(db: Executor, restoreId: string, intents: readonly ObjectIntent[]): Promise<void> {
-  if (intents.length === 0) return;
-  await db
-    .insertInto('restore_object')
-    .values(lastById(intents).map((i) => ({ restore_id: restoreId, source_id: i.sourceId, intent: JSON.stringify(i) })))
-    .onConflict((oc) =>
-      oc.columns(['restore_id', 'source_id']).doUpdateSet({ intent: (eb) => eb.ref('excluded.intent') }),
-    )
-    .execute();
-}
-
-export async function upsertOutcomes(
+/**
+ * One column of the objects' rows (`intent`, `outcome` or `reference_update`), upserted by source id; an
+ * object's first outcome also fixes its place in the log (`outcome_seq`).
+ */
+async function upsertObjectColumn(
   db: Executor,
   restoreId: string,
-  outcomes: readonly ObjectOutcome[],
+  column: 'intent' | 'outcome' | 'reference_update',
+  items: readonly { sourceId: string }[],
 ): Promise<void> {
-  if (outcomes.length === 0) return;
+  if (items.length === 0) return;
+  const seq = column === 'outcome';
   await db
     .insertInto('restore_object')
     .values(
-      lastById(outcomes).map((o) => ({
+      lastById(items).map((item) => ({
         restore_id: restoreId,
-        source_id: o.sourceId,
-        outcome: JSON.stringify(o),
-        outcome_seq: sql<string>`nextval('restore_outcome_seq')`,
+        source_id: item.sourceId,
+        [column]: JSON.stringify(item),
+        ...(seq ? { outcome_seq: sql<string>`nextval('restore_outcome_seq')` } : {}),
       })),
     )
     .onConflict((oc) =>
       oc.columns(['restore_id', 'source_id']).doUpdateSet({
-        outcome: (eb) => eb.ref('excluded.outcome'),
+        [column]: sql.ref(`excluded.${column}`),
         // the log keeps the order in which outcomes were first recorded
-        outcome_seq: sql<string>`coalesce(restore_object.outcome_seq, excluded.outcome_seq)`,
+        ...(seq ? { outcome_seq: sql<string>`coalesce(restore_object.outcome_seq, excluded.outcome_seq)` } : {}),
       }),
     )
     .execute();
 }
 
-export async function upsertReferenceUpdates(
-  db: Executor,
-  restoreId: string,
-  updates: readonly ReferenceUpdate[],
-): Promise<void> {
-  if (updates.length === 0) return;
-  await db
-    .insertInto('restore_object')
-    .values(
-      lastById(updates).map((u) => ({
-        restore_id: restoreId,
-        source_id: u.sourceId,
-        reference_update: JSON.stringify(u),
-      })),
-    )
-    .onConflict((oc) =>
-      oc
-        .columns(['restore_id', 'source_id'])
-        .doUpdateSet({ reference_update: (eb) => eb.ref('excluded.reference_update') }),
-    )
-    .execute();
-}
+export const upsertIntents = (db: Executor, restoreId: string, intents: readonly ObjectIntent[]) =>
+  upsertObjectColumn(db, restoreId, 'intent', intents);
+export const upsertOutcomes = (db: Executor, restoreId: string, outcomes: readonly ObjectOutcome[]) =>
+  upsertObjectColumn(db, restoreId, 'outcome', outcomes);
+export const upsertReferenceUpdates = (db: Executor, restoreId: string, updates: readonly ReferenceUpdate[]) =>
+  upsertObjectColumn(db, restoreId, 'reference_update', updates);
 
 /** A page of checkpoint rows by source id. */
 export async function objectRowsAfter(
