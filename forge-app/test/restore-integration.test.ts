@@ -176,7 +176,7 @@ it('restores a backup to a new schema: credentials asked once, then pending → 
       .toString(),
   ).toBe('PK');
   const forged = await fetch(
-    `${vault.url}${linked.pathname}?token=${encodeURIComponent(token.replace(/.$/, (c) => (c === 'A' ? 'B' : 'A')))}`,
+    `${vault.url}${linked.pathname}?token=${encodeURIComponent(token.replace(/\.(.)/, (_m, c: string) => `.${c === 'A' ? 'B' : 'A'}`))}`,
   );
   expect(forged.status).toBe(404);
 }, 300_000);

@@ -306,6 +306,12 @@ describe('restore log links', () => {
     expect(() => verifyRestoreLogLink(config, `${forged}.${mac}`, now)).toThrow(/invalid/);
     const other = testConfig({ SESSION_SECRET: 'another-session-secret-of-at-least-32-chars' });
     expect(() => verifyRestoreLogLink(other, token, now)).toThrow(/invalid/);
+    // the same signature bytes written another way (base64url's last character has spare bits) is refused too
+    const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+    const sameBytes = `${mac.slice(0, -1)}${alphabet[alphabet.indexOf(mac.at(-1) as string) ^ 1]}`;
+    expect(sameBytes).not.toBe(mac);
+    expect(Buffer.from(sameBytes, 'base64url')).toEqual(Buffer.from(mac, 'base64url'));
+    expect(() => verifyRestoreLogLink(config, `${payload}.${sameBytes}`, now)).toThrow(/invalid/);
     for (const bad of ['', 'abc', `${token}.x`, `${payload}.`, '.'])
       expect(() => verifyRestoreLogLink(config, bad, now)).toThrow(/invalid/);
   });
