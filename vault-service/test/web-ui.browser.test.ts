@@ -249,16 +249,16 @@ describe('the web UI in a browser', () => {
     await page.getByRole('button', { name: 'Backup now' }).first().click();
     await page.getByRole('heading', { name: 'Backup completed' }).waitFor({ timeout: 60_000 });
     const rows = backupsTable().locator('tbody tr');
-    await expectCount(rows, 2);
+    await expectRows(backupsTable(), 2);
 
     await page.getByLabel('Type').selectOption('scheduled');
-    await expectCount(rows, 1);
+    await expectRows(backupsTable(), 1);
     expect(await rows.first().innerText()).toContain('Scheduled');
     await page.getByLabel('Type').selectOption('manual');
-    await expectCount(rows, 1);
+    await expectRows(backupsTable(), 1);
     expect(await rows.first().innerText()).toContain('Manual');
     await page.getByLabel('Type').selectOption('');
-    await expectCount(rows, 2);
+    await expectRows(backupsTable(), 2);
 
     // from eleven to nine days ago, with the keyboard: only the ten-day-old scheduled backup is in it
     await page.getByRole('button', { name: /^Backup date/ }).click();
@@ -271,7 +271,7 @@ describe('the web UI in a browser', () => {
     await page.keyboard.press('Enter');
     await shot('06-date-range-calendar');
     await calendar.getByRole('button', { name: 'Apply' }).click();
-    await expectCount(rows, 1);
+    await expectRows(backupsTable(), 1);
     expect(await rows.first().innerText()).toContain('Scheduled');
     expect(new URL(page.url()).searchParams.get('from')).toMatch(/^\d{4}-\d{2}-\d{2}$/);
     await shot('07-backups-filtered');
@@ -279,14 +279,14 @@ describe('the web UI in a browser', () => {
     // a single day (today) shows only today's manual backup
     await page.getByRole('button', { name: /^Backup date/ }).click();
     await page.getByRole('button', { name: 'Clear' }).last().click();
-    await expectCount(rows, 2);
+    await expectRows(backupsTable(), 2);
     await page.getByRole('button', { name: /^Backup date/ }).click();
     await page.getByRole('gridcell', { name: /today/ }).click();
     await page.getByRole('button', { name: 'Apply' }).click();
-    await expectCount(rows, 1);
+    await expectRows(backupsTable(), 1);
     expect(await rows.first().innerText()).toContain('Manual');
     await page.getByRole('button', { name: 'Clear backup date' }).click();
-    await expectCount(rows, 2);
+    await expectRows(backupsTable(), 2);
   });
 
   it('selects a backup, browses a type, searches, opens an object and follows a reference', async () => {
@@ -303,6 +303,7 @@ describe('the web UI in a browser', () => {
     await page.getByRole('heading', { name: 'Objects of type Laptop' }).waitFor();
     const objects = page.getByRole('table', { name: 'Objects' });
     await objects.locator('tbody tr').first().waitFor();
+    await settled(objects);
     const laptopCount = await objects.locator('tbody tr').count();
     expect(laptopCount).toBeGreaterThan(0);
     expect(await objects.locator('tbody tr td:nth-child(3)').allInnerTexts()).toEqual(
@@ -314,6 +315,7 @@ describe('the web UI in a browser', () => {
     await page.getByLabel('Search objects').fill(firstKey);
     await page.getByRole('button', { name: 'Search' }).click();
     const results = page.getByRole('table', { name: `Objects matching “${firstKey}”` });
+    await settled(results);
     await results.getByRole('link', { name: firstKey, exact: true }).waitFor();
     await shot('10-search');
 
@@ -321,6 +323,7 @@ describe('the web UI in a browser', () => {
     await page.getByLabel('Search objects').fill('');
     await page.getByRole('button', { name: 'Search' }).click();
     await objects.locator('tbody tr').first().waitFor();
+    await settled(objects);
     const keys = await objects.locator('tbody tr th').allInnerTexts();
     let followed = false;
     for (const key of keys.slice(0, 10)) {
@@ -399,7 +402,7 @@ describe('the web UI in a browser', () => {
     await dialog.waitFor();
     await shot('14-delete-confirmation');
     await dialog.getByRole('button', { name: 'Cancel' }).click();
-    await expectCount(backupsTable().locator('tbody tr'), 1);
+    await expectRows(backupsTable(), 1);
     await page.getByRole('button', { name: 'Delete backup 1' }).click();
     await dialog.getByRole('button', { name: 'Delete' }).click();
     await page.getByText('Backup 1 was moved to the trash.').waitFor();
@@ -423,7 +426,7 @@ describe('the web UI in a browser', () => {
     await page.getByLabel('Manual backups to keep per schema').fill('');
     await shot('15-settings');
     await page.goto(`${baseUrl}/schemas/${schemas.second.id}`);
-    await expectCount(backupsTable().locator('tbody tr'), 1);
+    await expectRows(backupsTable(), 1);
     await page.goto(`${baseUrl}/settings`);
     await heading('Settings').waitFor();
   });
@@ -459,7 +462,19 @@ describe('the web UI in a browser', () => {
   });
 });
 
-/** Waits until the locator matches `count` elements (rows appear after the API answered). */
-async function expectCount(locator: Locator, count: number): Promise<void> {
-  await waitFor(`${count} rows`, async () => ((await locator.count()) === count ? true : undefined));
+/**
+ * Waits until the table shows `count` rows of the latest answer: while a new filter's or page's request runs the
+ * table still shows the earlier rows, marked `aria-busy`, and those must not count.
+ */
+async function expectRows(table: Locator, count: number): Promise<void> {
+  await waitFor(`${count} rows`, async () =>
+    (await table.getAttribute('aria-busy')) !== 'true' && (await table.locator('tbody tr').count()) === count
+      ? true
+      : undefined,
+  );
+}
+
+/** Waits until the table shows the answer to its latest request (not earlier rows marked `aria-busy`). */
+async function settled(table: Locator): Promise<void> {
+  await waitFor('the answer', async () => ((await table.getAttribute('aria-busy')) !== 'true' ? true : undefined));
 }

@@ -160,6 +160,7 @@ export function BrowsePage({ schemaId, backupId }: { schemaId: string; backupId:
               caption={q ? `Objects matching “${q}”` : 'Objects'}
               rows={objects.data.items}
               rowKey={(o) => o.id}
+              busy={objects.state === 'loading'}
               empty={<EmptyState title={q ? `No object matches “${q}”` : 'No objects'} />}
               columns={[
                 {

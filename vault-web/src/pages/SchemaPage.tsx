@@ -127,7 +127,9 @@ export function SchemaPage({ schemaId }: { schemaId: string }) {
         />
       </div>
 
-      {backups.state === 'loading' && !backups.data ? <Loading>Loading backups…</Loading> : null}
+      {backups.state === 'loading' ? (
+        <Loading>{backups.data ? 'Updating the list of backups…' : 'Loading backups…'}</Loading>
+      ) : null}
       {backups.state === 'error' ? (
         <ErrorState error={backups.error} what="The backups could not be loaded" onRetry={backups.retry} />
       ) : null}
@@ -136,6 +138,7 @@ export function SchemaPage({ schemaId }: { schemaId: string }) {
           caption={`Available backups${filtered ? ' (filtered)' : ''}`}
           rows={rows}
           rowKey={(b) => b.id}
+          busy={backups.state === 'loading'}
           isSelected={(b) => b.id === selectedId}
           pageSize={20}
           empty={
