@@ -55,6 +55,7 @@ import { forgeEventRoutes } from './modules/forge-events/routes.js';
 import type { ForgeEventExtensions } from './modules/forge-events/service.js';
 import { healthRoutes } from './modules/health/routes.js';
 import { ingestRoutes } from './modules/ingest/routes.js';
+import { restoreRoutes } from './modules/restores/routes.js';
 import { retentionRoutes } from './modules/retention/routes.js';
 import { applyAllRetentionPolicies } from './modules/retention/service.js';
 import { trustedUserRoutes } from './modules/trusted-users/routes.js';
@@ -100,6 +101,7 @@ declare module 'fastify' {
       emailOutbox: EmailOutboxWorker | undefined;
       vaultBackups?: { wake(): void; runOnce(): Promise<boolean> } | undefined;
       searchIndexer?: SearchIndexer | undefined;
+      restores?: { wake(): void } | undefined;
     };
   }
 }
@@ -271,6 +273,7 @@ const sessionApi: FastifyPluginAsyncTypebox = async (api) => {
   await api.register(vaultBackupRoutes);
   await api.register(diffRoutes);
   await api.register(auditRoutes);
+  await api.register(restoreRoutes);
 };
 
 /** The background workers: e-mail outbox, vault-side backups, search indexer and housekeeping. */
