@@ -2,7 +2,6 @@
  * Every vault operation the web UI uses, by name. This list is the contract: `pnpm api:update` keeps exactly
  * these operations of the vault's OpenAPI document in `openapi.json` and generates `schema.gen.ts` from it,
  * and `test/api-contract.test.ts` fails when the vault's live document no longer matches them.
- * Phase 2 (restores, target instances) adds its operations here.
  */
 export const OPERATIONS = {
   loginOptions: { method: 'get', path: '/auth/options' },
@@ -27,6 +26,12 @@ export const OPERATIONS = {
   listAudit: { method: 'get', path: '/api/v1/audit' },
   listTrash: { method: 'get', path: '/api/v1/trash' },
   restoreFromTrash: { method: 'post', path: '/api/v1/trash/{id}/restore' },
+  startRestore: { method: 'post', path: '/api/v1/restores' },
+  previewRestore: { method: 'post', path: '/api/v1/restores/preview' },
+  listRestores: { method: 'get', path: '/api/v1/restores' },
+  getRestore: { method: 'get', path: '/api/v1/restores/{id}' },
+  restoreLog: { method: 'get', path: '/api/v1/restores/{id}/log.xlsx' },
+  startIssueFields: { method: 'post', path: '/api/v1/restores/{id}/issue-fields' },
 } as const;
 
 export type OperationName = keyof typeof OPERATIONS;

@@ -17,6 +17,11 @@ export type CredentialsInput = RequestOf<'saveCredentials'>['body'];
 export type RetentionPolicy = ResponseOf<'getRetention'>;
 export type AuditPage = ResponseOf<'listAudit'>;
 export type TrashList = ResponseOf<'listTrash'>;
+export type RestoreRequest = RequestOf<'startRestore'>['body'];
+export type RestoreDestination = RestoreRequest['destination'];
+export type RestorePreview = ResponseOf<'previewRestore'>;
+export type RestoreSummary = ResponseOf<'listRestores'>['items'][number];
+export type RestoreDetail = ResponseOf<'getRestore'>;
 export type ExportFormat = 'csv' | 'xlsx' | 'json';
 export type LoginProvider = 'google' | 'microsoft';
 
@@ -60,10 +65,19 @@ export const vault = {
     call('listAudit', { query, signal }),
   listTrash: ({ signal }: Signal = {}) => call('listTrash', { signal }),
   restoreFromTrash: (id: string) => call('restoreFromTrash', { params: { id } }),
+  startRestore: (body: RestoreRequest) => call('startRestore', { body }),
+  previewRestore: (body: RestoreRequest, { signal }: Signal = {}) => call('previewRestore', { body, signal }),
+  listRestores: (query: { schemaId?: string; cursor?: string; limit?: number }, { signal }: Signal = {}) =>
+    call('listRestores', { query, signal }),
+  getRestore: (id: string, { signal }: Signal = {}) => call('getRestore', { params: { id }, signal }),
+  startIssueFields: (id: string) => call('startIssueFields', { params: { id } }),
 };
 
 /** Where the browser goes to sign in (a top-level navigation: the provider's pages are not fetched). */
 export const loginUrl = (site: string, provider: LoginProvider) => operationUrl('login', {}, { site, provider });
+
+/** The full log of a restore (.xlsx), downloaded by the browser. */
+export const restoreLogUrl = (restoreId: string) => operationUrl('restoreLog', { id: restoreId });
 
 /** A download link for an export (the browser saves the streamed attachment itself). */
 export const exportUrl = (backupId: string, format: ExportFormat, objectTypeId?: string) =>
