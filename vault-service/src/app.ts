@@ -57,6 +57,7 @@ import { healthRoutes } from './modules/health/routes.js';
 import { ingestRoutes } from './modules/ingest/routes.js';
 import { restoreRoutes } from './modules/restores/routes.js';
 import { retentionRoutes } from './modules/retention/routes.js';
+import { targetInstanceRoutes } from './modules/target-instances/routes.js';
 import { applyAllRetentionPolicies } from './modules/retention/service.js';
 import { trustedUserRoutes } from './modules/trusted-users/routes.js';
 import { vaultBackupRoutes } from './modules/vault-backup/routes.js';
@@ -274,6 +275,7 @@ const sessionApi: FastifyPluginAsyncTypebox = async (api) => {
   await api.register(diffRoutes);
   await api.register(auditRoutes);
   await api.register(restoreRoutes);
+  await api.register(targetInstanceRoutes);
 };
 
 /** The background workers: e-mail outbox, vault-side backups, search indexer and housekeeping. */

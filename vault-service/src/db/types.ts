@@ -12,6 +12,7 @@ import type { ProcessedWebhookTables } from './tables/processed-webhook.js';
 import type { SessionTables } from './tables/session.js';
 import type { SiteTables } from './tables/site.js';
 import type { SyncedSchemaTables } from './tables/synced-schema.js';
+import type { TargetInstanceTables } from './tables/target-instance.js';
 import type { TrustedUserTables } from './tables/trusted-user.js';
 import type { VaultBackupJobTables } from './tables/vault-backup-job.js';
 
@@ -26,7 +27,8 @@ export type DB = SiteTables &
   BrowseTables &
   RetentionTables &
   CredentialTables &
-  VaultBackupJobTables;
+  VaultBackupJobTables &
+  TargetInstanceTables;
 
 export type Database = Kysely<DB>;
 /** What a repository method takes first: the pool or an open transaction. */

@@ -5,8 +5,7 @@
  * Used by the vault-side "Backup now" job (which checkpoints and resumes) and by the diff against the
  * live schema (one go).
  */
-import { ConflictError, NotFoundError } from '@assets-vault/shared/errors';
-import { createAssetsClient, type AssetsClient } from '@assets-vault/shared/assets-client';
+import type { AssetsClient } from '@assets-vault/shared/assets-client';
 import {
   runBackup,
   type BackupCursor,
@@ -20,9 +19,8 @@ import type { DB } from '../../db/types.js';
 import type { Config } from '../../config.js';
 import type { VaultDeps } from '../../deps.js';
 import * as backupStore from '../backup-store/index.js';
-import { checkAssetsApiBaseUrl, loadSiteAssetsCredentials } from '../credentials/service.js';
-import { createGuardedTransport } from '../../outbound/index.js';
-import { findSiteById, type Site } from '../sites/repository.js';
+import { assetsClientFor, siteAssetsConnection } from '../credentials/assets-connection.js';
+import type { Site } from '../sites/repository.js';
 
 export interface SiteAssetsAccess {
   site: Site;
@@ -31,30 +29,16 @@ export interface SiteAssetsAccess {
 }
 
 /**
- * An Assets client for the site with its stored credentials; 409 when none are stored. Both URLs are
- * checked again now (rules may have changed since they were saved) and every request goes through
- * the outbound guard (`deps.outbound`).
+ * An Assets client for the site with its stored credentials; 409 `no_credentials` when none are
+ * stored. Built by the one connection builder (`assetsClientFor`): URLs checked again now, every
+ * request through the outbound guard.
  */
 export async function assetsAccessForSite(
   deps: Pick<VaultDeps, 'db' | 'outbound'> & { config: Pick<Config, 'encryptionKeys' | 'allowInsecureSiteUrls'> },
   siteId: string,
 ): Promise<SiteAssetsAccess> {
-  const site = await findSiteById(deps.db, siteId);
-  if (!site) throw new NotFoundError('Site not found');
-  const creds = await loadSiteAssetsCredentials(deps, siteId);
-  if (!creds)
-    throw new ConflictError('No Assets API credentials are stored for this site (PUT /api/v1/site-credentials)', {
-      code: 'no_credentials',
-    });
-  if (creds.assetsApiBaseUrl)
-    checkAssetsApiBaseUrl(creds.assetsApiBaseUrl, site.siteUrl, deps.config.allowInsecureSiteUrls);
-  const transport = createGuardedTransport(deps.outbound, {
-    siteUrl: site.siteUrl,
-    assetsApiBase: creds.assetsApiBaseUrl,
-    ...(site.workspaceId ? { workspaceId: site.workspaceId } : {}),
-    auth: { type: 'basic', email: creds.email, apiToken: creds.apiToken },
-  });
-  return { site, client: createAssetsClient({ transport }), vaultBackupsEnabled: creds.vaultBackupsEnabled };
+  const { site, connection, vaultBackupsEnabled } = await siteAssetsConnection(deps, siteId);
+  return { site, client: assetsClientFor(deps, connection), vaultBackupsEnabled };
 }
 
 /** Stores each chunk the engine writes; a re-written seq must carry the same bytes. */
