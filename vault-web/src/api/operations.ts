@@ -32,6 +32,11 @@ export const OPERATIONS = {
   getRestore: { method: 'get', path: '/api/v1/restores/{id}' },
   restoreLog: { method: 'get', path: '/api/v1/restores/{id}/log.xlsx' },
   startIssueFields: { method: 'post', path: '/api/v1/restores/{id}/issue-fields' },
+  listTargetInstances: { method: 'get', path: '/api/v1/target-instances' },
+  createTargetInstance: { method: 'post', path: '/api/v1/target-instances' },
+  deleteTargetInstance: { method: 'delete', path: '/api/v1/target-instances/{id}' },
+  targetSchemas: { method: 'get', path: '/api/v1/target-instances/{id}/schemas' },
+  siteSchemas: { method: 'get', path: '/api/v1/site-schemas' },
 } as const;
 
 export type OperationName = keyof typeof OPERATIONS;

@@ -22,11 +22,17 @@ export type RestoreDestination = RestoreRequest['destination'];
 export type RestorePreview = ResponseOf<'previewRestore'>;
 export type RestoreSummary = ResponseOf<'listRestores'>['items'][number];
 export type RestoreDetail = ResponseOf<'getRestore'>;
+export type TargetInstance = ResponseOf<'listTargetInstances'>['items'][number];
+export type TargetInstanceInput = RequestOf<'createTargetInstance'>['body'];
+export type LiveSchemaOption = ResponseOf<'siteSchemas'>['items'][number];
 export type ExportFormat = 'csv' | 'xlsx' | 'json';
 export type LoginProvider = 'google' | 'microsoft';
 
 /** A live comparison snapshots the whole schema from Atlassian first: it may take minutes on a large schema. */
 const LIVE_DIFF_TIMEOUT_MS = 5 * 60_000;
+
+/** Checking a site (a new target, a restore's destination) reaches Atlassian; allow for a slow answer. */
+const TARGET_CHECK_TIMEOUT_MS = 60_000;
 
 type Signal = { signal?: AbortSignal };
 
@@ -65,12 +71,23 @@ export const vault = {
     call('listAudit', { query, signal }),
   listTrash: ({ signal }: Signal = {}) => call('listTrash', { signal }),
   restoreFromTrash: (id: string) => call('restoreFromTrash', { params: { id } }),
-  startRestore: (body: RestoreRequest) => call('startRestore', { body }),
-  previewRestore: (body: RestoreRequest, { signal }: Signal = {}) => call('previewRestore', { body, signal }),
+  startRestore: (body: RestoreRequest) => call('startRestore', { body, timeoutMs: TARGET_CHECK_TIMEOUT_MS }),
+  previewRestore: (body: RestoreRequest, { signal }: Signal = {}) =>
+    call('previewRestore', { body, signal, timeoutMs: TARGET_CHECK_TIMEOUT_MS }),
   listRestores: (query: { schemaId?: string; cursor?: string; limit?: number }, { signal }: Signal = {}) =>
     call('listRestores', { query, signal }),
   getRestore: (id: string, { signal }: Signal = {}) => call('getRestore', { params: { id }, signal }),
   startIssueFields: (id: string) => call('startIssueFields', { params: { id } }),
+  listTargetInstances: ({ signal }: Signal = {}) => call('listTargetInstances', { signal }),
+  // saving checks the site first (workspace discovery and one read): give it the time a slow site needs
+  createTargetInstance: (body: TargetInstanceInput) =>
+    call('createTargetInstance', { body, timeoutMs: TARGET_CHECK_TIMEOUT_MS }),
+  deleteTargetInstance: (id: string) => call('deleteTargetInstance', { params: { id } }),
+  /** The live schemas of a target instance, or of the site itself (`targetInstanceId` empty). */
+  liveSchemas: (targetInstanceId: string, { signal }: Signal = {}) =>
+    targetInstanceId === ''
+      ? call('siteSchemas', { signal, timeoutMs: TARGET_CHECK_TIMEOUT_MS })
+      : call('targetSchemas', { params: { id: targetInstanceId }, signal, timeoutMs: TARGET_CHECK_TIMEOUT_MS }),
 };
 
 /** Where the browser goes to sign in (a top-level navigation: the provider's pages are not fetched). */

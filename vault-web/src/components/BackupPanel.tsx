@@ -111,21 +111,3 @@ export function BackupPanel({
     </section>
   );
 }
-
-/**
- * Where a restore goes and how (phase 2): the restore engine's API is not in the vault yet, so this pane says
- * so instead of offering a button that cannot work. The restore options form replaces it.
- */
-export function DestinationPane() {
-  return (
-    <section className="card" aria-labelledby="destination-title">
-      <h2 id="destination-title">Destination</h2>
-      <SectionMessage appearance="information" title="Restoring from the vault is not available yet">
-        <p>
-          Restores to this site, to an existing schema or to another site come with the vault's restore engine. Until
-          then, browse this backup and export its objects (CSV, XLSX or JSON).
-        </p>
-      </SectionMessage>
-    </section>
-  );
-}

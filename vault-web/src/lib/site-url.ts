@@ -19,4 +19,3 @@ export function siteUrlError(value: string, allowInsecureSiteUrls: boolean): str
   if (url.protocol === 'http:' && allowInsecureSiteUrls && LOOPBACK.has(url.hostname)) return undefined;
   return 'The site address must start with https:// (for example https://your-site.atlassian.net).';
 }
-
