@@ -24,7 +24,7 @@ export interface RestoreFormValues {
   createDuplicates: boolean;
   /** another instance: a stored target instance's id, or NEW_TARGET */
   targetInstanceId: string;
-  newTarget: { name: string; url: string; email: string; apiToken: string; assetsApiBaseUrl: string; save: boolean };
+  newTarget: TargetInput & { save: boolean };
   objectIcons: boolean;
   history: boolean;
   specificTypes: boolean;
@@ -80,17 +80,39 @@ function newSchemaProblems(v: RestoreFormValues): RestoreFormProblems {
   };
 }
 
-function newTargetProblems(v: RestoreFormValues, allowInsecureSiteUrls: boolean): RestoreFormProblems {
-  const t = v.newTarget;
-  const out: RestoreFormProblems = {};
-  if (t.name.trim() === '') out.newTargetName = 'Give the target instance a name.';
+export interface TargetInput {
+  name: string;
+  url: string;
+  email: string;
+  apiToken: string;
+  assetsApiBaseUrl: string;
+}
+
+/** What is wrong with a target instance's fields (Settings › Target instances, or a new target in the form). */
+export function targetInputProblems(
+  t: TargetInput,
+  allowInsecureSiteUrls: boolean,
+): Partial<Record<keyof TargetInput, string>> {
+  const out: Partial<Record<keyof TargetInput, string>> = {};
+  if (t.name.trim() === '') out.name = 'Give the target instance a name.';
   const url = siteUrlError(t.url, allowInsecureSiteUrls);
-  if (url) out.newTargetUrl = url;
-  if (!EMAIL.test(t.email.trim())) out.newTargetEmail = 'Enter the e-mail address of the Atlassian account.';
-  if (t.apiToken === '') out.newTargetApiToken = "Enter the account's API token.";
+  if (url) out.url = url;
+  if (!EMAIL.test(t.email.trim())) out.email = 'Enter the e-mail address of the Atlassian account.';
+  if (t.apiToken === '') out.apiToken = "Enter the account's API token.";
   const base = t.assetsApiBaseUrl.trim();
   if (base !== '' && !/^https?:\/\/\S+$/.test(base))
-    out.newTargetAssetsApiBaseUrl = 'Enter a URL starting with https://, or leave it empty.';
+    out.assetsApiBaseUrl = 'Enter a URL starting with https://, or leave it empty.';
+  return out;
+}
+
+function newTargetProblems(v: RestoreFormValues, allowInsecureSiteUrls: boolean): RestoreFormProblems {
+  const p = targetInputProblems(v.newTarget, allowInsecureSiteUrls);
+  const out: RestoreFormProblems = {};
+  if (p.name) out.newTargetName = p.name;
+  if (p.url) out.newTargetUrl = p.url;
+  if (p.email) out.newTargetEmail = p.email;
+  if (p.apiToken) out.newTargetApiToken = p.apiToken;
+  if (p.assetsApiBaseUrl) out.newTargetAssetsApiBaseUrl = p.assetsApiBaseUrl;
   return out;
 }
 
