@@ -141,7 +141,8 @@ export function restoreRequest(backupId: string, v: RestoreFormValues): RestoreR
   const options = {
     objectIcons: v.objectIcons,
     history: v.history,
-    ...(v.specificTypes ? { objectTypeIds: [...v.objectTypeIds] } : {}),
+    // sorted: the same choice is the same request (the preview is asked again only when it changes)
+    ...(v.specificTypes ? { objectTypeIds: [...v.objectTypeIds].sort() } : {}),
   };
   const schemaName = v.schemaName.trim();
   switch (v.kind) {
