@@ -360,4 +360,83 @@ describe('browse, search, detail and export of a completed backup', () => {
     expect(json.backup.id).toBe(backupId);
     expect(json.objects.map((o) => [o.id, o.key, o.label])).toEqual(expected.map((o) => [o.id, o.objectKey, o.label]));
   });
+
+  it('exports JSON with typed values and the schema definitions, which the definitions route serves too', async () => {
+    const definitions = await getJson<{
+      schema: { id: string; key: string };
+      objectTypes: {
+        id: string;
+        name: string;
+        attributes: {
+          id: string;
+          name: string;
+          type: number;
+          defaultType: string | null;
+          maximumCardinality: number | null;
+          options: string[];
+        }[];
+      }[];
+    }>(`/backups/${backupId}/definitions`);
+    expect(definitions.status).toBe(200);
+    expect(definitions.body.schema).toMatchObject({ id: manifest.schema.id, key: manifest.schema.key });
+    expect(definitions.body.objectTypes.map((t) => t.id)).toEqual(types.map((t) => t.id));
+    const served = new Map(definitions.body.objectTypes.flatMap((t) => t.attributes.map((a) => [a.id, a] as const)));
+    expect([...served.keys()].sort()).toEqual(attributes.map((a) => a.id).sort());
+    for (const a of attributes)
+      expect(served.get(a.id)).toMatchObject({
+        name: a.name,
+        type: a.type,
+        defaultType: a.type === 0 ? (a.defaultType?.name ?? null) : null,
+        maximumCardinality: a.maximumCardinality ?? null,
+      });
+    expect((await get(`/backups/${randomUUID()}/definitions`)).status).toBe(404);
+
+    const res = await get(`/backups/${backupId}/export?format=json`);
+    expect(res.status).toBe(200);
+    const json = (await res.json()) as {
+      definitions: typeof definitions.body;
+      objects: { id: string; objectType: { id: string }; attributes: Record<string, unknown> }[];
+    };
+    expect(json.definitions).toEqual(definitions.body);
+    expect(json.objects.map((o) => o.id)).toEqual(objects.map((o) => o.id));
+    const attributeById = new Map(attributes.map((a) => [a.id, a]));
+    const seen = new Set<string>();
+    for (const [i, o] of objects.entries()) {
+      const exported = json.objects[i]!;
+      expect(exported.objectType.id).toBe(o.objectTypeId);
+      for (const attribute of o.attributes) {
+        const def = attributeById.get(attribute.objectTypeAttributeId)!;
+        const value = exported.attributes[def.name];
+        const values = attribute.objectAttributeValues;
+        const multi = def.maximumCardinality !== 1;
+        const list = (multi ? value : [value]) as unknown[];
+        expect(Array.isArray(list)).toBe(true);
+        for (const [j, stored] of values.entries()) {
+          const got = list[j];
+          const kind = def.type === 0 ? (def.defaultType?.name ?? 'Text') : `kind ${def.type}`;
+          seen.add(kind);
+          if (stored.referencedObject)
+            expect(got).toEqual({
+              id: stored.referencedObject.id,
+              key: stored.referencedObject.objectKey,
+              label: stored.referencedObject.label,
+            });
+          else if (stored.status) expect(got).toEqual({ id: stored.status.id, name: stored.status.name });
+          else if (stored.user)
+            expect(got).toEqual({ accountId: stored.user.key ?? null, displayName: stored.user.displayName ?? null });
+          else if (kind === 'DateTime') {
+            expect(got).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/);
+            expect(Date.parse(got as string)).toBe(Date.parse(stored.value!));
+          } else if (kind === 'Date') expect(got).toMatch(/^\d{4}-\d{2}-\d{2}$/);
+          else if (kind === 'Integer' || kind === 'Double') expect(got).toBe(Number(stored.value));
+          else if (kind === 'Boolean') expect(got).toBe(stored.value === 'true');
+          else if (stored.value !== undefined) expect(got).toBe(stored.value);
+        }
+      }
+    }
+    // the fixture has every kind this test checks
+    expect([...seen]).toEqual(
+      expect.arrayContaining(['DateTime', 'Date', 'Integer', 'Double', 'Boolean', 'kind 1', 'kind 7']),
+    );
+  });
 });

@@ -4,6 +4,7 @@ import { Type } from '@sinclair/typebox';
 import { HistoryEntryRecordSchema } from '@assets-vault/shared/snapshot';
 import { ErrorResponse } from '../../plugins/error-handler.js';
 import { requireAuth } from '../../plugins/session.js';
+import { BackupDefinitions, backupDefinitions } from './definitions.js';
 import { listObjects, MAX_PAGE, objectDetail, objectTypeTree } from './service.js';
 
 const BackupParams = Type.Object({ id: Type.String({ maxLength: 64 }) });
@@ -112,5 +113,20 @@ export const browseRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (request) => objectDetail(app.deps, requireAuth(request).siteId, request.params.id, request.params.objectId),
+  );
+
+  app.get(
+    '/backups/:id/definitions',
+    {
+      schema: {
+        tags: ['browse'],
+        summary:
+          "The backup's schema definitions: object types with icons, descriptions and attributes (kind, cardinality, uniqueness, label, options, reference target), status and reference types",
+        security: [{ session: [] }],
+        params: BackupParams,
+        response: { 200: BackupDefinitions, 401: ErrorResponse, 404: ErrorResponse },
+      },
+    },
+    async (request) => backupDefinitions(app.deps, requireAuth(request).siteId, request.params.id),
   );
 };
