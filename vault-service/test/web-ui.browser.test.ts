@@ -34,6 +34,7 @@ describe('the web UI in a browser', () => {
   let testDb: TestDatabase;
   let emulator: Emulator;
   let site: EmulatorSite;
+  let targetSite: EmulatorSite;
   let seeded: SeedResult;
   let client: AssetsClient;
   let idp: TestIdp;
@@ -57,6 +58,8 @@ describe('the web UI in a browser', () => {
     fs.mkdirSync(SCREENSHOTS, { recursive: true });
     emulator = await startEmulator();
     site = emulator.createSite({ name: 'webui' });
+    // a second Jira site, empty, to restore to (a target instance)
+    targetSite = emulator.createSite({ name: 'webui-target' });
     seeded = seedFixture(site, { objects: 120, seed: 'webui' });
     client = createAssetsClient({
       transport: createFetchTransport({
@@ -429,6 +432,95 @@ describe('the web UI in a browser', () => {
     await expectRows(backupsTable(), 1);
     await page.goto(`${baseUrl}/settings`);
     await heading('Settings').waitFor();
+  });
+
+  it('adds a target instance after the vault reached it, and deletes one after confirmation', async () => {
+    const section = page.locator('#targets');
+    await section.getByRole('button', { name: 'Check and save' }).click();
+    await section.getByText('Give the target instance a name.').waitFor();
+    await section.getByLabel('Name').fill('Staging');
+    await section.getByLabel('Site URL').fill(targetSite.info.siteUrl);
+    await section.getByLabel('Account e-mail').fill(targetSite.info.email);
+    await section.getByLabel('Account API token').fill('not-the-token');
+    await section.getByLabel("Target's Assets API base URL (optional)").fill(targetSite.info.assetsApiBase);
+    await section.getByRole('button', { name: 'Check and save' }).click();
+    // the vault asked the site and was refused: nothing saved, the vault's message shown
+    await section.getByRole('heading', { name: 'The target instance was not saved' }).waitFor();
+    expect(await section.getByText('No target instance yet.').count()).toBe(1);
+    await section.getByLabel('Account API token').fill(targetSite.info.apiToken);
+    await section.getByRole('button', { name: 'Check and save' }).click();
+    await section.getByText('The vault reached Staging and saved it as a target instance.').waitFor();
+    const targets = page.getByRole('table', { name: 'Target instances' });
+    await targets.getByRole('rowheader', { name: 'Staging' }).waitFor();
+    expect(await targets.getByRole('row', { name: /Staging/ }).innerText()).toContain(targetSite.info.siteUrl);
+    await shot('18-target-instances');
+
+    // a second one to delete: Cancel keeps it, Delete removes it
+    await section.getByLabel('Name').fill('Old staging');
+    await section.getByLabel('Site URL').fill(targetSite.info.siteUrl);
+    await section.getByLabel('Account e-mail').fill(targetSite.info.email);
+    await section.getByLabel('Account API token').fill(targetSite.info.apiToken);
+    await section.getByLabel("Target's Assets API base URL (optional)").fill(targetSite.info.assetsApiBase);
+    await section.getByRole('button', { name: 'Check and save' }).click();
+    await targets.getByRole('rowheader', { name: 'Old staging' }).waitFor();
+    await page.getByRole('button', { name: 'Delete the target instance Old staging' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Delete the target instance Old staging?' });
+    await dialog.getByRole('button', { name: 'Cancel' }).click();
+    await expectRows(targets, 2);
+    await page.getByRole('button', { name: 'Delete the target instance Old staging' }).click();
+    await dialog.getByRole('button', { name: 'Delete' }).click();
+    await section.getByText('The target instance Old staging was deleted.').waitFor();
+    await expectRows(targets, 1);
+  });
+
+  it('offers the restore options: destinations, inline errors, the live schemas, targets and the type tree', async () => {
+    await page.goto(`${baseUrl}/schemas/${schemas.main.id}`);
+    await page.getByRole('button', { name: 'Select backup 1' }).click();
+    const pane = page.getByRole('region', { name: 'Destination' });
+    const form = pane.getByRole('form', { name: 'Restore options' });
+    await form.waitFor();
+    await form.getByRole('button', { name: 'Restore' }).click();
+    await form.getByText('The schema name must be 1–255 characters').waitFor();
+    expect(await page.evaluate<string>('document.activeElement?.id ?? ""')).toBe(
+      await form.getByLabel('New schema name').getAttribute('id'),
+    );
+    await form.getByLabel('New schema name').fill('Restored IT');
+    expect(await form.getByLabel('New schema key').inputValue()).toBe('RESTOREDIT');
+    await form.getByLabel('New schema key').fill('r-1');
+    await form.getByRole('button', { name: 'Restore' }).click();
+    await form.getByText('The schema key must be 2–10 upper-case letters and digits').waitFor();
+
+    // an existing schema of this site, read live with the stored credentials
+    await form.getByLabel('Existing schema', { exact: false }).first().check();
+    const existing = form.getByLabel('Existing schema', { exact: true });
+    await waitFor('the live schemas', async () => ((await existing.locator('option').count()) > 2 ? true : undefined));
+    expect((await existing.locator('option').allInnerTexts()).join('\n')).toContain(schemas.second.name);
+    await form.getByText('Off: an object of the backup that already exists in the schema').waitFor();
+
+    // another instance: the saved target by name and URL, or a new one
+    await form.getByLabel('Another instance', { exact: false }).check();
+    const target = form.getByLabel('Target instance');
+    expect(await target.locator('option').allInnerTexts()).toEqual(
+      expect.arrayContaining([`Staging — ${targetSite.info.siteUrl}`, 'New target instance…']),
+    );
+    await target.selectOption({ label: 'New target instance…' });
+    await form.getByLabel('Jira site URL').fill('http://acme.atlassian.net');
+    await form.getByRole('button', { name: 'Restore' }).click();
+    await form.getByText('The site address must start with https://').first().waitFor();
+
+    // specific object types: a child ticks its parents
+    await form.getByLabel('Current instance', { exact: false }).check();
+    await form.getByLabel('Restore specific object types').check();
+    const tree = form.getByRole('tree', { name: 'Object types to restore' });
+    await tree
+      .getByRole('treeitem', { name: /^Laptop/ })
+      .first()
+      .locator('.tree__row')
+      .first()
+      .click();
+    const checked = await tree.locator('[role=treeitem][aria-checked=true] > .tree__row').allInnerTexts();
+    expect(checked.map((t) => t.split('\n')[0]?.trim())).toEqual(expect.arrayContaining(['Hardware', 'Laptop']));
+    await shot('19-restore-options');
   });
 
   it('stays usable at 200 % zoom (no sideways scrolling)', async () => {
