@@ -229,12 +229,14 @@ describe('the web UI in a browser', () => {
     await page.getByRole('heading', { name: 'The backup could not be started' }).waitFor();
     await page.getByRole('link', { name: 'Open the settings' }).click();
     await heading('Settings').waitFor();
-    await page.getByLabel('E-mail').fill(site.info.email);
-    await page.getByLabel('API token').fill(site.info.apiToken);
-    await page.getByLabel('Assets API base URL (optional)').fill(site.info.assetsApiBase);
-    await page.getByRole('button', { name: 'Save credentials' }).click();
-    await page.getByText('The credentials were saved').waitFor();
-    expect(await page.getByLabel('API token').inputValue()).toBe('');
+    // the section's own fields (Target instances below has an account e-mail and token too)
+    const credentials = page.locator('#credentials');
+    await credentials.getByLabel('E-mail').fill(site.info.email);
+    await credentials.getByLabel('API token').fill(site.info.apiToken);
+    await credentials.getByLabel('Assets API base URL (optional)').fill(site.info.assetsApiBase);
+    await credentials.getByRole('button', { name: 'Save credentials' }).click();
+    await credentials.getByText('The credentials were saved').waitFor();
+    expect(await credentials.getByLabel('API token').inputValue()).toBe('');
     await page.goBack();
     await heading(`${schemas.second.name} (${schemas.second.key})`).waitFor();
     await page.getByRole('button', { name: 'Backup now' }).first().click();

@@ -43,7 +43,9 @@ export const vault = {
   listSchemas: ({ signal }: Signal = {}) => call('listSchemas', { signal }),
   listBackups: (schemaId: string, filter: { kind?: BackupKind; from?: string; to?: string }, { signal }: Signal = {}) =>
     call('listBackups', { params: { schemaId }, query: filter, signal }),
-  startVaultBackup: (schemaId: string) => call('startVaultBackup', { params: { schemaId }, body: null }),
+  /** `unsyncedSchema`: back up a schema the site's admins did not choose (the vault refuses it otherwise). */
+  startVaultBackup: (schemaId: string, { unsyncedSchema = false }: { unsyncedSchema?: boolean } = {}) =>
+    call('startVaultBackup', { params: { schemaId }, body: unsyncedSchema ? { unsyncedSchema: true } : null }),
   getBackupJob: (jobId: string, { signal }: Signal = {}) => call('getBackupJob', { params: { jobId }, signal }),
   deleteBackup: (id: string) => call('deleteBackup', { params: { id } }),
   objectTypes: (id: string, { signal }: Signal = {}) => call('objectTypes', { params: { id }, signal }),

@@ -111,7 +111,12 @@ export function SchemaPage({ schemaId }: { schemaId: string }) {
       {schema.state === 'error' ? (
         <ErrorState error={schema.error} what="The schema could not be loaded" onRetry={schema.retry} />
       ) : null}
-      <BackupNowStatus status={backupNow.status} onResume={backupNow.resume} onDismiss={backupNow.dismiss} />
+      <BackupNowStatus
+        status={backupNow.status}
+        onResume={backupNow.resume}
+        onDismiss={backupNow.dismiss}
+        onUnsynced={() => void backupNow.start({ unsyncedSchema: true })}
+      />
       {notice ? (
         <SectionMessage appearance="success" actions={<Button onClick={() => setNotice(undefined)}>Dismiss</Button>}>
           <p>{notice}</p>
@@ -281,10 +286,13 @@ function BackupNowStatus({
   status,
   onResume,
   onDismiss,
+  onUnsynced,
 }: {
   status: ReturnType<typeof useVaultBackup>['status'];
   onResume: () => void;
   onDismiss: () => void;
+  /** back up a schema the site's admins did not choose, after the vault said so */
+  onUnsynced: () => void;
 }) {
   switch (status.state) {
     case 'idle':
@@ -320,6 +328,11 @@ function BackupNowStatus({
           title={status.jobId ? 'The backup could not be followed' : 'The backup could not be started'}
           actions={
             <>
+              {status.error.code === 'schema_not_synced' ? (
+                <Button appearance="primary" onClick={onUnsynced}>
+                  Back up this unsynced schema
+                </Button>
+              ) : null}
               <Button onClick={onResume}>{status.jobId ? 'Keep following' : 'Try again'}</Button>
               <Button appearance="subtle" onClick={onDismiss}>
                 Dismiss
