@@ -39,6 +39,7 @@ import { forModule, type VaultDeps } from './deps.js';
 import { createEmailOutboxWorker, type EmailOutboxWorker } from './jobs/email-outbox-worker.js';
 import { createHousekeeping, PROCESSED_WEBHOOK_RETENTION_MS, type HousekeepingTask } from './jobs/housekeeping.js';
 import { createSearchIndexer, type SearchIndexer } from './jobs/search-indexer.js';
+import { createRestoreRunners } from './jobs/restore-runner.js';
 import { createVaultBackupRunner } from './jobs/vault-backup-runner.js';
 import { createLogger } from './logger.js';
 import { auditRoutes } from './modules/audit/routes.js';
@@ -55,10 +56,12 @@ import { forgeEventRoutes } from './modules/forge-events/routes.js';
 import type { ForgeEventExtensions } from './modules/forge-events/service.js';
 import { healthRoutes } from './modules/health/routes.js';
 import { ingestRoutes } from './modules/ingest/routes.js';
+import { deleteIdleBuckets } from './modules/pacing/index.js';
+import { isBackupInUseByRestore } from './modules/restores/repository.js';
 import { restoreRoutes } from './modules/restores/routes.js';
 import { retentionRoutes } from './modules/retention/routes.js';
-import { targetInstanceRoutes } from './modules/target-instances/routes.js';
 import { applyAllRetentionPolicies } from './modules/retention/service.js';
+import { targetInstanceRoutes } from './modules/target-instances/routes.js';
 import { trustedUserRoutes } from './modules/trusted-users/routes.js';
 import { vaultBackupRoutes } from './modules/vault-backup/routes.js';
 import { webRoutes } from './modules/web/routes.js';
@@ -145,7 +148,7 @@ export async function buildApp(config: Config, appDeps: AppDeps = {}): Promise<V
   }
   // one connection pool for every call to Atlassian, closed after the workers stopped
   const outbound = appDeps.outbound ?? createOutboundGuard(outboundPolicyFromConfig(config));
-  const deps: VaultDeps = { db, log: logger, clock, config, outbound };
+  const deps: VaultDeps = { db, log: logger, clock, config, outbound, backupInUse: isBackupInUseByRestore };
   app.decorate('deps', deps);
 
   // 4. cross-cutting
@@ -194,6 +197,7 @@ export async function buildApp(config: Config, appDeps: AppDeps = {}): Promise<V
     emailOutbox: workers?.emailOutbox,
     vaultBackups: workers?.vaultBackups,
     searchIndexer: workers?.searchIndexer,
+    restores: workers?.restores,
   });
   app.addHook('onReady', async () => workers?.start());
   // Fastify has stopped accepting requests when onClose runs: workers first, then the pool.
@@ -219,6 +223,7 @@ export async function buildApp(config: Config, appDeps: AppDeps = {}): Promise<V
               by: 'forge',
               at: now,
               purgeAfter: purgeAfter(config, now),
+              inUse: deps.backupInUse,
             })
           : 'not_found';
         return { deleted: outcome === 'trashed', ...(outcome === 'in_use' ? { inUse: true } : {}) };
@@ -278,7 +283,7 @@ const sessionApi: FastifyPluginAsyncTypebox = async (api) => {
   await api.register(targetInstanceRoutes);
 };
 
-/** The background workers: e-mail outbox, vault-side backups, search indexer and housekeeping. */
+/** The background workers: e-mail outbox, vault-side backups, restores, search indexer and housekeeping. */
 function createWorkers(deps: VaultDeps) {
   const { config, db } = deps;
   const emailOutbox =
@@ -287,6 +292,7 @@ function createWorkers(deps: VaultDeps) {
       : undefined;
   const vaultBackups = createVaultBackupRunner(forModule(deps, 'vault-backup'));
   const searchIndexer = createSearchIndexer(forModule(deps, 'search-indexer'));
+  const restores = createRestoreRunners(forModule(deps, 'restores'));
   // Periodic clean-up; modules with tables that grow append their task here.
   const tasks: HousekeepingTask[] = [
     {
@@ -302,20 +308,29 @@ function createWorkers(deps: VaultDeps) {
     { name: 'backup_trash_purge', run: (now) => backupStore.purgeDueTrash(db, now) },
     { name: 'lost_browse_tables', run: () => backupStore.queueRebuildOfLostBrowseTables(db) },
     { name: 'orphan_browse_schemas', run: () => backupStore.dropOrphanBrowseSchemas(db) },
+    { name: 'idle_pacing_buckets', run: (now) => deleteIdleBuckets(db, now.getTime() - 86_400_000) },
   ];
   const housekeeping = createHousekeeping(forModule(deps, 'housekeeping'), { intervalMs: 3_600_000, tasks });
   return {
     emailOutbox,
     vaultBackups,
     searchIndexer,
+    restores,
     start() {
       emailOutbox?.start();
       housekeeping.start();
       vaultBackups.start();
       searchIndexer.start();
+      restores.start();
     },
     async stop() {
-      await Promise.all([emailOutbox?.stop(), housekeeping.stop(), vaultBackups.stop(), searchIndexer.stop()]);
+      await Promise.all([
+        emailOutbox?.stop(),
+        housekeeping.stop(),
+        vaultBackups.stop(),
+        searchIndexer.stop(),
+        restores.stop(),
+      ]);
     },
   };
 }

@@ -44,6 +44,16 @@ export interface OutboxConfig {
   readonly leaseMs: number;
 }
 
+export interface RestoreConfig {
+  /** how long a running restore stays its runner's without a heartbeat (renewed every third of it) */
+  readonly leaseMs: number;
+  /**
+   * Atlassian's clock runs this many times faster (the emulator's `clockScale`): a restore's pacing and
+   * retry waits scale with it. 1 against Atlassian; other values are refused in production.
+   */
+  readonly clockScale: number;
+}
+
 export interface Config {
   readonly nodeEnv: NodeEnv;
   readonly isProduction: boolean;
@@ -90,6 +100,7 @@ export interface Config {
   /** Background workers (e-mail outbox, later restore/backup jobs) run in this process. */
   readonly workersEnabled: boolean;
   readonly outbox: OutboxConfig;
+  readonly restore: RestoreConfig;
   /**
    * Who may read the OpenAPI document and UI at `/docs`: `session` (signed-in users, the default),
    * `public` (anyone; it lists routes and schemas, never data) or `off`.
@@ -152,6 +163,8 @@ export const EnvSchema = Type.Object({
   OUTBOX_RETRY_BASE_MS: Type.Optional(Int()),
   OUTBOX_RETRY_MAX_MS: Type.Optional(Int()),
   OUTBOX_MAX_ATTEMPTS: Type.Optional(Int('^[0-9]{1,3}$')),
+  RESTORE_LEASE_SECONDS: Type.Optional(Int('^[0-9]{1,5}$')),
+  ASSETS_CLOCK_SCALE: Type.Optional(Int('^[0-9]{1,4}$')),
   API_DOCS: Type.Optional(Type.Union([Type.Literal('public'), Type.Literal('session'), Type.Literal('off')])),
 });
 export type Env = Static<typeof EnvSchema>;
@@ -345,6 +358,15 @@ export function loadConfig(rawEnv: Readonly<Record<string, string | undefined>>)
   if (outbox.pollIntervalMs < 10) problems.push('OUTBOX_POLL_INTERVAL_MS: must be at least 10');
   if (outbox.maxAttempts < 1) problems.push('OUTBOX_MAX_ATTEMPTS: must be at least 1');
 
+  const restore: RestoreConfig = {
+    leaseMs: Number(e.RESTORE_LEASE_SECONDS ?? 120) * 1000,
+    clockScale: Number(e.ASSETS_CLOCK_SCALE ?? 1),
+  };
+  if (restore.leaseMs < 2000) problems.push('RESTORE_LEASE_SECONDS: must be at least 2');
+  if (restore.clockScale < 1) problems.push('ASSETS_CLOCK_SCALE: must be at least 1');
+  if (restore.clockScale !== 1 && isProduction)
+    problems.push('ASSETS_CLOCK_SCALE: refused in production (it paces requests faster than Atlassian allows)');
+
   if (problems.length > 0) throw new ConfigError(problems);
 
   return deepFreeze({
@@ -376,6 +398,7 @@ export function loadConfig(rawEnv: Readonly<Record<string, string | undefined>>)
     backupTrashDays,
     workersEnabled: bool(e.VAULT_WORKERS, true),
     outbox,
+    restore,
     apiDocs: e.API_DOCS ?? 'session',
     warnings,
   });

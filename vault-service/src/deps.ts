@@ -8,7 +8,7 @@ import type { Clock } from './clock.js';
 import type { Config } from './config.js';
 import type { DB } from './db/types.js';
 import type { Log } from './logger.js';
-import type { MaterialiseOptions } from './modules/backup-store/index.js';
+import type { BackupInUse, MaterialiseOptions } from './modules/backup-store/index.js';
 import type { OutboundGuard } from './outbound/index.js';
 
 export interface VaultDeps {
@@ -19,6 +19,11 @@ export interface VaultDeps {
   config: Config;
   /** every call to an Atlassian site goes through it (SSRF guard: src/outbound) */
   outbound: OutboundGuard;
+  /**
+   * whether a backup is read and must not go to the trash: the restores module's answer (it owns its
+   * tables), handed to deletes and retention here so neither imports the restores module
+   */
+  backupInUse: BackupInUse;
   /** how completions decode snapshots (default: worker threads for large ones); tests pin one mode */
   materialise?: MaterialiseOptions;
 }

@@ -14,7 +14,9 @@ import {
 import { sql } from 'kysely';
 import * as backupStore from '../src/modules/backup-store/index.js';
 import { withClientTransaction } from '../src/db/client-transaction.js';
+import { isBackupInUseByRestore } from '../src/modules/restores/repository.js';
 import { createTestDatabase, waitForLockWaiters, type TestDatabase } from './helpers/db.js';
+import { insertTestRestore } from './helpers/restore.js';
 
 const SITE = { cloudId: 'cloud-store', siteUrl: 'https://store.atlassian.net' };
 const ts = '2026-11-01T10:00:00.000Z';
@@ -236,64 +238,66 @@ describe('backup store', () => {
     expect(await backupStore.listCompletedBackups(testDb.db, otherSiteId)).toEqual([]);
   });
 
-  it('knows a backup is in use while a restore_job is pending or in progress, and nothing is before that table exists', async () => {
+  it("knows a backup is in use while a restore of it is pending or in progress (the restores module's answer)", async () => {
     const id = await upload();
-    expect(await backupStore.isBackupInUseByRestore(testDb.db, id)).toBe(false);
-    await sql`create table restore_job (id uuid primary key default gen_random_uuid(), backup_id uuid not null,
-      status text not null check (status in ('pending', 'in_progress', 'completed', 'error')))`.execute(testDb.db);
-    try {
-      const job = await sql<{
-        id: string;
-      }>`insert into restore_job (backup_id, status) values (${id}::uuid, 'pending') returning id`.execute(testDb.db);
-      const jobId = job.rows[0]!.id;
-      const inUse = async (status: string) => {
-        await sql`update restore_job set status = ${status} where id = ${jobId}::uuid`.execute(testDb.db);
-        return backupStore.isBackupInUseByRestore(testDb.db, id);
-      };
-      expect([
-        await inUse('pending'),
-        await inUse('in_progress'),
-        await inUse('completed'),
-        await inUse('error'),
-      ]).toEqual([true, true, false, false]);
+    const inUse = { inUse: isBackupInUseByRestore };
+    expect(await isBackupInUseByRestore(testDb.db, id)).toBe(false);
+    const jobId = await insertTestRestore(testDb.db, siteId, id);
+    const statusInUse = async (status: string) => {
+      await sql`update restore_job set status = ${status} where id = ${jobId}::uuid`.execute(testDb.db);
+      return isBackupInUseByRestore(testDb.db, id);
+    };
+    expect([
+      await statusInUse('pending'),
+      await statusInUse('in_progress'),
+      await statusInUse('completed'),
+      await statusInUse('error'),
+    ]).toEqual([true, true, false, false]);
+    // its issue-fields step reads the backup too
+    await sql`insert into restore_issue_fields_job (id, site_id, requested_by) values (${jobId}::uuid, ${siteId}::uuid, 'x')`.execute(
+      testDb.db,
+    );
+    expect(await isBackupInUseByRestore(testDb.db, id)).toBe(true);
+    await sql`update restore_issue_fields_job set status = 'completed'`.execute(testDb.db);
+    expect(await isBackupInUseByRestore(testDb.db, id)).toBe(false);
 
-      // a restore creating its job holds the share lock: a delete waits for it, then sees the job
-      await sql`delete from restore_job`.execute(testDb.db);
-      let deleting: Promise<string> | undefined;
-      await withClientTransaction(testDb.db, async (tx) => {
-        expect((await backupStore.lockBackupForRestore(tx.db, siteId, id))?.id).toBe(id);
-        deleting = testDb.db.transaction().execute((trx) =>
-          backupStore.trashBackupUnlessRestoring(trx, siteId, id, {
-            by: 'admin@store.test',
-            at: new Date(),
-            purgeAfter: new Date(Date.now() + 86_400_000),
-          }),
-        );
-        await waitForLockWaiters(testDb, 1);
-        await sql`insert into restore_job (backup_id, status) values (${id}::uuid, 'pending')`.execute(tx.db);
-      });
-      expect(await deleting).toBe('in_use');
-      expect(await backupStore.findBackup(testDb.db, siteId, id)).toBeDefined();
-      await sql`update restore_job set status = 'completed'`.execute(testDb.db);
-      expect(
-        await testDb.db.transaction().execute((trx) =>
-          backupStore.trashBackupUnlessRestoring(trx, siteId, id, {
-            by: 'admin@store.test',
-            at: new Date(),
-            purgeAfter: new Date(Date.now() + 86_400_000),
-          }),
-        ),
-      ).toBe('trashed');
-      // trashed: gone from restores; restored from the trash: back
-      expect(await testDb.db.transaction().execute((trx) => backupStore.lockBackupForRestore(trx, siteId, id))).toBe(
-        undefined,
+    // a restore creating its job holds the share lock: a delete waits for it, then sees the job
+    await sql`delete from restore_job`.execute(testDb.db);
+    let deleting: Promise<string> | undefined;
+    await withClientTransaction(testDb.db, async (tx) => {
+      expect((await backupStore.lockBackupForRestore(tx.db, siteId, id))?.id).toBe(id);
+      deleting = testDb.db.transaction().execute((trx) =>
+        backupStore.trashBackupUnlessRestoring(trx, siteId, id, {
+          by: 'admin@store.test',
+          at: new Date(),
+          purgeAfter: new Date(Date.now() + 86_400_000),
+          ...inUse,
+        }),
       );
-      expect(await testDb.db.transaction().execute((trx) => backupStore.restoreFromTrash(trx, siteId, id))).toBe(true);
-      expect(
-        (await testDb.db.transaction().execute((trx) => backupStore.lockBackupForRestore(trx, siteId, id)))?.id,
-      ).toBe(id);
-    } finally {
-      await sql`drop table if exists restore_job`.execute(testDb.db);
-    }
+      await waitForLockWaiters(testDb, 1);
+      await insertTestRestore(tx.db, siteId, id);
+    });
+    expect(await deleting).toBe('in_use');
+    expect(await backupStore.findBackup(testDb.db, siteId, id)).toBeDefined();
+    await sql`update restore_job set status = 'completed'`.execute(testDb.db);
+    expect(
+      await testDb.db.transaction().execute((trx) =>
+        backupStore.trashBackupUnlessRestoring(trx, siteId, id, {
+          by: 'admin@store.test',
+          at: new Date(),
+          purgeAfter: new Date(Date.now() + 86_400_000),
+          ...inUse,
+        }),
+      ),
+    ).toBe('trashed');
+    // trashed: gone from restores; restored from the trash: back
+    expect(await testDb.db.transaction().execute((trx) => backupStore.lockBackupForRestore(trx, siteId, id))).toBe(
+      undefined,
+    );
+    expect(await testDb.db.transaction().execute((trx) => backupStore.restoreFromTrash(trx, siteId, id))).toBe(true);
+    expect(
+      (await testDb.db.transaction().execute((trx) => backupStore.lockBackupForRestore(trx, siteId, id)))?.id,
+    ).toBe(id);
+    await sql`delete from restore_job`.execute(testDb.db);
   });
 });

@@ -6,6 +6,7 @@ import { sql } from 'kysely';
 import { createTestDatabase, type TestDatabase } from './helpers/db.js';
 import { startTestApp, testConfig, type TestApp } from './helpers/app.js';
 import { createTestSession, csrfHeaders } from './helpers/login.js';
+import { insertTestRestore } from './helpers/restore.js';
 
 describe('schemas and backups API', () => {
   let testDb: TestDatabase;
@@ -287,20 +288,14 @@ describe('schemas and backups API', () => {
     expect(audit).toEqual([{ actor: 'admin@a.test', action: 'backup.deleted', target: ids.a1 }]);
   });
 
-  it('refuses to delete a backup while a restore reads it (restore_job contract), then deletes it', async () => {
-    // the restore module's table as the backup store expects it: backup_id + status ('pending' | 'in_progress' = in use)
-    await sql`create table restore_job (id uuid primary key default gen_random_uuid(), backup_id uuid not null,
-      status text not null check (status in ('pending', 'in_progress', 'completed', 'error')))`.execute(testDb.db);
+  it('refuses to delete a backup while a restore reads it, then deletes it', async () => {
     await seedBackup(sites.a.siteId, 'restoring', {
       schemaId: '2',
       kind: 'manual',
       completedAt: '2026-11-01T00:00:00.000Z',
     });
-    const job = await sql<{
-      id: string;
-    }>`insert into restore_job (backup_id, status) values (${ids['restoring']!}::uuid, 'in_progress') returning id`.execute(
-      testDb.db,
-    );
+    const jobId = await insertTestRestore(testDb.db, sites.a.siteId, ids['restoring']!);
+    await sql`update restore_job set status = 'in_progress' where id = ${jobId}::uuid`.execute(testDb.db);
     const del = () =>
       fetch(`${vault.baseUrl}/api/v1/backups/${ids['restoring']}`, {
         method: 'DELETE',
@@ -312,9 +307,8 @@ describe('schemas and backups API', () => {
     expect(
       await testDb.db.selectFrom('backup').select('id').where('id', '=', ids['restoring']!).execute(),
     ).toHaveLength(1);
-    await sql`update restore_job set status = 'completed' where id = ${job.rows[0]!.id}::uuid`.execute(testDb.db);
+    await sql`update restore_job set status = 'completed' where id = ${jobId}::uuid`.execute(testDb.db);
     expect((await del()).status).toBe(204);
-    await sql`drop table restore_job`.execute(testDb.db);
   });
 
   it('answers 401 without a session', async () => {

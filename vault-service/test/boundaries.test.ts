@@ -57,13 +57,38 @@ const STORE_TABLE_ACCESS = [
   /['"`]backup_(?:[0-9a-f]{32}|\$\{)/,
 ];
 
-/** Lines of a file (comments aside) that query a table of the backup store, as `line: text`. */
-function storeTableAccess(file: string): string[] {
+/** Lines of a file (comments aside) matching any of `patterns`, as `line: text`. */
+function linesMatching(file: string, patterns: RegExp[]): string[] {
   return (text.get(file) ?? '')
     .split('\n')
     .map((line, i) => ({ line, i }))
-    .filter(({ line }) => !/^\s*(\*|\/\/|\/\*)/.test(line) && STORE_TABLE_ACCESS.some((p) => p.test(line)))
+    .filter(({ line }) => !/^\s*(\*|\/\/|\/\*)/.test(line) && patterns.some((p) => p.test(line)))
     .map(({ line, i }) => `${i + 1}: ${line.trim()}`);
+}
+
+/** Lines of a file that query a table of the backup store. */
+const storeTableAccess = (file: string) => linesMatching(file, STORE_TABLE_ACCESS);
+
+/**
+ * Tables with one owning module (a folder of src/modules): no file outside it (the schema files aside)
+ * names them in a query. Add a module's tables here when it creates them.
+ */
+const OWNED_TABLES: Record<string, string> = {
+  target_instance: 'modules/target-instances',
+  pacing_bucket: 'modules/pacing',
+  restore_job: 'modules/restores',
+  restore_object: 'modules/restores',
+  restore_issue_fields_job: 'modules/restores',
+  restore_issue_field: 'modules/restores',
+};
+
+/** Lines of a file that query `table`, Kysely or SQL text. */
+function tableAccess(file: string, table: string): string[] {
+  return linesMatching(file, [
+    new RegExp(String.raw`\b(?:selectFrom|insertInto|updateTable|deleteFrom|mergeInto)\(\s*['"]${table}\b`),
+    new RegExp(String.raw`\(\s*\[?\s*['"]${table}\.[a-z_]+['"]`),
+    new RegExp(String.raw`\b(?:from|join|into|update|table)\s+"?${table}"?(?:\s|$|\)|;|,)`, 'i'),
+  ]);
 }
 
 /** Strongly connected components with more than one member (or a self-import): the cycles. */
@@ -148,6 +173,20 @@ describe('source boundaries', () => {
       .filter((file) => !file.startsWith(STORE + path.sep) && !SCHEMA_FILES(file))
       .flatMap((file) => storeTableAccess(file).map((hit) => `${rel(file)}:${hit}`));
     expect(offenders).toEqual([]);
+  });
+
+  it('queries every other owned table only from its owning module', () => {
+    for (const [table, owner] of Object.entries(OWNED_TABLES)) {
+      const ownerDir = path.join(SRC, owner) + path.sep;
+      // the owner does query it: the check looks at something
+      expect(files.filter((f) => f.startsWith(ownerDir)).flatMap((f) => tableAccess(f, table)).length).toBeGreaterThan(
+        0,
+      );
+      const offenders = files
+        .filter((file) => !file.startsWith(ownerDir) && !SCHEMA_FILES(file))
+        .flatMap((file) => tableAccess(file, table).map((hit) => `${rel(file)}:${hit}`));
+      expect(offenders).toEqual([]);
+    }
   });
 
   it('would notice such a query: the same check finds the ones the store itself makes', () => {

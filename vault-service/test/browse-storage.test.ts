@@ -33,6 +33,7 @@ import {
 } from '../src/modules/backup-store/browse-tables.js';
 import { markBrowseTablesLost } from '../src/modules/backup-store/repository.js';
 import { deleteBackupOfSite, listBackups } from '../src/modules/backups/service.js';
+import { isBackupInUseByRestore } from '../src/modules/restores/repository.js';
 import { deleteBackup, findBackupForUpload, purgeDueTrash } from '../src/modules/backup-store/index.js';
 import { csvField, MULTI_VALUE_SEPARATOR, prepareExport } from '../src/modules/export/service.js';
 import { completeBackup } from '../src/modules/ingest/service.js';
@@ -370,7 +371,7 @@ describe('per-backup browse storage', () => {
     await completeBackup(deps(), { backupId: id, manifest });
     expect(await schemaExists(id)).toBe(true);
     const { purgeAfter } = await deleteBackupOfSite(
-      { db: testDb.db, clock: systemClock, config: { backupTrashDays: 7 } },
+      { db: testDb.db, clock: systemClock, config: { backupTrashDays: 7 }, backupInUse: isBackupInUseByRestore },
       siteId,
       id,
       'admin@storage.test',

@@ -8,6 +8,7 @@ import { testConfig } from './helpers/app.js';
 import { createTestDatabase, waitForLockWaiters, type TestDatabase } from './helpers/db.js';
 import { findRetentionPolicy, upsertRetentionPolicy } from '../src/modules/retention/repository.js';
 import { applyAllRetentionPolicies, applyRetention, selectExpired } from '../src/modules/retention/service.js';
+import { isBackupInUseByRestore } from '../src/modules/restores/repository.js';
 
 describe('retention', () => {
   let testDb: TestDatabase;
@@ -76,7 +77,7 @@ describe('retention', () => {
   });
 
   const config = testConfig({ BACKUP_TRASH_DAYS: '7' });
-  const deps = () => ({ db: testDb.db, config });
+  const deps = () => ({ db: testDb.db, config, backupInUse: isBackupInUseByRestore });
   /** backups not in the trash */
   const liveIds = async (site?: string) => {
     let query = testDb.db.selectFrom('backup').select('id').where('trashed_at', 'is', null);

@@ -34,8 +34,11 @@ export {
   DOCUMENTED_LIMITS_PER_MINUTE,
   ENDPOINT_BUCKETS,
   TokenBucketPacer,
+  bucketCapacity,
   createTokenBucketPacer,
   defaultRatesPerMinute,
+  permitOf,
+  resolveRatesPerMinute,
   sitePacer,
   type EndpointBucket,
   type Pacer,
@@ -43,6 +46,7 @@ export {
   type TokenBucketPacerOptions,
 } from './pacer.js';
 export { coerce, normaliseAssetsShapes } from './parse.js';
+export { ConcurrencyLimit, WaitQueue, type WaitHooks } from './wait-queue.js';
 export {
   DEFAULT_RETRY_POLICY,
   backoffDelayMs,

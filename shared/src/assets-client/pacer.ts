@@ -7,6 +7,7 @@
  */
 import { DOCUMENTED_LIMITS_PER_MINUTE, ENDPOINT_BUCKETS, type EndpointBucket } from '../model/index.js';
 import { abortReason, defaultSleep, type Sleep } from './retry.js';
+import { ConcurrencyLimit, WaitQueue } from './wait-queue.js';
 
 /** Endpoint buckets and their documented limits live in the model, shared with the emulator. */
 export { DOCUMENTED_LIMITS_PER_MINUTE, ENDPOINT_BUCKETS, type EndpointBucket } from '../model/index.js';
@@ -21,6 +22,25 @@ export function defaultRatesPerMinute(factor = DEFAULT_RATE_FACTOR): Record<Endp
   for (const bucket of ENDPOINT_BUCKETS)
     out[bucket] = Math.max(1, Math.floor(DOCUMENTED_LIMITS_PER_MINUTE[bucket] * factor));
   return out;
+}
+
+/** The default rates with `overrides` applied; a rate that is not a positive number is a RangeError. */
+export function resolveRatesPerMinute(
+  overrides: Partial<Record<EndpointBucket, number>> = {},
+): Record<EndpointBucket, number> {
+  const rates = defaultRatesPerMinute();
+  for (const [bucket, rate] of Object.entries(overrides) as [EndpointBucket, number | undefined][]) {
+    if (rate === undefined) continue;
+    if (!(rate > 0) || !Number.isFinite(rate))
+      throw new RangeError(`ratePerMinute for ${bucket} must be a positive number`);
+    rates[bucket] = rate;
+  }
+  return rates;
+}
+
+/** The most tokens a bucket holds: `burstSeconds` of its rate, at least one. */
+export function bucketCapacity(ratePerMinute: number, burstSeconds: number): number {
+  return Math.max(1, Math.floor((ratePerMinute / 60) * burstSeconds));
 }
 
 /** Permission to send one request; `release()` after the response body was read (frees the concurrency slot). */
@@ -46,55 +66,11 @@ export interface TokenBucketPacerOptions {
   sleep?: Sleep;
 }
 
-interface Waiter {
-  resolve(): void;
-  reject(err: unknown): void;
-  signal: AbortSignal | undefined;
-  onAbort: (() => void) | undefined;
-}
-
-function removeWaiter(queue: Waiter[], waiter: Waiter): boolean {
-  const i = queue.indexOf(waiter);
-  if (i < 0) return false;
-  queue.splice(i, 1);
-  return true;
-}
-
-function enqueue(
-  queue: Waiter[],
-  signal: AbortSignal | undefined,
-  onQueued: () => void,
-  onRemoved?: () => void,
-): Promise<void> {
-  return new Promise<void>((resolve, reject) => {
-    if (signal?.aborted) {
-      reject(abortReason(signal));
-      return;
-    }
-    const waiter: Waiter = { resolve, reject, signal, onAbort: undefined };
-    if (signal !== undefined) {
-      waiter.onAbort = () => {
-        if (!removeWaiter(queue, waiter)) return;
-        reject(abortReason(signal));
-        onRemoved?.();
-      };
-      signal.addEventListener('abort', waiter.onAbort, { once: true });
-    }
-    queue.push(waiter);
-    onQueued();
-  });
-}
-
-function settle(waiter: Waiter): void {
-  if (waiter.onAbort !== undefined) waiter.signal?.removeEventListener('abort', waiter.onAbort);
-  waiter.resolve();
-}
-
 class Bucket {
   tokens: number;
   lastRefillMs: number;
   pausedUntilMs = 0;
-  readonly queue: Waiter[] = [];
+  readonly queue = new WaitQueue();
   pumping = false;
   pumpAbort: AbortController | undefined;
 
@@ -116,6 +92,19 @@ class Bucket {
   }
 }
 
+/** A permit whose `release` frees its slot once, however often it is called. */
+export function permitOf(slots: ConcurrencyLimit): PacerPermit {
+  let released = false;
+  return {
+    release: () => {
+      if (!released) {
+        released = true;
+        slots.release();
+      }
+    },
+  };
+}
+
 /**
  * In-process token buckets (FIFO per bucket) behind a site-wide concurrency semaphore. A request
  * first takes a concurrency slot, then a token, and is sent right away, so send times follow the
@@ -128,43 +117,26 @@ export class TokenBucketPacer implements Pacer {
   private readonly now: () => number;
   private readonly sleep: Sleep;
   private readonly buckets = new Map<EndpointBucket, Bucket>();
-  private inFlight = 0;
-  private readonly slotQueue: Waiter[] = [];
+  private readonly slots: ConcurrencyLimit;
 
   constructor(opts: TokenBucketPacerOptions = {}) {
-    const rates = defaultRatesPerMinute();
-    for (const [bucket, rate] of Object.entries(opts.ratePerMinute ?? {}) as [EndpointBucket, number | undefined][]) {
-      if (rate === undefined) continue;
-      if (!(rate > 0) || !Number.isFinite(rate))
-        throw new RangeError(`ratePerMinute for ${bucket} must be a positive number`);
-      rates[bucket] = rate;
-    }
-    this.rates = Object.freeze(rates);
+    this.rates = Object.freeze(resolveRatesPerMinute(opts.ratePerMinute));
     this.concurrency = opts.concurrency ?? DEFAULT_CONCURRENCY;
-    if (!Number.isInteger(this.concurrency) || this.concurrency < 1)
-      throw new RangeError('concurrency must be a positive integer');
+    this.slots = new ConcurrencyLimit(this.concurrency);
     this.burstSeconds = opts.burstSeconds ?? 1;
     this.now = opts.now ?? Date.now;
     this.sleep = opts.sleep ?? defaultSleep;
   }
 
   async acquire(bucket: EndpointBucket, signal?: AbortSignal): Promise<PacerPermit> {
-    await this.takeSlot(signal);
+    await this.slots.acquire(signal);
     try {
       await this.takeToken(bucket, signal);
     } catch (err) {
-      this.releaseSlot();
+      this.slots.release();
       throw err;
     }
-    let released = false;
-    return {
-      release: () => {
-        if (!released) {
-          released = true;
-          this.releaseSlot();
-        }
-      },
-    };
+    return permitOf(this.slots);
   }
 
   penalize(bucket: EndpointBucket, delayMs: number): void {
@@ -181,27 +153,10 @@ export class TokenBucketPacer implements Pacer {
     let state = this.buckets.get(name);
     if (state === undefined) {
       const ratePerMinute = this.rates[name];
-      const capacity = Math.max(1, Math.floor((ratePerMinute / 60) * this.burstSeconds));
-      state = new Bucket(ratePerMinute / 60_000, capacity, this.now());
+      state = new Bucket(ratePerMinute / 60_000, bucketCapacity(ratePerMinute, this.burstSeconds), this.now());
       this.buckets.set(name, state);
     }
     return state;
-  }
-
-  private takeSlot(signal: AbortSignal | undefined): Promise<void> {
-    if (signal?.aborted) return Promise.reject(abortReason(signal));
-    if (this.inFlight < this.concurrency && this.slotQueue.length === 0) {
-      this.inFlight++;
-      return Promise.resolve();
-    }
-    return enqueue(this.slotQueue, signal, () => undefined);
-  }
-
-  private releaseSlot(): void {
-    const next = this.slotQueue.shift();
-    if (next !== undefined)
-      settle(next); // the slot passes straight to the next waiter
-    else this.inFlight--;
   }
 
   private takeToken(name: EndpointBucket, signal: AbortSignal | undefined): Promise<void> {
@@ -213,16 +168,12 @@ export class TokenBucketPacer implements Pacer {
       state.tokens -= 1;
       return Promise.resolve();
     }
-    return enqueue(
-      state.queue,
-      signal,
-      () => {
-        void this.pump(state);
-      },
-      () => {
+    return state.queue.wait(signal, {
+      onQueued: () => void this.pump(state),
+      onRemoved: () => {
         if (state.queue.length === 0) state.pumpAbort?.abort();
       },
-    );
+    });
   }
 
   /** One pump per bucket hands out tokens to waiters in FIFO order, sleeping until the next token is due. */
@@ -236,10 +187,8 @@ export class TokenBucketPacer implements Pacer {
         let waitMs: number;
         if (now < state.pausedUntilMs) waitMs = state.pausedUntilMs - now;
         else if (state.tokens >= 1) {
-          const waiter = state.queue.shift();
-          if (waiter === undefined) break;
+          if (!state.queue.wakeOne()) break;
           state.tokens -= 1;
-          settle(waiter);
           continue;
         } else waitMs = (1 - state.tokens) / state.ratePerMs;
         const controller = new AbortController();

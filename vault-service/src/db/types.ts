@@ -8,7 +8,9 @@ import type { BackupTables } from './tables/backup.js';
 import type { BrowseTables } from './tables/browse.js';
 import type { EmailOutboxTables } from './tables/email-outbox.js';
 import type { CredentialTables, RetentionTables } from './tables/retention.js';
+import type { PacingTables } from './tables/pacing.js';
 import type { ProcessedWebhookTables } from './tables/processed-webhook.js';
+import type { RestoreTables } from './tables/restore.js';
 import type { SessionTables } from './tables/session.js';
 import type { SiteTables } from './tables/site.js';
 import type { SyncedSchemaTables } from './tables/synced-schema.js';
@@ -28,7 +30,9 @@ export type DB = SiteTables &
   RetentionTables &
   CredentialTables &
   VaultBackupJobTables &
-  TargetInstanceTables;
+  RestoreTables &
+  TargetInstanceTables &
+  PacingTables;
 
 export type Database = Kysely<DB>;
 /** What a repository method takes first: the pool or an open transaction. */

@@ -1,22 +1,15 @@
 /**
- * Runs vault-side backup jobs one at a time per process: claim (FOR UPDATE SKIP LOCKED), run the
- * shared backup engine with the site's stored credentials, complete, or retry with exponential
+ * Runs vault-side backup jobs one at a time per process on the shared job core (job-core.ts): claim,
+ * run the shared backup engine with the site's stored credentials, complete, or retry with exponential
  * backoff until max_attempts. A job whose runner died is picked up again when its lock expires.
  * Every retry continues from the job's last checkpoint; only a job that fails for good loses its
  * partial backup.
  */
-import { randomUUID } from 'node:crypto';
 import type { Log } from '../logger.js';
 import { claimExhaustedJob, claimJob, finishJob, requeueJob } from '../modules/vault-backup/repository.js';
-import {
-  JobLeaseLostError,
-  PermanentJobError,
-  failVaultBackupJob,
-  runVaultBackupAttempt,
-  type VaultBackupDeps,
-} from '../modules/vault-backup/service.js';
+import { failVaultBackupJob, runVaultBackupAttempt, type VaultBackupDeps } from '../modules/vault-backup/service.js';
 import { describeJobFailure, INTERRUPTED, RUNNER_LOST } from '../modules/vault-backup/job-error.js';
-import { createPoller, type Poller } from './poller.js';
+import { createJobRunner, type JobRunner } from './job-core.js';
 
 export interface VaultBackupRunnerOptions {
   pollIntervalMs?: number;
@@ -37,72 +30,36 @@ export interface VaultBackupRunnerOptions {
 export function createVaultBackupRunner(
   deps: VaultBackupDeps & { log: Log },
   options: VaultBackupRunnerOptions = {},
-): Poller & { runOnce(): Promise<boolean> } {
-  const workerId = `vault-backup:${randomUUID()}`;
-  const lockMs = options.lockMs ?? 10 * 60_000;
-  const retryBaseMs = options.retryBaseMs ?? 60_000;
+): JobRunner {
   const checkpointIntervalMs = options.checkpointIntervalMs ?? 30_000;
-  const abort = new AbortController();
-
-  async function runOnce(): Promise<boolean> {
-    const exhausted = await claimExhaustedJob(deps.db, { workerId, now: deps.clock.now(), lockMs });
-    if (exhausted) {
-      deps.log.warn(
-        { jobId: exhausted.id, siteId: exhausted.siteId, attempts: exhausted.attempts },
-        'vault backup failed: its runner died in the last attempt',
-      );
-      await failVaultBackupJob(deps, exhausted, workerId, RUNNER_LOST);
-      return true;
-    }
-    const job = await claimJob(deps.db, { workerId, now: deps.clock.now(), lockMs });
-    if (!job) return false;
-    const log = deps.log.child({ jobId: job.id, siteId: job.siteId });
-    log.info({ schemaId: job.schemaId, attempt: job.attempts }, 'vault backup started');
-    try {
-      const backupId = await runVaultBackupAttempt(deps, job, {
-        id: workerId,
-        lockMs,
-        checkpointIntervalMs,
-        signal: abort.signal,
+  return createJobRunner({
+    name: 'vault backup',
+    log: deps.log,
+    clock: deps.clock,
+    lockMs: options.lockMs ?? 10 * 60_000,
+    retryBaseMs: options.retryBaseMs ?? 60_000,
+    pollIntervalMs: options.pollIntervalMs ?? 5_000,
+    claim: (lease) => claimJob(deps.db, lease),
+    claimExhausted: (lease) => claimExhaustedJob(deps.db, lease),
+    logContext: (job) => ({ jobId: job.id, siteId: job.siteId, schemaId: job.schemaId }),
+    async run(job, worker) {
+      const backupId = await runVaultBackupAttempt(deps, job, { ...worker, checkpointIntervalMs });
+      await finishJob(deps.db, job.id, {
+        workerId: worker.id,
+        now: deps.clock.now(),
+        status: 'completed',
+        backupId,
+        error: null,
       });
-      await finishJob(deps.db, job.id, { workerId, now: deps.clock.now(), status: 'completed', backupId, error: null });
-      log.info({ backupId }, 'vault backup completed');
-    } catch (err) {
-      if (err instanceof JobLeaseLostError) {
-        log.warn({ attempt: job.attempts }, 'vault backup taken over by another runner');
-        return true;
-      }
-      if (abort.signal.aborted) {
-        // shutting down: another replica (or the next start) continues from the last checkpoint
-        await requeueJob(deps.db, job.id, {
-          workerId,
-          now: deps.clock.now(),
-          runAfter: deps.clock.now(),
-          error: INTERRUPTED,
-        });
-        return false;
-      }
-      const permanent = err instanceof PermanentJobError || job.attempts >= job.maxAttempts;
-      // the job keeps a stable code and a fixed message; what really happened is only in this line
-      const failure = describeJobFailure(err);
-      log.warn({ err, code: failure.code, attempt: job.attempts, permanent }, 'vault backup attempt failed');
-      if (permanent) {
-        await failVaultBackupJob(deps, job, workerId, failure);
-      } else {
-        const runAfter = new Date(deps.clock.now().getTime() + retryBaseMs * 2 ** (job.attempts - 1));
-        await requeueJob(deps.db, job.id, { workerId, now: deps.clock.now(), runAfter, error: failure });
-      }
-    }
-    return true;
-  }
-
-  const poller = createPoller({ intervalMs: options.pollIntervalMs ?? 5_000, log: deps.log, tick: runOnce });
-  return {
-    ...poller,
-    runOnce,
-    async stop() {
-      abort.abort();
-      await poller.stop();
+      return { backupId };
     },
-  };
+    fail: async (job, workerId, failure) => {
+      await failVaultBackupJob(deps, job, workerId, failure);
+    },
+    requeue: (job, workerId, runAfter, error) =>
+      requeueJob(deps.db, job.id, { workerId, now: deps.clock.now(), runAfter, error }),
+    describeFailure: describeJobFailure,
+    runnerLost: RUNNER_LOST,
+    interrupted: INTERRUPTED,
+  });
 }

@@ -15,7 +15,9 @@ import * as m0008 from './0008-vault-backup-resume.js';
 import * as m0015 from './0015-backup-open-body-hash.js';
 import * as m0016 from './0016-vault-backup-job-error-code.js';
 import * as m0017 from './0017-backup-trash.js';
+import * as m0018 from './0018-restore-jobs.js';
 import * as m0022 from './0022-target-instances.js';
+import * as m0023 from './0023-pacing.js';
 
 export const migrations: Record<string, Migration> = {
   '0001-core': m0001,
@@ -30,5 +32,7 @@ export const migrations: Record<string, Migration> = {
   '0015-backup-open-body-hash': m0015,
   '0016-vault-backup-job-error-code': m0016,
   '0017-backup-trash': m0017,
+  '0018-restore-jobs': m0018,
   '0022-target-instances': m0022,
+  '0023-pacing': m0023,
 };

@@ -412,24 +412,6 @@ export async function listCompletedBackups(
   }));
 }
 
-/**
- * Whether a restore reads the backup. Contract with the restore module: its table `restore_job` has
- * `backup_id uuid` and `status text`, one of 'pending' | 'in_progress' | 'completed' | 'error', and
- * 'pending' and 'in_progress' mean "in use". Until the table exists nothing is in use. Callers lock the
- * backup row first (`FOR UPDATE`); the restore module takes the same row `FOR SHARE` while it creates a
- * job, so a restore cannot start between this check and a delete.
- */
-export async function isBackupInUseByRestore(db: Executor, backupId: string): Promise<boolean> {
-  const { rows } = await sql<{ t: string | null }>`select to_regclass('restore_job')::text as t`.execute(db);
-  if (!rows[0]?.t) return false;
-  const active = await sql<{
-    one: number;
-  }>`select 1 as one from restore_job where backup_id = ${backupId}::uuid and status in ('pending', 'in_progress') limit 1`.execute(
-    db,
-  );
-  return active.rows.length > 0;
-}
-
 /** Completed backups whose browse tables were built (their ids and when). */
 export async function listBuiltBackups(db: Executor): Promise<{ id: string; browseBuiltAt: Date }[]> {
   const rows = await db

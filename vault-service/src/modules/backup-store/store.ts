@@ -33,7 +33,6 @@ import {
   findBackupById,
   findManifest,
   insertChunkIfAbsent,
-  isBackupInUseByRestore,
   listDueForPurge,
   markBackupCompleted,
   markBackupTrashed,
@@ -152,20 +151,28 @@ export async function deleteBackup(db: Executor, siteId: string, backupId: strin
 }
 
 /**
- * Moves the site's completed backup to the trash unless a restore reads it, inside the caller's
- * transaction (which adds its audit entry): `not_found` for an unknown, another site's, an incomplete
- * or an already trashed id, `in_use` while a restore reads it. Nothing is removed: housekeeping purges
- * it after `purgeAfter` (`purgeDueTrash`), and until then `restoreFromTrash` brings it back.
+ * Whether something reads the backup and it must stay (a restore: the restores module owns that answer
+ * and app.ts hands it over as `VaultDeps.backupInUse`, so the store needs no knowledge of its tables).
+ */
+export type BackupInUse = (db: Executor, backupId: string) => Promise<boolean>;
+
+/**
+ * Moves the site's completed backup to the trash unless `inUse` says it is read (by a restore), inside
+ * the caller's transaction (which adds its audit entry): `not_found` for an unknown, another site's, an
+ * incomplete or an already trashed id, `in_use` while it is read. The backup row is locked first; a
+ * restore takes it `FOR SHARE` while it creates its job (`lockBackupForRestore`), so none can start
+ * between the check and the trash. Nothing is removed: housekeeping purges it after `purgeAfter`
+ * (`purgeDueTrash`), and until then `restoreFromTrash` brings it back.
  */
 export async function trashBackupUnlessRestoring(
   trx: Executor,
   siteId: string,
   backupId: string,
-  input: { by: string; at: Date; purgeAfter: Date },
+  input: { by: string; at: Date; purgeAfter: Date; inUse: BackupInUse },
 ): Promise<'trashed' | 'not_found' | 'in_use'> {
   const backup = await findBackup(trx, siteId, backupId, 'update');
   if (!backup || backup.status !== 'completed' || backup.trashedAt) return 'not_found';
-  if (await isBackupInUseByRestore(trx, backupId)) return 'in_use';
+  if (await input.inUse(trx, backupId)) return 'in_use';
   return (await markBackupTrashed(trx, siteId, backupId, input)) ? 'trashed' : 'not_found';
 }
 
@@ -329,7 +336,7 @@ export async function verifyStoredSnapshot(db: Executor, siteId: string, backupI
 /**
  * The site's completed backup, its row share-locked until the caller's transaction ends: the restore
  * module calls this while it inserts its `restore_job`, so no delete can slip in between (deletes lock
- * the row `for update` and then check `isBackupInUseByRestore`). Undefined: unknown, another site's or
+ * the row `for update` and then ask `BackupInUse`). Undefined: unknown, another site's or
  * not completed.
  */
 export async function lockBackupForRestore(

@@ -8,7 +8,7 @@ import { listSyncedSchemas } from '../synced-schemas/repository.js';
 import type { BackupRow, SchemaSummary, TrashRow } from './schemas.js';
 
 type BackupsDeps = Pick<VaultDeps, 'db'>;
-type TrashDeps = Pick<VaultDeps, 'db' | 'clock'> & { config: Pick<Config, 'backupTrashDays'> };
+type TrashDeps = Pick<VaultDeps, 'db' | 'clock' | 'backupInUse'> & { config: Pick<Config, 'backupTrashDays'> };
 
 /** Schemas chosen in the Forge app plus any schema that still has backups (it may have been un-synced or deleted). */
 export async function listSchemas(deps: BackupsDeps, siteId: string): Promise<SchemaSummary[]> {
@@ -107,6 +107,7 @@ export async function deleteBackupOfSite(
       by: actor,
       at: now,
       purgeAfter: until,
+      inUse: deps.backupInUse,
     });
     if (outcome === 'not_found') throw new NotFoundError('Backup not found');
     if (outcome === 'in_use')

@@ -24,7 +24,7 @@ import {
   type RetentionPolicy,
 } from './repository.js';
 
-type RetentionDeps = Pick<VaultDeps, 'db'> & {
+type RetentionDeps = Pick<VaultDeps, 'db' | 'backupInUse'> & {
   config: Pick<Config, 'backupTrashDays' | 'publicUrl' | 'outbox'>;
 };
 
@@ -92,6 +92,7 @@ export async function applyRetention(
         by: 'system',
         at: now,
         purgeAfter: until,
+        inUse: deps.backupInUse,
       });
       if (outcome === 'trashed') {
         await insertAuditEvent(trx, siteId, {

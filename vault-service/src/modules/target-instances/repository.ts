@@ -1,4 +1,6 @@
 /** `target_instance` rows of one site. The API token is not here (credentials store, service.ts). */
+import type { Selectable } from 'kysely';
+import type { TargetInstanceTable } from '../../db/tables/target-instance.js';
 import type { Executor } from '../../db/types.js';
 
 export interface TargetInstance {
@@ -25,17 +27,7 @@ const columns = [
   'last_checked_at',
 ] as const;
 
-interface Row {
-  id: string;
-  name: string;
-  url: string;
-  email: string;
-  assets_api_base_url: string | null;
-  workspace_id: string;
-  created_by: string;
-  created_at: Date;
-  last_checked_at: Date | null;
-}
+type Row = Pick<Selectable<TargetInstanceTable>, (typeof columns)[number]>;
 
 const toTargetInstance = (r: Row): TargetInstance => ({
   id: r.id,

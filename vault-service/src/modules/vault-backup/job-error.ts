@@ -5,14 +5,10 @@
  */
 import { AppError } from '@assets-vault/shared/errors';
 import { SnapshotIntegrityError } from '@assets-vault/shared/snapshot';
+import type { JobFailure } from '../../jobs/job-core.js';
 import { describeOutboundFailure } from '../../outbound/index.js';
 
-export interface JobFailure {
-  /** stable snake_case code, for scripts and the UI */
-  code: string;
-  /** fixed text for people; never built from the error */
-  message: string;
-}
+export type { JobFailure };
 
 const BY_CODE: Record<string, JobFailure> = {
   assets_unauthorized: {

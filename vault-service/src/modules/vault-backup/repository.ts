@@ -1,6 +1,6 @@
-/** Durable vault-side backup jobs. Claimed with FOR UPDATE SKIP LOCKED: one runner per job, any number of replicas. */
+/** Durable vault-side backup jobs, on the shared lease queue (db/job-queue.ts): one runner per job, any number of replicas. */
 import type { BackupCursor } from '@assets-vault/shared/backup';
-import { sql } from 'kysely';
+import { jobQueue, type Lease } from '../../db/job-queue.js';
 import type { Executor } from '../../db/types.js';
 import type { VaultBackupJobStatus } from '../../db/tables/vault-backup-job.js';
 import { isBackupId } from '../backup-store/index.js';
@@ -109,71 +109,22 @@ export async function findJob(db: Executor, siteId: string, jobId: string): Prom
   return row && toJob(row);
 }
 
-/**
- * Takes the oldest runnable job (queued and due, or running under an expired lock: its runner died)
- * for its next attempt. A job whose runner died in its last attempt is left to `claimExhaustedJob`.
- */
-export async function claimJob(
-  db: Executor,
-  input: { workerId: string; now: Date; lockMs: number },
-): Promise<VaultBackupJob | undefined> {
-  const lockedUntil = new Date(input.now.getTime() + input.lockMs);
-  const row = await db
-    .updateTable('vault_backup_job')
-    .set({
-      status: 'running',
-      locked_by: input.workerId,
-      locked_until: lockedUntil,
-      attempts: sql<number>`attempts + 1`,
-      updated_at: input.now,
-    })
-    .where('id', '=', (eb) =>
-      eb
-        .selectFrom('vault_backup_job')
-        .select('id')
-        .where((w) =>
-          w.or([
-            w.and([w('status', '=', 'queued'), w('run_after', '<=', input.now)]),
-            w.and([
-              w('status', '=', 'running'),
-              w('locked_until', '<', input.now),
-              w('attempts', '<', w.ref('max_attempts')),
-            ]),
-          ]),
-        )
-        .orderBy('run_after')
-        .limit(1)
-        .forUpdate()
-        .skipLocked(),
-    )
-    .returning(columns)
-    .executeTakeFirst();
+const queue = jobQueue('vault_backup_job', {
+  queued: 'queued',
+  running: 'running',
+  completed: 'completed',
+  failed: 'failed',
+});
+
+/** The oldest runnable job for its next attempt (db/job-queue.ts). */
+export async function claimJob(db: Executor, lease: Lease): Promise<VaultBackupJob | undefined> {
+  const row = await queue.claim(db, lease);
   return row && toJob(row);
 }
 
-/** Takes a job whose runner died during its last attempt (lock expired, attempts used up), to be failed for good. */
-export async function claimExhaustedJob(
-  db: Executor,
-  input: { workerId: string; now: Date; lockMs: number },
-): Promise<VaultBackupJob | undefined> {
-  const lockedUntil = new Date(input.now.getTime() + input.lockMs);
-  const row = await db
-    .updateTable('vault_backup_job')
-    .set({ locked_by: input.workerId, locked_until: lockedUntil, updated_at: input.now })
-    .where('id', '=', (eb) =>
-      eb
-        .selectFrom('vault_backup_job')
-        .select('id')
-        .where('status', '=', 'running')
-        .where('locked_until', '<', input.now)
-        .where('attempts', '>=', eb.ref('max_attempts'))
-        .orderBy('run_after')
-        .limit(1)
-        .forUpdate()
-        .skipLocked(),
-    )
-    .returning(columns)
-    .executeTakeFirst();
+/** A job whose runner died during its last attempt, to be failed for good. */
+export async function claimExhaustedJob(db: Executor, lease: Lease): Promise<VaultBackupJob | undefined> {
+  const row = await queue.claimExhausted(db, lease);
   return row && toJob(row);
 }
 
@@ -185,32 +136,17 @@ export async function claimExhaustedJob(
 export async function touchJob(
   db: Executor,
   jobId: string,
-  input: {
-    workerId: string;
-    now: Date;
-    lockMs: number;
-    progress?: unknown;
-    checkpoint?: { backupId: string; cursor: BackupCursor | null };
-  },
+  input: Lease & { progress?: unknown; checkpoint?: { backupId: string; cursor: BackupCursor | null } },
 ): Promise<boolean> {
-  const result = await db
-    .updateTable('vault_backup_job')
-    .set({
-      locked_until: new Date(input.now.getTime() + input.lockMs),
-      updated_at: input.now,
-      ...(input.progress !== undefined ? { progress: JSON.stringify(input.progress) } : {}),
-      ...(input.checkpoint
-        ? {
-            backup_id: input.checkpoint.backupId,
-            cursor: input.checkpoint.cursor && JSON.stringify(input.checkpoint.cursor),
-          }
-        : {}),
-    })
-    .where('id', '=', jobId)
-    .where('locked_by', '=', input.workerId)
-    .where('status', '=', 'running')
-    .executeTakeFirst();
-  return result.numUpdatedRows > 0n;
+  return queue.renew(db, jobId, input, {
+    ...(input.progress !== undefined ? { progress: JSON.stringify(input.progress) } : {}),
+    ...(input.checkpoint
+      ? {
+          backup_id: input.checkpoint.backupId,
+          cursor: input.checkpoint.cursor && JSON.stringify(input.checkpoint.cursor),
+        }
+      : {}),
+  });
 }
 
 /** Locks the job row if this worker still holds it; its partial backup, if any. */
@@ -219,14 +155,7 @@ export async function lockHeldJob(
   jobId: string,
   workerId: string,
 ): Promise<{ backupId: string | null } | undefined> {
-  const row = await db
-    .selectFrom('vault_backup_job')
-    .select('backup_id')
-    .where('id', '=', jobId)
-    .where('locked_by', '=', workerId)
-    .where('status', '=', 'running')
-    .forUpdate()
-    .executeTakeFirst();
+  const row = await queue.lockHeld(db, jobId, workerId);
   return row && { backupId: row.backup_id };
 }
 
@@ -241,22 +170,18 @@ export async function finishJob(
     error: { code: string; message: string } | null;
   },
 ): Promise<void> {
-  await db
-    .updateTable('vault_backup_job')
-    .set({
-      status: input.status,
+  await queue.finish(db, jobId, {
+    workerId: input.workerId,
+    now: input.now,
+    outcome: input.status,
+    set: {
       backup_id: input.backupId,
       cursor: null,
       last_error: input.error?.message ?? null,
       error_code: input.error?.code ?? null,
       finished_at: input.now,
-      updated_at: input.now,
-      locked_by: null,
-      locked_until: null,
-    })
-    .where('id', '=', jobId)
-    .where('locked_by', '=', input.workerId)
-    .execute();
+    },
+  });
 }
 
 /** Back to the queue; the partial backup and its cursor stay for the next attempt to continue. */
@@ -265,18 +190,10 @@ export async function requeueJob(
   jobId: string,
   input: { workerId: string; now: Date; runAfter: Date; error: { code: string; message: string } },
 ): Promise<void> {
-  await db
-    .updateTable('vault_backup_job')
-    .set({
-      status: 'queued',
-      last_error: input.error.message,
-      error_code: input.error.code,
-      run_after: input.runAfter,
-      updated_at: input.now,
-      locked_by: null,
-      locked_until: null,
-    })
-    .where('id', '=', jobId)
-    .where('locked_by', '=', input.workerId)
-    .execute();
+  await queue.requeue(db, jobId, {
+    workerId: input.workerId,
+    now: input.now,
+    runAfter: input.runAfter,
+    set: { last_error: input.error.message, error_code: input.error.code },
+  });
 }

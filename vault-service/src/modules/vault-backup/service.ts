@@ -16,7 +16,7 @@ import { assetsAccessForSite, captureLiveSnapshot } from '../backups/live-snapsh
 import { loadSiteAssetsCredentials } from '../credentials/service.js';
 import { completeBackup } from '../ingest/service.js';
 import { findSyncedSchema } from '../synced-schemas/repository.js';
-import type { JobFailure } from './job-error.js';
+import { JobLeaseLostError, PermanentJobError, type JobFailure } from '../../jobs/job-core.js';
 import { findJob, finishJob, insertJob, lockHeldJob, touchJob, type VaultBackupJob } from './repository.js';
 
 export type VaultBackupDeps = Pick<VaultDeps, 'db' | 'log' | 'clock' | 'materialise' | 'outbound'> & {
@@ -76,21 +76,6 @@ export async function getVaultBackupJob(
   const job = await findJob(deps.db, siteId, jobId);
   if (!job) throw new NotFoundError('Job not found');
   return job;
-}
-
-/** A failure another attempt cannot fix: the job fails at once (`code` as in job-error.ts). */
-export class PermanentJobError extends Error {
-  override name = 'PermanentJobError';
-  readonly code: string | undefined;
-  constructor(message: string, options: { code?: string; cause?: unknown } = {}) {
-    super(message, options.cause === undefined ? undefined : { cause: options.cause });
-    this.code = options.code;
-  }
-}
-
-/** This runner's lock expired and another runner took the job: it leaves the job and its backup alone. */
-export class JobLeaseLostError extends Error {
-  override name = 'JobLeaseLostError';
 }
 
 export interface VaultBackupWorker {
