@@ -525,6 +525,27 @@ describe('the web UI in a browser', () => {
     await shot('19-restore-options');
   });
 
+  it('restores to a new schema with history, icons and specific types, follows it live, and shows its details and log', async () => {
+    const form = page.getByRole('form', { name: 'Restore options' });
+    await form.getByLabel('New schema key').fill('RESTIT');
+    await form.getByRole('button', { name: 'Restore' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Restore backup 1?' });
+    await dialog.getByRole('button', { name: 'Restore' }).click();
+    const pane = page.getByRole('region', { name: 'Destination' });
+    await pane.getByRole('heading', { name: 'Operation success' }).waitFor({ timeout: 120_000 });
+    await shot('20-restore-completed');
+    const restores = page.getByRole('table', { name: `Restores of ${schemas.main.name}` });
+    await restores.getByRole('row', { name: /Restored IT \(RESTIT\)/ }).waitFor();
+    await restores.getByRole('button', { name: /^Show details of the restore to Restored IT/ }).click();
+    await restores.getByText('Specific object types').waitFor();
+    const [log] = await Promise.all([
+      page.waitForEvent('download'),
+      restores.getByRole('link', { name: /^Download full log \(\.xlsx\)/ }).click(),
+    ]);
+    expect(fs.statSync(await log.path()).size).toBeGreaterThan(0);
+    await shot('21-restore-details');
+  });
+
   it('stays usable at 200 % zoom (no sideways scrolling)', async () => {
     await page.setViewportSize({ width: 683, height: 400 });
     await page.goto(`${baseUrl}/schemas/${schemas.main.id}?backup=`);
