@@ -25,7 +25,6 @@ import type {
   RestorePlan,
 } from './types.js';
 
-
 /** A system schema (JSM's Services) is backed up for the record only: Assets manages it itself. */
 export function checkSourceSchema(structure: SnapshotStructure): void {
   if (structure.schema.canManage === false)
