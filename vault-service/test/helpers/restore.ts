@@ -4,7 +4,7 @@
  * a restored graph with its backup is the restore engine's own test helper (shared/test), reused here.
  */
 import type { EmulatorSite } from '@assets-vault/emulator';
-import { runBackup } from '@assets-vault/shared/backup';
+import { runBackup, type BackupOptions } from '@assets-vault/shared/backup';
 import { snapshotFromChunks, type ObjectOutcome } from '@assets-vault/shared/restore';
 import { createMemoryChunkStore, readSnapshot, type SnapshotRecord } from '@assets-vault/shared/snapshot';
 import { clientFor, type Backup, type MappedObject } from '../../../shared/test/restore.helpers.js';
@@ -31,13 +31,14 @@ export async function backUpToVault(
   site: EmulatorSite,
   schemaId: string,
   kind: 'manual' | 'scheduled' = 'manual',
+  options: BackupOptions = { history: true, icons: true, issueRefs: true },
 ): Promise<{ backupId: string; backup: Backup }> {
   const store = createMemoryChunkStore();
   const result = await runBackup({
     client: clientFor(site),
     schemaId,
     source: { cloudId: site.info.cloudId, siteUrl: site.info.siteUrl },
-    options: { history: true, icons: true, issueRefs: true },
+    options,
     sink: store,
     writer: { maxChunkRecords: 200 },
   });
