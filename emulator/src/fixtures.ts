@@ -150,6 +150,8 @@ export function seedFixture(site: EmulatorSite, opts: SeedOptions): SeedResult {
     attributeIds[`${t.name}.${spec.name}`] = String(a.id);
     return a;
   };
+  const mkDefault = (t: TypeRec, name: string, defaultTypeId: number, extra: Partial<AttrSpec> = {}): AttrRec =>
+    mkAttr(t, { name, type: AttributeKind.Default, defaultTypeId, ...extra });
   const labelOf = (t: TypeRec) => {
     const label = store.view(t.id).labelAttr;
     if (!label) throw new Error(`type ${t.name} has no label`);
@@ -172,36 +174,17 @@ export function seedFixture(site: EmulatorSite, opts: SeedOptions): SeedResult {
     secondSchemaId = hr.id;
     const office = mkType(hr.id, 'Office', 'Office');
     const officeName = labelOf(office);
-    const officeCountry = mkAttr(office, {
-      name: 'Country',
-      type: AttributeKind.Default,
-      defaultTypeId: DefaultType.Select,
+    const officeCountry = mkDefault(office, 'Country', DefaultType.Select, {
       options: 'Germany,Portugal,Japan,Brazil,Canada',
     });
-    const officeAddress = mkAttr(office, {
-      name: 'Address',
-      type: AttributeKind.Default,
-      defaultTypeId: DefaultType.Textarea,
-    });
+    const officeAddress = mkDefault(office, 'Address', DefaultType.Textarea);
     employeeType = mkType(hr.id, 'Employee', 'Employee');
     const empName = labelOf(employeeType);
-    const empEmail = mkAttr(employeeType, {
-      name: 'Email',
-      type: AttributeKind.Default,
-      defaultTypeId: DefaultType.Email,
-      unique: true,
-    });
-    const empDept = mkAttr(employeeType, {
-      name: 'Department',
-      type: AttributeKind.Default,
-      defaultTypeId: DefaultType.Select,
+    const empEmail = mkDefault(employeeType, 'Email', DefaultType.Email, { unique: true });
+    const empDept = mkDefault(employeeType, 'Department', DefaultType.Select, {
       options: 'IT,HR,Finance,Sales,Support',
     });
-    const empStart = mkAttr(employeeType, {
-      name: 'Start date',
-      type: AttributeKind.Default,
-      defaultTypeId: DefaultType.Date,
-    });
+    const empStart = mkDefault(employeeType, 'Start date', DefaultType.Date);
     const empAccount = mkAttr(employeeType, {
       name: 'Jira user',
       type: AttributeKind.User,
@@ -291,12 +274,7 @@ export function seedFixture(site: EmulatorSite, opts: SeedOptions): SeedResult {
 
   const location = mkType(main.id, 'Location', 'Location');
   const locName = labelOf(location);
-  const locCode = mkAttr(location, {
-    name: 'Building code',
-    type: AttributeKind.Default,
-    defaultTypeId: DefaultType.Text,
-    unique: true,
-  });
+  const locCode = mkDefault(location, 'Building code', DefaultType.Text, { unique: true });
   const locParent = mkAttr(location, {
     name: 'Parent location',
     type: AttributeKind.Reference,
@@ -310,34 +288,11 @@ export function seedFixture(site: EmulatorSite, opts: SeedOptions): SeedResult {
     description: 'Abstract parent: children inherit its attributes',
   });
   const hwName = labelOf(hardware);
-  const hwSerial = mkAttr(hardware, {
-    name: 'Serial Number',
-    type: AttributeKind.Default,
-    defaultTypeId: DefaultType.Text,
-    min: 1,
-    unique: true,
-  });
-  const hwPurchase = mkAttr(hardware, {
-    name: 'Purchase date',
-    type: AttributeKind.Default,
-    defaultTypeId: DefaultType.Date,
-  });
-  const hwPrice = mkAttr(hardware, {
-    name: 'Price',
-    type: AttributeKind.Default,
-    defaultTypeId: DefaultType.Double,
-    suffix: 'EUR',
-  });
-  const hwWarranty = mkAttr(hardware, {
-    name: 'Warranty months',
-    type: AttributeKind.Default,
-    defaultTypeId: DefaultType.Integer,
-  });
-  const hwStock = mkAttr(hardware, {
-    name: 'In stock',
-    type: AttributeKind.Default,
-    defaultTypeId: DefaultType.Boolean,
-  });
+  const hwSerial = mkDefault(hardware, 'Serial Number', DefaultType.Text, { min: 1, unique: true });
+  const hwPurchase = mkDefault(hardware, 'Purchase date', DefaultType.Date);
+  const hwPrice = mkDefault(hardware, 'Price', DefaultType.Double, { suffix: 'EUR' });
+  const hwWarranty = mkDefault(hardware, 'Warranty months', DefaultType.Integer);
+  const hwStock = mkDefault(hardware, 'In stock', DefaultType.Boolean);
   const hwStatus = mkAttr(hardware, {
     name: 'Status',
     type: AttributeKind.Status,
@@ -358,70 +313,35 @@ export function seedFixture(site: EmulatorSite, opts: SeedOptions): SeedResult {
         description: 'An employee in the HR schema',
       })
     : undefined;
-  const hwNotes = mkAttr(hardware, { name: 'Notes', type: AttributeKind.Default, defaultTypeId: DefaultType.Textarea });
+  const hwNotes = mkDefault(hardware, 'Notes', DefaultType.Textarea);
 
   const laptop = mkType(main.id, 'Laptop', withCustomIcons ? 'Field laptop' : 'Laptop', { parent: hardware });
-  const lapRam = mkAttr(laptop, {
-    name: 'RAM',
-    type: AttributeKind.Default,
-    defaultTypeId: DefaultType.Integer,
-    suffix: 'GB',
-  });
-  const lapOs = mkAttr(laptop, {
-    name: 'Operating system',
-    type: AttributeKind.Default,
-    defaultTypeId: DefaultType.Select,
+  const lapRam = mkDefault(laptop, 'RAM', DefaultType.Integer, { suffix: 'GB' });
+  const lapOs = mkDefault(laptop, 'Operating system', DefaultType.Select, {
     options: 'Windows 11,macOS,Ubuntu,Fedora',
   });
-  const lapSeen = mkAttr(laptop, {
-    name: 'Last seen',
-    type: AttributeKind.Default,
-    defaultTypeId: DefaultType.DateTime,
-  });
+  const lapSeen = mkDefault(laptop, 'Last seen', DefaultType.DateTime);
   const lapUser = mkAttr(laptop, { name: 'Assigned user', type: AttributeKind.User, additionalValue: 'SHOW_PROFILE' });
 
   const server = mkType(main.id, 'Server', withCustomIcons ? 'Rack unit' : 'Server', { parent: hardware });
-  const srvIp = mkAttr(server, {
-    name: 'IP address',
-    type: AttributeKind.Default,
-    defaultTypeId: DefaultType.IpAddress,
-  });
-  const srvHost = mkAttr(server, { name: 'Hostname', type: AttributeKind.Default, defaultTypeId: DefaultType.Text });
-  const srvConsole = mkAttr(server, {
-    name: 'Console URL',
-    type: AttributeKind.Default,
-    defaultTypeId: DefaultType.Url,
-  });
+  const srvIp = mkDefault(server, 'IP address', DefaultType.IpAddress);
+  const srvHost = mkDefault(server, 'Hostname', DefaultType.Text);
+  const srvConsole = mkDefault(server, 'Console URL', DefaultType.Url);
   const srvGroup = mkAttr(server, { name: 'Admin group', type: AttributeKind.Group });
 
   const network = mkType(main.id, 'Network device', 'Router', { parent: hardware });
-  const netIp = mkAttr(network, {
-    name: 'Management IP',
-    type: AttributeKind.Default,
-    defaultTypeId: DefaultType.IpAddress,
-  });
-  const netPorts = mkAttr(network, { name: 'Ports', type: AttributeKind.Default, defaultTypeId: DefaultType.Integer });
+  const netIp = mkDefault(network, 'Management IP', DefaultType.IpAddress);
+  const netPorts = mkDefault(network, 'Ports', DefaultType.Integer);
 
   const software = mkType(main.id, 'Software', 'Application');
   const swName = labelOf(software);
-  const swVersion = mkAttr(software, { name: 'Version', type: AttributeKind.Default, defaultTypeId: DefaultType.Text });
-  const swLicense = mkAttr(software, {
-    name: 'License type',
-    type: AttributeKind.Default,
-    defaultTypeId: DefaultType.Select,
+  const swVersion = mkDefault(software, 'Version', DefaultType.Text);
+  const swLicense = mkDefault(software, 'License type', DefaultType.Select, {
     options: 'Commercial,Open source,Freeware,Subscription',
   });
-  const swVendor = mkAttr(software, {
-    name: 'Vendor email',
-    type: AttributeKind.Default,
-    defaultTypeId: DefaultType.Email,
-  });
-  const swHome = mkAttr(software, { name: 'Homepage', type: AttributeKind.Default, defaultTypeId: DefaultType.Url });
-  const swWindow = mkAttr(software, {
-    name: 'Maintenance window',
-    type: AttributeKind.Default,
-    defaultTypeId: DefaultType.Time,
-  });
+  const swVendor = mkDefault(software, 'Vendor email', DefaultType.Email);
+  const swHome = mkDefault(software, 'Homepage', DefaultType.Url);
+  const swWindow = mkDefault(software, 'Maintenance window', DefaultType.Time);
   const swResponsible = mkAttr(software, { name: 'Responsible', type: AttributeKind.User });
   const swLifecycle = mkAttr(software, { name: 'Lifecycle', type: AttributeKind.Status });
   const swDepends = mkAttr(software, {
@@ -520,6 +440,18 @@ export function seedFixture(site: EmulatorSite, opts: SeedOptions): SeedResult {
   const addAvatarId = (o: ObjRec) => {
     if (o.avatarUUID) avatarObjectIds.push(String(o.id));
   };
+  /** `avatarKey` given: the object may get an avatar (drawn before its update time, as fixtures always did). */
+  const insertHardware = (t: TypeRec, v: Map<number, string[]>, created: number, avatarKey?: string) => {
+    const avatarUUID = avatarKey === undefined ? undefined : maybeAvatar(avatarKey);
+    const o = store.insertObject(t.id, v, {
+      created,
+      updated: created + rng.int(0, 400) * MINUTE,
+      validate,
+      ...(avatarUUID ? { avatarUUID } : {}),
+    });
+    hardwareObjects.push(o);
+    addAvatarId(o);
+  };
 
   for (let i = 0; i < counts.server; i++) {
     const created = tick(2);
@@ -528,23 +460,14 @@ export function seedFixture(site: EmulatorSite, opts: SeedOptions): SeedResult {
     v.set(srvHost.id, [`srv-${i + 1}.corp.example.test`]);
     if (rng.chance(0.7)) v.set(srvConsole.id, [`https://console.example.test/servers/${i + 1}`]);
     if (rng.chance(0.5)) v.set(srvGroup.id, [rng.pick(groups)]);
-    const avatarUUID = maybeAvatar(`srv-${i}`);
-    const o = store.insertObject(server.id, v, {
-      created,
-      updated: created + rng.int(0, 400) * MINUTE,
-      validate,
-      ...(avatarUUID ? { avatarUUID } : {}),
-    });
-    hardwareObjects.push(o);
-    addAvatarId(o);
+    insertHardware(server, v, created, `srv-${i}`);
   }
   for (let i = 0; i < counts.network; i++) {
     const created = tick(2);
     const v = hardwareValues('NET', i);
     v.set(netIp.id, [`192.168.${(i >> 8) & 255}.${i & 255}`]);
     v.set(netPorts.id, [String(rng.pick([8, 16, 24, 48]))]);
-    const o = store.insertObject(network.id, v, { created, updated: created + rng.int(0, 400) * MINUTE, validate });
-    hardwareObjects.push(o);
+    insertHardware(network, v, created);
   }
   for (let i = 0; i < laptopCount; i++) {
     const created = tick(1);
@@ -554,15 +477,7 @@ export function seedFixture(site: EmulatorSite, opts: SeedOptions): SeedResult {
     if (rng.chance(0.6))
       v.set(lapSeen.id, [new Date(created + rng.int(1, 90) * 86_400_000 + rng.int(0, 999)).toISOString()]);
     if (rng.chance(0.5)) v.set(lapUser.id, [rng.pick(userAccountIds)]);
-    const avatarUUID = maybeAvatar(`lap-${i}`);
-    const o = store.insertObject(laptop.id, v, {
-      created,
-      updated: created + rng.int(0, 400) * MINUTE,
-      validate,
-      ...(avatarUUID ? { avatarUUID } : {}),
-    });
-    hardwareObjects.push(o);
-    addAvatarId(o);
+    insertHardware(laptop, v, created, `lap-${i}`);
   }
   const softwareObjects: ObjRec[] = [];
   const products = [

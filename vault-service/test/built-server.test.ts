@@ -46,7 +46,17 @@ describe('the built vault (pnpm build, pnpm deploy --prod, node dist/server.js)'
     await run(process.execPath, [tsc, '-b'], { cwd: workspaceRoot });
     deployDir = mkdtempSync(path.join(tmpdir(), 'vault-deploy-'));
     const [node, pnpm] = pnpmCommand() as [string, string];
-    const deploy = ['--filter', '@assets-vault/vault-service', 'deploy', '--legacy', '--prod', '--offline', deployDir];
+    // --prefer-offline, not --offline: an install from the lockfile leaves no package metadata in a fresh store,
+    // and deploy needs it; the registry fills in only what the store lacks.
+    const deploy = [
+      '--filter',
+      '@assets-vault/vault-service',
+      'deploy',
+      '--legacy',
+      '--prod',
+      '--prefer-offline',
+      deployDir,
+    ];
     await run(node, [pnpm, ...deploy], { cwd: workspaceRoot, maxBuffer: 16 * 1024 * 1024 });
     // the image's build stage runs `vite build` and copies vault-web/dist to web/ (infra/Dockerfile)
     cpSync(ensureWebBuilt(), path.join(deployDir, 'web'), { recursive: true });

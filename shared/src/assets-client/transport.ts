@@ -126,6 +126,31 @@ function toTransportError(
   });
 }
 
+/** The response as the client reads it: a failure while reading the body is a transport error too. */
+function transportResponse(
+  res: TransportResponse,
+  what: string,
+  callerSignal: AbortSignal | undefined,
+  timeoutSignal: AbortSignal | undefined,
+  timeoutMs: number | undefined,
+): TransportResponse {
+  const wrap =
+    <T>(read: () => Promise<T>) =>
+    async (): Promise<T> => {
+      try {
+        return await read();
+      } catch (err) {
+        throw toTransportError(err, `${what} (reading the body)`, callerSignal, timeoutSignal, timeoutMs);
+      }
+    };
+  return {
+    status: res.status,
+    headers: res.headers,
+    text: wrap(() => res.text()),
+    arrayBuffer: wrap(() => res.arrayBuffer()),
+  };
+}
+
 const trimSlash = (url: string) => url.replace(/\/+$/, '');
 
 /** Transport over `fetch` with basic (email + API token) or bearer (OAuth 2.0) auth. */
@@ -178,21 +203,7 @@ export function createFetchTransport(opts: FetchTransportOptions): AssetsTranspo
       } catch (err) {
         throw toTransportError(err, what, req.signal, timeoutSignal, timeoutMs);
       }
-      const wrap =
-        <T>(read: () => Promise<T>) =>
-        async (): Promise<T> => {
-          try {
-            return await read();
-          } catch (err) {
-            throw toTransportError(err, `${what} (reading the body)`, req.signal, timeoutSignal, timeoutMs);
-          }
-        };
-      return {
-        status: res.status,
-        headers: res.headers,
-        text: wrap(() => res.text()),
-        arrayBuffer: wrap(() => res.arrayBuffer()),
-      };
+      return transportResponse(res, what, req.signal, timeoutSignal, timeoutMs);
     },
   };
 }
@@ -246,21 +257,7 @@ export function createRequestJiraTransport(
       } catch (err) {
         throw toTransportError(err, what, req.signal, undefined, undefined);
       }
-      const wrap =
-        <T>(read: () => Promise<T>) =>
-        async (): Promise<T> => {
-          try {
-            return await read();
-          } catch (err) {
-            throw toTransportError(err, `${what} (reading the body)`, req.signal, undefined, undefined);
-          }
-        };
-      return {
-        status: res.status,
-        headers: res.headers,
-        text: wrap(() => res.text()),
-        arrayBuffer: wrap(() => res.arrayBuffer()),
-      };
+      return transportResponse(res, what, req.signal, undefined, undefined);
     },
   };
 }
