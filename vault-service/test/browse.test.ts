@@ -8,6 +8,7 @@ import {
   readSnapshot,
   type AttributeRecord,
   type HistoryRecord,
+  type IconRecord,
   type ObjectRecord,
   type ObjectTypeRecord,
   type SnapshotManifest,
@@ -52,6 +53,7 @@ describe('browse, search, detail and export of a completed backup', () => {
   const objects: ObjectRecord[] = [];
   const types: ObjectTypeRecord[] = [];
   const attributes: AttributeRecord[] = [];
+  const icons: IconRecord[] = [];
   const histories = new Map<string, HistoryRecord>();
   let backupId = '';
   let openBackupId = '';
@@ -121,7 +123,7 @@ describe('browse, search, detail and export of a completed backup', () => {
       name: 'browse',
       objects: 250,
       source: SITE,
-      options: { history: true, icons: false, issueRefs: false },
+      options: { history: true, icons: true, issueRefs: false },
       maxChunkRecords: 80,
     });
     manifest = snapshot.manifest;
@@ -130,6 +132,7 @@ describe('browse, search, detail and export of a completed backup', () => {
       else if (r.kind === 'objectType') types.push(r);
       else if (r.kind === 'attribute') attributes.push(r);
       else if (r.kind === 'history') histories.set(r.objectId, r);
+      else if (r.kind === 'icon') icons.push(r);
     }
     testDb = await createTestDatabase();
     vault = await startTestApp({ db: testDb.db, config: testConfig({ VAULT_WORKERS: 'false' }) });
@@ -438,5 +441,25 @@ describe('browse, search, detail and export of a completed backup', () => {
     expect([...seen]).toEqual(
       expect.arrayContaining(['DateTime', 'Date', 'Integer', 'Double', 'Boolean', 'kind 1', 'kind 7']),
     );
+  });
+
+  it("serves the type icons' pictures the backup holds, to its own site only", async () => {
+    const definitions = await getJson<{ objectTypes: { id: string; icon: { id: string; image: boolean } }[] }>(
+      `/backups/${backupId}/definitions`,
+    );
+    expect(icons.length).toBeGreaterThan(0);
+    const held = new Map(icons.map((i) => [i.id, i]));
+    for (const t of definitions.body.objectTypes) {
+      const icon = held.get(t.icon.id);
+      expect(t.icon.image).toBe(icon?.png48Base64 !== undefined);
+    }
+    const icon = icons[0]!;
+    const res = await get(`/backups/${backupId}/icons/${icon.id}`);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toBe('image/png');
+    expect(Buffer.from(await res.arrayBuffer()).toString('base64')).toBe(icon.png48Base64);
+    expect((await get(`/backups/${backupId}/icons/${icon.id}`, cookieB)).status).toBe(404);
+    expect((await get(`/backups/${backupId}/icons/no-such-icon`)).status).toBe(404);
+    expect((await get(`/backups/${backupId}/icons/${icon.id}`, '')).status).toBe(401);
   });
 });

@@ -11,6 +11,7 @@ import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
+import XLSX from 'xlsx';
 import { createAssetsClient, createFetchTransport, type AssetsClient } from '@assets-vault/shared/assets-client';
 import { seedFixture, startEmulator, type Emulator, type EmulatorSite, type SeedResult } from '@assets-vault/emulator';
 import { buildApp, type VaultApp } from '../src/app.js';
@@ -52,6 +53,12 @@ describe('the web UI in a browser', () => {
   };
   const backupsTable = () => page.getByRole('table', { name: /Available backups/ });
   const heading = (name: string | RegExp) => page.getByRole('heading', { level: 1, name });
+  /** The schema's backups as the vault lists them, with the signed-in user's session. */
+  const backupRows = async (schemaId: string) => {
+    const res = await context.request.get(`${baseUrl}/api/v1/schemas/${schemaId}/backups`);
+    expect(res.status()).toBe(200);
+    return ((await res.json()) as { items: { id: string; n: number; objects: number }[] }).items;
+  };
 
   beforeAll(async () => {
     const webDistDir = ensureWebBuilt();
@@ -157,11 +164,8 @@ describe('the web UI in a browser', () => {
       site,
       schemas.main.id,
       { cloudId: site.info.cloudId, siteUrl },
-      {
-        history: true,
-        icons: false,
-        issueRefs: true,
-      },
+      // with the type icons' pictures, which the definitions screen shows
+      { history: true, icons: true, issueRefs: true },
     );
     const scheduledId = await uploadSnapshot(baseUrl, { cloudId: site.info.cloudId, siteUrl }, snapshot, 'scheduled');
     const tenDaysAgo = new Date(Date.now() - 10 * DAY_MS);
@@ -376,6 +380,70 @@ describe('the web UI in a browser', () => {
     expect(rows.length).toBeGreaterThan(0);
   });
 
+  it("shows the schema's definitions: types with icons, every attribute's rules, status and reference types", async () => {
+    await page.getByRole('link', { name: 'Schema definitions' }).click();
+    await heading(`Definitions of backup 1 of ${schemas.main.name}`).waitFor();
+    await page
+      .getByRole('tree', { name: 'Object types' })
+      .getByRole('treeitem', { name: /^Laptop/ })
+      .first()
+      .click();
+    const card = page.getByRole('region', { name: 'Laptop' });
+    await card.waitFor();
+    // the icon's picture comes from the backup, through the vault (CSP: images from the vault only)
+    const icon = card.locator('img.type-icon');
+    await waitFor('the icon', async () =>
+      (await page.evaluate<number>("document.querySelector('img.type-icon')?.naturalWidth ?? 0")) > 0
+        ? true
+        : undefined,
+    );
+    expect(await icon.getAttribute('src')).toMatch(/^\/api\/v1\/backups\/[^/]+\/icons\/[^/]+$/);
+    const cells = async (table: string, attribute: string) =>
+      page
+        .getByRole('table', { name: table })
+        .getByRole('row', { name: new RegExp(`^${attribute}`) })
+        .getByRole('cell')
+        .allInnerTexts();
+    // Type, Cardinality, Unique, Label, Options, Reference
+    expect(await cells('Attributes of Laptop', 'Operating system')).toEqual([
+      'Default: Select',
+      '0–1',
+      'No',
+      'No',
+      'Windows 11, macOS, Ubuntu, Fedora',
+      '—',
+    ]);
+    expect((await cells('Attributes of Laptop', 'Assigned user'))[0]).toBe('User');
+    const serial = await cells('Attributes inherited from Hardware', 'Serial Number');
+    expect(serial.slice(0, 4)).toEqual(['Default: Text', '1–1', 'Yes', 'No']);
+    expect((await cells('Attributes inherited from Hardware', 'Name'))[3]).toBe('Yes');
+    // an Owner is an employee of the HR schema (not in this backup); a Location is a type of this schema: linked
+    expect((await cells('Attributes inherited from Hardware', 'Owner'))[5]).toBe(
+      `Owner → object type ${seeded.objectTypeIds['Employee']} of another schema`,
+    );
+    await shot('24-definitions');
+    await page
+      .getByRole('table', { name: 'Attributes inherited from Hardware' })
+      .getByRole('row', { name: /^Location/ })
+      .getByRole('link', { name: 'Location' })
+      .click();
+    await page.getByRole('region', { name: 'Location' }).waitFor();
+    expect(await cells('Attributes of Location', 'Building code')).toEqual(
+      expect.arrayContaining(['Default: Text', 'Yes']),
+    );
+    const statuses = page.getByRole('table', { name: 'Status types' });
+    expect(
+      await statuses
+        .getByRole('row', { name: /^Active/ })
+        .getByRole('cell')
+        .first()
+        .innerText(),
+    ).toBe('Active');
+    expect(await page.getByRole('table', { name: 'Reference types' }).locator('tbody tr').count()).toBeGreaterThan(0);
+    await page.getByRole('navigation', { name: 'Breadcrumbs' }).getByRole('link', { name: 'Backup 1' }).click();
+    await heading(`Backup 1 of ${schemas.main.name}`).waitFor();
+  });
+
   it('compares the backup with the live schema, changed attributes side by side', async () => {
     const laptops = [];
     for await (const o of client.aqlObjects(`objectTypeId = ${seeded.objectTypeIds['Laptop']}`)) laptops.push(o);
@@ -542,8 +610,105 @@ describe('the web UI in a browser', () => {
       page.waitForEvent('download'),
       restores.getByRole('link', { name: /^Download full log \(\.xlsx\)/ }).click(),
     ]);
-    expect(fs.statSync(await log.path()).size).toBeGreaterThan(0);
+    // the log read back by a second reader: one row per object of the backup, the chosen types created
+    const book = XLSX.read(fs.readFileSync(await log.path()), { type: 'buffer' });
+    expect(book.SheetNames).toEqual(['Summary', 'Objects']);
+    const summary = new Map(
+      XLSX.utils.sheet_to_json<unknown[]>(book.Sheets.Summary!, { header: 1 }).map((r) => [r[0], r[1]]),
+    );
+    expect(summary.get('Result')).toBe('Operation success');
+    const [header, ...logRows] = XLSX.utils.sheet_to_json<string[]>(book.Sheets.Objects!, { header: 1, defval: '' });
+    expect(header?.slice(0, 6)).toEqual(['Old id', 'Old key', 'New id', 'New key', 'Type', 'Action']);
+    const backupObjects = (await backupRows(schemas.main.id)).find((b) => b.n === 1)?.objects;
+    expect(logRows).toHaveLength(backupObjects ?? -1);
+    expect(new Set(logRows.map((r) => r[0])).size).toBe(logRows.length);
+    const created = logRows.filter((r) => r[5] === 'created');
+    expect(created.length).toBe(summary.get('Created'));
+    // the chosen Laptop and the Location its objects reference
+    expect(new Set(created.map((r) => r[4]))).toEqual(new Set(['Laptop', 'Location']));
+    expect(new Set(logRows.map((r) => r[5]))).toEqual(new Set(['created', 'excluded']));
     await shot('21-restore-details');
+
+    // "Restore objects in issues": the issue fields that held the backup's laptops now point at the new ones
+    await restores.getByRole('button', { name: /^Restore objects in issues/ }).click();
+    const detail = (term: string) =>
+      restores.locator(`xpath=.//dl/dt[normalize-space()="${term}"]/following-sibling::dd[1]`).innerText();
+    await waitFor(
+      'the issue fields step',
+      async () => ((await detail('Field update status')).startsWith('Completed') ? true : undefined),
+      60_000,
+    );
+    expect(Number(await detail('Updated fields'))).toBeGreaterThan(0);
+    expect(await detail('Field update date')).not.toBe('—');
+  });
+
+  it('restores into an existing schema of this site without duplicates: what is there already is skipped', async () => {
+    const before = await objectCount(client, schemas.main.id);
+    const pane = page.getByRole('region', { name: 'Destination' });
+    await pane.getByRole('button', { name: 'New restore' }).click();
+    const form = pane.getByRole('form', { name: 'Restore options' });
+    await form.getByLabel('Existing schema', { exact: false }).first().check();
+    const existing = form.getByLabel('Existing schema', { exact: true });
+    const option = existing.locator('option', { hasText: `${schemas.main.name} (${schemas.main.key}) · ` });
+    await option.waitFor({ state: 'attached' });
+    await existing.selectOption((await option.getAttribute('value')) ?? '');
+    expect(await form.getByLabel('Duplicate objects').isChecked()).toBe(false);
+    await form.getByRole('button', { name: 'Restore' }).click();
+    await page.getByRole('dialog', { name: 'Restore backup 1?' }).getByRole('button', { name: 'Restore' }).click();
+    const success = pane.getByRole('heading', { name: 'Operation success' });
+    await success.waitFor({ timeout: 120_000 });
+    // every object of backup 1 is still in the schema (one laptop changed since): all skipped, none created
+    const backupObjects = (await backupRows(schemas.main.id)).find((b) => b.n === 1)?.objects ?? -1;
+    expect(await pane.locator('p', { hasText: /objects created/ }).innerText()).toBe(
+      `0 objects created, ${backupObjects.toLocaleString('en-GB')} skipped.`,
+    );
+    expect(await objectCount(client, schemas.main.id)).toBe(before);
+    await shot('22-restore-existing-schema');
+  });
+
+  it('restores onto a second site through a saved target instance', async () => {
+    const pane = page.getByRole('region', { name: 'Destination' });
+    await pane.getByRole('button', { name: 'New restore' }).click();
+    const form = pane.getByRole('form', { name: 'Restore options' });
+    await form.getByLabel('Another instance', { exact: false }).check();
+    await form.getByLabel('Target instance').selectOption({ label: `Staging — ${targetSite.info.siteUrl}` });
+    await form.getByLabel('New schema name').fill('Staging locations');
+    expect(await form.getByLabel('New schema key').inputValue()).toBe('STAGINGLOC');
+    await form.getByLabel('Restore specific object types').check();
+    await form
+      .getByRole('tree', { name: 'Object types to restore' })
+      .getByRole('treeitem', { name: /^Location/ })
+      .locator('.tree__row')
+      .first()
+      .click();
+    await form.getByRole('heading', { name: /^The restore creates up to/ }).waitFor();
+    await form.getByRole('button', { name: 'Restore' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Restore backup 1?' });
+    await dialog.getByText(/on Staging\.$/).waitFor();
+    await dialog.getByRole('button', { name: 'Restore' }).click();
+    await pane.getByRole('heading', { name: 'Operation success' }).waitFor({ timeout: 120_000 });
+    await shot('23-restore-another-instance');
+
+    // the locations landed on the second site, in the new schema, and nowhere on the first
+    const target = createAssetsClient({
+      transport: createFetchTransport({
+        siteUrl: targetSite.info.siteUrl,
+        assetsApiBase: targetSite.info.assetsApiBase,
+        auth: { type: 'basic', email: targetSite.info.email, apiToken: targetSite.info.apiToken },
+      }),
+    });
+    const restored = (await schemaKeys(target)).get('STAGINGLOC');
+    if (!restored) throw new Error('no STAGINGLOC schema on the target site');
+    const sourceLocations = await labels(client, `objectTypeId = ${seeded.objectTypeIds['Location']}`);
+    expect(sourceLocations.length).toBeGreaterThan(0);
+    expect(await labels(target, `objectSchemaId = ${restored}`)).toEqual(sourceLocations);
+    expect((await schemaKeys(client)).has('STAGINGLOC')).toBe(false);
+    const restores = page.getByRole('table', { name: `Restores of ${schemas.main.name}` });
+    await restores
+      .getByRole('row', {
+        name: new RegExp(`Staging locations \\(STAGINGLOC\\) on Staging, ${targetSite.info.siteUrl}`),
+      })
+      .waitFor();
   });
 
   it('stays usable at 200 % zoom (no sideways scrolling)', async () => {
@@ -576,6 +741,24 @@ describe('the web UI in a browser', () => {
     await other.close();
   });
 });
+
+/** The schemas of a site by key (their ids). */
+async function schemaKeys(c: AssetsClient): Promise<Map<string, string>> {
+  const out = new Map<string, string>();
+  for await (const s of c.listObjectSchemas()) out.set(s.objectSchemaKey, String(s.id));
+  return out;
+}
+
+/** The labels of the objects an AQL query finds, sorted. */
+async function labels(c: AssetsClient, aql: string): Promise<string[]> {
+  const out: string[] = [];
+  for await (const o of c.aqlObjects(aql, { includeAttributes: false })) out.push(o.label);
+  return out.sort();
+}
+
+async function objectCount(c: AssetsClient, schemaId: string): Promise<number> {
+  return (await labels(c, `objectSchemaId = ${schemaId}`)).length;
+}
 
 /**
  * Waits until the table shows `count` rows of the latest answer: while a new filter's or page's request runs the

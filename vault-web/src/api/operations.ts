@@ -16,6 +16,8 @@ export const OPERATIONS = {
   objectTypes: { method: 'get', path: '/api/v1/backups/{id}/object-types' },
   listObjects: { method: 'get', path: '/api/v1/backups/{id}/objects' },
   getObject: { method: 'get', path: '/api/v1/backups/{id}/objects/{objectId}' },
+  backupDefinitions: { method: 'get', path: '/api/v1/backups/{id}/definitions' },
+  backupIcon: { method: 'get', path: '/api/v1/backups/{id}/icons/{iconId}' },
   exportBackup: { method: 'get', path: '/api/v1/backups/{id}/export' },
   diffBackup: { method: 'post', path: '/api/v1/backups/{id}/diff' },
   getCredentials: { method: 'get', path: '/api/v1/site-credentials' },

@@ -249,6 +249,127 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/backups/{id}/definitions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The backup's schema definitions: object types with icons, descriptions and attributes (kind, cardinality, uniqueness, label, options, reference target), status and reference types */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            objectTypes: {
+                                abstract: boolean;
+                                attributes: {
+                                    defaultType: string | null;
+                                    description: string | null;
+                                    hidden: boolean;
+                                    id: string;
+                                    /** @description the type code as a name: Default, Object reference, User, Group, Status */
+                                    kind: string;
+                                    label: boolean;
+                                    maximumCardinality: number | null;
+                                    minimumCardinality: number | null;
+                                    name: string;
+                                    options: string[];
+                                    referenceObjectTypeId: string | null;
+                                    referenceObjectTypeName: string | null;
+                                    referenceType: string | null;
+                                    system: boolean;
+                                    type: number;
+                                    unique: boolean;
+                                }[];
+                                description: string | null;
+                                icon: {
+                                    id: string;
+                                    /** @description the backup holds the picture: GET /backups/{id}/icons/{iconId} */
+                                    image: boolean;
+                                    name: string;
+                                };
+                                id: string;
+                                /** @description children inherit this type's attributes */
+                                inherited: boolean;
+                                name: string;
+                                objectCount: number;
+                                parentId: string | null;
+                            }[];
+                            referenceTypes: {
+                                description: string | null;
+                                global: boolean;
+                                id: string | null;
+                                name: string;
+                            }[];
+                            schema: {
+                                description: string | null;
+                                id: string;
+                                key: string;
+                                name: string;
+                            };
+                            statusTypes: {
+                                category: number;
+                                description: string | null;
+                                global: boolean;
+                                id: string;
+                                name: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            details?: unknown;
+                            /** @description Stable snake_case code */
+                            error: string;
+                            message: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            details?: unknown;
+                            /** @description Stable snake_case code */
+                            error: string;
+                            message: string;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/backups/{id}/diff": {
         parameters: {
             query?: never;
@@ -479,6 +600,73 @@ export interface paths {
                             error: string;
                             message: string;
                         };
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            details?: unknown;
+                            /** @description Stable snake_case code */
+                            error: string;
+                            message: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            details?: unknown;
+                            /** @description Stable snake_case code */
+                            error: string;
+                            message: string;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/backups/{id}/icons/{iconId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** An object type icon's picture as the backup holds it (PNG); 404 when it was made without icons */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    iconId: string;
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description image/png */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": unknown;
                     };
                 };
                 /** @description Default Response */

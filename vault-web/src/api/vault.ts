@@ -11,6 +11,9 @@ export type ObjectTypeNode = ResponseOf<'objectTypes'>['items'][number];
 export type ObjectPage = ResponseOf<'listObjects'>;
 export type ObjectSummary = ObjectPage['items'][number];
 export type ObjectDetail = ResponseOf<'getObject'>;
+export type BackupDefinitions = ResponseOf<'backupDefinitions'>;
+export type TypeDefinition = BackupDefinitions['objectTypes'][number];
+export type AttributeDefinition = TypeDefinition['attributes'][number];
 export type Diff = ResponseOf<'diffBackup'>;
 export type Credentials = ResponseOf<'getCredentials'>;
 export type CredentialsInput = RequestOf<'saveCredentials'>['body'];
@@ -56,6 +59,7 @@ export const vault = {
   ) => call('listObjects', { params: { id }, query, signal }),
   getObject: (id: string, objectId: string, { signal }: Signal = {}) =>
     call('getObject', { params: { id, objectId }, signal }),
+  definitions: (id: string, { signal }: Signal = {}) => call('backupDefinitions', { params: { id }, signal }),
   diffBackup: (id: string, against: string, { signal }: Signal = {}) =>
     // a POST: a live comparison spends the site's Atlassian quota, so it carries the CSRF headers
     call('diffBackup', {
@@ -97,6 +101,9 @@ export const loginUrl = (site: string, provider: LoginProvider) => operationUrl(
 
 /** The full log of a restore (.xlsx), downloaded by the browser. */
 export const restoreLogUrl = (restoreId: string) => operationUrl('restoreLog', { id: restoreId });
+
+/** The picture of an object type icon as the backup holds it (when the definitions say `image`). */
+export const iconUrl = (backupId: string, iconId: string) => operationUrl('backupIcon', { id: backupId, iconId });
 
 /** A download link for an export (the browser saves the streamed attachment itself). */
 export const exportUrl = (backupId: string, format: ExportFormat, objectTypeId?: string) =>

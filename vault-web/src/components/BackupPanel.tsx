@@ -3,7 +3,7 @@ import { useState } from 'react';
 import { exportUrl, type BackupRow, type ExportFormat } from '../api/vault.js';
 import { formatDateTime } from '../lib/dates.js';
 import { Link } from '../lib/router.js';
-import { backupPath, backupTitle, comparePath } from '../lib/schema-context.js';
+import { backupPath, backupTitle, comparePath, definitionsPath } from '../lib/schema-context.js';
 import { DateTime } from './DateTime.js';
 import { Lozenge, SectionMessage } from './Feedback.js';
 import { SelectField } from './Fields.js';
@@ -73,6 +73,9 @@ export function BackupPanel({
           <div className="button-group">
             <Link className="button button--primary" to={backupPath(schemaId, backup.id)}>
               Browse objects
+            </Link>
+            <Link className="button" to={definitionsPath(schemaId, backup.id)}>
+              Schema definitions
             </Link>
             <Link className="button" to={comparePath(schemaId, backup.id, 'live')}>
               Compare with live schema

@@ -3,12 +3,15 @@
  * cardinality, uniqueness, label flag, options and reference target, plus the status and reference types. They
  * are the structure records at the head of the stored snapshot (read until the first object, each chunk checked
  * against the manifest); the browse tables keep only names. Served by `GET /backups/:id/definitions`, shown by
- * the web UI and written into the JSON export so its typed values can be read back.
+ * the web UI and written into the JSON export so its typed values can be read back. A backup made with icons holds
+ * each type icon's picture too, served by `GET /backups/:id/icons/:iconId` (the UI's CSP allows images from the
+ * vault only, and during an outage Atlassian's icon URLs answer nothing).
  */
 import { Type, type Static } from '@sinclair/typebox';
 import {
   readSnapshot,
   type AttributeRecord,
+  type IconRecord,
   type ObjectTypeRecord,
   type ReferenceTypeRecord,
   type SchemaRecord,
@@ -60,7 +63,11 @@ export const BackupDefinitions = Type.Object({
       id: Type.String(),
       name: Type.String(),
       description: Nullable(Type.String()),
-      icon: Type.Object({ id: Type.String(), name: Type.String() }),
+      icon: Type.Object({
+        id: Type.String(),
+        name: Type.String(),
+        image: Type.Boolean({ description: 'the backup holds the picture: GET /backups/{id}/icons/{iconId}' }),
+      }),
       parentId: Nullable(Type.String()),
       abstract: Type.Boolean(),
       inherited: Type.Boolean({ description: "children inherit this type's attributes" }),
@@ -96,6 +103,7 @@ interface StructureRecords {
   attributes: AttributeRecord[];
   statuses: StatusTypeRecord[];
   referenceTypes: ReferenceTypeRecord[];
+  icons: IconRecord[];
 }
 
 async function readStructureRecords(
@@ -106,7 +114,14 @@ async function readStructureRecords(
   const { backup, manifest, chunks } = await backupStore.openStoredSnapshot(deps.db, siteId, backupId);
   // a backup in the trash is as gone for its definitions as for browsing and export
   if (backup.trashedAt) throw new NotFoundError('Backup not found');
-  const out: StructureRecords = { schema: undefined, types: [], attributes: [], statuses: [], referenceTypes: [] };
+  const out: StructureRecords = {
+    schema: undefined,
+    types: [],
+    attributes: [],
+    statuses: [],
+    referenceTypes: [],
+    icons: [],
+  };
   for await (const r of readSnapshot(manifest, chunks)) {
     // structure records come first (SNAPSHOT_FORMAT.md): stop at the first object, history or issue record
     if (r.kind === 'object' || r.kind === 'history' || r.kind === 'issueRef') break;
@@ -115,6 +130,7 @@ async function readStructureRecords(
     else if (r.kind === 'attribute') out.attributes.push(r);
     else if (r.kind === 'statusType') out.statuses.push(r);
     else if (r.kind === 'referenceType') out.referenceTypes.push(r);
+    else if (r.kind === 'icon') out.icons.push(r);
   }
   return out;
 }
@@ -156,6 +172,7 @@ export async function backupDefinitions(
 ): Promise<BackupDefinitions> {
   const s = await readStructureRecords(deps, siteId, backupId);
   const typeNames = new Map(s.types.map((t) => [t.id, t.name]));
+  const pictured = new Set(s.icons.filter((i) => iconPicture(i) !== undefined).map((i) => i.id));
   const byType = new Map<string, AttributeRecord[]>();
   for (const a of s.attributes) byType.set(a.objectTypeId, [...(byType.get(a.objectTypeId) ?? []), a]);
   return {
@@ -169,7 +186,7 @@ export async function backupDefinitions(
       id: t.id,
       name: t.name,
       description: t.description ?? null,
-      icon: t.icon,
+      icon: { id: t.icon.id, name: t.icon.name, image: pictured.has(t.icon.id) },
       parentId: t.parentObjectTypeId ?? null,
       abstract: t.abstractObjectType,
       inherited: t.inherited,
@@ -192,4 +209,21 @@ export async function backupDefinitions(
       global: rt.objectSchemaId === undefined,
     })),
   };
+}
+
+/** The larger picture the backup holds of an icon (48 px, else 16 px). */
+const iconPicture = (icon: IconRecord): string | undefined => icon.png48Base64 ?? icon.png16Base64;
+
+/** The PNG of an object type icon as the backup holds it; 404 when the backup was made without icons. */
+export async function backupIconPng(
+  deps: Pick<VaultDeps, 'db'>,
+  siteId: string,
+  backupId: string,
+  iconId: string,
+): Promise<Buffer> {
+  const s = await readStructureRecords(deps, siteId, backupId);
+  const icon = s.icons.find((i) => i.id === iconId);
+  const picture = icon ? iconPicture(icon) : undefined;
+  if (picture === undefined) throw new NotFoundError('This backup holds no picture of that icon');
+  return Buffer.from(picture, 'base64');
 }
