@@ -63,6 +63,7 @@ const DEMO_ACCOUNTS = [
 const TRUSTED = ['ana@example.com', 'ben@example.com'];
 
 const children: ChildProcess[] = [];
+const logFile = (name: string) => path.join(dataDir, 'logs', `${name}.log`);
 
 function log(message: string): void {
   console.log(`[demo] ${message}`);
@@ -80,13 +81,13 @@ function start(
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   children.push(child);
-  const logFile = fs.createWriteStream(path.join(dataDir, 'logs', `${name}.log`), { flags: 'a' });
-  child.stderr?.pipe(logFile);
+  const output = fs.createWriteStream(logFile(name), { flags: 'a' });
+  child.stderr?.pipe(output);
   return new Promise((resolve, reject) => {
     let settled = false;
     const lines = readline.createInterface({ input: child.stdout! });
     lines.on('line', (line) => {
-      logFile.write(`${line}\n`);
+      output.write(`${line}\n`);
       if (!settled && options.ready?.test(line)) {
         settled = true;
         resolve(line);
@@ -99,13 +100,9 @@ function start(
     child.on('exit', (code, signal) => {
       if (!settled) {
         settled = true;
-        reject(
-          new Error(
-            `${name} exited (${signal ?? code}) before it was ready; see ${path.join(dataDir, 'logs', `${name}.log`)}`,
-          ),
-        );
+        reject(new Error(`${name} exited (${signal ?? code}) before it was ready; see ${logFile(name)}`));
       } else if (!shuttingDown) {
-        log(`${name} stopped (${signal ?? code}); see ${path.join(dataDir, 'logs', `${name}.log`)}`);
+        log(`${name} stopped (${signal ?? code}); see ${logFile(name)}`);
       }
     });
   });
@@ -159,7 +156,7 @@ function runTypeScript(
     });
     let stdout = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.pipe(fs.createWriteStream(path.join(dataDir, 'logs', `${logName}.log`), { flags: 'a' }));
+    child.stderr.pipe(fs.createWriteStream(logFile(logName), { flags: 'a' }));
     child.on('exit', (code) => resolve({ code: code ?? 1, stdout }));
   });
 }
@@ -179,8 +176,21 @@ function stopAll(): void {
 process.on('SIGINT', stopAll);
 process.on('SIGTERM', stopAll);
 
+/**
+ * As root the embedded PostgreSQL runs as the OS user "postgres", which must pass through the demo's data directory
+ * (`VAULT_DATA_DIR=$(mktemp -d)` makes it 0700): allow it that, and nothing more.
+ */
+function letPostgresThrough(dir: string): void {
+  if (process.getuid?.() !== 0) return;
+  const mode = fs.statSync(dir).mode & 0o777;
+  if ((mode & 0o001) !== 0) return;
+  fs.chmodSync(dir, mode | 0o001);
+  log(`${dir}: o+x added (PostgreSQL runs as the OS user "postgres" when the demo runs as root)`);
+}
+
 async function main(): Promise<void> {
   fs.mkdirSync(path.join(dataDir, 'logs'), { recursive: true });
+  letPostgresThrough(dataDir);
   const secrets = demoSecrets();
 
   log('starting the mail sink, the Assets emulator and the OpenID provider…');
@@ -248,7 +258,7 @@ async function main(): Promise<void> {
 
   if (!isBuildCurrent()) log('building the web UI (vault-web)…');
   ensureWebBuilt();
-  log('starting the vault (first start initialises an embedded PostgreSQL in .vault-data/)…');
+  log(`starting the vault (first start initialises an embedded PostgreSQL in ${path.join(dataDir, 'pg')})…`);
   const vaultEnv = {
     PORT: String(ports.vault),
     HOST: host,
@@ -282,7 +292,7 @@ async function main(): Promise<void> {
   };
   for (const email of TRUSTED) {
     const invited = await forgeLocal(['invite', email], forgeEnv);
-    log(invited.code === 0 ? `invited ${email}` : `inviting ${email} failed (see .vault-data/logs/forge-local.log)`);
+    log(invited.code === 0 ? `invited ${email}` : `inviting ${email} failed (see ${logFile('forge-local')})`);
   }
   const schemas = await forgeLocal(['schemas', '--json'], forgeEnv);
   const schemaList = schemas.code === 0 ? (JSON.parse(schemas.stdout) as Array<{ id: string; name: string }>) : [];
@@ -293,7 +303,7 @@ async function main(): Promise<void> {
     backupNote =
       backup.code === 0
         ? `backed up schema "${main.name}" (${backup.stdout.trim().split('\n').pop()})`
-        : `backup of "${main.name}" did not complete (see .vault-data/logs/forge-local.log)`;
+        : `backup of "${main.name}" did not complete (see ${logFile('forge-local')})`;
   }
   log(backupNote);
 
@@ -312,7 +322,7 @@ async function main(): Promise<void> {
     ],
     vaultEnv,
   );
-  log(stored.code === 0 ? stored.stdout.trim() : 'storing the site credentials failed (see .vault-data/logs)');
+  log(stored.code === 0 ? stored.stdout.trim() : `storing the site credentials failed (see ${logFile('setup')})`);
 
   const line = '─'.repeat(78);
   console.log(`

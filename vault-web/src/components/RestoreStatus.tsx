@@ -5,7 +5,7 @@
  */
 import type { RestoreDetail, RestoreSummary } from '../api/vault.js';
 import { restoreLogUrl } from '../api/vault.js';
-import { formatDuration } from '../lib/dates.js';
+import { formatDuration, plural } from '../lib/dates.js';
 import type { RestoreStatusState } from '../lib/use-restore-status.js';
 import { Button } from './Button.js';
 import { ErrorState, Loading, Lozenge, SectionMessage, type LozengeAppearance } from './Feedback.js';
@@ -23,6 +23,19 @@ export function RestoreStatusLozenge({ status }: { status: RestoreSummary['statu
   return <Lozenge appearance={STATUS[status].appearance}>{STATUS[status].label}</Lozenge>;
 }
 
+/** The engine's phases in words (`pending`: the vault has not started the engine yet). */
+const PHASES: Record<string, string> = {
+  pending: 'starting',
+  analysis: 'reading the backup',
+  structure: 'schema and object types',
+  duplicates: 'looking for objects already there',
+  objects: 'objects',
+  references: 'references',
+  constraints: 'attribute rules',
+  verification: 'comparing with the backup',
+  done: 'finishing',
+};
+
 export const destinationLabel = (d: RestoreSummary['destination']) =>
   `${d.schemaName} (${d.schemaKey}) on ${d.targetName ? `${d.targetName}, ` : ''}${d.siteUrl}`;
 
@@ -32,7 +45,8 @@ function Progress({ restore }: { restore: RestoreSummary }) {
   return (
     <div className="restore-progress">
       <label className="field__label" htmlFor={`progress-${restore.id}`}>
-        {phase ? `Restoring (${phase})` : 'Restoring'}: {done.toLocaleString()} of {total.toLocaleString()} objects
+        {phase ? `Restoring (${PHASES[phase] ?? phase})` : 'Restoring'}: {done.toLocaleString()} of{' '}
+        {total.toLocaleString()} objects
         {total > 0 ? ` (${percent} %)` : ''}
       </label>
       <progress id={`progress-${restore.id}`} max={Math.max(total, 1)} value={Math.min(done, Math.max(total, 1))}>
@@ -79,10 +93,10 @@ export function RestoreLiveStatus({
       {restore.status === 'completed' ? (
         <SectionMessage appearance="success" title={restore.resultMessage ?? 'Operation success'}>
           <p>
-            {restore.counts.created.toLocaleString()} objects created
+            {plural(restore.counts.created, 'object')} created
             {restore.counts.skipped > 0 ? `, ${restore.counts.skipped.toLocaleString()} skipped` : ''}
             {restore.counts.failed > 0 ? `, ${restore.counts.failed.toLocaleString()} failed` : ''}
-            {restore.counts.warnings > 0 ? `, ${restore.counts.warnings.toLocaleString()} warnings` : ''}.
+            {restore.counts.warnings > 0 ? `, ${plural(restore.counts.warnings, 'warning')}` : ''}.
           </p>
           {restore.destination.schemaUrl ? (
             <p>
@@ -99,7 +113,7 @@ export function RestoreLiveStatus({
         </SectionMessage>
       ) : null}
       {restore.warningsSample.length > 0 ? (
-        <SectionMessage appearance="warning" title={`${restore.counts.warnings.toLocaleString()} warnings`}>
+        <SectionMessage appearance="warning" title={plural(restore.counts.warnings, 'warning')}>
           <ul>
             {restore.warningsSample.map((w) => (
               <li key={w}>{w}</li>

@@ -8,6 +8,7 @@
 import { Fragment, useEffect, useState } from 'react';
 import type { ApiError } from '../api/http.js';
 import { restoreLogUrl, vault, type RestoreSummary } from '../api/vault.js';
+import { plural } from '../lib/dates.js';
 import { Link, href } from '../lib/router.js';
 import { schemaPath } from '../lib/schema-context.js';
 import { asApiError, useResource } from '../lib/use-resource.js';
@@ -272,7 +273,7 @@ function RestoreDetails({
         <dt>Objects</dt>
         <dd>
           {r.counts.created.toLocaleString()} created, {r.counts.skipped.toLocaleString()} skipped,{' '}
-          {r.counts.failed.toLocaleString()} failed, {r.counts.warnings.toLocaleString()} warnings
+          {r.counts.failed.toLocaleString()} failed, {plural(r.counts.warnings, 'warning')}
         </dd>
         <dt>Started by</dt>
         <dd>{r.createdBy}</dd>

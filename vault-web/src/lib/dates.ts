@@ -84,7 +84,8 @@ export const formatDateTime = (iso: string) => dateTimeFormat.format(new Date(is
 export const formatDateTimeFull = (iso: string) => fullFormat.format(new Date(iso));
 export const formatDay = (day: IsoDay) => dayFormat.format(dayStart(day));
 
-const plural = (n: number, unit: string) => `${n.toLocaleString()} ${unit}${n === 1 ? '' : 's'}`;
+/** "1 warning", "2 warnings" (English plurals with an s). */
+export const plural = (n: number, unit: string) => `${n.toLocaleString()} ${unit}${n === 1 ? '' : 's'}`;
 
 /** A time left, rounded as a person says it: "40 seconds", "3 minutes", "1 hour 5 minutes". */
 export function formatDuration(seconds: number): string {
