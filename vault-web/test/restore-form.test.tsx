@@ -219,7 +219,16 @@ function stubVault(): Request[] {
         objectCount: 66,
         warnings: [],
       });
-    if (path === '/api/v1/restores' && init.method === 'POST') return json(202, { id: 'r1', status: 'pending' });
+    if (path === '/api/v1/restores' && init.method === 'POST') {
+      const key = (body as { destination: { schemaKey?: string } }).destination.schemaKey;
+      if (key === 'ITAM')
+        return json(409, {
+          statusCode: 409,
+          error: 'schema_key_taken',
+          message: 'The site already has a schema with the key ITAM',
+        });
+      return json(202, { id: 'r1', status: 'pending' });
+    }
     return json(404, { statusCode: 404, error: 'not_found', message: `no ${path}` });
   });
   return requests;
@@ -310,5 +319,35 @@ describe('the restore form', () => {
         },
       },
     ]);
+  });
+
+  it('asks for at least one type when restoring specific object types, and focuses the type list', async () => {
+    const user = userEvent.setup();
+    renderForm();
+    await user.type(screen.getByLabelText('New schema name'), 'Some types');
+    await user.click(screen.getByLabelText('Restore specific object types'));
+    await screen.findByRole('tree', { name: 'Object types to restore' });
+    await user.click(screen.getByRole('button', { name: 'Restore' }));
+    expect(screen.getByText('Choose at least one object type.')).toBeTruthy();
+    expect(document.activeElement?.id).toBe('restore-types');
+    expect(screen.queryByRole('dialog')).toBeNull();
+    expect(requests.filter((r) => r.method === 'POST')).toEqual([]);
+  });
+
+  it("shows the vault's refusal (a key taken on the site) and keeps what was typed", async () => {
+    const user = userEvent.setup();
+    const onStarted = renderForm();
+    await user.type(screen.getByLabelText('New schema name'), 'IT Assets Management');
+    await user.clear(screen.getByLabelText('New schema key'));
+    await user.type(screen.getByLabelText('New schema key'), 'ITAM');
+    await user.click(screen.getByRole('button', { name: 'Restore' }));
+    await user.click(within(await screen.findByRole('dialog')).getByRole('button', { name: 'Restore' }));
+    const refusal = await screen.findByRole('alert');
+    expect(within(refusal).getByRole('heading').textContent).toBe('The restore was not started');
+    expect(refusal.textContent).toContain('The site already has a schema with the key ITAM');
+    expect(screen.queryByRole('dialog')).toBeNull();
+    expect((screen.getByLabelText('New schema name') as HTMLInputElement).value).toBe('IT Assets Management');
+    expect(onStarted).not.toHaveBeenCalled();
+    expect(requests.filter((r) => r.path === '/api/v1/restores')).toHaveLength(1);
   });
 });
