@@ -10,7 +10,7 @@
  * fields, and a backup that cannot be trashed while a restore reads it.
  * The runners are driven by the test (`runOnce`); the app runs without its own workers.
  */
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { seedFixture, startEmulator, type Emulator, type EmulatorSite, type SeedResult } from '@assets-vault/emulator';
 import { sql } from 'kysely';
 import XLSX from 'xlsx';
@@ -26,7 +26,7 @@ import type { RestoreDetail, RestoreList, RestorePreview } from '../src/modules/
 import { captureLogs, startTestApp, testConfig, type TestApp } from './helpers/app.js';
 import { createTestDatabase, type TestDatabase } from './helpers/db.js';
 import { csrfHeaders } from './helpers/login.js';
-import { backUpToVault, restoreIdMap } from './helpers/restore.js';
+import { backUpToVault, emulatorVaultEnv, restoreIdMap, saveSiteCredentials } from './helpers/restore.js';
 import { createSiteWithSession, type TestSite } from './helpers/site.js';
 
 let emulator: Emulator;
@@ -74,6 +74,21 @@ async function restore(body: Json): Promise<RestoreDetail> {
 }
 
 const allOptions = { objectIcons: true, history: true };
+
+/** The restore's graph on the source site against the backup (references into other schemas kept). */
+const sameSiteDifferences = async (
+  restoreId: string,
+  targetSchemaId: string,
+  x: { history: boolean; avatars: boolean; objects?: Set<string>; check?: Set<string> },
+) =>
+  graphDifferences({
+    backup,
+    target: source,
+    targetSchemaId,
+    idMap: await restoreIdMap(testDb.db, restoreId),
+    foreign: (id) => id,
+    ...x,
+  });
 const schemaCount = (s: EmulatorSite) => s.store.schemas().length;
 
 beforeAll(async () => {
@@ -88,9 +103,7 @@ beforeAll(async () => {
   vault = await startTestApp({
     db: testDb.db,
     config: testConfig({
-      ENCRYPTION_KEYS: `k1:${randomBytes(32).toString('base64')}`,
-      ALLOW_INSECURE_SITE_URLS: 'true',
-      ALLOWED_SITE_HOSTS: '*',
+      ...emulatorVaultEnv(),
       VAULT_WORKERS: 'false',
       // the emulator enforces no limit here; the restore pacer runs 50 times faster than Atlassian's
       ASSETS_CLOCK_SCALE: '50',
@@ -105,16 +118,7 @@ beforeAll(async () => {
     siteUrl: source.info.siteUrl,
     email: 'admin@restores.test',
   });
-  const saved = await api('/site-credentials', {
-    method: 'PUT',
-    body: {
-      email: source.info.email,
-      apiToken: source.info.apiToken,
-      assetsApiBaseUrl: source.info.assetsApiBase,
-      vaultBackupsEnabled: true,
-    },
-  });
-  expect(saved.status).toBe(204);
+  await saveSiteCredentials(vault, site, source);
   ({ backupId, backup } = await backUpToVault(vault.baseUrl, source, seed.schemaId));
 }, 120_000);
 
@@ -172,18 +176,7 @@ describe('a new schema on the current instance, every option', () => {
     expect(structureDifferences(backup, source, targetSchemaId, { history: true })).toEqual([
       'Laptop: icon Object, expected Field laptop',
     ]);
-    expect(
-      graphDifferences({
-        backup,
-        target: source,
-        targetSchemaId,
-        idMap: await restoreIdMap(testDb.db, done.id),
-        // same site: references into the HR schema stay on the same objects
-        foreign: (id) => id,
-        history: true,
-        avatars: true,
-      }),
-    ).toEqual([]);
+    expect(await sameSiteDifferences(done.id, targetSchemaId, { history: true, avatars: true })).toEqual([]);
     // the history option wrote OBJECT_HISTORY into each restored type
     const restoredTypes = source.store.objectTypes(targetSchemaId).filter((t) => !t.abstractObjectType);
     for (const t of restoredTypes)
@@ -287,17 +280,7 @@ describe('options', () => {
     expect(source.store.objectTypes(targetSchemaId).flatMap((t) => source.store.attributes(t.id))).not.toContainEqual(
       expect.objectContaining({ name: 'OBJECT_HISTORY' }),
     );
-    expect(
-      graphDifferences({
-        backup,
-        target: source,
-        targetSchemaId,
-        idMap: await restoreIdMap(testDb.db, done.id),
-        foreign: (id) => id,
-        history: false,
-        avatars: false,
-      }),
-    ).toEqual([]);
+    expect(await sameSiteDifferences(done.id, targetSchemaId, { history: false, avatars: false })).toEqual([]);
   }, 120_000);
 
   it('specific types: the preview names the parent and referenced types; only those types and the objects they need', async () => {
@@ -343,16 +326,7 @@ describe('options', () => {
       'Laptop: icon Object, expected Field laptop',
     ]);
     expect(
-      graphDifferences({
-        backup,
-        target: source,
-        targetSchemaId,
-        idMap: await restoreIdMap(testDb.db, done.id),
-        objects: expected,
-        foreign: (id) => id,
-        history: false,
-        avatars: false,
-      }),
+      await sameSiteDifferences(done.id, targetSchemaId, { objects: expected, history: false, avatars: false }),
     ).toEqual([]);
   }, 120_000);
 });
@@ -374,17 +348,10 @@ describe('an existing schema', () => {
     });
     expect(source.store.objectCount(targetSchemaId)).toBe(before + objects().length);
     const ids = await restoreIdMap(testDb.db, done.id);
-    expect(
-      graphDifferences({
-        backup,
-        target: source,
-        targetSchemaId,
-        idMap: ids,
-        foreign: (id) => id,
-        history: false,
-        avatars: true,
-      }),
-    ).toEqual([]);
+    // new objects, none of them the ones already there
+    expect(new Set([...ids.values()].map((m) => m.targetId)).size).toBe(objects().length);
+    for (const o of objects()) expect(ids.get(o.id)).toMatchObject({ action: 'created' });
+    expect(await sameSiteDifferences(done.id, targetSchemaId, { history: false, avatars: true })).toEqual([]);
   }, 120_000);
 
   it('duplicates off: objects whose ID exists are skipped, counted and named in the result; the lost ones come back', async () => {
@@ -409,16 +376,7 @@ describe('an existing schema', () => {
     for (const o of objects())
       if (!lost.includes(o.id)) expect(ids.get(o.id)).toMatchObject({ targetId: o.id, action: 'skipped' });
     expect(
-      graphDifferences({
-        backup,
-        target: source,
-        targetSchemaId: seed.schemaId,
-        idMap: ids,
-        check: new Set(lost),
-        foreign: (id) => id,
-        history: true,
-        avatars: true,
-      }),
+      await sameSiteDifferences(done.id, seed.schemaId, { check: new Set(lost), history: true, avatars: true }),
     ).toEqual([]);
     const res = await fetch(`${vault.baseUrl}/api/v1/restores/${done.id}/log.xlsx`, {
       headers: { cookie: site.cookie },
@@ -504,6 +462,25 @@ describe('another instance', () => {
     // avatars cannot be restored there: counted as warnings and sampled
     expect(done.counts.warnings).toBeGreaterThanOrEqual(objects().filter((o) => o.hasAvatar).length);
     expect(done.warningsSample.some((w) => w.includes('Object icon not restored'))).toBe(true);
+  }, 120_000);
+
+  it('an existing schema of a target instance: duplicates off matches object IDs there (none are), so all are created', async () => {
+    const targetId = ((await api('/target-instances')).body.items as { id: string }[])[0]?.id;
+    const location = seed.objectTypeIds.Location ?? '';
+    const inv = schemaIdByKey(other, 'INV');
+    const before = other.store.objectCount(inv);
+    const done = await restore({
+      backupId,
+      destination: { kind: 'existing-schema', schemaId: inv, createDuplicates: false, targetInstanceId: targetId },
+      options: { objectIcons: false, history: false, objectTypeIds: [location] },
+    });
+    const locations = objects().filter((o) => o.objectTypeId === location);
+    expect(done).toMatchObject({
+      status: 'completed',
+      destination: { kind: 'existing-schema', schemaId: inv, schemaKey: 'INV', targetInstanceId: targetId },
+      counts: { created: locations.length, skipped: 0, failed: 0 },
+    });
+    expect(other.store.objectCount(inv)).toBe(before + locations.length);
   }, 120_000);
 
   it('a target typed in and not saved keeps its token encrypted for the restore only', async () => {
@@ -711,7 +688,7 @@ describe('bad input: a 4xx with a clear message, nothing written', () => {
 describe('the grid', () => {
   it('lists every restore newest first, filters by the source schema, pages with a cursor', async () => {
     const all = (await api('/restores')).body as unknown as RestoreList;
-    expect(all.items.length).toBe(8);
+    expect(all.items.length).toBe(9);
     const times = all.items.map((r) => Date.parse(r.createdAt));
     expect(times).toEqual([...times].sort((a, b) => b - a));
     // every destination kind is listed under the backup's schema; the HR schema's restore is not
@@ -719,7 +696,7 @@ describe('the grid', () => {
     expect(bySchema.items.map((r) => r.id)).toEqual(
       all.items.filter((r) => r.source.schemaId === seed.schemaId).map((r) => r.id),
     );
-    expect(bySchema.items).toHaveLength(7);
+    expect(bySchema.items).toHaveLength(8);
     expect(new Set(bySchema.items.map((r) => r.destination.kind))).toEqual(
       new Set(['current-instance', 'existing-schema', 'another-instance']),
     );

@@ -7,14 +7,19 @@
  * happened and the lost answers were found by lookup. A minute lasts 100 ms on the emulator's clock and
  * on the vault's (ASSETS_CLOCK_SCALE).
  */
-import { randomBytes } from 'node:crypto';
 import { seedFixture, startEmulator, type Emulator } from '@assets-vault/emulator';
-import { graphDifferences, of } from '../../shared/test/restore.helpers.js';
 import { createRestoreRunners, type RestoreRunners } from '../src/jobs/restore-runner.js';
 import { captureLogs, startTestApp, testConfig, type TestApp } from './helpers/app.js';
 import { createTestDatabase, type TestDatabase } from './helpers/db.js';
 import { csrfHeaders } from './helpers/login.js';
-import { backUpToVault, restoreIdMap } from './helpers/restore.js';
+import {
+  backUpToVault,
+  emulatorVaultEnv,
+  engineCounts,
+  expectCompleted,
+  restoredOnceDifferences,
+  saveSiteCredentials,
+} from './helpers/restore.js';
 import { createSiteWithSession } from './helpers/site.js';
 
 const CLOCK_SCALE = 600;
@@ -31,9 +36,7 @@ beforeAll(async () => {
   vault = await startTestApp({
     db: testDb.db,
     config: testConfig({
-      ENCRYPTION_KEYS: `k1:${randomBytes(32).toString('base64')}`,
-      ALLOW_INSECURE_SITE_URLS: 'true',
-      ALLOWED_SITE_HOSTS: '*',
+      ...emulatorVaultEnv(),
       VAULT_WORKERS: 'false',
       ASSETS_CLOCK_SCALE: String(CLOCK_SCALE),
     }),
@@ -56,25 +59,17 @@ async function hostileRestore(name: string, retryAfter: 'seconds' | 'none', crea
     siteUrl: target.info.siteUrl,
     email: `admin@${name}.test`,
   });
-  const call = (path: string, method: string, body: unknown) =>
-    fetch(`${vault.baseUrl}/api/v1${path}`, {
-      method,
-      headers: { cookie: site.cookie, 'content-type': 'application/json', ...csrfHeaders(vault.config.publicUrl) },
-      body: JSON.stringify(body),
-    });
-  const saved = await call('/site-credentials', 'PUT', {
-    email: target.info.email,
-    apiToken: target.info.apiToken,
-    assetsApiBaseUrl: target.info.assetsApiBase,
-    vaultBackupsEnabled: true,
-  });
-  expect(saved.status).toBe(204);
+  await saveSiteCredentials(vault, site, target);
   const { backupId, backup } = await backUpToVault(vault.baseUrl, target, seeded.schemaId);
   const key = name.toUpperCase();
-  const started = await call('/restores', 'POST', {
-    backupId,
-    destination: { kind: 'current-instance', schemaName: `Faults ${name}`, schemaKey: key },
-    options: { objectIcons: true, history: true },
+  const started = await fetch(`${vault.baseUrl}/api/v1/restores`, {
+    method: 'POST',
+    headers: { cookie: site.cookie, 'content-type': 'application/json', ...csrfHeaders(vault.config.publicUrl) },
+    body: JSON.stringify({
+      backupId,
+      destination: { kind: 'current-instance', schemaName: `Faults ${name}`, schemaKey: key },
+      options: { objectIcons: true, history: true },
+    }),
   });
   expect(started.status).toBe(202);
   const { id } = (await started.json()) as { id: string };
@@ -94,44 +89,15 @@ async function hostileRestore(name: string, retryAfter: 'seconds' | 'none', crea
   const counters = target.counters();
   target.setKnobs({});
 
-  const detail = (await (
-    await fetch(`${vault.baseUrl}/api/v1/restores/${id}`, { headers: { cookie: site.cookie } })
-  ).json()) as { status: string; resultMessage: string; counts: { created: number }; verification: { ok: boolean } };
-  expect(detail).toMatchObject({
-    status: 'completed',
-    resultMessage: 'Operation success',
-    counts: { created: OBJECTS },
-    verification: { ok: true },
-  });
+  await expectCompleted(vault, site, id, OBJECTS);
   expect(counters.status429).toBeGreaterThan(10);
   expect(counters.status503).toBeGreaterThan(3);
   expect(counters.resets).toBeGreaterThan(10);
   // creates whose answer was lost were found by lookup instead of being sent again
-  const state = await testDb.db
-    .selectFrom('restore_job')
-    .select((eb) => eb.ref('state').$castTo<{ counts: { lookupsFound: number } }>().as('state'))
-    .where('id', '=', id)
-    .executeTakeFirstOrThrow();
-  expect(state.state.counts.lookupsFound).toBeGreaterThan(3);
+  expect((await engineCounts(testDb.db, id)).lookupsFound).toBeGreaterThan(3);
 
   // 0 lost, 0 duplicated, every object equal to the backup
-  const targetSchemaId = target.store.schemas().find((s) => s.objectSchemaKey === key)?.id ?? '';
-  expect(target.store.schemas().filter((s) => s.objectSchemaKey === key)).toHaveLength(1);
-  expect(target.store.objectCount(targetSchemaId)).toBe(of(backup.records, 'object').length);
-  const ids = await restoreIdMap(testDb.db, id);
-  expect(ids.size).toBe(OBJECTS);
-  expect(new Set([...ids.values()].map((m) => m.targetId)).size).toBe(OBJECTS);
-  expect(
-    graphDifferences({
-      backup,
-      target,
-      targetSchemaId,
-      idMap: ids,
-      foreign: (x) => x,
-      history: true,
-      avatars: true,
-    }),
-  ).toEqual([]);
+  expect(await restoredOnceDifferences(testDb.db, id, { backup, target, schemaKey: key, history: true })).toEqual([]);
 }
 
 test('429 with Retry-After, 503, resets and lost create answers: 0 lost, 0 duplicated', async () => {

@@ -13,7 +13,7 @@ export {
 } from './cross-schema.js';
 export { DEFAULT_RESTORE_TUNING, runRestore } from './engine.js';
 export { restoreIssueFields } from './issue-fields.js';
-export { createMemoryCheckpointStore, type MemoryCheckpointStore } from './memory-store.js';
+export { createMemoryCheckpointStore, logRowOf, type MemoryCheckpointStore } from './memory-store.js';
 export { planRestore } from './plan.js';
 export { SCHEMA_KEY_PATTERN, schemaInputProblems } from './schema-rules.js';
 export { snapshotFromChunks } from './snapshot-access.js';

@@ -23,6 +23,21 @@ export interface MemoryCheckpointStore extends RestoreCheckpointStore {
 
 const copy = <T>(v: T): T => structuredClone(v);
 
+/** The log row of an object: its outcome, with the warnings and errors of its later reference update. */
+export function logRowOf(o: ObjectOutcome, references: ReferenceUpdate | undefined): RestoreLogRow {
+  return {
+    objectTypeName: o.objectTypeName,
+    sourceObjectTypeId: o.sourceObjectTypeId,
+    sourceId: o.sourceId,
+    sourceKey: o.sourceKey,
+    ...(o.targetId === undefined ? {} : { targetId: o.targetId }),
+    ...(o.targetKey === undefined ? {} : { targetKey: o.targetKey }),
+    action: o.action,
+    warnings: [...o.warnings, ...(references?.warnings ?? [])],
+    errors: [...o.errors, ...(references?.errors ?? [])],
+  };
+}
+
 /** A fresh, empty in-memory store. */
 export function createMemoryCheckpointStore(): MemoryCheckpointStore {
   let state: RestoreState | undefined;
@@ -70,17 +85,7 @@ export function createMemoryCheckpointStore(): MemoryCheckpointStore {
         const r = rows.get(id);
         const o = r?.outcome;
         if (r === undefined || o === undefined) continue;
-        yield {
-          objectTypeName: o.objectTypeName,
-          sourceObjectTypeId: o.sourceObjectTypeId,
-          sourceId: o.sourceId,
-          sourceKey: o.sourceKey,
-          ...(o.targetId === undefined ? {} : { targetId: o.targetId }),
-          ...(o.targetKey === undefined ? {} : { targetKey: o.targetKey }),
-          action: o.action,
-          warnings: [...o.warnings, ...(r.references?.warnings ?? [])],
-          errors: [...o.errors, ...(r.references?.errors ?? [])],
-        };
+        yield logRowOf(o, r.references);
       }
     },
     async recordIssueFieldResults(results: IssueFieldResult[]) {

@@ -10,6 +10,7 @@ import {
   claimExhaustedRestoreJob,
   claimIssueFieldsJob,
   claimRestoreJob,
+  requeueRestoreWork,
 } from '../modules/restores/repository.js';
 import {
   RESTORE_INTERRUPTED,
@@ -17,8 +18,6 @@ import {
   describeRestoreFailure,
   failIssueFieldsJob,
   failRestoreJob,
-  requeueIssueFields,
-  requeueRestore,
   runIssueFieldsAttempt,
   runRestoreAttempt,
   type RestoreRunDeps,
@@ -63,7 +62,8 @@ export function createRestoreRunners(
     logContext: (job) => ({ restoreId: job.id, siteId: job.siteId, backupId: job.backupId }),
     run: (job, worker, log) => runRestoreAttempt(deps, job, worker, log),
     fail: (job, workerId, failure) => failRestoreJob(deps, job, workerId, failure),
-    requeue: (job, workerId, runAfter, failure) => requeueRestore(deps, job, workerId, runAfter, failure),
+    requeue: (job, workerId, runAfter, failure) =>
+      requeueRestoreWork(deps.db, 'restore', job.id, { workerId, now: deps.clock.now(), runAfter, failure }),
   });
   const issueFields = createJobRunner({
     ...common,
@@ -73,7 +73,8 @@ export function createRestoreRunners(
     logContext: (job) => ({ restoreId: job.id, siteId: job.siteId }),
     run: (job, worker, log) => runIssueFieldsAttempt(deps, job, worker, log),
     fail: (job, workerId, failure) => failIssueFieldsJob(deps, job, workerId, failure),
-    requeue: (job, workerId, runAfter, failure) => requeueIssueFields(deps, job, workerId, runAfter, failure),
+    requeue: (job, workerId, runAfter, failure) =>
+      requeueRestoreWork(deps.db, 'issue-fields', job.id, { workerId, now: deps.clock.now(), runAfter, failure }),
   });
   return {
     restores,

@@ -5,11 +5,13 @@
  */
 import type { EmulatorSite } from '@assets-vault/emulator';
 import { runBackup, type BackupOptions } from '@assets-vault/shared/backup';
-import { snapshotFromChunks, type ObjectOutcome } from '@assets-vault/shared/restore';
+import { snapshotFromChunks, type ObjectOutcome, type RestoreCounts } from '@assets-vault/shared/restore';
 import { createMemoryChunkStore, readSnapshot, type SnapshotRecord } from '@assets-vault/shared/snapshot';
-import { clientFor, type Backup, type MappedObject } from '../../../shared/test/restore.helpers.js';
+import { randomBytes } from 'node:crypto';
+import { clientFor, graphDifferences, type Backup, type MappedObject } from '../../../shared/test/restore.helpers.js';
 import type { Executor } from '../../src/db/types.js';
 import { insertRestoreJob } from '../../src/modules/restores/repository.js';
+import { csrfHeaders } from './login.js';
 import { uploadSnapshot } from './upload.js';
 
 export function insertTestRestore(db: Executor, siteId: string, backupId: string): Promise<string> {
@@ -71,4 +73,88 @@ export async function restoreIdMap(db: Executor, restoreId: string): Promise<Map
     out.set(r.source_id, { targetId: o.targetId, targetKey: o.targetKey ?? '', action: o.action });
   }
   return out;
+}
+
+/** What a vault restoring to emulated sites needs: an encryption key, http site URLs on 127.0.0.1. */
+export function emulatorVaultEnv(encryptionKeys = `k1:${randomBytes(32).toString('base64')}`): Record<string, string> {
+  return { ENCRYPTION_KEYS: encryptionKeys, ALLOW_INSECURE_SITE_URLS: 'true', ALLOWED_SITE_HOSTS: '*' };
+}
+
+/** Stores the emulated site's credentials as the vault site's own (`PUT /api/v1/site-credentials`). */
+export async function saveSiteCredentials(
+  vault: { baseUrl: string; config: { publicUrl: string } },
+  session: { cookie: string },
+  site: EmulatorSite,
+): Promise<void> {
+  const res = await fetch(`${vault.baseUrl}/api/v1/site-credentials`, {
+    method: 'PUT',
+    headers: { cookie: session.cookie, 'content-type': 'application/json', ...csrfHeaders(vault.config.publicUrl) },
+    body: JSON.stringify({
+      email: site.info.email,
+      apiToken: site.info.apiToken,
+      assetsApiBaseUrl: site.info.assetsApiBase,
+      vaultBackupsEnabled: true,
+    }),
+  });
+  if (res.status !== 204) throw new Error(`site credentials not saved: ${res.status} ${await res.text()}`);
+}
+
+/**
+ * After interruptions or faults: one schema with the key, holding exactly the backup's objects, each
+ * source object mapped to its own target object and equal to the backup (same site). Empty = all good.
+ */
+export async function restoredOnceDifferences(
+  db: Executor,
+  restoreId: string,
+  x: { backup: Backup; target: EmulatorSite; schemaKey: string; history: boolean },
+): Promise<string[]> {
+  const schemas = x.target.store.schemas().filter((s) => s.objectSchemaKey === x.schemaKey);
+  const targetSchemaId = schemas[0]?.id ?? '';
+  const objects = x.backup.records.filter((r) => r.kind === 'object').length;
+  const ids = await restoreIdMap(db, restoreId);
+  const diffs: string[] = [];
+  if (schemas.length !== 1) diffs.push(`${schemas.length} schemas with the key ${x.schemaKey}`);
+  if (x.target.store.objectCount(targetSchemaId) !== objects)
+    diffs.push(`${x.target.store.objectCount(targetSchemaId)} objects in the target schema, ${objects} expected`);
+  if (ids.size !== objects) diffs.push(`${ids.size} objects mapped, ${objects} expected`);
+  if (new Set([...ids.values()].map((m) => m.targetId)).size !== ids.size)
+    diffs.push('a target object is mapped twice');
+  return [
+    ...diffs,
+    ...graphDifferences({
+      backup: x.backup,
+      target: x.target,
+      targetSchemaId,
+      idMap: ids,
+      foreign: (id) => id,
+      history: x.history,
+      avatars: true,
+    }),
+  ];
+}
+
+/** The engine's counts in the restore's saved state (lookups of creates whose answer was lost, …). */
+export async function engineCounts(db: Executor, restoreId: string): Promise<RestoreCounts> {
+  const row = await db
+    .selectFrom('restore_job')
+    .select((eb) => eb.ref('state').$castTo<{ counts: RestoreCounts }>().as('state'))
+    .where('id', '=', restoreId)
+    .executeTakeFirstOrThrow();
+  return row.state.counts;
+}
+
+/** GET /api/v1/restores/:id, expecting a completed restore of `created` objects equal to the backup. */
+export async function expectCompleted(
+  vault: { baseUrl: string },
+  session: { cookie: string },
+  restoreId: string,
+  created: number,
+): Promise<void> {
+  const res = await fetch(`${vault.baseUrl}/api/v1/restores/${restoreId}`, { headers: { cookie: session.cookie } });
+  expect(await res.json()).toMatchObject({
+    status: 'completed',
+    resultMessage: 'Operation success',
+    counts: { created },
+    verification: { ok: true },
+  });
 }

@@ -87,7 +87,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('status', 'text', (c) => c.notNull().defaultTo('pending').check(statusCheck))
     .addColumn('updated_fields', 'integer', (c) => c.notNull().defaultTo(0))
     .addColumn('failed_fields', 'integer', (c) => c.notNull().defaultTo(0))
-    .addColumn('message', 'text')
+    .addColumn('result_message', 'text')
     .addColumn('error_code', 'text')
     .addColumn('progress', 'jsonb')
     .addColumn('attempts', 'integer', (c) => c.notNull().defaultTo(0))

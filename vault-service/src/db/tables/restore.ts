@@ -57,7 +57,7 @@ export interface RestoreIssueFieldsJobTable {
   status: JobStatus;
   updated_fields: Count;
   failed_fields: Count;
-  message: string | null;
+  result_message: string | null;
   error_code: string | null;
   progress: Json;
   attempts: Count;

@@ -3,14 +3,15 @@
  * and `restore_issue_field`. Jobs run on the shared lease queue (db/job-queue.ts); checkpoint rows are
  * upserted in batches by source object id (checkpoint-store.ts turns them into the engine's store).
  */
-import type {
-  IssueFieldResult,
-  ObjectCheckpointRow,
-  ObjectIntent,
-  ObjectOutcome,
-  ReferenceUpdate,
-  RestoreLogRow,
-  VerificationReport,
+import {
+  logRowOf,
+  type IssueFieldResult,
+  type ObjectCheckpointRow,
+  type ObjectIntent,
+  type ObjectOutcome,
+  type ReferenceUpdate,
+  type RestoreLogRow,
+  type VerificationReport,
 } from '@assets-vault/shared/restore';
 import { sql, type Selectable } from 'kysely';
 import { jobQueue, type Lease } from '../../db/job-queue.js';
@@ -89,7 +90,7 @@ const toIssueFields = (r: IssueRow): IssueFieldsRecord => ({
   status: r.status,
   updatedFields: r.updated_fields,
   failedFields: r.failed_fields,
-  message: r.message,
+  message: r.result_message,
   updatedAt: r.updated_at,
   endedAt: r.ended_at,
 });
@@ -306,19 +307,6 @@ export async function finishRestoreJob(db: Executor, id: string, end: RestoreEnd
   });
 }
 
-export async function requeueRestoreJob(
-  db: Executor,
-  id: string,
-  input: { workerId: string; now: Date; runAfter: Date; resultMessage: string; errorCode: string },
-): Promise<void> {
-  await restoreQueue.requeue(db, id, {
-    workerId: input.workerId,
-    now: input.now,
-    runAfter: input.runAfter,
-    set: { result_message: input.resultMessage, error_code: input.errorCode },
-  });
-}
-
 /** Where the new schema landed, as soon as it exists (the grid links to it while the restore runs). */
 export async function setRestoreDestination(
   db: Executor,
@@ -340,65 +328,44 @@ function lastById<T extends { sourceId: string }>(items: readonly T[]): T[] {
   return [...new Map(items.map((i) => [i.sourceId, i])).values()];
 }
 
-export async function upsertIntents(db: Executor, restoreId: string, intents: readonly ObjectIntent[]): Promise<void> {
-  if (intents.length === 0) return;
-  await db
-    .insertInto('restore_object')
-    .values(lastById(intents).map((i) => ({ restore_id: restoreId, source_id: i.sourceId, intent: JSON.stringify(i) })))
-    .onConflict((oc) =>
-      oc.columns(['restore_id', 'source_id']).doUpdateSet({ intent: (eb) => eb.ref('excluded.intent') }),
-    )
-    .execute();
-}
-
-export async function upsertOutcomes(
+/**
+ * One column of the objects' rows (`intent`, `outcome` or `reference_update`), upserted by source id; an
+ * object's first outcome also fixes its place in the log (`outcome_seq`).
+ */
+async function upsertObjectColumn(
   db: Executor,
   restoreId: string,
-  outcomes: readonly ObjectOutcome[],
+  column: 'intent' | 'outcome' | 'reference_update',
+  items: readonly { sourceId: string }[],
 ): Promise<void> {
-  if (outcomes.length === 0) return;
+  if (items.length === 0) return;
+  const seq = column === 'outcome';
   await db
     .insertInto('restore_object')
     .values(
-      lastById(outcomes).map((o) => ({
+      lastById(items).map((item) => ({
         restore_id: restoreId,
-        source_id: o.sourceId,
-        outcome: JSON.stringify(o),
-        outcome_seq: sql<string>`nextval('restore_outcome_seq')`,
+        source_id: item.sourceId,
+        [column]: JSON.stringify(item),
+        ...(seq ? { outcome_seq: sql<string>`nextval('restore_outcome_seq')` } : {}),
       })),
     )
     .onConflict((oc) =>
       oc.columns(['restore_id', 'source_id']).doUpdateSet({
-        outcome: (eb) => eb.ref('excluded.outcome'),
+        [column]: sql.ref(`excluded.${column}`),
         // the log keeps the order in which outcomes were first recorded
-        outcome_seq: sql<string>`coalesce(restore_object.outcome_seq, excluded.outcome_seq)`,
+        ...(seq ? { outcome_seq: sql<string>`coalesce(restore_object.outcome_seq, excluded.outcome_seq)` } : {}),
       }),
     )
     .execute();
 }
 
-export async function upsertReferenceUpdates(
-  db: Executor,
-  restoreId: string,
-  updates: readonly ReferenceUpdate[],
-): Promise<void> {
-  if (updates.length === 0) return;
-  await db
-    .insertInto('restore_object')
-    .values(
-      lastById(updates).map((u) => ({
-        restore_id: restoreId,
-        source_id: u.sourceId,
-        reference_update: JSON.stringify(u),
-      })),
-    )
-    .onConflict((oc) =>
-      oc
-        .columns(['restore_id', 'source_id'])
-        .doUpdateSet({ reference_update: (eb) => eb.ref('excluded.reference_update') }),
-    )
-    .execute();
-}
+export const upsertIntents = (db: Executor, restoreId: string, intents: readonly ObjectIntent[]) =>
+  upsertObjectColumn(db, restoreId, 'intent', intents);
+export const upsertOutcomes = (db: Executor, restoreId: string, outcomes: readonly ObjectOutcome[]) =>
+  upsertObjectColumn(db, restoreId, 'outcome', outcomes);
+export const upsertReferenceUpdates = (db: Executor, restoreId: string, updates: readonly ReferenceUpdate[]) =>
+  upsertObjectColumn(db, restoreId, 'reference_update', updates);
 
 /** A page of checkpoint rows by source id. */
 export async function objectRowsAfter(
@@ -435,24 +402,10 @@ export async function logRowsAfter(
     .where('outcome_seq', 'is not', null);
   if (afterSeq !== undefined) query = query.where('outcome_seq', '>', afterSeq);
   const rows = await query.orderBy('outcome_seq').limit(limit).execute();
-  return rows.map((r) => {
-    const o = r.outcome as ObjectOutcome;
-    const refs = r.reference_update as ReferenceUpdate | null;
-    return {
-      seq: String(r.outcome_seq),
-      row: {
-        objectTypeName: o.objectTypeName,
-        sourceObjectTypeId: o.sourceObjectTypeId,
-        sourceId: o.sourceId,
-        sourceKey: o.sourceKey,
-        ...(o.targetId === undefined ? {} : { targetId: o.targetId }),
-        ...(o.targetKey === undefined ? {} : { targetKey: o.targetKey }),
-        action: o.action,
-        warnings: [...o.warnings, ...(refs?.warnings ?? [])],
-        errors: [...o.errors, ...(refs?.errors ?? [])],
-      },
-    };
-  });
+  return rows.map((r) => ({
+    seq: String(r.outcome_seq),
+    row: logRowOf(r.outcome as ObjectOutcome, (r.reference_update as ReferenceUpdate | null) ?? undefined),
+  }));
 }
 
 /** The first object warnings of a restore, `<key>: <warning>`, for the detail view. */
@@ -519,7 +472,7 @@ export async function queueIssueFieldsJob(
           attempts: 0,
           run_after: input.now,
           updated_at: input.now,
-          message: null,
+          result_message: null,
           error_code: null,
           ended_at: null,
         })
@@ -583,7 +536,7 @@ export async function finishIssueFieldsJob(
     now: input.now,
     outcome: input.outcome,
     set: {
-      message: input.message,
+      result_message: input.message,
       error_code: input.errorCode,
       ended_at: input.now,
       ...(input.updatedFields !== undefined ? { updated_fields: input.updatedFields } : {}),
@@ -592,17 +545,20 @@ export async function finishIssueFieldsJob(
   });
 }
 
-export async function requeueIssueFieldsJob(
+/**
+ * A restore or its issue-fields step back to the queue, due at `runAfter`, with the failure its user
+ * sees meanwhile; only while this runner holds it.
+ */
+export async function requeueRestoreWork(
   db: Executor,
+  step: 'restore' | 'issue-fields',
   id: string,
-  input: { workerId: string; now: Date; runAfter: Date; message: string; errorCode: string },
+  input: { workerId: string; now: Date; runAfter: Date; failure: { code: string; message: string } },
 ): Promise<void> {
-  await issueQueue.requeue(db, id, {
-    workerId: input.workerId,
-    now: input.now,
-    runAfter: input.runAfter,
-    set: { message: input.message, error_code: input.errorCode },
-  });
+  const requeue = { workerId: input.workerId, now: input.now, runAfter: input.runAfter };
+  const set = { result_message: input.failure.message, error_code: input.failure.code };
+  if (step === 'restore') await restoreQueue.requeue(db, id, { ...requeue, set });
+  else await issueQueue.requeue(db, id, { ...requeue, set });
 }
 
 export async function upsertIssueFieldResults(

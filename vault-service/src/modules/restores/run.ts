@@ -33,8 +33,6 @@ import {
   objectWarningsSample,
   renewIssueFieldsJob,
   renewRestoreJob,
-  requeueIssueFieldsJob,
-  requeueRestoreJob,
   setRestoreDestination,
   type IssueFieldsJob,
   type RestoreCountsRecord,
@@ -308,22 +306,6 @@ export async function failRestoreJob(
   });
 }
 
-export async function requeueRestore(
-  deps: Pick<VaultDeps, 'db' | 'clock'>,
-  job: RestoreJob,
-  workerId: string,
-  runAfter: Date,
-  failure: JobFailure,
-): Promise<void> {
-  await requeueRestoreJob(deps.db, job.id, {
-    workerId,
-    now: deps.clock.now(),
-    runAfter,
-    resultMessage: failure.message,
-    errorCode: failure.code,
-  });
-}
-
 // ---------------------------------------------------------------------------------------------
 // the issue-fields step
 
@@ -385,22 +367,6 @@ export async function failIssueFieldsJob(
     workerId,
     now: deps.clock.now(),
     outcome: 'failed',
-    message: failure.message,
-    errorCode: failure.code,
-  });
-}
-
-export async function requeueIssueFields(
-  deps: Pick<VaultDeps, 'db' | 'clock'>,
-  job: IssueFieldsJob,
-  workerId: string,
-  runAfter: Date,
-  failure: JobFailure,
-): Promise<void> {
-  await requeueIssueFieldsJob(deps.db, job.id, {
-    workerId,
-    now: deps.clock.now(),
-    runAfter,
     message: failure.message,
     errorCode: failure.code,
   });
