@@ -16,19 +16,13 @@ import { Type } from '@sinclair/typebox';
 import { startEmulator, seedFixture, type Emulator, type EmulatorSite, type SeedResult } from '../src/index.js';
 import { Traffic } from '../src/traffic.js';
 import { basicAuth, baseUrl, call, conforms } from './fixtures/emulator-http.js';
+import { startSeededSite } from './fixtures/seeded-site.js';
 
-let emu: Emulator;
-let site: EmulatorSite;
-let seeded: SeedResult;
-
+let emu: Emulator, site: EmulatorSite, seeded: SeedResult;
 beforeAll(async () => {
-  emu = await startEmulator();
-  site = emu.createSite({ name: 'behaviour' });
-  seeded = seedFixture(site, { objects: 400, seed: 'behaviour' });
+  ({ emu, site, seeded } = await startSeededSite('behaviour', { objects: 400 }));
 });
-afterAll(async () => {
-  await emu.close();
-});
+afterAll(() => emu.close());
 
 const attr = (key: string): string => {
   const id = seeded.attributeIds[key];

@@ -29,21 +29,15 @@ import {
   WorkspacePageSchema,
   type AssetObject,
 } from '@assets-vault/shared/model';
-import { startEmulator, seedFixture, type Emulator, type EmulatorSite, type SeedResult } from '../src/index.js';
+import type { Emulator, EmulatorSite, SeedResult } from '../src/index.js';
 import { call, conforms, nullPaths } from './fixtures/emulator-http.js';
+import { startSeededSite } from './fixtures/seeded-site.js';
 
-let emu: Emulator;
-let site: EmulatorSite;
-let seeded: SeedResult;
-
+let emu: Emulator, site: EmulatorSite, seeded: SeedResult;
 beforeAll(async () => {
-  emu = await startEmulator();
-  site = emu.createSite({ name: 'contract' });
-  seeded = seedFixture(site, { objects: 300, seed: 'contract', systemSchema: true });
+  ({ emu, site, seeded } = await startSeededSite('contract', { objects: 300, systemSchema: true }));
 });
-afterAll(async () => {
-  await emu.close();
-});
+afterAll(() => emu.close());
 
 /** 2xx with a body matching the schema and no nulls. */
 async function ok<T extends Parameters<typeof conforms>[0]>(

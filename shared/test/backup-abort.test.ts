@@ -5,14 +5,7 @@
  * Real HTTP to the emulator; one object's history is made to fail with the `historyErrors` knob.
  * Jest fails a test on an unhandled rejection, and each test waits QUIET_MS after the rejection.
  */
-import {
-  AssetsApiError,
-  ENDPOINT_BUCKETS,
-  createAssetsClient,
-  createFetchTransport,
-  createTokenBucketPacer,
-  type AssetsClient,
-} from '../src/assets-client/index.js';
+import { AssetsApiError } from '../src/assets-client/index.js';
 import { runBackup, type RunBackupInput } from '../src/backup/index.js';
 import {
   startEmulator,
@@ -23,6 +16,7 @@ import {
   type SeedResult,
 } from '@assets-vault/emulator';
 import { createMemoryChunkStore, type ChunkSink } from '../src/snapshot/index.js';
+import { clientFor } from './backup.helpers.js';
 
 /** every history request but the failing one takes this long */
 const LATENCY_MS = 150;
@@ -34,19 +28,6 @@ const QUIET_MS = 2 * (LATENCY_MS + RETRY.maxDelayMs + SINK_DELAY_MS);
 const HISTORY_CONCURRENCY = 4;
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
-
-function clientFor(site: EmulatorSite): AssetsClient {
-  const ratePerMinute = Object.fromEntries(ENDPOINT_BUCKETS.map((b) => [b, 10_000_000]));
-  return createAssetsClient({
-    transport: createFetchTransport({
-      siteUrl: site.info.siteUrl,
-      assetsApiBase: site.info.assetsApiBase,
-      auth: { type: 'basic', email: site.info.email, apiToken: site.info.apiToken },
-    }),
-    pacer: createTokenBucketPacer({ ratePerMinute, concurrency: 16 }),
-    retry: RETRY,
-  });
-}
 
 /** A sink as slow as an upload over a network, counting chunks handed to it and chunks stored. */
 function slowSink(): ChunkSink & { started: number; stored: number } {
@@ -74,7 +55,7 @@ beforeAll(async () => {
   site = emu.createSite({ seed: 'backup-abort' });
   seed = seedFixture(site, { objects: 40, seed: 'backup-abort', issues: false, secondSchema: false });
   objectIds = [];
-  for await (const o of clientFor(site).aqlObjects(`objectSchemaId = ${seed.schemaId} ORDER BY Key ASC`, {
+  for await (const o of clientFor(site, RETRY).aqlObjects(`objectSchemaId = ${seed.schemaId} ORDER BY Key ASC`, {
     includeAttributes: false,
   }))
     objectIds.push(o.id);
@@ -91,7 +72,7 @@ beforeEach(() => {
 
 function backupInput(sink: ChunkSink, extra: Partial<RunBackupInput> = {}): RunBackupInput {
   return {
-    client: clientFor(site),
+    client: clientFor(site, RETRY),
     schemaId: seed.schemaId,
     source: { cloudId: site.info.cloudId, siteUrl: site.info.siteUrl },
     options: { history: true, icons: false, issueRefs: false },

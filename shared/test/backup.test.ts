@@ -6,13 +6,6 @@
  */
 import { gunzipSync } from 'node:zlib';
 import {
-  ENDPOINT_BUCKETS,
-  createAssetsClient,
-  createFetchTransport,
-  createTokenBucketPacer,
-  type AssetsClient,
-} from '../src/assets-client/index.js';
-import {
   runBackup,
   type BackupCursor,
   type BackupOptions,
@@ -30,22 +23,10 @@ import {
   type SnapshotRecord,
 } from '../src/snapshot/index.js';
 import type { AssetObject, JiraUser, ObjectAttributeValue } from '../src/model/index.js';
+import { clientFor } from './backup.helpers.js';
 
 const ALL: BackupOptions = { history: true, icons: true, issueRefs: true };
 const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
-
-/** A client as the vault builds one, but with pacing opened up: the emulator does not rate-limit here. */
-function clientFor(site: EmulatorSite): AssetsClient {
-  const ratePerMinute = Object.fromEntries(ENDPOINT_BUCKETS.map((b) => [b, 10_000_000]));
-  return createAssetsClient({
-    transport: createFetchTransport({
-      siteUrl: site.info.siteUrl,
-      assetsApiBase: site.info.assetsApiBase,
-      auth: { type: 'basic', email: site.info.email, apiToken: site.info.apiToken },
-    }),
-    pacer: createTokenBucketPacer({ ratePerMinute, concurrency: 16 }),
-  });
-}
 
 async function readAll(manifest: SnapshotManifest, source: ChunkSource): Promise<SnapshotRecord[]> {
   const out: SnapshotRecord[] = [];
@@ -491,26 +472,20 @@ describe('interrupted backups', () => {
 });
 
 describe('a schema that changes while it is backed up', () => {
-  test("objects deleted while a run is paused inside a page's histories: the written page is not read again, nothing is lost", async () => {
-    const other = emu.createSite({ seed: 'backup-midpage' });
-    const small = seedFixture(other, {
-      objects: 400,
-      seed: 'backup-midpage',
-      history: true,
-      issues: false,
-      secondSchema: false,
-    });
-    const options: BackupOptions = { history: true, icons: false, issueRefs: false };
+  /** A site of its own with a 400-object schema (with or without history), and a backup of it in pages of 100. */
+  function smallSite(seed: string, history: boolean) {
+    const other = emu.createSite({ seed });
+    const small = seedFixture(other, { objects: 400, seed, history, issues: false, secondSchema: false });
+    const options: BackupOptions = { history, icons: false, issueRefs: false };
     const store = createMemoryChunkStore();
     const client = clientFor(other);
-    const base = {
-      client,
-      schemaId: small.schemaId,
-      source: { cloudId: other.info.cloudId, siteUrl: other.info.siteUrl },
-      options,
-      sink: store,
-      pageSize: 100,
-    };
+    const source = { cloudId: other.info.cloudId, siteUrl: other.info.siteUrl };
+    const base = { client, schemaId: small.schemaId, source, options, sink: store, pageSize: 100 };
+    return { other, small, store, client, base };
+  }
+
+  test("objects deleted while a run is paused inside a page's histories: the written page is not read again, nothing is lost", async () => {
+    const { other, small, store, client, base } = smallSite('backup-midpage', true);
     // pause once the first page is done and the second is written, before its histories
     let pagesDone = 0;
     let callsAfterFirstPage = 0;
@@ -547,25 +522,7 @@ describe('a schema that changes while it is backed up', () => {
   });
 
   test('objects deleted between invocations: nothing still present is skipped, nothing is written twice', async () => {
-    const other = emu.createSite({ seed: 'backup-shift' });
-    const small = seedFixture(other, {
-      objects: 400,
-      seed: 'backup-shift',
-      history: false,
-      issues: false,
-      secondSchema: false,
-    });
-    const options: BackupOptions = { history: false, icons: false, issueRefs: false };
-    const store = createMemoryChunkStore();
-    const client = clientFor(other);
-    const base = {
-      client,
-      schemaId: small.schemaId,
-      source: { cloudId: other.info.cloudId, siteUrl: other.info.siteUrl },
-      options,
-      sink: store,
-      pageSize: 100,
-    };
+    const { other, small, store, client, base } = smallSite('backup-shift', false);
     let pages = 0;
     const first = await runBackup({
       ...base,

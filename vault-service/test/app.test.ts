@@ -4,7 +4,7 @@ import { Type } from '@sinclair/typebox';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { ConflictError, NotFoundError, ValidationError } from '@assets-vault/shared/errors';
 import { createTestDatabase, type TestDatabase } from './helpers/db.js';
-import { captureLogs, startTestApp, testConfig, type TestApp } from './helpers/app.js';
+import { appsPerConfig, captureLogs, startTestApp, testConfig, type TestApp } from './helpers/app.js';
 import { createSiteWithSession } from './helpers/site.js';
 import { registerErrorHandler } from '../src/plugins/error-handler.js';
 
@@ -57,30 +57,15 @@ describe('health, readiness and docs', () => {
 });
 
 describe('API documentation access (API_DOCS)', () => {
-  let testDb: TestDatabase;
-  const apps: TestApp[] = [];
-
-  beforeAll(async () => {
-    testDb = await createTestDatabase();
-  });
-  afterAll(async () => {
-    for (const app of apps) await app.close();
-    await testDb?.drop();
-  });
-
-  const start = async (env: Record<string, string>) => {
-    const app = await startTestApp({ db: testDb.db, config: testConfig({ VAULT_WORKERS: 'false', ...env }) });
-    apps.push(app);
-    return app;
-  };
+  const suite = appsPerConfig();
 
   it('serves /docs and /docs/json to signed-in users only by default; public or off when configured', async () => {
-    const { cookie } = await createSiteWithSession(testDb.db, {
+    const { cookie } = await createSiteWithSession(suite.testDb.db, {
       cloudId: 'cloud-docs',
       siteUrl: 'https://docs.atlassian.net',
       email: 'admin@docs.test',
     });
-    const byDefault = await start({});
+    const byDefault = await suite.start({});
     for (const path of ['/docs/json', '/docs', '/docs/static/index.html']) {
       const anonymous = await fetch(`${byDefault.baseUrl}${path}`, { redirect: 'manual' });
       expect([path, anonymous.status]).toEqual([path, 401]);
@@ -89,9 +74,9 @@ describe('API documentation access (API_DOCS)', () => {
     expect(signedIn.status).toBe(200);
     expect(((await signedIn.json()) as { openapi: string }).openapi).toBe('3.1.0');
 
-    const open = await start({ API_DOCS: 'public' });
+    const open = await suite.start({ API_DOCS: 'public' });
     expect((await fetch(`${open.baseUrl}/docs/json`)).status).toBe(200);
-    const off = await start({ API_DOCS: 'off' });
+    const off = await suite.start({ API_DOCS: 'off' });
     expect((await fetch(`${off.baseUrl}/docs/json`, { headers: { cookie } })).status).toBe(404);
   });
 });

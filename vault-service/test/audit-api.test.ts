@@ -1,7 +1,7 @@
 /** GET /api/v1/audit over real HTTP: newest first, keyset pages that neither skip nor repeat, tenant isolation. */
 import { createTestDatabase, type TestDatabase } from './helpers/db.js';
 import { startTestApp, testConfig, type TestApp } from './helpers/app.js';
-import { createTestSession } from './helpers/login.js';
+import { createSiteWithSession } from './helpers/site.js';
 
 interface Page {
   items: { id: string; actor: string; action: string; target: string | null; details: object; createdAt: string }[];
@@ -21,34 +21,13 @@ describe('audit log API', () => {
     testDb = await createTestDatabase();
     vault = await startTestApp({ db: testDb.db, config: testConfig({ VAULT_WORKERS: 'false' }) });
     for (const site of ['a', 'b'] as const) {
-      const row = await testDb.db
-        .insertInto('site')
-        .values({
-          cloud_id: `cloud-${site}`,
-          site_url: `https://${site}.atlassian.net`,
-          installation_state: 'connected',
-        })
-        .returning('id')
-        .executeTakeFirstOrThrow();
-      siteIds[site] = row.id;
-      const user = await testDb.db
-        .insertInto('trusted_user')
-        .values({
-          site_id: row.id,
-          email: `admin@${site}.test`,
-          status: 'active',
-          invited_by_account_id: 'x',
-          invited_by_name: 'X',
-          invited_at: new Date(),
-          activated_at: new Date(),
-        })
-        .returning('id')
-        .executeTakeFirstOrThrow();
-      cookies[site] = await createTestSession(testDb.db, {
-        siteId: row.id,
-        trustedUserId: user.id,
+      const created = await createSiteWithSession(testDb.db, {
+        cloudId: `cloud-${site}`,
+        siteUrl: `https://${site}.atlassian.net`,
         email: `admin@${site}.test`,
       });
+      siteIds[site] = created.siteId;
+      cookies[site] = created.cookie;
     }
     // Seven events of site a: three share one instant (ties are ordered by id), two differ only in microseconds.
     const times = [

@@ -3,11 +3,12 @@
  * and as Microsoft, with an account picker a person clicks. The "click" is the picker form's own
  * GET submission (`/interaction/:uid?account=…`), read from the page.
  */
-import net from 'node:net';
 import { buildApp, type VaultApp } from '../src/app.js';
 import { testConfig } from './helpers/app.js';
 import { createTestDatabase, type TestDatabase } from './helpers/db.js';
-import { startTestIdp, TestBrowser, type TestIdp } from './helpers/idp.js';
+import { oidcEnv, startTestIdp, TestBrowser, type TestIdp } from './helpers/idp.js';
+import { freePort } from './helpers/smtp.js';
+import { insertSite } from './helpers/site.js';
 
 const SITE = { cloudId: 'cloud-demo', siteUrl: 'https://demo.atlassian.net' };
 const DEMO_ACCOUNTS = [
@@ -40,12 +41,8 @@ describe('local OpenID provider (demo flavour, account picker)', () => {
   let baseUrl: string;
 
   beforeAll(async () => {
-    const probe = net.createServer();
-    await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
-    const address = probe.address();
-    await new Promise<void>((resolve) => probe.close(() => resolve()));
-    if (address === null || typeof address === 'string') throw new Error('no port');
-    baseUrl = `http://127.0.0.1:${address.port}`;
+    const port = await freePort();
+    baseUrl = `http://127.0.0.1:${port}`;
     [testDb, idp] = await Promise.all([
       createTestDatabase(),
       startTestIdp({
@@ -54,27 +51,15 @@ describe('local OpenID provider (demo flavour, account picker)', () => {
         redirectUris: [`${baseUrl}/auth/callback/google`, `${baseUrl}/auth/callback/microsoft`],
       }),
     ]);
-    const config = testConfig({
-      VAULT_PUBLIC_URL: baseUrl,
-      OIDC_GOOGLE_ISSUER: idp.issuer,
-      OIDC_GOOGLE_CLIENT_ID: idp.clientId,
-      OIDC_GOOGLE_CLIENT_SECRET: idp.clientSecret,
-      OIDC_MICROSOFT_ISSUER: idp.issuer,
-      OIDC_MICROSOFT_CLIENT_ID: idp.clientId,
-      OIDC_MICROSOFT_CLIENT_SECRET: idp.clientSecret,
-    });
+    const config = testConfig({ VAULT_PUBLIC_URL: baseUrl, ...oidcEnv({ google: idp, microsoft: idp }) });
     app = await buildApp(config, { db: testDb.db });
-    await app.listen({ port: address.port, host: '127.0.0.1' });
-    const site = await testDb.db
-      .insertInto('site')
-      .values({ cloud_id: SITE.cloudId, site_url: SITE.siteUrl, installation_state: 'connected' })
-      .returning('id')
-      .executeTakeFirstOrThrow();
+    await app.listen({ port, host: '127.0.0.1' });
+    const siteId = await insertSite(testDb.db, SITE);
     await testDb.db
       .insertInto('trusted_user')
       .values(
         ['ana@demo.test', 'ben@demo.test'].map((email) => ({
-          site_id: site.id,
+          site_id: siteId,
           email,
           status: 'active' as const,
           invited_by_account_id: 'a',

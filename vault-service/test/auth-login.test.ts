@@ -11,8 +11,9 @@ import type { Config } from '../src/config.js';
 import { captureLogs, testConfig, type LogCapture } from './helpers/app.js';
 import { createTestDatabase, type TestDatabase } from './helpers/db.js';
 import { forgeEvent, sendEvent } from './helpers/forge.js';
-import { startTestIdp, TestBrowser, type TestIdp } from './helpers/idp.js';
+import { oidcEnv, startTestIdp, TestBrowser, type TestIdp } from './helpers/idp.js';
 import { createTestSession, csrfHeaders, loginThroughIdp } from './helpers/login.js';
+import { insertSite } from './helpers/site.js';
 import { freePort } from './helpers/smtp.js';
 
 const TENANT = '11111111-2222-3333-4444-555555555555';
@@ -138,15 +139,6 @@ describe('OpenID Connect login, sessions, revocation and CSRF', () => {
     return row.id;
   }
 
-  async function seedSite(site: { cloudId: string; siteUrl: string }): Promise<string> {
-    const row = await testDb.db
-      .insertInto('site')
-      .values({ cloud_id: site.cloudId, site_url: site.siteUrl, installation_state: 'connected' })
-      .returning('id')
-      .executeTakeFirstOrThrow();
-    return row.id;
-  }
-
   beforeAll(async () => {
     const [port, insecurePort, limitedPort] = await Promise.all([freePort(), freePort(), freePort()]);
     const redirectUris = (provider: string) =>
@@ -166,23 +158,14 @@ describe('OpenID Connect login, sessions, revocation and CSRF', () => {
         clientSecret: 'microsoft-client-secret-xyz',
       }),
     ]);
-    const oidcEnv = {
-      OIDC_GOOGLE_ISSUER: google.issuer,
-      OIDC_GOOGLE_CLIENT_ID: google.clientId,
-      OIDC_GOOGLE_CLIENT_SECRET: google.clientSecret,
-      OIDC_MICROSOFT_ISSUER: microsoft.issuer,
-      OIDC_MICROSOFT_CLIENT_ID: microsoft.clientId,
-      OIDC_MICROSOFT_CLIENT_SECRET: microsoft.clientSecret,
-      OIDC_MICROSOFT_ALLOWED_TENANTS: TENANT,
-      LOGIN_RATE_LIMIT: '200',
-    };
-    vault = await startVault(testDb, port, oidcEnv, { logs, clock });
-    insecureVault = await startVault(testDb, insecurePort, { ...oidcEnv, ALLOW_INSECURE_SITE_URLS: 'true' }, {});
-    limitedVault = await startVault(testDb, limitedPort, { ...oidcEnv, LOGIN_RATE_LIMIT: '3' }, {});
+    const env = { ...oidcEnv({ google, microsoft }), OIDC_MICROSOFT_ALLOWED_TENANTS: TENANT, LOGIN_RATE_LIMIT: '200' };
+    vault = await startVault(testDb, port, env, { logs, clock });
+    insecureVault = await startVault(testDb, insecurePort, { ...env, ALLOW_INSECURE_SITE_URLS: 'true' }, {});
+    limitedVault = await startVault(testDb, limitedPort, { ...env, LOGIN_RATE_LIMIT: '3' }, {});
 
-    acmeId = await seedSite(ACME);
-    const otherId = await seedSite(OTHER);
-    const emulatorId = await seedSite(EMULATOR);
+    acmeId = await insertSite(testDb.db, ACME);
+    const otherId = await insertSite(testDb.db, OTHER);
+    const emulatorId = await insertSite(testDb.db, EMULATOR);
     for (const email of [
       'ana@acme.test',
       'una@acme.test',

@@ -1,24 +1,8 @@
 /** GET /auth/options: what the sign-in page offers, public, straight from the configuration. */
-import { createTestDatabase, type TestDatabase } from './helpers/db.js';
-import { startTestApp, testConfig, type TestApp } from './helpers/app.js';
+import { appsPerConfig } from './helpers/app.js';
 
 describe('sign-in options', () => {
-  let testDb: TestDatabase;
-  const apps: TestApp[] = [];
-
-  beforeAll(async () => {
-    testDb = await createTestDatabase();
-  });
-  afterAll(async () => {
-    for (const app of apps) await app.close();
-    await testDb?.drop();
-  });
-
-  const start = async (env: Record<string, string>) => {
-    const app = await startTestApp({ db: testDb.db, config: testConfig({ VAULT_WORKERS: 'false', ...env }) });
-    apps.push(app);
-    return app;
-  };
+  const { start } = appsPerConfig();
 
   it('names the configured providers and whether http:// sites are accepted, without a session', async () => {
     const local = await start({

@@ -4,82 +4,38 @@
  * pending | in_progress), and the share lock a restore takes while it creates its job. Real Postgres.
  */
 import { ConflictError, NotFoundError } from '@assets-vault/shared/errors';
-import {
-  createMemoryChunkStore,
-  readSnapshot,
-  SnapshotWriter,
-  type SnapshotManifest,
-  type SnapshotRecord,
-} from '@assets-vault/shared/snapshot';
+import { readSnapshot, type SnapshotManifest, type SnapshotRecord } from '@assets-vault/shared/snapshot';
 import { sql } from 'kysely';
 import * as backupStore from '../src/modules/backup-store/index.js';
 import { withClientTransaction } from '../src/db/client-transaction.js';
 import { isBackupInUseByRestore } from '../src/modules/restores/repository.js';
 import { createTestDatabase, waitForLockWaiters, type TestDatabase } from './helpers/db.js';
 import { insertTestRestore } from './helpers/restore.js';
+import { labelOnlyRecords, writeSnapshot } from './helpers/snapshot.js';
 
 const SITE = { cloudId: 'cloud-store', siteUrl: 'https://store.atlassian.net' };
 const ts = '2026-11-01T10:00:00.000Z';
 
-function records(objects: number): SnapshotRecord[] {
-  return [
-    {
-      kind: 'objectType',
-      id: '1',
-      name: 'Server',
-      icon: { id: '1', name: 'Box' },
-      position: 0,
-      created: ts,
-      updated: ts,
-      objectCount: objects,
-      inherited: false,
-      abstractObjectType: false,
-      parentObjectTypeInherited: false,
-    },
-    {
-      kind: 'attribute',
-      id: '10',
-      objectTypeId: '1',
-      name: 'Name',
-      label: true,
-      type: 0,
-      defaultType: { id: 0, name: 'Text' },
-      indexed: true,
-      position: 0,
-    },
-    ...Array.from({ length: objects }, (_, n): SnapshotRecord => ({
-      kind: 'object',
-      id: String(n + 1),
-      objectKey: `SRV-${n + 1}`,
-      label: `server ${n + 1}`,
-      objectTypeId: '1',
-      created: ts,
-      updated: ts,
-      timestamp: 0,
-      hasAvatar: false,
-      attributes: [
-        {
-          objectTypeAttributeId: '10',
-          objectAttributeValues: [{ value: `server ${n + 1}`, displayValue: `server ${n + 1}` }],
-        },
-      ],
-    })),
-  ];
-}
+const records = (objects: number) =>
+  labelOnlyRecords({
+    typeName: 'Server',
+    keyPrefix: 'SRV',
+    labels: Array.from({ length: objects }, (_, n) => `server ${n + 1}`),
+    typeTime: ts,
+    created: () => ts,
+    updated: () => ts,
+  });
 
-async function snapshot(objects: number): Promise<{ manifest: SnapshotManifest; chunks: Map<number, Uint8Array> }> {
-  const store = createMemoryChunkStore();
-  const writer = SnapshotWriter.create(
+const snapshot = (objects: number) =>
+  writeSnapshot(
     {
       source: { ...SITE, workspaceId: 'ws-store' },
       schema: { id: '7', name: 'Servers', key: 'SRV' },
       options: { history: false, icons: false, issueRefs: false },
     },
-    { sink: store, maxChunkRecords: 10 },
+    records(objects),
+    10,
   );
-  for (const r of records(objects)) await writer.write(r);
-  return { manifest: await writer.finish(), chunks: store.chunks };
-}
 
 describe('backup store', () => {
   let testDb: TestDatabase;

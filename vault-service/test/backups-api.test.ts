@@ -5,8 +5,9 @@
 import { sql } from 'kysely';
 import { createTestDatabase, type TestDatabase } from './helpers/db.js';
 import { startTestApp, testConfig, type TestApp } from './helpers/app.js';
-import { createTestSession, csrfHeaders } from './helpers/login.js';
+import { csrfHeaders } from './helpers/login.js';
 import { insertTestRestore } from './helpers/restore.js';
+import { createSiteWithSession } from './helpers/site.js';
 
 describe('schemas and backups API', () => {
   let testDb: TestDatabase;
@@ -18,33 +19,13 @@ describe('schemas and backups API', () => {
   const ids: Record<string, string> = {};
 
   async function seedSite(name: 'a' | 'b') {
-    const site = await testDb.db
-      .insertInto('site')
-      .values({ cloud_id: `cloud-${name}`, site_url: `https://${name}.atlassian.net`, installation_state: 'connected' })
-      .returning('id')
-      .executeTakeFirstOrThrow();
-    const user = await testDb.db
-      .insertInto('trusted_user')
-      .values({
-        site_id: site.id,
-        email: `admin@${name}.test`,
-        status: 'active',
-        invited_by_account_id: 'x',
-        invited_by_name: 'X',
-        invited_at: new Date(),
-        activated_at: new Date(),
-      })
-      .returning('id')
-      .executeTakeFirstOrThrow();
-    sites[name] = {
-      siteId: site.id,
-      cookie: await createTestSession(testDb.db, {
-        siteId: site.id,
-        trustedUserId: user.id,
-        email: `admin@${name}.test`,
-      }),
-    };
-    return site.id;
+    const { siteId, cookie } = await createSiteWithSession(testDb.db, {
+      cloudId: `cloud-${name}`,
+      siteUrl: `https://${name}.atlassian.net`,
+      email: `admin@${name}.test`,
+    });
+    sites[name] = { siteId, cookie };
+    return siteId;
   }
 
   async function seedBackup(

@@ -7,10 +7,8 @@
  */
 import {
   canonicalJson,
-  createMemoryChunkStore,
   readSnapshot,
   SnapshotIntegrityError,
-  SnapshotWriter,
   type HistoryRecord,
   type ObjectRecord,
   type SnapshotManifest,
@@ -39,7 +37,8 @@ import { csvField, MULTI_VALUE_SEPARATOR, prepareExport } from '../src/modules/e
 import { completeBackup } from '../src/modules/ingest/service.js';
 import { parseCsv } from './helpers/csv.js';
 import { createTestDatabase, TEST_POOL_SIZE, waitForLockWaiters, type TestDatabase } from './helpers/db.js';
-import { fixtureSnapshot } from './helpers/snapshot.js';
+import { insertSite } from './helpers/site.js';
+import { fixtureSnapshot, labelOnlyRecords, writeSnapshot } from './helpers/snapshot.js';
 
 const SITE = { cloudId: 'cloud-storage', siteUrl: 'https://storage.atlassian.net' };
 const log = pino({ level: 'silent' });
@@ -116,13 +115,7 @@ describe('per-backup browse storage', () => {
     for await (const r of readSnapshot(manifest, { getChunk: async (seq) => chunks.get(seq) }))
       if (r.kind === 'object') objects.push(r);
     testDb = await createTestDatabase();
-    siteId = (
-      await testDb.db
-        .insertInto('site')
-        .values({ cloud_id: SITE.cloudId, site_url: SITE.siteUrl, installation_state: 'connected' })
-        .returning('id')
-        .executeTakeFirstOrThrow()
-    ).id;
+    siteId = await insertSite(testDb.db, SITE);
   }, 90_000);
 
   afterAll(async () => {
@@ -244,42 +237,14 @@ describe('per-backup browse storage', () => {
     ];
     const ts = (n: number) => new Date(Date.UTC(1999, 11, 31, 23, 59, 59, 123) + n * 86_400_001).toISOString();
     const records = (created: (n: number) => string): SnapshotRecord[] => [
-      {
-        kind: 'objectType',
-        id: '1',
-        name: 'Odd\ttype',
-        icon: { id: '1', name: 'Box' },
-        position: 0,
-        created: ts(0),
-        updated: ts(0),
-        objectCount: awkward.length,
-        inherited: false,
-        abstractObjectType: false,
-        parentObjectTypeInherited: false,
-      },
-      {
-        kind: 'attribute',
-        id: '10',
-        objectTypeId: '1',
-        name: 'Name',
-        label: true,
-        type: 0,
-        defaultType: { id: 0, name: 'Text' },
-        indexed: true,
-        position: 0,
-      },
-      ...awkward.map((text, n): SnapshotRecord => ({
-        kind: 'object',
-        id: String(n + 1),
-        objectKey: `ODD-${n + 1}`,
-        label: text,
-        objectTypeId: '1',
-        created: created(n),
-        updated: ts(n + 1),
-        timestamp: 0,
-        hasAvatar: false,
-        attributes: [{ objectTypeAttributeId: '10', objectAttributeValues: [{ value: text, displayValue: text }] }],
-      })),
+      ...labelOnlyRecords({
+        typeName: 'Odd\ttype',
+        keyPrefix: 'ODD',
+        labels: awkward,
+        typeTime: ts(0),
+        created,
+        updated: (n) => ts(n + 1),
+      }),
       {
         kind: 'history',
         objectId: '1',
@@ -302,19 +267,16 @@ describe('per-backup browse storage', () => {
         objectIds: ['1', '2'],
       },
     ];
-    const snapshotOf = async (created: (n: number) => string) => {
-      const store = createMemoryChunkStore();
-      const writer = SnapshotWriter.create(
+    const snapshotOf = (created: (n: number) => string) =>
+      writeSnapshot(
         {
           source: { ...SITE, workspaceId: 'ws-storage' },
           schema: { id: '900', name: 'Odd', key: 'ODD' },
           options: { history: true, icons: false, issueRefs: true },
         },
-        { sink: store, maxChunkRecords: 4 },
+        records(created),
+        4,
       );
-      for (const r of records(created)) await writer.write(r);
-      return { manifest: await writer.finish(), chunks: store.chunks };
-    };
     const good = await snapshotOf(ts);
     for (const workers of [0, 2]) {
       const id = await storedBackup(undefined, good);

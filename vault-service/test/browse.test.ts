@@ -13,38 +13,16 @@ import {
   type ObjectTypeRecord,
   type SnapshotManifest,
 } from '@assets-vault/shared/snapshot';
-import { signWebhook } from '@assets-vault/shared/webhooks';
 import XLSX from 'xlsx';
 import { MULTI_VALUE_SEPARATOR } from '../src/modules/export/service.js';
-import { startTestApp, testConfig, TEST_WEBHOOK_SECRET, type TestApp } from './helpers/app.js';
+import { startTestApp, testConfig, type TestApp } from './helpers/app.js';
 import { parseCsv } from './helpers/csv.js';
 import { createTestDatabase, type TestDatabase } from './helpers/db.js';
-import { createTestSession } from './helpers/login.js';
+import { createSiteWithSession, createTrustedUserSession } from './helpers/site.js';
 import { fixtureSnapshot } from './helpers/snapshot.js';
+import { uploadThroughForgeApi } from './helpers/upload.js';
 
 const SITE = { cloudId: 'cloud-browse', siteUrl: 'https://browse.atlassian.net' };
-
-async function signedCall(
-  baseUrl: string,
-  method: 'POST' | 'PUT',
-  path: string,
-  id: string,
-  body: string | Uint8Array,
-  headers: Record<string, string> = {},
-) {
-  const signed = signWebhook({ secrets: TEST_WEBHOOK_SECRET, id, body });
-  const res = await fetch(`${baseUrl}/api/v1/forge${path}`, {
-    method,
-    body,
-    headers: {
-      ...signed,
-      'content-type': typeof body === 'string' ? 'application/json' : 'application/octet-stream',
-      ...headers,
-    },
-  });
-  const text = await res.text();
-  return { status: res.status, body: (text ? JSON.parse(text) : {}) as Record<string, unknown> };
-}
 
 describe('browse, search, detail and export of a completed backup', () => {
   let testDb: TestDatabase;
@@ -66,58 +44,6 @@ describe('browse, search, detail and export of a completed backup', () => {
     return { status: res.status, body: (await res.json()) as T };
   };
 
-  async function upload(complete: boolean, chunks: Map<number, Uint8Array>): Promise<string> {
-    const open = await signedCall(
-      vault.baseUrl,
-      'POST',
-      '/backups',
-      `bkc_${randomUUID()}`,
-      JSON.stringify({
-        ...SITE,
-        schema: { id: manifest.schema.id, name: manifest.schema.name, key: manifest.schema.key },
-        kind: 'manual',
-        startedAt: manifest.createdAt,
-        options: manifest.options,
-      }),
-    );
-    const id = open.body.backupId as string;
-    for (const [seq, bytes] of chunks) {
-      const sha = manifest.chunks[seq]!.sha256;
-      const put = await signedCall(
-        vault.baseUrl,
-        'PUT',
-        `/backups/${id}/chunks/${seq}`,
-        `chunk_${id}_${seq}_${sha}`,
-        bytes,
-        { 'x-content-sha256': sha },
-      );
-      expect(put.status).toBe(200);
-    }
-    if (complete)
-      expect(
-        (await signedCall(vault.baseUrl, 'POST', `/backups/${id}/complete`, `complete_${id}`, JSON.stringify(manifest)))
-          .status,
-      ).toBe(200);
-    return id;
-  }
-
-  async function sessionFor(siteId: string, email: string) {
-    const user = await testDb.db
-      .insertInto('trusted_user')
-      .values({
-        site_id: siteId,
-        email,
-        status: 'active',
-        invited_by_account_id: 'x',
-        invited_by_name: 'X',
-        invited_at: new Date(),
-        activated_at: new Date(),
-      })
-      .returning('id')
-      .executeTakeFirstOrThrow();
-    return createTestSession(testDb.db, { siteId, trustedUserId: user.id, email });
-  }
-
   beforeAll(async () => {
     const snapshot = await fixtureSnapshot({
       name: 'browse',
@@ -136,20 +62,20 @@ describe('browse, search, detail and export of a completed backup', () => {
     }
     testDb = await createTestDatabase();
     vault = await startTestApp({ db: testDb.db, config: testConfig({ VAULT_WORKERS: 'false' }) });
-    backupId = await upload(true, snapshot.chunks);
-    openBackupId = await upload(false, new Map([[0, snapshot.chunks.get(0)!]]));
+    backupId = await uploadThroughForgeApi(vault.baseUrl, SITE, snapshot, { openId: `bkc_${randomUUID()}` });
+    openBackupId = await uploadThroughForgeApi(vault.baseUrl, SITE, snapshot, {
+      openId: `bkc_${randomUUID()}`,
+      chunks: new Map([[0, snapshot.chunks.get(0)!]]),
+      complete: false,
+    });
     const siteA = await testDb.db
       .selectFrom('site')
       .select('id')
       .where('cloud_id', '=', SITE.cloudId)
       .executeTakeFirstOrThrow();
-    const siteB = await testDb.db
-      .insertInto('site')
-      .values({ cloud_id: 'cloud-other', site_url: 'https://other.atlassian.net', installation_state: 'connected' })
-      .returning('id')
-      .executeTakeFirstOrThrow();
-    cookieA = await sessionFor(siteA.id, 'admin@a.test');
-    cookieB = await sessionFor(siteB.id, 'admin@b.test');
+    cookieA = (await createTrustedUserSession(testDb.db, siteA.id, 'admin@a.test')).cookie;
+    const siteB = { cloudId: 'cloud-other', siteUrl: 'https://other.atlassian.net', email: 'admin@b.test' };
+    cookieB = (await createSiteWithSession(testDb.db, siteB)).cookie;
   }, 90_000);
 
   afterAll(async () => {

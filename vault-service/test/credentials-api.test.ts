@@ -2,7 +2,8 @@
 import { randomBytes } from 'node:crypto';
 import { createTestDatabase, type TestDatabase } from './helpers/db.js';
 import { captureLogs, startTestApp, testConfig, type TestApp } from './helpers/app.js';
-import { createTestSession, csrfHeaders } from './helpers/login.js';
+import { csrfHeaders } from './helpers/login.js';
+import { createSiteWithSession } from './helpers/site.js';
 
 describe('site credentials API', () => {
   let testDb: TestDatabase;
@@ -19,48 +20,16 @@ describe('site credentials API', () => {
       config: testConfig({ VAULT_WORKERS: 'false', ENCRYPTION_KEYS: `k1:${randomBytes(32).toString('base64')}` }),
       deps: { logger: logs.logger },
     });
-    const site = await testDb.db
-      .insertInto('site')
-      .values({ cloud_id: 'cloud-cred', site_url: 'https://cred.atlassian.net', installation_state: 'connected' })
-      .returning('id')
-      .executeTakeFirstOrThrow();
-    const user = await testDb.db
-      .insertInto('trusted_user')
-      .values({
-        site_id: site.id,
-        email: 'admin@cred.test',
-        status: 'active',
-        invited_by_account_id: 'x',
-        invited_by_name: 'X',
-        invited_at: new Date(),
-        activated_at: new Date(),
-      })
-      .returning('id')
-      .executeTakeFirstOrThrow();
-    cookie = await createTestSession(testDb.db, { siteId: site.id, trustedUserId: user.id, email: 'admin@cred.test' });
-    const other = await testDb.db
-      .insertInto('site')
-      .values({ cloud_id: 'cloud-cred-2', site_url: 'https://cred2.atlassian.net', installation_state: 'connected' })
-      .returning('id')
-      .executeTakeFirstOrThrow();
-    const otherUser = await testDb.db
-      .insertInto('trusted_user')
-      .values({
-        site_id: other.id,
-        email: 'admin@cred2.test',
-        status: 'active',
-        invited_by_account_id: 'x',
-        invited_by_name: 'X',
-        invited_at: new Date(),
-        activated_at: new Date(),
-      })
-      .returning('id')
-      .executeTakeFirstOrThrow();
-    otherCookie = await createTestSession(testDb.db, {
-      siteId: other.id,
-      trustedUserId: otherUser.id,
+    ({ cookie } = await createSiteWithSession(testDb.db, {
+      cloudId: 'cloud-cred',
+      siteUrl: 'https://cred.atlassian.net',
+      email: 'admin@cred.test',
+    }));
+    ({ cookie: otherCookie } = await createSiteWithSession(testDb.db, {
+      cloudId: 'cloud-cred-2',
+      siteUrl: 'https://cred2.atlassian.net',
       email: 'admin@cred2.test',
-    });
+    }));
   });
 
   afterAll(async () => {

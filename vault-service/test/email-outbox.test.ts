@@ -2,6 +2,7 @@
 import { createTestDatabase, type TestDatabase } from './helpers/db.js';
 import { captureLogs, testConfig } from './helpers/app.js';
 import { freePort, startSmtpSink } from './helpers/smtp.js';
+import { insertSite } from './helpers/site.js';
 import { claimNextEmail, enqueueEmail, markEmailSent } from '../src/modules/email/outbox-repository.js';
 import { createEmailOutboxWorker, retryDelayMs } from '../src/jobs/email-outbox-worker.js';
 import { createKysely } from '../src/db/index.js';
@@ -12,12 +13,7 @@ describe('e-mail outbox', () => {
 
   beforeAll(async () => {
     testDb = await createTestDatabase();
-    const site = await testDb.db
-      .insertInto('site')
-      .values({ cloud_id: 'cloud-outbox', site_url: 'https://outbox.atlassian.net', installation_state: 'connected' })
-      .returning('id')
-      .executeTakeFirstOrThrow();
-    siteId = site.id;
+    siteId = await insertSite(testDb.db, { cloudId: 'cloud-outbox', siteUrl: 'https://outbox.atlassian.net' });
   });
   afterAll(async () => {
     await testDb?.drop();

@@ -104,34 +104,18 @@ describe('Forge events', () => {
 
   it('schema.synced stores the chosen schema; synced=false marks it unsynced; a delayed older event is ignored', async () => {
     const t = Date.now();
-    const synced = await sendEvent(
-      vault.baseUrl,
-      forgeEvent(
-        'schema.synced',
-        { schemaId: '42', name: 'IT Assets', key: 'ITA', objectCount: 1234 },
-        site,
-        new Date(t - 2000),
-      ),
-    );
+    const schemaSynced = (data: Record<string, unknown>, at: number) =>
+      sendEvent(vault.baseUrl, forgeEvent('schema.synced', data, site, new Date(at)));
+    const synced = await schemaSynced({ schemaId: '42', name: 'IT Assets', key: 'ITA', objectCount: 1234 }, t - 2000);
     expect(synced.body.result).toEqual({ schemaId: '42', isSynced: true, outcome: 'stored' });
-    const unsynced = await sendEvent(
-      vault.baseUrl,
-      forgeEvent(
-        'schema.synced',
-        { schemaId: '42', name: 'IT Assets', key: 'ITA', objectCount: 1300, synced: false },
-        site,
-        new Date(t - 1000),
-      ),
+    const unsynced = await schemaSynced(
+      { schemaId: '42', name: 'IT Assets', key: 'ITA', objectCount: 1300, synced: false },
+      t - 1000,
     );
     expect(unsynced.body.result).toEqual({ schemaId: '42', isSynced: false, outcome: 'stored' });
-    const stale = await sendEvent(
-      vault.baseUrl,
-      forgeEvent(
-        'schema.synced',
-        { schemaId: '42', name: 'Old name', key: 'ITA', objectCount: 1, synced: true },
-        site,
-        new Date(t - 1500),
-      ),
+    const stale = await schemaSynced(
+      { schemaId: '42', name: 'Old name', key: 'ITA', objectCount: 1, synced: true },
+      t - 1500,
     );
     expect(stale.status).toBe(200);
     expect(stale.body.result).toEqual({ schemaId: '42', isSynced: true, outcome: 'stale' });

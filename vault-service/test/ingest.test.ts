@@ -6,45 +6,15 @@
 import { randomUUID } from 'node:crypto';
 import type { SnapshotManifest } from '@assets-vault/shared/snapshot';
 import { sql } from 'kysely';
+import { forgeApiPaths } from '@assets-vault/shared/contract';
 import { signWebhook } from '@assets-vault/shared/webhooks';
 import { deleteAbandonedUploads } from '../src/modules/backup-store/index.js';
-import { startTestApp, testConfig, TEST_WEBHOOK_SECRET, type TestApp } from './helpers/app.js';
+import { startTestApp, testConfig, type TestApp } from './helpers/app.js';
 import { countAllRows, createTestDatabase, type TestDatabase } from './helpers/db.js';
+import { openBackupBody, signedForgeCall } from './helpers/forge.js';
 import { fixtureSnapshot, type TestSnapshot } from './helpers/snapshot.js';
 
 const SITE = { cloudId: 'cloud-ingest', siteUrl: 'https://ingest.atlassian.net' };
-
-async function call(
-  baseUrl: string,
-  method: 'POST' | 'PUT',
-  path: string,
-  id: string,
-  body: string | Uint8Array,
-  headers: Record<string, string> = {},
-) {
-  const signed = signWebhook({ secrets: TEST_WEBHOOK_SECRET, id, body });
-  const res = await fetch(`${baseUrl}/api/v1/forge${path}`, {
-    method,
-    headers: {
-      ...signed,
-      'content-type': typeof body === 'string' ? 'application/json' : 'application/octet-stream',
-      ...headers,
-    },
-    body,
-  });
-  const text = await res.text();
-  return { status: res.status, body: (text ? JSON.parse(text) : {}) as Record<string, unknown> };
-}
-
-function openBody(manifest: SnapshotManifest, site = SITE) {
-  return JSON.stringify({
-    ...site,
-    schema: { id: manifest.schema.id, name: manifest.schema.name, key: manifest.schema.key },
-    kind: 'manual',
-    startedAt: manifest.createdAt,
-    options: manifest.options,
-  });
-}
 
 const hex = (m: SnapshotManifest, seq: number) => m.chunks[seq]!.sha256;
 const putChunk = (
@@ -54,7 +24,7 @@ const putChunk = (
   bytes: Uint8Array,
   sha256: string,
   id = `chunk_${backupId}_${seq}_${sha256}`,
-) => call(baseUrl, 'PUT', `/backups/${backupId}/chunks/${seq}`, id, bytes, { 'x-content-sha256': sha256 });
+) => signedForgeCall(baseUrl, 'PUT', forgeApiPaths.chunk(backupId, seq), id, bytes, { 'x-content-sha256': sha256 });
 
 describe('snapshot upload (open, chunks, complete)', () => {
   let snapshot: TestSnapshot;
@@ -78,8 +48,13 @@ describe('snapshot upload (open, chunks, complete)', () => {
     await testDb?.drop();
   });
 
+  const openCall = (id: string, body = openBackupBody(snapshot.manifest, SITE)) =>
+    signedForgeCall(vault.baseUrl, 'POST', forgeApiPaths.backups, id, body);
+  const complete = (backupId: string, manifest = snapshot.manifest, id = `complete_${backupId}`) =>
+    signedForgeCall(vault.baseUrl, 'POST', forgeApiPaths.complete(backupId), id, JSON.stringify(manifest));
+
   async function open(id = `bkc_${randomUUID()}`): Promise<string> {
-    const res = await call(vault.baseUrl, 'POST', '/backups', id, openBody(snapshot.manifest));
+    const res = await openCall(id);
     expect([200, 201]).toContain(res.status);
     return res.body.backupId as string;
   }
@@ -94,18 +69,18 @@ describe('snapshot upload (open, chunks, complete)', () => {
 
   it('a reused webhook-id on open answers 409 webhook_id_reused for another body or site; the same body is a retry', async () => {
     const id = `bkc_${randomUUID()}`;
-    const first = await call(vault.baseUrl, 'POST', '/backups', id, openBody(snapshot.manifest));
+    const first = await openCall(id);
     expect(first.status).toBe(201);
-    const retry = await call(vault.baseUrl, 'POST', '/backups', id, openBody(snapshot.manifest));
+    const retry = await openCall(id);
     expect(retry).toEqual({ status: 200, body: { backupId: first.body.backupId } });
 
-    const otherSchema = JSON.parse(openBody(snapshot.manifest)) as { schema: { id: string } };
+    const otherSchema = JSON.parse(openBackupBody(snapshot.manifest, SITE)) as { schema: { id: string } };
     otherSchema.schema.id = '99';
-    const reused = await call(vault.baseUrl, 'POST', '/backups', id, JSON.stringify(otherSchema));
+    const reused = await openCall(id, JSON.stringify(otherSchema));
     expect(reused.status).toBe(409);
     expect(reused.body.error).toBe('webhook_id_reused');
     const otherSite = { cloudId: 'cloud-ingest-other', siteUrl: 'https://ingest-other.atlassian.net' };
-    const fromOtherSite = await call(vault.baseUrl, 'POST', '/backups', id, openBody(snapshot.manifest, otherSite));
+    const fromOtherSite = await openCall(id, openBackupBody(snapshot.manifest, otherSite));
     expect(fromOtherSite.status).toBe(409);
     expect(fromOtherSite.body.error).toBe('webhook_id_reused');
     // nothing was written for either: one backup under that id, and no site for the refused call
@@ -140,13 +115,7 @@ describe('snapshot upload (open, chunks, complete)', () => {
     const retry = await putChunk(vault.baseUrl, backupId, 0, snapshot.chunks.get(0)!, hex(snapshot.manifest, 0));
     expect(retry).toMatchObject({ status: 200, body: { stored: false } });
 
-    const done = await call(
-      vault.baseUrl,
-      'POST',
-      `/backups/${backupId}/complete`,
-      `complete_${backupId}`,
-      JSON.stringify(snapshot.manifest),
-    );
+    const done = await complete(backupId);
     expect(done.status).toBe(200);
     expect(done.body).toMatchObject({
       status: 'completed',
@@ -161,17 +130,7 @@ describe('snapshot upload (open, chunks, complete)', () => {
     });
 
     // completing again is idempotent; a chunk with other content after completion is refused
-    expect(
-      (
-        await call(
-          vault.baseUrl,
-          'POST',
-          `/backups/${backupId}/complete`,
-          `complete2_${backupId}`,
-          JSON.stringify(snapshot.manifest),
-        )
-      ).status,
-    ).toBe(200);
+    expect((await complete(backupId, snapshot.manifest, `complete2_${backupId}`)).status).toBe(200);
     const other = snapshot.chunks.get(1)!;
     expect((await putChunk(vault.baseUrl, backupId, 0, other, hex(snapshot.manifest, 1))).status).toBe(409);
   });
@@ -207,13 +166,7 @@ describe('snapshot upload (open, chunks, complete)', () => {
     const backupId = await open();
     for (const [seq, bytes] of snapshot.chunks)
       if (seq !== 2) await putChunk(vault.baseUrl, backupId, seq, bytes, hex(snapshot.manifest, seq));
-    const res = await call(
-      vault.baseUrl,
-      'POST',
-      `/backups/${backupId}/complete`,
-      `complete_${backupId}`,
-      JSON.stringify(snapshot.manifest),
-    );
+    const res = await complete(backupId);
     expect(res.status).toBe(422);
     expect(res.body).toMatchObject({ error: 'missing_chunk' });
     expect(String(res.body.message)).toContain('2');
@@ -225,13 +178,7 @@ describe('snapshot upload (open, chunks, complete)', () => {
     for (const [seq, bytes] of snapshot.chunks)
       await putChunk(vault.baseUrl, backupId, seq, bytes, hex(snapshot.manifest, seq));
     const foreign = { ...snapshot.manifest, source: { ...snapshot.manifest.source, cloudId: 'cloud-other' } };
-    const res = await call(
-      vault.baseUrl,
-      'POST',
-      `/backups/${backupId}/complete`,
-      `complete_${backupId}`,
-      JSON.stringify(foreign),
-    );
+    const res = await complete(backupId, foreign);
     expect(res).toMatchObject({ status: 422, body: { error: 'manifest_mismatch' } });
   });
 
@@ -240,18 +187,18 @@ describe('snapshot upload (open, chunks, complete)', () => {
     const unsigned = await fetch(`${vault.baseUrl}/api/v1/forge/backups`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: openBody(snapshot.manifest),
+      body: openBackupBody(snapshot.manifest, SITE),
     });
     expect(unsigned.status).toBe(401);
     const wrong = signWebhook({
       secrets: `whsec_${Buffer.alloc(32, 7).toString('base64')}`,
       id: 'bkc_x',
-      body: openBody(snapshot.manifest),
+      body: openBackupBody(snapshot.manifest, SITE),
     });
     const forged = await fetch(`${vault.baseUrl}/api/v1/forge/backups`, {
       method: 'POST',
       headers: { ...wrong, 'content-type': 'application/json' },
-      body: openBody(snapshot.manifest),
+      body: openBackupBody(snapshot.manifest, SITE),
     });
     expect(forged.status).toBe(401);
     expect(await countAllRows(testDb.url)).toEqual(before);

@@ -1,7 +1,8 @@
 /** GET/PUT /api/v1/retention over real HTTP: defaults, storing a policy applies it at once and is audited, validation. */
 import { createTestDatabase, type TestDatabase } from './helpers/db.js';
 import { startTestApp, testConfig, type TestApp } from './helpers/app.js';
-import { createTestSession, csrfHeaders } from './helpers/login.js';
+import { csrfHeaders } from './helpers/login.js';
+import { createSiteWithSession } from './helpers/site.js';
 
 describe('retention API', () => {
   let testDb: TestDatabase;
@@ -13,26 +14,11 @@ describe('retention API', () => {
   beforeAll(async () => {
     testDb = await createTestDatabase();
     vault = await startTestApp({ db: testDb.db, config: testConfig({ VAULT_WORKERS: 'false' }) });
-    const site = await testDb.db
-      .insertInto('site')
-      .values({ cloud_id: 'cloud-r', site_url: 'https://r.atlassian.net', installation_state: 'connected' })
-      .returning('id')
-      .executeTakeFirstOrThrow();
-    siteId = site.id;
-    const user = await testDb.db
-      .insertInto('trusted_user')
-      .values({
-        site_id: siteId,
-        email: 'admin@r.test',
-        status: 'active',
-        invited_by_account_id: 'x',
-        invited_by_name: 'X',
-        invited_at: new Date(),
-        activated_at: new Date(),
-      })
-      .returning('id')
-      .executeTakeFirstOrThrow();
-    cookie = await createTestSession(testDb.db, { siteId, trustedUserId: user.id, email: 'admin@r.test' });
+    ({ siteId, cookie } = await createSiteWithSession(testDb.db, {
+      cloudId: 'cloud-r',
+      siteUrl: 'https://r.atlassian.net',
+      email: 'admin@r.test',
+    }));
     for (const [i, day] of ['01', '02', '03'].entries()) {
       const row = await testDb.db
         .insertInto('backup')
@@ -145,27 +131,9 @@ describe('retention API', () => {
   });
 
   it('keeps policies and deletions to the session site', async () => {
-    const other = await testDb.db
-      .insertInto('site')
-      .values({ cloud_id: 'cloud-r2', site_url: 'https://r2.atlassian.net', installation_state: 'connected' })
-      .returning('id')
-      .executeTakeFirstOrThrow();
-    const user = await testDb.db
-      .insertInto('trusted_user')
-      .values({
-        site_id: other.id,
-        email: 'admin@r2.test',
-        status: 'active',
-        invited_by_account_id: 'x',
-        invited_by_name: 'X',
-        invited_at: new Date(),
-        activated_at: new Date(),
-      })
-      .returning('id')
-      .executeTakeFirstOrThrow();
-    const otherCookie = await createTestSession(testDb.db, {
-      siteId: other.id,
-      trustedUserId: user.id,
+    const { siteId: otherSiteId, cookie: otherCookie } = await createSiteWithSession(testDb.db, {
+      cloudId: 'cloud-r2',
+      siteUrl: 'https://r2.atlassian.net',
       email: 'admin@r2.test',
     });
     const ownPolicy = await (await fetch(`${vault.baseUrl}/api/v1/retention`, { headers: { cookie } })).json();
@@ -191,9 +159,9 @@ describe('retention API', () => {
       .selectFrom('audit_event')
       .select(['site_id', 'actor'])
       .where('action', '=', 'retention.policy_saved')
-      .where('site_id', '=', other.id)
+      .where('site_id', '=', otherSiteId)
       .execute();
-    expect(audits).toEqual([{ site_id: other.id, actor: 'admin@r2.test' }]);
+    expect(audits).toEqual([{ site_id: otherSiteId, actor: 'admin@r2.test' }]);
   });
 
   it('cannot wipe a site: each schema keeps its newest backup, deletions wait in the trash, everyone is told', async () => {

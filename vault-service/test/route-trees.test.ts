@@ -7,7 +7,8 @@ import Fastify from 'fastify';
 import { sessionGuard } from '../src/plugins/session.js';
 import { startTestApp, testConfig, type TestApp } from './helpers/app.js';
 import { createTestDatabase, type TestDatabase } from './helpers/db.js';
-import { createTestSession, csrfHeaders } from './helpers/login.js';
+import { csrfHeaders } from './helpers/login.js';
+import { createSiteWithSession } from './helpers/site.js';
 
 describe('route trees', () => {
   let testDb: TestDatabase;
@@ -17,25 +18,11 @@ describe('route trees', () => {
   beforeAll(async () => {
     testDb = await createTestDatabase();
     vault = await startTestApp({ db: testDb.db, config: testConfig({ VAULT_WORKERS: 'false' }) });
-    const site = await testDb.db
-      .insertInto('site')
-      .values({ cloud_id: 'cloud-trees', site_url: 'https://trees.atlassian.net', installation_state: 'connected' })
-      .returning('id')
-      .executeTakeFirstOrThrow();
-    const user = await testDb.db
-      .insertInto('trusted_user')
-      .values({
-        site_id: site.id,
-        email: 'admin@trees.test',
-        status: 'active',
-        invited_by_account_id: 'x',
-        invited_by_name: 'X',
-        invited_at: new Date(),
-        activated_at: new Date(),
-      })
-      .returning('id')
-      .executeTakeFirstOrThrow();
-    cookie = await createTestSession(testDb.db, { siteId: site.id, trustedUserId: user.id, email: 'admin@trees.test' });
+    ({ cookie } = await createSiteWithSession(testDb.db, {
+      cloudId: 'cloud-trees',
+      siteUrl: 'https://trees.atlassian.net',
+      email: 'admin@trees.test',
+    }));
   });
   afterAll(async () => {
     await vault?.close();

@@ -4,12 +4,12 @@
  * compares two backups, and a backup with the live schema, after real changes made over the
  * emulator's REST API.
  */
-import { randomBytes } from 'node:crypto';
-import { createAssetsClient, createFetchTransport, type AssetsClient } from '@assets-vault/shared/assets-client';
+import type { AssetsClient } from '@assets-vault/shared/assets-client';
 import { seedFixture, startEmulator, type Emulator, type EmulatorSite, type SeedResult } from '@assets-vault/emulator';
-import { startTestApp, testConfig, type TestApp } from './helpers/app.js';
+import { emulatorBackupConfig, startTestApp, type TestApp } from './helpers/app.js';
 import { createTestDatabase, type TestDatabase } from './helpers/db.js';
-import { createTestSession, csrfHeaders } from './helpers/login.js';
+import { callApi, createSiteWithSession, insertSyncedSchema, saveSiteCredentials } from './helpers/site.js';
+import { clientForSite } from './helpers/upload.js';
 import { waitFor } from './helpers/wait.js';
 
 interface Job {
@@ -48,34 +48,14 @@ describe('vault-side backup with stored credentials, and diff', () => {
 
   const api = (path: string, init: RequestInit & { cookie?: string } = {}) => {
     const { cookie = cookieA, ...rest } = init;
-    const write = rest.method !== undefined && rest.method !== 'GET';
-    return fetch(`${vault.baseUrl}/api/v1${path}`, {
-      ...rest,
-      headers: {
-        cookie,
-        ...(write ? csrfHeaders(vault.config.publicUrl) : {}),
-        ...(rest.body ? { 'content-type': 'application/json' } : {}),
-      },
-    });
+    return callApi(vault, cookie, path, rest);
   };
 
   /** A comparison as the web UI asks for it: POST with the CSRF headers. */
   const diff = (backupId: string, against: string, init: { cookie?: string; signal?: AbortSignal } = {}) =>
     api(`/backups/${backupId}/diff`, { method: 'POST', body: JSON.stringify({ against }), ...init });
 
-  async function putCredentials(enabled: boolean, cookie = cookieA) {
-    const res = await api('/site-credentials', {
-      method: 'PUT',
-      cookie,
-      body: JSON.stringify({
-        email: siteInfo.email,
-        apiToken: siteInfo.apiToken,
-        assetsApiBaseUrl: siteInfo.assetsApiBase,
-        vaultBackupsEnabled: enabled,
-      }),
-    });
-    expect(res.status).toBe(204);
-  }
+  const putCredentials = (enabled: boolean, cookie = cookieA) => saveSiteCredentials(vault, cookie, siteInfo, enabled);
 
   async function backupNow(): Promise<string> {
     const res = await api(`/schemas/${seeded.schemaId}/backups`, {
@@ -102,58 +82,19 @@ describe('vault-side backup with stored credentials, and diff', () => {
     site = emulator.createSite({ name: 'vaultside' });
     seeded = seedFixture(site, { objects: 80, seed: 'vaultside' });
     siteInfo = site.info;
-    client = createAssetsClient({
-      transport: createFetchTransport({
-        siteUrl: site.info.siteUrl,
-        assetsApiBase: site.info.assetsApiBase,
-        auth: { type: 'basic', email: site.info.email, apiToken: site.info.apiToken },
-      }),
-    });
+    client = clientForSite(site);
     testDb = await createTestDatabase();
-    vault = await startTestApp({
-      db: testDb.db,
-      config: testConfig({
-        ENCRYPTION_KEYS: `k1:${randomBytes(32).toString('base64')}`,
-        ALLOW_INSECURE_SITE_URLS: 'true',
-        ALLOWED_SITE_HOSTS: '*',
-      }),
+    vault = await startTestApp({ db: testDb.db, config: emulatorBackupConfig() });
+    const siteA = await createSiteWithSession(testDb.db, {
+      cloudId: site.info.cloudId,
+      siteUrl: site.info.siteUrl,
+      email: 'admin@a.test',
     });
-    const siteA = await testDb.db
-      .insertInto('site')
-      .values({ cloud_id: site.info.cloudId, site_url: site.info.siteUrl, installation_state: 'connected' })
-      .returning('id')
-      .executeTakeFirstOrThrow();
-    const siteB = await testDb.db
-      .insertInto('site')
-      .values({ cloud_id: 'cloud-other', site_url: 'https://other.atlassian.net', installation_state: 'connected' })
-      .returning('id')
-      .executeTakeFirstOrThrow();
+    cookieA = siteA.cookie;
+    const siteB = { cloudId: 'cloud-other', siteUrl: 'https://other.atlassian.net', email: 'admin@b.test' };
+    cookieB = (await createSiteWithSession(testDb.db, siteB)).cookie;
     // the schema the site chose to back up (the Forge app's schema.synced event)
-    await testDb.db
-      .insertInto('synced_schema')
-      .values({ site_id: siteA.id, schema_id: seeded.schemaId, name: 'S', key: 'S', object_count: 0, is_synced: true })
-      .execute();
-    for (const [siteId, email] of [
-      [siteA.id, 'admin@a.test'],
-      [siteB.id, 'admin@b.test'],
-    ] as const) {
-      const user = await testDb.db
-        .insertInto('trusted_user')
-        .values({
-          site_id: siteId,
-          email,
-          status: 'active',
-          invited_by_account_id: 'x',
-          invited_by_name: 'X',
-          invited_at: new Date(),
-          activated_at: new Date(),
-        })
-        .returning('id')
-        .executeTakeFirstOrThrow();
-      const cookie = await createTestSession(testDb.db, { siteId, trustedUserId: user.id, email });
-      if (siteId === siteA.id) cookieA = cookie;
-      else cookieB = cookie;
-    }
+    await insertSyncedSchema(testDb.db, siteA.siteId, seeded.schemaId);
   }, 60_000);
 
   afterAll(async () => {

@@ -10,8 +10,13 @@ import { createVaultBackupRunner } from '../src/jobs/vault-backup-runner.js';
 import { createOutboundGuard, outboundPolicyFromConfig } from '../src/outbound/index.js';
 import { captureLogs, startTestApp, testConfig, type TestApp } from './helpers/app.js';
 import { createTestDatabase, type TestDatabase } from './helpers/db.js';
-import { csrfHeaders } from './helpers/login.js';
-import { createSiteWithSession, type TestSite } from './helpers/site.js';
+import {
+  callApi,
+  createSiteWithSession,
+  insertSyncedSchema,
+  saveSiteCredentials,
+  type TestSite,
+} from './helpers/site.js';
 
 interface JobView {
   status: string;
@@ -30,14 +35,7 @@ const portOf = (server: Server) => (server.address() as AddressInfo).port;
 const close = (server: Server) => new Promise((resolve) => server.close(resolve));
 
 async function backUpOnce(vault: TestApp, site: TestSite, logs: ReturnType<typeof captureLogs>): Promise<JobView> {
-  const api = (path: string, init: RequestInit = {}) =>
-    fetch(`${vault.baseUrl}/api/v1${path}`, {
-      ...init,
-      headers: {
-        cookie: site.cookie,
-        ...(init.method ? { ...csrfHeaders(vault.config.publicUrl), 'content-type': 'application/json' } : {}),
-      },
-    });
+  const api = (path: string, init: RequestInit = {}) => callApi(vault, site.cookie, path, init);
   const requested = await api('/schemas/1/backups', { method: 'POST', body: '{}' });
   expect(requested.status).toBe(202);
   const { jobId } = (await requested.json()) as { jobId: string };
@@ -56,21 +54,13 @@ async function siteWithCredentials(vault: TestApp, testDb: TestDatabase, name: s
     siteUrl,
     email: `admin@${name}.test`,
   });
-  await testDb.db
-    .insertInto('synced_schema')
-    .values({ site_id: site.siteId, schema_id: '1', name: 'S', key: 'S', object_count: 0, is_synced: true })
-    .execute();
-  const saved = await fetch(`${vault.baseUrl}/api/v1/site-credentials`, {
-    method: 'PUT',
-    headers: { cookie: site.cookie, 'content-type': 'application/json', ...csrfHeaders(vault.config.publicUrl) },
-    body: JSON.stringify({
-      email: 'robot@example.com',
-      apiToken: 'token-never-shown',
-      assetsApiBaseUrl: `${siteUrl}/gateway`,
-      vaultBackupsEnabled: true,
-    }),
-  });
-  expect(saved.status).toBe(204);
+  await insertSyncedSchema(testDb.db, site.siteId, '1');
+  const credentials = {
+    email: 'robot@example.com',
+    apiToken: 'token-never-shown',
+    assetsApiBase: `${siteUrl}/gateway`,
+  };
+  await saveSiteCredentials(vault, site.cookie, credentials);
   return site;
 }
 

@@ -6,15 +6,14 @@
  * took the job over; a job that exhausts its attempts leaves no backup behind.
  * The runners are driven by the test (`runOnce`), so the app runs without its own workers.
  */
-import { randomBytes } from 'node:crypto';
 import type { BackupCursor } from '@assets-vault/shared/backup';
 import { seedFixture, startEmulator, type Emulator, type EmulatorSite, type SeedResult } from '@assets-vault/emulator';
 import { sql } from 'kysely';
 import { systemClock, type Clock } from '../src/clock.js';
 import { createVaultBackupRunner, type VaultBackupRunnerOptions } from '../src/jobs/vault-backup-runner.js';
-import { captureLogs, startTestApp, testConfig, type LogCapture, type TestApp } from './helpers/app.js';
+import { captureLogs, emulatorBackupConfig, startTestApp, type LogCapture, type TestApp } from './helpers/app.js';
 import { createTestDatabase, type TestDatabase } from './helpers/db.js';
-import { createTestSession, csrfHeaders } from './helpers/login.js';
+import { callApi, createSiteWithSession, insertSyncedSchema, saveSiteCredentials } from './helpers/site.js';
 import { waitFor } from './helpers/wait.js';
 
 /** Pages of 30 objects: 90 objects are three AQL pages, each page's histories one batch. */
@@ -30,17 +29,7 @@ describe('vault-side backups resume from their last checkpoint', () => {
   let cookie = '';
   const reference = { contentSha256: '', aqlRequests: 0, historyRequests: 0 };
 
-  const api = (path: string, init: RequestInit = {}) => {
-    const write = init.method !== undefined && init.method !== 'GET';
-    return fetch(`${vault.baseUrl}/api/v1${path}`, {
-      ...init,
-      headers: {
-        cookie,
-        ...(write ? csrfHeaders(vault.config.publicUrl) : {}),
-        ...(init.body ? { 'content-type': 'application/json' } : {}),
-      },
-    });
-  };
+  const api = (path: string, init: RequestInit = {}) => callApi(vault, cookie, path, init);
 
   const runner = (options: VaultBackupRunnerOptions, clock: Clock = systemClock) =>
     createVaultBackupRunner(
@@ -105,59 +94,15 @@ describe('vault-side backups resume from their last checkpoint', () => {
     seeded = seedFixture(site, { objects: 90, seed: 'resume' });
     testDb = await createTestDatabase();
     logs = captureLogs('info');
-    vault = await startTestApp({
-      db: testDb.db,
-      config: testConfig({
-        ENCRYPTION_KEYS: `k1:${randomBytes(32).toString('base64')}`,
-        ALLOW_INSECURE_SITE_URLS: 'true',
-        ALLOWED_SITE_HOSTS: '*',
-        VAULT_WORKERS: 'false',
-      }),
-    });
-    const siteRow = await testDb.db
-      .insertInto('site')
-      .values({ cloud_id: site.info.cloudId, site_url: site.info.siteUrl, installation_state: 'connected' })
-      .returning('id')
-      .executeTakeFirstOrThrow();
-    const user = await testDb.db
-      .insertInto('trusted_user')
-      .values({
-        site_id: siteRow.id,
-        email: 'admin@resume.test',
-        status: 'active',
-        invited_by_account_id: 'x',
-        invited_by_name: 'X',
-        invited_at: new Date(),
-        activated_at: new Date(),
-      })
-      .returning('id')
-      .executeTakeFirstOrThrow();
-    await testDb.db
-      .insertInto('synced_schema')
-      .values({
-        site_id: siteRow.id,
-        schema_id: seeded.schemaId,
-        name: 'S',
-        key: 'S',
-        object_count: 0,
-        is_synced: true,
-      })
-      .execute();
-    cookie = await createTestSession(testDb.db, {
-      siteId: siteRow.id,
-      trustedUserId: user.id,
+    vault = await startTestApp({ db: testDb.db, config: emulatorBackupConfig({ VAULT_WORKERS: 'false' }) });
+    const siteRow = await createSiteWithSession(testDb.db, {
+      cloudId: site.info.cloudId,
+      siteUrl: site.info.siteUrl,
       email: 'admin@resume.test',
     });
-    const res = await api('/site-credentials', {
-      method: 'PUT',
-      body: JSON.stringify({
-        email: site.info.email,
-        apiToken: site.info.apiToken,
-        assetsApiBaseUrl: site.info.assetsApiBase,
-        vaultBackupsEnabled: true,
-      }),
-    });
-    expect(res.status).toBe(204);
+    await insertSyncedSchema(testDb.db, siteRow.siteId, seeded.schemaId);
+    cookie = siteRow.cookie;
+    await saveSiteCredentials(vault, cookie, site.info);
   }, 60_000);
 
   afterEach(() => site.setKnobs(KNOBS));

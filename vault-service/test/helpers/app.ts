@@ -2,6 +2,7 @@
  * Builds the real app for a test suite on its own database, listening on 127.0.0.1:0, with an
  * optional log capture. Tests talk to it over real HTTP (`fetch(app.baseUrl + …)`).
  */
+import { randomBytes } from 'node:crypto';
 import { Writable } from 'node:stream';
 import pino, { type Logger } from 'pino';
 import type { Kysely } from 'kysely';
@@ -9,6 +10,7 @@ import { buildApp, type AppDeps, type VaultApp } from '../../src/app.js';
 import { loadConfig, type Config } from '../../src/config.js';
 import type { DB } from '../../src/db/types.js';
 import { loggerOptions } from '../../src/logger.js';
+import { createTestDatabase, type TestDatabase } from './db.js';
 
 export const TEST_WEBHOOK_SECRET = 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw';
 
@@ -21,6 +23,19 @@ export function testConfig(env: Record<string, string | undefined> = {}): Config
     SESSION_SECRET: 'test-session-secret-of-at-least-32-characters',
     VAULT_PUBLIC_URL: 'https://vault.example.test',
     VAULT_MIGRATE_ON_START: 'false',
+    ...env,
+  });
+}
+
+/**
+ * A config for suites whose vault backs up emulator sites with stored credentials: a fresh encryption
+ * key, and the emulator's loopback http addresses allowed.
+ */
+export function emulatorBackupConfig(env: Record<string, string | undefined> = {}): Config {
+  return testConfig({
+    ENCRYPTION_KEYS: `k1:${randomBytes(32).toString('base64')}`,
+    ALLOW_INSECURE_SITE_URLS: 'true',
+    ALLOWED_SITE_HOSTS: '*',
     ...env,
   });
 }
@@ -73,4 +88,39 @@ export async function startTestApp(options: {
   const address = app.server.address();
   if (address === null || typeof address === 'string') throw new Error('app is not listening on TCP');
   return { app, baseUrl: `http://127.0.0.1:${address.port}`, config, close: () => app.close() };
+}
+
+export interface AppsPerConfig {
+  /** the suite's database, from `beforeAll` on */
+  readonly testDb: TestDatabase;
+  /** an app on the suite's database with `testConfig({ VAULT_WORKERS: 'false', ...env })` */
+  start(env: Record<string, string>): Promise<TestApp>;
+}
+
+/**
+ * For a describe block that compares configurations: registers the `beforeAll` that creates one database
+ * and the `afterAll` that closes every app `start` built and drops the database.
+ */
+export function appsPerConfig(): AppsPerConfig {
+  let testDb: TestDatabase | undefined;
+  const apps: TestApp[] = [];
+  beforeAll(async () => {
+    testDb = await createTestDatabase();
+  });
+  afterAll(async () => {
+    for (const app of apps) await app.close();
+    await testDb?.drop();
+  });
+  const suite: AppsPerConfig = {
+    get testDb() {
+      if (!testDb) throw new Error('the database is created in beforeAll');
+      return testDb;
+    },
+    async start(env) {
+      const app = await startTestApp({ db: suite.testDb.db, config: testConfig({ VAULT_WORKERS: 'false', ...env }) });
+      apps.push(app);
+      return app;
+    },
+  };
+  return suite;
 }

@@ -81,15 +81,17 @@ export async function signedForgeCall(
   return { status: res.status, body: (text ? JSON.parse(text) : {}) as Record<string, unknown> };
 }
 
-/** `POST /api/v1/forge/backups` for a snapshot, as the Forge app opens it. */
-export function openBackupBody(manifest: SnapshotManifest, site: { cloudId: string; siteUrl: string }): string {
+/** The body of `POST /api/v1/forge/backups` for a snapshot, as the Forge app opens it. */
+export function openBackupRequest(
+  manifest: SnapshotManifest,
+  site: { cloudId: string; siteUrl: string },
+  kind: OpenBackupBody['kind'],
+): OpenBackupBody {
   const { id, name, key } = manifest.schema;
-  const body: OpenBackupBody = {
-    ...site,
-    schema: { id, name, key },
-    kind: 'manual',
-    startedAt: manifest.createdAt,
-    options: manifest.options,
-  };
-  return JSON.stringify(body);
+  return { ...site, schema: { id, name, key }, kind, startedAt: manifest.createdAt, options: manifest.options };
+}
+
+/** `POST /api/v1/forge/backups` for a manual backup of a snapshot, serialised. */
+export function openBackupBody(manifest: SnapshotManifest, site: { cloudId: string; siteUrl: string }): string {
+  return JSON.stringify(openBackupRequest(manifest, site, 'manual'));
 }

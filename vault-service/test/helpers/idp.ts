@@ -18,6 +18,19 @@ export interface TestIdp {
   stop(): Promise<void>;
 }
 
+/** The OIDC_* variables that point the vault's Google and Microsoft logins at test providers (one may serve both). */
+export function oidcEnv(providers: { google: TestIdp; microsoft: TestIdp }): Record<string, string> {
+  const { google, microsoft } = providers;
+  return {
+    OIDC_GOOGLE_ISSUER: google.issuer,
+    OIDC_GOOGLE_CLIENT_ID: google.clientId,
+    OIDC_GOOGLE_CLIENT_SECRET: google.clientSecret,
+    OIDC_MICROSOFT_ISSUER: microsoft.issuer,
+    OIDC_MICROSOFT_CLIENT_ID: microsoft.clientId,
+    OIDC_MICROSOFT_CLIENT_SECRET: microsoft.clientSecret,
+  };
+}
+
 export interface StartTestIdpOptions {
   flavor: IdpFlavor;
   accounts: IdpAccount[];

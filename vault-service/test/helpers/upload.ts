@@ -1,11 +1,22 @@
 /** A snapshot of an emulator site's schema, uploaded the way the Forge app does (signed calls), for tests. */
-import { createAssetsClient, createFetchTransport } from '@assets-vault/shared/assets-client';
+import { createAssetsClient, createFetchTransport, type AssetsClient } from '@assets-vault/shared/assets-client';
 import { runBackup, type BackupOptions } from '@assets-vault/shared/backup';
+import { forgeApiPaths } from '@assets-vault/shared/contract';
 import type { EmulatorSite } from '@assets-vault/emulator';
 import { createMemoryChunkStore } from '@assets-vault/shared/snapshot';
-import { signWebhook } from '@assets-vault/shared/webhooks';
-import { TEST_WEBHOOK_SECRET } from './app.js';
+import { openBackupRequest, signedForgeCall } from './forge.js';
 import type { TestSnapshot } from './snapshot.js';
+
+/** An Assets client for an emulator site, over HTTP with the site's basic credentials. */
+export function clientForSite(site: EmulatorSite): AssetsClient {
+  return createAssetsClient({
+    transport: createFetchTransport({
+      siteUrl: site.info.siteUrl,
+      assetsApiBase: site.info.assetsApiBase,
+      auth: { type: 'basic', email: site.info.email, apiToken: site.info.apiToken },
+    }),
+  });
+}
 
 /** Reads `schemaId` of `site` with the shared backup engine over HTTP into memory. */
 export async function snapshotOfSite(
@@ -15,39 +26,50 @@ export async function snapshotOfSite(
   options: BackupOptions,
   maxChunkRecords = 500,
 ): Promise<TestSnapshot> {
-  const client = createAssetsClient({
-    transport: createFetchTransport({
-      siteUrl: site.info.siteUrl,
-      assetsApiBase: site.info.assetsApiBase,
-      auth: { type: 'basic', email: site.info.email, apiToken: site.info.apiToken },
-    }),
-  });
+  const client = clientForSite(site);
   const store = createMemoryChunkStore();
   const result = await runBackup({ client, schemaId, source, options, sink: store, writer: { maxChunkRecords } });
   if (!result.done) throw new Error('backup did not finish');
   return { manifest: result.manifest, chunks: store.chunks };
 }
 
-async function signedCall(
+/** A signed Forge API call that throws unless the vault answers one of `ok`. */
+async function expectedCall(
+  ok: number[],
+  ...call: Parameters<typeof signedForgeCall>
+): Promise<Record<string, unknown>> {
+  const res = await signedForgeCall(...call);
+  if (!ok.includes(res.status)) {
+    const [, method, path] = call;
+    throw new Error(`${method} ${path} answered ${res.status}: ${JSON.stringify(res.body)}`);
+  }
+  return res.body;
+}
+
+/**
+ * Opens a backup of `snapshot` through the signed upload routes (`openId` is the webhook id of the
+ * open call), uploads `chunks` (all of the snapshot's by default) and completes it unless `complete`
+ * is false. Returns its id; throws on any answer but a healthy vault's (201 or 200, then 200s).
+ */
+export async function uploadThroughForgeApi(
   baseUrl: string,
-  method: 'POST' | 'PUT',
-  path: string,
-  id: string,
-  body: string | Uint8Array,
-  headers: Record<string, string> = {},
-) {
-  const res = await fetch(`${baseUrl}/api/v1/forge${path}`, {
-    method,
-    body,
-    headers: {
-      ...signWebhook({ secrets: TEST_WEBHOOK_SECRET, id, body }),
-      'content-type': typeof body === 'string' ? 'application/json' : 'application/octet-stream',
-      ...headers,
-    },
-  });
-  const text = await res.text();
-  if (!res.ok) throw new Error(`${method} ${path} answered ${res.status}: ${text}`);
-  return (text ? JSON.parse(text) : {}) as Record<string, unknown>;
+  site: { cloudId: string; siteUrl: string },
+  snapshot: TestSnapshot,
+  options: { openId: string; kind?: 'manual' | 'scheduled'; chunks?: Map<number, Uint8Array>; complete?: boolean },
+): Promise<string> {
+  const { manifest } = snapshot;
+  const openBody = JSON.stringify(openBackupRequest(manifest, site, options.kind ?? 'manual'));
+  const opened = await expectedCall([200, 201], baseUrl, 'POST', forgeApiPaths.backups, options.openId, openBody);
+  const id = String(opened.backupId);
+  for (const [seq, bytes] of options.chunks ?? snapshot.chunks) {
+    const sha = manifest.chunks[seq]?.sha256 ?? '';
+    await expectedCall([200], baseUrl, 'PUT', forgeApiPaths.chunk(id, seq), `chunk_${id}_${seq}_${sha}`, bytes, {
+      'x-content-sha256': sha,
+    });
+  }
+  if (options.complete !== false)
+    await expectedCall([200], baseUrl, 'POST', forgeApiPaths.complete(id), `complete_${id}`, JSON.stringify(manifest));
+  return id;
 }
 
 /** Opens, fills and completes a backup through the signed upload routes; returns its id. */
@@ -57,27 +79,6 @@ export async function uploadSnapshot(
   snapshot: TestSnapshot,
   kind: 'manual' | 'scheduled',
 ): Promise<string> {
-  const { manifest } = snapshot;
-  const opened = await signedCall(
-    baseUrl,
-    'POST',
-    '/backups',
-    `bkc_${manifest.contentSha256.slice(0, 16)}_${kind}`,
-    JSON.stringify({
-      ...site,
-      schema: { id: manifest.schema.id, name: manifest.schema.name, key: manifest.schema.key },
-      kind,
-      startedAt: manifest.createdAt,
-      options: manifest.options,
-    }),
-  );
-  const id = String(opened.backupId);
-  for (const [seq, bytes] of snapshot.chunks) {
-    const sha = manifest.chunks[seq]?.sha256 ?? '';
-    await signedCall(baseUrl, 'PUT', `/backups/${id}/chunks/${seq}`, `chunk_${id}_${seq}_${sha}`, bytes, {
-      'x-content-sha256': sha,
-    });
-  }
-  await signedCall(baseUrl, 'POST', `/backups/${id}/complete`, `complete_${id}`, JSON.stringify(manifest));
-  return id;
+  const openId = `bkc_${snapshot.manifest.contentSha256.slice(0, 16)}_${kind}`;
+  return uploadThroughForgeApi(baseUrl, site, snapshot, { openId, kind });
 }
