@@ -2,8 +2,10 @@
  * The web UI as a person uses it: Debian Chromium (playwright-core, headless) against the real vault on a
  * socket, a real OpenID provider process, a real Postgres and the Assets emulator over HTTP. One journey, in
  * order: sign-in, schemas, a vault-side "Backup now" (after storing credentials), filters by type and date range,
- * selection, browse, search, object detail and a followed reference, export, comparison with the live schema,
- * deletion with confirmation, settings, sign-out, and the refusal page. Every screen is saved as a PNG
+ * selection, browse, search, object detail and a followed reference, export, the schema definitions, comparison
+ * with the live schema, deletion with confirmation, settings and target instances, the restore options, restores
+ * to a new schema (its details, its .xlsx log read back, objects in issues), into an existing schema and onto a
+ * second emulator site, 200 % zoom, sign-out, and the refusal page. Every screen is saved as a PNG
  * (WEB_SCREENSHOTS_DIR, default test-results/screenshots; docs/screenshots holds a committed set).
  */
 import fs from 'node:fs';
@@ -12,7 +14,7 @@ import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
 import XLSX from 'xlsx';
-import { createAssetsClient, createFetchTransport, type AssetsClient } from '@assets-vault/shared/assets-client';
+import type { AssetsClient } from '@assets-vault/shared/assets-client';
 import { seedFixture, startEmulator, type Emulator, type EmulatorSite, type SeedResult } from '@assets-vault/emulator';
 import { buildApp, type VaultApp } from '../src/app.js';
 import { normaliseSiteUrl } from '../src/modules/sites/site-url.js';
@@ -21,7 +23,7 @@ import { launchChromium } from './helpers/browser.js';
 import { createTestDatabase, type TestDatabase } from './helpers/db.js';
 import { startTestIdp, type TestIdp } from './helpers/idp.js';
 import { freePort } from './helpers/smtp.js';
-import { snapshotOfSite, uploadSnapshot } from './helpers/upload.js';
+import { clientForSite, snapshotOfSite, uploadSnapshot } from './helpers/upload.js';
 import { waitFor } from './helpers/wait.js';
 import { ensureWebBuilt } from '@assets-vault/vault-web/ensure-build';
 
@@ -68,13 +70,7 @@ describe('the web UI in a browser', () => {
     // a second Jira site, empty, to restore to (a target instance)
     targetSite = emulator.createSite({ name: 'webui-target' });
     seeded = seedFixture(site, { objects: 120, seed: 'webui' });
-    client = createAssetsClient({
-      transport: createFetchTransport({
-        siteUrl: site.info.siteUrl,
-        assetsApiBase: site.info.assetsApiBase,
-        auth: { type: 'basic', email: site.info.email, apiToken: site.info.apiToken },
-      }),
-    });
+    client = clientForSite(site);
     for (const [slot, id] of [
       ['main', seeded.schemaId],
       ['second', seeded.secondSchemaId ?? ''],
@@ -690,13 +686,7 @@ describe('the web UI in a browser', () => {
     await shot('23-restore-another-instance');
 
     // the locations landed on the second site, in the new schema, and nowhere on the first
-    const target = createAssetsClient({
-      transport: createFetchTransport({
-        siteUrl: targetSite.info.siteUrl,
-        assetsApiBase: targetSite.info.assetsApiBase,
-        auth: { type: 'basic', email: targetSite.info.email, apiToken: targetSite.info.apiToken },
-      }),
-    });
+    const target = clientForSite(targetSite);
     const restored = (await schemaKeys(target)).get('STAGINGLOC');
     if (!restored) throw new Error('no STAGINGLOC schema on the target site');
     const sourceLocations = await labels(client, `objectTypeId = ${seeded.objectTypeIds['Location']}`);
