@@ -63,6 +63,7 @@ const DEMO_ACCOUNTS = [
 const TRUSTED = ['ana@example.com', 'ben@example.com'];
 
 const children: ChildProcess[] = [];
+const logFile = (name: string) => path.join(dataDir, 'logs', `${name}.log`);
 
 function log(message: string): void {
   console.log(`[demo] ${message}`);
@@ -80,13 +81,13 @@ function start(
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   children.push(child);
-  const logFile = fs.createWriteStream(path.join(dataDir, 'logs', `${name}.log`), { flags: 'a' });
-  child.stderr?.pipe(logFile);
+  const output = fs.createWriteStream(logFile(name), { flags: 'a' });
+  child.stderr?.pipe(output);
   return new Promise((resolve, reject) => {
     let settled = false;
     const lines = readline.createInterface({ input: child.stdout! });
     lines.on('line', (line) => {
-      logFile.write(`${line}\n`);
+      output.write(`${line}\n`);
       if (!settled && options.ready?.test(line)) {
         settled = true;
         resolve(line);
@@ -99,13 +100,9 @@ function start(
     child.on('exit', (code, signal) => {
       if (!settled) {
         settled = true;
-        reject(
-          new Error(
-            `${name} exited (${signal ?? code}) before it was ready; see ${path.join(dataDir, 'logs', `${name}.log`)}`,
-          ),
-        );
+        reject(new Error(`${name} exited (${signal ?? code}) before it was ready; see ${logFile(name)}`));
       } else if (!shuttingDown) {
-        log(`${name} stopped (${signal ?? code}); see ${path.join(dataDir, 'logs', `${name}.log`)}`);
+        log(`${name} stopped (${signal ?? code}); see ${logFile(name)}`);
       }
     });
   });
@@ -144,20 +141,29 @@ function demoSecrets(): { webhookSecret: string; encryptionKey: string; sessionS
   return secrets;
 }
 
-/** Runs one command of the Forge app's local harness (real resolvers and jobs) and returns its stdout. */
-function forgeLocal(args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number; stdout: string }> {
+/** Runs a TypeScript file of the repository (from `cwd`) and returns its exit code and stdout; stderr goes to the logs. */
+function runTypeScript(
+  file: string,
+  args: string[],
+  env: NodeJS.ProcessEnv,
+  { cwd = root, logName = 'setup' }: { cwd?: string; logName?: string } = {},
+): Promise<{ code: number; stdout: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [...RUN_TYPESCRIPT, 'local/cli.ts', ...args], {
-      cwd: path.join(root, 'forge-app'),
+    const child = spawn(process.execPath, [...RUN_TYPESCRIPT, file, ...args], {
+      cwd,
       env: { ...process.env, ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stdout = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.pipe(fs.createWriteStream(path.join(dataDir, 'logs', 'forge-local.log'), { flags: 'a' }));
+    child.stderr.pipe(fs.createWriteStream(logFile(logName), { flags: 'a' }));
     child.on('exit', (code) => resolve({ code: code ?? 1, stdout }));
   });
 }
+
+/** Runs one command of the Forge app's local harness (real resolvers and jobs). */
+const forgeLocal = (args: string[], env: NodeJS.ProcessEnv) =>
+  runTypeScript('local/cli.ts', args, env, { cwd: path.join(root, 'forge-app'), logName: 'forge-local' });
 
 let shuttingDown = false;
 function stopAll(): void {
@@ -170,8 +176,21 @@ function stopAll(): void {
 process.on('SIGINT', stopAll);
 process.on('SIGTERM', stopAll);
 
+/**
+ * As root the embedded PostgreSQL runs as the OS user "postgres", which must pass through the demo's data directory
+ * (`VAULT_DATA_DIR=$(mktemp -d)` makes it 0700): allow it that, and nothing more.
+ */
+function letPostgresThrough(dir: string): void {
+  if (process.getuid?.() !== 0) return;
+  const mode = fs.statSync(dir).mode & 0o777;
+  if ((mode & 0o001) !== 0) return;
+  fs.chmodSync(dir, mode | 0o001);
+  log(`${dir}: o+x added (PostgreSQL runs as the OS user "postgres" when the demo runs as root)`);
+}
+
 async function main(): Promise<void> {
   fs.mkdirSync(path.join(dataDir, 'logs'), { recursive: true });
+  letPostgresThrough(dataDir);
   const secrets = demoSecrets();
 
   log('starting the mail sink, the Assets emulator and the OpenID provider…');
@@ -200,6 +219,8 @@ async function main(): Promise<void> {
       'demo',
       '--objects',
       String(demoObjects),
+      '--target-site',
+      'staging',
       '--json',
     ],
     { ready: /^\{.*"siteUrl"/ },
@@ -229,36 +250,37 @@ async function main(): Promise<void> {
     apiToken: string;
     workspaceId: string;
     assetsApiBase: string;
+    /** a second emulator site with an empty Assets: a target instance to restore to */
+    target: { siteUrl: string; email: string; apiToken: string; assetsApiBase: string };
   };
   const { issuer } = JSON.parse(issuerJson!) as { issuer: string };
   await waitFor(`http://${host}:${ports.inbox}/`, 30_000, (s) => s < 500);
 
   if (!isBuildCurrent()) log('building the web UI (vault-web)…');
   ensureWebBuilt();
-  log('starting the vault (first start initialises an embedded PostgreSQL in .vault-data/)…');
-  void start('vault', [...RUN_TYPESCRIPT, 'vault-service/src/server.ts'], {
-    env: {
-      PORT: String(ports.vault),
-      HOST: host,
-      VAULT_PUBLIC_URL: vaultUrl,
-      VAULT_DATA_DIR: path.join(dataDir, 'pg'),
-      NODE_ENV: 'development',
-      ALLOW_INSECURE_SITE_URLS: 'true',
-      FORGE_WEBHOOK_SECRETS: secrets.webhookSecret,
-      ENCRYPTION_KEYS: secrets.encryptionKey,
-      SESSION_SECRET: secrets.sessionSecret,
-      OIDC_GOOGLE_ISSUER: issuer,
-      OIDC_GOOGLE_CLIENT_ID: 'vault',
-      OIDC_GOOGLE_CLIENT_SECRET: 'vault-secret',
-      OIDC_MICROSOFT_ISSUER: issuer,
-      OIDC_MICROSOFT_CLIENT_ID: 'vault',
-      OIDC_MICROSOFT_CLIENT_SECRET: 'vault-secret',
-      SMTP_URL: `smtp://${host}:${ports.smtp}`,
-      MAIL_FROM: 'Assets Backup Vault <vault@example.test>',
-      ASSETS_API_BASE_URL: site.assetsApiBase,
-      LOG_LEVEL: 'info',
-    },
-  });
+  log(`starting the vault (first start initialises an embedded PostgreSQL in ${path.join(dataDir, 'pg')})…`);
+  const vaultEnv = {
+    PORT: String(ports.vault),
+    HOST: host,
+    VAULT_PUBLIC_URL: vaultUrl,
+    VAULT_DATA_DIR: path.join(dataDir, 'pg'),
+    NODE_ENV: 'development',
+    ALLOW_INSECURE_SITE_URLS: 'true',
+    FORGE_WEBHOOK_SECRETS: secrets.webhookSecret,
+    ENCRYPTION_KEYS: secrets.encryptionKey,
+    SESSION_SECRET: secrets.sessionSecret,
+    OIDC_GOOGLE_ISSUER: issuer,
+    OIDC_GOOGLE_CLIENT_ID: 'vault',
+    OIDC_GOOGLE_CLIENT_SECRET: 'vault-secret',
+    OIDC_MICROSOFT_ISSUER: issuer,
+    OIDC_MICROSOFT_CLIENT_ID: 'vault',
+    OIDC_MICROSOFT_CLIENT_SECRET: 'vault-secret',
+    SMTP_URL: `smtp://${host}:${ports.smtp}`,
+    MAIL_FROM: 'Assets Backup Vault <vault@example.test>',
+    ASSETS_API_BASE_URL: site.assetsApiBase,
+    LOG_LEVEL: 'info',
+  };
+  void start('vault', [...RUN_TYPESCRIPT, 'vault-service/src/server.ts'], { env: vaultEnv });
   await waitFor(`${vaultUrl}/readyz`, 180_000);
 
   log('the Forge app (local harness) invites the demo users and backs up a schema…');
@@ -270,7 +292,7 @@ async function main(): Promise<void> {
   };
   for (const email of TRUSTED) {
     const invited = await forgeLocal(['invite', email], forgeEnv);
-    log(invited.code === 0 ? `invited ${email}` : `inviting ${email} failed (see .vault-data/logs/forge-local.log)`);
+    log(invited.code === 0 ? `invited ${email}` : `inviting ${email} failed (see ${logFile('forge-local')})`);
   }
   const schemas = await forgeLocal(['schemas', '--json'], forgeEnv);
   const schemaList = schemas.code === 0 ? (JSON.parse(schemas.stdout) as Array<{ id: string; name: string }>) : [];
@@ -281,9 +303,26 @@ async function main(): Promise<void> {
     backupNote =
       backup.code === 0
         ? `backed up schema "${main.name}" (${backup.stdout.trim().split('\n').pop()})`
-        : `backup of "${main.name}" did not complete (see .vault-data/logs/forge-local.log)`;
+        : `backup of "${main.name}" did not complete (see ${logFile('forge-local')})`;
   }
   log(backupNote);
+
+  // the credentials Settings › Stored credentials would hold: restores to this site and "Backup now" work at once
+  const stored = await runTypeScript(
+    'vault-service/dev/store-credentials.ts',
+    [
+      '--site-url',
+      site.siteUrl,
+      '--email',
+      site.email,
+      '--api-token',
+      site.apiToken,
+      '--assets-api-base-url',
+      site.assetsApiBase,
+    ],
+    vaultEnv,
+  );
+  log(stored.code === 0 ? stored.stdout.trim() : `storing the site credentials failed (see ${logFile('setup')})`);
 
   const line = '─'.repeat(78);
   console.log(`
@@ -298,8 +337,11 @@ ${line}
  Assets emulator:       ${site.siteUrl}
    Basic auth:          ${site.email} / ${site.apiToken}
    Assets API:          ${site.assetsApiBase}/jsm/assets/workspace/${site.workspaceId}/v1
-   For "Backup now" and "Compare with live schema", enter in the vault's Settings → Stored credentials:
-   e-mail ${site.email}, API token ${site.apiToken}, Assets API base URL ${site.assetsApiBase}
+   Stored in the vault for this site (Settings → Stored credentials), so restores, "Backup now" and
+   "Compare with live schema" work: e-mail ${site.email}, API token ${site.apiToken}
+ Second site to restore to (Settings → Target instances → Add, or "New target instance" in a restore):
+   Site URL ${site.target.siteUrl}   e-mail ${site.target.email}   API token ${site.target.apiToken}
+   Assets API base URL ${site.target.assetsApiBase}
  API docs (OpenAPI):    ${vaultUrl}/docs
  Forge app from the CLI (same secrets):
    cd forge-app && EMULATOR_SITE='${siteJson}' \\

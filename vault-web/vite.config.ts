@@ -41,6 +41,9 @@ function designTokensTheme(): Plugin {
 
 export default defineConfig({
   plugins: [react(), designTokensTheme()],
+  // workspace packages from their TypeScript sources (ADR 0010): the UI bundles leaf modules of `shared`
+  // (e.g. shared/restore/schema-rules) without anyone building shared first
+  resolve: { conditions: ['@assets-vault/source', 'module', 'browser', 'development|production'] },
   build: {
     outDir: 'dist',
     emptyOutDir: true,

@@ -1,7 +1,8 @@
 /**
- * `pnpm emulator --port 4000 --seed demo [--objects 2000] [--host 127.0.0.1] [--json]`
+ * `pnpm emulator --port 4000 --seed demo [--objects 2000] [--host 127.0.0.1] [--target-site NAME] [--json]`
  * Starts the emulator with one seeded site and prints how to reach it. With --json it prints one
  * line `{"siteUrl","assetsApiBase","workspaceId","cloudId","email","apiToken"}` once ready.
+ * `--target-site NAME` adds a second site with an empty Assets (a place to restore to), printed as `target`.
  */
 import { parseArgs } from 'node:util';
 import { startEmulator } from './index.js';
@@ -14,6 +15,7 @@ const { values } = parseArgs({
     seed: { type: 'string', default: 'demo' },
     objects: { type: 'string', default: '2000' },
     site: { type: 'string', default: 'demo' },
+    'target-site': { type: 'string' },
     json: { type: 'boolean', default: false },
     help: { type: 'boolean', short: 'h', default: false },
   },
@@ -21,7 +23,7 @@ const { values } = parseArgs({
 
 if (values.help) {
   console.log(
-    'usage: pnpm emulator [--port 4000] [--host 127.0.0.1] [--seed demo] [--objects 2000] [--site demo] [--json]',
+    'usage: pnpm emulator [--port 4000] [--host 127.0.0.1] [--seed demo] [--objects 2000] [--site demo] [--target-site NAME] [--json]',
   );
 } else {
   const port = Number(values.port);
@@ -34,8 +36,29 @@ if (values.help) {
   const site = emulator.createSite({ name: values.site });
   const seeded = seedFixture(site, { objects, seed: values.seed, systemSchema: true });
   const { siteUrl, assetsApiBase, workspaceId, cloudId, email, apiToken } = site.info;
+  const targetName = values['target-site'];
+  const target = targetName ? emulator.createSite({ name: targetName }).info : undefined;
   if (values.json) {
-    console.log(JSON.stringify({ siteUrl, assetsApiBase, workspaceId, cloudId, email, apiToken }));
+    console.log(
+      JSON.stringify({
+        siteUrl,
+        assetsApiBase,
+        workspaceId,
+        cloudId,
+        email,
+        apiToken,
+        ...(target
+          ? {
+              target: {
+                siteUrl: target.siteUrl,
+                assetsApiBase: target.assetsApiBase,
+                email: target.email,
+                apiToken: target.apiToken,
+              },
+            }
+          : {}),
+      }),
+    );
   } else {
     console.log(
       [
@@ -49,6 +72,7 @@ if (values.help) {
         `  bearer token    ${site.info.bearerToken}`,
         `  seeded schema   ${seeded.schemaId} with ${seeded.objectCount} objects (second schema ${seeded.secondSchemaId ?? '-'}), ${seeded.issueKeys.length} issues`,
         `  controls        ${emulator.url}/__emulator/counters?site=${site.info.name}`,
+        ...(target ? [`  target site     ${target.siteUrl} (empty Assets; ${target.email} / ${target.apiToken})`] : []),
         'Ctrl+C stops it.',
       ].join('\n'),
     );

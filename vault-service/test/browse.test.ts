@@ -8,6 +8,7 @@ import {
   readSnapshot,
   type AttributeRecord,
   type HistoryRecord,
+  type IconRecord,
   type ObjectRecord,
   type ObjectTypeRecord,
   type SnapshotManifest,
@@ -30,6 +31,7 @@ describe('browse, search, detail and export of a completed backup', () => {
   const objects: ObjectRecord[] = [];
   const types: ObjectTypeRecord[] = [];
   const attributes: AttributeRecord[] = [];
+  const icons: IconRecord[] = [];
   const histories = new Map<string, HistoryRecord>();
   let backupId = '';
   let openBackupId = '';
@@ -47,7 +49,7 @@ describe('browse, search, detail and export of a completed backup', () => {
       name: 'browse',
       objects: 250,
       source: SITE,
-      options: { history: true, icons: false, issueRefs: false },
+      options: { history: true, icons: true, issueRefs: false },
       maxChunkRecords: 80,
     });
     manifest = snapshot.manifest;
@@ -56,6 +58,7 @@ describe('browse, search, detail and export of a completed backup', () => {
       else if (r.kind === 'objectType') types.push(r);
       else if (r.kind === 'attribute') attributes.push(r);
       else if (r.kind === 'history') histories.set(r.objectId, r);
+      else if (r.kind === 'icon') icons.push(r);
     }
     testDb = await createTestDatabase();
     vault = await startTestApp({ db: testDb.db, config: testConfig({ VAULT_WORKERS: 'false' }) });
@@ -285,5 +288,104 @@ describe('browse, search, detail and export of a completed backup', () => {
     };
     expect(json.backup.id).toBe(backupId);
     expect(json.objects.map((o) => [o.id, o.key, o.label])).toEqual(expected.map((o) => [o.id, o.objectKey, o.label]));
+  });
+
+  it('exports JSON with typed values and the schema definitions, which the definitions route serves too', async () => {
+    const definitions = await getJson<{
+      schema: { id: string; key: string };
+      objectTypes: {
+        id: string;
+        name: string;
+        attributes: {
+          id: string;
+          name: string;
+          type: number;
+          defaultType: string | null;
+          maximumCardinality: number | null;
+          options: string[];
+        }[];
+      }[];
+    }>(`/backups/${backupId}/definitions`);
+    expect(definitions.status).toBe(200);
+    expect(definitions.body.schema).toMatchObject({ id: manifest.schema.id, key: manifest.schema.key });
+    expect(definitions.body.objectTypes.map((t) => t.id)).toEqual(types.map((t) => t.id));
+    const served = new Map(definitions.body.objectTypes.flatMap((t) => t.attributes.map((a) => [a.id, a] as const)));
+    expect([...served.keys()].sort()).toEqual(attributes.map((a) => a.id).sort());
+    for (const a of attributes)
+      expect(served.get(a.id)).toMatchObject({
+        name: a.name,
+        type: a.type,
+        defaultType: a.type === 0 ? (a.defaultType?.name ?? null) : null,
+        maximumCardinality: a.maximumCardinality ?? null,
+      });
+    expect((await get(`/backups/${randomUUID()}/definitions`)).status).toBe(404);
+
+    const res = await get(`/backups/${backupId}/export?format=json`);
+    expect(res.status).toBe(200);
+    const json = (await res.json()) as {
+      definitions: typeof definitions.body;
+      objects: { id: string; objectType: { id: string }; attributes: Record<string, unknown> }[];
+    };
+    expect(json.definitions).toEqual(definitions.body);
+    expect(json.objects.map((o) => o.id)).toEqual(objects.map((o) => o.id));
+    const attributeById = new Map(attributes.map((a) => [a.id, a]));
+    const seen = new Set<string>();
+    for (const [i, o] of objects.entries()) {
+      const exported = json.objects[i]!;
+      expect(exported.objectType.id).toBe(o.objectTypeId);
+      for (const attribute of o.attributes) {
+        const def = attributeById.get(attribute.objectTypeAttributeId)!;
+        const value = exported.attributes[def.name];
+        const values = attribute.objectAttributeValues;
+        const multi = def.maximumCardinality !== 1;
+        const list = (multi ? value : [value]) as unknown[];
+        expect(Array.isArray(list)).toBe(true);
+        for (const [j, stored] of values.entries()) {
+          const got = list[j];
+          const kind = def.type === 0 ? (def.defaultType?.name ?? 'Text') : `kind ${def.type}`;
+          seen.add(kind);
+          if (stored.referencedObject)
+            expect(got).toEqual({
+              id: stored.referencedObject.id,
+              key: stored.referencedObject.objectKey,
+              label: stored.referencedObject.label,
+            });
+          else if (stored.status) expect(got).toEqual({ id: stored.status.id, name: stored.status.name });
+          else if (stored.user)
+            expect(got).toEqual({ accountId: stored.user.key ?? null, displayName: stored.user.displayName ?? null });
+          else if (kind === 'DateTime') {
+            expect(got).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/);
+            expect(Date.parse(got as string)).toBe(Date.parse(stored.value!));
+          } else if (kind === 'Date') expect(got).toMatch(/^\d{4}-\d{2}-\d{2}$/);
+          else if (kind === 'Integer' || kind === 'Double') expect(got).toBe(Number(stored.value));
+          else if (kind === 'Boolean') expect(got).toBe(stored.value === 'true');
+          else if (stored.value !== undefined) expect(got).toBe(stored.value);
+        }
+      }
+    }
+    // the fixture has every kind this test checks
+    expect([...seen]).toEqual(
+      expect.arrayContaining(['DateTime', 'Date', 'Integer', 'Double', 'Boolean', 'kind 1', 'kind 7']),
+    );
+  });
+
+  it("serves the type icons' pictures the backup holds, to its own site only", async () => {
+    const definitions = await getJson<{ objectTypes: { id: string; icon: { id: string; image: boolean } }[] }>(
+      `/backups/${backupId}/definitions`,
+    );
+    expect(icons.length).toBeGreaterThan(0);
+    const held = new Map(icons.map((i) => [i.id, i]));
+    for (const t of definitions.body.objectTypes) {
+      const icon = held.get(t.icon.id);
+      expect(t.icon.image).toBe(icon?.png48Base64 !== undefined);
+    }
+    const icon = icons[0]!;
+    const res = await get(`/backups/${backupId}/icons/${icon.id}`);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toBe('image/png');
+    expect(Buffer.from(await res.arrayBuffer()).toString('base64')).toBe(icon.png48Base64);
+    expect((await get(`/backups/${backupId}/icons/${icon.id}`, cookieB)).status).toBe(404);
+    expect((await get(`/backups/${backupId}/icons/no-such-icon`)).status).toBe(404);
+    expect((await get(`/backups/${backupId}/icons/${icon.id}`, '')).status).toBe(401);
   });
 });

@@ -18,12 +18,18 @@ export interface OpenApiDocument {
 export function readVaultDocument(execFileSync: typeof ExecFileSync): OpenApiDocument {
   const env: NodeJS.ProcessEnv = { ...process.env };
   delete env.NODE_OPTIONS;
-  const out = execFileSync(process.execPath, ['--import', 'tsx', 'scripts/openapi-document.ts'], {
-    cwd: path.join(repoRoot, 'vault-service'),
-    env,
-    encoding: 'utf8',
-    maxBuffer: 64 * 1024 * 1024,
-  });
+  // workspace packages from their sources, like vault-service's `pnpm openapi`: a stale build of shared must not
+  // decide what the vault's document says
+  const out = execFileSync(
+    process.execPath,
+    ['--conditions=@assets-vault/source', '--import', 'tsx', 'scripts/openapi-document.ts'],
+    {
+      cwd: path.join(repoRoot, 'vault-service'),
+      env,
+      encoding: 'utf8',
+      maxBuffer: 64 * 1024 * 1024,
+    },
+  );
   return JSON.parse(out) as OpenApiDocument;
 }
 

@@ -17,6 +17,7 @@ import { preloadLoginOptions, SignInPage } from './pages/SignInPage.js';
 // Screens reached from the schema page load on first use: the first visit downloads the main page only.
 const BrowsePage = lazy(() => import('./pages/BrowsePage.js').then((m) => ({ default: m.BrowsePage })));
 const ObjectPage = lazy(() => import('./pages/ObjectPage.js').then((m) => ({ default: m.ObjectPage })));
+const DefinitionsPage = lazy(() => import('./pages/DefinitionsPage.js').then((m) => ({ default: m.DefinitionsPage })));
 const ComparePage = lazy(() => import('./pages/ComparePage.js').then((m) => ({ default: m.ComparePage })));
 const SettingsPage = lazy(() => import('./pages/SettingsPage.js').then((m) => ({ default: m.SettingsPage })));
 
@@ -41,6 +42,10 @@ const ROUTES: { pattern: string; render: (p: Record<string, string>) => ReactNod
   {
     pattern: '/schemas/:schemaId/backups/:backupId/compare',
     render: (p) => <ComparePage key={p.backupId} schemaId={p.schemaId ?? ''} backupId={p.backupId ?? ''} />,
+  },
+  {
+    pattern: '/schemas/:schemaId/backups/:backupId/definitions',
+    render: (p) => <DefinitionsPage key={p.backupId} schemaId={p.schemaId ?? ''} backupId={p.backupId ?? ''} />,
   },
   { pattern: '/settings', render: () => <SettingsPage /> },
 ];

@@ -1,6 +1,6 @@
 /** The sign-in page's check of the Jira site URL before it leaves for the provider. */
 import { describe, expect, it } from 'vitest';
-import { siteUrlError } from '../src/pages/SignInPage.js';
+import { siteUrlError } from '../src/lib/site-url.js';
 
 describe('site URL check', () => {
   it('accepts https site addresses', () => {

@@ -14,7 +14,8 @@ export {
 export { DEFAULT_RESTORE_TUNING, runRestore } from './engine.js';
 export { restoreIssueFields } from './issue-fields.js';
 export { createMemoryCheckpointStore, logRowOf, type MemoryCheckpointStore } from './memory-store.js';
-export { SCHEMA_KEY_PATTERN, planRestore } from './plan.js';
+export { planRestore } from './plan.js';
+export { SCHEMA_KEY_PATTERN, schemaInputProblems } from './schema-rules.js';
 export { snapshotFromChunks } from './snapshot-access.js';
 export { HISTORY_ATTRIBUTE_NAME, historyLine, historyText } from './values.js';
 export {

@@ -15,6 +15,7 @@ import { AttributeKind, WRITABLE_ATTRIBUTE_KINDS, type ObjectSchema } from '../m
 import { ancestors, descendants, effectiveAttributes, readStructure, type SnapshotStructure } from './analysis.js';
 import { RestorePlanError } from './errors.js';
 import { HISTORY_ATTRIBUTE_NAME } from './values.js';
+import { schemaInputProblems } from './schema-rules.js';
 import type {
   CrossSchemaReferences,
   PlannedObjectType,
@@ -23,10 +24,6 @@ import type {
   RestoreDestination,
   RestorePlan,
 } from './types.js';
-
-/** Assets schema keys: 2–10 upper-case letters and digits, starting with a letter (assets-cloud-api.md §3.1). */
-export const SCHEMA_KEY_PATTERN = /^[A-Z][A-Z0-9]{1,9}$/;
-const MAX_SCHEMA_NAME_LENGTH = 255;
 
 /** A system schema (JSM's Services) is backed up for the record only: Assets manages it itself. */
 export function checkSourceSchema(structure: SnapshotStructure): void {
@@ -93,14 +90,9 @@ export function orderedRoles(
 
 /** Name and key rules of a new schema (no network). */
 export function checkNewSchemaInput(destination: Extract<RestoreDestination, { kind: 'new-schema' }>): void {
-  const name = destination.name.trim();
-  if (name === '' || name.length > MAX_SCHEMA_NAME_LENGTH)
-    throw new RestorePlanError('invalid_schema_name', `The schema name must be 1–${MAX_SCHEMA_NAME_LENGTH} characters`);
-  if (!SCHEMA_KEY_PATTERN.test(destination.key))
-    throw new RestorePlanError(
-      'invalid_schema_key',
-      'The schema key must be 2–10 upper-case letters and digits, starting with a letter',
-    );
+  const problems = schemaInputProblems(destination.name, destination.key);
+  if (problems.name) throw new RestorePlanError('invalid_schema_name', problems.name);
+  if (problems.key) throw new RestorePlanError('invalid_schema_key', problems.key);
 }
 
 /** Turns a failure of the target into the plan error the vault answers with. */

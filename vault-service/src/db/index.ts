@@ -85,7 +85,9 @@ export async function startEmbeddedPostgres(dataDir: string, port: number, log?:
   const fresh = !fs.existsSync(path.join(dataDir, 'PG_VERSION'));
   if (fresh) {
     log?.info({ dataDir }, 'initialising embedded postgres');
-    await server.initialise();
+    await server.initialise().catch((cause: unknown) => {
+      throw unreachableDataDirError(dataDir, cause) ?? cause;
+    });
   }
   try {
     await server.start();
@@ -101,6 +103,23 @@ export async function startEmbeddedPostgres(dataDir: string, port: number, log?:
   else await ensureDatabase(`postgres://postgres:postgres@127.0.0.1:${port}/postgres`, 'vault');
   log?.info({ port, dataDir }, 'embedded postgres started');
   return { url, stop: () => server.stop() };
+}
+
+/**
+ * As root, PostgreSQL runs as the OS user "postgres", which needs to pass through every directory above its data
+ * (a `mktemp -d` directory is 0700). The package's error says only "Permission denied": name the directory.
+ */
+function unreachableDataDirError(dataDir: string, cause: unknown): Error | undefined {
+  if (process.getuid?.() !== 0 || !/permission denied/i.test(String(cause))) return undefined;
+  for (let dir = path.dirname(dataDir); dir !== path.dirname(dir); dir = path.dirname(dir)) {
+    if ((fs.statSync(dir).mode & 0o001) === 0)
+      return new Error(
+        `The embedded PostgreSQL runs as the OS user "postgres" when the vault runs as root, and it cannot pass ` +
+          `through ${dir}. Allow it (chmod o+x ${dir}), choose a VAULT_DATA_DIR it can reach, or set DATABASE_URL.`,
+        { cause },
+      );
+  }
+  return undefined;
 }
 
 async function ensureDatabase(adminUrl: string, name: string): Promise<void> {

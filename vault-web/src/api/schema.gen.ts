@@ -249,6 +249,127 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/backups/{id}/definitions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The backup's schema definitions: object types with icons, descriptions and attributes (kind, cardinality, uniqueness, label, options, reference target), status and reference types */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            objectTypes: {
+                                abstract: boolean;
+                                attributes: {
+                                    defaultType: string | null;
+                                    description: string | null;
+                                    hidden: boolean;
+                                    id: string;
+                                    /** @description the type code as a name: Default, Object reference, User, Group, Status */
+                                    kind: string;
+                                    label: boolean;
+                                    maximumCardinality: number | null;
+                                    minimumCardinality: number | null;
+                                    name: string;
+                                    options: string[];
+                                    referenceObjectTypeId: string | null;
+                                    referenceObjectTypeName: string | null;
+                                    referenceType: string | null;
+                                    system: boolean;
+                                    type: number;
+                                    unique: boolean;
+                                }[];
+                                description: string | null;
+                                icon: {
+                                    id: string;
+                                    /** @description the backup holds the picture: GET /backups/{id}/icons/{iconId} */
+                                    image: boolean;
+                                    name: string;
+                                };
+                                id: string;
+                                /** @description children inherit this type's attributes */
+                                inherited: boolean;
+                                name: string;
+                                objectCount: number;
+                                parentId: string | null;
+                            }[];
+                            referenceTypes: {
+                                description: string | null;
+                                global: boolean;
+                                id: string | null;
+                                name: string;
+                            }[];
+                            schema: {
+                                description: string | null;
+                                id: string;
+                                key: string;
+                                name: string;
+                            };
+                            statusTypes: {
+                                category: number;
+                                description: string | null;
+                                global: boolean;
+                                id: string;
+                                name: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            details?: unknown;
+                            /** @description Stable snake_case code */
+                            error: string;
+                            message: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            details?: unknown;
+                            /** @description Stable snake_case code */
+                            error: string;
+                            message: string;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/backups/{id}/diff": {
         parameters: {
             query?: never;
@@ -479,6 +600,73 @@ export interface paths {
                             error: string;
                             message: string;
                         };
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            details?: unknown;
+                            /** @description Stable snake_case code */
+                            error: string;
+                            message: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            details?: unknown;
+                            /** @description Stable snake_case code */
+                            error: string;
+                            message: string;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/backups/{id}/icons/{iconId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** An object type icon's picture as the backup holds it (PNG); 404 when it was made without icons */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    iconId: string;
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description image/png */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": unknown;
                     };
                 };
                 /** @description Default Response */
@@ -850,6 +1038,831 @@ export interface paths {
         };
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/restores": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Restores of the site, newest first; schemaId filters by the backup's (source) schema */
+        get: {
+            parameters: {
+                query?: {
+                    cursor?: string;
+                    limit?: number;
+                    /** @description the backup's (source) schema */
+                    schemaId?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                /** Format: date-time */
+                                backupCreatedAt: string;
+                                backupId: string;
+                                counts: {
+                                    created: number;
+                                    failed: number;
+                                    skipped: number;
+                                    warnings: number;
+                                };
+                                /** Format: date-time */
+                                createdAt: string;
+                                createdBy: string;
+                                destination: {
+                                    createDuplicates?: boolean;
+                                    kind: "current-instance" | "existing-schema" | "another-instance";
+                                    schemaId?: string;
+                                    schemaKey: string;
+                                    schemaName: string;
+                                    /** @description the restored schema in Assets, when known */
+                                    schemaUrl?: string;
+                                    siteUrl: string;
+                                    targetInstanceId?: string;
+                                    targetName?: string;
+                                };
+                                endedAt: string | null;
+                                id: string;
+                                issueFields: {
+                                    failedFields: number;
+                                    message: string | null;
+                                    status: "not_started" | "pending" | "in_progress" | "completed" | "error";
+                                    updatedAt: string | null;
+                                    updatedFields: number;
+                                };
+                                options: {
+                                    history: boolean;
+                                    objectIcons: boolean;
+                                    objectTypeIds: string[] | null;
+                                };
+                                progress: {
+                                    done: number;
+                                    etaSeconds: number | null;
+                                    objectsPerMinute: number | null;
+                                    phase: string;
+                                    total: number;
+                                };
+                                resultMessage: string | null;
+                                source: {
+                                    schemaId: string;
+                                    schemaKey: string;
+                                    schemaName: string;
+                                    siteUrl: string;
+                                };
+                                startedAt: string | null;
+                                status: "pending" | "in_progress" | "completed" | "error";
+                            }[];
+                            nextCursor?: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            details?: unknown;
+                            /** @description Stable snake_case code */
+                            error: string;
+                            message: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            details?: unknown;
+                            /** @description Stable snake_case code */
+                            error: string;
+                            message: string;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Start a restore of a completed backup (202); validated before anything is written: 404 unknown backup, 400 invalid_schema_key / unknown_object_types, 409 schema_key_taken / schema_name_taken / no_credentials, 502 target_unreachable */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        backupId: string;
+                        /** @description tagged by kind */
+                        destination: {
+                            /** @enum {string} */
+                            kind: "current-instance";
+                            /** @description key of the new schema: 2–10 upper-case letters and digits, starting with a letter */
+                            schemaKey: string;
+                            /** @description name of the new schema */
+                            schemaName: string;
+                        } | {
+                            /** @description false: objects whose ID exists in the schema are not created again (counted as skipped) */
+                            createDuplicates: boolean;
+                            /** @enum {string} */
+                            kind: "existing-schema";
+                            schemaId: string;
+                            targetInstanceId?: string;
+                        } | {
+                            /** @enum {string} */
+                            kind: "another-instance";
+                            newTarget?: {
+                                /** @description never returned, never logged */
+                                apiToken: string;
+                                assetsApiBaseUrl?: string;
+                                email: string;
+                                name: string;
+                                /** @description store it as a target instance of the site (encrypted token) */
+                                save: boolean;
+                                /** @description the Jira site URL (https://…atlassian.net) */
+                                url: string;
+                            };
+                            /** @description key of the new schema: 2–10 upper-case letters and digits, starting with a letter */
+                            schemaKey: string;
+                            /** @description name of the new schema */
+                            schemaName: string;
+                            targetInstanceId?: string;
+                        };
+                        options: {
+                            /** @description write each object history into a Textarea attribute OBJECT_HISTORY */
+                            history: boolean;
+                            /** @description objects' own avatars (restorable on the source site only) */
+                            objectIcons: boolean;
+                            /** @description the backup's object type ids to restore (their parents and referenced types come along) */
+                            objectTypeIds?: string[];
+                        };
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                202: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: string;
+                            /** @enum {string} */
+                            status: "pending";
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            details?: unknown;
+                            /** @description Stable snake_case code */
+                            error: string;
+                            message: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            details?: unknown;
+                            /** @description Stable snake_case code */
+                            error: string;
+                            message: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            details?: unknown;
+                            /** @description Stable snake_case code */
+                            error: string;
+                            message: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            details?: unknown;
+                            /** @description Stable snake_case code */
+                            error: string;
+                            message: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            details?: unknown;
+                            /** @description Stable snake_case code */
+                            error: string;
+                            message: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            details?: unknown;
+                            /** @description Stable snake_case code */
+                            error: string;
+                            message: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                502: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            details?: unknown;
+                            /** @description Stable snake_case code */
+                            error: string;
+                            message: string;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/restores/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One restore: status, progress, counts, verification, issue fields */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** Format: date-time */
+                            backupCreatedAt: string;
+                            backupId: string;
+                            counts: {
+                                created: number;
+                                failed: number;
+                                skipped: number;
+                                warnings: number;
+                            };
+                            /** Format: date-time */
+                            createdAt: string;
+                            createdBy: string;
+                            destination: {
+                                createDuplicates?: boolean;
+                                kind: "current-instance" | "existing-schema" | "another-instance";
+                                schemaId?: string;
+                                schemaKey: string;
+                                schemaName: string;
+                                /** @description the restored schema in Assets, when known */
+                                schemaUrl?: string;
+                                siteUrl: string;
+                                targetInstanceId?: string;
+                                targetName?: string;
+                            };
+                            endedAt: string | null;
+                            id: string;
+                            issueFields: {
+                                failedFields: number;
+                                message: string | null;
+                                status: "not_started" | "pending" | "in_progress" | "completed" | "error";
+                                updatedAt: string | null;
+                                updatedFields: number;
+                            };
+                            options: {
+                                history: boolean;
+                                objectIcons: boolean;
+                                objectTypeIds: string[] | null;
+                            };
+                            progress: {
+                                done: number;
+                                etaSeconds: number | null;
+                                objectsPerMinute: number | null;
+                                phase: string;
+                                total: number;
+                            };
+                            resultMessage: string | null;
+                            source: {
+                                schemaId: string;
+                                schemaKey: string;
+                                schemaName: string;
+                                siteUrl: string;
+                            };
+                            startedAt: string | null;
+                            status: "pending" | "in_progress" | "completed" | "error";
+                        } & {
+                            verification?: {
+                                issues: number;
+                                ok: boolean;
+                                sample: string[];
+                            };
+                            warningsSample: string[];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            details?: unknown;
+                            /** @description Stable snake_case code */
+                            error: string;
+                            message: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            details?: unknown;
+                            /** @description Stable snake_case code */
+                            error: string;
+                            message: string;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/restores/{id}/issue-fields": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Point the Jira issue fields that referenced the backed-up objects at the restored ones (202); only for a completed restore, 409 while it runs */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                202: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: string;
+                            issueFields: {
+                                /** @enum {string} */
+                                status: "pending";
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            details?: unknown;
+                            /** @description Stable snake_case code */
+                            error: string;
+                            message: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            details?: unknown;
+                            /** @description Stable snake_case code */
+                            error: string;
+                            message: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            details?: unknown;
+                            /** @description Stable snake_case code */
+                            error: string;
+                            message: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            details?: unknown;
+                            /** @description Stable snake_case code */
+                            error: string;
+                            message: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            details?: unknown;
+                            /** @description Stable snake_case code */
+                            error: string;
+                            message: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            details?: unknown;
+                            /** @description Stable snake_case code */
+                            error: string;
+                            message: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                502: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            details?: unknown;
+                            /** @description Stable snake_case code */
+                            error: string;
+                            message: string;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/restores/{id}/log.xlsx": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The full log of a restore (summary sheet, one row per object of the backup), streamed */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description the .xlsx file, streamed */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": unknown;
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            details?: unknown;
+                            /** @description Stable snake_case code */
+                            error: string;
+                            message: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            details?: unknown;
+                            /** @description Stable snake_case code */
+                            error: string;
+                            message: string;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/restores/preview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** What a restore would bring in (selected types, their parents, referenced types), checked like POST /restores; writes nothing */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        backupId: string;
+                        /** @description tagged by kind */
+                        destination: {
+                            /** @enum {string} */
+                            kind: "current-instance";
+                            /** @description key of the new schema: 2–10 upper-case letters and digits, starting with a letter */
+                            schemaKey: string;
+                            /** @description name of the new schema */
+                            schemaName: string;
+                        } | {
+                            /** @description false: objects whose ID exists in the schema are not created again (counted as skipped) */
+                            createDuplicates: boolean;
+                            /** @enum {string} */
+                            kind: "existing-schema";
+                            schemaId: string;
+                            targetInstanceId?: string;
+                        } | {
+                            /** @enum {string} */
+                            kind: "another-instance";
+                            newTarget?: {
+                                /** @description never returned, never logged */
+                                apiToken: string;
+                                assetsApiBaseUrl?: string;
+                                email: string;
+                                name: string;
+                                /** @description store it as a target instance of the site (encrypted token) */
+                                save: boolean;
+                                /** @description the Jira site URL (https://…atlassian.net) */
+                                url: string;
+                            };
+                            /** @description key of the new schema: 2–10 upper-case letters and digits, starting with a letter */
+                            schemaKey: string;
+                            /** @description name of the new schema */
+                            schemaName: string;
+                            targetInstanceId?: string;
+                        };
+                        options: {
+                            /** @description write each object history into a Textarea attribute OBJECT_HISTORY */
+                            history: boolean;
+                            /** @description objects' own avatars (restorable on the source site only) */
+                            objectIcons: boolean;
+                            /** @description the backup's object type ids to restore (their parents and referenced types come along) */
+                            objectTypeIds?: string[];
+                        };
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            objectCount: number;
+                            objectTypes: {
+                                id: string;
+                                name: string;
+                                role: "selected" | "parent" | "referenced";
+                            }[];
+                            warnings: string[];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            details?: unknown;
+                            /** @description Stable snake_case code */
+                            error: string;
+                            message: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            details?: unknown;
+                            /** @description Stable snake_case code */
+                            error: string;
+                            message: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            details?: unknown;
+                            /** @description Stable snake_case code */
+                            error: string;
+                            message: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            details?: unknown;
+                            /** @description Stable snake_case code */
+                            error: string;
+                            message: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            details?: unknown;
+                            /** @description Stable snake_case code */
+                            error: string;
+                            message: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            details?: unknown;
+                            /** @description Stable snake_case code */
+                            error: string;
+                            message: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                502: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            details?: unknown;
+                            /** @description Stable snake_case code */
+                            error: string;
+                            message: string;
+                        };
+                    };
+                };
+            };
+        };
         delete?: never;
         options?: never;
         head?: never;
@@ -1421,6 +2434,449 @@ export interface paths {
                 };
             };
         };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/site-schemas": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The current site's Assets schemas, with its stored credentials
+         * @description 409 `no_credentials` when the site has none (PUT /api/v1/site-credentials).
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                id: string;
+                                name: string;
+                                objectCount: number;
+                                objectSchemaKey: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            details?: unknown;
+                            /** @description Stable snake_case code */
+                            error: string;
+                            message: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            details?: unknown;
+                            /** @description Stable snake_case code */
+                            error: string;
+                            message: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                502: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            details?: unknown;
+                            /** @description Stable snake_case code */
+                            error: string;
+                            message: string;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/target-instances": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The site's target instances (never their tokens) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                /** @description The Assets API gateway, when not the default https://api.atlassian.com */
+                                assetsApiBaseUrl: string | null;
+                                /** Format: date-time */
+                                createdAt: string;
+                                createdBy: string;
+                                /** @description The account the API token belongs to */
+                                email: string;
+                                /** Format: uuid */
+                                id: string;
+                                /** @description Last time the vault reached the site with these credentials (saved, or schemas listed) */
+                                lastCheckedAt: string | null;
+                                name: string;
+                                /** @description The Jira site (https origin) */
+                                url: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            details?: unknown;
+                            /** @description Stable snake_case code */
+                            error: string;
+                            message: string;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        /**
+         * Check a site (workspace discovery and one read) and save it as a target instance
+         * @description Nothing is saved when a check fails: 400 `validation_failed` | `outbound_url_refused`, 409 `target_name_taken`, 422 `target_unreachable` | `target_unauthorized`. Audited `target_instance.created`.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        apiToken: string;
+                        /** @description https://api.atlassian.com (default) or the site itself; like the site credentials */
+                        assetsApiBaseUrl?: string;
+                        email: string;
+                        name: string;
+                        /** @description https://your-site.atlassian.net */
+                        url: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description A site backups can be restored to. Its API token is stored encrypted and never returned. */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description The Assets API gateway, when not the default https://api.atlassian.com */
+                            assetsApiBaseUrl: string | null;
+                            /** Format: date-time */
+                            createdAt: string;
+                            createdBy: string;
+                            /** @description The account the API token belongs to */
+                            email: string;
+                            /** Format: uuid */
+                            id: string;
+                            /** @description Last time the vault reached the site with these credentials (saved, or schemas listed) */
+                            lastCheckedAt: string | null;
+                            name: string;
+                            /** @description The Jira site (https origin) */
+                            url: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            details?: unknown;
+                            /** @description Stable snake_case code */
+                            error: string;
+                            message: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            details?: unknown;
+                            /** @description Stable snake_case code */
+                            error: string;
+                            message: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            details?: unknown;
+                            /** @description Stable snake_case code */
+                            error: string;
+                            message: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            details?: unknown;
+                            /** @description Stable snake_case code */
+                            error: string;
+                            message: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            details?: unknown;
+                            /** @description Stable snake_case code */
+                            error: string;
+                            message: string;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/target-instances/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Delete a target instance and its stored token (audited `target_instance.deleted`) */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            details?: unknown;
+                            /** @description Stable snake_case code */
+                            error: string;
+                            message: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            details?: unknown;
+                            /** @description Stable snake_case code */
+                            error: string;
+                            message: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            details?: unknown;
+                            /** @description Stable snake_case code */
+                            error: string;
+                            message: string;
+                        };
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/target-instances/{id}/schemas": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The target's Assets schemas (the existing-schema choice of a restore)
+         * @description Failures of the site answer 502 `target_unreachable` | `target_unauthorized` | `outbound_url_refused`.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                id: string;
+                                name: string;
+                                objectCount: number;
+                                objectSchemaKey: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            details?: unknown;
+                            /** @description Stable snake_case code */
+                            error: string;
+                            message: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            details?: unknown;
+                            /** @description Stable snake_case code */
+                            error: string;
+                            message: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                502: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            details?: unknown;
+                            /** @description Stable snake_case code */
+                            error: string;
+                            message: string;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
         options?: never;
         head?: never;
         patch?: never;

@@ -3,7 +3,7 @@ import { useState } from 'react';
 import { exportUrl, type BackupRow, type ExportFormat } from '../api/vault.js';
 import { formatDateTime } from '../lib/dates.js';
 import { Link } from '../lib/router.js';
-import { backupPath, backupTitle, comparePath } from '../lib/schema-context.js';
+import { backupPath, backupTitle, comparePath, definitionsPath } from '../lib/schema-context.js';
 import { DateTime } from './DateTime.js';
 import { Lozenge, SectionMessage } from './Feedback.js';
 import { SelectField } from './Fields.js';
@@ -74,6 +74,9 @@ export function BackupPanel({
             <Link className="button button--primary" to={backupPath(schemaId, backup.id)}>
               Browse objects
             </Link>
+            <Link className="button" to={definitionsPath(schemaId, backup.id)}>
+              Schema definitions
+            </Link>
             <Link className="button" to={comparePath(schemaId, backup.id, 'live')}>
               Compare with live schema
             </Link>
@@ -108,24 +111,6 @@ export function BackupPanel({
           </div>
         </>
       )}
-    </section>
-  );
-}
-
-/**
- * Where a restore goes and how (phase 2): the restore engine's API is not in the vault yet, so this pane says
- * so instead of offering a button that cannot work. The restore options form replaces it.
- */
-export function DestinationPane() {
-  return (
-    <section className="card" aria-labelledby="destination-title">
-      <h2 id="destination-title">Destination</h2>
-      <SectionMessage appearance="information" title="Restoring from the vault is not available yet">
-        <p>
-          Restores to this site, to an existing schema or to another site come with the vault's restore engine. Until
-          then, browse this backup and export its objects (CSV, XLSX or JSON).
-        </p>
-      </SectionMessage>
     </section>
   );
 }

@@ -24,6 +24,7 @@ export function DataTable<T>({
   pageSize,
   empty,
   footer,
+  busy = false,
 }: {
   caption: string;
   captionHidden?: boolean;
@@ -35,6 +36,8 @@ export function DataTable<T>({
   pageSize?: number;
   empty?: ReactNode;
   footer?: ReactNode;
+  /** the rows are an earlier answer and a new one is on its way (another filter, the next page) */
+  busy?: boolean;
 }) {
   const [page, setPage] = useState(0);
   const pages = pageSize ? Math.max(1, Math.ceil(rows.length / pageSize)) : 1;
@@ -46,7 +49,7 @@ export function DataTable<T>({
   return (
     <div>
       <div className="table-wrap">
-        <table className="table">
+        <table className={busy ? 'table table--busy' : 'table'} aria-busy={busy || undefined}>
           <caption className={captionHidden ? 'visually-hidden' : undefined}>{caption}</caption>
           <thead>
             <tr>

@@ -83,3 +83,17 @@ export const formatDateTime = (iso: string) => dateTimeFormat.format(new Date(is
 /** With weekday, seconds and zone, for titles and screen readers. */
 export const formatDateTimeFull = (iso: string) => fullFormat.format(new Date(iso));
 export const formatDay = (day: IsoDay) => dayFormat.format(dayStart(day));
+
+/** "1 warning", "2 warnings" (English plurals with an s). */
+export const plural = (n: number, unit: string) => `${n.toLocaleString()} ${unit}${n === 1 ? '' : 's'}`;
+
+/** A time left, rounded as a person says it: "40 seconds", "3 minutes", "1 hour 5 minutes". */
+export function formatDuration(seconds: number): string {
+  const s = Math.max(0, Math.round(seconds));
+  if (s < 60) return plural(s, 'second');
+  const minutes = Math.round(s / 60);
+  if (minutes < 60) return plural(minutes, 'minute');
+  const hours = Math.floor(minutes / 60);
+  const rest = minutes % 60;
+  return rest === 0 ? plural(hours, 'hour') : `${plural(hours, 'hour')} ${plural(rest, 'minute')}`;
+}

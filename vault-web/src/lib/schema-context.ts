@@ -38,5 +38,6 @@ export const backupPath = (schemaId: string, backupId: string) =>
   `${schemaPath(schemaId)}/backups/${encodeURIComponent(backupId)}`;
 export const objectPath = (schemaId: string, backupId: string, objectId: string) =>
   `${backupPath(schemaId, backupId)}/objects/${encodeURIComponent(objectId)}`;
+export const definitionsPath = (schemaId: string, backupId: string) => `${backupPath(schemaId, backupId)}/definitions`;
 export const comparePath = (schemaId: string, backupId: string, against: string) =>
   `${backupPath(schemaId, backupId)}/compare?against=${encodeURIComponent(against)}`;

@@ -2,6 +2,11 @@
  * Loading state for a page's data: loading → ready | error, with `retry`. The request is aborted when the
  * inputs change or the page goes away, and the API client's deadline turns silence into an error, so a
  * screen never spins forever.
+ *
+ * `data` may be an earlier answer while a request runs (a reload, the next page, another filter), so a table
+ * does not flicker; `state` is then 'loading' from the very render in which the inputs changed (not one effect
+ * later), and screens mark such data as being updated (`DataTable busy`) instead of passing it off as the
+ * answer for the new inputs.
  */
 import { useCallback, useEffect, useState } from 'react';
 import { ApiError } from '../api/http.js';
@@ -17,25 +22,44 @@ export function asApiError(err: unknown): ApiError {
   return new ApiError(0, 'client_error', err instanceof Error ? err.message : String(err));
 }
 
+const sameInputs = (a: readonly unknown[], b: readonly unknown[]) =>
+  a.length === b.length && a.every((v, i) => Object.is(v, b[i]));
+
+interface Loaded<T> {
+  state: 'loading' | 'ready' | 'error';
+  data?: T;
+  error?: ApiError;
+  /** the inputs (deps and generation) the state belongs to */
+  inputs: readonly unknown[];
+}
+
 export function useResource<T>(load: (signal: AbortSignal) => Promise<T>, deps: readonly unknown[]): Resource<T> {
   const [generation, setGeneration] = useState(0);
-  const [state, setState] = useState<{ state: 'loading' | 'ready' | 'error'; data?: T; error?: ApiError }>({
-    state: 'loading',
-  });
+  const inputs = [...deps, generation];
+  const [loaded, setLoaded] = useState<Loaded<T>>({ state: 'loading', inputs });
   useEffect(() => {
     const controller = new AbortController();
-    setState((s) => ({ state: 'loading', data: s.data }));
+    setLoaded((s) => ({ state: 'loading', data: s.data, inputs }));
     load(controller.signal).then(
       (data) => {
-        if (!controller.signal.aborted) setState({ state: 'ready', data });
+        if (!controller.signal.aborted) setLoaded({ state: 'ready', data, inputs });
       },
       (err: unknown) => {
-        if (!controller.signal.aborted) setState((s) => ({ state: 'error', data: s.data, error: asApiError(err) }));
+        if (!controller.signal.aborted)
+          setLoaded((s) => ({ state: 'error', data: s.data, error: asApiError(err), inputs }));
       },
     );
     return () => controller.abort();
     // `load` is re-created on every render; `deps` name its inputs
-  }, [...deps, generation]);
+  }, inputs);
   const retry = useCallback(() => setGeneration((g) => g + 1), []);
-  return { ...state, retry, reload: retry } as Resource<T>;
+  // inputs changed in this render: the effect that loads them has not run yet, the data is the old inputs'
+  const stale = !sameInputs(loaded.inputs, inputs);
+  return {
+    state: stale ? 'loading' : loaded.state,
+    data: loaded.data,
+    error: stale ? undefined : loaded.error,
+    retry,
+    reload: retry,
+  } as Resource<T>;
 }

@@ -51,15 +51,18 @@ export function useVaultBackup(schemaId: string, onCompleted: (job: BackupJob) =
     };
   }, [jobId]);
 
-  const start = useCallback(async () => {
-    setStatus({ state: 'starting' });
-    try {
-      const { jobId: id } = await vault.startVaultBackup(schemaId);
-      setStatus({ state: 'running', job: undefined, jobId: id });
-    } catch (err) {
-      setStatus({ state: 'error', error: asApiError(err), jobId: undefined });
-    }
-  }, [schemaId]);
+  const start = useCallback(
+    async (options: { unsyncedSchema?: boolean } = {}) => {
+      setStatus({ state: 'starting' });
+      try {
+        const { jobId: id } = await vault.startVaultBackup(schemaId, options);
+        setStatus({ state: 'running', job: undefined, jobId: id });
+      } catch (err) {
+        setStatus({ state: 'error', error: asApiError(err), jobId: undefined });
+      }
+    },
+    [schemaId],
+  );
 
   /** After a failed poll: follow the same job again (or start over when none was started). */
   const resume = useCallback(() => {

@@ -17,6 +17,7 @@ import {
   backupPath,
   backupTitle,
   comparePath,
+  definitionsPath,
   objectPath,
   schemaPath,
   useBackupOfSchema,
@@ -87,9 +88,14 @@ export function BrowsePage({ schemaId, backupId }: { schemaId: string; backupId:
           ) : undefined
         }
         actions={
-          <Link className="button" to={comparePath(schemaId, backupId, 'live')}>
-            Compare with live schema
-          </Link>
+          <>
+            <Link className="button" to={definitionsPath(schemaId, backupId)}>
+              Schema definitions
+            </Link>
+            <Link className="button" to={comparePath(schemaId, backupId, 'live')}>
+              Compare with live schema
+            </Link>
+          </>
         }
       />
       {context.state === 'error' ? (
@@ -160,6 +166,7 @@ export function BrowsePage({ schemaId, backupId }: { schemaId: string; backupId:
               caption={q ? `Objects matching “${q}”` : 'Objects'}
               rows={objects.data.items}
               rowKey={(o) => o.id}
+              busy={objects.state === 'loading'}
               empty={<EmptyState title={q ? `No object matches “${q}”` : 'No objects'} />}
               columns={[
                 {

@@ -3,10 +3,10 @@
  * backup's information and its Destination pane, "Backup now" from the vault. Filters and the selection live in
  * the URL, so the screen can be reloaded and shared.
  */
-import { useMemo, useState } from 'react';
+import { lazy, Suspense, useMemo, useState } from 'react';
 import type { ApiError } from '../api/http.js';
 import { vault, type BackupKind, type BackupRow } from '../api/vault.js';
-import { BackupPanel, DestinationPane, IncludedLozenge } from '../components/BackupPanel.js';
+import { BackupPanel, IncludedLozenge } from '../components/BackupPanel.js';
 import { Button } from '../components/Button.js';
 import { ConfirmDialog } from '../components/ConfirmDialog.js';
 import { DataTable } from '../components/DataTable.js';
@@ -20,6 +20,10 @@ import { href, Link, useRouter } from '../lib/router.js';
 import { backupTitle, schemaPath, useSchema } from '../lib/schema-context.js';
 import { asApiError, useResource } from '../lib/use-resource.js';
 import { describeProgress, useVaultBackup } from '../lib/use-vault-backup.js';
+
+// the restore options and the restores grid load with the first selected backup or restore, not in the first load
+const RestorePane = lazy(() => import('../components/RestorePane.js').then((m) => ({ default: m.RestorePane })));
+const RestoresTable = lazy(() => import('../components/RestoresTable.js').then((m) => ({ default: m.RestoresTable })));
 
 const KIND_OPTIONS = [
   { value: '', label: 'All types' },
@@ -42,6 +46,9 @@ export function SchemaPage({ schemaId }: { schemaId: string }) {
   const schema = useSchema(schemaId);
   const { kind, range } = filtersFrom(location.search);
   const selectedId = location.search.get('backup') ?? undefined;
+  const restoreId = location.search.get('restore') ?? undefined;
+  // the restores grid asks again when a restore started or ended here
+  const [restoresVersion, setRestoresVersion] = useState(0);
   const weekStartsOn = useMemo(() => localeWeekStart(), []);
   const backups = useResource(
     (signal) =>
@@ -104,7 +111,12 @@ export function SchemaPage({ schemaId }: { schemaId: string }) {
       {schema.state === 'error' ? (
         <ErrorState error={schema.error} what="The schema could not be loaded" onRetry={schema.retry} />
       ) : null}
-      <BackupNowStatus status={backupNow.status} onResume={backupNow.resume} onDismiss={backupNow.dismiss} />
+      <BackupNowStatus
+        status={backupNow.status}
+        onResume={backupNow.resume}
+        onDismiss={backupNow.dismiss}
+        onUnsynced={() => void backupNow.start({ unsyncedSchema: true })}
+      />
       {notice ? (
         <SectionMessage appearance="success" actions={<Button onClick={() => setNotice(undefined)}>Dismiss</Button>}>
           <p>{notice}</p>
@@ -127,7 +139,9 @@ export function SchemaPage({ schemaId }: { schemaId: string }) {
         />
       </div>
 
-      {backups.state === 'loading' && !backups.data ? <Loading>Loading backups…</Loading> : null}
+      {backups.state === 'loading' ? (
+        <Loading>{backups.data ? 'Updating the list of backups…' : 'Loading backups…'}</Loading>
+      ) : null}
       {backups.state === 'error' ? (
         <ErrorState error={backups.error} what="The backups could not be loaded" onRetry={backups.retry} />
       ) : null}
@@ -136,6 +150,7 @@ export function SchemaPage({ schemaId }: { schemaId: string }) {
           caption={`Available backups${filtered ? ' (filtered)' : ''}`}
           rows={rows}
           rowKey={(b) => b.id}
+          busy={backups.state === 'loading'}
           isSelected={(b) => b.id === selectedId}
           pageSize={20}
           empty={
@@ -197,7 +212,7 @@ export function SchemaPage({ schemaId }: { schemaId: string }) {
                   <Button
                     aria-pressed={b.id === selectedId}
                     aria-label={`Select backup ${b.n}`}
-                    onClick={() => setQuery({ backup: b.id === selectedId ? undefined : b.id })}
+                    onClick={() => setQuery({ backup: b.id === selectedId ? undefined : b.id, restore: undefined })}
                   >
                     {b.id === selectedId ? 'Selected' : 'Select'}
                   </Button>
@@ -221,9 +236,29 @@ export function SchemaPage({ schemaId }: { schemaId: string }) {
       {selected ? (
         <div className="split">
           <BackupPanel schemaId={schemaId} backup={selected} others={rows.filter((b) => b.id !== selected.id)} />
-          <DestinationPane />
+          <Suspense fallback={<Loading>Loading the restore options…</Loading>}>
+            <RestorePane
+              key={selected.id}
+              backup={selected}
+              schemaName={schemaName}
+              restoreId={restoreId}
+              onStarted={(id) => {
+                setQuery({ restore: id });
+                setRestoresVersion((v) => v + 1);
+              }}
+              onClose={() => setQuery({ restore: undefined })}
+              onEnded={() => setRestoresVersion((v) => v + 1)}
+            />
+          </Suspense>
         </div>
       ) : null}
+
+      <section aria-labelledby="restores-title" className="stack">
+        <h2 id="restores-title">Restores</h2>
+        <Suspense fallback={<Loading>Loading restores…</Loading>}>
+          <RestoresTable caption={`Restores of ${schemaName}`} schemaId={schemaId} refreshKey={restoresVersion} />
+        </Suspense>
+      </section>
 
       <ConfirmDialog
         open={toDelete !== undefined}
@@ -251,10 +286,13 @@ function BackupNowStatus({
   status,
   onResume,
   onDismiss,
+  onUnsynced,
 }: {
   status: ReturnType<typeof useVaultBackup>['status'];
   onResume: () => void;
   onDismiss: () => void;
+  /** back up a schema the site's admins did not choose, after the vault said so */
+  onUnsynced: () => void;
 }) {
   switch (status.state) {
     case 'idle':
@@ -290,6 +328,11 @@ function BackupNowStatus({
           title={status.jobId ? 'The backup could not be followed' : 'The backup could not be started'}
           actions={
             <>
+              {status.error.code === 'schema_not_synced' ? (
+                <Button appearance="primary" onClick={onUnsynced}>
+                  Back up this unsynced schema
+                </Button>
+              ) : null}
               <Button onClick={onResume}>{status.jobId ? 'Keep following' : 'Try again'}</Button>
               <Button appearance="subtle" onClick={onDismiss}>
                 Dismiss

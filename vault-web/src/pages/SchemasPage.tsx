@@ -1,4 +1,8 @@
-/** The main page: the site's backed-up schemas. Restore opens the schema's page to pick a backup. */
+/**
+ * The main page: the site's backed-up schemas (Restore opens the schema's page to pick a backup) and the site's
+ * restore history.
+ */
+import { lazy, Suspense } from 'react';
 import { vault, type SchemaSummary } from '../api/vault.js';
 import { DataTable } from '../components/DataTable.js';
 import { DateTime } from '../components/DateTime.js';
@@ -8,6 +12,9 @@ import { Link, useRouter } from '../lib/router.js';
 import { schemaPath } from '../lib/schema-context.js';
 import { useResource } from '../lib/use-resource.js';
 import { Button } from '../components/Button.js';
+
+// the history grid is not needed to show the schemas: it loads after them, outside the first load
+const RestoresTable = lazy(() => import('../components/RestoresTable.js').then((m) => ({ default: m.RestoresTable })));
 
 export function SchemasPage() {
   const schemas = useResource((signal) => vault.listSchemas({ signal }), []);
@@ -67,6 +74,12 @@ export function SchemasPage() {
           ]}
         />
       ) : null}
+      <section aria-labelledby="history-title" className="stack">
+        <h2 id="history-title">Restore history</h2>
+        <Suspense fallback={<Loading>Loading the restore history…</Loading>}>
+          <RestoresTable caption="Restore history of the site" />
+        </Suspense>
+      </section>
     </>
   );
 }

@@ -1,11 +1,11 @@
 /**
- * Settings of the site: the stored Assets API credentials (vault-side backups, later restores to this site), the
- * retention policy, the trash (deleted backups until they are purged) and the audit log. Phase 2 adds "Target
- * instances" to SECTIONS.
+ * Settings of the site: the stored Assets API credentials (vault-side backups, restores to this site), the
+ * target instances (other sites to restore to), the retention policy, the trash (deleted backups until they are
+ * purged) and the audit log.
  */
 import { useState, type FormEvent } from 'react';
 import type { ApiError } from '../api/http.js';
-import { vault, type AuditPage, type RetentionPolicy, type TrashList } from '../api/vault.js';
+import { vault, type AuditPage, type RetentionPolicy, type TargetInstance, type TrashList } from '../api/vault.js';
 import { Button } from '../components/Button.js';
 import { ConfirmDialog } from '../components/ConfirmDialog.js';
 import { DataTable, Pager } from '../components/DataTable.js';
@@ -13,10 +13,13 @@ import { DateTime } from '../components/DateTime.js';
 import { ErrorState, Loading, SectionMessage } from '../components/Feedback.js';
 import { Checkbox, TextField } from '../components/Fields.js';
 import { PageHeader } from '../components/Layout.js';
+import { preloadLoginOptions } from './SignInPage.js';
+import { targetInputProblems } from '../lib/restore-form.js';
 import { asApiError, useResource } from '../lib/use-resource.js';
 
 const SECTIONS = [
   { id: 'credentials', title: 'Stored credentials' },
+  { id: 'targets', title: 'Target instances' },
   { id: 'retention', title: 'Retention policy' },
   { id: 'trash', title: 'Trash' },
   { id: 'audit', title: 'Audit log' },
@@ -38,6 +41,7 @@ export function SettingsPage() {
         </ul>
       </nav>
       <CredentialsSection />
+      <TargetInstancesSection />
       <RetentionSection />
       <TrashSection />
       <AuditSection />
@@ -192,6 +196,193 @@ function CredentialsSection() {
         onConfirm={() => void remove()}
       >
         <p>Backups from the vault and comparisons with the live schema stop working until new credentials are saved.</p>
+      </ConfirmDialog>
+    </section>
+  );
+}
+
+const NO_TARGET = { name: '', url: '', email: '', apiToken: '', assetsApiBaseUrl: '' };
+
+/** Other sites backups can be restored to: listed, added after the vault reached them, deleted after a confirmation. */
+function TargetInstancesSection() {
+  const targets = useResource((signal) => vault.listTargetInstances({ signal }), []);
+  const options = useResource(() => preloadLoginOptions(), []);
+  const [form, setForm] = useState(NO_TARGET);
+  const [submitted, setSubmitted] = useState(false);
+  const [saving, setSaving] = useState(false);
+  const [error, setError] = useState<ApiError | undefined>();
+  const [saved, setSaved] = useState<string | undefined>();
+  const [toDelete, setToDelete] = useState<TargetInstance | undefined>();
+  const [deleting, setDeleting] = useState(false);
+  const [deleteError, setDeleteError] = useState<ApiError | undefined>();
+  const set = (patch: Partial<typeof form>) => setForm((f) => ({ ...f, ...patch }));
+
+  const problems = targetInputProblems(form, options.data?.allowInsecureSiteUrls ?? false);
+  const shown = submitted ? problems : {};
+
+  const add = async (event: FormEvent) => {
+    event.preventDefault();
+    setSubmitted(true);
+    setSaved(undefined);
+    setError(undefined);
+    if (Object.keys(problems).length > 0) return;
+    setSaving(true);
+    try {
+      const created = await vault.createTargetInstance({
+        name: form.name.trim(),
+        url: form.url.trim(),
+        email: form.email.trim(),
+        apiToken: form.apiToken,
+        ...(form.assetsApiBaseUrl.trim() ? { assetsApiBaseUrl: form.assetsApiBaseUrl.trim() } : {}),
+      });
+      setForm(NO_TARGET);
+      setSubmitted(false);
+      setSaved(`The vault reached ${created.name} and saved it as a target instance.`);
+      targets.reload();
+    } catch (err) {
+      setError(asApiError(err));
+    } finally {
+      setSaving(false);
+    }
+  };
+  const remove = async () => {
+    if (!toDelete) return;
+    setDeleting(true);
+    setDeleteError(undefined);
+    try {
+      await vault.deleteTargetInstance(toDelete.id);
+      setSaved(`The target instance ${toDelete.name} was deleted.`);
+      setToDelete(undefined);
+      targets.reload();
+    } catch (err) {
+      setDeleteError(asApiError(err));
+    } finally {
+      setDeleting(false);
+    }
+  };
+
+  return (
+    <section className="card" id="targets" aria-labelledby="targets-title">
+      <h2 id="targets-title">Target instances</h2>
+      <p className="subtle">
+        Other Jira sites a backup can be restored to, each with an Atlassian account's e-mail and API token (stored
+        encrypted, never shown again). The vault checks that it can reach the site's Assets before saving it.
+      </p>
+      {targets.state === 'loading' && !targets.data ? <Loading>Loading the target instances…</Loading> : null}
+      {targets.state === 'error' ? (
+        <ErrorState error={targets.error} what="The target instances could not be loaded" onRetry={targets.retry} />
+      ) : null}
+      {targets.data ? (
+        <DataTable<TargetInstance>
+          caption="Target instances"
+          captionHidden
+          rows={targets.data.items}
+          rowKey={(t) => t.id}
+          busy={targets.state === 'loading'}
+          empty={<p className="subtle">No target instance yet.</p>}
+          columns={[
+            { key: 'name', header: 'Name', isRowHeader: true, cell: (t) => t.name },
+            { key: 'url', header: 'Site', cell: (t) => t.url },
+            { key: 'email', header: 'Account', cell: (t) => t.email },
+            {
+              key: 'added',
+              header: 'Added',
+              cell: (t) => (
+                <>
+                  <DateTime iso={t.createdAt} /> by {t.createdBy}
+                </>
+              ),
+            },
+            {
+              key: 'checked',
+              header: 'Last reached',
+              cell: (t) => (t.lastCheckedAt ? <DateTime iso={t.lastCheckedAt} /> : 'Never'),
+            },
+            {
+              key: 'delete',
+              header: <span className="visually-hidden">Actions</span>,
+              cell: (t) => (
+                <Button
+                  appearance="subtle"
+                  aria-label={`Delete the target instance ${t.name}`}
+                  onClick={() => {
+                    setDeleteError(undefined);
+                    setToDelete(t);
+                  }}
+                >
+                  Delete
+                </Button>
+              ),
+            },
+          ]}
+        />
+      ) : null}
+      <form className="form" noValidate onSubmit={(event) => void add(event)} aria-labelledby="target-add-title">
+        <h3 id="target-add-title">Add a target instance</h3>
+        <div className="form-row">
+          <TextField
+            label="Name"
+            value={form.name}
+            error={shown.name}
+            onChange={(e) => set({ name: e.target.value })}
+          />
+          <TextField
+            label="Site URL"
+            type="url"
+            placeholder="https://other-site.atlassian.net"
+            value={form.url}
+            error={shown.url}
+            onChange={(e) => set({ url: e.target.value })}
+          />
+        </div>
+        <div className="form-row">
+          <TextField
+            label="Account e-mail"
+            type="email"
+            autoComplete="off"
+            value={form.email}
+            error={shown.email}
+            onChange={(e) => set({ email: e.target.value })}
+          />
+          <TextField
+            label="Account API token"
+            type="password"
+            autoComplete="new-password"
+            value={form.apiToken}
+            error={shown.apiToken}
+            onChange={(e) => set({ apiToken: e.target.value })}
+          />
+        </div>
+        <TextField
+          label="Target's Assets API base URL (optional)"
+          type="url"
+          value={form.assetsApiBaseUrl}
+          hint="Leave empty for Atlassian's gateway."
+          error={shown.assetsApiBaseUrl}
+          onChange={(e) => set({ assetsApiBaseUrl: e.target.value })}
+        />
+        {error ? <ErrorState error={error} what="The target instance was not saved" /> : null}
+        {saved ? <Saved>{saved}</Saved> : null}
+        <div className="button-group">
+          <Button type="submit" appearance="primary" isLoading={saving}>
+            {saving ? 'Checking the site…' : 'Check and save'}
+          </Button>
+        </div>
+      </form>
+      <ConfirmDialog
+        open={toDelete !== undefined}
+        title={toDelete ? `Delete the target instance ${toDelete.name}?` : 'Delete the target instance?'}
+        confirmLabel="Delete"
+        appearance="danger"
+        isWorking={deleting}
+        onCancel={() => setToDelete(undefined)}
+        onConfirm={() => void remove()}
+      >
+        <p>
+          Its stored API token is deleted. Restores already made to {toDelete?.url ?? 'it'} keep their history; new
+          restores to this site need the target instance again.
+        </p>
+        {deleteError ? <ErrorState error={deleteError} what="The target instance was not deleted" /> : null}
       </ConfirmDialog>
     </section>
   );

@@ -9,9 +9,8 @@ import { Button } from '../components/Button.js';
 import { ErrorState, Loading } from '../components/Feedback.js';
 import { TextField } from '../components/Fields.js';
 import { Logo } from '../components/Layout.js';
+import { siteUrlError } from '../lib/site-url.js';
 import { useResource } from '../lib/use-resource.js';
-
-const LOOPBACK = new Set(['127.0.0.1', 'localhost', '[::1]']);
 
 let optionsRequest: ReturnType<typeof vault.loginOptions> | undefined;
 /**
@@ -24,21 +23,6 @@ export function preloadLoginOptions(): ReturnType<typeof vault.loginOptions> {
     throw err;
   });
   return optionsRequest;
-}
-
-/** The inline error for a site URL, or undefined when it may be sent. */
-export function siteUrlError(value: string, allowInsecureSiteUrls: boolean): string | undefined {
-  const text = value.trim();
-  if (text === '') return 'Enter the address of your Jira site.';
-  let url: URL;
-  try {
-    url = new URL(text);
-  } catch {
-    return 'Enter the full address, starting with https:// (for example https://your-site.atlassian.net).';
-  }
-  if (url.protocol === 'https:') return undefined;
-  if (url.protocol === 'http:' && allowInsecureSiteUrls && LOOPBACK.has(url.hostname)) return undefined;
-  return 'The site address must start with https:// (for example https://your-site.atlassian.net).';
 }
 
 const PROVIDERS: { id: LoginProvider; label: string; icon: string }[] = [

@@ -5,9 +5,11 @@ import { ObjectTypeTree } from '@assets-vault/shared/contract';
 import { HistoryEntryRecordSchema } from '@assets-vault/shared/snapshot';
 import { ErrorResponse } from '../../plugins/error-handler.js';
 import { requireAuth } from '../../plugins/session.js';
+import { BackupDefinitions, backupDefinitions, backupIconPng } from './definitions.js';
 import { listObjects, MAX_PAGE, objectDetail, objectTypeTree } from './service.js';
 
 const BackupParams = Type.Object({ id: Type.String({ maxLength: 64 }) });
+const IconParams = Type.Object({ id: Type.String({ maxLength: 64 }), iconId: Type.String({ maxLength: 64 }) });
 const ObjectParams = Type.Object({ id: Type.String({ maxLength: 64 }), objectId: Type.String({ maxLength: 64 }) });
 const ObjectQuery = Type.Object({
   q: Type.Optional(Type.String({ maxLength: 200 })),
@@ -99,5 +101,38 @@ export const browseRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (request) => objectDetail(app.deps, requireAuth(request).siteId, request.params.id, request.params.objectId),
+  );
+
+  app.get(
+    '/backups/:id/definitions',
+    {
+      schema: {
+        tags: ['browse'],
+        summary:
+          "The backup's schema definitions: object types with icons, descriptions and attributes (kind, cardinality, uniqueness, label, options, reference target), status and reference types",
+        security: [{ session: [] }],
+        params: BackupParams,
+        response: { 200: BackupDefinitions, 401: ErrorResponse, 404: ErrorResponse },
+      },
+    },
+    async (request) => backupDefinitions(app.deps, requireAuth(request).siteId, request.params.id),
+  );
+
+  app.get(
+    '/backups/:id/icons/:iconId',
+    {
+      schema: {
+        tags: ['browse'],
+        summary: "An object type icon's picture as the backup holds it (PNG); 404 when it was made without icons",
+        security: [{ session: [] }],
+        params: IconParams,
+        response: { 200: Type.Unknown({ description: 'image/png' }), 401: ErrorResponse, 404: ErrorResponse },
+      },
+    },
+    async (request, reply) => {
+      const png = await backupIconPng(app.deps, requireAuth(request).siteId, request.params.id, request.params.iconId);
+      // a backup never changes: the picture may be kept (privately: it is behind the session)
+      return reply.type('image/png').header('cache-control', 'private, max-age=86400, immutable').send(png);
+    },
   );
 };

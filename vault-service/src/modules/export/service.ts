@@ -8,7 +8,9 @@ import type { VaultDeps } from '../../deps.js';
 import type { Log } from '../../logger.js';
 import { insertAuditEvent } from '../audit/repository.js';
 import * as backupStore from '../backup-store/index.js';
+import { backupDefinitions, type BackupDefinitions } from '../browse/definitions.js';
 import { attributeNames } from '../browse/service.js';
+import { typedAttribute, type TypedValue } from './typed-values.js';
 
 type ExportDeps = Pick<VaultDeps, 'db' | 'log'>;
 
@@ -38,13 +40,12 @@ export interface PreparedExport {
   body: Readable;
 }
 
-async function* exportRows(
+/** The exported objects with their stored attributes, in snapshot order, one keyset batch at a time. */
+async function* storedBatches(
   deps: ExportDeps,
   backupId: string,
   objectTypeId: string | undefined,
-): AsyncGenerator<ExportRow[]> {
-  const names = await attributeNames(deps, backupId);
-  const types = new Map((await backupStore.listObjectTypes(deps.db, backupId)).map((t) => [t.id, t.name]));
+): AsyncGenerator<backupStore.StoredObject[]> {
   let afterSeq: string | undefined;
   for (;;) {
     const rows = await backupStore.listObjectsWithAttributesAfter(deps.db, backupId, {
@@ -53,6 +54,20 @@ async function* exportRows(
       ...(objectTypeId !== undefined ? { objectTypeId } : {}),
     });
     if (rows.length === 0) return;
+    yield rows;
+    afterSeq = rows[rows.length - 1]?.seq;
+  }
+}
+
+/** Rows of the CSV and XLSX exports: each value as its display text. */
+async function* exportRows(
+  deps: ExportDeps,
+  backupId: string,
+  objectTypeId: string | undefined,
+): AsyncGenerator<ExportRow[]> {
+  const names = await attributeNames(deps, backupId);
+  const types = new Map((await backupStore.listObjectTypes(deps.db, backupId)).map((t) => [t.id, t.name]));
+  for await (const rows of storedBatches(deps, backupId, objectTypeId))
     yield rows.map((r) => {
       // keyed by attribute name: no inherited members (an attribute may be called "constructor")
       const values = Object.create(null) as Record<string, string>;
@@ -68,8 +83,40 @@ async function* exportRows(
         values,
       };
     });
-    afterSeq = rows[rows.length - 1]?.seq;
-  }
+}
+
+/** An object of the JSON export: typed values (typed-values.ts) keyed by attribute name. */
+interface JsonObject {
+  id: string;
+  key: string;
+  label: string;
+  objectType: { id: string; name: string };
+  attributes: Record<string, TypedValue | TypedValue[] | null>;
+}
+
+async function* jsonRows(
+  deps: ExportDeps,
+  backupId: string,
+  objectTypeId: string | undefined,
+  definitions: BackupDefinitions,
+): AsyncGenerator<JsonObject[]> {
+  const attributes = new Map(definitions.objectTypes.flatMap((t) => t.attributes.map((a) => [a.id, a] as const)));
+  const types = new Map(definitions.objectTypes.map((t) => [t.id, t.name]));
+  for await (const rows of storedBatches(deps, backupId, objectTypeId))
+    yield rows.map((r) => {
+      const values = Object.create(null) as JsonObject['attributes'];
+      for (const a of backupStore.parseStoredAttributes(r.attributes)) {
+        const def = attributes.get(a.objectTypeAttributeId);
+        values[def?.name ?? a.objectTypeAttributeId] = typedAttribute(def, a.objectAttributeValues);
+      }
+      return {
+        id: r.id,
+        key: r.key,
+        label: r.label,
+        objectType: { id: r.objectTypeId, name: types.get(r.objectTypeId) ?? r.objectTypeId },
+        attributes: values,
+      };
+    });
 }
 
 /** Attribute names of the exported type (with its ancestors), or of the whole backup; one column per name. */
@@ -125,8 +172,12 @@ async function* csvLines(rows: AsyncGenerator<ExportRow[]>, columns: string[]): 
   }
 }
 
-async function* jsonText(rows: AsyncGenerator<ExportRow[]>, meta: Record<string, unknown>): AsyncGenerator<string> {
-  yield `{"backup":${JSON.stringify(meta)},"objects":[`;
+async function* jsonText(
+  rows: AsyncGenerator<JsonObject[]>,
+  meta: Record<string, unknown>,
+  definitions: BackupDefinitions,
+): AsyncGenerator<string> {
+  yield `{"backup":${JSON.stringify(meta)},\n"definitions":${JSON.stringify(definitions)},\n"objects":[`;
   let first = true;
   for await (const batch of rows) {
     let out = '';
@@ -180,14 +231,14 @@ export async function prepareExport(
   });
   const stamp = (backup.completedAt ?? backup.startedAt).toISOString().slice(0, 19).replace(/[:T]/g, '-');
   const base = `${backup.schemaKey.replace(/[^A-Za-z0-9_-]/g, '_')}-${stamp}`;
-  const rows = exportRows(deps, backup.id, input.objectTypeId);
+  const rows = () => exportRows(deps, backup.id, input.objectTypeId);
   switch (input.format) {
     case 'csv':
       return {
         filename: `${base}.csv`,
         contentType: 'text/csv; charset=utf-8',
         attributeColumns: columns,
-        body: Readable.from(csvLines(rows, columns)),
+        body: Readable.from(csvLines(rows(), columns)),
       };
     case 'json': {
       const meta = {
@@ -197,11 +248,13 @@ export async function prepareExport(
         schemaName: backup.schemaName,
         completedAt: backup.completedAt?.toISOString() ?? null,
       };
+      // read before the answer starts: a damaged snapshot is an error status, not a truncated file
+      const definitions = await backupDefinitions(deps, input.siteId, backup.id);
       return {
         filename: `${base}.json`,
         contentType: 'application/json; charset=utf-8',
         attributeColumns: columns,
-        body: Readable.from(jsonText(rows, meta)),
+        body: Readable.from(jsonText(jsonRows(deps, backup.id, input.objectTypeId, definitions), meta, definitions)),
       };
     }
     case 'xlsx':
@@ -209,7 +262,7 @@ export async function prepareExport(
         filename: `${base}.xlsx`,
         contentType: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
         attributeColumns: columns,
-        body: xlsxStream(rows, columns, deps.log),
+        body: xlsxStream(rows(), columns, deps.log),
       };
   }
 }
