@@ -77,9 +77,10 @@ async function hostileRestore(
   const total = of(backup.records, 'object').length;
   expect(progress.at(-1)).toMatchObject({ phase: 'done', objectsDone: total, objectsTotal: total });
   expect((await checkpoints.loadState())?.progress).toMatchObject({ phase: 'done', objectsDone: total });
-  // checkpoints are written in batches, not once per object
+  // checkpoints are written in batches, not once per object; an intent batch holds the creates about to be sent,
+  // fewer on a loaded machine (163 writes for 300 objects was seen with 2 cores busy), so only "batched" is asserted
   expect(checkpoints.writes.outcomes).toBeLessThan(total / 5);
-  expect(checkpoints.writes.intents).toBeLessThan(total / 2);
+  expect(checkpoints.writes.intents).toBeLessThan(total);
   expect(site.store.schemas().filter((s) => s.objectSchemaKey === key)).toHaveLength(1);
   return { site, backup, key };
 }
