@@ -126,16 +126,10 @@ const toJob = (r: JobRow, issue: IssueRow | undefined): RestoreJob => ({
 export async function insertRestoreJob(
   db: Executor,
   siteId: string,
-  input: {
-    backupId: string;
-    backupCreatedAt: Date;
-    source: RestoreSource;
-    destination: RestoreDestinationRecord;
-    target: RestoreTargetRef;
-    options: RestoreOptionsInput;
-    createdBy: string;
-    now: Date;
-  },
+  input: Pick<
+    RestoreJob,
+    'backupId' | 'backupCreatedAt' | 'source' | 'destination' | 'target' | 'options' | 'createdBy'
+  > & { now: Date },
 ): Promise<string> {
   const row = await db
     .insertInto('restore_job')

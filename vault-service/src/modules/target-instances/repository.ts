@@ -88,13 +88,7 @@ export async function targetNameTaken(db: Executor, siteId: string, name: string
 export async function insertTargetInstance(
   db: Executor,
   siteId: string,
-  input: {
-    name: string;
-    url: string;
-    email: string;
-    assetsApiBaseUrl: string | null;
-    workspaceId: string;
-    createdBy: string;
+  input: Pick<TargetInstance, 'name' | 'url' | 'email' | 'assetsApiBaseUrl' | 'workspaceId' | 'createdBy'> & {
     checkedAt: Date;
   },
 ): Promise<TargetInstance | undefined> {
