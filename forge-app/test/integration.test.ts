@@ -7,18 +7,17 @@
  *      verified and the right counts;
  *   3. a backup whose uploads are cut midway resumes from its cursor to the same content hash.
  */
-import { randomBytes } from 'node:crypto';
-import { startEmulator, seedFixture, type Emulator, type EmulatorSite, type SeedResult } from '@assets-vault/emulator';
-import { startHarness, type Harness } from '../local/harness';
-import type { ResolverResult, SchemaView } from '../src/contract';
-import { startSmtpSink, type SmtpSink } from './helpers/smtp';
-import { startVaultProcess, type VaultProcess } from './helpers/vault-process';
+import type { EmulatorSite, SeedResult } from '@assets-vault/emulator';
+import type { Harness } from '../local/harness';
+import type { SchemaView } from '../src/contract';
+import { ok, startChain, type Chain } from './helpers/chain';
+import type { SmtpSink } from './helpers/smtp';
+import type { VaultProcess } from './helpers/vault-process';
 
 const OBJECTS = 5_000;
-const secret = `whsec_${randomBytes(32).toString('base64')}`;
+let chain: Chain;
 let smtp: SmtpSink;
 let vault: VaultProcess;
-let emulator: Emulator;
 let site: EmulatorSite;
 let seeded: SeedResult;
 let harness: Harness;
@@ -47,27 +46,18 @@ beforeAll(async () => {
       completed.set(complete[1] as string, JSON.parse(init.body));
     return response;
   };
-  smtp = await startSmtpSink();
-  vault = await startVaultProcess({ webhookSecret: secret, smtpUrl: smtp.url });
-  emulator = await startEmulator();
-  site = emulator.createSite({ name: 'integration' });
-  seeded = seedFixture(site, { objects: OBJECTS, seed: 'integration' });
-  harness = await startHarness({
-    site: site.info,
-    vaultUrl: vault.url,
-    vaultSecret: secret,
-    assetsRateFactor: 100,
+  chain = await startChain({
+    name: 'integration',
+    objects: OBJECTS,
     // short consumer invocations, so the big backup really spans several of them
-    budgets: { backupMs: 5_000 },
+    harness: { budgets: { backupMs: 5_000 } },
   });
+  ({ smtp, vault, site, seeded, harness } = chain);
 }, 180_000);
 
 afterAll(async () => {
   globalThis.fetch = realFetch;
-  harness?.close();
-  await emulator?.close();
-  await vault?.stop();
-  await smtp?.close();
+  await chain?.close();
 });
 
 function uuid(id: string): string {
@@ -80,11 +70,6 @@ function storedBackup(backupId: string): Record<string, unknown> {
     `SELECT status, kind, schema_id, object_count, content_sha256 FROM backup WHERE id = '${uuid(backupId)}'`,
   );
   return row ?? {};
-}
-
-function ok<T>(result: ResolverResult<T>): T {
-  if (!result.ok) throw new Error(`${result.error.code}: ${result.error.message}`);
-  return result.data;
 }
 
 async function backUp(schemaId: string): Promise<{ backupId: string; invocations: number }> {

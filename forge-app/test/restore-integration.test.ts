@@ -6,28 +6,20 @@
  *   follow it to completed → the restore history → the log through its link → delete a backup.
  * The restored schema is then read on the emulator: the backup's objects, type by type, label by label.
  */
-import { randomBytes } from 'node:crypto';
-import { startEmulator, seedFixture, type Emulator, type EmulatorSite, type SeedResult } from '@assets-vault/emulator';
+import type { EmulatorSite, SeedResult } from '@assets-vault/emulator';
 import { followRestore } from '../local/follow-restore';
-import { startHarness, type Harness } from '../local/harness';
-import type { ResolverResult, RestoreRequest } from '../src/contract';
-import { startSmtpSink, type SmtpSink } from './helpers/smtp';
-import { startVaultProcess, type VaultProcess } from './helpers/vault-process';
+import type { Harness } from '../local/harness';
+import type { RestoreRequest } from '../src/contract';
+import { ok, startChain, type Chain } from './helpers/chain';
+import type { VaultProcess } from './helpers/vault-process';
 
 const OBJECTS = 300;
-const secret = `whsec_${randomBytes(32).toString('base64')}`;
-let smtp: SmtpSink;
+let chain: Chain;
 let vault: VaultProcess;
-let emulator: Emulator;
 let site: EmulatorSite;
 let seeded: SeedResult;
 let harness: Harness;
 const backupIds: string[] = [];
-
-function ok<T>(result: ResolverResult<T>): T {
-  if (!result.ok) throw new Error(`${result.error.code}: ${result.error.message}`);
-  return result.data;
-}
 
 /** Type name → sorted labels of a schema's objects on the emulator. */
 function labelsByType(schemaId: string): Record<string, string[]> {
@@ -42,12 +34,8 @@ function labelsByType(schemaId: string): Record<string, string[]> {
 }
 
 beforeAll(async () => {
-  smtp = await startSmtpSink();
-  vault = await startVaultProcess({ webhookSecret: secret, smtpUrl: smtp.url });
-  emulator = await startEmulator();
-  site = emulator.createSite({ name: 'restore-it' });
-  seeded = seedFixture(site, { objects: OBJECTS, seed: 'restore-it' });
-  harness = await startHarness({ site: site.info, vaultUrl: vault.url, vaultSecret: secret, assetsRateFactor: 100 });
+  chain = await startChain({ name: 'restore-it', objects: OBJECTS });
+  ({ vault, site, seeded, harness } = chain);
   // two backups of the schema, made by the app's own backup jobs
   ok(await harness.invoke('setSyncedSchemas', { schemaIds: [seeded.schemaId] }));
   for (let i = 0; i < 2; i++) {
@@ -61,10 +49,7 @@ beforeAll(async () => {
 }, 240_000);
 
 afterAll(async () => {
-  harness?.close();
-  await emulator?.close();
-  await vault?.stop();
-  await smtp?.close();
+  await chain?.close();
 });
 
 it('lists the schemas and backups the vault holds, with the grid columns and filters', async () => {

@@ -15,7 +15,7 @@ import {
   type RestoreCheckpointStore,
   type RestoreResult,
 } from '../src/restore/index.js';
-import { backUp, clientFor, exactlyOnceDifferences, of, type Backup } from './restore.helpers.js';
+import { backUp, clientFor, exactlyOnceDifferences, of, random, type Backup } from './restore.helpers.js';
 
 let emu: Emulator;
 let site: EmulatorSite;
@@ -30,17 +30,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await emu?.close();
 });
-
-/** A deterministic sequence in [0, 1) (mulberry32). */
-function random(seedValue: number): () => number {
-  let a = seedValue;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** The client, calling `onCall` before each request method (the requests themselves are real). */
 function counting(client: AssetsClient, onCall: () => void): AssetsClient {

@@ -27,6 +27,17 @@ import {
   type SnapshotRecord,
 } from '../src/snapshot/index.js';
 
+/** A deterministic sequence in [0, 1) (mulberry32). */
+export function random(seedValue: number): () => number {
+  let a = seedValue;
+  return () => {
+    a = (a + 0x6d2b79f5) | 0;
+    let t = Math.imul(a ^ (a >>> 15), 1 | a);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
 /** A client for an emulated site with pacing opened up (the emulator does not rate-limit unless told). */
 export function clientFor(
   site: EmulatorSite,

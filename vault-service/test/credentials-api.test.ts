@@ -1,7 +1,6 @@
 /** /api/v1/site-credentials over real HTTP: stored encrypted, GET shows only hasToken, the token never reaches the logs. */
-import { randomBytes } from 'node:crypto';
-import { createTestDatabase, type TestDatabase } from './helpers/db.js';
-import { captureLogs, startTestApp, testConfig, type TestApp } from './helpers/app.js';
+import type { TestDatabase } from './helpers/db.js';
+import { captureLogs, startCredentialsApp, type TestApp } from './helpers/app.js';
 import { csrfHeaders } from './helpers/login.js';
 import { createSiteWithSession } from './helpers/site.js';
 
@@ -14,12 +13,7 @@ describe('site credentials API', () => {
   const token = 'ATATT-never-log-me-0123456789';
 
   beforeAll(async () => {
-    testDb = await createTestDatabase();
-    vault = await startTestApp({
-      db: testDb.db,
-      config: testConfig({ VAULT_WORKERS: 'false', ENCRYPTION_KEYS: `k1:${randomBytes(32).toString('base64')}` }),
-      deps: { logger: logs.logger },
-    });
+    ({ testDb, vault } = await startCredentialsApp(logs));
     ({ cookie } = await createSiteWithSession(testDb.db, {
       cloudId: 'cloud-cred',
       siteUrl: 'https://cred.atlassian.net',

@@ -9,8 +9,8 @@
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import { forgeSiteApiPaths } from '@assets-vault/shared/contract';
-import { captureLogs, startTestApp, testConfig, type TestApp } from './helpers/app.js';
-import { createTestDatabase, type TestDatabase } from './helpers/db.js';
+import { captureLogs, startCredentialsApp, testConfig, type TestApp } from './helpers/app.js';
+import type { TestDatabase } from './helpers/db.js';
 import { forgeEvent, sendEvent, signEvent } from './helpers/forge.js';
 import { createTrustedUserSession } from './helpers/site.js';
 import { fixtureSnapshot, type TestSnapshot } from './helpers/snapshot.js';
@@ -53,12 +53,7 @@ describe('signed Forge site API', () => {
   };
 
   beforeAll(async () => {
-    testDb = await createTestDatabase();
-    vault = await startTestApp({
-      db: testDb.db,
-      config: testConfig({ VAULT_WORKERS: 'false', ENCRYPTION_KEYS: `k1:${randomBytes(32).toString('base64')}` }),
-      deps: { logger: logs.logger },
-    });
+    ({ testDb, vault } = await startCredentialsApp(logs));
     snapshot = await fixtureSnapshot({
       name: 'forge-site',
       objects: 60,

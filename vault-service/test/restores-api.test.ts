@@ -11,7 +11,7 @@
  * The runners are driven by the test (`runOnce`); the app runs without its own workers.
  */
 import { randomUUID } from 'node:crypto';
-import { seedFixture, startEmulator, type Emulator, type EmulatorSite, type SeedResult } from '@assets-vault/emulator';
+import { seedFixture, type Emulator, type EmulatorSite, type SeedResult } from '@assets-vault/emulator';
 import { sql } from 'kysely';
 import XLSX from 'xlsx';
 import {
@@ -21,14 +21,21 @@ import {
   structureDifferences,
   type Backup,
 } from '../../shared/test/restore.helpers.js';
-import { createRestoreRunners, type RestoreRunners } from '../src/jobs/restore-runner.js';
+import type { RestoreRunners } from '../src/jobs/restore-runner.js';
 import type { RestoreDetail, RestoreList, RestorePreview } from '../src/modules/restores/schemas.js';
-import { captureLogs, startTestApp, testConfig, type TestApp } from './helpers/app.js';
-import { createTestDatabase, type TestDatabase } from './helpers/db.js';
+import type { TestApp } from './helpers/app.js';
+import type { TestDatabase } from './helpers/db.js';
 import { csrfHeaders } from './helpers/login.js';
-import { backUpToVault, emulatorVaultEnv, restoreIdMap, saveSiteCredentials } from './helpers/restore.js';
+import {
+  backUpToVault,
+  restoreIdMap,
+  saveSiteCredentials,
+  startRestoreVault,
+  type RestoreVault,
+} from './helpers/restore.js';
 import { createSiteWithSession, type TestSite } from './helpers/site.js';
 
+let stack: RestoreVault;
 let emulator: Emulator;
 let source: EmulatorSite;
 let seed: SeedResult;
@@ -92,27 +99,15 @@ const sameSiteDifferences = async (
 const schemaCount = (s: EmulatorSite) => s.store.schemas().length;
 
 beforeAll(async () => {
-  emulator = await startEmulator();
+  // the emulator enforces no limit here; the restore pacer runs 50 times faster than Atlassian's
+  stack = await startRestoreVault(50, { retryBaseMs: 0, lockMs: 60_000 });
+  ({ emulator, testDb, vault, runners } = stack);
   source = emulator.createSite({ seed: 'vault-restores' });
   seed = seedFixture(source, { objects: 150, seed: 'vault-restores' });
   enrichFixture(source, seed);
   // duplicates-on restores into a schema that already holds these objects: no unique attribute refuses them
   for (const a of source.data.schemaList().flatMap((s) => source.data.schemaAttributes(s.id)))
     if (a.unique) source.data.updateAttribute(a.typeId, a.id, { uniqueAttribute: false });
-  testDb = await createTestDatabase();
-  vault = await startTestApp({
-    db: testDb.db,
-    config: testConfig({
-      ...emulatorVaultEnv(),
-      VAULT_WORKERS: 'false',
-      // the emulator enforces no limit here; the restore pacer runs 50 times faster than Atlassian's
-      ASSETS_CLOCK_SCALE: '50',
-    }),
-  });
-  runners = createRestoreRunners(
-    { ...vault.app.deps, log: captureLogs('warn').logger },
-    { retryBaseMs: 0, lockMs: 60_000 },
-  );
   site = await createSiteWithSession(testDb.db, {
     cloudId: source.info.cloudId,
     siteUrl: source.info.siteUrl,
@@ -123,10 +118,7 @@ beforeAll(async () => {
 }, 120_000);
 
 afterAll(async () => {
-  await runners?.stop();
-  await vault?.close();
-  await testDb?.drop();
-  await emulator?.close();
+  await stack?.close();
 });
 
 const objects = () => of(backup.records, 'object');

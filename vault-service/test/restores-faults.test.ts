@@ -7,48 +7,38 @@
  * happened and the lost answers were found by lookup. A minute lasts 100 ms on the emulator's clock and
  * on the vault's (ASSETS_CLOCK_SCALE).
  */
-import { seedFixture, startEmulator, type Emulator } from '@assets-vault/emulator';
-import { createRestoreRunners, type RestoreRunners } from '../src/jobs/restore-runner.js';
-import { captureLogs, startTestApp, testConfig, type TestApp } from './helpers/app.js';
-import { createTestDatabase, type TestDatabase } from './helpers/db.js';
+import { seedFixture, type Emulator } from '@assets-vault/emulator';
+import type { RestoreRunners } from '../src/jobs/restore-runner.js';
+import type { TestApp } from './helpers/app.js';
+import type { TestDatabase } from './helpers/db.js';
 import { csrfHeaders } from './helpers/login.js';
 import {
   backUpToVault,
-  emulatorVaultEnv,
   engineCounts,
   expectCompleted,
   restoredOnceDifferences,
   saveSiteCredentials,
+  startRestoreVault,
+  type RestoreVault,
 } from './helpers/restore.js';
 import { createSiteWithSession } from './helpers/site.js';
 
 const CLOCK_SCALE = 600;
 const OBJECTS = 300;
 
+let stack: RestoreVault;
 let emulator: Emulator;
 let testDb: TestDatabase;
 let vault: TestApp;
 let runners: RestoreRunners;
 
 beforeAll(async () => {
-  emulator = await startEmulator();
-  testDb = await createTestDatabase();
-  vault = await startTestApp({
-    db: testDb.db,
-    config: testConfig({
-      ...emulatorVaultEnv(),
-      VAULT_WORKERS: 'false',
-      ASSETS_CLOCK_SCALE: String(CLOCK_SCALE),
-    }),
-  });
-  runners = createRestoreRunners({ ...vault.app.deps, log: captureLogs('warn').logger }, { retryBaseMs: 0 });
+  stack = await startRestoreVault(CLOCK_SCALE, { retryBaseMs: 0 });
+  ({ emulator, testDb, vault, runners } = stack);
 }, 60_000);
 
 afterAll(async () => {
-  await runners?.stop();
-  await vault?.close();
-  await testDb?.drop();
-  await emulator?.close();
+  await stack?.close();
 });
 
 async function hostileRestore(name: string, retryAfter: 'seconds' | 'none', createsPerMinute: number) {

@@ -9,7 +9,7 @@
  * land there, which leaves intents without outcomes the next process must look up instead of resending.
  */
 import { seedFixture, startEmulator, type Emulator, type EmulatorSite } from '@assets-vault/emulator';
-import { of, type Backup } from '../../shared/test/restore.helpers.js';
+import { of, random, type Backup } from '../../shared/test/restore.helpers.js';
 import { startTestApp, testConfig, type TestApp } from './helpers/app.js';
 import { createTestDatabase, type TestDatabase } from './helpers/db.js';
 import { csrfHeaders } from './helpers/login.js';
@@ -35,17 +35,6 @@ let site: TestSite;
 let backup: Backup;
 let backupId = '';
 const processes: VaultProcess[] = [];
-
-/** A deterministic sequence in [0, 1) (mulberry32), seeded per run and printed so a failure can be replayed. */
-function random(seedValue: number): () => number {
-  let a = seedValue;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const worker = () => {
   const p = startVaultProcess(testDb.url, {

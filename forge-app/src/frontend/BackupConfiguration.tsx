@@ -22,9 +22,7 @@ import {
 import type { BackupRunView, Schedule, ScheduleFrequency, SchemaView } from '../contract';
 import { SCHEDULE_TIMES } from '../validation';
 import { callResolver, errorMessage, formatDateTime } from './api';
-
-type Notice = { appearance: 'success' | 'error' | 'warning'; text: string };
-type Option<T> = { label: string; value: T };
+import { NoticeMessage, type Notice, type Option } from './ui';
 
 const DAYS = ['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday'];
 const FREQUENCIES: Option<ScheduleFrequency>[] = [
@@ -184,11 +182,7 @@ export function BackupConfiguration({ onChanged }: { onChanged?: () => void }) {
   return (
     <Stack space="space.200">
       <Heading as="h2">Backup configuration</Heading>
-      {notice && (
-        <SectionMessage appearance={notice.appearance}>
-          <Text>{notice.text}</Text>
-        </SectionMessage>
-      )}
+      <NoticeMessage notice={notice} />
       {loadError && (
         <SectionMessage appearance="error" title="Assets schemas could not be loaded">
           <Text>{loadError}</Text>

@@ -28,11 +28,10 @@ import {
 import type { TrustedUserStatus, TrustedUserView } from '../contract';
 import { EMAIL_PATTERN, MAX_EMAIL_LENGTH } from '../validation';
 import { callResolver, errorMessage, formatDateTime } from './api';
+import { ConfirmDanger, NoticeMessage, type Notice } from './ui';
 
 export const GOOGLE_MICROSOFT_NOTE =
   'Only emails with Google or Microsoft authentication can access Assets backup vault';
-
-type Notice = { appearance: 'success' | 'error' | 'warning'; text: string };
 
 const STATUS_LABEL: Record<
   TrustedUserStatus,
@@ -144,11 +143,7 @@ export function TrustedUsers({ onChanged }: { onChanged?: () => void }) {
         People listed here can sign in to Assets backup vault to browse and restore backups, even when Atlassian Cloud
         is unavailable.
       </Text>
-      {notice && (
-        <SectionMessage appearance={notice.appearance}>
-          <Text>{notice.text}</Text>
-        </SectionMessage>
-      )}
+      <NoticeMessage notice={notice} />
       {loadError && (
         <SectionMessage appearance="error" title="Trusted users could not be loaded">
           <Text>{loadError}</Text>
@@ -174,26 +169,15 @@ export function TrustedUsers({ onChanged }: { onChanged?: () => void }) {
       <ModalTransition>
         {isAdding && <AddTrustedUserModal onClose={() => setAdding(false)} onInvited={invited} />}
       </ModalTransition>
-      <ModalTransition>
-        {pendingRemoval && (
-          <Modal onClose={() => setPendingRemoval(null)}>
-            <ModalHeader>
-              <ModalTitle appearance="danger">Remove {pendingRemoval}?</ModalTitle>
-            </ModalHeader>
-            <ModalBody>
-              <Text>{pendingRemoval} will lose access to Assets backup vault and be signed out.</Text>
-            </ModalBody>
-            <ModalFooter>
-              <Button appearance="subtle" onClick={() => setPendingRemoval(null)}>
-                Cancel
-              </Button>
-              <Button appearance="danger" isDisabled={isRemoving} onClick={confirmRemove}>
-                Remove
-              </Button>
-            </ModalFooter>
-          </Modal>
-        )}
-      </ModalTransition>
+      <ConfirmDanger
+        title={pendingRemoval === null ? undefined : `Remove ${pendingRemoval}?`}
+        confirmLabel="Remove"
+        isBusy={isRemoving}
+        onConfirm={confirmRemove}
+        onCancel={() => setPendingRemoval(null)}
+      >
+        {pendingRemoval} will lose access to Assets backup vault and be signed out.
+      </ConfirmDanger>
     </Stack>
   );
 }

@@ -59,22 +59,6 @@ export {
   forgeSiteApiPaths,
   isRestoreRequest,
 } from './forge-site.js';
-export {
-  AnotherInstanceDestination,
-  CurrentInstanceDestination,
-  ExistingSchemaDestination,
-  IssueFieldsAccepted,
-  IssueFieldsStatus,
-  NewTargetInstance,
-  RestoreAccepted,
-  RestoreDestinationInput,
-  RestoreDetail,
-  RestoreList,
-  RestoreListQuery,
-  RestoreOptionsInput,
-  RestorePreview,
-  RestoreRequest,
-  RestoreStatus,
-  RestoreSummary,
-} from './restores.js';
+// every name of restores.ts is wire contract (the vault's restore API re-exports the same list)
+export * from './restores.js';
 export { SchemaOptionList, TargetInstanceInput, TargetInstanceList, TargetInstanceView } from './target-instances.js';

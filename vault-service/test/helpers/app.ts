@@ -90,6 +90,20 @@ export async function startTestApp(options: {
   return { app, baseUrl: `http://127.0.0.1:${address.port}`, config, close: () => app.close() };
 }
 
+/**
+ * The suite's database and the app on it without workers, with a fresh key for the credentials store; the app
+ * logs into `logs` (the suites check that no token reaches them).
+ */
+export async function startCredentialsApp(logs: LogCapture): Promise<{ testDb: TestDatabase; vault: TestApp }> {
+  const testDb = await createTestDatabase();
+  const vault = await startTestApp({
+    db: testDb.db,
+    config: testConfig({ VAULT_WORKERS: 'false', ENCRYPTION_KEYS: `k1:${randomBytes(32).toString('base64')}` }),
+    deps: { logger: logs.logger },
+  });
+  return { testDb, vault };
+}
+
 export interface AppsPerConfig {
   /** the suite's database, from `beforeAll` on */
   readonly testDb: TestDatabase;

@@ -3,14 +3,17 @@
  * an emulated schema uploaded to the vault, and the old → new ids a restore recorded. The comparison of
  * a restored graph with its backup is the restore engine's own test helper (shared/test), reused here.
  */
-import type { EmulatorSite } from '@assets-vault/emulator';
+import { startEmulator, type Emulator, type EmulatorSite } from '@assets-vault/emulator';
 import { runBackup, type BackupOptions } from '@assets-vault/shared/backup';
 import { snapshotFromChunks, type ObjectOutcome, type RestoreCounts } from '@assets-vault/shared/restore';
 import { createMemoryChunkStore, readSnapshot, type SnapshotRecord } from '@assets-vault/shared/snapshot';
 import { randomBytes } from 'node:crypto';
 import { clientFor, graphDifferences, type Backup, type MappedObject } from '../../../shared/test/restore.helpers.js';
 import type { Executor } from '../../src/db/types.js';
+import { createRestoreRunners, type RestoreRunnerOptions, type RestoreRunners } from '../../src/jobs/restore-runner.js';
 import { insertRestoreJob } from '../../src/modules/restores/repository.js';
+import { captureLogs, startTestApp, testConfig, type TestApp } from './app.js';
+import { createTestDatabase, type TestDatabase } from './db.js';
 import { csrfHeaders } from './login.js';
 import { uploadSnapshot } from './upload.js';
 
@@ -25,6 +28,43 @@ export function insertTestRestore(db: Executor, siteId: string, backupId: string
     createdBy: 'test',
     now: new Date(),
   });
+}
+
+export interface RestoreVault {
+  emulator: Emulator;
+  testDb: TestDatabase;
+  vault: TestApp;
+  runners: RestoreRunners;
+  close(): Promise<void>;
+}
+
+/**
+ * The emulator, the suite's database and the vault on it without its own workers: the test drives the restore
+ * runners (`runOnce`). `clockScale` speeds up Atlassian's clock for the restore pacer (ASSETS_CLOCK_SCALE).
+ */
+export async function startRestoreVault(
+  clockScale: number,
+  runnerOptions: RestoreRunnerOptions,
+): Promise<RestoreVault> {
+  const emulator = await startEmulator();
+  const testDb = await createTestDatabase();
+  const vault = await startTestApp({
+    db: testDb.db,
+    config: testConfig({ ...emulatorVaultEnv(), VAULT_WORKERS: 'false', ASSETS_CLOCK_SCALE: String(clockScale) }),
+  });
+  const runners = createRestoreRunners({ ...vault.app.deps, log: captureLogs('warn').logger }, runnerOptions);
+  return {
+    emulator,
+    testDb,
+    vault,
+    runners,
+    async close() {
+      await runners.stop();
+      await vault.close();
+      await testDb.drop();
+      await emulator.close();
+    },
+  };
 }
 
 /** A backup made by the real backup engine (pacing opened up), uploaded to the vault as the Forge app does. */

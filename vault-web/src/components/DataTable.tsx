@@ -14,18 +14,7 @@ export interface Column<T> {
   isRowHeader?: boolean;
 }
 
-export function DataTable<T>({
-  caption,
-  captionHidden = false,
-  columns,
-  rows,
-  rowKey,
-  isSelected,
-  pageSize,
-  empty,
-  footer,
-  busy = false,
-}: {
+export interface DataTableProps<T> {
   caption: string;
   captionHidden?: boolean;
   columns: Column<T>[];
@@ -38,7 +27,20 @@ export function DataTable<T>({
   footer?: ReactNode;
   /** the rows are an earlier answer and a new one is on its way (another filter, the next page) */
   busy?: boolean;
-}) {
+}
+
+export function DataTable<T>({
+  caption,
+  captionHidden = false,
+  columns,
+  rows,
+  rowKey,
+  isSelected,
+  pageSize,
+  empty,
+  footer,
+  busy = false,
+}: DataTableProps<T>) {
   const [page, setPage] = useState(0);
   const pages = pageSize ? Math.max(1, Math.ceil(rows.length / pageSize)) : 1;
   useEffect(() => {
@@ -118,5 +120,20 @@ export function Pager({
         </Button>
       </div>
     </nav>
+  );
+}
+
+/** A card holding one table under its own heading; the table's caption (for screen readers) defaults to the heading. */
+export function TableCard<T>({
+  id,
+  title,
+  caption = title,
+  ...table
+}: { id: string; title: string; caption?: string } & Omit<DataTableProps<T>, 'caption' | 'captionHidden'>) {
+  return (
+    <section className="card" aria-labelledby={`${id}-title`}>
+      <h2 id={`${id}-title`}>{title}</h2>
+      <DataTable<T> caption={caption} captionHidden {...table} />
+    </section>
   );
 }

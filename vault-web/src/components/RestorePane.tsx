@@ -10,6 +10,7 @@ import { vault, type BackupRow, type RestoreDetail, type RestorePreview, type Ta
 import {
   emptyRestoreForm,
   NEW_TARGET,
+  perTargetInput,
   restoreFormProblems,
   restoreRequest,
   suggestSchemaKey,
@@ -27,6 +28,7 @@ import { ConfirmDialog } from './ConfirmDialog.js';
 import { ErrorState, Loading, SectionMessage } from './Feedback.js';
 import { Checkbox, SelectField, TextField } from './Fields.js';
 import { RestoreLiveStatus } from './RestoreStatus.js';
+import { TargetInputFields } from './TargetInputFields.js';
 import { TypeTree } from './TypeTree.js';
 
 const KINDS: { kind: DestinationKind; label: string; hint: string }[] = [
@@ -346,52 +348,16 @@ function NewTargetFields({
   return (
     <fieldset className="fieldset">
       <legend className="field__label">New target instance</legend>
-      <div className="form-row">
-        <TextField
-          id={FIELD_IDS.newTargetName}
-          label="Target name"
-          value={t.name}
-          error={problems.newTargetName}
-          onChange={(e) => onChange({ name: e.target.value })}
-        />
-        <TextField
-          id={FIELD_IDS.newTargetUrl}
-          label="Jira site URL"
-          type="url"
-          placeholder="https://other-site.atlassian.net"
-          value={t.url}
-          error={problems.newTargetUrl}
-          onChange={(e) => onChange({ url: e.target.value })}
-        />
-      </div>
-      <div className="form-row">
-        <TextField
-          id={FIELD_IDS.newTargetEmail}
-          label="Account e-mail"
-          type="email"
-          autoComplete="off"
-          value={t.email}
-          error={problems.newTargetEmail}
-          onChange={(e) => onChange({ email: e.target.value })}
-        />
-        <TextField
-          id={FIELD_IDS.newTargetApiToken}
-          label="Account API token"
-          type="password"
-          autoComplete="new-password"
-          value={t.apiToken}
-          error={problems.newTargetApiToken}
-          onChange={(e) => onChange({ apiToken: e.target.value })}
-        />
-      </div>
-      <TextField
-        id={FIELD_IDS.newTargetAssetsApiBaseUrl}
-        label="Target Assets API base URL (optional)"
-        type="url"
-        value={t.assetsApiBaseUrl}
-        hint="Leave empty for Atlassian's gateway."
-        error={problems.newTargetAssetsApiBaseUrl}
-        onChange={(e) => onChange({ assetsApiBaseUrl: e.target.value })}
+      <TargetInputFields
+        values={t}
+        errors={perTargetInput((field) => problems[field])}
+        ids={perTargetInput((field) => FIELD_IDS[field])}
+        labels={{
+          name: 'Target name',
+          url: 'Jira site URL',
+          assetsApiBaseUrl: 'Target Assets API base URL (optional)',
+        }}
+        onChange={onChange}
       />
       <Checkbox
         label="Save this target instance for later restores (the token is stored encrypted)"

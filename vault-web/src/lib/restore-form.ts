@@ -105,14 +105,28 @@ export function targetInputProblems(
   return out;
 }
 
+/** The restore form's field of each input of a new target instance. */
+const NEW_TARGET_FIELDS: Record<keyof TargetInput, RestoreFormField> = {
+  name: 'newTargetName',
+  url: 'newTargetUrl',
+  email: 'newTargetEmail',
+  apiToken: 'newTargetApiToken',
+  assetsApiBaseUrl: 'newTargetAssetsApiBaseUrl',
+};
+const TARGET_INPUTS = Object.keys(NEW_TARGET_FIELDS) as (keyof TargetInput)[];
+
+/** A value for each input of a new target instance, read through the restore form's field of it. */
+export function perTargetInput<T>(read: (field: RestoreFormField) => T): Record<keyof TargetInput, T> {
+  return Object.fromEntries(TARGET_INPUTS.map((input) => [input, read(NEW_TARGET_FIELDS[input])])) as Record<
+    keyof TargetInput,
+    T
+  >;
+}
+
 function newTargetProblems(v: RestoreFormValues, allowInsecureSiteUrls: boolean): RestoreFormProblems {
   const p = targetInputProblems(v.newTarget, allowInsecureSiteUrls);
   const out: RestoreFormProblems = {};
-  if (p.name) out.newTargetName = p.name;
-  if (p.url) out.newTargetUrl = p.url;
-  if (p.email) out.newTargetEmail = p.email;
-  if (p.apiToken) out.newTargetApiToken = p.apiToken;
-  if (p.assetsApiBaseUrl) out.newTargetAssetsApiBaseUrl = p.assetsApiBaseUrl;
+  for (const input of TARGET_INPUTS) if (p[input]) out[NEW_TARGET_FIELDS[input]] = p[input];
   return out;
 }
 

@@ -4,7 +4,7 @@
  * types. What a person needs to rebuild or check the schema by hand when Assets is not there to ask.
  */
 import { iconUrl, vault, type AttributeDefinition, type BackupDefinitions, type TypeDefinition } from '../api/vault.js';
-import { DataTable } from '../components/DataTable.js';
+import { DataTable, TableCard } from '../components/DataTable.js';
 import { ErrorState, Loading } from '../components/Feedback.js';
 import { PageHeader } from '../components/Layout.js';
 import { TypeTree } from '../components/TypeTree.js';
@@ -92,37 +92,31 @@ export function DefinitionsPage({ schemaId, backupId }: { schemaId: string; back
             )}
           </div>
           <div className="split">
-            <section className="card" aria-labelledby="status-types-title">
-              <h2 id="status-types-title">Status types</h2>
-              <DataTable<StatusType>
-                caption="Status types"
-                captionHidden
-                rows={d.statusTypes}
-                rowKey={(s) => s.id}
-                empty={<p className="subtle">No status types.</p>}
-                columns={[
-                  { key: 'name', header: 'Status', isRowHeader: true, cell: (s) => s.name },
-                  { key: 'category', header: 'Category', cell: (s) => STATUS_CATEGORIES[s.category] ?? s.category },
-                  { key: 'scope', header: 'Scope', cell: (s) => scope(s.global) },
-                  { key: 'description', header: 'Description', cell: (s) => s.description ?? '—' },
-                ]}
-              />
-            </section>
-            <section className="card" aria-labelledby="reference-types-title">
-              <h2 id="reference-types-title">Reference types</h2>
-              <DataTable<ReferenceType>
-                caption="Reference types"
-                captionHidden
-                rows={d.referenceTypes}
-                rowKey={(r) => r.id ?? r.name}
-                empty={<p className="subtle">No reference types.</p>}
-                columns={[
-                  { key: 'name', header: 'Reference type', isRowHeader: true, cell: (r) => r.name },
-                  { key: 'scope', header: 'Scope', cell: (r) => scope(r.global) },
-                  { key: 'description', header: 'Description', cell: (r) => r.description ?? '—' },
-                ]}
-              />
-            </section>
+            <TableCard<StatusType>
+              id="status-types"
+              title="Status types"
+              rows={d.statusTypes}
+              rowKey={(s) => s.id}
+              empty={<p className="subtle">No status types.</p>}
+              columns={[
+                { key: 'name', header: 'Status', isRowHeader: true, cell: (s) => s.name },
+                { key: 'category', header: 'Category', cell: (s) => STATUS_CATEGORIES[s.category] ?? s.category },
+                { key: 'scope', header: 'Scope', cell: (s) => scope(s.global) },
+                { key: 'description', header: 'Description', cell: (s) => s.description ?? '—' },
+              ]}
+            />
+            <TableCard<ReferenceType>
+              id="reference-types"
+              title="Reference types"
+              rows={d.referenceTypes}
+              rowKey={(r) => r.id ?? r.name}
+              empty={<p className="subtle">No reference types.</p>}
+              columns={[
+                { key: 'name', header: 'Reference type', isRowHeader: true, cell: (r) => r.name },
+                { key: 'scope', header: 'Scope', cell: (r) => scope(r.global) },
+                { key: 'description', header: 'Description', cell: (r) => r.description ?? '—' },
+              ]}
+            />
           </div>
         </>
       ) : null}

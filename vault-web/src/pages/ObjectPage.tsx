@@ -1,6 +1,6 @@
 /** One object as it was in the backup: every attribute, references as links, history and issues. */
 import { vault, type ObjectDetail } from '../api/vault.js';
-import { DataTable } from '../components/DataTable.js';
+import { TableCard } from '../components/DataTable.js';
 import { DateTime } from '../components/DateTime.js';
 import { EmptyState, ErrorState, Loading, Lozenge } from '../components/Feedback.js';
 import { PageHeader } from '../components/Layout.js';
@@ -78,78 +78,70 @@ export function ObjectPage({ schemaId, backupId, objectId }: { schemaId: string;
       ) : null}
       {o ? (
         <>
-          <section className="card" aria-labelledby="attributes-title">
-            <h2 id="attributes-title">Attributes</h2>
-            <DataTable<Attribute>
-              caption="Attributes"
-              captionHidden
-              rows={o.attributes}
-              rowKey={(a) => a.id}
+          <TableCard<Attribute>
+            id="attributes"
+            title="Attributes"
+            rows={o.attributes}
+            rowKey={(a) => a.id}
+            columns={[
+              { key: 'name', header: 'Attribute', isRowHeader: true, cell: (a) => a.name },
+              { key: 'value', header: 'Value', cell: renderValues },
+            ]}
+          />
+          <div className="split">
+            <TableCard<HistoryEntry>
+              id="history"
+              title="History"
+              rows={[...o.history].reverse()}
+              rowKey={(h) => h.id}
+              pageSize={20}
+              empty={
+                <p className="subtle">
+                  {backup?.historyStatus === 'included'
+                    ? 'No history entries.'
+                    : 'This backup was made without object history.'}
+                </p>
+              }
               columns={[
-                { key: 'name', header: 'Attribute', isRowHeader: true, cell: (a) => a.name },
-                { key: 'value', header: 'Value', cell: renderValues },
+                { key: 'when', header: 'When', cell: (h) => <DateTime iso={h.created} /> },
+                { key: 'who', header: 'Who', cell: (h) => h.actor.displayName ?? h.actor.name ?? 'Unknown' },
+                {
+                  key: 'what',
+                  header: 'Change',
+                  cell: (h) =>
+                    h.affectedAttribute ? (
+                      <>
+                        {h.affectedAttribute}: {h.oldValue ? <del>{h.oldValue}</del> : null}
+                        {h.oldValue && h.newValue ? ' → ' : null}
+                        {h.newValue ? <ins>{h.newValue}</ins> : null}
+                      </>
+                    ) : (
+                      `Change type ${h.type}`
+                    ),
+                },
               ]}
             />
-          </section>
-          <div className="split">
-            <section className="card" aria-labelledby="history-title">
-              <h2 id="history-title">History</h2>
-              <DataTable<HistoryEntry>
-                caption="History"
-                captionHidden
-                rows={[...o.history].reverse()}
-                rowKey={(h) => h.id}
-                pageSize={20}
-                empty={
-                  <p className="subtle">
-                    {backup?.historyStatus === 'included'
-                      ? 'No history entries.'
-                      : 'This backup was made without object history.'}
+            <TableCard<Issue>
+              id="issues"
+              title="Jira issues"
+              caption="Jira issues referring to this object"
+              rows={o.issues}
+              rowKey={(i) => `${i.issueId}-${i.fieldId}`}
+              pageSize={20}
+              empty={
+                <EmptyState title="No issues">
+                  <p>
+                    {backup?.objectsInIssuesStatus === 'included'
+                      ? 'No Jira issue referred to this object when it was backed up.'
+                      : 'This backup was made without objects in issues.'}
                   </p>
-                }
-                columns={[
-                  { key: 'when', header: 'When', cell: (h) => <DateTime iso={h.created} /> },
-                  { key: 'who', header: 'Who', cell: (h) => h.actor.displayName ?? h.actor.name ?? 'Unknown' },
-                  {
-                    key: 'what',
-                    header: 'Change',
-                    cell: (h) =>
-                      h.affectedAttribute ? (
-                        <>
-                          {h.affectedAttribute}: {h.oldValue ? <del>{h.oldValue}</del> : null}
-                          {h.oldValue && h.newValue ? ' → ' : null}
-                          {h.newValue ? <ins>{h.newValue}</ins> : null}
-                        </>
-                      ) : (
-                        `Change type ${h.type}`
-                      ),
-                  },
-                ]}
-              />
-            </section>
-            <section className="card" aria-labelledby="issues-title">
-              <h2 id="issues-title">Jira issues</h2>
-              <DataTable<Issue>
-                caption="Jira issues referring to this object"
-                captionHidden
-                rows={o.issues}
-                rowKey={(i) => `${i.issueId}-${i.fieldId}`}
-                pageSize={20}
-                empty={
-                  <EmptyState title="No issues">
-                    <p>
-                      {backup?.objectsInIssuesStatus === 'included'
-                        ? 'No Jira issue referred to this object when it was backed up.'
-                        : 'This backup was made without objects in issues.'}
-                    </p>
-                  </EmptyState>
-                }
-                columns={[
-                  { key: 'key', header: 'Issue', isRowHeader: true, cell: (i) => i.issueKey },
-                  { key: 'field', header: 'Field', cell: (i) => i.fieldName },
-                ]}
-              />
-            </section>
+                </EmptyState>
+              }
+              columns={[
+                { key: 'key', header: 'Issue', isRowHeader: true, cell: (i) => i.issueKey },
+                { key: 'field', header: 'Field', cell: (i) => i.fieldName },
+              ]}
+            />
           </div>
         </>
       ) : null}

@@ -13,6 +13,7 @@ import { DateTime } from '../components/DateTime.js';
 import { ErrorState, Loading, SectionMessage } from '../components/Feedback.js';
 import { Checkbox, TextField } from '../components/Fields.js';
 import { PageHeader } from '../components/Layout.js';
+import { TargetInputFields } from '../components/TargetInputFields.js';
 import { preloadLoginOptions } from './SignInPage.js';
 import { targetInputProblems } from '../lib/restore-form.js';
 import { asApiError, useResource } from '../lib/use-resource.js';
@@ -319,47 +320,11 @@ function TargetInstancesSection() {
       ) : null}
       <form className="form" noValidate onSubmit={(event) => void add(event)} aria-labelledby="target-add-title">
         <h3 id="target-add-title">Add a target instance</h3>
-        <div className="form-row">
-          <TextField
-            label="Name"
-            value={form.name}
-            error={shown.name}
-            onChange={(e) => set({ name: e.target.value })}
-          />
-          <TextField
-            label="Site URL"
-            type="url"
-            placeholder="https://other-site.atlassian.net"
-            value={form.url}
-            error={shown.url}
-            onChange={(e) => set({ url: e.target.value })}
-          />
-        </div>
-        <div className="form-row">
-          <TextField
-            label="Account e-mail"
-            type="email"
-            autoComplete="off"
-            value={form.email}
-            error={shown.email}
-            onChange={(e) => set({ email: e.target.value })}
-          />
-          <TextField
-            label="Account API token"
-            type="password"
-            autoComplete="new-password"
-            value={form.apiToken}
-            error={shown.apiToken}
-            onChange={(e) => set({ apiToken: e.target.value })}
-          />
-        </div>
-        <TextField
-          label="Target's Assets API base URL (optional)"
-          type="url"
-          value={form.assetsApiBaseUrl}
-          hint="Leave empty for Atlassian's gateway."
-          error={shown.assetsApiBaseUrl}
-          onChange={(e) => set({ assetsApiBaseUrl: e.target.value })}
+        <TargetInputFields
+          values={form}
+          errors={shown}
+          labels={{ name: 'Name', url: 'Site URL', assetsApiBaseUrl: "Target's Assets API base URL (optional)" }}
+          onChange={set}
         />
         {error ? <ErrorState error={error} what="The target instance was not saved" /> : null}
         {saved ? <Saved>{saved}</Saved> : null}

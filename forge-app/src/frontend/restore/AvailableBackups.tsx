@@ -9,20 +9,13 @@ import {
   Inline,
   Label,
   Lozenge,
-  Modal,
-  ModalBody,
-  ModalFooter,
-  ModalHeader,
-  ModalTitle,
-  ModalTransition,
-  SectionMessage,
   Select,
   Spinner,
   Stack,
-  Text,
 } from '@forge/react';
 import type { BackupRow, SchemaSummary } from '../../contract';
 import { callResolver, errorMessage, formatDateTime, useResolver } from '../api';
+import { ConfirmDanger, NoticeMessage, type Notice, type Option } from '../ui';
 import {
   backupQuery,
   isFiltered,
@@ -33,7 +26,6 @@ import {
 } from './backup-filter';
 import { VaultError } from './VaultError';
 
-type Option<T> = { label: string; value: T };
 const TYPE_OPTIONS: Option<TypeChoice>[] = [
   { label: 'All types', value: 'all' },
   { label: 'Manual', value: 'manual' },
@@ -44,8 +36,6 @@ const DATE_OPTIONS: Option<DateMode>[] = [
   { label: 'On a date', value: 'day' },
   { label: 'Date range', value: 'range' },
 ];
-
-type Notice = { appearance: 'success' | 'error'; text: string };
 
 /**
  * The schema's completed backups in the vault, newest first, with the seed product's columns, filters by type
@@ -171,11 +161,7 @@ export function AvailableBackups({
   return (
     <Stack space="space.200">
       <Heading as="h3">Available backups{backups.data ? ` (${backups.data.length})` : ''}</Heading>
-      {notice && (
-        <SectionMessage appearance={notice.appearance}>
-          <Text>{notice.text}</Text>
-        </SectionMessage>
-      )}
+      <NoticeMessage notice={notice} />
       <Inline space="space.200" alignBlock="end" shouldWrap>
         <Stack space="space.050">
           <Label labelFor="backup-type-filter">Type</Label>
@@ -239,31 +225,18 @@ export function AvailableBackups({
           isLoading={backups.loading}
         />
       )}
-      <ModalTransition>
-        {pendingDelete && (
-          <Modal onClose={() => setPendingDelete(null)}>
-            <ModalHeader>
-              <ModalTitle appearance="danger">
-                Delete backup {pendingDelete.n} of {formatDateTime(pendingDelete.backupDate)}?
-              </ModalTitle>
-            </ModalHeader>
-            <ModalBody>
-              <Text>
-                It goes to the vault's trash: it can no longer be restored from here, and it is deleted for good after
-                the trash period unless a trusted user takes it back in the vault.
-              </Text>
-            </ModalBody>
-            <ModalFooter>
-              <Button appearance="subtle" onClick={() => setPendingDelete(null)}>
-                Cancel
-              </Button>
-              <Button appearance="danger" isDisabled={busy} onClick={confirmDelete}>
-                Delete
-              </Button>
-            </ModalFooter>
-          </Modal>
-        )}
-      </ModalTransition>
+      <ConfirmDanger
+        title={
+          pendingDelete ? `Delete backup ${pendingDelete.n} of ${formatDateTime(pendingDelete.backupDate)}?` : undefined
+        }
+        confirmLabel="Delete"
+        isBusy={busy}
+        onConfirm={confirmDelete}
+        onCancel={() => setPendingDelete(null)}
+      >
+        It goes to the vault's trash: it can no longer be restored from here, and it is deleted for good after the trash
+        period unless a trusted user takes it back in the vault.
+      </ConfirmDanger>
     </Stack>
   );
 }

@@ -1,21 +1,9 @@
 import React, { useState } from 'react';
 import { router } from '@forge/bridge';
-import {
-  Box,
-  Button,
-  DynamicTable,
-  Heading,
-  Inline,
-  Link,
-  Lozenge,
-  SectionMessage,
-  Spinner,
-  Stack,
-  Text,
-  xcss,
-} from '@forge/react';
+import { Box, Button, DynamicTable, Heading, Inline, Link, Lozenge, Spinner, Stack, Text, xcss } from '@forge/react';
 import type { RestoreSummary } from '../../contract';
 import { callResolver, errorMessage, formatDateTime, useResolver } from '../api';
+import { NoticeMessage, type Notice } from '../ui';
 import { VaultError } from './VaultError';
 
 const STATUS: Record<
@@ -62,7 +50,7 @@ export function RestoresGrid({ schemaId }: { schemaId: string }) {
   const [cursor, setCursor] = useState<string | undefined>(undefined);
   const page = useResolver('listRestores', { schemaId, ...(cursor ? { cursor } : {}) });
   const [expanded, setExpanded] = useState<string[]>([]);
-  const [notice, setNotice] = useState<{ appearance: 'success' | 'error'; text: string } | null>(null);
+  const [notice, setNotice] = useState<Notice | null>(null);
   const [earlier, setEarlier] = useState<RestoreSummary[]>([]);
   // the previous page stays in `page.data` while the next one loads: keep each restore once
   const items = [...new Map([...earlier, ...(page.data?.items ?? [])].map((r) => [r.id, r])).values()];
@@ -114,11 +102,7 @@ export function RestoresGrid({ schemaId }: { schemaId: string }) {
   return (
     <Stack space="space.200">
       <Heading as="h3">Restores</Heading>
-      {notice && (
-        <SectionMessage appearance={notice.appearance}>
-          <Text>{notice.text}</Text>
-        </SectionMessage>
-      )}
+      <NoticeMessage notice={notice} />
       {page.error && <VaultError what="The restores" message={page.error} onRetry={page.reload} />}
       {!page.data && !page.error && <Spinner label="Loading the restores" />}
       {page.data && (

@@ -40,14 +40,7 @@ import { verifiedCall } from '../../plugins/forge-signature.js';
 import { deleteBackupOfSite, listBackups, listSchemas } from '../backups/service.js';
 import { objectTypeTree } from '../browse/service.js';
 import { loadSiteAssetsCredentials, saveSiteAssetsCredentials } from '../credentials/service.js';
-import {
-  getRestore,
-  listRestores,
-  prepareRestoreLog,
-  previewRestore,
-  startIssueFieldsRestore,
-  startRestore,
-} from '../restores/service.js';
+import * as restores from '../restores/service.js';
 import type { Site } from '../sites/repository.js';
 import { toTargetInstanceView } from '../target-instances/schemas.js';
 import { listSiteSchemas, listTargetInstances, listTargetSchemas } from '../target-instances/service.js';
@@ -64,6 +57,13 @@ const routePath = (path: string) => path.slice(PREFIX.length);
 export const forgeSiteRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const deps = forModule(app.deps, 'forge-site');
   const rateLimit = { rateLimit: { max: app.config.forgeEventsRateLimitPerMinute, timeWindow: '1 minute' } };
+
+  /** A restore step just queued: the restore worker is woken to run it now rather than at its next poll. */
+  async function queued<T>(accepted: Promise<T>): Promise<T> {
+    const result = await accepted;
+    app.workers.restores?.wake();
+    return result;
+  }
 
   /** One signed POST: the body checked after the signature (422), the call claimed and its site resolved. */
   function signedPost<B extends TObject, R extends TSchema>(
@@ -246,7 +246,7 @@ export const forgeSiteRoutes: FastifyPluginAsyncTypebox = async (app) => {
       errors: [400],
     },
     async ({ schemaId, cursor, limit }, site) =>
-      listRestores(deps, site.id, {
+      restores.listRestores(deps, site.id, {
         ...(schemaId !== undefined ? { schemaId } : {}),
         ...(cursor !== undefined ? { cursor } : {}),
         ...(limit !== undefined ? { limit } : {}),
@@ -262,7 +262,7 @@ export const forgeSiteRoutes: FastifyPluginAsyncTypebox = async (app) => {
       response: RestoreDetail,
       errors: [404],
     },
-    async ({ restoreId }, site) => getRestore(deps, site.id, restoreId),
+    async ({ restoreId }, site) => restores.getRestore(deps, site.id, restoreId),
   );
 
   signedPost(
@@ -274,11 +274,8 @@ export const forgeSiteRoutes: FastifyPluginAsyncTypebox = async (app) => {
       response: RestoreAccepted,
       errors: [400, 404, 502],
     },
-    async ({ actor, backupId, destination, options }, site) => {
-      const accepted = await startRestore(deps, site.id, forgeActor(actor), { backupId, destination, options });
-      app.workers.restores?.wake();
-      return accepted;
-    },
+    async ({ actor, backupId, destination, options }, site) =>
+      queued(restores.startRestore(deps, site.id, forgeActor(actor), { backupId, destination, options })),
   );
 
   signedPost(
@@ -291,7 +288,7 @@ export const forgeSiteRoutes: FastifyPluginAsyncTypebox = async (app) => {
       errors: [400, 404, 502],
     },
     async ({ backupId, destination, options }, site) =>
-      previewRestore(deps, site.id, { backupId, destination, options }),
+      restores.previewRestore(deps, site.id, { backupId, destination, options }),
   );
 
   signedPost(
@@ -304,11 +301,8 @@ export const forgeSiteRoutes: FastifyPluginAsyncTypebox = async (app) => {
       response: IssueFieldsAccepted,
       errors: [400, 404, 502],
     },
-    async ({ actor, restoreId }, site) => {
-      const accepted = await startIssueFieldsRestore(deps, site.id, forgeActor(actor), restoreId);
-      app.workers.restores?.wake();
-      return accepted;
-    },
+    async ({ actor, restoreId }, site) =>
+      queued(restores.startIssueFieldsRestore(deps, site.id, forgeActor(actor), restoreId)),
   );
 
   signedPost(
@@ -322,7 +316,7 @@ export const forgeSiteRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
     async ({ restoreId }, site) => {
       // the restore must exist for this site: a link is never minted for another site's id
-      await getRestore(deps, site.id, restoreId);
+      await restores.getRestore(deps, site.id, restoreId);
       return createRestoreLogLink(app.config, { siteId: site.id, restoreId }, deps.clock.now());
     },
   );
@@ -351,7 +345,7 @@ export const forgeDownloadRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (request, reply) => {
       const { siteId, restoreId } = verifyRestoreLogLink(app.config, request.query.token, deps.clock.now());
-      const log = await prepareRestoreLog(deps, siteId, restoreId);
+      const log = await restores.prepareRestoreLog(deps, siteId, restoreId);
       return reply
         .header('content-type', log.contentType)
         .header('content-disposition', `attachment; filename="${log.filename}"`)

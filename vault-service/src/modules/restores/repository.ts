@@ -126,16 +126,10 @@ const toJob = (r: JobRow, issue: IssueRow | undefined): RestoreJob => ({
 export async function insertRestoreJob(
   db: Executor,
   siteId: string,
-  input: {
-    backupId: string;
-    backupCreatedAt: Date;
-    source: RestoreSource;
-    destination: RestoreDestinationRecord;
-    target: RestoreTargetRef;
-    options: RestoreOptionsInput;
-    createdBy: string;
-    now: Date;
-  },
+  input: Pick<
+    RestoreJob,
+    'backupId' | 'backupCreatedAt' | 'source' | 'destination' | 'target' | 'options' | 'createdBy'
+  > & { now: Date },
 ): Promise<string> {
   const row = await db
     .insertInto('restore_job')
@@ -226,6 +220,13 @@ export async function isBackupInUseByRestore(db: Executor, backupId: string): Pr
 const STATUSES = { queued: 'pending', running: 'in_progress', completed: 'completed', failed: 'error' } as const;
 const restoreQueue = jobQueue('restore_job', STATUSES);
 
+/** The given JSON columns, serialised; one left undefined keeps its stored value. */
+function jsonColumns<K extends string>(values: Record<K, object | undefined>): Partial<Record<K, string>> {
+  const set: Partial<Record<K, string>> = {};
+  for (const key of Object.keys(values) as K[]) if (values[key]) set[key] = JSON.stringify(values[key]);
+  return set;
+}
+
 export async function claimRestoreJob(db: Executor, lease: Lease): Promise<RestoreJob | undefined> {
   const row = await restoreQueue.claim(db, lease);
   if (!row) return undefined;
@@ -247,10 +248,7 @@ export async function renewRestoreJob(
   lease: Lease,
   update: { progress?: RestoreProgressRecord; counts?: RestoreCountsRecord },
 ): Promise<boolean> {
-  return restoreQueue.renew(db, id, lease, {
-    ...(update.progress ? { progress: JSON.stringify(update.progress) } : {}),
-    ...(update.counts ? { counts: JSON.stringify(update.counts) } : {}),
-  });
+  return restoreQueue.renew(db, id, lease, jsonColumns({ progress: update.progress, counts: update.counts }));
 }
 
 /** The engine's state, only while this runner holds the restore (false: the lease was lost). */
@@ -298,11 +296,13 @@ export async function finishRestoreJob(db: Executor, id: string, end: RestoreEnd
       result_message: end.resultMessage,
       error_code: end.errorCode,
       ended_at: end.now,
-      ...(end.counts ? { counts: JSON.stringify(end.counts) } : {}),
-      ...(end.progress ? { progress: JSON.stringify(end.progress) } : {}),
-      ...(end.verification ? { verification: JSON.stringify(end.verification) } : {}),
-      ...(end.warningsSample ? { warnings_sample: JSON.stringify(end.warningsSample) } : {}),
-      ...(end.destination ? { destination: JSON.stringify(end.destination) } : {}),
+      ...jsonColumns({
+        counts: end.counts,
+        progress: end.progress,
+        verification: end.verification,
+        warnings_sample: end.warningsSample,
+        destination: end.destination,
+      }),
     },
   });
 }

@@ -44,6 +44,13 @@ const toTargetInstance = (r: Row): TargetInstance => ({
 // A malformed id cannot exist; answering "not found" keeps Postgres from raising a cast error.
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
+/** The one row `query` reads or deletes by a target's id, undefined for an id that is no UUID. */
+async function byId(id: string, query: () => Promise<Row | undefined>): Promise<TargetInstance | undefined> {
+  if (!UUID.test(id)) return undefined;
+  const row = await query();
+  return row && toTargetInstance(row);
+}
+
 export async function listTargetInstanceRows(db: Executor, siteId: string): Promise<TargetInstance[]> {
   const rows = await db
     .selectFrom('target_instance')
@@ -55,19 +62,15 @@ export async function listTargetInstanceRows(db: Executor, siteId: string): Prom
   return rows.map(toTargetInstance);
 }
 
-export async function findTargetInstance(
-  db: Executor,
-  siteId: string,
-  id: string,
-): Promise<TargetInstance | undefined> {
-  if (!UUID.test(id)) return undefined;
-  const row = await db
-    .selectFrom('target_instance')
-    .select(columns)
-    .where('site_id', '=', siteId)
-    .where('id', '=', id)
-    .executeTakeFirst();
-  return row && toTargetInstance(row);
+export function findTargetInstance(db: Executor, siteId: string, id: string): Promise<TargetInstance | undefined> {
+  return byId(id, () =>
+    db
+      .selectFrom('target_instance')
+      .select(columns)
+      .where('site_id', '=', siteId)
+      .where('id', '=', id)
+      .executeTakeFirst(),
+  );
 }
 
 /** Whether the site already has a target of that name (case-insensitive, like the unique index). */
@@ -85,13 +88,7 @@ export async function targetNameTaken(db: Executor, siteId: string, name: string
 export async function insertTargetInstance(
   db: Executor,
   siteId: string,
-  input: {
-    name: string;
-    url: string;
-    email: string;
-    assetsApiBaseUrl: string | null;
-    workspaceId: string;
-    createdBy: string;
+  input: Pick<TargetInstance, 'name' | 'url' | 'email' | 'assetsApiBaseUrl' | 'workspaceId' | 'createdBy'> & {
     checkedAt: Date;
   },
 ): Promise<TargetInstance | undefined> {
@@ -113,19 +110,15 @@ export async function insertTargetInstance(
   return row && toTargetInstance(row);
 }
 
-export async function deleteTargetInstanceRow(
-  db: Executor,
-  siteId: string,
-  id: string,
-): Promise<TargetInstance | undefined> {
-  if (!UUID.test(id)) return undefined;
-  const row = await db
-    .deleteFrom('target_instance')
-    .where('site_id', '=', siteId)
-    .where('id', '=', id)
-    .returning(columns)
-    .executeTakeFirst();
-  return row && toTargetInstance(row);
+export function deleteTargetInstanceRow(db: Executor, siteId: string, id: string): Promise<TargetInstance | undefined> {
+  return byId(id, () =>
+    db
+      .deleteFrom('target_instance')
+      .where('site_id', '=', siteId)
+      .where('id', '=', id)
+      .returning(columns)
+      .executeTakeFirst(),
+  );
 }
 
 export async function markTargetChecked(db: Executor, siteId: string, id: string, at: Date): Promise<void> {
