@@ -52,6 +52,12 @@ export interface RestoreConfig {
    * retry waits scale with it. 1 against Atlassian; other values are refused in production.
    */
   readonly clockScale: number;
+  /**
+   * The plan's object allowance (Premium 50,000; Enterprise and the "Extra objects" add-on more): the public API
+   * reports usage but not the allowance, so a restore checks `GET /usage` against this before it starts and
+   * again before its first create. Unset: not checked (Atlassian refuses creates past it).
+   */
+  readonly objectAllowance: number | undefined;
 }
 
 export interface Config {
@@ -165,6 +171,7 @@ export const EnvSchema = Type.Object({
   OUTBOX_MAX_ATTEMPTS: Type.Optional(Int('^[0-9]{1,3}$')),
   RESTORE_LEASE_SECONDS: Type.Optional(Int('^[0-9]{1,5}$')),
   ASSETS_CLOCK_SCALE: Type.Optional(Int('^[0-9]{1,4}$')),
+  ASSETS_OBJECT_ALLOWANCE: Type.Optional(Int('^[0-9]{1,9}$')),
   API_DOCS: Type.Optional(Type.Union([Type.Literal('public'), Type.Literal('session'), Type.Literal('off')])),
 });
 export type Env = Static<typeof EnvSchema>;
@@ -361,6 +368,7 @@ export function loadConfig(rawEnv: Readonly<Record<string, string | undefined>>)
   const restore: RestoreConfig = {
     leaseMs: Number(e.RESTORE_LEASE_SECONDS ?? 120) * 1000,
     clockScale: Number(e.ASSETS_CLOCK_SCALE ?? 1),
+    objectAllowance: e.ASSETS_OBJECT_ALLOWANCE === undefined ? undefined : Number(e.ASSETS_OBJECT_ALLOWANCE),
   };
   if (restore.leaseMs < 2000) problems.push('RESTORE_LEASE_SECONDS: must be at least 2');
   if (restore.clockScale < 1) problems.push('ASSETS_CLOCK_SCALE: must be at least 1');

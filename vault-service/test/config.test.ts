@@ -41,6 +41,12 @@ describe('loadConfig', () => {
     expect(Object.isFrozen(config.outbox)).toBe(true);
   });
 
+  it('takes the plan object allowance a restore checks against, unchecked when unset', () => {
+    expect(loadConfig({}).restore.objectAllowance).toBeUndefined();
+    expect(loadConfig({ ...production, ASSETS_OBJECT_ALLOWANCE: '50000' }).restore.objectAllowance).toBe(50_000);
+    expect(problemsOf({ ASSETS_OBJECT_ALLOWANCE: '50k' }).join('\n')).toMatch(/ASSETS_OBJECT_ALLOWANCE/);
+  });
+
   it('has working development defaults without any variable', () => {
     const config = loadConfig({});
     expect(config.nodeEnv).toBe('development');

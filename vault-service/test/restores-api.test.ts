@@ -54,13 +54,14 @@ async function call(
   as: TestSite,
   path: string,
   init: { method?: string; body?: unknown } = {},
+  app: TestApp = vault,
 ): Promise<{ status: number; body: Json }> {
   const method = init.method ?? 'GET';
-  const res = await fetch(`${vault.baseUrl}/api/v1${path}`, {
+  const res = await fetch(`${app.baseUrl}/api/v1${path}`, {
     method,
     headers: {
       cookie: as.cookie,
-      ...(method !== 'GET' ? csrfHeaders(vault.config.publicUrl) : {}),
+      ...(method !== 'GET' ? csrfHeaders(app.config.publicUrl) : {}),
       ...(init.body !== undefined ? { 'content-type': 'application/json' } : {}),
     },
     ...(init.body !== undefined ? { body: JSON.stringify(init.body) } : {}),
@@ -664,6 +665,40 @@ describe('bad input: a 4xx with a clear message, nothing written', () => {
     expect((await call(otherSite, `/restores/${mine[0]?.id}/log.xlsx`)).status).toBe(404);
     expect((await call(otherSite, `/restores/${mine[0]?.id}/issue-fields`, { method: 'POST' })).status).toBe(404);
     expect((await call(otherSite, '/restores')).body.items).toEqual([]);
+  });
+
+  it("a target without room for the backup's objects (ASSETS_OBJECT_ALLOWANCE) is a 422 before anything is written", async () => {
+    const used = source.data.usage().total;
+    // the suite's configuration (its encryption keys read the stored credentials) with an allowance
+    const withAllowance = (objectAllowance: number) =>
+      startTestApp({
+        db: testDb.db,
+        config: { ...vault.config, restore: { ...vault.config.restore, objectAllowance } },
+      });
+    const limited = await withAllowance(used + objects().length - 1);
+    try {
+      const schemas = schemaCount(source);
+      const body = {
+        backupId,
+        destination: { kind: 'current-instance', schemaName: 'No room', schemaKey: 'NOROOM' },
+        options: { objectIcons: false, history: false },
+      };
+      for (const path of ['/restores', '/restores/preview']) {
+        const res = await call(site, path, { method: 'POST', body }, limited);
+        expect([res.status, res.body.error]).toEqual([422, 'object_allowance_exceeded']);
+        expect(res.body.message).toContain(`allowance of ${used + objects().length - 1}`);
+      }
+      expect(schemaCount(source)).toBe(schemas);
+      // one object fewer would fit: the same request is accepted as far as the preview goes
+      const roomy = await withAllowance(used + objects().length);
+      try {
+        expect((await call(site, '/restores/preview', { method: 'POST', body }, roomy)).status).toBe(200);
+      } finally {
+        await roomy.close();
+      }
+    } finally {
+      await limited.close();
+    }
   });
 
   it('writes need the CSRF headers and a session', async () => {

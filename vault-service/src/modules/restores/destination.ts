@@ -49,6 +49,12 @@ export function engineOptions(o: RestoreOptionsInput): RestoreOptions {
 export const schemaUrl = (siteUrl: string, schemaId: string) =>
   `${siteUrl.replace(/\/+$/, '')}/jira/servicedesk/assets/object-schema/${schemaId}`;
 
+/** The operator's `ASSETS_OBJECT_ALLOWANCE`, as the engine's plan and run take it (absent: not checked). */
+export function objectAllowance(config: Pick<Config, 'restore'>): { objectAllowance?: number } {
+  const allowance = config.restore.objectAllowance;
+  return allowance === undefined ? {} : { objectAllowance: allowance };
+}
+
 /** The backup as the engine reads it: every chunk checked against the manifest (size, SHA-256) as it is read. */
 export function snapshotOf(stored: StoredSnapshot): RestoreSnapshot {
   return snapshotFromChunks(stored.manifest, stored.chunks);

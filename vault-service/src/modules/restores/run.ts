@@ -23,7 +23,15 @@ import { insertAuditEvent } from '../audit/repository.js';
 import * as backupStore from '../backup-store/index.js';
 import { createPostgresCheckpointStore } from './checkpoint-store.js';
 import { crossSchemaReferences } from './cross-schema.js';
-import { connectionOf, engineDestination, engineOptions, runClient, schemaUrl, snapshotOf } from './destination.js';
+import {
+  connectionOf,
+  engineDestination,
+  engineOptions,
+  objectAllowance,
+  runClient,
+  schemaUrl,
+  snapshotOf,
+} from './destination.js';
 import {
   finishIssueFieldsJob,
   finishRestoreJob,
@@ -220,6 +228,7 @@ export async function runRestoreAttempt(
         options: engineOptions(job.options),
         checkpoints,
         ...(crossSchema ? { crossSchema } : {}),
+        ...objectAllowance(deps.config),
         signal,
         now: () => deps.clock.now(),
         onProgress: (p) => (progress = progressView(p)),

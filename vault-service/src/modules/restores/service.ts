@@ -27,6 +27,7 @@ import { crossSchemaReferences } from './cross-schema.js';
 import {
   engineDestination,
   engineOptions,
+  objectAllowance,
   saveOwnTarget,
   schemaUrl,
   snapshotOf,
@@ -144,6 +145,7 @@ async function prepare(deps: RestoreDeps, siteId: string, input: RestoreRequest)
       destination: engineDestination(draft),
       options: engineOptions(input.options),
       ...(crossSchema ? { crossSchema } : {}),
+      ...objectAllowance(deps.config),
     });
   } catch (err) {
     throw targetFailure(err, typedIn);
