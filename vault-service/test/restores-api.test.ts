@@ -23,7 +23,7 @@ import {
 } from '../../shared/test/restore.helpers.js';
 import type { RestoreRunners } from '../src/jobs/restore-runner.js';
 import type { RestoreDetail, RestoreList, RestorePreview } from '../src/modules/restores/schemas.js';
-import type { TestApp } from './helpers/app.js';
+import { startTestApp, type TestApp } from './helpers/app.js';
 import type { TestDatabase } from './helpers/db.js';
 import { csrfHeaders } from './helpers/login.js';
 import {
