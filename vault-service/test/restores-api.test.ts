@@ -47,6 +47,7 @@ let backup: Backup;
 let backupId = '';
 /** a backup of the HR schema (the second schema, which the main one references) */
 let hrBackupId = '';
+let hrBackup: Backup;
 
 type Json = Record<string, unknown>;
 
@@ -413,6 +414,7 @@ describe('another instance', () => {
   it('a new target typed in and saved, then by its id: references into the schema restored there first are re-linked', async () => {
     const hr = await backUpToVault(vault.baseUrl, source, seed.secondSchemaId ?? '');
     hrBackupId = hr.backupId;
+    hrBackup = hr.backup;
     const first = await restore({
       backupId: hr.backupId,
       destination: {
@@ -507,6 +509,49 @@ describe('another instance', () => {
     // the API never returns a token
     expect(JSON.stringify((await api('/restores')).body)).not.toContain(other.info.apiToken);
   }, 180_000);
+});
+
+describe('references into other schemas, matched in a schema the user picks', () => {
+  it('point at the object of the same label there; a schema not on the target is refused before any write', async () => {
+    // the HR backup of the 'another instance' tests
+    const copy = await restore({
+      backupId: hrBackupId,
+      destination: { kind: 'current-instance', schemaName: 'People copy', schemaKey: 'PCOPY' },
+      options: { objectIcons: false, history: false },
+    });
+    expect(copy).toMatchObject({ status: 'completed', resultMessage: 'Operation success' });
+    const copied = await restoreIdMap(testDb.db, copy.id);
+    // a label two HR objects share is ambiguous: such references are left empty and logged
+    const labels = new Map<string, number>();
+    for (const o of of(hrBackup.records, 'object')) labels.set(o.label, (labels.get(o.label) ?? 0) + 1);
+    const labelOf = new Map(of(hrBackup.records, 'object').map((o) => [o.id, o.label]));
+    const expected = (id: string) => (labels.get(labelOf.get(id) ?? '') === 1 ? copied.get(id)?.targetId : undefined);
+    const body = (crossSchemaMatch: Json, schemaKey: string) => ({
+      backupId,
+      destination: { kind: 'current-instance', schemaName: `Matched ${schemaKey}`, schemaKey },
+      options: { objectIcons: false, history: false, crossSchemaMatch },
+    });
+
+    const missing = await api('/restores/preview', {
+      method: 'POST',
+      body: body({ schemaId: '99999999', by: 'label' }, 'NOPE'),
+    });
+    expect([missing.status, missing.body.error]).toEqual([422, 'cross_schema_target_not_found']);
+
+    const done = await restore(body({ schemaId: schemaIdByKey(source, 'PCOPY'), by: 'label' }, 'MATCHED'));
+    expect(done).toMatchObject({ status: 'completed', counts: { created: objects().length, failed: 0 } });
+    expect(
+      graphDifferences({
+        backup,
+        target: source,
+        targetSchemaId: schemaIdByKey(source, 'MATCHED'),
+        idMap: await restoreIdMap(testDb.db, done.id),
+        foreign: expected,
+        history: false,
+        avatars: false,
+      }),
+    ).toEqual([]);
+  }, 120_000);
 });
 
 describe('bad input: a 4xx with a clear message, nothing written', () => {
@@ -715,15 +760,15 @@ describe('bad input: a 4xx with a clear message, nothing written', () => {
 describe('the grid', () => {
   it('lists every restore newest first, filters by the source schema, pages with a cursor', async () => {
     const all = (await api('/restores')).body as unknown as RestoreList;
-    expect(all.items.length).toBe(9);
+    expect(all.items.length).toBe(11);
     const times = all.items.map((r) => Date.parse(r.createdAt));
     expect(times).toEqual([...times].sort((a, b) => b - a));
-    // every destination kind is listed under the backup's schema; the HR schema's restore is not
+    // every destination kind is listed under the backup's schema; the HR schema's two restores are not
     const bySchema = (await api(`/restores?schemaId=${seed.schemaId}`)).body as unknown as RestoreList;
     expect(bySchema.items.map((r) => r.id)).toEqual(
       all.items.filter((r) => r.source.schemaId === seed.schemaId).map((r) => r.id),
     );
-    expect(bySchema.items).toHaveLength(8);
+    expect(bySchema.items).toHaveLength(9);
     expect(new Set(bySchema.items.map((r) => r.destination.kind))).toEqual(
       new Set(['current-instance', 'existing-schema', 'another-instance']),
     );

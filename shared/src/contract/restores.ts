@@ -78,6 +78,19 @@ export const RestoreOptionsInput = Type.Object(
         description: "the backup's object type ids to restore (their parents and referenced types come along)",
       }),
     ),
+    crossSchemaMatch: Type.Optional(
+      Type.Object(
+        {
+          schemaId: Id,
+          by: Type.Union([Type.Literal('key'), Type.Literal('label')]),
+        },
+        {
+          additionalProperties: false,
+          description:
+            'references into other schemas point at the object of the same key (or label) in this schema of the target; unmatched ones are left empty and logged',
+        },
+      ),
+    ),
   },
   { additionalProperties: false },
 );

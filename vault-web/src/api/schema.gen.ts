@@ -1212,6 +1212,11 @@ export interface paths {
                             targetInstanceId?: string;
                         };
                         options: {
+                            /** @description references into other schemas point at the object of the same key (or label) in this schema of the target; unmatched ones are left empty and logged */
+                            crossSchemaMatch?: {
+                                by: "key" | "label";
+                                schemaId: string;
+                            };
                             /** @description write each object history into a Textarea attribute OBJECT_HISTORY */
                             history: boolean;
                             /** @description objects' own avatars (restorable on the source site only) */
@@ -1735,6 +1740,11 @@ export interface paths {
                             targetInstanceId?: string;
                         };
                         options: {
+                            /** @description references into other schemas point at the object of the same key (or label) in this schema of the target; unmatched ones are left empty and logged */
+                            crossSchemaMatch?: {
+                                by: "key" | "label";
+                                schemaId: string;
+                            };
                             /** @description write each object history into a Textarea attribute OBJECT_HISTORY */
                             history: boolean;
                             /** @description objects' own avatars (restorable on the source site only) */

@@ -211,10 +211,12 @@ export async function runRestoreAttempt(
       });
     },
   };
+  const match = job.options.crossSchemaMatch;
   const crossSchema = await crossSchemaReferences(deps.db, job.siteId, {
     sourceSiteUrl: job.source.siteUrl,
     targetSiteUrl: siteUrl,
     restoreId: job.id,
+    ...(match ? { match: { ...match, client } } : {}),
   });
   const result = await underLease(
     worker,

@@ -5,7 +5,8 @@
  * jobs/restore-runner.ts runs (run.ts). Backups are read through the backup store only.
  */
 import type { Readable } from 'node:stream';
-import { ConflictError, NotFoundError, ValidationError } from '@assets-vault/shared/errors';
+import { AssetsNotFoundError, type AssetsClient } from '@assets-vault/shared/assets-client';
+import { AppError, ConflictError, NotFoundError, ValidationError } from '@assets-vault/shared/errors';
 import {
   RestorePlanError,
   SCHEMA_KEY_PATTERN,
@@ -108,6 +109,22 @@ async function resolveTarget(
   return { target: { kind: 'site' }, connection, siteUrl: site.siteUrl };
 }
 
+/** The schema picked for cross-schema matching must be on the target: 422 before anything is written. */
+async function requireMatchSchema(client: AssetsClient, schemaId: string, typedIn: boolean): Promise<void> {
+  try {
+    await client.getObjectSchema(schemaId);
+  } catch (err) {
+    if (err instanceof AssetsNotFoundError)
+      throw new AppError(
+        'cross_schema_target_not_found',
+        `Schema ${schemaId}, picked for matching references into other schemas, is not on the target`,
+        422,
+        { expose: true },
+      );
+    throw targetFailure(err, typedIn);
+  }
+}
+
 /** Everything `startRestore` and `previewRestore` check; writes nothing. */
 async function prepare(deps: RestoreDeps, siteId: string, input: RestoreRequest): Promise<PreparedRestore> {
   const d = input.destination;
@@ -133,15 +150,19 @@ async function prepare(deps: RestoreDeps, siteId: string, input: RestoreRequest)
   if (d.kind !== 'current-instance' && d.targetInstanceId !== undefined) draft.targetInstanceId = d.targetInstanceId;
   if (resolved.targetName !== undefined) draft.targetName = resolved.targetName;
   const typedIn = resolved.target.kind === 'own';
+  const client = assetsClientFor(deps, resolved.connection);
+  const match = input.options.crossSchemaMatch;
+  if (match) await requireMatchSchema(client, match.schemaId, typedIn);
   const crossSchema = await crossSchemaReferences(deps.db, siteId, {
     sourceSiteUrl: stored.manifest.source.siteUrl,
     targetSiteUrl: resolved.siteUrl,
+    ...(match ? { match: { ...match, client } } : {}),
   });
   let plan: RestorePlan;
   try {
     plan = await planRestore({
       snapshot: snapshotOf(stored),
-      client: assetsClientFor(deps, resolved.connection),
+      client,
       destination: engineDestination(draft),
       options: engineOptions(input.options),
       ...(crossSchema ? { crossSchema } : {}),
@@ -201,7 +222,10 @@ export async function startRestore(
       source: prepared.source,
       destination,
       target,
-      options: { ...engineOptions(input.options) },
+      options: {
+        ...engineOptions(input.options),
+        ...(input.options.crossSchemaMatch ? { crossSchemaMatch: { ...input.options.crossSchemaMatch } } : {}),
+      },
       createdBy: actor,
       now: deps.clock.now(),
     });
